@@ -1,0 +1,1 @@
+"""Maillage: a YAML registry of social, health and mental-health services, as a website."""

@@ -1,0 +1,171 @@
+"""Plain-language phrases for a service's criteria, shared by the CLI, pages and matcher.
+
+French first; ``lang`` picks Dutch or English labels where the vocabularies have them.
+A criterion the registry does not know reads "à vérifier" (never "no").
+"""
+
+from __future__ import annotations
+
+from .models import Access, AgeRange, Conditions, Duration, LocalizedText, Service
+from .registry import Registry
+
+UNKNOWN = {"fr": "à vérifier", "nl": "na te gaan", "en": "to be checked"}
+
+_CONDITIONS: dict[str, dict[bool, str]] = {
+    "health_insurance_required": {
+        True: "couverture santé (mutuelle) requise",
+        False: "pas besoin de couverture santé",
+    },
+    "residence_permit_required": {
+        True: "titre de séjour requis",
+        False: "pas besoin de titre de séjour",
+    },
+    "non_demand_accepted": {
+        True: "accepte les personnes en « non-demande »",
+        False: "la personne doit être demandeuse",
+    },
+    "crisis_accepted": {
+        True: "intervient en situation de crise",
+        False: "n'intervient pas en situation de crise",
+    },
+    "diagnosis_required": {True: "diagnostic requis", False: "pas besoin de diagnostic"},
+    "consent_required": {True: "accord de la personne requis", False: "accord de la personne non requis"},
+}
+
+
+def text(value: LocalizedText | None, lang: str = "fr") -> str:
+    return value.get(lang) if value else ""
+
+
+def age_phrase(age: AgeRange | None) -> str:
+    if age is None or (age.min is None and age.max is None):
+        return "âge : " + UNKNOWN["fr"]
+    if age.min is not None and age.max is not None:
+        return f"de {age.min} à {age.max} ans"
+    if age.min is not None:
+        return f"{age.min} ans ou plus" if age.min else "tous âges"
+    return f"jusqu'à {age.max} ans"
+
+
+def hours_phrase(hours: float) -> str:
+    if hours < 48 or hours % 24:
+        return f"{hours:g} h"
+    days = hours / 24
+    if days % 7 == 0:
+        weeks = int(days // 7)
+        return f"{weeks} semaine{'s' if weeks > 1 else ''}"
+    return f"{days:g} jours"
+
+
+def delay_phrase(access: Access) -> str:
+    delay = access.answer_delay
+    if delay is None:
+        return ""
+    if delay.min_hours is not None and delay.max_hours is not None and delay.min_hours != delay.max_hours:
+        if delay.max_hours <= 48:
+            return f"{delay.min_hours:g} à {delay.max_hours:g} h"
+        return f"{hours_phrase(delay.min_hours)} à {hours_phrase(delay.max_hours)}"
+    value = delay.max_hours if delay.max_hours is not None else delay.min_hours
+    if value is not None:
+        return hours_phrase(value)
+    return text(delay.text)
+
+
+def duration_phrase(duration: Duration | None) -> str:
+    if duration is None:
+        return ""
+    if duration.unlimited:
+        return "sans limite de durée"
+    low, high = duration.min_months, duration.max_months
+    if low is not None and high is not None:
+        return f"de {low:g} à {high:g} mois"
+    if high is not None:
+        return f"jusqu'à {high:g} mois"
+    if low is not None:
+        return f"au moins {low:g} mois"
+    return text(duration.text)
+
+
+def condition_phrases(conditions: Conditions) -> list[tuple[str, bool | None, str]]:
+    """(field, value, phrase) for every condition the registry knows."""
+    out = []
+    for name, phrases in _CONDITIONS.items():
+        value = getattr(conditions, name)
+        if value is not None:
+            out.append((name, value, phrases[value]))
+    return out
+
+
+def label(registry: Registry, vocabulary: str, term: str, lang: str = "fr") -> str:
+    found = registry.vocabularies.vocabulary(vocabulary).get(term)
+    return found.label.get(lang) if found else term
+
+
+def area_phrase(registry: Registry, service: Service, lang: str = "fr") -> str:
+    names = []
+    for code in service.public.area:
+        territory = registry.gazetteer.get(code)
+        names.append(territory.label(lang) if territory else code)
+    phrase = ", ".join(names)
+    if service.public.area_approximate:
+        phrase += " (zone approximative)"
+    return phrase
+
+
+def referrers_phrase(registry: Registry, access: Access, lang: str = "fr") -> str:
+    if access.referrers is None:
+        return UNKNOWN["fr"]
+    phrase = ", ".join(label(registry, "referrers", r, lang) for r in access.referrers)
+    if access.professional_requesters and access.professional_requesters > 1:
+        phrase += f" ({access.professional_requesters} professionnels d'institutions distinctes)"
+    return phrase
+
+
+def summary(registry: Registry, service: Service, lang: str = "fr") -> str:
+    """The one line that says who a service is for."""
+    if service.public.summary:
+        return service.public.summary.get(lang)
+    parts = [age_phrase(service.public.age)]
+    if service.public.housing:
+        parts.append(", ".join(label(registry, "housing", h, lang) for h in service.public.housing))
+    parts.append(area_phrase(registry, service, lang))
+    return " · ".join(parts)
+
+
+def caller_text(registry: Registry, service: Service) -> str:
+    """What a helpdesk tells a caller about a service: for whom, how to ask, contact."""
+    organisation = registry.organisation_of(service.id)
+    lines = [f"{service.name} — {organisation.name}", ""]
+    lines.append(f"L'objectif : {service.objective}")
+    lines.append("")
+    lines.append("Pour qui ?")
+    lines.append(f"  - {age_phrase(service.public.age)}")
+    lines.append(f"  - territoire : {area_phrase(registry, service)}")
+    if service.public.housing:
+        housing = ", ".join(label(registry, "housing", h) for h in service.public.housing)
+        lines.append(f"  - logement : {housing}")
+    for _, _, phrase in condition_phrases(service.public.conditions):
+        lines.append(f"  - {phrase}")
+    if service.public.exclusions:
+        lines.append(f"  - exclusions : {service.public.exclusions}")
+    lines.append("")
+    lines.append("Comment y faire appel ?")
+    lines.append(f"  - qui peut demander : {referrers_phrase(registry, service.access)}")
+    if service.access.form:
+        lines.append(f"  - demande : {service.access.form}")
+    if service.access.answer_delay:
+        lines.append(f"  - délai de réponse : {delay_phrase(service.access)}")
+    duration = duration_phrase(service.duration)
+    if duration:
+        lines.append("")
+        lines.append(f"La temporalité : {duration}")
+    if service.contacts:
+        lines.append("")
+        lines.append("Contact :")
+        for contact in service.contacts:
+            tag = " (professionnels)" if contact.visibility == "professional" else ""
+            name = f"{contact.label} : " if contact.label else ""
+            lines.append(f"  - {name}{contact.value}{tag}")
+    lines.append("")
+    lines.append(f"Vérifié le {service.verified.isoformat()}")
+    return "\n".join(lines)

@@ -1,0 +1,425 @@
+"""Pydantic models of the registry files that maintainers write.
+
+Every model forbids unknown keys (a typo must be an error, not a silently ignored field).
+A criterion left out (``None``) means the registry does not know it: it never excludes a
+service, and the site shows it as "à vérifier".
+
+Field descriptions are in French: they become the completion help of the JSON Schema that
+maintainers' editors read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+LANGUAGES = ("fr", "nl", "en")
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+TERRITORY_PATTERN = r"^(?:fr|be)(?:-[a-z]+-[0-9a-z]+)?$"
+
+# Characters that reorder or hide text (bidi overrides, zero-width joiners) and C0/C1
+# controls other than tab and newline: a name carrying them can impersonate another.
+_FORBIDDEN_CHARS = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+def _clean_text(value: str) -> str:
+    match = _FORBIDDEN_CHARS.search(value)
+    if match:
+        raise PydanticCustomError(
+            "control_character",
+            "contains the invisible control character U+{code} at position {pos}",
+            {"code": f"{ord(match.group()):04X}", "pos": match.start() + 1},
+        )
+    if not value.strip():
+        raise PydanticCustomError("empty_text", "must not be empty")
+    return value
+
+
+CleanStr = Annotated[str, AfterValidator(_clean_text)]
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
+TerritoryCode = Annotated[str, Field(pattern=TERRITORY_PATTERN, max_length=40)]
+
+
+class Strict(BaseModel):
+    """Base of every registry model: unknown keys are errors, instances are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class LocalizedText(Strict):
+    """A text in French, with optional Dutch and English versions."""
+
+    fr: CleanStr | None = Field(None, description="Texte en français.")
+    nl: CleanStr | None = Field(None, description="Texte en néerlandais.")
+    en: CleanStr | None = Field(None, description="Texte en anglais.")
+
+    @model_validator(mode="after")
+    def _one_language(self) -> LocalizedText:
+        if self.fr is None and self.nl is None and self.en is None:
+            raise PydanticCustomError("empty_text", "give at least one of fr, nl, en")
+        return self
+
+    def get(self, lang: str = "fr") -> str:
+        """The text in ``lang``, else French, else any language given."""
+        for candidate in (lang, "fr", "nl", "en"):
+            value = getattr(self, candidate, None)
+            if value:
+                return str(value)
+        return ""
+
+    def has(self, lang: str) -> bool:
+        """Whether the text exists in ``lang`` itself (not through a fallback)."""
+        return bool(getattr(self, lang, None))
+
+    def __str__(self) -> str:
+        return self.get("fr")
+
+
+def _text_from_str(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"fr": value}
+    return value
+
+
+Text = Annotated[
+    LocalizedText,
+    BeforeValidator(_text_from_str, json_schema_input_type=str | LocalizedText),
+    Field(description="Un texte simple (français) ou {fr, nl, en}."),
+]
+
+
+def _check_phone(value: str) -> str:
+    if not re.fullmatch(r"\+?[0-9][0-9 .()/-]*[0-9]", value):
+        raise PydanticCustomError("phone", "not a phone number: use digits, spaces and a leading + only")
+    digits = re.sub(r"\D", "", value)
+    if not 3 <= len(digits) <= 15:
+        raise PydanticCustomError("phone", "a phone number has 3 to 15 digits, this one has {n}", {"n": len(digits)})
+    return value
+
+
+def _check_email(value: str) -> str:
+    if not re.fullmatch(r"[^@\s<>\"']+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", value):
+        raise PydanticCustomError("email", "not an e-mail address")
+    return value
+
+
+def _check_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        raise PydanticCustomError(
+            "url_scheme",
+            "a web address must start with https:// or http://, not {scheme}",
+            {"scheme": (parts.scheme + ":") if parts.scheme else "nothing"},
+        )
+    if not parts.netloc or re.search(r"[\s<>\"']", value):
+        raise PydanticCustomError("url", "not a web address")
+    return value
+
+
+Url = Annotated[str, AfterValidator(_check_url)]
+
+
+class Contact(Strict):
+    """One way to reach a service or an organisation."""
+
+    kind: Literal["phone", "email", "web"] = Field(description="Type de contact : phone (téléphone), email ou web.")
+    value: CleanStr = Field(description="Le numéro, l'adresse e-mail ou l'adresse web.")
+    label: Text | None = Field(None, description="Libellé, p. ex. « Helpdesk ».")
+    visibility: Literal["public", "professional"] = Field(
+        "public",
+        description="public : publié sur le site ; professional : réservé aux professionnels.",
+    )
+    hours: Text | None = Field(None, description="Heures où ce contact répond.")
+
+    @model_validator(mode="after")
+    def _check_value(self) -> Contact:
+        checks = {"phone": _check_phone, "email": _check_email, "web": _check_url}
+        checks[self.kind](self.value)
+        return self
+
+
+class Address(Strict):
+    """A postal address."""
+
+    street: CleanStr | None = Field(None, description="Numéro et rue.")
+    postcode: Annotated[str, Field(pattern=r"^[0-9]{4,5}$")] | None = Field(None, description="Code postal.")
+    city: CleanStr = Field(description="Commune.")
+    territory: TerritoryCode | None = Field(None, description="Code de la commune (p. ex. be-commune-21015), si connu.")
+
+
+class Coordinates(Strict):
+    lat: float = Field(ge=-90, le=90, description="Latitude (WGS 84).")
+    lon: float = Field(ge=-180, le=180, description="Longitude (WGS 84).")
+
+
+class Site(Strict):
+    """A place where a service receives people or from which a team works."""
+
+    id: Id = Field(description="Identifiant unique du lieu.")
+    name: Text = Field(description="Nom du lieu.")
+    address: Address | None = Field(None, description="Adresse postale.")
+    coordinates: Coordinates | None = Field(None, description="Coordonnées, si connues.")
+    note: Text | None = None
+
+
+class AgeRange(Strict):
+    """Ages admitted, in years, both ends included; a missing end is open."""
+
+    min: int | None = Field(None, ge=0, le=120, description="Âge minimum (inclus).")
+    max: int | None = Field(None, ge=0, le=120, description="Âge maximum (inclus).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeRange:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise PydanticCustomError(
+                "age_range",
+                "minimum age {min} is above maximum age {max}",
+                {"min": self.min, "max": self.max},
+            )
+        return self
+
+
+class Conditions(Strict):
+    """Conditions of admission; leave out what the sources do not say."""
+
+    health_insurance_required: bool | None = Field(
+        None, description="Faut-il une couverture santé (mutuelle, assurance) ?"
+    )
+    residence_permit_required: bool | None = Field(None, description="Faut-il un titre de séjour ?")
+    non_demand_accepted: bool | None = Field(None, description="Accepte-t-on une personne en « non-demande » ?")
+    crisis_accepted: bool | None = Field(
+        None, description="Intervient-on pendant une crise ? (false : pas en situation de crise)"
+    )
+    diagnosis_required: bool | None = Field(None, description="Faut-il un diagnostic posé ?")
+    consent_required: bool | None = Field(None, description="Faut-il l'accord de la personne ?")
+
+
+class Public(Strict):
+    """Who the service is for."""
+
+    summary: Text | None = Field(None, description="En une ligne : pour qui ?")
+    description: Text | None = Field(None, description="Le public, en détail.")
+    age: AgeRange | None = Field(None, description="Âges admis.")
+    area: list[TerritoryCode] = Field(
+        min_length=1, description="Territoires couverts (codes, à n'importe quel niveau)."
+    )
+    area_approximate: bool = Field(
+        False, description="true si la zone couverte est déduite (p. ex. la seule ville citée)."
+    )
+    area_note: Text | None = Field(None, description="Précision sur la zone couverte.")
+    housing: list[Id] | None = Field(None, description="Situations de logement admises (typologie ETHOS).")
+    conditions: Conditions = Field(default_factory=Conditions)
+    exclusions: Text | None = Field(None, description="Qui n'est pas admis, en clair.")
+
+
+class Delay(Strict):
+    """A delay, in hours."""
+
+    min_hours: float | None = Field(None, ge=0, description="Délai minimum, en heures.")
+    max_hours: float | None = Field(None, ge=0, description="Délai maximum, en heures.")
+    text: Text | None = Field(None, description="Le délai en clair.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Delay:
+        if self.min_hours is not None and self.max_hours is not None and self.min_hours > self.max_hours:
+            raise PydanticCustomError("range_order", "min_hours is above max_hours")
+        return self
+
+
+class Access(Strict):
+    """How to ask for the service."""
+
+    referrers: list[Id] | None = Field(None, description="Qui peut faire la demande : self, relative, professional.")
+    professional_requesters: int | None = Field(
+        None,
+        ge=1,
+        le=10,
+        description="Nombre de professionnels d'institutions distinctes requis pour la demande.",
+    )
+    form: Text | None = Field(None, description="Comment faire la demande (formulaire, appel…).")
+    answer_delay: Delay | None = Field(None, description="Délai de réponse.")
+    process: Text | None = Field(None, description="Ce qui se passe après la demande.")
+
+
+class Duration(Strict):
+    """How long the support lasts."""
+
+    min_months: float | None = Field(None, ge=0)
+    max_months: float | None = Field(None, ge=0)
+    unlimited: bool = Field(False, description="true : sans limite de durée.")
+    text: Text | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Duration:
+        if self.min_months is not None and self.max_months is not None and self.min_months > self.max_months:
+            raise PydanticCustomError("range_order", "min_months is above max_months")
+        return self
+
+
+class Capacity(Strict):
+    places: int | None = Field(None, ge=0, le=1_000_000, description="Nombre de places.")
+    text: Text | None = None
+
+
+class Availability(Strict):
+    always: bool = Field(False, description="true : joignable 24 h/24, 7 j/7.")
+    hours: Text | None = Field(None, description="Horaires en clair.")
+
+
+class Status(Strict):
+    state: Literal["active", "pilot", "closed"] = Field(
+        "active", description="active, pilot (projet pilote) ou closed (fermé)."
+    )
+    since: dt.date | None = Field(None, description="Date de début (AAAA-MM-JJ).")
+    until: dt.date | None = Field(None, description="Date de fin (AAAA-MM-JJ).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Status:
+        if self.since and self.until and self.since > self.until:
+            raise PydanticCustomError("range_order", "since is after until")
+        return self
+
+
+def _not_future(value: dt.date) -> dt.date:
+    if value > dt.date.today():
+        raise PydanticCustomError("future_date", "{date} is in the future", {"date": value.isoformat()})
+    if value.year < 1900:
+        raise PydanticCustomError("past_date", "{date} is too far in the past", {"date": value.isoformat()})
+    return value
+
+
+PastDate = Annotated[dt.date, AfterValidator(_not_future)]
+
+
+class Service(Strict):
+    """A service: what a professional can ask for, for whom, and how."""
+
+    id: Id = Field(description="Identifiant unique et stable du service.")
+    name: Text = Field(description="Nom du service.")
+    programme: Id | None = Field(None, description="Programme dont le service fait partie.")
+    status: Status = Field(default_factory=Status)
+    needs: list[Id] = Field(min_length=1, description="Besoins couverts (vocabulaire needs).")
+    functions: list[Id] = Field(min_length=1, description="Fonctions exercées (vocabulaire functions).")
+    generalist: bool = Field(False, description="true : service généraliste, vers qui orienter quand rien ne convient.")
+    objective: Text = Field(description="L'objectif du service.")
+    public: Public = Field(description="Pour qui ?")
+    access: Access = Field(default_factory=Access, description="Comment y faire appel ?")
+    method: Text | None = Field(None, description="La méthode.")
+    timing: Text | None = Field(None, description="La temporalité.")
+    attention: Text | None = Field(None, description="Points d'attention.")
+    modality: list[Id] | None = Field(
+        None, description="Modalités : outreach (aller vers), office, phone, home, online."
+    )
+    duration: Duration | None = Field(None, description="Durée de l'accompagnement.")
+    capacity: Capacity | None = Field(None, description="Capacité.")
+    availability: Availability | None = Field(None, description="Disponibilité.")
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] | None = Field(
+        None, description="Langues parlées (codes ISO 639-1 : fr, nl, en…)."
+    )
+    cost: Text | None = Field(None, description="Coût pour la personne.")
+    free: bool | None = Field(None, description="true : gratuit pour la personne.")
+    team: Text | None = Field(None, description="L'équipe.")
+    partners: Text | None = Field(None, description="Partenaires.")
+    contacts: list[Contact] = Field(default_factory=list, description="Contacts du service.")
+    sites: list[Id] = Field(default_factory=list, description="Lieux (ids de sites).")
+    note: Text | None = Field(None, description="Remarque, p. ex. une contradiction entre les sources.")
+    sources: list[Id] = Field(min_length=1, description="Sources (ids de data/sources.yaml).")
+    verified: PastDate = Field(description="Date de la dernière vérification (AAAA-MM-JJ).")
+
+
+class Organisation(Strict):
+    """The organisation a registry file describes, with its sites and services."""
+
+    id: Id = Field(description="Identifiant unique de l'organisation.")
+    name: Text = Field(description="Nom de l'organisation.")
+    short_name: CleanStr | None = Field(None, description="Sigle ou nom court.")
+    legal_form: CleanStr | None = Field(None, description="Forme juridique (asbl, GCSMS…).")
+    description: Text | None = Field(None, description="Présentation de l'organisation.")
+    members: Text | None = Field(None, description="Membres, pour un groupement.")
+    website: Url | None = Field(None, description="Site web.")
+    contacts: list[Contact] = Field(default_factory=list)
+    sites: list[Site] = Field(default_factory=list, description="Lieux de l'organisation.")
+    services: list[Service] = Field(default_factory=list, description="Services.")
+    sources: list[Id] = Field(default_factory=list, description="Sources (ids).")
+    note: Text | None = None
+
+
+class Source(Strict):
+    """A document the registry's facts come from."""
+
+    id: Id
+    title: CleanStr
+    publisher: CleanStr | None = None
+    date: dt.date | None = None
+    document: CleanStr | None = Field(None, description="Fichier source (seeds).")
+    url: Url | None = None
+    note: Text | None = None
+
+
+class Programme(Strict):
+    """A programme that several services belong to (e.g. « Un chez-soi d'abord »)."""
+
+    id: Id
+    name: Text
+    description: Text | None = None
+    scope: list[TerritoryCode] = Field(default_factory=list)
+    sources: list[Id] = Field(default_factory=list)
+    note: Text | None = None
+
+
+class VocabularyTerm(Strict):
+    """One term of a controlled vocabulary, with fr/nl/en labels."""
+
+    id: Id
+    label: LocalizedText
+    definition: Text | None = None
+    synonyms: list[CleanStr] = Field(default_factory=list)
+    parent: Id | None = None
+
+
+class AgeBand(Strict):
+    """An age band of the public segments, e.g. 18-24."""
+
+    id: Annotated[str, Field(pattern=r"^[0-9]+(?:-[0-9]+|\+)$")]
+    min: int = Field(ge=0, le=120)
+    max: int | None = Field(None, ge=0, le=120)
+    label: LocalizedText
+
+
+class SourcesFile(Strict):
+    sources: list[Source]
+
+
+class ProgrammesFile(Strict):
+    programmes: list[Programme]
+
+
+class VocabularyFile(Strict):
+    """A file of ``data/vocabularies/``: one controlled list."""
+
+    terms: list[VocabularyTerm] = Field(min_length=1)
+
+
+class AgeBandsFile(Strict):
+    bands: list[AgeBand] = Field(min_length=1)
+
+
+class SynonymsFile(Strict):
+    """Groups of words that front-line people use for the same thing (for search)."""
+
+    groups: list[Annotated[list[CleanStr], Field(min_length=2)]]

@@ -1,0 +1,576 @@
+"""Load, validate and resolve the whole registry: the only module that reads ``data/``.
+
+``load_registry(root)`` returns a frozen ``Registry`` or raises ``RegistryError`` with
+every problem at once, each positioned as ``path:line:col``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import types
+import typing
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .models import (
+    AgeBand,
+    AgeBandsFile,
+    Contact,
+    Organisation,
+    Programme,
+    ProgrammesFile,
+    Service,
+    Site,
+    Source,
+    SourcesFile,
+    SynonymsFile,
+    VocabularyFile,
+    VocabularyTerm,
+)
+from .problems import Problem, RegistryError
+from .territories import Gazetteer, PlaceError, Territory, fold
+from .yamlsource import Document, Positions, read_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+VOCABULARIES = ("needs", "functions", "housing", "referrers", "modalities")
+
+
+@dataclass(frozen=True)
+class Vocabularies:
+    """The controlled lists of ``data/vocabularies/``, each as an ordered id -> term map."""
+
+    needs: dict[str, VocabularyTerm]
+    functions: dict[str, VocabularyTerm]
+    housing: dict[str, VocabularyTerm]
+    referrers: dict[str, VocabularyTerm]
+    modalities: dict[str, VocabularyTerm]
+    age_bands: tuple[AgeBand, ...]
+    synonyms: tuple[tuple[str, ...], ...]
+
+    def vocabulary(self, name: str) -> dict[str, VocabularyTerm]:
+        vocabulary: dict[str, VocabularyTerm] = getattr(self, name)
+        return vocabulary
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Everything the registry holds, validated and cross-checked."""
+
+    root: Path
+    organisations: dict[str, Organisation]
+    services: dict[str, Service]
+    sites: dict[str, Site]
+    programmes: dict[str, Programme]
+    sources: dict[str, Source]
+    vocabularies: Vocabularies
+    gazetteer: Gazetteer
+    service_organisation: dict[str, str]
+    site_organisation: dict[str, str]
+    # The commune of each site: its address's code, else found from postcode and city.
+    site_territory: dict[str, str]
+    # Where each organisation and service is written, for edit links and reviews.
+    files: dict[str, str]
+    lines: dict[str, int]
+    warnings: tuple[Problem, ...] = field(default=())
+
+    def organisation_of(self, service_id: str) -> Organisation:
+        return self.organisations[self.service_organisation[service_id]]
+
+    def sites_of(self, service: Service) -> list[Site]:
+        """The service's sites; a service that names none works from all its organisation's."""
+        if service.sites:
+            return [self.sites[s] for s in service.sites]
+        return list(self.organisation_of(service.id).sites)
+
+    @cached_property
+    def newest_verification(self) -> dt.date | None:
+        return max((s.verified for s in self.services.values()), default=None)
+
+    @cached_property
+    def oldest_verification(self) -> dt.date | None:
+        return min((s.verified for s in self.services.values()), default=None)
+
+
+def stale_services(registry: Registry, months: int, today: dt.date | None = None) -> list[Service]:
+    """Services whose ``verified`` date is more than ``months`` months before ``today``."""
+    today = today or dt.date.today()
+    limit = _months_before(today, months)
+    return [s for s in registry.services.values() if s.verified < limit]
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(year, month + 1, min(day.day, 28))
+
+
+# --- friendly messages, chosen by pydantic's error type --------------------------------
+
+_TYPE_NAMES = {
+    "string_type": "a text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list (lines starting with '- ')",
+    "dict_type": "a mapping (keys with values)",
+    "model_type": "a mapping (keys with values)",
+    "model_attributes_type": "a mapping (keys with values)",
+    "date_type": "a date written YYYY-MM-DD",
+    "date_parsing": "a date written YYYY-MM-DD",
+    "date_from_datetime_parsing": "a date written YYYY-MM-DD",
+    "date_from_datetime_inexact": "a date written YYYY-MM-DD",
+}
+
+_PATTERN_HINTS = {
+    "id": "not a valid id: use lower-case letters, digits and single hyphens, e.g. 'brusano-case-management'",
+    "territory": "not a territory code: write e.g. 'fr-commune-42218', 'fr-dep-42' or 'be-region-04000'",
+    "postcode": "not a postcode: 4 digits in Belgium, 5 in France",
+    "language": "not a language code: use two letters, e.g. fr, nl, en",
+    "age_band": "not an age band: write e.g. '18-24' or '60+'",
+}
+
+_TERRITORY_FIELDS = {"area", "territory", "scope"}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = str(value)
+    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
+
+
+def _field_name(loc: tuple[Hashable, ...]) -> str:
+    names = [p for p in loc if isinstance(p, str)]
+    return names[-1] if names else ""
+
+
+def friendly(error: Any, model: type[BaseModel]) -> tuple[str, str]:
+    """A maintainer-facing message and a short code for one pydantic error."""
+    kind: str = error["type"]
+    loc = tuple(error["loc"])
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    code = kind.replace("_", "-")
+    if kind == "missing":
+        return f"'{_field_name(loc)}' is required", "missing"
+    if kind == "extra_forbidden":
+        known = sorted(_allowed_keys(model, loc[:-1]))
+        hint = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
+        return f"unknown key '{loc[-1]}'{did_you_mean}; allowed: {', '.join(known)}", "unknown-key"
+    if kind == "model_type" and ctx.get("class_name") == "LocalizedText":
+        return f"expected a text, or a mapping of fr, nl, en texts, got {_describe(value)}", "wrong-type"
+    if kind in _TYPE_NAMES:
+        return f"expected {_TYPE_NAMES[kind]}, got {_describe(value)}", "wrong-type"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}, not {_describe(value)}", "not-allowed"
+    if kind == "string_pattern_mismatch":
+        name = _field_name(loc)
+        if name in _TERRITORY_FIELDS:
+            pattern = "territory"
+        elif name in ("postcode", "languages"):
+            pattern = "postcode" if name == "postcode" else "language"
+        elif name == "id" and "bands" in loc:
+            pattern = "age_band"
+        else:
+            pattern = "id"
+        return f"{_describe(value)} is {_PATTERN_HINTS[pattern]}", "bad-format"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{_describe(value)} is too small: the minimum is {ctx.get('ge', ctx.get('gt'))}", "out-of-range"
+    if kind in ("less_than_equal", "less_than"):
+        return f"{_describe(value)} is too large: the maximum is {ctx.get('le', ctx.get('lt'))}", "out-of-range"
+    if kind == "too_short":
+        return "must not be empty", "empty"
+    if kind in ("string_too_long", "too_long"):
+        return f"too long: at most {ctx.get('max_length')} characters", "too-long"
+    # Our own PydanticCustomError types carry a message written for maintainers.
+    return str(error["msg"]).removeprefix("Value error, "), code
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The classes an annotation may hold (through Optional, list, Annotated)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType, list, tuple):
+        return [c for arg in typing.get_args(annotation) for c in _unwrap(arg)]
+    return [annotation]
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Hashable, ...]) -> set[str]:
+    current: list[Any] = [model]
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        following: list[Any] = []
+        for cls in current:
+            if isinstance(cls, type) and issubclass(cls, BaseModel) and part in cls.model_fields:
+                following += _unwrap(cls.model_fields[str(part)].annotation)
+        current = following
+    keys: set[str] = set()
+    for cls in current:
+        if isinstance(cls, type) and issubclass(cls, BaseModel):
+            keys |= set(cls.model_fields)
+    return keys
+
+
+def validate(document: Document, model: type[M]) -> tuple[M | None, list[Problem]]:
+    """Validate a parsed file against ``model``; map each error to its position."""
+    if document.data is None:
+        return None, []
+    try:
+        return model.model_validate(document.data), []
+    except ValidationError as exc:
+        problems = []
+        # A value the YAML reader already refused (a tag, an alias) is None in the data:
+        # pydantic's complaint about it would repeat the same problem in other words.
+        refused = {(p.line, p.col) for p in document.problems}
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            if document.positions.find(loc) in refused:
+                continue
+            message, code = friendly(error, model)
+            line, col = document.positions.find(loc, key=error["type"] == "extra_forbidden")
+            dotted = _dotted(loc)
+            problems.append(Problem(document.path, line, col, message, code, dotted))
+        return None, problems
+
+
+def _dotted(loc: tuple[Hashable, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+class _Loader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.documents: dict[str, Document] = {}
+
+    def rel(self, file: Path) -> str:
+        try:
+            return file.relative_to(self.root).as_posix()
+        except ValueError:
+            return file.as_posix()
+
+    def read(self, file: Path, model: type[M]) -> M | None:
+        document = read_yaml(file, self.rel(file))
+        self.documents[document.path] = document
+        self.problems += document.problems
+        result, problems = validate(document, model)
+        self.problems += problems
+        return result
+
+    def at(self, path: str, loc: tuple[Hashable, ...], message: str, code: str, *, warning: bool = False) -> None:
+        document = self.documents.get(path)
+        positions = document.positions if document else Positions()
+        line, col = positions.find(loc)
+        self.problems.append(Problem(path, line, col, message, code, _dotted(loc), "warning" if warning else "error"))
+
+
+def registry_files(root: Path) -> list[Path]:
+    """Every registry file under ``data/registry``, in a stable order."""
+    folder = root / "data" / "registry"
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_vocabularies(loader: _Loader, folder: Path) -> Vocabularies:
+    lists: dict[str, dict[str, VocabularyTerm]] = {}
+    for name in VOCABULARIES:
+        file = folder / f"{name}.yaml"
+        if not file.exists():
+            loader.problems.append(Problem(loader.rel(file), 0, 0, "vocabulary file is missing", "missing-file"))
+            lists[name] = {}
+            continue
+        parsed = loader.read(file, VocabularyFile)
+        terms: dict[str, VocabularyTerm] = {}
+        for i, term in enumerate(parsed.terms if parsed else []):
+            if term.id in terms:
+                loader.at(loader.rel(file), ("terms", i, "id"), f"duplicate term id '{term.id}'", "duplicate-id")
+            terms[term.id] = term
+        lists[name] = terms
+    bands_file = folder / "age-bands.yaml"
+    bands = loader.read(bands_file, AgeBandsFile) if bands_file.exists() else None
+    synonyms_file = folder / "synonyms.yaml"
+    synonyms = loader.read(synonyms_file, SynonymsFile) if synonyms_file.exists() else None
+    return Vocabularies(
+        **lists,
+        age_bands=tuple(bands.bands) if bands else (),
+        synonyms=tuple(tuple(g) for g in synonyms.groups) if synonyms else (),
+    )
+
+
+def load_registry(root: Path, *, gazetteer: Gazetteer | None = None) -> Registry:
+    """Load and check everything under ``root/data``; raise ``RegistryError`` on any error."""
+    registry, problems = check_registry(root, gazetteer=gazetteer)
+    if registry is None:
+        raise RegistryError(problems)
+    return registry
+
+
+def check_registry(root: Path, *, gazetteer: Gazetteer | None = None) -> tuple[Registry | None, list[Problem]]:
+    """Every problem of the registry (errors and warnings), and the registry when valid."""
+    root = root.resolve()
+    data = root / "data"
+    loader = _Loader(root)
+    if not (data / "registry").is_dir():
+        problem = Problem("data/registry", 0, 0, "no registry folder here: run maillage where data/ is", "missing-file")
+        return None, [problem]
+    gazetteer = gazetteer or Gazetteer.load(data / "territories")
+    vocabularies = load_vocabularies(loader, data / "vocabularies")
+    sources_file, programmes_file = data / "sources.yaml", data / "programmes.yaml"
+    sources_doc = loader.read(sources_file, SourcesFile) if sources_file.exists() else None
+    programmes_doc = loader.read(programmes_file, ProgrammesFile) if programmes_file.exists() else None
+
+    organisations: dict[str, Organisation] = {}
+    files: dict[str, str] = {}
+    for file in registry_files(root):
+        organisation = loader.read(file, Organisation)
+        if organisation is not None:
+            path = loader.rel(file)
+            if organisation.id in organisations:
+                first = files[organisation.id]
+                loader.at(
+                    path, ("id",), f"duplicate organisation id '{organisation.id}' (also in {first})", "duplicate-id"
+                )
+                continue
+            organisations[organisation.id] = organisation
+            files[organisation.id] = path
+
+    sources = _unique(loader, "data/sources.yaml", "sources", sources_doc.sources if sources_doc else [])
+    programmes = _unique(
+        loader, "data/programmes.yaml", "programmes", programmes_doc.programmes if programmes_doc else []
+    )
+
+    services: dict[str, Service] = {}
+    sites: dict[str, Site] = {}
+    service_organisation: dict[str, str] = {}
+    site_organisation: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for org_id, organisation in organisations.items():
+        path = files[org_id]
+        positions = loader.documents[path].positions
+        lines[org_id] = positions.find(("id",))[0]
+        for i, site in enumerate(organisation.sites):
+            if site.id in sites:
+                other = files[site_organisation[site.id]]
+                loader.at(path, ("sites", i, "id"), f"duplicate site id '{site.id}' (also in {other})", "duplicate-id")
+                continue
+            sites[site.id] = site
+            site_organisation[site.id] = org_id
+        for i, service in enumerate(organisation.services):
+            if service.id in services:
+                other = files[service_organisation[service.id]]
+                loader.at(
+                    path,
+                    ("services", i, "id"),
+                    f"duplicate service id '{service.id}' (also in {other})",
+                    "duplicate-id",
+                )
+                continue
+            services[service.id] = service
+            service_organisation[service.id] = org_id
+            files[service.id] = path
+            lines[service.id] = positions.find(("services", i))[0]
+
+    checker = _References(loader, gazetteer, vocabularies, sources, programmes, sites)
+    for org_id, organisation in organisations.items():
+        checker.organisation(files[org_id], organisation)
+    for i, programme in enumerate(programmes.values()):
+        checker.territories("data/programmes.yaml", ("programmes", i, "scope"), programme.scope)
+        checker.sources("data/programmes.yaml", ("programmes", i, "sources"), programme.sources)
+
+    problems = sorted(set(loader.problems))
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    registry = Registry(
+        root=root,
+        organisations=organisations,
+        services=dict(sorted(services.items())),
+        sites=sites,
+        programmes=programmes,
+        sources=sources,
+        vocabularies=vocabularies,
+        gazetteer=gazetteer,
+        service_organisation=service_organisation,
+        site_organisation=site_organisation,
+        site_territory={
+            **checker.site_territory,
+            **{s.id: s.address.territory for s in sites.values() if s.address and s.address.territory},
+        },
+        files=files,
+        lines=lines,
+        warnings=tuple(problems),
+    )
+    return registry, problems
+
+
+def locate_address(gazetteer: Gazetteer, postcode: str | None, city: str) -> str | list[Territory] | None:
+    """The commune code of an address, the candidates when ambiguous, None when unknown."""
+    candidates: list[Territory] = []
+    if postcode:
+        try:
+            candidates = [gazetteer.resolve(postcode)]
+        except PlaceError as exc:
+            candidates = list(exc.candidates)
+    named = [t for t in candidates if fold(t.name) == fold(city) or fold(t.name_nl) == fold(city)]
+    if postcode and len(named) == 1:
+        return named[0].code
+    if postcode and len(candidates) == 1:
+        return candidates[0].code
+    try:
+        found = gazetteer.resolve(city)
+    except PlaceError as exc:
+        communes = [t for t in exc.candidates if t.level == "commune"]
+        if postcode:
+            communes = [t for t in communes if postcode in t.postcodes] or communes
+        return communes if len(communes) > 1 else (communes[0].code if communes else None)
+    return found.code if found.level == "commune" else None
+
+
+def _unique(loader: _Loader, path: str, key: str, items: Iterable[Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for i, item in enumerate(items):
+        if item.id in result:
+            loader.at(path, (key, i, "id"), f"duplicate id '{item.id}'", "duplicate-id")
+        result[item.id] = item
+    return result
+
+
+class _References:
+    """Cross-file checks: territory codes, vocabulary terms, sites, sources, programmes."""
+
+    def __init__(
+        self,
+        loader: _Loader,
+        gazetteer: Gazetteer,
+        vocabularies: Vocabularies,
+        sources: dict[str, Source],
+        programmes: dict[str, Programme],
+        sites: dict[str, Site],
+    ) -> None:
+        self.loader = loader
+        self.gazetteer = gazetteer
+        self.vocabularies = vocabularies
+        self.source_ids = sources
+        self.programme_ids = programmes
+        self.site_ids = sites
+        self.site_territory: dict[str, str] = {}
+
+    def organisation(self, path: str, organisation: Organisation) -> None:
+        self.sources(path, ("sources",), organisation.sources)
+        for i, site in enumerate(organisation.sites):
+            if site.address and site.address.territory:
+                self.territories(path, ("sites", i, "address", "territory"), [site.address.territory])
+            elif site.address:
+                self.place(path, ("sites", i, "address"), site)
+        for i, service in enumerate(organisation.services):
+            self.service(path, ("services", i), service)
+
+    def service(self, path: str, loc: tuple[Hashable, ...], service: Service) -> None:
+        self.terms(path, (*loc, "needs"), service.needs, "needs")
+        self.terms(path, (*loc, "functions"), service.functions, "functions")
+        self.terms(path, (*loc, "public", "housing"), service.public.housing or [], "housing")
+        self.terms(path, (*loc, "access", "referrers"), service.access.referrers or [], "referrers")
+        self.terms(path, (*loc, "modality"), service.modality or [], "modalities")
+        self.territories(path, (*loc, "public", "area"), service.public.area)
+        self.sources(path, (*loc, "sources"), service.sources)
+        if service.programme and service.programme not in self.programme_ids:
+            self.missing(path, (*loc, "programme"), service.programme, "programme", self.programme_ids)
+        for j, site in enumerate(service.sites):
+            if site not in self.site_ids:
+                self.missing(path, (*loc, "sites", j), site, "site", self.site_ids)
+
+    def place(self, path: str, loc: tuple[Hashable, ...], site: Site) -> None:
+        """Find the commune of an address without a territory code, by postcode and city."""
+        assert site.address is not None
+        code = locate_address(self.gazetteer, site.address.postcode, site.address.city)
+        if isinstance(code, str):
+            self.site_territory[site.id] = code
+        elif code:
+            listing = ", ".join(f"{t.name} ({t.code})" for t in code[:8])
+            message = f"place '{site.address.city}' is ambiguous: {listing}; add its postcode or 'territory'"
+            self.loader.at(path, (*loc, "city"), message, "ambiguous-place")
+        else:
+            message = f"no commune '{site.address.city}' with postcode {site.address.postcode}; add 'territory'"
+            self.loader.at(path, (*loc, "city"), message, "unknown-place", warning=True)
+
+    def terms(self, path: str, loc: tuple[Hashable, ...], ids: Iterable[str], vocabulary: str) -> None:
+        known = self.vocabularies.vocabulary(vocabulary)
+        for j, term in enumerate(ids):
+            if term not in known:
+                hint = difflib.get_close_matches(term, list(known), n=1, cutoff=0.6)
+                did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
+                allowed = ", ".join(known)
+                message = f"unknown {vocabulary} term '{term}'{did_you_mean}; known: {allowed}"
+                self.loader.at(path, (*loc, j), message, "unknown-term")
+
+    def territories(self, path: str, loc: tuple[Hashable, ...], codes: Iterable[str]) -> None:
+        for j, code in enumerate(codes):
+            if code not in self.gazetteer:
+                hint = self.gazetteer.suggest_code(code)
+                did_you_mean = f" (did you mean '{hint}' — {self.gazetteer[hint].name}?)" if hint else ""
+                message = f"unknown territory '{code}'{did_you_mean}"
+                item = (*loc, j) if loc[-1] in ("area", "scope") else loc
+                self.loader.at(path, item, message, "unknown-territory")
+
+    def sources(self, path: str, loc: tuple[Hashable, ...], ids: Iterable[str]) -> None:
+        for j, source in enumerate(ids):
+            if source not in self.source_ids:
+                self.missing(path, (*loc, j), source, "source", self.source_ids)
+
+    def missing(self, path: str, loc: tuple[Hashable, ...], value: str, kind: str, known: Iterable[str]) -> None:
+        hint = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+        did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
+        self.loader.at(path, loc, f"unknown {kind} '{value}'{did_you_mean}", "unknown-reference")
+
+
+def for_audience(registry: Registry, audience: str) -> Registry:
+    """The registry as ``audience`` may see it.
+
+    For the public, every contact marked ``professional`` is removed here, once, so that
+    no output built from the result (pages, search index, JSON, CSV, HSDS, maps) can leak
+    it.
+    """
+    if audience == "professional":
+        return registry
+    if audience != "public":
+        raise ValueError(f"unknown audience {audience!r}")
+
+    def public(contacts: list[Contact]) -> list[Contact]:
+        return [c for c in contacts if c.visibility == "public"]
+
+    organisations: dict[str, Organisation] = {}
+    services: dict[str, Service] = {}
+    for org_id, organisation in registry.organisations.items():
+        kept = [s.model_copy(update={"contacts": public(s.contacts)}) for s in organisation.services]
+        organisations[org_id] = organisation.model_copy(
+            update={"contacts": public(organisation.contacts), "services": kept}
+        )
+        services.update({s.id: s for s in kept})
+    return replace(
+        registry,
+        organisations=organisations,
+        services={k: services[k] for k in registry.services},
+    )

@@ -1,0 +1,20 @@
+"""The JSON Schema of a registry file, which editors use for completion and checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import Organisation
+
+SCHEMA_PATH = "schema/registry.schema.json"
+
+
+def registry_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of one ``data/registry`` file, descriptions in French."""
+    schema = Organisation.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://maillage.example/schema/registry.schema.json",
+        "title": "Maillage — fichier du registre (une organisation, ses lieux et ses services)",
+        **schema,
+    }

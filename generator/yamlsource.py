@@ -1,0 +1,246 @@
+"""Read one YAML file into plain data, keeping the position of every node.
+
+PyYAML (with its C parser when present) composes the node tree; we build the Python
+values ourselves so that we can record positions, refuse duplicate keys, aliases and
+non-standard tags, and bound depth and size. Dates stay strings: the models parse them.
+
+Limits (documented in SECURITY.md): files of at most ``MAX_FILE_BYTES``, nesting of at
+most ``MAX_DEPTH`` levels, at most ``MAX_NODES`` nodes. Anchors and aliases are refused:
+a registry needs none, and they are the vector of "billion laughs" expansion.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .problems import Problem
+
+try:  # the C parser is 5-10x faster; fall back to pure Python where libyaml is absent
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 40
+MAX_NODES = 500_000
+
+Path_ = tuple[Hashable, ...]
+
+_TAG = "tag:yaml.org,2002:"
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class Positions:
+    """Where each value (and each mapping key) of a file starts, 1-based."""
+
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def find(self, loc: Path_, *, key: bool = False) -> tuple[int, int]:
+        """The position of ``loc``, else of its nearest parent that has one."""
+        if key and loc in self.keys:
+            return self.keys[loc]
+        loc = tuple(loc)
+        while loc:
+            if loc in self.values:
+                return self.values[loc]
+            loc = loc[:-1]
+        return self.values.get((), (1, 1))
+
+
+@dataclass
+class Document:
+    """A parsed file: its data, the positions of its nodes and its problems."""
+
+    path: str
+    data: Any
+    positions: Positions
+    problems: list[Problem]
+
+
+class _Builder:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.positions = Positions()
+        self.problems: list[Problem] = []
+        self.seen: set[int] = set()
+        self.count = 0
+
+    def problem(self, node: Node, message: str, code: str, loc: Path_ = ()) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message, code, _dotted(loc)))
+
+    def build(self, node: Node, loc: Path_, depth: int) -> Any:
+        if id(node) in self.seen:
+            self.problem(node, "anchors and aliases (&, *) are not allowed", "yaml-alias", loc)
+            return None
+        self.seen.add(id(node))
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooBig(node, f"more than {MAX_NODES} values in one file", "yaml-too-many-nodes")
+        if depth > MAX_DEPTH:
+            raise _TooBig(node, f"nested more than {MAX_DEPTH} levels deep", "yaml-too-deep")
+        self.positions.values[loc] = _position(node)
+        if isinstance(node, MappingNode):
+            return self._mapping(node, loc, depth)
+        if isinstance(node, SequenceNode):
+            if node.tag != _TAG + "seq":
+                self.problem(node, f"YAML tag {_short(node.tag)} is not allowed", "yaml-tag", loc)
+                return None
+            return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        return self._scalar(node, loc)
+
+    def _mapping(self, node: MappingNode, loc: Path_, depth: int) -> Any:
+        if node.tag != _TAG + "map":
+            self.problem(node, f"YAML tag {_short(node.tag)} is not allowed", "yaml-tag", loc)
+            return None
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or not key_node.tag.startswith(_TAG):
+                self.problem(key_node, "a key must be plain text", "yaml-key", loc)
+                continue
+            if key_node.tag == _TAG + "merge":
+                self.problem(key_node, "merge keys (<<) are not allowed", "yaml-alias", loc)
+                continue
+            key = key_node.value
+            if key in result:
+                first = self.positions.keys[(*loc, key)]
+                self.problem(
+                    key_node,
+                    f"duplicate key '{key}' (first at line {first[0]})",
+                    "yaml-duplicate-key",
+                    (*loc, key),
+                )
+                continue
+            self.positions.keys[(*loc, key)] = _position(key_node)
+            result[key] = self.build(value_node, (*loc, key), depth + 1)
+        return result
+
+    def _scalar(self, node: ScalarNode, loc: Path_) -> Any:
+        tag = node.tag
+        if tag in (_TAG + "str", _TAG + "timestamp"):
+            return node.value
+        if tag == _TAG + "null":
+            return None
+        if tag == _TAG + "bool":
+            return _constructor.construct_yaml_bool(node)
+        if tag == _TAG + "int":
+            return _constructor.construct_yaml_int(node)
+        if tag == _TAG + "float":
+            return _constructor.construct_yaml_float(node)
+        self.problem(node, f"YAML tag {_short(tag)} is not allowed", "yaml-tag", loc)
+        return None
+
+
+class _TooBig(Exception):
+    def __init__(self, node: Node, message: str, code: str) -> None:
+        self.node, self.message, self.code = node, message, code
+
+
+def _position(node: Node) -> tuple[int, int]:
+    mark = node.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _short(tag: str) -> str:
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+
+
+def _dotted(loc: Path_) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _nesting_too_deep(text: str) -> tuple[int, int] | None:
+    """Find a nesting deeper than MAX_DEPTH with the event parser, which does not recurse.
+
+    The node composer recurses once per level; a hostile file of a million ``[`` would
+    exhaust the C stack before any limit of ours could apply.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _may_be_deep(text: str) -> bool:
+    if text.count("[") + text.count("{") > 200:
+        return True
+    widest = max((len(line) - len(line.lstrip(" -")) for line in text.splitlines()), default=0)
+    return widest > MAX_DEPTH
+
+
+def read_yaml(file: Path, display: str | None = None) -> Document:
+    """Parse ``file``; every problem found is in ``Document.problems``, never raised."""
+    path = display or str(file)
+    empty = Positions()
+    try:
+        size = os.stat(file).st_size
+    except OSError as exc:
+        return Document(path, None, empty, [Problem(path, 0, 0, f"cannot read: {exc.strerror}", "io")])
+    if size > MAX_FILE_BYTES:
+        message = f"file is {size / 1e6:.1f} MB, above the limit of {MAX_FILE_BYTES / 1e6:.0f} MB"
+        return Document(path, None, empty, [Problem(path, 1, 1, message, "file-too-large")])
+    raw = file.read_bytes()
+    return parse_yaml(raw, path)
+
+
+def parse_yaml(raw: bytes, path: str) -> Document:
+    """Parse YAML bytes (see ``read_yaml``)."""
+    empty = Positions()
+    if raw.startswith(b"\xef\xbb\xbf") or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        message = "file starts with a byte-order mark (BOM): save it as UTF-8 without BOM"
+        return Document(path, None, empty, [Problem(path, 1, 1, message, "encoding")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+        message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"
+        return Document(path, None, empty, [Problem(path, line, col, message, "encoding")])
+    try:
+        if _may_be_deep(text):
+            deep = _nesting_too_deep(text)
+            if deep:
+                message = f"nested more than {MAX_DEPTH} levels deep"
+                return Document(path, None, empty, [Problem(path, *deep, message, "yaml-too-deep")])
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        if "\t" in text.splitlines()[line - 1] if line - 1 < len(text.splitlines()) else False:
+            what += " (tabs are not allowed for indentation: use spaces)"
+        message = f"YAML syntax error: {what}"
+        return Document(path, None, empty, [Problem(path, line, col, message, "yaml-syntax")])
+    except yaml.YAMLError as exc:  # e.g. a control character outside any mark
+        return Document(path, None, empty, [Problem(path, 1, 1, f"YAML error: {exc}", "yaml-syntax")])
+    except RecursionError:
+        return Document(path, None, empty, [Problem(path, 1, 1, "nested too deeply", "yaml-too-deep")])
+    if node is None:
+        return Document(path, None, empty, [Problem(path, 1, 1, "file is empty", "empty-file")])
+    builder = _Builder(path)
+    try:
+        data = builder.build(node, (), 0)
+    except _TooBig as exc:
+        builder.problem(exc.node, exc.message, exc.code)
+        data = None
+    return Document(path, data, builder.positions, builder.problems)

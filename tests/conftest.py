@@ -1,0 +1,38 @@
+"""Shared fixtures: the real project, the small hand-made registry, golden files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+SHARED = ROOT.parent / "shared"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", help="Rewrite golden files from the output.")
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A copy of the small hand-made project, free to modify."""
+    target = tmp_path / "mini"
+    shutil.copytree(MINI, target)
+    return target
+
+
+def compare_golden(path: Path, actual: str, update: bool) -> None:
+    """Assert ``actual`` equals the golden file (or rewrite it with --update-goldens)."""
+    if update or not path.exists():
+        path.write_text(actual, encoding="utf-8")
+        if not update:
+            pytest.fail(f"golden file {path.name} was missing and has been written; check it")
+    assert actual == path.read_text(encoding="utf-8")
