@@ -1,0 +1,1 @@
+"""Everything the website is made of, as plain functions of the registry (no mkdocs here)."""

@@ -1,0 +1,10 @@
+"""The page and asset providers the plugin calls, in order.
+
+Each module that adds pages to the site registers its provider here (one line each).
+"""
+
+from __future__ import annotations
+
+from .context import Provider
+
+PROVIDERS: list[Provider] = []
