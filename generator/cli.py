@@ -180,3 +180,126 @@ def schema() -> None:
     from .schema import registry_schema
 
     echo_json(registry_schema())
+
+
+@main.group()
+def new() -> None:
+    """Write a new, valid and commented registry file (or add a service to one)."""
+
+
+@new.command("organisation")
+@click.option("--id", "organisation_id", prompt="Identifiant (minuscules et tirets)", help="Stable id.")
+@click.option("--name", prompt="Nom de l'organisation", help="Its name.")
+@click.option("--website", default="", prompt="Site web (vide si aucun)", help="Its website.")
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Where to write it.")
+@pass_context
+def new_organisation(ctx: Context, organisation_id: str, name: str, website: str, file: Path | None) -> None:
+    """A new organisation file under data/registry/."""
+    import re
+
+    from .scaffold import organisation_text
+
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", organisation_id):
+        fail(f"--id: '{organisation_id}' is not a valid id: use lower-case letters, digits and single hyphens")
+    registry = ctx.registry()
+    if organisation_id in registry.organisations:
+        fail(f"organisation '{organisation_id}' already exists in {registry.files[organisation_id]}")
+    target = file or ctx.root / "data" / "registry" / f"{organisation_id}.yaml"
+    target = target if target.is_absolute() else ctx.root / target
+    if target.exists():
+        fail(f"{target.relative_to(ctx.root)} already exists: nothing written")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(organisation_text(target, ctx.root, organisation_id, name, website or None), encoding="utf-8")
+    click.echo(f"Écrit : {target.relative_to(ctx.root)}")
+
+
+@new.command("service")
+@click.option("--organisation", prompt="Organisation (identifiant)", help="The organisation's id.")
+@click.option("--id", "service_id", prompt="Identifiant du service", help="Stable id of the service.")
+@click.option("--name", prompt="Nom du service", help="Its name.")
+@click.option("--objective", prompt="L'objectif, en une phrase", help="What it is for.")
+@click.option("--need", "needs", multiple=True, help="A need it meets (repeatable).")
+@click.option("--function", "functions", multiple=True, help="A function it exercises (repeatable).")
+@click.option("--where", "places", multiple=True, help="A territory it covers: name, postcode or code (repeatable).")
+@click.option("--age-min", type=int, help="Minimum age.")
+@click.option("--age-max", type=int, help="Maximum age.")
+@click.option("--phone", help="Public phone number.")
+@click.option("--email", help="Public e-mail address.")
+@click.option("--source", prompt="Source (identifiant dans data/sources.yaml)", help="Where the facts come from.")
+@pass_context
+def new_service(
+    ctx: Context,
+    organisation: str,
+    service_id: str,
+    name: str,
+    objective: str,
+    needs: tuple[str, ...],
+    functions: tuple[str, ...],
+    places: tuple[str, ...],
+    age_min: int | None,
+    age_max: int | None,
+    phone: str | None,
+    email: str | None,
+    source: str,
+) -> None:
+    """Add a service to an organisation's file (its comments and order are kept)."""
+    import datetime as dt
+
+    from .scaffold import NewService, add_service
+
+    registry = ctx.registry()
+    if organisation not in registry.organisations:
+        hint = difflib.get_close_matches(organisation, list(registry.organisations), n=1)
+        fail(
+            f"--organisation: unknown organisation '{organisation}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        )
+    if service_id in registry.services:
+        fail(f"--id: service '{service_id}' already exists in {registry.files[service_id]}")
+    if source not in registry.sources:
+        fail(f"--source: unknown source '{source}'; add it to data/sources.yaml first")
+    needs = needs or tuple(click.prompt("Besoin(s), séparés par des espaces", type=str).split())
+    functions = functions or tuple(click.prompt("Fonction(s), séparées par des espaces", type=str).split())
+    places = places or (click.prompt("Territoire couvert (nom, code postal ou code)", type=str),)
+    check_terms(registry, "needs", needs, "--need")
+    check_terms(registry, "functions", functions, "--function")
+    area = tuple(resolve_place(ctx, place) for place in places)
+    new = NewService(
+        organisation,
+        service_id,
+        name,
+        objective,
+        needs,
+        functions,
+        area,
+        source,
+        dt.date.today(),
+        age_min,
+        age_max,
+        phone,
+        email,
+    )
+    file = ctx.root / registry.files[organisation]
+    original = file.read_text(encoding="utf-8")
+    add_service(file, new)
+    _, problems = check_registry(ctx.root)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        file.write_text(original, encoding="utf-8")  # never leave a maintainer's file broken
+        fail(format_problems(errors) + "\nNothing written.")
+    click.echo(f"Service '{service_id}' ajouté à {registry.files[organisation]}")
+
+
+@main.command()
+@click.argument("base")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text")
+@pass_context
+def diff(ctx: Context, base: str, fmt: str) -> None:
+    """What the registry changes since git revision BASE, in plain words (for reviews)."""
+    from .review import DiffError, diff_against, render
+
+    head = ctx.registry()
+    try:
+        result = diff_against(ctx.root, base, head)
+    except DiffError as exc:
+        fail(str(exc))
+    click.echo(render(result, fmt), nl=False)
