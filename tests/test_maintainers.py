@@ -149,3 +149,17 @@ def test_diff_without_change_and_bad_revision(tmp_path: Path) -> None:
     bad = CliRunner().invoke(main, ["-C", str(project), "diff", "no-such-branch"])
     assert bad.exit_code == 1
     assert "cannot read revision 'no-such-branch'" in bad.stderr
+
+
+def test_contributing_quotes_real_messages() -> None:
+    """Every error message the French guide quotes is one `maillage check` really prints."""
+    guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    quoted = [line for line in guide.splitlines() if line.startswith("data/registry/case.yaml:")]
+    assert len(quoted) >= 5
+    printed = {
+        line
+        for file in (ROOT / "tests/golden/check").glob("*.expected")
+        for line in file.read_text(encoding="utf-8").splitlines()
+    }
+    for line in quoted:
+        assert line in printed, f"the guide quotes a message check no longer prints: {line}"
