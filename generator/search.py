@@ -1,0 +1,352 @@
+"""Search: the facets and hidden search words of each page, and the Pagefind index.
+
+The site's only search is Pagefind (mkdocs-material's own search ships its whole index to
+every visitor, which a directory of 100,000 services cannot afford). Pages mark what is
+findable with ``data-pagefind-body``; inside it, service pages carry the hidden elements
+that ``filter_attributes`` writes:
+
+- Pagefind filters (the facets of the search panel): need, function, territory, age band,
+  housing situation, language and self-referral;
+- Pagefind metadata shown in each result: organisation, territory, "pour qui";
+- hidden, low-weight search words: the names of the territories the service covers and the
+  synonyms front-line people use for what the page says (``data/vocabularies/synonyms.yaml``
+  and each term's own synonyms), so "SDF" finds a page that says "sans-abri".
+
+Pagefind already folds accents ("precarite" finds "précarité") and stems French words;
+misspelt words are handled in the browser (``assets/search.js`` retries with prefixes).
+
+After mkdocs has written the site, ``index_site`` runs Pagefind over it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from .describe import UNKNOWN, area_phrase, label, summary, text
+from .models import AgeBand, Service
+from .registry import Registry
+from .site.context import SiteContext
+from .territories import fold
+
+# Filter keys as Pagefind stores them; the search panel shows them in the page's language.
+FACETS = ("need", "function", "territory", "age", "housing", "language", "self_referral")
+
+# Territory levels a facet offers: finer levels would make thousands of checkboxes.
+FACET_LEVELS = ("country", "region", "dep", "province")
+
+# Where Pagefind writes its bundle, relative to the site.
+BUNDLE = "pagefind"
+
+# Hidden search words count for less than what the page visibly says.
+HIDDEN_WEIGHT = "0.5"
+
+_YES_NO = {
+    "fr": {True: "oui", False: "non"},
+    "nl": {True: "ja", False: "nee"},
+    "en": {True: "yes", False: "no"},
+}
+
+# Names of the languages services speak, for the language facet.
+_LANGUAGES: dict[str, dict[str, str]] = {
+    "fr": {"fr": "français", "nl": "Frans", "en": "French"},
+    "nl": {"fr": "néerlandais", "nl": "Nederlands", "en": "Dutch"},
+    "en": {"fr": "anglais", "nl": "Engels", "en": "English"},
+    "de": {"fr": "allemand", "nl": "Duits", "en": "German"},
+    "es": {"fr": "espagnol", "nl": "Spaans", "en": "Spanish"},
+    "it": {"fr": "italien", "nl": "Italiaans", "en": "Italian"},
+    "pt": {"fr": "portugais", "nl": "Portugees", "en": "Portuguese"},
+    "ar": {"fr": "arabe", "nl": "Arabisch", "en": "Arabic"},
+    "tr": {"fr": "turc", "nl": "Turks", "en": "Turkish"},
+    "ru": {"fr": "russe", "nl": "Russisch", "en": "Russian"},
+    "ro": {"fr": "roumain", "nl": "Roemeens", "en": "Romanian"},
+    "pl": {"fr": "polonais", "nl": "Pools", "en": "Polish"},
+    "uk": {"fr": "ukrainien", "nl": "Oekraïens", "en": "Ukrainian"},
+    "ps": {"fr": "pachto", "nl": "Pasjtoe", "en": "Pashto"},
+    "fa": {"fr": "persan", "nl": "Perzisch", "en": "Persian"},
+    "gcf": {"fr": "créole guadeloupéen", "nl": "Guadeloups Creools", "en": "Guadeloupean Creole"},
+    "rcf": {"fr": "créole réunionnais", "nl": "Réunions Creools", "en": "Réunion Creole"},
+}
+
+
+class SearchIndexError(RuntimeError):
+    """Pagefind could not index the built site."""
+
+
+@dataclass(frozen=True)
+class Facets:
+    """The facet values and result metadata of one service page."""
+
+    filters: tuple[tuple[str, tuple[str, ...]], ...]  # (facet key, values), in FACETS order
+    meta: tuple[tuple[str, str], ...]  # (meta key, value)
+    words: tuple[str, ...]  # hidden search words
+
+    def values(self, facet: str) -> tuple[str, ...]:
+        """The values of one facet (empty when the service has none)."""
+        return dict(self.filters).get(facet, ())
+
+
+# --- facet values ------------------------------------------------------------------------
+
+
+def territory_values(ctx: SiteContext, area: Iterable[str]) -> list[str]:
+    """Names of the territories a service area is inside or covers whole, at facet levels.
+
+    A commune-level area gives its département (or province), region and country; a
+    region-level area also gives the départements inside it, so a filter on a département
+    shows the services of the whole region and the country that reach it.
+    """
+    gazetteer = ctx.registry.gazetteer
+    codes: set[str] = set()
+    for code in area:
+        codes |= gazetteer.ancestors(code)
+        territory = gazetteer.get(code)
+        if territory is not None and territory.level in ("country", "region"):
+            codes |= {c for c in gazetteer.descendants(code) if gazetteer[c].level in FACET_LEVELS}
+    found = [gazetteer[c] for c in codes if c in gazetteer and gazetteer[c].level in FACET_LEVELS]
+    found.sort(key=lambda t: (FACET_LEVELS.index(t.level), t.code))
+    return _unique(t.label(ctx.lang) for t in found)
+
+
+def age_bands_of(bands: Iterable[AgeBand], service: Service) -> list[AgeBand]:
+    """The age bands that the service's age range overlaps (all of them when unknown)."""
+    age = service.public.age
+    low = age.min if age and age.min is not None else 0
+    high = age.max if age and age.max is not None else 200
+    return [b for b in bands if b.min <= high and (b.max if b.max is not None else 200) >= low]
+
+
+def self_referral(service: Service, lang: str = "fr") -> str:
+    """'oui', 'non' or 'à vérifier': may the person ask for the service themself?"""
+    referrers = service.access.referrers
+    if referrers is None:
+        return UNKNOWN.get(lang, UNKNOWN["fr"])
+    return _YES_NO.get(lang, _YES_NO["fr"])["self" in referrers]
+
+
+def language_name(code: str, lang: str = "fr") -> str:
+    """The name of a language, in ``lang`` (the code itself when unknown)."""
+    names = _LANGUAGES.get(code)
+    return names.get(lang, names["fr"]) if names else code
+
+
+def facets(ctx: SiteContext, service: Service) -> Facets:
+    """Every facet value, result metadata and hidden search word of a service."""
+    registry, lang = ctx.registry, ctx.lang
+    vocabularies = registry.vocabularies
+    # An unknown criterion never excludes a service (DESIGN): a service whose housing
+    # situations are not known stays under every housing situation.
+    housing = service.public.housing if service.public.housing is not None else list(vocabularies.housing)
+    territories = territory_values(ctx, service.public.area)
+    filters = (
+        ("need", tuple(_unique(label(registry, "needs", n, lang) for n in service.needs))),
+        ("function", tuple(_unique(label(registry, "functions", f, lang) for f in service.functions))),
+        ("territory", tuple(territories)),
+        ("age", tuple(b.id for b in age_bands_of(vocabularies.age_bands, service))),
+        ("housing", tuple(_unique(label(registry, "housing", h, lang) for h in housing))),
+        (
+            "language",
+            tuple(_unique(language_name(c, lang) for c in service.languages))
+            if service.languages
+            else (UNKNOWN.get(lang, UNKNOWN["fr"]),),
+        ),
+        ("self_referral", (self_referral(service, lang),)),
+    )
+    organisation = registry.organisation_of(service.id)
+    meta = (
+        ("organisation", organisation.name.get(lang)),
+        ("territory", area_phrase(registry, service, lang)),
+        ("for_whom", summary(registry, service, lang)),
+    )
+    return Facets(filters=filters, meta=meta, words=tuple(search_words(ctx, service, territories)))
+
+
+# --- hidden search words -----------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _synonym_patterns(groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """One regular expression per synonym group, matching any member as whole words."""
+    patterns = []
+    for group in groups:
+        forms = sorted({fold(word) for word in group} - {""}, key=len, reverse=True)
+        if forms:
+            alternatives = "|".join(re.escape(f) for f in forms)
+            patterns.append((re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])"), group))
+    return tuple(patterns)
+
+
+def synonyms_in(registry: Registry, words: str) -> list[str]:
+    """Every synonym of every word or phrase of ``words`` that a synonym group lists.
+
+    A match inside a longer match of another group does not count: "pair-aidant" brings
+    the peer-support group, not the "aidant" (carer) group.
+    """
+    folded = fold(words)
+    matches: list[tuple[int, int, int]] = []  # (start, end, group)
+    patterns = _synonym_patterns(registry.vocabularies.synonyms)
+    for number, (pattern, _) in enumerate(patterns):
+        matches += [(m.start(), m.end(), number) for m in pattern.finditer(folded)]
+    groups: set[int] = set()
+    for start, end, number in matches:
+        inside = any(other != number and s <= start and end <= e and (e - s) > (end - start) for s, e, other in matches)
+        if not inside:
+            groups.add(number)
+    return _unique(word for number in sorted(groups) for word in patterns[number][1])
+
+
+def _service_text(service: Service, lang: str) -> str:
+    parts = [service.name.get(lang), text(service.objective, lang), text(service.public.summary, lang)]
+    for value in (service.public.description, service.method, service.team, service.attention, service.timing):
+        parts.append(text(value, lang))
+    return "\n".join(parts)
+
+
+def search_words(ctx: SiteContext, service: Service, territories: Iterable[str] = ()) -> list[str]:
+    """Words a service page is found by without showing them.
+
+    The names of the territories it covers, the labels of its needs and functions in the
+    other languages with their synonyms, and the synonyms of what its text says.
+    """
+    registry = ctx.registry
+    words: list[str] = list(territories)
+    for vocabulary, ids in (("needs", service.needs), ("functions", service.functions)):
+        for term_id in ids:
+            term = registry.vocabularies.vocabulary(vocabulary).get(term_id)
+            if term is not None:
+                words += [term.label.get(lang) for lang in ("fr", "nl", "en") if term.label.has(lang)]
+                words += term.synonyms
+    words += synonyms_in(registry, _service_text(service, ctx.lang) + "\n" + "\n".join(words))
+    return _unique(words)
+
+
+def page_search_words(ctx: SiteContext, page_text: str) -> str:
+    """Hidden search-words HTML for any other findable page (organisation, territory).
+
+    Put it inside the page's ``data-pagefind-body``; ``page_text`` is what the page says.
+    """
+    return _hidden_words(synonyms_in(ctx.registry, page_text))
+
+
+# --- HTML ----------------------------------------------------------------------------------
+
+
+def filter_attributes(ctx: SiteContext, service: Service) -> str:
+    """Hidden HTML carrying a service page's Pagefind filters, metadata and search words.
+
+    Put it inside the page's ``data-pagefind-body`` element. Values are held in attributes
+    (``key[data-value]``), so commas and colons in names stay part of the value.
+    """
+    found = facets(ctx, service)
+    lines = ['<div class="maillage-search-data" hidden>']
+    for key, values in found.filters:
+        for value in values:
+            lines.append(f'<span data-pagefind-filter="{key}[data-value]" data-value="{escape(value)}"></span>')
+    for key, value in found.meta:
+        lines.append(f'<span data-pagefind-meta="{key}[data-value]" data-value="{escape(value)}"></span>')
+    lines.append("</div>")
+    words = _hidden_words(found.words)
+    if words:
+        lines.append(words)
+    return "\n".join(lines)
+
+
+def _hidden_words(words: Iterable[str]) -> str:
+    joined = " · ".join(escape(w) for w in words)
+    if not joined:
+        return ""
+    return (
+        f'<div class="maillage-search-words" hidden aria-hidden="true" '
+        f'data-pagefind-weight="{HIDDEN_WEIGHT}">{joined}</div>'
+    )
+
+
+def facet_value(ctx: SiteContext, facet: str, value: str) -> str:
+    """The facet value for an id or code (a need id, a territory code…); other values as is."""
+    registry = ctx.registry
+    vocabulary = {"need": "needs", "function": "functions", "housing": "housing"}.get(facet)
+    if vocabulary and value in registry.vocabularies.vocabulary(vocabulary):
+        return label(registry, vocabulary, value, ctx.lang)
+    if facet == "territory" and value in registry.gazetteer:
+        return registry.gazetteer[value].label(ctx.lang)
+    if facet == "language":
+        return language_name(value, ctx.lang)
+    return value
+
+
+def search_link(ctx: SiteContext, facet: str, value: str, query: str = "") -> str:
+    """A link that opens the search panel with one facet checked.
+
+    ``value`` may be an id or code (``mental-health``, ``be-region-04000``) or the facet
+    value itself. The link is relative to the current page (``?q=&filter=need:Santé mentale``):
+    the search panel is in every page's header and reads it on load.
+    """
+    if facet not in FACETS:
+        raise ValueError(f"unknown facet {facet!r}; known: {', '.join(FACETS)}")
+    params = {"q": query, "filter": f"{facet}:{facet_value(ctx, facet, value)}"}
+    return "?" + urlencode(params, quote_via=quote)
+
+
+# --- indexing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What Pagefind indexed."""
+
+    pages: int
+    files: int
+    bytes: int
+
+
+def index_site(site_dir: Path, registry: Registry | None = None, *, language: str = "fr") -> IndexReport:
+    """Run Pagefind over a built site; the bundle goes to ``site_dir/pagefind/``.
+
+    Only pages with a ``data-pagefind-body`` element are indexed, and only that element
+    (navigation, header and footer stay out). The site is indexed as one ``language``
+    index, stemmed for it. ``registry`` is accepted for future per-registry options.
+    Raises ``SearchIndexError`` when Pagefind fails.
+    """
+    del registry  # Everything Pagefind needs is already in the pages.
+    site_dir = Path(site_dir).resolve()
+    try:
+        pages = asyncio.run(_index(site_dir, language))
+    except SearchIndexError:
+        raise
+    except Exception as exc:  # the Pagefind service reports failures as plain exceptions
+        raise SearchIndexError(f"{site_dir}: Pagefind could not index the site: {exc}") from exc
+    files = [f for f in (site_dir / BUNDLE).rglob("*") if f.is_file()]
+    return IndexReport(pages=pages, files=len(files), bytes=sum(f.stat().st_size for f in files))
+
+
+async def _index(site_dir: Path, language: str) -> int:
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    config = IndexConfig(force_language=language, output_path=str(site_dir / BUNDLE))
+    async with PagefindIndex(config=config) as index:
+        result = await index.add_directory(str(site_dir))
+        pages = int(result.get("page_count", 0))
+        if not pages:
+            raise SearchIndexError(f"{site_dir}: no page to index (no data-pagefind-body element)")
+    return pages
+
+
+def bundle_files(site_dir: Path) -> Iterator[Path]:
+    """The files Pagefind wrote into a site."""
+    yield from sorted(p for p in (site_dir / BUNDLE).rglob("*") if p.is_file())
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    """Values in order, without repeats (compared without case and accents)."""
+    seen: dict[str, str] = {}
+    for value in values:
+        key = fold(value) or value
+        if value and key not in seen:
+            seen[key] = value
+    return list(seen.values())
