@@ -303,3 +303,61 @@ def diff(ctx: Context, base: str, fmt: str) -> None:
     except DiffError as exc:
         fail(str(exc))
     click.echo(render(result, fmt), nl=False)
+
+
+@main.command()
+@click.option("--age", type=click.IntRange(0, 120), required=True, help="The person's age, in years.")
+@click.option("--where", "where", required=True, help="Where the person lives: a name, postcode or territory code.")
+@click.option("--housing", help="Housing situation (ETHOS): roofless, houseless, insecure, inadequate, housed.")
+@click.option("--need", "needs", multiple=True, help="A need (vocabulary id); repeat for several.")
+@click.option("--referrer", help="Who asks: self, relative or professional.")
+@click.option("--professionals", type=click.IntRange(1, 10), help="How many professionals (distinct institutions) ask.")
+@click.option("--no-insurance", is_flag=True, help="The person has no health insurance.")
+@click.option("--no-residence-permit", is_flag=True, help="The person has no residence permit.")
+@click.option("--crisis", is_flag=True, help="The person is in crisis.")
+@click.option("--non-demand", is_flag=True, help="The person does not ask for help (« non-demande »).")
+@click.option("--audience", type=click.Choice(["public", "professional"]), default="professional")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_context
+def orient(
+    ctx: Context,
+    age: int,
+    where: str,
+    housing: str | None,
+    needs: tuple[str, ...],
+    referrer: str | None,
+    professionals: int | None,
+    no_insurance: bool,
+    no_residence_permit: bool,
+    crisis: bool,
+    non_demand: bool,
+    audience: str,
+    fmt: str,
+) -> None:
+    """The services that fit a person, the near misses, and what to do when nothing fits."""
+    from . import orient as orientation
+    from .registry import for_audience
+
+    registry = for_audience(ctx.registry(), audience)
+    check_terms(registry, "needs", needs, "--need")
+    check_terms(registry, "housing", (housing,) if housing else (), "--housing")
+    check_terms(registry, "referrers", (referrer,) if referrer else (), "--referrer")
+    code = resolve_place(ctx, where)
+    data = orientation.build_data(registry, places=[code])
+    profile = orientation.Profile(
+        place=code,
+        age=age,
+        housing=housing,
+        needs=needs,
+        referrer=referrer,
+        professionals=professionals,
+        no_insurance=no_insurance,
+        no_residence_permit=no_residence_permit,
+        crisis=crisis,
+        non_demand=non_demand,
+    )
+    result = orientation.orient(data, profile)
+    if fmt == "json":
+        echo_json(result.to_json())
+    else:
+        click.echo(orientation.text_report(result))
