@@ -306,6 +306,21 @@ def diff(ctx: Context, base: str, fmt: str) -> None:
 
 
 @main.command()
+@click.option("--services", "count", type=click.IntRange(min=1), required=True, help="Number of services.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Project folder to write.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed and size, same bytes.")
+@pass_context
+def synth(ctx: Context, count: int, out: Path, seed: int) -> None:
+    """A synthetic registry of N services over real territories, for benchmarks."""
+    from .synth import synthesize
+
+    if not (ctx.root / "data" / "territories").is_dir():
+        fail(f"{ctx.root}: no data/territories here to copy: run maillage synth from a project")
+    summary = synthesize(count, out, project=ctx.root, seed=seed)
+    click.echo(f"{summary.services} services in {summary.organisations} organisations written to {out}")
+
+
+@main.command()
 @click.option("--age", type=click.IntRange(0, 120), required=True, help="The person's age, in years.")
 @click.option("--where", "where", required=True, help="Where the person lives: a name, postcode or territory code.")
 @click.option("--housing", help="Housing situation (ETHOS): roofless, houseless, insecure, inadequate, housed.")
@@ -361,3 +376,48 @@ def orient(
         echo_json(result.to_json())
     else:
         click.echo(orientation.text_report(result))
+
+
+@main.command()
+@click.option("--need", help="Only services meeting this need (vocabulary id).")
+@click.option("--function", "function", help="Only services with this function.")
+@click.option(
+    "--level",
+    type=click.Choice(["commune", "epci", "dep", "region", "country"]),
+    default="dep",
+    show_default=True,
+    help="Territory level of the rows; dep includes Belgian provinces (and Brussels, which has none).",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "geojson"]), default="table")
+@click.option(
+    "--scope",
+    multiple=True,
+    metavar="PLACE",
+    help="Territory to analyse (code, name or postcode; repeat). Default: the countries of the services.",
+)
+@pass_context
+def gaps(ctx: Context, need: str | None, function: str | None, level: str, fmt: str, scope: tuple[str, ...]) -> None:
+    """Coverage per territory and public segment: gaps, partial cover, overlaps."""
+    from . import coverage
+
+    registry = ctx.registry()
+    check_terms(registry, "needs", (need,) if need else (), "--need")
+    check_terms(registry, "functions", (function,) if function else (), "--function")
+    codes = []
+    for place in scope:
+        try:
+            codes.append(registry.gazetteer.resolve(place).code)
+        except PlaceError as exc:
+            fail(f"--scope: {exc}")
+    try:
+        result = coverage.compute_coverage(registry, need=need, function=function, level=level, scope=codes)
+    except coverage.CoverageError as exc:
+        fail(f"--scope: {exc}")
+    if fmt == "json":
+        echo_json(coverage.to_json(result))
+    elif fmt == "geojson":
+        echo_json(coverage.to_geojson(result))
+    elif fmt == "csv":
+        click.echo(coverage.to_csv(result), nl=False)
+    else:
+        click.echo(coverage.to_table(result), nl=False)

@@ -1,0 +1,756 @@
+"""Coverage analysis ("zones grises"): which services cover each territory and public segment.
+
+A public segment is an age band (``data/vocabularies/age-bands.yaml``) crossed with a
+housing situation; its key is ``"<band>/<housing>"``, e.g. ``"18-24/roofless"``.
+
+Decisions this module makes (see also the gap report's method note):
+
+- Criteria. A service covers a segment **fully** when its criteria admit the whole
+  segment, **partly** when they admit only some of it. A criterion the registry does not
+  know (``None``) never excludes: no age range admits every age, no housing list admits
+  every housing situation. An age range covers a band fully when it contains the whole
+  band (open ends count), partly when they only intersect. A housing list names the
+  segment's situation (full), or only a narrower term whose ``parent`` is that situation
+  (partial), or neither (not covered).
+- Area. A service covers a territory fully when one of its area codes **contains** the
+  territory (the territory itself or a containing ancestor). It covers the territory
+  **partly** when one of its area codes lies inside it or straddles it (a commune-level
+  service, counted at département level, covers that département partly): only some of
+  its inhabitants are reached.
+- Containment. The gazetteer lists an EPCI's départements as its parents, but an EPCI
+  can straddle several départements: that edge means "has members in", not "lies in".
+  So containment never climbs from an EPCI to a département unless the EPCI has exactly
+  one; a commune reaches its département through its own parent.
+- Levels. ``dep`` means départements and Belgian provinces. A commune with no territory
+  at the requested level is counted in its nearest larger territory: the 19 Brussels
+  communes have no province, so at ``dep`` level they form the row of the
+  Brussels-Capital region; communes outside any EPCI fall back to their département.
+- Population. Population-weighted coverage counts the inhabitants of the communes where
+  at least one service covers the segment fully, over the inhabitants of communes whose
+  population is known (Belgian populations are unknown: their share is ``None``).
+- Capacity. A service's places are spread evenly over the population of its area; a
+  territory's capacity is the places per 100,000 inhabitants that reach it, from the
+  services whose area reaches it and whose places are known.
+- Closed services cover nothing.
+
+The engine indexes services by area code and holds each set of services as a bit mask
+(a Python ``int``), so a cell is two ``&`` operations; communes that share the same
+covering area codes share one computation.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .models import AgeBand, Service
+from .registry import Registry
+from .territories import Gazetteer, Territory
+
+LEVEL_CHOICES = ("commune", "epci", "dep", "region", "country")
+# From the largest to the smallest; a level's fallback is the next larger one.
+_RANK = {"country": 0, "region": 1, "dep": 2, "province": 2, "epci": 3, "commune": 4}
+_AGE_CAP = 200  # an open upper end of a band or a range
+
+NONE, PARTIAL, FULL = 0, 1, 2
+
+
+class CoverageError(ValueError):
+    """A bad request (unknown scope code, unknown level)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One public segment: an age band crossed with a housing situation."""
+
+    key: str
+    band: str
+    housing: str
+    age_min: int
+    age_max: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """The services covering one territory and segment, fully and partly (sorted ids)."""
+
+    services: tuple[str, ...]
+    partial: tuple[str, ...]
+
+    @property
+    def status(self) -> str:
+        """``gap``, ``partial`` (partial services only), ``covered`` or ``overlap`` (2+ full)."""
+        if len(self.services) >= 2:
+            return "overlap"
+        if self.services:
+            return "covered"
+        return "partial" if self.partial else "gap"
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryCoverage:
+    """One territory of the analysis, its cells aligned with ``Coverage.segments``."""
+
+    code: str
+    name: str
+    level: str
+    population: int | None  # inhabitants of its communes inside the scope, when known
+    cells: tuple[Cell, ...]
+    covered_population: tuple[int | None, ...]  # per segment, inhabitants with a full service
+    places_per_100k: float | None
+    lat: float | None
+    lon: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentSummary:
+    """One segment over the whole scope."""
+
+    segment: str
+    covered_population: int | None
+    covered_population_share: float | None
+    uncovered_territories: int  # neither full nor partial service
+    partial_only_territories: int
+    overlap_territories: int  # two or more full services
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The figures of the whole analysis."""
+
+    territories: int
+    communes: int
+    population: int | None
+    communes_without_population: int
+    services: tuple[str, ...]
+    segments: tuple[SegmentSummary, ...]
+    uncovered_everywhere: tuple[str, ...]  # segments no service covers, even partly, anywhere
+    places: int
+    services_with_places: int
+    places_per_100k: float | None
+    approximate_areas: tuple[str, ...]
+    date: dt.date | None  # the registry's newest verification: the report's date
+    oldest_verified: dt.date | None  # of the services analysed
+    newest_verified: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """The result of ``compute_coverage``."""
+
+    need: str | None
+    function: str | None
+    level: str
+    scope: tuple[str, ...]
+    segments: tuple[Segment, ...]
+    territories: tuple[TerritoryCoverage, ...]
+    summary: Summary
+
+    def index(self, segment: str) -> int:
+        """The position of a segment key in ``segments`` (and in each territory's cells)."""
+        for i, s in enumerate(self.segments):
+            if s.key == segment:
+                return i
+        raise KeyError(segment)
+
+    def territory(self, code: str) -> TerritoryCoverage:
+        for t in self.territories:
+            if t.code == code:
+                return t
+        raise KeyError(code)
+
+    def cell(self, code: str, segment: str) -> Cell:
+        return self.territory(code).cells[self.index(segment)]
+
+
+# --- criteria ------------------------------------------------------------------------------
+
+
+def public_segments(registry: Registry) -> tuple[Segment, ...]:
+    """The registry's segments, bands in file order, then housing in vocabulary order."""
+    return tuple(
+        Segment(f"{band.id}/{housing}", band.id, housing, band.min, band.max)
+        for band in registry.vocabularies.age_bands
+        for housing in registry.vocabularies.housing
+    )
+
+
+def age_admission(service: Service, band: AgeBand | Segment) -> int:
+    """FULL, PARTIAL or NONE: how the service's age range admits the band."""
+    age = service.public.age
+    if age is None:
+        return FULL
+    low, high = (band.age_min, band.age_max) if isinstance(band, Segment) else (band.min, band.max)
+    s_low = age.min if age.min is not None else 0
+    s_high = age.max if age.max is not None else _AGE_CAP
+    b_high = high if high is not None else _AGE_CAP
+    if s_low <= low and b_high <= s_high:
+        return FULL
+    if s_low <= b_high and low <= s_high:
+        return PARTIAL
+    return NONE
+
+
+def housing_admission(service: Service, housing: str, registry: Registry) -> int:
+    """FULL, PARTIAL or NONE: how the service's housing list admits a situation."""
+    admitted = service.public.housing
+    if admitted is None or housing in admitted:
+        return FULL
+    terms = registry.vocabularies.housing
+    if any(terms[h].parent == housing for h in admitted if h in terms):
+        return PARTIAL
+    return NONE
+
+
+def admission(service: Service, segment: Segment, registry: Registry) -> int:
+    """FULL when the service's criteria admit the whole segment, PARTIAL for some, else NONE."""
+    return min(age_admission(service, segment), housing_admission(service, segment.housing, registry))
+
+
+# --- geography -----------------------------------------------------------------------------
+
+
+class Geography:
+    """Containment over the gazetteer (see the module docstring on EPCIs), memoised."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self._contain: dict[str, frozenset[str]] = {}
+        self._touch: dict[str, frozenset[str]] = {}
+        self.communes: tuple[Territory, ...] = tuple(
+            sorted((t for t in gazetteer if t.level == "commune"), key=lambda t: t.code)
+        )
+
+    def containing(self, code: str) -> frozenset[str]:
+        """Every territory that contains ``code``, itself included."""
+        found = self._contain.get(code)
+        if found is not None:
+            return found
+        result = {code}
+        territory = self.gazetteer.get(code)
+        if territory is not None:
+            parents = territory.parents
+            if territory.level == "epci" and len(parents) != 1:
+                parents = ()
+            for parent in parents:
+                if territory.level == "commune" and parent.startswith("fr-epci-"):
+                    result.add(parent)  # an EPCI contains its communes, but climb no further
+                else:
+                    result |= self.containing(parent)
+        frozen = frozenset(result)
+        self._contain[code] = frozen
+        return frozen
+
+    def touching(self, code: str) -> frozenset[str]:
+        """Every territory that shares inhabitants with ``code``, itself included."""
+        found = self._touch.get(code)
+        if found is not None:
+            return found
+        territory = self.gazetteer.get(code)
+        if territory is None or territory.level == "commune":
+            result = self.containing(code)
+        else:
+            # Above the commune, a parent edge means "has members in" (an EPCI's départements).
+            result = frozenset({code}).union(*(self.touching(p) for p in territory.parents))
+        self._touch[code] = result
+        return result
+
+    def unit(self, commune: str, level: str) -> str:
+        """The territory at ``level`` a commune is counted in, else its nearest larger one."""
+        if level == "commune":
+            return commune
+        rank = _RANK[level]
+        best: tuple[int, str] | None = None
+        for code in self.containing(commune):
+            territory = self.gazetteer.get(code)
+            if territory is None:
+                continue
+            r = _RANK.get(territory.level, -1)
+            if r <= rank and (best is None or r > best[0] or (r == best[0] and code < best[1])):
+                best = (r, code)
+        return best[1] if best else commune
+
+
+_GEOGRAPHIES: dict[int, tuple[weakref.ref[Gazetteer], Geography]] = {}
+
+
+def geography(gazetteer: Gazetteer) -> Geography:
+    """The (cached) containment view of a gazetteer."""
+    cached = _GEOGRAPHIES.get(id(gazetteer))
+    if cached is not None and cached[0]() is gazetteer:
+        return cached[1]
+    result = Geography(gazetteer)
+    _GEOGRAPHIES[id(gazetteer)] = (weakref.ref(gazetteer), result)
+    return result
+
+
+# --- the engine ----------------------------------------------------------------------------
+
+
+def _bits(mask: int) -> Iterator[int]:
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+class _Index:
+    """Services of one selection as bit masks: by area code, by segment admission."""
+
+    def __init__(self, registry: Registry, services: Sequence[Service], segments: Sequence[Segment]) -> None:
+        self.geo = geography(registry.gazetteer)
+        self.ids = tuple(s.id for s in services)
+        self.full_area: dict[str, int] = defaultdict(int)
+        self.touch_area: dict[str, int] = defaultdict(int)  # services with an area code strictly inside
+        self.crit_full = [0] * len(segments)
+        self.crit_part = [0] * len(segments)
+        self.density: list[float | None] = []  # places per inhabitant of the area
+        for i, service in enumerate(services):
+            bit = 1 << i
+            for code in service.public.area:
+                self.full_area[code] |= bit
+                for above in self.geo.touching(code) - {code}:
+                    self.touch_area[above] |= bit
+            for j, segment in enumerate(segments):
+                level = admission(service, segment, registry)
+                if level == FULL:
+                    self.crit_full[j] |= bit
+                elif level == PARTIAL:
+                    self.crit_part[j] |= bit
+            self.density.append(_density(service, registry.gazetteer, self.geo))
+        self._ids_cache: dict[int, tuple[str, ...]] = {0: ()}
+        self._cells: dict[tuple[int, int], Cell] = {}
+
+    def area_mask(self, code: str) -> int:
+        mask = 0
+        for ancestor in self.geo.containing(code):
+            mask |= self.full_area.get(ancestor, 0)
+        return mask
+
+    def ids_of(self, mask: int) -> tuple[str, ...]:
+        found = self._ids_cache.get(mask)
+        if found is None:
+            found = tuple(sorted(self.ids[i] for i in _bits(mask)))
+            self._ids_cache[mask] = found
+        return found
+
+    def cell(self, full: int, partial: int) -> Cell:
+        key = (full, partial)
+        found = self._cells.get(key)
+        if found is None:
+            found = Cell(self.ids_of(full), self.ids_of(partial))
+            self._cells[key] = found
+        return found
+
+    def masks(self, full_area: int, touch_area: int) -> list[tuple[int, int]]:
+        """Per segment, the (full, partial) service masks of a territory."""
+        touch = touch_area & ~full_area
+        out = []
+        for cf, cp in zip(self.crit_full, self.crit_part, strict=True):
+            full = full_area & cf
+            out.append((full, (full_area & cp) | (touch & (cf | cp))))
+        return out
+
+    def places_density(self, full_area: int) -> float:
+        return sum(d for i in _bits(full_area) if (d := self.density[i]) is not None)
+
+
+def _density(service: Service, gazetteer: Gazetteer, geo: Geography) -> float | None:
+    """The service's places per inhabitant of its area, when both are known."""
+    places = service.capacity.places if service.capacity else None
+    if places is None:
+        return None
+    area = set(service.public.area)
+    # A code inside another code of the same area adds no inhabitants.
+    outer = [c for c in area if not (geo.containing(c) - {c}) & area]
+    total = 0
+    for code in outer:
+        territory = gazetteer.get(code)
+        if territory is None or territory.population is None:
+            return None
+        total += territory.population
+    return places / total if total else None
+
+
+def select_services(registry: Registry, need: str | None = None, function: str | None = None) -> list[Service]:
+    """The services an analysis counts: matching need and function, not closed, by id."""
+    return sorted(
+        (
+            s
+            for s in registry.services.values()
+            if s.status.state != "closed"
+            and (need is None or need in s.needs)
+            and (function is None or function in s.functions)
+        ),
+        key=lambda s: s.id,
+    )
+
+
+def default_scope(registry: Registry) -> tuple[str, ...]:
+    """The countries the registry's services are in."""
+    countries = set()
+    for service in registry.services.values():
+        for code in service.public.area:
+            countries.add(code.split("-", 1)[0])
+    return tuple(sorted(countries))
+
+
+def compute_coverage(
+    registry: Registry,
+    need: str | None = None,
+    function: str | None = None,
+    level: str = "commune",
+    scope: Iterable[str] = (),
+) -> Coverage:
+    """Coverage of every territory at ``level`` inside ``scope``, for every public segment.
+
+    ``scope`` is a list of territory codes (default: the countries of the services).
+    Raises ``CoverageError`` for an unknown level or scope code.
+    """
+    if level not in LEVEL_CHOICES and level != "province":
+        raise CoverageError(f"unknown level '{level}'; choose one of {', '.join(LEVEL_CHOICES)}")
+    gazetteer = registry.gazetteer
+    scope_codes = tuple(sorted(set(scope))) or default_scope(registry)
+    for code in scope_codes:
+        if code not in gazetteer:
+            raise CoverageError(f"unknown territory code '{code}' in the scope")
+    segments = public_segments(registry)
+    services = select_services(registry, need, function)
+    index = _Index(registry, services, segments)
+    geo = index.geo
+    scope_set = frozenset(scope_codes)
+    n = len(segments)
+
+    # Communes first: the population figures of every level are sums over them.
+    per_area: dict[int, tuple[tuple[bool, ...], float]] = {}
+    units: dict[str, _Accumulator] = {}
+    communes = 0
+    without_population = 0
+    for commune in geo.communes:
+        containing = geo.containing(commune.code)
+        if scope_set.isdisjoint(containing):
+            continue
+        communes += 1
+        area = index.area_mask(commune.code)
+        known = per_area.get(area)
+        if known is None:
+            masks = index.masks(area, index.touch_area.get(commune.code, 0))
+            known = (tuple(full != 0 for full, _ in masks), index.places_density(area))
+            per_area[area] = known
+        covered, density = known
+        unit_code = geo.unit(commune.code, level)
+        unit = units.get(unit_code)
+        if unit is None:
+            unit = units[unit_code] = _Accumulator(n)
+        if commune.population is None:
+            without_population += 1
+            continue
+        unit.add(commune.population, covered, density)
+
+    territories = []
+    for code in sorted(units):
+        acc = units[code]
+        territory = gazetteer.get(code)
+        masks = index.masks(index.area_mask(code), index.touch_area.get(code, 0))
+        population = acc.population if acc.known else None
+        territories.append(
+            TerritoryCoverage(
+                code=code,
+                name=territory.name if territory else code,
+                level=territory.level if territory else "commune",
+                population=population,
+                cells=tuple(index.cell(full, partial) for full, partial in masks),
+                covered_population=tuple(acc.covered[j] if acc.known else None for j in range(n)),
+                places_per_100k=(acc.places / acc.population * 100_000) if acc.known and acc.population else None,
+                lat=territory.lat if territory else None,
+                lon=territory.lon if territory else None,
+            )
+        )
+    summary = _summarise(registry, services, segments, territories, units, communes, without_population)
+    return Coverage(need, function, level, scope_codes, segments, tuple(territories), summary)
+
+
+class _Accumulator:
+    __slots__ = ("covered", "known", "places", "population")
+
+    def __init__(self, n: int) -> None:
+        self.population = 0
+        self.known = False
+        self.covered = [0] * n
+        self.places = 0.0
+
+    def add(self, population: int, covered: tuple[bool, ...], density: float) -> None:
+        self.known = True
+        self.population += population
+        self.places += population * density
+        for j, yes in enumerate(covered):
+            if yes:
+                self.covered[j] += population
+
+
+def _summarise(
+    registry: Registry,
+    services: Sequence[Service],
+    segments: Sequence[Segment],
+    territories: Sequence[TerritoryCoverage],
+    units: dict[str, _Accumulator],
+    communes: int,
+    without_population: int,
+) -> Summary:
+    known = [a for a in units.values() if a.known]
+    population = sum(a.population for a in known) if known else None
+    per_segment = []
+    uncovered_everywhere = []
+    for j, segment in enumerate(segments):
+        statuses = [t.cells[j].status for t in territories]
+        covered = sum(a.covered[j] for a in known) if known else None
+        share = covered / population if covered is not None and population else None
+        if all(s == "gap" for s in statuses):
+            uncovered_everywhere.append(segment.key)
+        per_segment.append(
+            SegmentSummary(
+                segment=segment.key,
+                covered_population=covered,
+                covered_population_share=share,
+                uncovered_territories=statuses.count("gap"),
+                partial_only_territories=statuses.count("partial"),
+                overlap_territories=statuses.count("overlap"),
+            )
+        )
+    with_places = [s for s in services if s.capacity and s.capacity.places is not None]
+    reached = sum(a.places for a in known)
+    verified = [s.verified for s in services]
+    return Summary(
+        territories=len(territories),
+        communes=communes,
+        population=population,
+        communes_without_population=without_population,
+        services=tuple(s.id for s in services),
+        segments=tuple(per_segment),
+        uncovered_everywhere=tuple(uncovered_everywhere),
+        places=sum(s.capacity.places or 0 for s in with_places if s.capacity),
+        services_with_places=len(with_places),
+        places_per_100k=reached / population * 100_000 if population else None,
+        approximate_areas=tuple(s.id for s in services if s.public.area_approximate),
+        date=registry.newest_verification,
+        oldest_verified=min(verified, default=None),
+        newest_verified=max(verified, default=None),
+    )
+
+
+# --- for territory pages ------------------------------------------------------------------
+
+_ALL_SERVICES: dict[int, tuple[weakref.ref[Registry], _Index, tuple[Segment, ...]]] = {}
+
+
+def uncovered_segments(registry: Registry, code: str) -> list[str]:
+    """Segments that no service (any need) covers, fully or partly, in territory ``code``."""
+    cached = _ALL_SERVICES.get(id(registry))
+    if cached is None or cached[0]() is not registry:
+        segments = public_segments(registry)
+        cached = (weakref.ref(registry), _Index(registry, select_services(registry), segments), segments)
+        _ALL_SERVICES[id(registry)] = cached
+    _, index, segments = cached
+    masks = index.masks(index.area_mask(code), index.touch_area.get(code, 0))
+    return [s.key for s, (full, partial) in zip(segments, masks, strict=True) if not full and not partial]
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def summary_json(coverage: Coverage) -> dict[str, Any]:
+    """The ``summary`` object of ``gaps --format json``."""
+    s = coverage.summary
+    return {
+        "need": coverage.need,
+        "function": coverage.function,
+        "level": coverage.level,
+        "scope": list(coverage.scope),
+        "date": s.date.isoformat() if s.date else None,
+        "freshness": {
+            "oldest_verified": s.oldest_verified.isoformat() if s.oldest_verified else None,
+            "newest_verified": s.newest_verified.isoformat() if s.newest_verified else None,
+        },
+        "services": list(s.services),
+        "approximate_areas": list(s.approximate_areas),
+        "territories": s.territories,
+        "communes": s.communes,
+        "population": s.population,
+        "communes_without_population": s.communes_without_population,
+        "segments": {
+            g.segment: {
+                "covered_population": g.covered_population,
+                "covered_population_share": _round(g.covered_population_share),
+                "uncovered_territories": g.uncovered_territories,
+                "partial_only_territories": g.partial_only_territories,
+                "overlap_territories": g.overlap_territories,
+            }
+            for g in s.segments
+        },
+        "uncovered_everywhere": list(s.uncovered_everywhere),
+        "capacity": {
+            "places": s.places,
+            "services_with_places": s.services_with_places,
+            "places_per_100k": _round(s.places_per_100k, 2),
+        },
+    }
+
+
+def to_json(coverage: Coverage) -> dict[str, Any]:
+    """The ``gaps --format json`` object of DESIGN.md."""
+    keys = [s.key for s in coverage.segments]
+    return {
+        "segments": keys,
+        "territories": [
+            {
+                "code": t.code,
+                "name": t.name,
+                "level": t.level,
+                "population": t.population,
+                "places_per_100k": _round(t.places_per_100k, 2),
+                "segments": {
+                    key: {"services": list(cell.services), "partial": list(cell.partial)}
+                    for key, cell in zip(keys, t.cells, strict=True)
+                },
+            }
+            for t in coverage.territories
+        ],
+        "summary": summary_json(coverage),
+    }
+
+
+CSV_COLUMNS = (
+    "code",
+    "name",
+    "level",
+    "population",
+    "segment",
+    "status",
+    "services",
+    "partial",
+    "covered_population",
+    "places_per_100k",
+    "lat",
+    "lon",
+)
+
+
+def to_csv(coverage: Coverage, territories: Iterable[TerritoryCoverage] | None = None) -> str:
+    """One row per territory and segment; service ids separated by spaces."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for t in coverage.territories if territories is None else territories:
+        places = _round(t.places_per_100k, 2)
+        for segment, cell, covered in zip(coverage.segments, t.cells, t.covered_population, strict=True):
+            writer.writerow(
+                (
+                    t.code,
+                    t.name,
+                    t.level,
+                    _blank(t.population),
+                    segment.key,
+                    cell.status,
+                    " ".join(cell.services),
+                    " ".join(cell.partial),
+                    _blank(covered),
+                    _blank(places),
+                    _blank(t.lat),
+                    _blank(t.lon),
+                )
+            )
+    return out.getvalue()
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+def to_geojson(coverage: Coverage, territories: Iterable[TerritoryCoverage] | None = None) -> dict[str, Any]:
+    """Points at the territories' centroids; per segment, the number of full services.
+
+    Properties ``<segment>`` hold that number, ``<segment>:partial`` the number of partial
+    ones. Territories without coordinates are left out (the CSV has them all).
+    """
+    features = []
+    keys = [s.key for s in coverage.segments]
+    for t in coverage.territories if territories is None else territories:
+        if t.lat is None or t.lon is None:
+            continue
+        properties: dict[str, Any] = {
+            "code": t.code,
+            "name": t.name,
+            "level": t.level,
+            "population": t.population,
+            "places_per_100k": _round(t.places_per_100k, 2),
+            "gaps": sum(1 for c in t.cells if c.status == "gap"),
+        }
+        for key, cell in zip(keys, t.cells, strict=True):
+            properties[key] = len(cell.services)
+            properties[f"{key}:partial"] = len(cell.partial)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [t.lon, t.lat]},
+                "properties": properties,
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _mark(cell: Cell) -> str:
+    """The number of full services (``*`` from 10), ``~`` for partial only, ``·`` for a gap."""
+    count = len(cell.services)
+    if count:
+        return str(count) if count < 10 else "*"
+    return "~" if cell.partial else "·"
+
+
+def to_table(coverage: Coverage) -> str:
+    """A text table: one line per territory, one column per segment, then the summary.
+
+    A column shows the number of full services (``*`` for ten or more), ``~`` for
+    partial cover only, ``·`` for a gap.
+    """
+    keys = [s.key for s in coverage.segments]
+    name_width = min(32, max([len(t.name) for t in coverage.territories] + [9]))
+    lines = []
+    bands = list(dict.fromkeys(s.band for s in coverage.segments))
+    housings = list(dict.fromkeys(s.housing for s in coverage.segments))
+    lines.append("segments: " + ", ".join(f"{i + 1}={h}" for i, h in enumerate(housings)) + " per age band")
+    header = f"{'territory':<{name_width}} {'population':>10}  " + "  ".join(
+        f"{b:<{len(housings) * 2 - 1}}" for b in bands
+    )
+    lines.append(header)
+    for t in coverage.territories:
+        marks = [_mark(cell) for cell in t.cells]
+        width = len(housings)
+        groups = [" ".join(marks[i : i + width]) for i in range(0, len(keys), width)]
+        population = "" if t.population is None else str(t.population)
+        lines.append(f"{t.name[:name_width]:<{name_width}} {population:>10}  " + "  ".join(groups))
+    s = coverage.summary
+    lines.append("")
+    lines.append(f"{s.territories} territories, {s.communes} communes, {len(s.services)} services")
+    for g in s.segments:
+        share = "n/a" if g.covered_population_share is None else f"{g.covered_population_share:.1%}"
+        lines.append(
+            f"  {g.segment:<20} covered population {share:>6}  gaps {g.uncovered_territories}"
+            f"  partial only {g.partial_only_territories}  overlaps {g.overlap_territories}"
+        )
+    if s.uncovered_everywhere:
+        lines.append("uncovered everywhere: " + ", ".join(s.uncovered_everywhere))
+    if s.approximate_areas:
+        lines.append("approximate areas: " + ", ".join(s.approximate_areas))
+    fresh = f"{s.oldest_verified} .. {s.newest_verified}" if s.oldest_verified else "n/a"
+    lines.append(f"verified: {fresh}; registry as of {s.date}")
+    return "\n".join(lines) + "\n"
