@@ -26,13 +26,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
+from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from .describe import UNKNOWN, area_phrase, label, summary, text
 from .models import AgeBand, Service
 from .registry import Registry
-from .site.context import SiteContext
+from .site.context import Asset, SiteContext
 from .territories import fold
 
 # Filter keys as Pagefind stores them; the search panel shows them in the page's language.
@@ -291,6 +292,21 @@ def search_link(ctx: SiteContext, facet: str, value: str, query: str = "") -> st
         raise ValueError(f"unknown facet {facet!r}; known: {', '.join(FACETS)}")
     params = {"q": query, "filter": f"{facet}:{facet_value(ctx, facet, value)}"}
     return "?" + urlencode(params, quote_via=quote)
+
+
+# --- assets ------------------------------------------------------------------------------
+
+ASSETS = ("search.js", "search.css")
+ASSET_DIR = "assets/maillage"
+
+
+def search_assets(ctx: SiteContext) -> Iterator[Asset]:
+    """The search panel's script and style, copied into the site once (not per language)."""
+    if ctx.prefix:
+        return
+    folder = resources.files("generator") / "assets"
+    for name in ASSETS:
+        yield Asset(uri=f"{ASSET_DIR}/{name}", content=(folder / name).read_bytes())
 
 
 # --- indexing ------------------------------------------------------------------------------

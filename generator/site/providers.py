@@ -5,6 +5,9 @@ Each module that adds pages to the site registers its provider here (one line ea
 
 from __future__ import annotations
 
+from ..search import search_assets
 from .context import Provider
 
-PROVIDERS: list[Provider] = []
+PROVIDERS: list[Provider] = [
+    search_assets,
+]

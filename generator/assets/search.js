@@ -1,0 +1,361 @@
+/*
+ * Maillage search: the Pagefind search panel in the Material header.
+ * Owned by the search module (generator/search.py); markup in overrides/partials/search.html.
+ *
+ * - Pagefind is loaded on first use, from this site only (pagefind/pagefind.js).
+ * - Facets are Pagefind filters; checking several narrows the results (all must hold);
+ *   each value shows how many of the current results it keeps.
+ * - A misspelt word that Pagefind does not know is ignored by it; when nothing at all is
+ *   found, the query is retried with the start of each long word ("precarte" -> "preca").
+ * - The state lives in the address (?q=...&filter=need:Santé mentale), so a link can open
+ *   the search with a facet checked and a search can be shared.
+ */
+(function () {
+  "use strict";
+
+  var PAGE_SIZE = 10;
+  var FACETS = ["need", "function", "territory", "age", "housing", "language", "self_referral"];
+  var LABELS = {
+    fr: {
+      need: "Besoin", "function": "Fonction", territory: "Territoire", age: "Âge",
+      housing: "Logement", language: "Langue", self_referral: "Demande par la personne elle-même",
+      results0: "Aucun résultat", results1: "1 résultat", resultsN: "{n} résultats",
+      approx: "Aucun résultat exact ; résultats pour le début des mots : « {q} »",
+      more: "Afficher plus de résultats", clear: "Effacer les filtres", loading: "Recherche…",
+      start: "Tapez un besoin, un public, un lieu… ou choisissez des filtres.",
+      error: "La recherche n'est pas disponible (index absent).", filters: "Filtres"
+    },
+    nl: {
+      need: "Behoefte", "function": "Functie", territory: "Gebied", age: "Leeftijd",
+      housing: "Huisvesting", language: "Taal", self_referral: "Aanvraag door de persoon zelf",
+      results0: "Geen resultaten", results1: "1 resultaat", resultsN: "{n} resultaten",
+      approx: "Geen exacte resultaten; resultaten voor het begin van de woorden: « {q} »",
+      more: "Meer resultaten", clear: "Filters wissen", loading: "Zoeken…",
+      start: "Typ een behoefte, een doelgroep, een plaats… of kies filters.",
+      error: "Zoeken is niet beschikbaar (geen index).", filters: "Filters"
+    }
+  };
+  var AGE_ORDER = ["0-17", "18-24", "25-59", "60+"];
+
+  function t(key, n) {
+    var lang = (document.documentElement.lang || "fr").slice(0, 2);
+    var table = LABELS[lang] || LABELS.fr;
+    var text = table[key] || LABELS.fr[key] || key;
+    return n === undefined ? text : text.replace("{n}", String(n));
+  }
+
+  function siteBase() {
+    var config = document.getElementById("__config");
+    var base = ".";
+    if (config) {
+      try { base = JSON.parse(config.textContent).base || "."; } catch (e) { /* keep "." */ }
+    }
+    return new URL(base.replace(/\/?$/, "/"), location.href);
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") node.textContent = attrs[key];
+      else node.setAttribute(key, attrs[key]);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+
+  /* Pagefind's excerpt is HTML with <mark>: keep its text and marks, nothing else. */
+  function safeExcerpt(html) {
+    var parsed = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    var out = document.createDocumentFragment();
+    parsed.body.firstChild.childNodes.forEach(function (node) {
+      if (node.nodeType === 3) out.appendChild(document.createTextNode(node.textContent));
+      else if (node.nodeName === "MARK") out.appendChild(el("mark", { text: node.textContent }));
+      else out.appendChild(document.createTextNode(node.textContent));
+    });
+    return out;
+  }
+
+  /* The start of each long word, for a retry when an exact search finds nothing. */
+  function relaxed(query) {
+    return query.split(/\s+/).filter(Boolean).map(function (word) {
+      var letters = Array.from(word);
+      if (letters.length < 5) return word;
+      return letters.slice(0, Math.max(4, Math.ceil(letters.length * 0.6))).join("");
+    }).join(" ");
+  }
+
+  function Search(root) {
+    this.root = root;
+    this.toggle = document.getElementById("__search");
+    this.input = root.querySelector("[data-maillage-search-input]");
+    this.form = root.querySelector("[data-maillage-search-form]");
+    this.status = root.querySelector("[data-maillage-search-status]");
+    this.facetsBox = root.querySelector("[data-maillage-search-facets]");
+    this.list = root.querySelector("[data-maillage-search-results]");
+    this.moreButton = root.querySelector("[data-maillage-search-more]");
+    this.base = siteBase();
+    this.selected = {};  // facet -> array of values
+    this.pagefind = null;
+    this.results = [];
+    this.shown = 0;
+    this.generation = 0;
+    this.open = {};  // facet -> whether its list is unfolded
+    this.bind();
+    this.readAddress();
+  }
+
+  Search.prototype.load = function () {
+    if (!this.loading) {
+      var self = this;
+      var bundle = new URL("pagefind/", this.base);
+      this.loading = import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
+        // Result URLs are site-absolute; a site served from a sub-path needs its base.
+        return pagefind.options({ baseUrl: self.base.pathname, excerptLength: 24 }).then(function () {
+          self.pagefind = pagefind;
+          return pagefind;
+        });
+      });
+    }
+    return this.loading;
+  };
+
+  Search.prototype.bind = function () {
+    var self = this;
+    var timer = null;
+    this.input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { self.run(); }, 180);
+    });
+    this.input.addEventListener("focus", function () {
+      self.setOpen(true);
+      self.load().catch(function () { /* reported on search */ });
+    });
+    this.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(timer);
+      self.run();
+    });
+    this.form.addEventListener("reset", function () {
+      self.selected = {};
+      setTimeout(function () { self.run(); self.setOpen(false); }, 0);
+    });
+    this.moreButton.addEventListener("click", function () { self.showMore(); });
+    if (this.toggle) {
+      this.toggle.addEventListener("change", function () {
+        if (self.toggle.checked) {
+          self.input.focus();
+          if (!self.results.length) self.run();
+        }
+      });
+    }
+    document.addEventListener("keydown", function (event) {
+      var open = self.toggle && self.toggle.checked;
+      if (event.key === "Escape" && open) {
+        self.setOpen(false);
+        self.input.blur();
+      } else if (!open && (event.key === "/" || event.key === "s") && !event.ctrlKey && !event.metaKey &&
+                 !/^(INPUT|TEXTAREA|SELECT)$/.test((document.activeElement || {}).tagName || "")) {
+        event.preventDefault();
+        self.setOpen(true);
+        self.input.focus();
+      }
+    });
+  };
+
+  Search.prototype.setOpen = function (open) {
+    if (this.toggle && this.toggle.checked !== open) {
+      this.toggle.checked = open;
+    }
+  };
+
+  Search.prototype.readAddress = function () {
+    var params = new URLSearchParams(location.search);
+    if (!params.has("q") && !params.has("filter")) return;
+    var self = this;
+    this.input.value = params.get("q") || "";
+    params.getAll("filter").forEach(function (item) {
+      var at = item.indexOf(":");
+      if (at < 1) return;
+      var facet = item.slice(0, at), value = item.slice(at + 1);
+      if (FACETS.indexOf(facet) < 0 || !value) return;
+      (self.selected[facet] = self.selected[facet] || []).push(value);
+      self.open[facet] = true;
+    });
+    this.setOpen(true);
+    this.run();
+  };
+
+  Search.prototype.writeAddress = function (query) {
+    var params = new URLSearchParams(location.search);
+    params.delete("q");
+    params.delete("filter");
+    var self = this;
+    var filters = [];
+    FACETS.forEach(function (facet) {
+      (self.selected[facet] || []).forEach(function (value) { filters.push(facet + ":" + value); });
+    });
+    if (query || filters.length) {
+      params.set("q", query);
+      filters.forEach(function (item) { params.append("filter", item); });
+    }
+    var search = params.toString();
+    history.replaceState(history.state, "", location.pathname + (search ? "?" + search : "") + location.hash);
+  };
+
+  Search.prototype.filters = function () {
+    var out = {};
+    var self = this;
+    Object.keys(this.selected).forEach(function (facet) {
+      if (self.selected[facet].length) out[facet] = { all: self.selected[facet].slice() };
+    });
+    return out;
+  };
+
+  Search.prototype.run = function () {
+    var self = this;
+    var query = this.input.value.trim();
+    var generation = ++this.generation;
+    var filters = this.filters();
+    var hasFilters = Object.keys(filters).length > 0;
+    this.writeAddress(query);
+    if (!query && !hasFilters) {
+      this.results = [];
+      this.renderStatus(t("start"));
+      this.list.replaceChildren();
+      this.moreButton.hidden = true;
+      this.renderFacets(null);
+      return Promise.resolve();
+    }
+    this.renderStatus(t("loading"));
+    this.root.setAttribute("aria-busy", "true");
+    return this.load().then(function (pagefind) {
+      return pagefind.search(query || null, { filters: filters }).then(function (found) {
+        if (found.results.length || !query || relaxed(query) === query) return [found, null];
+        var loose = relaxed(query);
+        return pagefind.search(loose, { filters: filters }).then(function (again) { return [again, loose]; });
+      });
+    }).then(function (pair) {
+      if (generation !== self.generation) return;
+      var found = pair[0];
+      self.results = found.results;
+      self.shown = 0;
+      self.list.replaceChildren();
+      var n = found.results.length;
+      var count = n === 0 ? t("results0") : n === 1 ? t("results1") : t("resultsN", n);
+      self.renderStatus(pair[1] ? count + " — " + t("approx").replace("{q}", pair[1]) : count);
+      self.renderFacets(found.filters);
+      return self.showMore();
+    }).catch(function (error) {
+      if (generation !== self.generation) return;
+      self.renderStatus(t("error"));
+      if (window.console) console.error(error);
+    }).finally(function () {
+      if (generation === self.generation) self.root.removeAttribute("aria-busy");
+    });
+  };
+
+  Search.prototype.renderStatus = function (text) {
+    this.status.textContent = text;
+  };
+
+  Search.prototype.showMore = function () {
+    var self = this;
+    var batch = this.results.slice(this.shown, this.shown + PAGE_SIZE);
+    this.shown += batch.length;
+    this.moreButton.hidden = this.shown >= this.results.length;
+    var generation = this.generation;
+    return Promise.all(batch.map(function (result) { return result.data(); })).then(function (pages) {
+      if (generation !== self.generation) return;
+      pages.forEach(function (page) { self.list.appendChild(self.renderResult(page)); });
+    });
+  };
+
+  Search.prototype.renderResult = function (page) {
+    var meta = page.meta || {};
+    var url = page.url;
+    var link = el("a", { href: url, "class": "maillage-search__link" }, [
+      el("h3", { "class": "maillage-search__title", text: meta.title || url })
+    ]);
+    var details = [meta.organisation, meta.territory].filter(Boolean).join(" · ");
+    if (details) link.appendChild(el("p", { "class": "maillage-search__org", text: details }));
+    if (meta.for_whom) {
+      link.appendChild(el("p", { "class": "maillage-search__for" }, [
+        el("strong", { text: "Pour qui ? " }), document.createTextNode(meta.for_whom)
+      ]));
+    } else if (page.excerpt) {
+      link.appendChild(el("p", { "class": "maillage-search__excerpt" }, [safeExcerpt(page.excerpt)]));
+    }
+    return el("li", { "class": "maillage-search__result", "data-url": url }, [link]);
+  };
+
+  Search.prototype.renderFacets = function (counts) {
+    var self = this;
+    var box = this.facetsBox;
+    box.replaceChildren();
+    if (!counts) { box.hidden = true; return; }
+    box.hidden = false;
+    var any = false;
+    FACETS.forEach(function (facet) {
+      var values = Object.assign({}, counts[facet] || {});
+      (self.selected[facet] || []).forEach(function (value) {
+        if (!(value in values)) values[value] = 0;
+      });
+      var names = Object.keys(values).filter(function (value) {
+        return values[value] > 0 || (self.selected[facet] || []).indexOf(value) >= 0;
+      });
+      if (!names.length) return;
+      any = true;
+      names.sort(facet === "age" ? function (a, b) {
+        return AGE_ORDER.indexOf(a) - AGE_ORDER.indexOf(b);
+      } : function (a, b) { return values[b] - values[a] || a.localeCompare(b, "fr"); });
+      var chosen = (self.selected[facet] || []).length;
+      var summary = el("summary", { "class": "maillage-search__facet-name" }, [
+        document.createTextNode(t(facet)),
+        chosen ? el("span", { "class": "maillage-search__chosen", text: " (" + chosen + ")" }) : null
+      ]);
+      var list = el("ul", { "class": "maillage-search__values" });
+      names.forEach(function (value) {
+        var checked = (self.selected[facet] || []).indexOf(value) >= 0;
+        var input = el("input", { type: "checkbox", "data-facet": facet, value: value });
+        input.checked = checked;
+        input.addEventListener("change", function () { self.toggleValue(facet, value, input.checked); });
+        list.appendChild(el("li", {}, [el("label", {}, [
+          input, document.createTextNode(" " + value + " "),
+          el("span", { "class": "maillage-search__count", text: String(values[value]) })
+        ])]));
+      });
+      var details = el("details", { "class": "maillage-search__facet", "data-facet": facet }, [summary, list]);
+      if (self.open[facet] || chosen) details.open = true;
+      details.addEventListener("toggle", function () { self.open[facet] = details.open; });
+      box.appendChild(details);
+    });
+    if (Object.keys(this.filters()).length) {
+      var clear = el("button", { type: "button", "class": "md-button maillage-search__clear", text: t("clear") });
+      clear.addEventListener("click", function () { self.selected = {}; self.run(); });
+      box.appendChild(clear);
+    }
+    if (!any) box.hidden = true;
+  };
+
+  Search.prototype.toggleValue = function (facet, value, on) {
+    var values = (this.selected[facet] || []).filter(function (v) { return v !== value; });
+    if (on) values.push(value);
+    this.selected[facet] = values;
+    this.open[facet] = true;
+    this.run();
+  };
+
+  function start() {
+    var root = document.querySelector("[data-maillage-search]");
+    if (root && !root.maillageSearch) root.maillageSearch = new Search(root);
+  }
+
+  // Material's instant navigation swaps the page without a reload: start again each time.
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(start);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
