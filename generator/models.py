@@ -120,11 +120,13 @@ def _check_email(value: str) -> str:
 
 def _check_url(value: str) -> str:
     parts = urlsplit(value)
+    if not parts.scheme:
+        raise PydanticCustomError("url_scheme", "a web address must start with https:// or http://")
     if parts.scheme not in ("http", "https"):
         raise PydanticCustomError(
             "url_scheme",
             "a web address must start with https:// or http://, not {scheme}",
-            {"scheme": (parts.scheme + ":") if parts.scheme else "nothing"},
+            {"scheme": parts.scheme + ":"},
         )
     if not parts.netloc or re.search(r"[\s<>\"']", value):
         raise PydanticCustomError("url", "not a web address")

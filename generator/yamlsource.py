@@ -227,11 +227,19 @@ def parse_yaml(raw: bytes, path: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         what = exc.problem or exc.context or "invalid YAML"
+        if what == "but found another document":
+            what = "a registry file holds one YAML document, but '---' starts another"
         if "\t" in text.splitlines()[line - 1] if line - 1 < len(text.splitlines()) else False:
             what += " (tabs are not allowed for indentation: use spaces)"
         message = f"YAML syntax error: {what}"
         return Document(path, None, empty, [Problem(path, line, col, message, "yaml-syntax")])
-    except yaml.YAMLError as exc:  # e.g. a control character outside any mark
+    except yaml.reader.ReaderError as exc:  # a control character: positioned by offset
+        prefix = text[: exc.position]
+        line, col = prefix.count("\n") + 1, exc.position - (prefix.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"control character U+{code:04X} is not allowed in YAML"
+        return Document(path, None, empty, [Problem(path, line, col, message, "yaml-character")])
+    except yaml.YAMLError as exc:
         return Document(path, None, empty, [Problem(path, 1, 1, f"YAML error: {exc}", "yaml-syntax")])
     except RecursionError:
         return Document(path, None, empty, [Problem(path, 1, 1, "nested too deeply", "yaml-too-deep")])
