@@ -1,0 +1,341 @@
+"""The coverage engine ("zones grises") and ``maillage gaps``.
+
+The mini fixture, with one more service written into the test's copy (``gamma``: 16–30
+years, roofless, the whole Rhône département), pins exact gaps, partial cells and
+overlaps: gamma overlaps the Métropole de Lyon's service through a parent territory, and
+its age range straddles three bands.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.coverage import (
+    FULL,
+    NONE,
+    PARTIAL,
+    Coverage,
+    CoverageError,
+    admission,
+    compute_coverage,
+    geography,
+    public_segments,
+    to_csv,
+    to_geojson,
+    to_json,
+    to_table,
+    uncovered_segments,
+)
+from generator.registry import Registry, load_registry
+from generator.territories import Gazetteer, Territory
+
+from .conftest import ROOT, compare_golden
+
+GOLDEN = Path(__file__).parent / "golden" / "gaps"
+
+GAMMA = """\
+id: gamma
+name: Gamma
+services:
+  - id: gamma-outreach
+    name: Maraude jeunes adultes du Rhône
+    needs: [mental-health, homelessness]
+    functions: [mobile-team]
+    objective: Aller vers les jeunes adultes à la rue.
+    public:
+      age: {min: 16, max: 30}
+      area: [fr-dep-69]
+      housing: [roofless]
+    capacity: {places: 40}
+    sources: [fixture-source]
+    verified: 2023-03-01
+"""
+
+
+@pytest.fixture
+def registry(mini: Path) -> Registry:
+    (mini / "data" / "registry" / "gamma.yaml").write_text(GAMMA, encoding="utf-8")
+    return load_registry(mini)
+
+
+@pytest.fixture(scope="module")
+def real() -> Registry:
+    return load_registry(ROOT)
+
+
+def service(registry: Registry, service_id: str) -> object:
+    return registry.services[service_id]
+
+
+# --- criteria ------------------------------------------------------------------------------
+
+
+def test_segments_are_bands_times_housing(registry: Registry) -> None:
+    keys = [s.key for s in public_segments(registry)]
+    assert len(keys) == 20
+    assert keys[:6] == [
+        "0-17/roofless",
+        "0-17/houseless",
+        "0-17/insecure",
+        "0-17/inadequate",
+        "0-17/housed",
+        "18-24/roofless",
+    ]
+    assert keys[-1] == "60+/housed"
+
+
+@pytest.mark.parametrize(
+    ("service_id", "expected"),
+    [
+        # max 23: the minors fully, 18-24 only in part, no adult band.
+        ("alpha-youth", {"0-17": FULL, "18-24": PARTIAL, "25-59": NONE, "60+": NONE}),
+        # min 18, open end: every adult band fully, including the open 60+.
+        ("alpha-adults", {"0-17": NONE, "18-24": FULL, "25-59": FULL, "60+": FULL}),
+        # 16-30 straddles three bands.
+        ("gamma-outreach", {"0-17": PARTIAL, "18-24": FULL, "25-59": PARTIAL, "60+": NONE}),
+    ],
+)
+def test_age_bands(registry: Registry, service_id: str, expected: dict[str, int]) -> None:
+    segments = {s.band: s for s in public_segments(registry) if s.housing == "housed"}
+    alpha = registry.services[service_id]
+    unknown_housing = alpha.public.housing is None
+    for band, level in expected.items():
+        got = admission(alpha, segments[band], registry)
+        # gamma admits only roofless people: housed is never covered.
+        assert got == (level if unknown_housing else NONE), band
+
+
+def test_unknown_housing_admits_all_and_a_list_excludes(registry: Registry) -> None:
+    by_key = {s.key: s for s in public_segments(registry)}
+    beta = registry.services["beta-housing-first"]
+    adults = registry.services["alpha-adults"]
+    assert admission(beta, by_key["25-59/roofless"], registry) == FULL
+    assert admission(beta, by_key["25-59/houseless"], registry) == FULL
+    assert admission(beta, by_key["25-59/insecure"], registry) == NONE
+    assert all(admission(adults, by_key[f"25-59/{h}"], registry) == FULL for h in registry.vocabularies.housing)
+
+
+# --- the mini registry, exactly ------------------------------------------------------------
+
+
+def cell(coverage: Coverage, code: str, segment: str) -> tuple[list[str], list[str]]:
+    found = coverage.cell(code, segment)
+    return list(found.services), list(found.partial)
+
+
+def test_communes_exact_cells(registry: Registry) -> None:
+    c = compute_coverage(registry, level="commune")
+    assert [t.code for t in c.territories] == sorted(t.code for t in registry.gazetteer if t.level == "commune")
+    # Overlap through parent territories: beta names the Métropole, gamma the département.
+    assert cell(c, "fr-commune-69266", "18-24/roofless") == (["beta-housing-first", "gamma-outreach"], [])
+    assert c.cell("fr-commune-69266", "18-24/roofless").status == "overlap"
+    assert cell(c, "fr-commune-69123", "25-59/roofless") == (["beta-housing-first"], ["gamma-outreach"])
+    assert cell(c, "fr-commune-69123", "0-17/roofless") == ([], ["gamma-outreach"])
+    assert c.cell("fr-commune-69123", "0-17/roofless").status == "partial"
+    assert cell(c, "fr-commune-69123", "25-59/houseless") == (["beta-housing-first"], [])
+    assert cell(c, "fr-commune-69123", "25-59/housed") == ([], [])
+    # Brussels: the region-wide adults' service reaches every commune through its parent.
+    assert cell(c, "be-commune-21009", "18-24/housed") == (["alpha-adults"], ["alpha-youth"])
+    assert cell(c, "be-commune-21009", "0-17/housed") == (["alpha-youth"], [])
+    assert cell(c, "be-commune-21015", "18-24/housed") == (["alpha-adults"], [])
+    assert c.cell("be-commune-21015", "0-17/housed").status == "gap"
+    # A commune no service names, nor any of its ancestors: a gap for every segment.
+    assert all(x.status == "gap" for x in c.territory("fr-commune-42218").cells)
+
+
+def test_higher_level_rows_and_areas_below(registry: Registry) -> None:
+    c = compute_coverage(registry, level="dep")
+    # Brussels has no province: its communes form the row of their region.
+    assert [t.code for t in c.territories] == [
+        "be-region-04000",
+        "fr-dep-42",
+        "fr-dep-69",
+        "fr-dep-93",
+        "fr-dep-974",
+    ]
+    # gamma names the département itself; beta's Métropole lies inside it: partly.
+    assert cell(c, "fr-dep-69", "18-24/roofless") == (["gamma-outreach"], ["beta-housing-first"])
+    assert cell(c, "fr-dep-69", "25-59/houseless") == ([], ["beta-housing-first"])
+    # alpha-youth names two of the 19 communes: the region is covered in part for minors.
+    assert cell(c, "be-region-04000", "0-17/insecure") == ([], ["alpha-youth"])
+    assert cell(c, "be-region-04000", "18-24/insecure") == (["alpha-adults"], ["alpha-youth"])
+    epci = compute_coverage(registry, level="epci", scope=["fr-dep-69"])
+    assert [t.code for t in epci.territories] == ["fr-epci-200046977"]
+    assert cell(epci, "fr-epci-200046977", "18-24/roofless") == (["beta-housing-first", "gamma-outreach"], [])
+
+
+def test_population_weighted_summary(registry: Registry) -> None:
+    c = compute_coverage(registry, level="dep", scope=["fr"])
+    rhone = c.territory("fr-dep-69")
+    assert rhone.population == 519127 + 163684
+    assert rhone.covered_population[c.index("25-59/roofless")] == 519127 + 163684
+    summary = {g.segment: g for g in c.summary.segments}
+    french = 35646 + 173136 + 519127 + 163684 + 149077 + 155634
+    assert c.summary.population == french
+    assert summary["25-59/roofless"].covered_population == 519127 + 163684
+    assert summary["25-59/roofless"].covered_population_share == pytest.approx((519127 + 163684) / french)
+    assert summary["18-24/roofless"].overlap_territories == 0  # at dep level, beta is partial
+    assert summary["25-59/housed"].uncovered_territories == 4
+    assert summary["0-17/roofless"].partial_only_territories == 1
+    assert "25-59/housed" in c.summary.uncovered_everywhere
+    assert "0-17/roofless" not in c.summary.uncovered_everywhere
+    # Capacity: beta's 100 places over the Métropole's 1,436,354 inhabitants, gamma's 40
+    # over the Rhône's 2,000,981 (gazetteer figures), both reaching Lyon and Villeurbanne.
+    expected = (100 / 1436354 + 40 / 2000981) * 100_000
+    assert rhone.places_per_100k == pytest.approx(expected)
+    assert c.territory("fr-dep-42").places_per_100k == 0
+    assert c.summary.places == 140
+    assert c.summary.date is not None and c.summary.date.isoformat() == "2024-01-17"
+    assert c.summary.oldest_verified is not None and c.summary.oldest_verified.isoformat() == "2022-06-07"
+
+
+def test_belgian_population_is_unknown(registry: Registry) -> None:
+    c = compute_coverage(registry, level="commune", scope=["be"])
+    assert c.summary.population is None
+    assert c.summary.communes_without_population == 4
+    assert all(g.covered_population_share is None for g in c.summary.segments)
+    assert c.territory("be-commune-21015").population is None
+
+
+def test_filters_and_scope(registry: Registry) -> None:
+    c = compute_coverage(registry, need="homelessness", level="commune", scope=["fr-commune-69123"])
+    assert c.summary.services == ("beta-housing-first", "gamma-outreach")
+    assert [t.code for t in c.territories] == ["fr-commune-69123"]
+    youth = compute_coverage(registry, function="clinical-case-management", level="region", scope=["be"])
+    assert cell(youth, "be-region-04000", "0-17/housed") == ([], ["alpha-youth"])
+    with pytest.raises(CoverageError, match="unknown territory code 'fr-dep-99'"):
+        compute_coverage(registry, scope=["fr-dep-99"])
+
+
+def test_uncovered_segments(registry: Registry) -> None:
+    assert uncovered_segments(registry, "fr-commune-42218") == [s.key for s in public_segments(registry)]
+    assert uncovered_segments(registry, "be-commune-21009") == []
+    schaerbeek = uncovered_segments(registry, "be-commune-21015")
+    assert schaerbeek == [f"0-17/{h}" for h in registry.vocabularies.housing]
+    # At département level, a service inside it counts: partly covered is not uncovered.
+    rhone = uncovered_segments(registry, "fr-dep-69")
+    assert "25-59/roofless" not in rhone and "25-59/houseless" not in rhone
+    assert "25-59/housed" in rhone
+
+
+def test_straddling_epci_does_not_lend_its_departements() -> None:
+    """An EPCI with members in two départements: a service for one does not cover the other's communes."""
+
+    def t(code: str, level: str, parents: str, population: int | None = 10) -> Territory:
+        return Territory(code, level, code, "", tuple(parents.split()), (), population, 1.0, 1.0, "")
+
+    gazetteer = Gazetteer(
+        [
+            t("fr", "country", ""),
+            t("fr-region-1", "region", "fr"),
+            t("fr-dep-1", "dep", "fr-region-1"),
+            t("fr-dep-2", "dep", "fr-region-1"),
+            t("fr-epci-1", "epci", "fr-dep-1 fr-dep-2"),
+            t("fr-commune-1", "commune", "fr-dep-1 fr-epci-1"),
+            t("fr-commune-2", "commune", "fr-dep-2 fr-epci-1"),
+        ]
+    )
+    geo = geography(gazetteer)
+    assert "fr-dep-1" not in geo.containing("fr-commune-2")
+    assert geo.containing("fr-commune-2") == {"fr-commune-2", "fr-epci-1", "fr-dep-2", "fr-region-1", "fr"}
+    assert geo.containing("fr-epci-1") == {"fr-epci-1"}
+    assert {"fr-dep-1", "fr-dep-2"} <= geo.touching("fr-epci-1")
+    assert geo.unit("fr-commune-2", "dep") == "fr-dep-2"
+    assert geo.unit("fr-commune-2", "epci") == "fr-epci-1"
+
+
+# --- output formats (golden) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("commune.json", ["--level", "commune", "--format", "json"]),
+        ("dep.json", ["--level", "dep", "--format", "json"]),
+        ("dep.csv", ["--level", "dep", "--format", "csv"]),
+        ("dep.table", ["--level", "dep"]),
+        ("rhone-communes.geojson", ["--level", "commune", "--scope", "Rhône", "--format", "geojson"]),
+        ("homelessness-region.table", ["--need", "homelessness", "--level", "region"]),
+    ],
+)
+def test_cli_golden(mini: Path, registry: Registry, name: str, args: list[str], update_goldens: bool) -> None:
+    result = CliRunner().invoke(main, ["-C", str(mini), "gaps", *args])
+    assert result.exit_code == 0, result.output
+    compare_golden(GOLDEN / name, result.stdout, update_goldens)
+
+
+def test_json_matches_design_shape(registry: Registry) -> None:
+    data = to_json(compute_coverage(registry, level="commune"))
+    assert set(data) == {"segments", "territories", "summary"}
+    first = data["territories"][0]
+    assert {"code", "name", "population", "segments"} <= set(first)
+    assert set(first["segments"]) == set(data["segments"])
+    assert set(first["segments"]["0-17/housed"]) == {"services", "partial"}
+    json.dumps(data)  # plain JSON types only
+
+
+def test_formats_agree(registry: Registry) -> None:
+    c = compute_coverage(registry, level="dep")
+    rows = to_csv(c).splitlines()
+    assert len(rows) == 1 + len(c.territories) * 20
+    assert "fr-dep-69,Rhône,dep,682811,18-24/roofless,covered,gamma-outreach,beta-housing-first," in to_csv(c)
+    features = to_geojson(c)["features"]
+    rhone = next(f for f in features if f["properties"]["code"] == "fr-dep-69")
+    assert rhone["properties"]["18-24/roofless"] == 1
+    assert rhone["properties"]["18-24/roofless:partial"] == 1
+    assert rhone["geometry"]["coordinates"] == [4.67228, 45.82632]
+    assert "Rhône" in to_table(c)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--need", "mental-helth"], "--need: unknown term 'mental-helth' (did you mean 'mental-health'?)"),
+        (["--function", "nope"], "--function: unknown term 'nope'"),
+        (["--scope", "Atlantis"], "--scope: no territory is named 'Atlantis'"),
+        (["--scope", "Saint-Denis"], "--scope: 'Saint-Denis' is ambiguous"),
+    ],
+)
+def test_cli_errors(mini: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["-C", str(mini), "gaps", *args])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith(message)
+
+
+# --- the shipped registry ------------------------------------------------------------------
+
+
+def test_real_villeurbanne_roofless_adult_mental_health(real: Registry) -> None:
+    c = compute_coverage(real, need="mental-health", level="commune", scope=["fr-commune-69266"])
+    assert "ucsd-lyon" in c.cell("fr-commune-69266", "25-59/roofless").services
+
+
+def test_real_schaerbeek_roofless_adult(real: Registry) -> None:
+    c = compute_coverage(real, level="commune", scope=["be-commune-21015"])
+    full = c.cell("be-commune-21015", "25-59/roofless").services
+    assert "em107-precarite" in full
+    assert "25-59/roofless" not in uncovered_segments(real, "be-commune-21015")
+
+
+def test_real_commune_without_service_is_a_gap(real: Registry) -> None:
+    # L'Abergement-Clémenciat (Ain): no service names it, its EPCI, département or region.
+    code = "fr-commune-01001"
+    c = compute_coverage(real, level="commune", scope=[code])
+    assert all(x.status == "gap" for x in c.territory(code).cells)
+    assert uncovered_segments(real, code) == [s.key for s in public_segments(real)]
+
+
+def test_real_national_departement_level(real: Registry) -> None:
+    c = compute_coverage(real, need="mental-health", level="dep")
+    codes = {t.code for t in c.territories}
+    assert "be-region-04000" in codes and "be-province-20001" in codes and "fr-dep-69" in codes
+    assert c.summary.communes > 35_000
+    assert c.cell("fr-dep-69", "25-59/roofless").partial == ("ucsd-lyon",)
+    assert "ucsd-saint-etienne" in c.summary.approximate_areas
+    assert "ucsd-lyon" not in c.summary.approximate_areas
