@@ -152,12 +152,21 @@ class OrientData:
     age_bands: tuple[tuple[str, int, int | None], ...]
 
     def ancestors(self, code: str) -> frozenset[str]:
-        """``code`` and every territory containing it (as far as the data knows them)."""
+        """``code`` and every territory containing it (as far as the data knows them).
+
+        An EPCI that spans several départements lists them all as parents (the Métropole
+        du Grand Paris: 75, 91, 92, 93, 94, 95); going up through it would put Nanterre in
+        Seine-Saint-Denis. A commune names its own département, so above ``code`` the
+        parents of an EPCI are not followed.
+        """
         seen = {code}
         stack = [code]
         while stack:
-            place = self.territories.get(stack.pop())
-            for parent in place.parents if place else ():
+            current = stack.pop()
+            place = self.territories.get(current)
+            if place is None or (place.level == "epci" and current != code):
+                continue
+            for parent in place.parents:
                 if parent not in seen:
                     seen.add(parent)
                     stack.append(parent)

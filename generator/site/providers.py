@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from ..search import search_assets
 from .context import Provider
+from .map_page import map_page
+from .orient_page import orient_page
 
 PROVIDERS: list[Provider] = [
+    map_page,
+    orient_page,
     search_assets,
 ]

@@ -1,0 +1,186 @@
+"""The orientation matcher: shared vectors (Python and JavaScript), the CLI, the page."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.orient import Profile, build_data, data_from_json, data_to_json, orient
+from generator.registry import Registry, for_audience, load_registry
+from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
+from generator.site.orient_page import DATA_URI, SCRIPT_URI, orient_json, orient_page
+
+ROOT = Path(__file__).resolve().parent.parent
+VECTORS = ROOT / "tests" / "vectors" / "orient.json"
+JS_TEST = ROOT / "tests" / "js" / "orient.test.mjs"
+
+
+def vectors() -> list[dict[str, Any]]:
+    return list(json.loads(VECTORS.read_text(encoding="utf-8"))["vectors"])
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    return for_audience(load_registry(ROOT), "public")
+
+
+@pytest.fixture(scope="session")
+def data_json(registry: Registry) -> dict[str, Any]:
+    """The compact data exactly as the build emits it, read back from its bytes."""
+    ctx = SiteContext(registry=registry, config=SiteConfig())
+    raw: dict[str, Any] = json.loads(orient_json(ctx))
+    return raw
+
+
+def run_vector(raw: dict[str, Any], profile: dict[str, Any]) -> dict[str, Any]:
+    """A vector's profile through the Python matcher, on the data the browser reads."""
+    data = data_from_json(raw)
+    fields = {k: v for k, v in profile.items() if k != "where"}
+    fields["needs"] = tuple(fields.get("needs", ()))
+    result: dict[str, Any] = orient(data, Profile(place=data.resolve(profile["where"]), **fields)).to_json()
+    return result
+
+
+def check_expectations(result: dict[str, Any], expect: dict[str, Any]) -> None:
+    """The same checks as tests/js/orient.test.mjs, one per kind of expectation."""
+    matches = [m["service"] for m in result["matches"]]
+    near = {n["service"]: n for n in result["near_misses"]}
+    if "first_match" in expect:
+        assert matches[:1] == [expect["first_match"]]
+    for service in expect.get("matches_include", []):
+        assert service in matches
+    for service in expect.get("matches_exclude", []):
+        assert service not in matches
+    for service, criteria in expect.get("near_misses", {}).items():
+        assert service in near, f"{service} is not a near miss"
+        assert [f["criterion"] for f in near[service]["failed"]] == criteria
+    for service, details in expect.get("near_miss_details", {}).items():
+        assert [f["detail"] for f in near[service]["failed"]] == details
+    for service, texts in expect.get("to_check", {}).items():
+        match = next(m for m in result["matches"] if m["service"] == service)
+        assert match["to_check"] == texts
+    if "no_match" in expect:
+        assert (not matches) == expect["no_match"]
+        assert bool(result["fallbacks"]) == expect["no_match"]
+    fallback_services = [f["service"] for f in result["fallbacks"]]
+    for service in expect.get("fallbacks_include", []):
+        assert service in fallback_services
+    kinds = [f["kind"] for f in result["fallbacks"]]
+    for kind in expect.get("fallback_kinds_include", []):
+        assert kind in kinds
+    if "gap_segment" in expect:
+        assert result["profile"]["segment"] == expect["gap_segment"]
+        assert kinds[-1] == "gap"
+
+
+def test_at_least_thirty_vectors() -> None:
+    assert len(vectors()) >= 30
+
+
+@pytest.mark.parametrize("vector", vectors(), ids=lambda v: str(v["name"]))
+def test_vector_python(data_json: dict[str, Any], vector: dict[str, Any]) -> None:
+    check_expectations(run_vector(data_json, vector["profile"]), vector["expect"])
+
+
+def write_js_fixture(out: Path, raw: dict[str, Any] | None = None) -> None:
+    """What the JavaScript test reads: the emitted data, and Python's full results to equal."""
+    if raw is None:
+        registry = for_audience(load_registry(ROOT), "public")
+        raw = json.loads(orient_json(SiteContext(registry=registry, config=SiteConfig())))
+    assert raw is not None
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "orient.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    expected = [run_vector(raw, v["profile"]) for v in vectors()]
+    (out / "python-results.json").write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_vectors_javascript_agree(data_json: dict[str, Any], tmp_path: Path) -> None:
+    write_js_fixture(tmp_path, data_json)
+    env = {"ORIENT_FIXTURE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    run = subprocess.run(["node", "--test", str(JS_TEST)], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert f"# pass {len(vectors()) + 1}" in run.stdout
+
+
+def test_json_round_trip(registry: Registry) -> None:
+    data = build_data(registry)
+    assert data_from_json(json.loads(json.dumps(data_to_json(data)))) == data
+
+
+def test_data_is_compact_and_for_the_audience(data_json: dict[str, Any]) -> None:
+    size = len(json.dumps(data_json, ensure_ascii=False, separators=(",", ":")).encode())
+    assert size < 400_000
+    text = json.dumps(data_json, ensure_ascii=False)
+    # Bru-Stars' case managers' direct lines are public in the seed; nothing professional-only leaks.
+    registry = load_registry(ROOT)
+    for service in registry.services.values():
+        for contact in service.contacts:
+            if contact.visibility == "professional":
+                assert contact.value not in text
+    territories = data_json["territories"]
+    assert "be-commune-21015" in territories  # Schaerbeek, inside a service area
+    assert "fr-commune-59512" in territories  # Roubaix, next to Lille (same EPCI)
+    assert "fr-commune-01001" not in territories  # far from every service
+
+
+def test_unknown_criteria_never_exclude(data_json: dict[str, Any]) -> None:
+    result = run_vector(data_json, {"age": 99, "where": "Schaerbeek", "housing": "inadequate", "needs": ["addiction"]})
+    dune = next(m for m in result["matches"] if m["service"] == "dune-liaison")
+    assert "âge : à vérifier" in dune["to_check"]
+    assert "logement : à vérifier" in dune["to_check"]
+
+
+def test_page_and_assets(registry: Registry) -> None:
+    items = list(orient_page(SiteContext(registry=registry, config=SiteConfig())))
+    pages = [i for i in items if isinstance(i, GeneratedPage)]
+    assets = {i.uri: i for i in items if isinstance(i, Asset)}
+    assert [p.uri for p in pages] == ["orient/index.md"]
+    assert 'data-src="../assets/maillage/orient.json"' in pages[0].content
+    assert set(assets) == {DATA_URI, SCRIPT_URI}
+    nl = list(orient_page(SiteContext(registry=registry, config=SiteConfig(), lang="nl")))
+    assert [i.uri for i in nl] == ["nl/orient/index.md"]
+    assert 'src="../../assets/maillage/orient.js"' in nl[0].content  # type: ignore[union-attr]
+
+
+def maillage(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "-C", str(ROOT), *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_cli_json_shape() -> None:
+    run = maillage("orient", "--age", "16", "--where", "Ixelles", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert set(result) == {"profile", "matches", "near_misses", "fallbacks"}
+    assert result["matches"][0]["service"] == "bru-stars-case-management"
+    assert {"service", "name", "reasons"} <= set(result["matches"][0])
+    near = {n["service"]: n["failed"] for n in result["near_misses"]}
+    assert near["brusano-case-management"][0]["criterion"] == "age"
+
+
+def test_cli_agrees_with_the_page_data(data_json: dict[str, Any]) -> None:
+    """The CLI builds a smaller digest (only the place asked about) but must answer the same."""
+    profile = {"age": 45, "where": "1060", "housing": "roofless", "needs": ["mental-health"], "crisis": True}
+    run = maillage("orient", "--age", "45", "--where", "1060", "--housing", "roofless", "--need", "mental-health",
+                   "--crisis", "--audience", "public", "--format", "json")  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == run_vector(data_json, profile)
+
+
+def test_cli_text_and_errors() -> None:
+    run = maillage("orient", "--age", "45", "--where", "1060", "--housing", "roofless")
+    assert run.returncode == 0
+    assert "Équipe mobile 107" in run.stdout and "✓" in run.stdout
+    ambiguous = maillage("orient", "--age", "45", "--where", "Saint-Gilles")
+    assert ambiguous.returncode == 1
+    assert "be-commune-21013" in ambiguous.stderr and "Traceback" not in ambiguous.stderr
+    bad = maillage("orient", "--age", "45", "--where", "1060", "--need", "mental")
+    assert bad.returncode == 1 and "mental-health" in bad.stderr
