@@ -1,0 +1,580 @@
+"""Folium maps that work offline: service, territory and coverage maps, and their assets.
+
+Folium builds every map; its output is cut into the map's ``<div>`` and its script, and
+the scripts and style sheets folium would fetch from CDNs are replaced by copies served
+from the site itself, taken at build time from installed PyPI packages (``XStatic-Leaflet``
+and ``XStatic-Leaflet-MarkerCluster``; folium ships only CDN URLs). A folium resource with
+no local copy stops the build instead of reaching the network.
+
+The basemap (``SiteConfig.tiles``, OpenStreetMap by default) is a layer the visitor turns
+on: until then no tile is requested, so a map draws its points and outlines with no
+network and sends no visitor's address to a third party; the choice is remembered.
+
+Every map comes with a text alternative (a list or a table) for screen readers and print.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import importlib
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import folium
+from branca.element import Element
+
+from .geocode import Position, address_text, site_positions
+from .models import Service, Site
+from .site.context import Asset, SiteContext
+from .territories import Territory
+
+ASSETS = "assets/maillage/"
+LEAFLET_DIR = ASSETS + "leaflet/"
+MAP_DIR = ASSETS + "map/"
+BOUNDARIES_DIR = "data/territories/boundaries"
+
+# folium's resource names -> the site-local copy. Resources folium lists that our maps never
+# use (jQuery, Bootstrap, awesome-markers, Font Awesome) are dropped; any other name is an
+# error, so a folium upgrade or a new plugin cannot silently point a page at a CDN.
+LOCAL_RESOURCES = {
+    "leaflet": LEAFLET_DIR + "leaflet.js",
+    "leaflet_css": LEAFLET_DIR + "leaflet.css",
+    "markerclusterjs": LEAFLET_DIR + "leaflet.markercluster.js",
+    "markerclustercss": LEAFLET_DIR + "MarkerCluster.css",
+    "markerclusterdefaultcss": LEAFLET_DIR + "MarkerCluster.Default.css",
+}
+UNUSED_RESOURCES = frozenset(
+    {
+        "jquery",
+        "bootstrap",
+        "awesome_markers",
+        "bootstrap_css",
+        "glyphicons_css",
+        "awesome_markers_font_css",
+        "awesome_markers_css",
+        "awesome_rotate_css",
+    }
+)
+# Our own script, loaded right after Leaflet on every map (basemap choice, accessibility).
+OWN_JS = MAP_DIR + "maillage-map.js"
+OWN_CSS = MAP_DIR + "maillage-map.css"
+
+# (xstatic package, file in its data folder, uri in the site)
+_LIBRARY_FILES = (
+    ("leaflet", "leaflet.js", LEAFLET_DIR + "leaflet.js"),
+    ("leaflet", "leaflet.css", LEAFLET_DIR + "leaflet.css"),
+    ("leaflet", "images/layers.png", LEAFLET_DIR + "images/layers.png"),
+    ("leaflet", "images/layers-2x.png", LEAFLET_DIR + "images/layers-2x.png"),
+    ("leaflet", "images/marker-icon.png", LEAFLET_DIR + "images/marker-icon.png"),
+    ("leaflet", "images/marker-icon-2x.png", LEAFLET_DIR + "images/marker-icon-2x.png"),
+    ("leaflet", "images/marker-shadow.png", LEAFLET_DIR + "images/marker-shadow.png"),
+    ("leaflet_markercluster", "leaflet.markercluster.js", LEAFLET_DIR + "leaflet.markercluster.js"),
+    ("leaflet_markercluster", "MarkerCluster.css", LEAFLET_DIR + "MarkerCluster.css"),
+    ("leaflet_markercluster", "MarkerCluster.Default.css", LEAFLET_DIR + "MarkerCluster.Default.css"),
+)
+_OWN_FILES = ("maillage-map.js", "maillage-map.css", "map-page.js")
+_OWN_DIR = Path(__file__).resolve().parent / "site" / "map_assets"
+
+# Colours of the coverage map: no service (a gap), one, two or more (an overlap). Taken from
+# ColorBrewer's colour-blind-safe "RdYlBu" scheme; the text alternative says the same.
+COVERAGE_COLOURS = ("#d73027", "#fee090", "#4575b4")
+
+# An area with at most this many communes is drawn as a dot per commune (its shape shows);
+# a larger one as one circle at its centroid.
+MAX_AREA_DOTS = 400
+
+TEXT = {
+    "fr": {
+        "basemap": "Fond de carte OpenStreetMap (chargé depuis Internet)",
+        "sites": "Lieux",
+        "area": "Zone d'intervention",
+        "no_site": "Aucun lieu publié.",
+        "text_version": "La carte en texte",
+        "commune_precision": "position approximative (centre de la commune)",
+        "services": "services",
+        "territory": "Territoire",
+        "count": "Services",
+        "population": "Population",
+    },
+    "nl": {
+        "basemap": "OpenStreetMap-achtergrondkaart (geladen van internet)",
+        "sites": "Locaties",
+        "area": "Werkgebied",
+        "no_site": "Geen gepubliceerde locatie.",
+        "text_version": "De kaart als tekst",
+        "commune_precision": "benaderende positie (centrum van de gemeente)",
+        "services": "diensten",
+        "territory": "Gebied",
+        "count": "Diensten",
+        "population": "Bevolking",
+    },
+    "en": {
+        "basemap": "OpenStreetMap basemap (loaded from the Internet)",
+        "sites": "Sites",
+        "area": "Area served",
+        "no_site": "No published site.",
+        "text_version": "The map as text",
+        "commune_precision": "approximate position (centre of the commune)",
+        "services": "services",
+        "territory": "Territory",
+        "count": "Services",
+        "population": "Population",
+    },
+}
+
+
+class MapError(RuntimeError):
+    """A map that cannot be built offline (a resource with no local copy, a missing package)."""
+
+
+def t(ctx: SiteContext, key: str) -> str:
+    """A map label in the context's language (French when missing)."""
+    return TEXT.get(ctx.lang, TEXT["fr"]).get(key) or TEXT["fr"][key]
+
+
+# --- assets ------------------------------------------------------------------------------
+
+
+def _xstatic_dir(name: str) -> Path:
+    try:
+        module = importlib.import_module(f"xstatic.pkg.{name}")
+    except ImportError as exc:
+        package = "XStatic-" + name.replace("_", "-").title().replace("Markercluster", "MarkerCluster")
+        raise MapError(f"the maps need the PyPI package {package}: pip install {package}") from exc
+    return Path(module.BASE_DIR)
+
+
+def library_assets() -> list[Asset]:
+    """Leaflet, marker clustering, their images and our map scripts, copied from packages."""
+    assets: list[Asset] = []
+    for package, name, uri in _LIBRARY_FILES:
+        content = (_xstatic_dir(package) / name).read_bytes()
+        if name.endswith(".js"):
+            # The source maps are not copied: drop the comment that makes devtools ask for them.
+            content = re.sub(rb"\n//# sourceMappingURL=\S+\s*$", b"\n", content)
+        assets.append(Asset(uri, content))
+    for name in _OWN_FILES:
+        assets.append(Asset(MAP_DIR + name, (_OWN_DIR / name).read_bytes()))
+    return assets
+
+
+# --- rendering folium into a page --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderedMap:
+    """A folium map cut into what a page needs: its div, its script and the local resources."""
+
+    div: str
+    script: str
+    js: tuple[str, ...]  # site-relative uris, in load order
+    css: tuple[str, ...]
+
+
+def _walk(element: Element) -> Iterator[Element]:
+    yield element
+    for child in element._children.values():
+        yield from _walk(child)
+
+
+def _local(resources: Iterable[tuple[str, str]]) -> list[str]:
+    uris: list[str] = []
+    for name, url in resources:
+        if name in LOCAL_RESOURCES:
+            uris.append(LOCAL_RESOURCES[name])
+        elif name not in UNUSED_RESOURCES:
+            raise MapError(f"folium asks for '{name}' ({url}), which has no site-local copy")
+    return uris
+
+
+_FOLIUM_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+
+
+def render_map(m: folium.Map) -> RenderedMap:
+    """Render ``m`` with stable names (folium draws random ids) and local resources only."""
+    figure: Any = m.get_root()  # a branca Figure: header, html and script parts
+    figure.render()
+    div = figure.html.render().strip()
+    script = figure.script.render()
+    js: list[str] = []
+    css: list[str] = []
+    for element in _walk(m):
+        for uri in _local(getattr(element, "default_js", ())):
+            if uri not in js:
+                js.append(uri)
+        for uri in _local(getattr(element, "default_css", ())):
+            if uri not in css:
+                css.append(uri)
+    # Number the random ids in order of appearance, then name them after the content, so
+    # two builds give the same bytes and two maps on one page never share a variable.
+    numbers: dict[str, str] = {}
+
+    def number(match: re.Match[str]) -> str:
+        return numbers.setdefault(match.group(), f"@{len(numbers)}@")
+
+    div, script = _FOLIUM_ID.sub(number, div), _FOLIUM_ID.sub(number, script)
+    script = "\n".join(line.strip() for line in script.splitlines() if line.strip())
+    key = hashlib.sha1((div + script).encode()).hexdigest()[:8]
+    div, script = (re.sub(r"@([0-9]+)@", rf"{key}x\1", s) for s in (div, script))
+    return RenderedMap(div, script, tuple(js), tuple(css))
+
+
+def _attr(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def js_safe(text: str) -> str:
+    """Text for folium's tooltips: HTML-escaped, and safe inside a JS template literal."""
+    return html.escape(text).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def embed(
+    rendered: RenderedMap,
+    base: str,
+    title: str,
+    text_alternative: str,
+    css_class: str = "maillage-map",
+) -> str:
+    """Raw HTML for a Markdown page: the map, its local resources, its text version.
+
+    ``base`` is the relative path from the page to the site root (e.g. ``"../../"``). The
+    fragment has no blank line, so Markdown keeps it as one raw HTML block.
+    """
+    js = [rendered.js[0], OWN_JS, *rendered.js[1:]] if rendered.js else [OWN_JS]
+    parts = ['<div class="maillage-map-block">']
+    parts += [f'<link rel="stylesheet" href="{base}{uri}">' for uri in (*rendered.css, OWN_CSS)]
+    parts.append(f'<div class="{css_class}" role="region" aria-label="{_attr(title)}">{rendered.div}</div>')
+    parts += [f'<script src="{base}{uri}"></script>' for uri in js]
+    parts.append(f"<script>\n{rendered.script}\n</script>")
+    parts.append(text_alternative)
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def new_map(ctx: SiteContext, points: Iterable[tuple[float, float]], scroll_zoom: bool = False) -> folium.Map:
+    """A folium map fitted to ``points``, with the basemap as an opt-in layer."""
+    bounds = _bounds(points)
+    center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+    m = folium.Map(
+        location=center,
+        zoom_start=6,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=True,
+        scrollWheelZoom=scroll_zoom,
+    )
+    m.fit_bounds(bounds, max_zoom=12, padding=(12, 12))
+    if ctx.config.tiles:
+        folium.TileLayer(
+            tiles=ctx.config.tiles,
+            attr=html.escape(ctx.config.tiles_attribution),
+            name=t(ctx, "basemap"),
+            overlay=True,
+            show=False,
+            control=True,
+            max_zoom=19,
+            className="maillage-basemap",
+        ).add_to(m)
+        folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def _bounds(points: Iterable[tuple[float, float]]) -> list[list[float]]:
+    pts = list(points)
+    if not pts:
+        # Nothing to fit: France and Belgium, the directory's countries.
+        return [[41.3, -5.2], [51.5, 9.6]]
+    lats, lons = [p[0] for p in pts], [p[1] for p in pts]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+# --- boundaries --------------------------------------------------------------------------
+
+# Official files name their codes differently; the first property found wins, so a commune
+# feature (which also carries its département's code) maps to the commune.
+_BOUNDARY_KEYS = (
+    ("code", ""),
+    ("INSEE_COM", "fr-commune-"),  # IGN ADMIN EXPRESS, COMMUNE layer
+    ("CODE_SIREN", "fr-epci-"),  # IGN ADMIN EXPRESS, EPCI layer
+    ("INSEE_DEP", "fr-dep-"),  # DEPARTEMENT layer
+    ("INSEE_REG", "fr-region-"),  # REGION layer
+    ("CD_MUNTY_REFNIS", "be-commune-"),  # Statbel, municipalities
+    ("CD_PROV_REFNIS", "be-province-"),  # Statbel, provinces
+    ("CD_RGN_REFNIS", "be-region-"),  # Statbel, regions
+)
+
+
+def boundary_code(properties: Mapping[str, Any]) -> str | None:
+    """Our territory code for a GeoJSON feature of an official boundaries file."""
+    for key, prefix in _BOUNDARY_KEYS:
+        value = properties.get(key)
+        if value not in (None, ""):
+            text = str(value).strip().lower()
+            if prefix == "be-region-":
+                text = text.zfill(5)
+            return text if not prefix else prefix + text
+    return None
+
+
+@lru_cache(maxsize=4)
+def _load_boundaries(folder: str, stamp: tuple[tuple[str, float], ...]) -> dict[str, dict[str, Any]]:
+    shapes: dict[str, dict[str, Any]] = {}
+    for name, _ in stamp:
+        data = json.loads((Path(folder) / name).read_text(encoding="utf-8"))
+        for feature in data.get("features", []):
+            code = boundary_code(feature.get("properties") or {})
+            if code and feature.get("geometry"):
+                shapes[code] = feature["geometry"]
+    return shapes
+
+
+def load_boundaries(root: Path) -> dict[str, dict[str, Any]]:
+    """Territory outlines from ``data/territories/boundaries/*.geojson``, by territory code.
+
+    Empty when the folder has none (the default: no free offline source of commune
+    polygons exists; see the folder's README for the official ones).
+    """
+    folder = root / BOUNDARIES_DIR
+    if not folder.is_dir():
+        return {}
+    files = sorted([*folder.glob("*.geojson"), *folder.glob("*.json")])
+    stamp = tuple((f.name, f.stat().st_mtime) for f in files)
+    return _load_boundaries(str(folder), stamp) if stamp else {}
+
+
+def _rounded(geometry: Any, digits: int = 4) -> Any:
+    """Coordinates rounded to ~10 m: a page carries outlines, not survey data."""
+    if isinstance(geometry, float):
+        return round(geometry, digits)
+    if isinstance(geometry, list):
+        return [_rounded(g, digits) for g in geometry]
+    if isinstance(geometry, dict):
+        return {k: _rounded(v, digits) for k, v in geometry.items()}
+    return geometry
+
+
+def _outer_points(geometry: Mapping[str, Any]) -> Iterator[tuple[float, float]]:
+    def walk(value: Any) -> Iterator[tuple[float, float]]:
+        if isinstance(value, list) and len(value) >= 2 and all(isinstance(v, int | float) for v in value[:2]):
+            yield float(value[1]), float(value[0])
+        elif isinstance(value, list):
+            for v in value:
+                yield from walk(v)
+
+    yield from walk(geometry.get("coordinates", []))
+
+
+# --- the maps ----------------------------------------------------------------------------
+
+
+def _link(ctx: SiteContext, base: str, section: str, key: str, label: str) -> str:
+    return f'<a href="{base}{ctx.prefix}{section}/{key}/">{html.escape(label)}</a>'
+
+
+def _site_line(ctx: SiteContext, site: Site, position: Position | None) -> str:
+    parts = [html.escape(site.name.get(ctx.lang))]
+    if site.address:
+        parts.append(html.escape(address_text(site)))
+    if position is not None and position.precision == "commune":
+        parts.append(f"<em>{t(ctx, 'commune_precision')}</em>")
+    return " — ".join(parts)
+
+
+def _area_features(ctx: SiteContext, codes: Iterable[str]) -> tuple[list[dict[str, Any]], list[Territory]]:
+    """The features that draw an area: outlines, else dots at its communes, else centroids."""
+    gazetteer = ctx.registry.gazetteer
+    shapes = load_boundaries(ctx.root)
+    features: list[dict[str, Any]] = []
+    territories: list[Territory] = []
+    for code in codes:
+        territory = gazetteer.get(code)
+        if territory is None:
+            continue
+        territories.append(territory)
+        label = territory.label(ctx.lang)
+        if code in shapes:
+            features.append(_feature(_rounded(shapes[code]), label, "outline"))
+            continue
+        communes = gazetteer.descendants(code, "commune") if territory.level != "commune" else []
+        dots = [gazetteer[c] for c in communes if gazetteer[c].lat is not None]
+        if dots and len(dots) <= MAX_AREA_DOTS:
+            for commune in dots:
+                point = {"type": "Point", "coordinates": [round(commune.lon or 0, 4), round(commune.lat or 0, 4)]}
+                features.append(_feature(point, f"{commune.label(ctx.lang)} ({label})", "dot"))
+        elif territory.lat is not None and territory.lon is not None:
+            point = {"type": "Point", "coordinates": [round(territory.lon, 4), round(territory.lat, 4)]}
+            features.append(_feature(point, label, "centroid"))
+    return features, territories
+
+
+def _feature(geometry: Any, name: str, kind: str) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": geometry, "properties": {"name": js_safe(name), "kind": kind}}
+
+
+def _feature_points(features: Iterable[Mapping[str, Any]]) -> Iterator[tuple[float, float]]:
+    for feature in features:
+        yield from _outer_points(feature["geometry"])
+
+
+def _area_style(feature: Mapping[str, Any]) -> dict[str, Any]:
+    kind = feature["properties"]["kind"]
+    if kind == "outline":
+        return {"color": "#1f5f99", "weight": 2, "fillColor": "#1f5f99", "fillOpacity": 0.12}
+    radius = 4 if kind == "dot" else 14
+    return {"color": "#1f5f99", "weight": 1, "fillColor": "#1f5f99", "fillOpacity": 0.35, "radius": radius}
+
+
+def _add_area(m: folium.Map, features: list[dict[str, Any]], name: str) -> None:
+    if not features:
+        return
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name,
+        marker=folium.CircleMarker(radius=4),
+        style_function=_area_style,
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    ).add_to(m)
+
+
+def _add_sites(m: folium.Map, ctx: SiteContext, sites: Iterable[tuple[Site, Position]]) -> None:
+    for site, position in sites:
+        tooltip = site.name.get(ctx.lang)
+        if site.address:
+            tooltip += f" — {address_text(site)}"
+        folium.Marker([position.lat, position.lon], tooltip=js_safe(tooltip)).add_to(m)
+
+
+def service_map_html(ctx: SiteContext, service: Service, base: str | None = None) -> str:
+    """A small map of a service's sites and area, with the same facts as a list.
+
+    ``base`` is the path from the page to the site root; by default that of the service's
+    own page (``services/<id>/``).
+    """
+    base = base if base is not None else "../" * (2 + ctx.prefix.count("/"))
+    registry = ctx.registry
+    positions = site_positions(registry)
+    sites = registry.sites_of(service)
+    placed = [(s, positions[s.id]) for s in sites if s.id in positions]
+    features, territories = _area_features(ctx, service.public.area)
+    points = [(p.lat, p.lon) for _, p in placed] + list(_feature_points(features))
+    m = new_map(ctx, points)
+    _add_area(m, features, t(ctx, "area"))
+    _add_sites(m, ctx, placed)
+    title = f"{t(ctx, 'area')} — {service.name.get(ctx.lang)}"
+    site_items = "".join(f"<li>{_site_line(ctx, s, positions.get(s.id))}</li>" for s in sites)
+    area_items = "".join(f"<li>{_link(ctx, base, 'territories', x.code, x.label(ctx.lang))}</li>" for x in territories)
+    text = (
+        '<div class="maillage-map-text">'
+        f"<p><strong>{t(ctx, 'sites')}</strong></p>"
+        + (f"<ul>{site_items}</ul>" if site_items else f"<p>{t(ctx, 'no_site')}</p>")
+        + f"<p><strong>{t(ctx, 'area')}</strong></p><ul>{area_items}</ul></div>"
+    )
+    return embed(render_map(m), base, title, text)
+
+
+def territory_map_html(ctx: SiteContext, code: str, base: str | None = None) -> str:
+    """A small map of a territory (its outline or its communes) and the sites inside it."""
+    base = base if base is not None else "../" * (2 + ctx.prefix.count("/"))
+    registry = ctx.registry
+    gazetteer = registry.gazetteer
+    territory = gazetteer[code]
+    positions = site_positions(registry)
+    inside = sorted(
+        (s for s_id, s in registry.sites.items() if code in gazetteer.ancestors(registry.site_territory.get(s_id, ""))),
+        key=lambda s: s.id,
+    )
+    placed = [(s, positions[s.id]) for s in inside if s.id in positions]
+    features, _ = _area_features(ctx, [code])
+    points = [(p.lat, p.lon) for _, p in placed] + list(_feature_points(features))
+    m = new_map(ctx, points)
+    _add_area(m, features, territory.label(ctx.lang))
+    _add_sites(m, ctx, placed)
+    items = "".join(f"<li>{_site_line(ctx, s, positions.get(s.id))}</li>" for s in inside)
+    text = (
+        f'<div class="maillage-map-text"><p><strong>{t(ctx, "sites")}</strong></p>'
+        + (f"<ul>{items}</ul>" if items else f"<p>{t(ctx, 'no_site')}</p>")
+        + "</div>"
+    )
+    return embed(render_map(m), base, territory.label(ctx.lang), text)
+
+
+def coverage_colour(count: int) -> str:
+    """The coverage map's colour for a territory covered by ``count`` services."""
+    return COVERAGE_COLOURS[min(count, 2)]
+
+
+def coverage_map_html(ctx: SiteContext, counts: Mapping[str, int], title: str, base: str | None = None) -> str:
+    """Territories coloured by how many services cover a segment, with the same as a table.
+
+    Territories are outlines where ``data/territories/boundaries/`` has them, else circles
+    at their centroids sized by population (area ∝ population). ``base`` defaults to the
+    gap report's depth (``gaps/``).
+    """
+    base = base if base is not None else "../" * (1 + ctx.prefix.count("/"))
+    gazetteer = ctx.registry.gazetteer
+    shapes = load_boundaries(ctx.root)
+    known = [gazetteer[c] for c in counts if c in gazetteer]
+    largest = max((x.population or 0 for x in known), default=0)
+    features: list[dict[str, Any]] = []
+    for territory in known:
+        count = counts[territory.code]
+        label = f"{territory.label(ctx.lang)} : {count} {t(ctx, 'services')}"
+        props = {"name": js_safe(label), "count": count}
+        if territory.code in shapes:
+            geometry = _rounded(shapes[territory.code])
+            props["radius"] = 0
+        elif territory.lat is not None and territory.lon is not None:
+            geometry = {"type": "Point", "coordinates": [round(territory.lon, 4), round(territory.lat, 4)]}
+            share = (territory.population or 0) / largest if largest else 0
+            props["radius"] = round(4 + 18 * math.sqrt(share), 1)
+        else:
+            continue
+        features.append({"type": "Feature", "geometry": geometry, "properties": props})
+    m = new_map(ctx, _feature_points(features))
+
+    def style(feature: Mapping[str, Any]) -> dict[str, Any]:
+        props = feature["properties"]
+        colour = coverage_colour(int(props["count"]))
+        result: dict[str, Any] = {"color": "#333333", "weight": 1, "fillColor": colour, "fillOpacity": 0.75}
+        if props["radius"]:
+            result["radius"] = props["radius"]
+        return result
+
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            name=title,
+            marker=folium.CircleMarker(radius=6),
+            style_function=style,
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        ).add_to(m)
+    legend = (
+        '<ul class="maillage-map-legend">'
+        + "".join(
+            f'<li><span class="maillage-swatch" style="background:{c}"></span>{label}</li>'
+            for c, label in zip(COVERAGE_COLOURS, ("0", "1", "2 +"), strict=True)
+        )
+        + "</ul>"
+    )
+    rows = sorted(known, key=lambda x: (counts[x.code], -(x.population or 0), x.label(ctx.lang)))
+    body = "".join(
+        f"<tr><td>{html.escape(x.label(ctx.lang))}</td><td>{counts[x.code]}</td>"
+        f"<td>{'' if x.population is None else f'{x.population:,}'.replace(',', ' ')}</td></tr>"
+        for x in rows
+    )
+    table = (
+        f"<table><caption>{html.escape(title)}</caption><thead><tr><th>{t(ctx, 'territory')}</th>"
+        f"<th>{t(ctx, 'count')}</th><th>{t(ctx, 'population')}</th></tr></thead><tbody>{body}</tbody></table>"
+    )
+    # A long table is folded away; a short one stays visible, for print too.
+    if len(rows) > 30:
+        table = f"<details><summary>{t(ctx, 'text_version')}</summary>{table}</details>"
+    text = f'<div class="maillage-map-text">{legend}{table}</div>'
+    return embed(render_map(m), base, title, text)
