@@ -111,6 +111,9 @@
       this.loading = import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
         // Result URLs are site-absolute; a site served from a sub-path needs its base.
         return pagefind.options({ baseUrl: self.base.pathname, excerptLength: 24 }).then(function () {
+          // Loading the filters makes every search return its facet counts.
+          return pagefind.filters();
+        }).then(function () {
           self.pagefind = pagefind;
           return pagefind;
         });

@@ -1,0 +1,264 @@
+"""The search panel, driven in Chromium: real queries, facets, and nothing leaving localhost.
+
+The site is built once per session with mkdocs-material and the project's search partials
+(overrides/partials/header.html, search.html), from the real registry: one page per
+service whose findable part carries ``generator.search.filter_attributes``, as the site
+plugin's service pages do. Pagefind indexes it with ``generator.search.index_site``.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from generator import search
+from generator.describe import area_phrase, summary
+from generator.registry import for_audience, load_registry
+from generator.site.context import Asset, SiteConfig, SiteContext
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+MKDOCS_YML = """\
+site_name: Maillage (test de la recherche)
+docs_dir: docs
+site_dir: site
+use_directory_urls: true
+theme:
+  name: material
+  language: fr
+  custom_dir: {overrides}
+  font: false
+plugins: []
+"""
+
+
+def _service_page(ctx: SiteContext, service_id: str) -> str:
+    registry = ctx.registry
+    service = registry.services[service_id]
+    organisation = registry.organisation_of(service_id)
+    return (
+        "<article data-pagefind-body>\n"
+        f"<h1>{html.escape(service.name.get('fr'))}</h1>\n"
+        f"<p>{html.escape(organisation.name.get('fr'))}</p>\n"
+        f"<h2>L'objectif</h2>\n<p>{html.escape(service.objective.get('fr'))}</p>\n"
+        f"<h2>Pour qui ?</h2>\n<p>{html.escape(summary(registry, service))}</p>\n"
+        f"<p>Territoire : {html.escape(area_phrase(registry, service))}</p>\n"
+        f"{search.filter_attributes(ctx, service)}\n"
+        "</article>\n"
+    )
+
+
+def build_search_site(target: Path) -> Path:
+    """A small Material site of the real registry's services, indexed by Pagefind."""
+    registry = for_audience(load_registry(ROOT), "public")
+    ctx = SiteContext(registry=registry, config=SiteConfig(), root=ROOT)
+    docs = target / "docs"
+    docs.mkdir(parents=True)
+    (docs / "index.md").write_text(
+        "# Accueil\n\nL'annuaire des services.\n\n"
+        f'<a id="brussels-link" href="{search.search_link(ctx, "territory", "be-region-04000")}">'
+        "Chercher à Bruxelles</a>\n",
+        encoding="utf-8",
+    )
+    for service_id in registry.services:
+        page = docs / "services" / f"{service_id}.md"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(_service_page(ctx, service_id), encoding="utf-8")
+    for item in search.search_assets(ctx):
+        assert isinstance(item, Asset)
+        (docs / item.uri).parent.mkdir(parents=True, exist_ok=True)
+        (docs / item.uri).write_bytes(item.content)
+    (target / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    build(load_config(str(target / "mkdocs.yml")))
+    site = target / "site"
+    search.index_site(site, registry)
+    return site
+
+
+@pytest.fixture(scope="session")
+def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_search_site(tmp_path_factory.mktemp("search-site"))
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def search_server(search_site: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(search_site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists() or shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, search_server: str) -> Iterator[Any]:
+    """A fresh page; any request that leaves localhost is aborted and fails the test."""
+    context = browser.new_context()
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def route(request_route: Any) -> None:
+        host = urlsplit(request_route.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            request_route.continue_()
+        else:
+            outside.append(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert outside == [], f"requests left localhost: {outside}"
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def _open_and_type(page: Any, base: str, query: str) -> None:
+    page.goto(base + "/")
+    field = page.locator("[data-maillage-search-input]")
+    # On a wide screen the field is in the header; on a phone, behind the magnifier.
+    button = page.locator("label.md-header__button[for='__search']")
+    if button.is_visible():
+        button.click()
+    field.click()
+    field.fill(query)
+    field.press("Enter")
+
+
+def _result_urls(page: Any, expect_at_least: int = 1) -> list[str]:
+    page.wait_for_function(
+        "n => !document.querySelector('[data-maillage-search]').hasAttribute('aria-busy')"
+        " && document.querySelectorAll('.maillage-search__result').length >= n",
+        arg=expect_at_least,
+    )
+    more = page.locator("[data-maillage-search-more]")
+    while more.is_visible():  # every result, not only the first page of them
+        shown = page.locator(".maillage-search__result").count()
+        more.click()
+        page.wait_for_function("n => document.querySelectorAll('.maillage-search__result').length > n", arg=shown)
+    return list(page.eval_on_selector_all(".maillage-search__result", "items => items.map(i => i.dataset.url)"))
+
+
+def _wait_idle(page: Any) -> None:
+    page.wait_for_function("() => !document.querySelector('[data-maillage-search]').hasAttribute('aria-busy')")
+
+
+def test_case_management_in_brussels_finds_brusano_and_bru_stars(page: Any, search_server: str) -> None:
+    _open_and_type(page, search_server, "case management bruxelles")
+    urls = _result_urls(page, 2)
+    assert "/services/brusano-case-management/" in urls
+    assert "/services/bru-stars-case-management/" in urls
+    # A result says who the service is for, and whose it is.
+    brusano = page.locator(".maillage-search__result[data-url='/services/brusano-case-management/']")
+    assert "Brusano" in brusano.inner_text()
+    assert "Pour qui ?" in brusano.inner_text()
+    assert "Région de Bruxelles-Capitale" in brusano.inner_text()
+
+
+def test_age_band_facet_removes_brusano(page: Any, search_server: str) -> None:
+    _open_and_type(page, search_server, "case management bruxelles")
+    before = _result_urls(page, 2)
+    age = page.locator("details.maillage-search__facet[data-facet='age']")
+    age.locator("summary").click()
+    count = age.locator("label", has_text="0-17").locator(".maillage-search__count").inner_text()
+    age.locator("input[value='0-17']").check()
+    _wait_idle(page)
+    after = _result_urls(page, 1)
+    assert "/services/bru-stars-case-management/" in after
+    assert "/services/brusano-case-management/" not in after
+    assert len(after) < len(before)
+    assert len(after) == int(count)  # the count beside the value is what checking it leaves
+    # The state is in the address, so the search can be shared.
+    assert "filter=age%3A0-17" in page.url
+
+
+def test_combined_facets_narrow_the_results(page: Any, search_server: str) -> None:
+    _open_and_type(page, search_server, "case management bruxelles")
+    first = _result_urls(page, 2)
+    page.locator("details[data-facet='age'] summary").click()
+    page.locator("details[data-facet='age'] input[value='0-17']").check()
+    _wait_idle(page)
+    second = _result_urls(page, 1)
+    page.locator("details[data-facet='self_referral'] summary").click()
+    page.locator("details[data-facet='self_referral'] input[value='non']").check()
+    _wait_idle(page)
+    third = _result_urls(page, 1)
+    assert set(third) <= set(second) <= set(first)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("precarite", "/services/em107-precarite/"),  # no accents
+        ("precarrité", "/services/em107-precarite/"),  # misspelt: retried with the word's start
+        ("gestionaire de cas bruxelles", "/services/brusano-case-management/"),  # misspelt word
+        ("SDF", "/services/ucsd-lyon/"),  # a synonym the page does not say
+        ("Diogène", "/services/clsm-saint-etienne-incurie/"),  # synonym of incurie
+    ],
+)
+def test_unaccented_misspelt_and_synonym_queries_find_the_service(
+    page: Any, search_server: str, query: str, expected: str
+) -> None:
+    _open_and_type(page, search_server, query)
+    urls = _result_urls(page, 1)
+    assert expected in urls
+
+
+def test_link_opens_search_with_its_facet_checked(page: Any, search_server: str) -> None:
+    page.goto(search_server + "/")
+    page.click("#brussels-link")
+    _wait_idle(page)
+    urls = _result_urls(page, 3)
+    assert "/services/brusano-case-management/" in urls
+    assert not [u for u in urls if u.startswith("/services/ucsd-")]
+    box = page.locator("details[data-facet='territory'] input[value='Région de Bruxelles-Capitale']")
+    assert box.is_checked()
+    assert page.locator("#__search").is_checked()
+
+
+def test_navigation_and_footer_are_not_indexed(page: Any, search_server: str) -> None:
+    # "Made with Material for MkDocs" is in every page's footer, never in a findable part.
+    _open_and_type(page, search_server, "mkdocs")
+    _wait_idle(page)
+    assert page.locator(".maillage-search__result").count() == 0
+    assert "Aucun résultat" in page.locator("[data-maillage-search-status]").inner_text()
