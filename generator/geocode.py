@@ -356,11 +356,17 @@ def write_coordinates(file: Path, positions: Mapping[str, Position]) -> list[str
     """
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.util import load_yaml_guess_indent
 
+    text = file.read_text(encoding="utf-8")
+    _, indent, offset = load_yaml_guess_indent(text)
     yaml = YAML()  # round trip: comments, key order and quoting survive
     yaml.preserve_quotes = True
     yaml.width = 4096
-    data = yaml.load(file.read_text(encoding="utf-8"))
+    # Keep the file's own indentation ("  - id:" lists), so the diff is the new lines only.
+    sequence, offset = indent or 2, offset or 0
+    yaml.indent(mapping=max(sequence - offset, 2), sequence=sequence, offset=offset)
+    data = yaml.load(text)
     written: list[str] = []
     for site in data.get("sites") or []:
         position = positions.get(str(site.get("id")))
@@ -382,3 +388,34 @@ def write_coordinates(file: Path, positions: Mapping[str, Position]) -> list[str
 def precise_positions(entries: Iterable[CacheEntry]) -> dict[str, Position]:
     """The cache entries worth writing into YAML: a house number or a street, not a centroid."""
     return {e.site: e.position for e in entries if e.position.precision in ("address", "street")}
+
+
+def problem_lines(registry: Registry, problems: Iterable[GeocodeProblem]) -> list[str]:
+    """Each problem as ``path:line:col: warning: message [geocode]``, at the site's address."""
+    from .yamlsource import read_yaml
+
+    documents: dict[str, Any] = {}
+    lines: list[str] = []
+    for problem in problems:
+        org_id = registry.site_organisation[problem.site]
+        path = registry.files[org_id]
+        if path not in documents:
+            documents[path] = read_yaml(registry.root / path, path).positions
+        index = [s.id for s in registry.organisations[org_id].sites].index(problem.site)
+        line, col = documents[path].find(("sites", index, "address"))
+        lines.append(f"{path}:{line}:{col}: warning: site '{problem.site}': {problem.message} [geocode]")
+    return sorted(lines)
+
+
+def write_registry_coordinates(registry: Registry, entries: Iterable[CacheEntry]) -> dict[str, list[str]]:
+    """``--write``: put precise cache positions into the maintainers' YAML; files -> site ids."""
+    by_file: dict[str, dict[str, Position]] = {}
+    for site_id, position in precise_positions(entries).items():
+        path = registry.files[registry.site_organisation[site_id]]
+        by_file.setdefault(path, {})[site_id] = position
+    written: dict[str, list[str]] = {}
+    for path, positions in sorted(by_file.items()):
+        done = write_coordinates(registry.root / path, positions)
+        if done:
+            written[path] = done
+    return written
