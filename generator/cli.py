@@ -421,3 +421,34 @@ def gaps(ctx: Context, need: str | None, function: str | None, level: str, fmt: 
         click.echo(coverage.to_csv(result), nl=False)
     else:
         click.echo(coverage.to_table(result), nl=False)
+
+
+@main.command()
+@click.option("--online", is_flag=True, help="Ask the BAN (France) and Nominatim (elsewhere); needs the network.")
+@click.option("--refresh", is_flag=True, help="Geocode again the sites already in the cache.")
+@click.option("--write", is_flag=True, help="Also write precise coordinates into the registry YAML (comments kept).")
+@click.option("--user-agent", default=None, help="User agent sent to the online geocoders (name your directory).")
+@pass_context
+def geocode(ctx: Context, online: bool, refresh: bool, write: bool, user_agent: str | None) -> None:
+    """Fill missing site coordinates into data/geocache.csv (offline: commune centroids)."""
+    from . import geocode as geo
+
+    registry = ctx.registry()
+    try:
+        cache = geo.load_geocache(ctx.root)
+    except ValueError as exc:
+        fail(str(exc))
+    geocoders = geo.OnlineGeocoders.create(user_agent or geo.USER_AGENT) if online else None
+    report = geo.geocode_sites(registry, cache, geocoders, refresh=refresh)
+    for line in geo.problem_lines(registry, report.problems):
+        click.echo(line, err=True)
+    geo.write_geocache(ctx.root, report.entries)
+    counts = report.counts
+    click.echo(
+        f"{geo.CACHE_PATH}: {len(report.entries)} site(s) — {counts['cache']} from the cache, "
+        f"{counts['online']} geocoded online, {counts['gazetteer']} at their commune's centroid; "
+        f"{counts['registry']} with coordinates in the registry, {counts['unplaced']} not placed."
+    )
+    if write:
+        for path, ids in geo.write_registry_coordinates(registry, report.entries.values()).items():
+            click.echo(f"{path}: coordinates written for {', '.join(ids)}")
