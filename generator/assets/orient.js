@@ -467,6 +467,15 @@
       referrer.appendChild(el("option", { value: r }, [data.labels.referrers[r]]));
     });
     var message = rootNode.querySelector(".maillage-orient-message");
+    /* On the phone, Enter anywhere in the form searches (a select or checkbox does not submit by itself). */
+    form.addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (event.key === "Enter" && (target.tagName === "SELECT" || target.type === "checkbox")) {
+        event.preventDefault();
+        if (form.requestSubmit) form.requestSubmit();
+        else form.dispatchEvent(new Event("submit", { cancelable: true }));
+      }
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       message.textContent = "";

@@ -30,13 +30,19 @@ def orient_json(ctx: SiteContext) -> bytes:
 # Raw HTML with no blank line inside: Markdown leaves a block-level element alone.
 FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}">
 <form class="maillage-orient-form" autocomplete="off" novalidate>
-<p><label for="mo-age">Âge</label> <input id="mo-age" name="age" type="number" min="0" max="120" inputmode="numeric" required autofocus></p>
-<p><label for="mo-where">Commune ou code postal où vit la personne</label> <input id="mo-where" name="where" list="mo-places" required></p>
+<p><label for="mo-age">Âge</label> <input id="mo-age" name="age"
+ type="number" min="0" max="120" inputmode="numeric" required autofocus></p>
+<p><label for="mo-where">Commune ou code postal où vit la personne</label>
+ <input id="mo-where" name="where" list="mo-places" required></p>
 <datalist id="mo-places"></datalist>
-<p><label for="mo-housing">Logement</label> <select id="mo-housing" name="housing"><option value="">— non précisé —</option></select></p>
-<p><label for="mo-needs">Besoins (Ctrl/Maj pour plusieurs)</label> <select id="mo-needs" name="needs" multiple size="5"></select></p>
-<p><label for="mo-referrer">Qui fait la demande</label> <select id="mo-referrer" name="referrer"><option value="">— non précisé —</option></select>
-<label for="mo-professionals">Nombre de professionnels (institutions distinctes)</label> <input id="mo-professionals" name="professionals" type="number" min="1" max="10"></p>
+<p><label for="mo-housing">Logement</label>
+ <select id="mo-housing" name="housing"><option value="">— non précisé —</option></select></p>
+<p><label for="mo-needs">Besoins (Ctrl/Maj pour plusieurs)</label>
+ <select id="mo-needs" name="needs" multiple size="5"></select></p>
+<p><label for="mo-referrer">Qui fait la demande</label>
+ <select id="mo-referrer" name="referrer"><option value="">— non précisé —</option></select>
+<label for="mo-professionals">Nombre de professionnels (institutions distinctes)</label>
+ <input id="mo-professionals" name="professionals" type="number" min="1" max="10"></p>
 <fieldset><legend>Situation</legend>
 <label><input type="checkbox" name="no_insurance"> sans couverture santé (mutuelle)</label>
 <label><input type="checkbox" name="no_residence_permit"> sans titre de séjour</label>
@@ -51,9 +57,11 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}">
 <h2>Fiche de liaison</h2>
 <p><label for="mo-liaison">À copier dans un e-mail ou à imprimer pour le service</label></p>
 <textarea id="mo-liaison" rows="16" cols="80"></textarea>
-<p><button type="button" data-action="copy">Copier</button> <button type="button" data-action="print">Imprimer</button></p>
+<p><button type="button" data-action="copy">Copier</button>
+ <button type="button" data-action="print">Imprimer</button></p>
 </section>
-<noscript><p>Cet outil a besoin de JavaScript ; la commande <code>maillage orient</code> donne le même résultat.</p></noscript>
+<noscript><p>Cet outil a besoin de JavaScript ; la commande
+ <code>maillage orient</code> donne le même résultat.</p></noscript>
 </div>
 <script src="{script}"></script>
 """

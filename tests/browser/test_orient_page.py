@@ -1,0 +1,198 @@
+"""The orientation page in Chromium: filled with the keyboard only, results read back.
+
+The site is built once per session with mkdocs-material from the orientation provider's
+output (page, compact data, script) over the real registry. Any request that leaves
+localhost fails the test, and so does any request carrying what was typed.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from generator.registry import for_audience, load_registry
+from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
+from generator.site.orient_page import orient_page
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+MKDOCS_YML = """\
+site_name: Maillage (test de l'orientation)
+docs_dir: docs
+site_dir: site
+use_directory_urls: true
+theme:
+  name: material
+  language: fr
+  font: false
+plugins: []
+"""
+
+
+@pytest.fixture(scope="session")
+def orient_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("orient-site")
+    ctx = SiteContext(registry=for_audience(load_registry(ROOT), "public"), config=SiteConfig(), root=ROOT)
+    docs = target / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Accueil\n", encoding="utf-8")
+    for item in orient_page(ctx):
+        path = docs / item.uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(item, GeneratedPage):
+            path.write_text(item.content, encoding="utf-8")
+        elif isinstance(item, Asset):
+            path.write_bytes(item.content)
+    (target / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    build(load_config(str(target / "mkdocs.yml")))
+    return target / "site"
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def orient_server(orient_site: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(orient_site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def orient_browser() -> Iterator[Any]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists() or shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def orient_tab(orient_browser: Any, orient_server: str) -> Iterator[tuple[Any, list[str]]]:
+    context = orient_browser.new_context()
+    outside: list[str] = []
+    requests: list[str] = []
+    errors: list[str] = []
+
+    def route(request_route: Any) -> None:
+        url = request_route.request.url
+        requests.append(url + " " + (request_route.request.post_data or ""))
+        if urlsplit(url).hostname in ("127.0.0.1", "localhost"):
+            request_route.continue_()
+        else:
+            outside.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    tab = context.new_page()
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.set_default_timeout(10_000)
+    tab.goto(orient_server + "/orient/")
+    tab.wait_for_selector(".maillage-orient-ready")
+    yield tab, requests
+    context.close()
+    assert outside == [], f"requests left localhost: {outside}"
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def _tab_to(tab: Any, element_id: str) -> None:
+    for _ in range(30):
+        if tab.evaluate("() => document.activeElement && document.activeElement.id") == element_id:
+            return
+        tab.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def test_keyboard_only_roofless_in_saint_gilles(orient_tab: tuple[Any, list[str]]) -> None:
+    tab, requests = orient_tab
+    # The age field has the focus when the page opens: type, Tab, type, arrow keys.
+    assert tab.evaluate("() => document.activeElement.id") == "mo-age"
+    tab.keyboard.type("45")
+    tab.keyboard.press("Tab")
+    tab.keyboard.type("1060")
+    _tab_to(tab, "mo-housing")
+    tab.keyboard.type("Sans abri")  # type-ahead in the list, as on any select
+    assert tab.eval_on_selector("#mo-housing", "s => s.value") == "roofless"
+    tab.keyboard.press("Enter")
+    tab.wait_for_selector("#maillage-orient-summary")
+    matches = tab.eval_on_selector_all(".maillage-orient-match", "items => items.map(i => i.dataset.service)")
+    assert "em107-precarite" in matches
+    assert "brusano-case-management" not in matches
+    em107 = tab.locator(".maillage-orient-match[data-service='em107-precarite']").inner_text()
+    assert "réside à Saint-Gilles, dans la zone couverte" in em107
+    assert "logement : sans abri" in em107
+    near = tab.locator(".maillage-orient-near li[data-service='brusano-case-management']").inner_text()
+    assert "logement" in near and "non admis" in near
+    # The liaison sheet, by keyboard: focus its button, press Enter, read the text.
+    tab.locator(".maillage-orient-match[data-service='em107-precarite'] button").focus()
+    tab.keyboard.press("Enter")
+    sheet = tab.eval_on_selector("#mo-liaison", "t => t.value")
+    assert sheet.startswith("FICHE DE LIAISON")
+    assert "Équipe mobile 107" in sheet and "45 ans" in sheet
+    assert not [r for r in requests if "1060" in r or "45" in r.split("/")[-1]]
+
+
+def test_nothing_fits_shows_fallbacks_and_gap(orient_tab: tuple[Any, list[str]]) -> None:
+    tab, _ = orient_tab
+    tab.keyboard.type("45")
+    tab.keyboard.press("Tab")
+    tab.keyboard.type("1060")
+    _tab_to(tab, "mo-housing")
+    tab.keyboard.type("Sans abri")
+    tab.keyboard.press("Tab")
+    tab.keyboard.press("Home")  # first need, then select mental health with the keyboard
+    labels = tab.eval_on_selector_all("#mo-needs option", "os => os.map(o => o.value)")
+    for _ in range(labels.index("mental-health")):
+        tab.keyboard.press("ArrowDown")
+    _tab_to(tab, "mo-professionals")
+    tab.keyboard.press("Tab")
+    tab.keyboard.press("Tab")
+    tab.keyboard.press("Tab")
+    tab.keyboard.press("Space")  # "en situation de crise"
+    assert tab.eval_on_selector("input[name=crisis]", "c => c.checked")
+    tab.keyboard.press("Enter")
+    tab.wait_for_selector("#maillage-orient-summary")
+    assert tab.locator("#maillage-orient-summary").inner_text() == "Aucun service ne correspond"
+    kinds = tab.eval_on_selector_all(".maillage-orient-fallbacks li", "items => items.map(i => i.dataset.kind)")
+    assert "case-manager" in kinds and kinds[-1] == "gap"
+    near = tab.locator(".maillage-orient-near li[data-service='em107-precarite']").inner_text()
+    assert "n'intervient pas en situation de crise" in near
+
+
+def test_ambiguous_place_lists_candidates(orient_tab: tuple[Any, list[str]]) -> None:
+    tab, _ = orient_tab
+    tab.keyboard.type("30")
+    tab.keyboard.press("Tab")
+    tab.keyboard.type("Saint-Gilles")
+    tab.keyboard.press("Enter")
+    tab.wait_for_function("() => document.querySelector('.maillage-orient-message').textContent.length > 0")
+    message = tab.locator(".maillage-orient-message").inner_text()
+    assert "Plusieurs lieux" in message and "1060" in message
