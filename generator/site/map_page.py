@@ -50,6 +50,7 @@ PAGE_TEXT = {
         "all_functions": "Toutes les fonctions",
         "shown": "{n} lieux affichés",
         "phone": "Téléphone",
+        "loading": "Chargement…",
         "at_commune": "Position approximative : centre de la commune.",
         "area": "Pas d'adresse publiée : le cercle marque le centre de la zone d'intervention.",
         "aria": "Carte des lieux des services",
@@ -70,6 +71,7 @@ PAGE_TEXT = {
         "all_functions": "Alle functies",
         "shown": "{n} locaties getoond",
         "phone": "Telefoon",
+        "loading": "Laden…",
         "at_commune": "Benaderende positie: centrum van de gemeente.",
         "area": "Geen gepubliceerd adres: de cirkel toont het centrum van het werkgebied.",
         "aria": "Kaart van de locaties van de diensten",
@@ -110,13 +112,25 @@ class SiteLayer(MacroElement):  # type: ignore[misc]
         self.options = options
 
 
+# Points per detail file: a popup loads only the file of its point (about 100 kB).
+CHUNK = 256
+
+
 @dataclass(frozen=True)
 class MapData:
-    """The map page's data: what the data file holds, plus the per-territory counts."""
+    """The map page's data: the index loaded with the page, the details loaded on demand.
 
-    payload: dict[str, Any]
+    ``index``: ``profiles`` (unique pairs of need and function index lists), ``services``
+    (each service's profile), ``points`` (``[lat, lon, [service indexes], kind]``, sorted
+    by territory so neighbours share a detail file). ``chunks[k]``: for points
+    ``k*CHUNK…``, a string table, each point's ``[name, commune]`` and each service's
+    ``[id, name, summary, phone]``.
+    """
+
+    index: dict[str, Any]
+    chunks: list[dict[str, Any]]
     points: list[tuple[float, float]]
-    by_territory: dict[str, tuple[int, set[str]]]  # region/département code -> (places, services)
+    by_territory: dict[str, tuple[int, set[str]]]  # département/province/region -> (places, services)
 
 
 class _Strings:
@@ -139,75 +153,82 @@ def _phone(service: Service) -> str:
 
 
 def map_data(ctx: SiteContext) -> MapData:
-    """Every point of the map page, in the compact shape ``map-page.js`` reads."""
+    """Every point of the map page, in the compact shapes ``map-page.js`` reads."""
     registry = ctx.registry
     gazetteer = registry.gazetteer
     lang = ctx.lang
-    strings = _Strings()
-    needs = list(registry.vocabularies.needs)
-    functions = list(registry.vocabularies.functions)
-    need_index = {n: i for i, n in enumerate(needs)}
-    function_index = {f: i for i, f in enumerate(functions)}
-    services: list[list[Any]] = []
-    service_index: dict[str, int] = {}
-    for service in registry.services.values():
-        service_index[service.id] = len(services)
-        services.append(
-            [
-                service.id,
-                strings(service.name.get(lang)),
-                strings(summary(registry, service, lang)),
-                _phone(service),
-                [need_index[n] for n in service.needs if n in need_index],
-                [function_index[f] for f in service.functions if f in function_index],
-            ]
-        )
+    need_index = {n: i for i, n in enumerate(registry.vocabularies.needs)}
+    function_index = {f: i for i, f in enumerate(registry.vocabularies.functions)}
+    services = list(registry.services.values())
+    service_index = {s.id: i for i, s in enumerate(services)}
+    profiles: dict[str, int] = {}
+    profile_rows: list[list[list[int]]] = []
+    service_profiles: list[int] = []
+    for service in services:
+        needs = [need_index[n] for n in service.needs if n in need_index]
+        functions = [function_index[f] for f in service.functions if f in function_index]
+        key = json.dumps([needs, functions])
+        if key not in profiles:
+            profiles[key] = len(profile_rows)
+            profile_rows.append([needs, functions])
+        service_profiles.append(profiles[key])
+
     at_site: dict[str, list[int]] = defaultdict(list)
     without_site: list[Service] = []
-    for service in registry.services.values():
+    for service in services:
         sites = registry.sites_of(service)
         for site in sites:
             at_site[site.id].append(service_index[service.id])
         if not sites:
             without_site.append(service)
     positions = site_positions(registry)
-    points: list[list[Any]] = []
-    by_territory: dict[str, tuple[int, set[str]]] = {}
-
-    def count(code: str | None, service_ids: list[int]) -> None:
-        group = _group(ctx, code)
-        if group:
-            places, ids = by_territory.get(group, (0, set()))
-            by_territory[group] = (places + 1, ids | {services[i][0] for i in service_ids})
-
-    for site_id in sorted(at_site):
+    # (sort key, lat, lon, service indexes, kind, name, commune, territory for the counts)
+    raw: list[tuple[tuple[str, float, float], float, float, list[int], int, str, str, str | None]] = []
+    for site_id, ids in at_site.items():
         position: Position | None = positions.get(site_id)
         if position is None:
             continue
         site = registry.sites[site_id]
         commune = gazetteer.get(registry.site_territory.get(site_id, ""))
         kind = SITE_AT_COMMUNE if position.precision == "commune" else SITE
-        where = commune.label(lang) if commune else (site.address.city if site.address else None)
-        ids = sorted(set(at_site[site_id]))
-        points.append(
-            [round(position.lat, 5), round(position.lon, 5), strings(site.name.get(lang)), strings(where), ids, kind]
-        )
-        count(commune.code if commune else None, ids)
+        where = commune.label(lang) if commune else (site.address.city if site.address else "")
+        code = commune.code if commune else None
+        group = _group(ctx, code) or ""
+        lat, lon = round(position.lat, 4), round(position.lon, 4)
+        raw.append(((group, -lat, lon), lat, lon, sorted(set(ids)), kind, site.name.get(lang), where, code))
     for service in without_site:
         for code in service.public.area:
             territory = gazetteer.get(code)
             if territory is None or territory.level == "country" or territory.lat is None or territory.lon is None:
                 continue
-            ids = [service_index[service.id]]
-            label = territory.label(lang)
-            points.append([round(territory.lat, 5), round(territory.lon, 5), strings(label), -1, ids, AREA])
-            count(code, ids)
-    payload = {
-        "texts": strings.table(),
-        "services": services,
-        "points": points,
-    }
-    return MapData(payload, [(p[0], p[1]) for p in points], by_territory)
+            lat, lon = round(territory.lat, 4), round(territory.lon, 4)
+            group = _group(ctx, code) or ""
+            raw.append(
+                ((group, -lat, lon), lat, lon, [service_index[service.id]], AREA, territory.label(lang), "", code)
+            )
+    raw.sort(key=lambda r: (r[0], r[3]))
+
+    points: list[list[Any]] = []
+    chunks: list[dict[str, Any]] = []
+    by_territory: dict[str, tuple[int, set[str]]] = {}
+    for start in range(0, len(raw), CHUNK):
+        strings = _Strings()
+        names: list[list[int]] = []
+        details: dict[str, list[Any]] = {}
+        for _, lat, lon, ids, kind, name, where, code in raw[start : start + CHUNK]:
+            points.append([lat, lon, ids[0] if len(ids) == 1 else ids, kind])
+            names.append([strings(name), strings(where)])
+            for i in ids:
+                service = services[i]
+                summary_text = summary(registry, service, lang)
+                details[str(i)] = [service.id, strings(service.name.get(lang)), strings(summary_text), _phone(service)]
+            counted = _group(ctx, code)
+            if counted:
+                places, seen = by_territory.get(counted, (0, set()))
+                by_territory[counted] = (places + 1, seen | {services[i].id for i in ids})
+        chunks.append({"texts": strings.table(), "points": names, "services": details})
+    index = {"chunk": CHUNK, "profiles": profile_rows, "services": service_profiles, "points": points}
+    return MapData(index, chunks, [(p[0], p[1]) for p in points], by_territory)
 
 
 def _group(ctx: SiteContext, code: str | None) -> str | None:
@@ -220,6 +241,10 @@ def _group(ctx: SiteContext, code: str | None) -> str | None:
         if found:
             return found[-1]
     return None
+
+
+def _js(prefix: str, value: Any) -> bytes:
+    return (prefix + json.dumps(value, ensure_ascii=False, separators=(",", ":")) + ";\n").encode()
 
 
 def _options(ctx: SiteContext, vocabulary: str, all_label: str) -> str:
@@ -240,6 +265,7 @@ def map_page(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     m = new_map(ctx, data.points, scroll_zoom=True)
     labels = {
         "phone": _t(ctx, "phone"),
+        "loading": _t(ctx, "loading"),
         "shown": _t(ctx, "shown"),
         "precision": ["", _t(ctx, "at_commune"), _t(ctx, "area")],
     }
@@ -249,6 +275,7 @@ def map_page(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
             "functionSelect": "maillage-function",
             "status": "maillage-map-status",
             "serviceBase": f"{base}{ctx.prefix}services/",
+            "details": f"{base}{MAP_DIR}sites.{lang}.",
             "lang": lang,
             "labels": labels,
         }
@@ -256,8 +283,9 @@ def map_page(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     rendered = render_map(m)
     data_uri = f"{MAP_DIR}sites.{lang}.js"
     script_uri = f"{MAP_DIR}page.{lang}.js"
-    data_js = "window.maillageSites=" + json.dumps(data.payload, ensure_ascii=False, separators=(",", ":")) + ";\n"
-    yield Asset(data_uri, data_js.encode())
+    yield Asset(data_uri, _js("window.maillageSites=", data.index))
+    for k, chunk in enumerate(data.chunks):
+        yield Asset(f"{MAP_DIR}sites.{lang}.{k}.js", _js(f"window.maillageSiteDetails[{k}]=", chunk))
     yield Asset(script_uri, (rendered.script + "\n").encode())
     js = [rendered.js[0], OWN_JS, *rendered.js[1:], data_uri, script_uri]
     head = "\n".join(f'<link rel="stylesheet" href="{base}{uri}">' for uri in (*rendered.css, OWN_CSS))
