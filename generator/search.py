@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,7 +35,7 @@ from .describe import UNKNOWN, area_phrase, label, summary, text
 from .models import AgeBand, Service
 from .registry import Registry
 from .site.context import Asset, SiteContext
-from .territories import fold
+from .territories import Gazetteer
 
 # Filter keys as Pagefind stores them; the search panel shows them in the page's language.
 FACETS = ("need", "function", "territory", "age", "housing", "language", "self_referral")
@@ -106,13 +107,20 @@ def territory_values(ctx: SiteContext, area: Iterable[str]) -> list[str]:
     gazetteer = ctx.registry.gazetteer
     codes: set[str] = set()
     for code in area:
-        codes |= gazetteer.ancestors(code)
-        territory = gazetteer.get(code)
-        if territory is not None and territory.level in ("country", "region"):
-            codes |= {c for c in gazetteer.descendants(code) if gazetteer[c].level in FACET_LEVELS}
+        codes |= _facet_territories(gazetteer, code)
     found = [gazetteer[c] for c in codes if c in gazetteer and gazetteer[c].level in FACET_LEVELS]
     found.sort(key=lambda t: (FACET_LEVELS.index(t.level), t.code))
     return _unique(t.label(ctx.lang) for t in found)
+
+
+@lru_cache(maxsize=4096)
+def _facet_territories(gazetteer: Gazetteer, code: str) -> frozenset[str]:
+    # Cached: a region's or a country's descendants are thousands of communes to walk.
+    codes = set(gazetteer.ancestors(code))
+    territory = gazetteer.get(code)
+    if territory is not None and territory.level in ("country", "region"):
+        codes |= {c for c in gazetteer.descendants(code) if gazetteer[c].level in FACET_LEVELS}
+    return frozenset(codes)
 
 
 def age_bands_of(bands: Iterable[AgeBand], service: Service) -> list[AgeBand]:
@@ -168,38 +176,58 @@ def facets(ctx: SiteContext, service: Service) -> Facets:
     return Facets(filters=filters, meta=meta, words=tuple(search_words(ctx, service, territories)))
 
 
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, punctuation as spaces (as ``territories.fold``, faster).
+
+    Every service page's text goes through it; encoding to ASCII drops the combining
+    accents in C rather than character by character in Python.
+    """
+    plain = text.casefold().replace("œ", "oe").replace("æ", "ae")
+    ascii_only = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode("ascii")
+    return _NOT_WORD.sub(" ", ascii_only).strip()
+
+
 # --- hidden search words -----------------------------------------------------------------
 
 
 @lru_cache(maxsize=8)
-def _synonym_patterns(groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
-    """One regular expression per synonym group, matching any member as whole words."""
-    patterns = []
-    for group in groups:
-        forms = sorted({fold(word) for word in group} - {""}, key=len, reverse=True)
-        if forms:
-            alternatives = "|".join(re.escape(f) for f in forms)
-            patterns.append((re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])"), group))
-    return tuple(patterns)
+def _synonym_index(groups: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[tuple[str, ...], tuple[int, ...]]]]:
+    """Synonym forms by their first folded word: (words of the form, its groups), longest first."""
+    owners: dict[tuple[str, ...], list[int]] = {}
+    for number, group in enumerate(groups):
+        for word in group:
+            form = tuple(fold(word).split())
+            if form and number not in owners.setdefault(form, []):
+                owners[form].append(number)
+    index: dict[str, list[tuple[tuple[str, ...], tuple[int, ...]]]] = {}
+    for form in sorted(owners, key=lambda f: (-len(f), f)):
+        index.setdefault(form[0], []).append((form, tuple(owners[form])))
+    return index
 
 
 def synonyms_in(registry: Registry, words: str) -> list[str]:
     """Every synonym of every word or phrase of ``words`` that a synonym group lists.
 
-    A match inside a longer match of another group does not count: "pair-aidant" brings
-    the peer-support group, not the "aidant" (carer) group.
+    At each word the longest form wins and its words are consumed: "pair aidant" brings the
+    peer-support group, and its "aidant" does not bring the carers' group.
     """
-    folded = fold(words)
-    matches: list[tuple[int, int, int]] = []  # (start, end, group)
-    patterns = _synonym_patterns(registry.vocabularies.synonyms)
-    for number, (pattern, _) in enumerate(patterns):
-        matches += [(m.start(), m.end(), number) for m in pattern.finditer(folded)]
-    groups: set[int] = set()
-    for start, end, number in matches:
-        inside = any(other != number and s <= start and end <= e and (e - s) > (end - start) for s, e, other in matches)
-        if not inside:
-            groups.add(number)
-    return _unique(word for number in sorted(groups) for word in patterns[number][1])
+    groups = registry.vocabularies.synonyms
+    index = _synonym_index(groups)
+    tokens = fold(words).split()
+    found: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        step = 1
+        for form, numbers in index.get(tokens[i], ()):
+            if tuple(tokens[i : i + len(form)]) == form:
+                found.update(numbers)
+                step = len(form)
+                break
+        i += step
+    return _unique(word for number in sorted(found) for word in groups[number])
 
 
 def _service_text(service: Service, lang: str) -> str:

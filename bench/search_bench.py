@@ -1,0 +1,241 @@
+"""Search at scale: Pagefind against mkdocs-material's search index, on synthetic sites.
+
+For each size N: ``maillage synth`` writes a registry of N services; every service becomes
+a page shaped like the site's service pages (Material header, navigation and footer around
+a ``data-pagefind-body`` article carrying ``generator.search.filter_attributes``);
+``generator.search.index_site`` indexes them. Recorded:
+
+- index time (Pagefind over the written pages) and the bundle's size (index data alone:
+  meta, word index, filters, fragments — and everything with the JS/WASM/UI files);
+- the bytes a browser downloads for one query with the facet counts shown and the first
+  10 results rendered, measured in Chromium (sum of response bodies);
+- mkdocs-material's search index for the same pages: ``search/search_index.json`` as its
+  search plugin writes it (one document per page and per section, the text of each), which
+  every visitor downloads whole before the first result.
+
+Usage::
+
+    python bench/search_bench.py                    # 1,000 and 10,000 services
+    python bench/search_bench.py --sizes 1000 10000 100000
+    python bench/search_bench.py --out bench/out/search --keep
+
+Prints a Markdown table (the one in bench/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import html
+import json
+import re
+import shutil
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator import search  # noqa: E402
+from generator.describe import area_phrase, summary, text  # noqa: E402
+from generator.registry import Registry, for_audience, load_registry  # noqa: E402
+from generator.site.context import SiteConfig, SiteContext  # noqa: E402
+from generator.synth import synthesize  # noqa: E402
+
+QUERY = "santé mentale lyon"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+# What surrounds every page's findable part: Material's header, navigation and footer.
+CHROME_BEFORE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><header class="md-header"><nav>Maillage · Annuaire · Carte · Zones grises · Orientation · Téléchargements</nav>
+</header><div class="md-container"><nav class="md-nav">Accueil · Services · Organisations · Territoires · Besoins ·
+Fonctions · Carte · Zones grises · Orientation · Contribuer</nav><main class="md-main">
+"""
+CHROME_AFTER = """</main></div><footer class="md-footer">Made with Material for MkDocs · données : annuaire Maillage
+</footer></body></html>
+"""
+
+SECTIONS = (
+    ("L'objectif", lambda r, s: text(s.objective)),
+    ("Pour qui ?", lambda r, s: f"{summary(r, s)} {text(s.public.description)} Territoire : {area_phrase(r, s)}"),
+    ("Comment y faire appel ?", lambda r, s: f"{text(s.access.form)} {text(s.access.process)}"),
+    ("La méthode", lambda r, s: text(s.method)),
+    ("La temporalité", lambda r, s: text(s.timing)),
+    ("Points d'attention", lambda r, s: text(s.attention)),
+    ("Contact", lambda r, s: " ".join(c.value for c in s.contacts)),
+)
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def write_pages(registry: Registry, site: Path) -> list[dict[str, str]]:
+    """Write one page per service; return Material's search documents for the same pages."""
+    ctx = SiteContext(registry=registry, config=SiteConfig(), root=registry.root)
+    docs: list[dict[str, str]] = []
+    for service in registry.services.values():
+        organisation = registry.organisation_of(service.id)
+        name = service.name.get("fr")
+        location = f"services/{service.id}/"
+        parts = [f"<article data-pagefind-body><h1>{html.escape(name)}</h1>"]
+        parts.append(f"<p>{html.escape(organisation.name.get('fr'))}</p>")
+        page_text = [organisation.name.get("fr")]
+        sections = []
+        for title, extract in SECTIONS:
+            body = " ".join(extract(registry, service).split())
+            if body:
+                parts.append(f'<h2 id="{_slug(title)}">{html.escape(title)}</h2><p>{html.escape(body)}</p>')
+                page_text.append(body)
+                sections.append({"location": f"{location}#{_slug(title)}", "title": title, "text": body})
+        parts.append(search.filter_attributes(ctx, service))
+        parts.append("</article>")
+        target = site / location / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(CHROME_BEFORE.format(title=html.escape(name)) + "".join(parts) + CHROME_AFTER, "utf-8")
+        docs.append({"location": location, "title": name, "text": " ".join(page_text)})
+        docs += sections
+    (site / "index.html").write_text(CHROME_BEFORE.format(title="Accueil") + CHROME_AFTER, "utf-8")
+    return docs
+
+
+def material_index_bytes(docs: list[dict[str, str]]) -> int:
+    """Size of mkdocs-material's search/search_index.json for these documents."""
+    index = {
+        "config": {"lang": ["fr"], "separator": r"[\s\-]+", "pipeline": ["stopWordFilter"]},
+        "docs": docs,
+    }
+    # Material writes it compactly (json.dumps with separators), as here.
+    return len(json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def query_bytes(site: Path, query: str) -> tuple[int, int, dict[str, int]]:
+    """Bytes Chromium downloads for one query (filters loaded, 10 results shown)."""
+    from playwright.sync_api import sync_playwright
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    sizes: dict[str, int] = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(base + "/")
+            page.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+            found = page.evaluate(
+                """async (q) => {
+                  const pf = await import('/pagefind/pagefind.js');
+                  await pf.options({});
+                  await pf.filters();
+                  const s = await pf.search(q);
+                  await Promise.all(s.results.slice(0, 10).map(r => r.data()));
+                  return s.results.length;
+                }""",
+                query,
+            )
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    kinds: dict[str, int] = {}
+    for url, size in sizes.items():
+        kind = url.rsplit("/", 2)[-2] if "/pagefind/" in url and url.count("/") > 4 else url.rsplit(".", 1)[-1]
+        kinds[kind] = kinds.get(kind, 0) + size
+    return sum(sizes.values()), int(found), kinds
+
+
+@dataclass
+class Row:
+    services: int
+    load_s: float
+    pages_s: float
+    index_s: float
+    index_data: int
+    bundle: int
+    query: int
+    results: int
+    kinds: dict[str, int]
+    material: int
+
+
+def run(size: int, out: Path) -> Row:
+    folder = out / str(size)
+    if not (folder / "data" / "registry").exists():
+        synthesize(size, folder, project=ROOT)
+    start = time.perf_counter()
+    registry = for_audience(load_registry(folder), "public")
+    loaded = time.perf_counter()
+    site = folder / "site"
+    shutil.rmtree(site, ignore_errors=True)
+    docs = write_pages(registry, site)
+    written = time.perf_counter()
+    search.index_site(site, registry)
+    indexed = time.perf_counter()
+    data_dirs = ("index", "fragment", "filter")
+    index_data = sum(
+        f.stat().st_size for f in search.bundle_files(site) if f.parent.name in data_dirs or f.name.endswith(".pf_meta")
+    )
+    bundle = sum(f.stat().st_size for f in search.bundle_files(site))
+    total, results, kinds = query_bytes(site, QUERY)
+    return Row(
+        services=size,
+        load_s=loaded - start,
+        pages_s=written - loaded,
+        index_s=indexed - written,
+        index_data=index_data,
+        bundle=bundle,
+        query=total,
+        results=results,
+        kinds=kinds,
+        material=material_index_bytes(docs),
+    )
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.2f} MB" if n >= 1e5 else f"{n / 1e3:.0f} kB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "search")
+    parser.add_argument("--keep", action="store_true", help="keep the synthetic projects and sites")
+    args = parser.parse_args()
+    rows = []
+    for size in args.sizes:
+        row = run(size, args.out)
+        rows.append(row)
+        print(f"{size}: {row}", file=sys.stderr, flush=True)
+    print(f"Query: « {QUERY} », facet counts loaded, first 10 results rendered.\n")
+    print(
+        "| services | Pagefind index time | index data | whole bundle | downloaded for one query"
+        " (results) | Material search_index.json | ratio Material / one query |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        print(
+            f"| {r.services:,} | {r.index_s:.1f} s | {_mb(r.index_data)} | {_mb(r.bundle)} |"
+            f" {_mb(r.query)} ({r.results:,}) | {_mb(r.material)} | {r.material / r.query:.1f}× |"
+        )
+    print("\nDownloaded for one query, by kind:\n")
+    for r in rows:
+        parts = ", ".join(f"{k} {_mb(v)}" for k, v in sorted(r.kinds.items(), key=lambda kv: -kv[1]))
+        print(f"- {r.services:,}: {parts}")
+    print("\nOther steps (not search): registry load " + ", ".join(f"{r.load_s:.0f} s" for r in rows))
+    if not args.keep:
+        shutil.rmtree(args.out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
