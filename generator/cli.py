@@ -452,3 +452,112 @@ def geocode(ctx: Context, online: bool, refresh: bool, write: bool, user_agent: 
     if write:
         for path, ids in geo.write_registry_coordinates(registry, report.entries.values()).items():
             click.echo(f"{path}: coordinates written for {', '.join(ids)}")
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export the registry to other formats."""
+
+
+@export_group.command("hsds")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder.")
+@click.option(
+    "--audience",
+    type=click.Choice(["public", "professional"]),
+    default="public",
+    show_default=True,
+    help="public leaves out professional-only contacts.",
+)
+@pass_context
+def export_hsds_command(ctx: Context, out: Path, audience: str) -> None:
+    """Open Referral HSDS 3.0: services.ndjson, organizations.ndjson and datapackage/."""
+    from .hsds import export_hsds, write_export
+    from .registry import for_audience
+
+    export = export_hsds(for_audience(ctx.registry(), audience))
+    write_export(export, out)
+    click.echo(f"HSDS 3.0 : {len(export.services)} services, {len(export.organizations)} organisations → {out}")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Write registry files from data kept elsewhere (HSDS, spreadsheets)."""
+
+
+def _write_imported(ctx: Context, organisations: Any, out: Path | None, force: bool, header: str) -> None:
+    from .hsds import ImportRefused, write_organisations
+
+    registry = ctx.registry()
+    target = out if out is not None else ctx.root / "data" / "registry" / "imported"
+    target = target if target.is_absolute() else Path.cwd() / target
+    try:
+        written = write_organisations(organisations, registry, target, force=force, header=header)
+    except ImportRefused as exc:
+        fail("\n".join(exc.problems) + "\nNothing written.")
+    for path in written:
+        click.echo(f"Écrit : {path.relative_to(ctx.root) if path.is_relative_to(ctx.root) else path}")
+
+
+@import_group.command("hsds")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Default: data/registry/imported/.")
+@click.option("--force", is_flag=True, help="Replace files that already exist.")
+@click.option("--source", help="Source id (data/sources.yaml) for services whose sources are unknown here.")
+@click.option("--need", "needs", multiple=True, help="Need for services that give none (repeatable).")
+@click.option("--function", "functions", multiple=True, help="Function for services that give none (repeatable).")
+@click.option("--where", "places", multiple=True, help="Area for services that give none (repeatable).")
+@pass_context
+def import_hsds_command(
+    ctx: Context,
+    path: Path,
+    out: Path | None,
+    force: bool,
+    source: str | None,
+    needs: tuple[str, ...],
+    functions: tuple[str, ...],
+    places: tuple[str, ...],
+) -> None:
+    """Registry YAML from HSDS 3.0 (a data package folder, datapackage.json, a zip or ndjson)."""
+    from .hsds import HsdsReadError, ImportDefaults, import_hsds, read_hsds
+
+    registry = ctx.registry()
+    check_terms(registry, "needs", needs, "--need")
+    check_terms(registry, "functions", functions, "--function")
+    if source and source not in registry.sources:
+        fail(f"--source: unknown source '{source}'; add it to data/sources.yaml first")
+    area = tuple(resolve_place(ctx, place) for place in places)
+    try:
+        services, organizations = read_hsds(path)
+    except HsdsReadError as exc:
+        fail(str(exc))
+    defaults = ImportDefaults(needs=needs, functions=functions, area=area, source=source)
+    result = import_hsds(services, organizations, registry, defaults)
+    for line in result.unmapped:
+        click.echo(f"non repris : {line}", err=True)
+    for line in result.errors:
+        click.echo(f"erreur : {line}", err=True)
+    if not result.organisations:
+        fail("Nothing to import.")
+    _write_imported(
+        ctx, [f.organisation for f in result.organisations], out, force, f"Importé de {path.name} (HSDS 3.0)."
+    )
+    if result.errors:
+        sys.exit(1)
+
+
+@import_group.command("csv")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Default: data/registry/imported/.")
+@click.option("--force", is_flag=True, help="Replace files that already exist.")
+@pass_context
+def import_csv_command(ctx: Context, file: Path, out: Path | None, force: bool) -> None:
+    """Registry YAML from a spreadsheet (CSV or XLSX), one row per service (docs/import-csv.md)."""
+    from .spreadsheet import SheetError, format_problems, import_file
+
+    try:
+        result = import_file(file, ctx.registry())
+    except SheetError as exc:
+        fail(str(exc))
+    if result.problems:
+        fail(format_problems(result.problems) + f"\n{len(result.problems)} problem(s); nothing written.")
+    _write_imported(ctx, result.organisations, out, force, f"Importé de {file.name}.")
