@@ -21,6 +21,7 @@ After mkdocs has written the site, ``index_site`` runs Pagefind over it.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -45,6 +46,9 @@ FACET_LEVELS = ("country", "region", "dep", "province")
 
 # Where Pagefind writes its bundle, relative to the site.
 BUNDLE = "pagefind"
+
+# The attribute that marks the findable part of a page.
+FINDABLE = "data-pagefind-body"
 
 # Hidden search words count for less than what the page visibly says.
 HIDDEN_WEIGHT = "0.5"
@@ -359,26 +363,35 @@ def index_site(site_dir: Path, registry: Registry | None = None, *, language: st
     """
     del registry  # Everything Pagefind needs is already in the pages.
     site_dir = Path(site_dir).resolve()
+    # Without any data-pagefind-body, Pagefind would index every page whole, menus and all.
+    if not any(FINDABLE in page.read_text(encoding="utf-8", errors="replace") for page in site_dir.rglob("*.html")):
+        raise SearchIndexError(f"{site_dir}: no page to index (no page has a {FINDABLE} element)")
     try:
-        pages = asyncio.run(_index(site_dir, language))
-    except SearchIndexError:
-        raise
+        asyncio.run(_index(site_dir, language))
     except Exception as exc:  # the Pagefind service reports failures as plain exceptions
         raise SearchIndexError(f"{site_dir}: Pagefind could not index the site: {exc}") from exc
-    files = [f for f in (site_dir / BUNDLE).rglob("*") if f.is_file()]
+    pages = indexed_pages(site_dir)
+    if not pages:
+        raise SearchIndexError(f"{site_dir}: Pagefind indexed no page")
+    files = list(bundle_files(site_dir))
     return IndexReport(pages=pages, files=len(files), bytes=sum(f.stat().st_size for f in files))
 
 
-async def _index(site_dir: Path, language: str) -> int:
+async def _index(site_dir: Path, language: str) -> None:
     from pagefind.index import IndexConfig, PagefindIndex
 
     config = IndexConfig(force_language=language, output_path=str(site_dir / BUNDLE))
     async with PagefindIndex(config=config) as index:
-        result = await index.add_directory(str(site_dir))
-        pages = int(result.get("page_count", 0))
-        if not pages:
-            raise SearchIndexError(f"{site_dir}: no page to index (no data-pagefind-body element)")
-    return pages
+        await index.add_directory(str(site_dir))
+
+
+def indexed_pages(site_dir: Path) -> int:
+    """How many pages the Pagefind bundle of a site holds (0 when there is none)."""
+    entry = site_dir / BUNDLE / "pagefind-entry.json"
+    if not entry.is_file():
+        return 0
+    languages = json.loads(entry.read_text(encoding="utf-8")).get("languages", {})
+    return sum(int(language.get("page_count", 0)) for language in languages.values())
 
 
 def bundle_files(site_dir: Path) -> Iterator[Path]:

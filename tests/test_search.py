@@ -1,0 +1,176 @@
+"""generator.search: facets, hidden search words, links, assets and the Pagefind step."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from generator import search
+from generator.models import AgeRange, LocalizedText
+from generator.registry import Registry, for_audience, load_registry
+from generator.site.context import SiteConfig, SiteContext
+from tests.conftest import ROOT, compare_golden
+
+GOLDEN = Path(__file__).parent / "golden" / "search"
+
+
+@pytest.fixture(scope="module")
+def real() -> SiteContext:
+    registry = for_audience(load_registry(ROOT), "public")
+    return SiteContext(registry=registry, config=SiteConfig(), root=ROOT)
+
+
+@pytest.fixture
+def mini_ctx(mini: Path) -> SiteContext:
+    return SiteContext(registry=load_registry(mini), config=SiteConfig(), root=mini)
+
+
+def _filters(markup: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for key, value in re.findall(r'data-pagefind-filter="(\w+)\[data-value\]" data-value="([^"]*)"', markup):
+        found.setdefault(key, []).append(html.unescape(value))
+    return found
+
+
+def _meta(markup: str) -> dict[str, str]:
+    pairs = re.findall(r'data-pagefind-meta="(\w+)\[data-value\]" data-value="([^"]*)"', markup)
+    return {key: html.unescape(value) for key, value in pairs}
+
+
+def test_brusano_facets(real: SiteContext) -> None:
+    markup = search.filter_attributes(real, real.registry.services["brusano-case-management"])
+    filters = _filters(markup)
+    assert filters["need"] == ["Situation complexe"]
+    assert filters["function"] == ["Case management"]
+    assert filters["territory"] == ["Belgique", "Région de Bruxelles-Capitale"]
+    assert filters["age"] == ["18-24", "25-59", "60+"]  # an adult service: not 0-17
+    assert filters["self_referral"] == ["oui"]
+    assert filters["language"] == ["à vérifier"]
+    meta = _meta(markup)
+    assert meta["organisation"] == "Brusano"
+    assert meta["territory"] == "Région de Bruxelles-Capitale"
+    assert meta["for_whom"].startswith("Adultes vivant à domicile à Bruxelles")
+
+
+def test_bru_stars_facets(real: SiteContext) -> None:
+    filters = _filters(search.filter_attributes(real, real.registry.services["bru-stars-case-management"]))
+    assert filters["age"] == ["0-17", "18-24"]  # 0 to 23 years overlaps two bands
+    assert filters["self_referral"] == ["non"]  # professionals only
+
+
+def test_unknown_criteria_never_exclude(mini_ctx: SiteContext) -> None:
+    registry = mini_ctx.registry
+    service = registry.services["alpha-adults"].model_copy(
+        update={"public": registry.services["alpha-adults"].public.model_copy(update={"age": None, "housing": None})}
+    )
+    filters = search.facets(mini_ctx, service)
+    assert filters.values("age") == tuple(b.id for b in registry.vocabularies.age_bands)
+    assert len(filters.values("housing")) == len(registry.vocabularies.housing)
+
+
+def test_age_bands_overlap() -> None:
+    registry = load_registry(ROOT)
+    bands = registry.vocabularies.age_bands
+    service = registry.services["brusano-case-management"]
+    public = service.public.model_copy(update={"age": AgeRange(min=17, max=18)})
+    ids = [b.id for b in search.age_bands_of(bands, service.model_copy(update={"public": public}))]
+    assert ids == ["0-17", "18-24"]
+
+
+def test_territory_facet_levels(mini_ctx: SiteContext) -> None:
+    # A commune list gives the region and country; an EPCI gives its département too.
+    assert search.territory_values(mini_ctx, ["be-commune-21009", "be-commune-21013"]) == [
+        "Belgique",
+        "Région de Bruxelles-Capitale",
+    ]
+    assert search.territory_values(mini_ctx, ["fr-epci-200046977"]) == ["France", "Auvergne-Rhône-Alpes", "Rhône"]
+    # A whole region reaches each of its départements.
+    assert "Loire" in search.territory_values(mini_ctx, ["fr-region-84"])
+
+
+def test_values_are_escaped(mini_ctx: SiteContext) -> None:
+    registry = mini_ctx.registry
+    service = registry.services["alpha-adults"]
+    summary = LocalizedText(fr='<script>alert("x")</script> & "quotes"')
+    hostile = service.model_copy(update={"public": service.public.model_copy(update={"summary": summary})})
+    markup = search.filter_attributes(mini_ctx, hostile)
+    assert "<script>" not in markup
+    assert _meta(markup)["for_whom"] == '<script>alert("x")</script> & "quotes"'
+
+
+def test_synonyms_become_hidden_words(real: SiteContext) -> None:
+    words = search.facets(real, real.registry.services["ucsd-lyon"]).words
+    folded = {search.fold(w) for w in words}
+    assert {"sdf", "sans abri", "housing first"} <= folded
+    markup = search.filter_attributes(real, real.registry.services["clsm-saint-etienne-incurie"])
+    assert "Diogène" in markup
+    assert 'class="maillage-search-words" hidden' in markup
+    assert 'data-pagefind-weight="0.5"' in markup
+
+
+def test_synonym_inside_a_longer_synonym_does_not_count(real: SiteContext) -> None:
+    found = search.synonyms_in(real.registry, "un pair-aidant")
+    assert "travailleur pair" in found
+    assert "aidant proche" not in found  # "aidant" here is part of "pair-aidant"
+    assert "aidant proche" in search.synonyms_in(real.registry, "soutien à l'aidant")
+
+
+def test_fold_matches_the_gazetteer_fold() -> None:
+    from generator.territories import fold as slow_fold
+
+    for text in ("Saint-Étienne", "Œuvre", "Straße", "précarité", "Dak- en thuisloosheid", "ÉQUIPE MOBILE"):
+        assert search.fold(text) == slow_fold(text)
+
+
+def test_search_link(real: SiteContext) -> None:
+    assert search.search_link(real, "need", "mental-health") == "?q=&filter=need%3ASant%C3%A9%20mentale"
+    link = search.search_link(real, "territory", "be-region-04000", query="case management")
+    assert link == "?q=case%20management&filter=territory%3AR%C3%A9gion%20de%20Bruxelles-Capitale"
+    assert search.search_link(real, "age", "0-17") == "?q=&filter=age%3A0-17"
+    with pytest.raises(ValueError, match="unknown facet"):
+        search.search_link(real, "colour", "blue")
+
+
+def test_assets_once_per_site(real: SiteContext) -> None:
+    assets = list(search.search_assets(real))
+    assert [a.uri for a in assets] == ["assets/maillage/search.js", "assets/maillage/search.css"]
+    assert b"pagefind/" in assets[0].content
+    dutch = SiteContext(registry=real.registry, config=real.config, lang="nl")
+    assert list(search.search_assets(dutch)) == []
+
+
+def test_filter_attributes_golden(mini_ctx: SiteContext, update_goldens: bool) -> None:
+    registry: Registry = mini_ctx.registry
+    out = "\n\n".join(
+        f"<!-- {sid} -->\n{search.filter_attributes(mini_ctx, s)}" for sid, s in registry.services.items()
+    )
+    compare_golden(GOLDEN / "mini-filter-attributes.html", out + "\n", update_goldens)
+
+
+def _page(body: str, nav: str = "Accueil Services") -> str:
+    return f'<html lang="fr"><body><nav>{nav}</nav>{body}<footer>pied de page</footer></body></html>'
+
+
+def test_index_site_indexes_only_findable_parts(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "services" / "a").mkdir(parents=True)
+    (site / "about").mkdir()
+    (site / "services" / "a" / "index.html").write_text(
+        _page("<main data-pagefind-body><h1>Équipe mobile</h1><p>précarité</p></main>"), encoding="utf-8"
+    )
+    (site / "about" / "index.html").write_text(_page("<main><h1>À propos</h1></main>"), encoding="utf-8")
+    report = search.index_site(site)
+    assert report.pages == 1  # the page without data-pagefind-body is left out
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert list((site / "pagefind").glob("pagefind.fr_*.pf_meta"))  # one French index
+    assert not (site / "pagefind" / "playground").exists()
+    assert report.bytes == sum(f.stat().st_size for f in search.bundle_files(site))
+
+
+def test_index_site_without_findable_pages_fails(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text(_page("<main>rien</main>"), encoding="utf-8")
+    with pytest.raises(search.SearchIndexError, match="no page to index"):
+        search.index_site(tmp_path)
