@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from ..search import search_assets
 from .context import Provider
+from .downloads_hsds import hsds_downloads
 from .map_page import map_page
 from .orient_page import orient_page
 
 PROVIDERS: list[Provider] = [
     map_page,
     orient_page,
+    hsds_downloads,
     search_assets,
 ]
