@@ -31,7 +31,9 @@ from generator.coverage import (
     to_table,
     uncovered_segments,
 )
-from generator.registry import Registry, load_registry
+from generator.registry import Registry, for_audience, load_registry
+from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
+from generator.site.gaps_page import gaps_pages
 from generator.territories import Gazetteer, Territory
 
 from .conftest import ROOT, compare_golden
@@ -50,6 +52,7 @@ services:
     public:
       age: {min: 16, max: 30}
       area: [fr-dep-69]
+      area_approximate: true
       housing: [roofless]
     capacity: {places: 40}
     sources: [fixture-source]
@@ -339,3 +342,85 @@ def test_real_national_departement_level(real: Registry) -> None:
     assert c.cell("fr-dep-69", "25-59/roofless").partial == ("ucsd-lyon",)
     assert "ucsd-saint-etienne" in c.summary.approximate_areas
     assert "ucsd-lyon" not in c.summary.approximate_areas
+
+
+# --- the gap report page -------------------------------------------------------------------
+
+
+def report(registry: Registry, lang: str = "fr") -> dict[str, GeneratedPage | Asset]:
+    ctx = SiteContext(for_audience(registry, "public"), SiteConfig(), lang=lang, root=registry.root)
+    return {item.uri: item for item in gaps_pages(ctx)}
+
+
+def text(item: GeneratedPage | Asset) -> str:
+    return item.content if isinstance(item, GeneratedPage) else item.content.decode("utf-8")
+
+
+def test_report_pages_and_downloads(registry: Registry) -> None:
+    items = report(registry)
+    assert "gaps/index.md" in items
+    assert "gaps/needs/homelessness/index.md" in items
+    assert "gaps/functions/mobile-team/index.md" in items
+    # A need no service meets gets no page: the overview names it instead.
+    assert "gaps/needs/hoarding/index.md" not in items
+    assert "fonction « " in text(items["gaps/index.md"]) or "besoin « " in text(items["gaps/index.md"])
+    assert "assets/maillage/sortable.js" in items
+    communes = text(items["gaps/data/need-homelessness-communes.csv"]).splitlines()
+    assert communes[0].startswith("code,name,level,population,places_per_100k,lat,lon,services,0-17/roofless,")
+    # Only the communes of départements a service reaches: Lyon and Villeurbanne.
+    assert [row.split(",")[0] for row in communes[1:]] == ["fr-commune-69123", "fr-commune-69266"]
+    assert communes[2].split(",")[7] == "beta-housing-first gamma-outreach"
+    departements = text(items["gaps/data/all-departements.csv"])
+    assert "fr-dep-69,Rhône,dep,682811,18-24/roofless,covered,gamma-outreach,beta-housing-first," in departements
+    geojson = json.loads(text(items["gaps/data/all-departements.geojson"]))
+    assert {f["properties"]["code"] for f in geojson["features"]} == {
+        "be-region-04000",
+        "fr-dep-42",
+        "fr-dep-69",
+        "fr-dep-93",
+        "fr-dep-974",
+    }
+    # Other languages get the pages, not a second copy of the downloads.
+    dutch = report(registry, "nl")
+    assert "nl/gaps/index.md" in dutch
+    assert not any(isinstance(item, Asset) for item in dutch.values())
+
+
+def test_report_states_date_freshness_and_approximate_areas(registry: Registry) -> None:
+    page = text(report(registry)["gaps/index.md"])
+    assert "<strong>État au 2024-01-17</strong>" in page
+    assert "services vérifiés entre le 2022-06-07 et le 2024-01-17" in page
+    assert "Maraude jeunes adultes du Rhône ≈" in page
+    # The Rhône row: gamma (approximate area) covers 18-24 roofless fully, beta partly.
+    row = next(line for line in page.splitlines() if line.startswith('<tr id="fr-dep-69">'))
+    assert 'title="Entièrement : gamma-outreach; En partie : beta-housing-first">1 ≈</td>' in row
+    assert '<a href="../territories/fr-dep-69/">Rhône</a>' in row
+    assert '<script src="../assets/maillage/sortable.js"></script>' in page
+    sub = text(report(registry)["gaps/needs/homelessness/index.md"])
+    assert '<script src="../../../assets/maillage/sortable.js"></script>' in sub
+    assert 'href="../../data/need-homelessness-communes.csv"' in sub
+    assert "<li>0-17 ans · Housed</li>" in sub  # uncovered everywhere (the fixture's labels are English)
+    assert "<li>0-17 ans · Roofless</li>" not in sub  # gamma covers minors in part
+
+
+def test_report_is_reproducible(registry: Registry) -> None:
+    first = {uri: text(item) for uri, item in report(registry).items()}
+    second = {uri: text(item) for uri, item in report(load_registry(registry.root)).items()}
+    assert first == second
+
+
+def test_real_report_is_bounded(real: Registry) -> None:
+    items = report(real)
+    pages = {uri: text(item) for uri, item in items.items() if uri.endswith(".md")}
+    assert len(pages) > 10
+    for uri, page in pages.items():
+        # Départements and provinces in the HTML, never the 35,000 communes.
+        assert len(page) < 500_000, uri
+        assert "fr-commune-" not in page, uri
+        assert page.count('<tr id="') <= 112, uri
+        assert '<script src="http' not in page and "cdn" not in page.lower(), uri
+    total = sum(len(item.content) for item in items.values())
+    assert total < 40_000_000
+    lyon = text(items["gaps/data/need-mental-health-communes.csv"])
+    villeurbanne = next(line for line in lyon.splitlines() if line.startswith("fr-commune-69266,"))
+    assert "ucsd-lyon" in villeurbanne

@@ -1,0 +1,530 @@
+"""The gap report (``gaps/``): which publics no service covers, where, for each need and function.
+
+``gaps/`` gives the overview (every need and function, then the analysis of all services);
+``gaps/needs/<id>/`` and ``gaps/functions/<id>/`` give one need or function. Each analysis
+page shows the summary per public segment, the map (when ``generator.maps`` provides
+``coverage_map_html``), a sortable table at département / province level, the segments no
+service covers anywhere, and its downloads under ``gaps/data/``.
+
+The HTML stays bounded at national scale: the tables stop at départements and provinces;
+communes go to the CSV and GeoJSON downloads, which list every commune of each
+département or province that a service of the analysis reaches (elsewhere, every commune
+is a gap for every segment: the département row says so).
+
+The report's date is the registry's newest verification, never the build's clock, so two
+builds of the same registry give the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import json
+import posixpath
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from ..coverage import (
+    Coverage,
+    Segment,
+    TerritoryCoverage,
+    compute_coverage,
+    select_services,
+    to_csv,
+    to_geojson,
+    to_wide_csv,
+)
+from ..registry import Registry, stale_services
+from .context import Asset, GeneratedPage, SiteContext
+
+
+def esc(value: object) -> str:
+    """``value`` as HTML text, safe in attributes too."""
+    return html.escape(str(value), quote=True)
+
+
+def href(from_url: str, to_url: str) -> str:
+    """A relative link between two directory URLs (``a/b/`` style)."""
+    relative = posixpath.relpath(to_url.rstrip("/") or ".", from_url.rstrip("/") or ".")
+    return "./" if relative == "." else relative + "/"
+
+
+def front_matter(values: dict[str, str]) -> str:
+    """YAML front matter; values as JSON strings, so nothing in them is interpreted."""
+    lines = ["---", *(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in values.items()), "---"]
+    return "\n".join(lines) + "\n\n"
+
+
+PAGE_DIR = "gaps/"
+DATA_DIR = "gaps/data/"
+SCRIPT_URI = "assets/maillage/sortable.js"
+LEVEL = "dep"  # the rows of the HTML tables: départements, provinces (and Brussels)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One analysis of the report: every service, one need or one function."""
+
+    kind: str  # "all", "need" or "function"
+    term: str | None
+    title: str
+
+    @property
+    def url(self) -> str:
+        """The page's URL under ``gaps/`` (no language prefix)."""
+        if self.kind == "all":
+            return PAGE_DIR
+        return f"{PAGE_DIR}{self.kind}s/{self.term}/"
+
+    @property
+    def slug(self) -> str:
+        """The prefix of its download files."""
+        return "all" if self.kind == "all" else f"{self.kind}-{self.term}"
+
+
+@dataclass(frozen=True)
+class CoverageMapData:
+    """What the coverage map shows: for one segment, the full services per territory.
+
+    ``counts`` maps a territory code (départements, provinces, the Brussels region) to the
+    number of services covering the segment fully there; ``partial`` to the number of
+    services covering it only partly. ``generator.maps.coverage_map_html(ctx, data)``
+    turns it into the map's HTML.
+    """
+
+    segment: str
+    segment_label: str
+    level: str
+    counts: dict[str, int]
+    partial: dict[str, int]
+    page_url: str  # the URL of the page the map sits on, language prefix included
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The département-level and commune-level coverage of one selection."""
+
+    selection: Selection
+    units: Coverage
+    communes: Coverage
+
+
+_CACHE: dict[tuple[int, str | None, str | None, tuple[str, ...]], tuple[weakref.ref[Registry], Analysis]] = {}
+
+
+def analyse(registry: Registry, selection: Selection, scope: tuple[str, ...]) -> Analysis:
+    """The coverage of a selection (cached: every language's page shares it)."""
+    need = selection.term if selection.kind == "need" else None
+    function = selection.term if selection.kind == "function" else None
+    key = (id(registry), need, function, scope)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0]() is registry:
+        return cached[1]
+    units = compute_coverage(registry, need=need, function=function, level=LEVEL, scope=scope)
+    reached = [t.code for t in units.territories if any(c.services or c.partial for c in t.cells)]
+    if reached:
+        communes = compute_coverage(registry, need=need, function=function, level="commune", scope=reached)
+    else:
+        communes = Coverage(need, function, "commune", (), units.segments, (), units.summary)
+    analysis = Analysis(selection, units, communes)
+    _CACHE[key] = (weakref.ref(registry), analysis)
+    return analysis
+
+
+def selections(registry: Registry) -> tuple[list[Selection], list[Selection]]:
+    """The analyses with services (all, then needs, then functions) and the terms without any."""
+    vocabularies = registry.vocabularies
+    found = [Selection("all", None, "Tous les services")]
+    empty: list[Selection] = []
+    for kind, terms in (("need", vocabularies.needs), ("function", vocabularies.functions)):
+        for term_id, term in terms.items():
+            selection = Selection(kind, term_id, term.label.get("fr"))
+            has_services = bool(
+                select_services(registry, term_id if kind == "need" else None, term_id if kind == "function" else None)
+            )
+            (found if has_services else empty).append(selection)
+    return found, empty
+
+
+def gaps_pages(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
+    """The report's pages in the context's language (French text), its downloads once."""
+    registry = ctx.registry
+    scope = tuple(ctx.config.scope)
+    found, empty = selections(registry)
+    analyses = [analyse(registry, s, scope) for s in found]
+    yield GeneratedPage(uri=ctx.prefix + PAGE_DIR + "index.md", content=overview_page(ctx, analyses, empty))
+    for analysis in analyses[1:]:
+        yield GeneratedPage(
+            uri=ctx.prefix + analysis.selection.url + "index.md", content=analysis_page(ctx, analysis, standalone=True)
+        )
+    if ctx.prefix:
+        return
+    for analysis in analyses:
+        yield from downloads(analysis)
+    yield Asset(uri=SCRIPT_URI, content=(resources.files("generator") / "assets" / "sortable.js").read_bytes())
+
+
+# --- downloads -----------------------------------------------------------------------------
+
+
+def download_names(selection: Selection) -> list[tuple[str, str]]:
+    """(file name under ``gaps/data/``, French description) of a selection's downloads."""
+    slug = selection.slug
+    return [
+        (f"{slug}-departements.csv", "départements et provinces : une ligne par territoire et par public, CSV"),
+        (f"{slug}-departements.geojson", "départements et provinces, points aux centroïdes, GeoJSON"),
+        (f"{slug}-communes.csv", "communes : une ligne par commune, une colonne par public, CSV"),
+    ]
+
+
+def downloads(analysis: Analysis) -> Iterator[Asset]:
+    """The CSV and GeoJSON files of one analysis."""
+    names = [name for name, _ in download_names(analysis.selection)]
+    contents = [
+        to_csv(analysis.units),
+        _geojson(to_geojson(analysis.units)),
+        to_wide_csv(analysis.communes),
+    ]
+    for name, content in zip(names, contents, strict=True):
+        yield Asset(uri=DATA_DIR + name, content=content.encode("utf-8"))
+
+
+def _geojson(data: dict[str, Any]) -> str:
+    # One feature per line: small, and still readable in a diff or an editor.
+    features = ",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in data["features"])
+    return '{"type":"FeatureCollection","features":[\n' + features + "\n]}\n"
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def _share(value: float | None) -> str:
+    if value is None:
+        return "inconnue"
+    return f"{value * 100:.1f} %".replace(".", ",")
+
+
+def _number(value: int | float | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def _date(value: object) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else "inconnue"
+
+
+def _short(label: str) -> str:
+    """« Sans abri (rue, abri de nuit) » -> « Sans abri »: column headers stay narrow."""
+    return label.split(" (", 1)[0]
+
+
+def segment_label(registry: Registry, segment: Segment) -> str:
+    """« 18-24 ans · Sans abri »."""
+    band = next((b for b in registry.vocabularies.age_bands if b.id == segment.band), None)
+    housing = registry.vocabularies.housing.get(segment.housing)
+    band_label = f"{segment.band} ans" if band is None else _band_short(segment)
+    return f"{band_label} · {_short(housing.label.get('fr')) if housing else segment.housing}"
+
+
+def _band_short(segment: Segment) -> str:
+    if segment.age_max is None:
+        return f"{segment.age_min} ans et plus"
+    return f"{segment.age_min}-{segment.age_max} ans"
+
+
+def _link_file(ctx: SiteContext, from_url: str, name: str) -> str:
+    start = (ctx.prefix + from_url).rstrip("/")
+    return posixpath.relpath(DATA_DIR + name, start)
+
+
+def _territory_href(ctx: SiteContext, from_url: str, code: str) -> str:
+    return href(ctx.prefix + from_url, f"{ctx.prefix}territories/{code}/")
+
+
+def _hook(module: str, name: str) -> Callable[..., Any] | None:
+    """A function of a module that another part of the project may not provide yet."""
+    try:
+        found = importlib.import_module(module)
+    except ImportError:
+        return None
+    function = getattr(found, name, None)
+    return function if callable(function) else None
+
+
+def overview_page(ctx: SiteContext, analyses: list[Analysis], empty: list[Selection]) -> str:
+    """``gaps/``: the date, the method, every need and function at a glance, then all services."""
+    registry = ctx.registry
+    first = analyses[0].units.summary
+    stale = stale_services(registry, ctx.config.stale_months, today=first.date) if first.date else []
+    out = [
+        front_matter({"title": "Zones grises : les publics sans service"}),
+        "# Zones grises : les publics sans service",
+        "",
+        f'<p class="maillage-gaps-date"><strong>État au {esc(_date(first.date))}</strong> '
+        f"(date de la vérification la plus récente du répertoire). "
+        f"Fraîcheur : services vérifiés entre le {esc(_date(first.oldest_verified))} "
+        f"et le {esc(_date(first.newest_verified))} ; "
+        f"{len(stale)} service(s) vérifié(s) il y a plus de {ctx.config.stale_months} mois.</p>",
+        "",
+        METHOD,
+        "",
+        "## Par besoin et par fonction",
+        "",
+        '<table class="maillage-sortable maillage-gaps-overview">',
+        "<thead><tr><th>Analyse</th><th>Services</th><th>Publics couverts nulle part</th>"
+        "<th>Meilleure couverture (population)</th><th>Territoires avec chevauchements</th></tr></thead>",
+        "<tbody>",
+    ]
+    for analysis in analyses:
+        s = analysis.units.summary
+        best = max((g.covered_population_share or 0.0 for g in s.segments), default=0.0)
+        overlaps = sum(1 for t in analysis.units.territories if any(c.status == "overlap" for c in t.cells))
+        target = href(ctx.prefix + PAGE_DIR, ctx.prefix + analysis.selection.url)
+        name = esc(analysis.selection.title)
+        kind = {"all": "", "need": "Besoin : ", "function": "Fonction : "}[analysis.selection.kind]
+        out.append(
+            f'<tr><td><a href="{esc(target)}">{esc(kind)}{name}</a></td>'
+            f"<td>{len(s.services)}</td>"
+            f'<td data-sort="{len(s.uncovered_everywhere)}">{len(s.uncovered_everywhere)} / {len(s.segments)}</td>'
+            f'<td data-sort="{best:.6f}">{esc(_share(best))}</td>'
+            f"<td>{overlaps}</td></tr>"
+        )
+    out += ["</tbody>", "</table>", ""]
+    if empty:
+        out.append(
+            "<p><strong>Aucun service du répertoire</strong> pour : "
+            + ", ".join(esc(("besoin « " if s.kind == "need" else "fonction « ") + s.title + " »") for s in empty)
+            + ".</p>"
+        )
+        out.append("")
+    out.append(analysis_page(ctx, analyses[0], standalone=False))
+    return "\n".join(out)
+
+
+METHOD = "\n".join(
+    [
+        '<details class="maillage-gaps-method"><summary>Comment lire ce rapport</summary>',
+        "<p>Le public est découpé en <strong>segments</strong> : une tranche d'âge croisée avec une situation "
+        "de logement (typologie ETHOS). Un service <strong>couvre entièrement</strong> un segment sur un territoire "
+        "quand sa zone contient ce territoire (le territoire lui-même ou un territoire plus large) et que ses "
+        "critères admettent tout le segment ; il le <strong>couvre en partie</strong> quand ses critères n'en "
+        "admettent qu'une partie (par exemple 0 à 23 ans pour les 18-24 ans) ou que sa zone ne couvre qu'une partie "
+        "du territoire (un service communal, vu à l'échelle du département).</p>",
+        "<p>Un critère que le répertoire ne connaît pas n'exclut jamais un service : le rapport peut donc "
+        "surestimer la couverture, jamais l'inventer là où aucune zone ne porte. Une <strong>zone grise</strong> "
+        "est un segment qu'aucun service ne couvre, même en partie ; un <strong>chevauchement</strong>, un segment "
+        "que deux services ou plus couvrent entièrement.</p>",
+        "<p>La <strong>part de la population couverte</strong> compte les habitants des communes où au moins un "
+        "service couvre entièrement le segment (population municipale INSEE ; la population des communes belges "
+        "n'est pas connue). La <strong>capacité</strong> répartit les places d'un service sur la population de "
+        "sa zone.</p>",
+        "<p>Les zones marquées <strong>≈</strong> sont approximatives : la source ne cite qu'une ville et le "
+        "répertoire en a déduit la zone.</p>",
+        "</details>",
+    ]
+)
+
+
+def analysis_page(ctx: SiteContext, analysis: Analysis, *, standalone: bool) -> str:
+    """One analysis: summary per segment, map, département table, downloads."""
+    registry = ctx.registry
+    selection = analysis.selection
+    coverage = analysis.units
+    s = coverage.summary
+    url = selection.url
+    heading = "##" if not standalone else "#"
+    sub = heading + "#"
+    out: list[str] = []
+    if standalone:
+        kind = "Besoin" if selection.kind == "need" else "Fonction"
+        title = f"Zones grises — {kind} : {selection.title}"
+        out += [
+            front_matter({"title": esc(title)}),
+            f"# {esc(title)}",
+            "",
+            f'<p class="maillage-gaps-date"><strong>État au {esc(_date(s.date))}</strong>. '
+            f"Services vérifiés entre le {esc(_date(s.oldest_verified))} et le {esc(_date(s.newest_verified))}. "
+            f'<a href="{esc(href(ctx.prefix + url, ctx.prefix + PAGE_DIR))}">Méthode et autres analyses</a>.</p>',
+            "",
+        ]
+    else:
+        out += [f"{heading} Tous les services", ""]
+    approximate = set(s.approximate_areas)
+    out.append(
+        f"<p>{len(s.services)} service(s) ; {_number(s.communes)} communes dans le périmètre "
+        f"({esc(', '.join(coverage.scope))}) ; population connue : {_number(s.population)} habitants"
+        + (
+            f" ({_number(s.communes_without_population)} communes sans population connue)"
+            if s.communes_without_population
+            else ""
+        )
+        + f". Capacité connue : {_number(s.places)} places ({s.services_with_places} service(s)), "
+        f"soit {_number(s.places_per_100k)} pour 100 000 habitants.</p>"
+    )
+    out += ["", f"{sub} Couverture par public", ""]
+    out += _summary_table(registry, coverage)
+    out += ["", f"{sub} Publics qu'aucun service ne couvre, nulle part", ""]
+    if s.uncovered_everywhere:
+        labels = [segment_label(registry, seg) for seg in coverage.segments if seg.key in s.uncovered_everywhere]
+        out.append("<ul>" + "".join(f"<li>{esc(label)}</li>" for label in labels) + "</ul>")
+    else:
+        out.append("<p>Chaque public est couvert au moins en partie quelque part dans le périmètre.</p>")
+    out += ["", f"{sub} Carte", ""]
+    out.append(_map(ctx, analysis, url))
+    out += ["", f"{sub} Par département et province", ""]
+    out += _territory_table(ctx, coverage, url, approximate)
+    out += ["", f"{sub} Télécharger les données", ""]
+    items = [
+        f'<li><a href="{esc(_link_file(ctx, url, name))}" download>{esc(name)}</a> — {esc(description)}</li>'
+        for name, description in download_names(selection)
+    ]
+    out.append("<ul>" + "".join(items) + "</ul>")
+    out.append(
+        f"<p>Les fichiers des communes détaillent les {len(analysis.communes.territories)} communes des départements "
+        "et provinces où au moins un service de l'analyse intervient ; ailleurs, chaque commune est en zone grise pour "
+        "tous les publics. Dans le fichier des départements, <code>services</code> couvrent entièrement, "
+        "<code>partial</code> en partie ; dans celui des communes, chaque public a deux colonnes : le nombre de "
+        "services qui le couvrent entièrement et (<code>:partial</code>) en partie.</p>"
+    )
+    if approximate:
+        names = [f"{esc(registry.services[i].name.get('fr'))} ≈" for i in s.approximate_areas if i in registry.services]
+        out += ["", f"{sub} Zones approximatives", "", "<p>" + ", ".join(names) + ".</p>"]
+    script = posixpath.relpath(SCRIPT_URI, (ctx.prefix + url).rstrip("/"))
+    out += ["", CSS, f'<script src="{esc(script)}"></script>', ""]
+    return "\n".join(out)
+
+
+def _summary_table(registry: Registry, coverage: Coverage) -> list[str]:
+    rows = [
+        '<table class="maillage-sortable maillage-gaps-summary">',
+        "<thead><tr><th>Public</th><th>Population couverte</th><th>Habitants couverts</th>"
+        "<th>Territoires sans service</th><th>Couverts en partie seulement</th><th>Chevauchements</th></tr></thead>",
+        "<tbody>",
+    ]
+    for segment, g in zip(coverage.segments, coverage.summary.segments, strict=True):
+        share = g.covered_population_share
+        rows.append(
+            f'<tr><td data-sort="{esc(segment.key)}">{esc(segment_label(registry, segment))}</td>'
+            f'<td data-sort="{"" if share is None else f"{share:.6f}"}">{esc(_share(share))}</td>'
+            f'<td data-sort="{"" if g.covered_population is None else g.covered_population}">'
+            f"{esc(_number(g.covered_population))}</td>"
+            f"<td>{g.uncovered_territories}</td><td>{g.partial_only_territories}</td>"
+            f"<td>{g.overlap_territories}</td></tr>"
+        )
+    rows += ["</tbody>", "</table>"]
+    return rows
+
+
+def _cell_html(services: tuple[str, ...], partial: tuple[str, ...], approximate: set[str]) -> str:
+    full = len(services)
+    mark = " ≈" if approximate.intersection(services) else ""
+    title = "Entièrement : " + ", ".join(services) if services else ""
+    if partial:
+        title += ("; " if title else "") + "En partie : " + ", ".join(partial)
+    if full:
+        text, css = f"{full}{mark}", "overlap" if full > 1 else "covered"
+    elif partial:
+        text, css = "~", "partial"
+    else:
+        return '<td class="maillage-gaps-gap" data-sort="0">0</td>'
+    sort = full + (0.5 if partial and not full else 0)
+    return f'<td class="maillage-gaps-{css}" data-sort="{sort}" title="{esc(title)}">{esc(text)}</td>'
+
+
+def _territory_table(ctx: SiteContext, coverage: Coverage, url: str, approximate: set[str]) -> list[str]:
+    registry = ctx.registry
+    housing = list(dict.fromkeys(s.housing for s in coverage.segments))
+    bands = list(dict.fromkeys(s.band for s in coverage.segments))
+    labels = {h: _short(registry.vocabularies.housing[h].label.get("fr")) for h in housing}
+    rows = [
+        "<p>Par public : le nombre de services qui couvrent entièrement (≈ : zone approximative), "
+        "« ~ » couverture partielle seulement, « 0 » aucun service. Survolez une case pour les services.</p>",
+        '<div class="maillage-gaps-scroll">',
+        '<table class="maillage-sortable maillage-gaps-territories">',
+        "<thead>",
+        '<tr><th colspan="3"></th>'
+        + "".join(
+            f'<th colspan="{len(housing)}">{esc(_band_short(next(s for s in coverage.segments if s.band == b)))}</th>'
+            for b in bands
+        )
+        + "</tr>",
+        "<tr><th>Territoire</th><th>Population</th><th>Places / 100 000 hab.</th>"
+        + "".join(
+            f'<th title="{esc(segment_label(registry, s))}">{esc(labels[s.housing])}</th>' for s in coverage.segments
+        )
+        + "</tr>",
+        "</thead>",
+        "<tbody>",
+    ]
+    for territory in coverage.territories:
+        rows.append(_territory_row(ctx, territory, url, approximate))
+    rows += ["</tbody>", "</table>", "</div>"]
+    return rows
+
+
+def _territory_row(ctx: SiteContext, territory: TerritoryCoverage, url: str, approximate: set[str]) -> str:
+    name = esc(territory.name)
+    target = _territory_href(ctx, url, territory.code)
+    population = territory.population
+    places = territory.places_per_100k
+    cells = "".join(_cell_html(c.services, c.partial, approximate) for c in territory.cells)
+    return (
+        f'<tr id="{esc(territory.code)}"><td data-sort="{name}"><a href="{esc(target)}">{name}</a></td>'
+        f'<td data-sort="{"" if population is None else population}">{esc(_number(population))}</td>'
+        f'<td data-sort="{"" if places is None else f"{places:.4f}"}">{esc(_number(places))}</td>'
+        f"{cells}</tr>"
+    )
+
+
+def map_data(ctx: SiteContext, analysis: Analysis, url: str) -> CoverageMapData:
+    """The map's data: the best-covered segment by population (the first when none is)."""
+    coverage = analysis.units
+    shares = [g.covered_population_share or 0.0 for g in coverage.summary.segments]
+    j = max(range(len(shares)), key=lambda i: (shares[i], -i))
+    segment = coverage.segments[j]
+    return CoverageMapData(
+        segment=segment.key,
+        segment_label=segment_label(ctx.registry, segment),
+        level=coverage.level,
+        counts={t.code: len(t.cells[j].services) for t in coverage.territories},
+        partial={t.code: len(t.cells[j].partial) for t in coverage.territories},
+        page_url=ctx.prefix + url,
+    )
+
+
+def _map(ctx: SiteContext, analysis: Analysis, url: str) -> str:
+    hook = _hook("generator.maps", "coverage_map_html")
+    if hook is None:
+        return (
+            "<p>La carte n'est pas disponible dans cette version ; le tableau ci-dessous donne les mêmes chiffres "
+            "et les fichiers GeoJSON se chargent dans tout logiciel de cartographie.</p>"
+        )
+    data = map_data(ctx, analysis, url)
+    base = "../" * data.page_url.count("/")
+    title = f"Services couvrant entièrement : {data.segment_label}"
+    caption = (
+        f"<p>La carte montre le public le mieux couvert, <strong>{esc(data.segment_label)}</strong> : "
+        "le nombre de services qui le couvrent entièrement par département ou province. "
+        "Le tableau ci-dessous donne tous les publics.</p>"
+    )
+    return caption + "\n" + str(hook(ctx, data.counts, title, base=base))
+
+
+CSS = """<style>
+.maillage-gaps-scroll { overflow-x: auto; }
+.maillage-gaps-territories td, .maillage-gaps-territories th { text-align: center; padding: .2em .4em; }
+.maillage-gaps-territories td:first-child { text-align: left; }
+.maillage-gaps-gap { background: #fde0dd; }
+.maillage-gaps-partial { background: #fff3cd; }
+.maillage-gaps-covered { background: #e0f2e9; }
+.maillage-gaps-overlap { background: #b7e1cd; font-weight: bold; }
+button.maillage-sort { font: inherit; background: none; border: 0; padding: 0; cursor: pointer; text-align: inherit; }
+th[aria-sort="ascending"] button.maillage-sort::after { content: " ▲"; }
+th[aria-sort="descending"] button.maillage-sort::after { content: " ▼"; }
+</style>"""
