@@ -181,7 +181,7 @@ def _blank(value: Any) -> bool:
 
 
 def _items(value: Any) -> list[str]:
-    return [part.strip() for part in re.split(r"[;\n]", str(value)) if part.strip()]
+    return [part.strip() for part in re.split(r"[;,\n]", str(value)) if part.strip()]
 
 
 # --- one row ------------------------------------------------------------------------------
@@ -194,6 +194,7 @@ class _Row:
     letters: dict[str, str]
     problems: list[SheetProblem]
     file: str
+    reported: set[str] = field(default_factory=set)
 
     def get(self, key: str) -> Any:
         value = self.cells.get(key)
@@ -205,6 +206,7 @@ class _Row:
 
     def problem(self, key: str, message: str) -> None:
         column = next(c for c in COLUMNS if c.key == key)
+        self.reported.add(key)
         self.problems.append(SheetProblem(self.file, self.number, self.letters.get(key, "?"), column.label, message))
 
 
@@ -372,7 +374,7 @@ class _Reader:
         data["sources"] = [source] if source else []
         if row.get("verified") is not None:
             data["verified"] = self.date(row, "verified")
-        return data
+        return {k: v for k, v in data.items() if v is not None}
 
 
 # Which column a model error path points to (longest prefix wins).
@@ -408,9 +410,22 @@ def _column_of(loc: tuple[Any, ...], contacts: list[dict[str, Any]]) -> str:
     return "service_id"
 
 
-def import_sheet(rows: list[list[Any]], registry: Registry, file: str) -> SheetImport:
-    """Organisations from spreadsheet rows (the first is the header), or the problems."""
+def import_sheet(rows: list[list[Any]], registry: Registry, file: str, out: Path | None = None) -> SheetImport:
+    """Organisations from spreadsheet rows (the first is the header), or the problems.
+
+    ``out`` is the folder the files will go to: an id already in the registry is a problem
+    unless it is in the very file the import replaces (``out/<organisation>.yaml``).
+    """
     reader = _Reader(registry, file)
+
+    def elsewhere(item_id: str, org_id: str) -> str | None:
+        path = registry.files.get(item_id)
+        if path is None:
+            return None
+        if out is not None and (registry.root / path).resolve() == (out / f"{org_id}.yaml").resolve():
+            return None
+        return path
+
     if not rows:
         return SheetImport((), (SheetProblem(file, 1, "A", "", "the file is empty"),))
     letters = reader.header(rows[0])
@@ -432,15 +447,15 @@ def import_sheet(rows: list[list[Any]], registry: Registry, file: str) -> SheetI
         service_id = data["id"]
         if service_id in seen_services:
             row.problem("service_id", f"service '{service_id}' is already on row {seen_services[service_id]}")
-        elif service_id in registry.services:
-            row.problem("service_id", f"service '{service_id}' already exists in {registry.files[service_id]}")
+        elif service_id and org_id and (owner := elsewhere(service_id, org_id)):
+            row.problem("service_id", f"service '{service_id}' already exists in {owner}")
         if service_id:
             seen_services.setdefault(service_id, number)
         organisation = organisations.get(org_id)
         name = row.text("organisation_name")
         if organisation is None:
-            if org_id in registry.organisations:
-                row.problem("organisation_id", f"organisation '{org_id}' already exists in {registry.files[org_id]}")
+            if owner := elsewhere(org_id, org_id):
+                row.problem("organisation_id", f"organisation '{org_id}' already exists in {owner}")
             elif name is None:
                 row.problem("organisation_name", f"the first row of organisation '{org_id}' must give its name")
             organisation = organisations[org_id] = _Organisation(org_id, name)
@@ -478,21 +493,17 @@ def _validate(organisation: _Organisation) -> Organisation | None:
             if loc and loc[0] == "services" and len(loc) > 1 and isinstance(loc[1], int):
                 row, service = organisation.rows[loc[1]]
                 key = _column_of(loc[2:], service.get("contacts", []))
-                if row.get(key) is None and error["type"] == "missing":
-                    continue  # already reported as an empty required value
-                if key == "area" and error["type"] == "too_short" and row.get("area") is not None:
-                    continue  # every place was refused, and each refusal is reported
-                if error["type"] == "too_short" and row.get(key) is not None:
-                    continue  # unknown terms, already reported one by one
+                if key in row.reported:
+                    continue  # the cell's own problem is already said, in the spreadsheet's words
                 row.problem(key, message)
             else:
                 first.problem("organisation_id" if loc[:1] == ("id",) else "organisation_name", message)
         return None
 
 
-def import_file(file: Path, registry: Registry) -> SheetImport:
+def import_file(file: Path, registry: Registry, out: Path | None = None) -> SheetImport:
     """Read and import ``file``; ``SheetError`` if it is not a spreadsheet at all."""
-    return import_sheet(read_rows(file), registry, file.name)
+    return import_sheet(read_rows(file), registry, file.name, out)
 
 
 # --- the template -------------------------------------------------------------------------
