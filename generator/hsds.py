@@ -20,11 +20,12 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import re
 import uuid
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -1375,46 +1376,76 @@ def organisation_yaml(organisation: Organisation, schema_line: str, header: str 
     return f"{schema_line}\n{comment}{body}"
 
 
-@dataclass(frozen=True)
-class PlannedFile:
-    path: Path
-    text: str
-    exists: bool
+SCHEMA_FILE = "schema/registry.schema.json"
 
 
-def plan_files(
-    organisations: Iterable[Organisation], out: Path, root: Path, header: str, schema_line: Callable[[Path], str]
-) -> list[PlannedFile]:
-    """Where each organisation goes (``out/<id>.yaml``) and its text."""
-    planned = []
-    for organisation in organisations:
-        target = out / f"{organisation.id}.yaml"
-        text = organisation_yaml(organisation, schema_line(target), header)
-        planned.append(PlannedFile(target, text, target.exists()))
-    return planned
+class ImportRefused(Exception):
+    """Nothing was written; ``problems`` says why."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def schema_line_for(target: Path, root: Path) -> str:
+    """The editor's schema comment for a file at ``target`` (a path relative to it)."""
+    relative = os.path.relpath(root / SCHEMA_FILE, target.parent)
+    return f"# yaml-language-server: $schema={Path(relative).as_posix()}"
 
 
 def conflicts(organisations: Iterable[Organisation], registry: Registry, out: Path) -> list[str]:
-    """Ids an import would duplicate in the registry (files under ``out`` are replaced)."""
+    """Ids an import would duplicate in the registry (files under ``out`` it replaces aside)."""
     problems = []
     root = registry.root
     for organisation in organisations:
         target = (out / f"{organisation.id}.yaml").resolve()
 
-        def elsewhere(registry_id: str, target: Path = target) -> str | None:
-            file = registry.files.get(registry_id)
+        def elsewhere(registry_id: str | None, target: Path = target) -> str | None:
+            file = registry.files.get(registry_id or "")
             return file if file and (root / file).resolve() != target else None
 
-        owner = elsewhere(organisation.id) if organisation.id in registry.organisations else None
-        if owner:
-            problems.append(f"organisation '{organisation.id}' already exists in {owner}")
-        for service in organisation.services:
-            owner = elsewhere(service.id) if service.id in registry.services else None
-            if owner:
-                problems.append(f"service '{service.id}' already exists in {owner}")
-        for site in organisation.sites:
-            org = registry.site_organisation.get(site.id)
-            owner = elsewhere(org) if org else None
-            if owner:
-                problems.append(f"site '{site.id}' already exists in {owner}")
+        found = [("organisation", organisation.id, elsewhere(organisation.id))]
+        found += [("service", s.id, elsewhere(s.id)) for s in organisation.services]
+        found += [("site", s.id, elsewhere(registry.site_organisation.get(s.id))) for s in organisation.sites]
+        problems += [f"{kind} '{item}' already exists in {file}" for kind, item, file in found if file]
     return problems
+
+
+def write_organisations(
+    organisations: Iterable[Organisation], registry: Registry, out: Path, *, force: bool = False, header: str = ""
+) -> list[Path]:
+    """Write one registry file per organisation under ``out``; all or nothing.
+
+    Refused (``ImportRefused``, nothing written) when an id already exists elsewhere in
+    the registry or a file exists and ``force`` is false. When ``out`` is inside
+    ``data/registry`` the whole registry is checked after writing, and every file is
+    put back as it was if the check fails.
+    """
+    organisations = list(organisations)
+    out = out.resolve()
+    problems = conflicts(organisations, registry, out)
+    planned = [(out / f"{o.id}.yaml", o) for o in organisations]
+    names = [path.name for path, _ in planned]
+    problems += [f"two organisations have the id '{n[:-5]}'" for n in sorted(set(names)) if names.count(n) > 1]
+    if not force:
+        problems += [f"{path} already exists: use --force to replace it" for path, _ in planned if path.exists()]
+    if problems:
+        raise ImportRefused(problems)
+    previous = {path: path.read_bytes() if path.exists() else None for path, _ in planned}
+    out.mkdir(parents=True, exist_ok=True)
+    for path, organisation in planned:
+        path.write_text(organisation_yaml(organisation, schema_line_for(path, registry.root), header), encoding="utf-8")
+    if out.is_relative_to(registry.root / "data" / "registry"):
+        from .problems import format_problems
+        from .registry import check_registry
+
+        _, found = check_registry(registry.root)
+        errors = [p for p in found if p.severity == "error"]
+        if errors:
+            for path, content in previous.items():
+                if content is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    path.write_bytes(content)
+            raise ImportRefused(format_problems(errors).splitlines())
+    return [path for path, _ in planned]
