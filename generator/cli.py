@@ -484,14 +484,18 @@ def import_group() -> None:
     """Write registry files from data kept elsewhere (HSDS, spreadsheets)."""
 
 
+def _import_target(ctx: Context, out: Path | None) -> Path:
+    target = out if out is not None else ctx.root / "data" / "registry" / "imported"
+    return (target if target.is_absolute() else Path.cwd() / target).resolve()
+
+
 def _write_imported(ctx: Context, organisations: Any, out: Path | None, force: bool, header: str) -> None:
     from .hsds import ImportRefused, write_organisations
 
-    registry = ctx.registry()
-    target = out if out is not None else ctx.root / "data" / "registry" / "imported"
-    target = target if target.is_absolute() else Path.cwd() / target
     try:
-        written = write_organisations(organisations, registry, target, force=force, header=header)
+        written = write_organisations(
+            organisations, ctx.registry(), _import_target(ctx, out), force=force, header=header
+        )
     except ImportRefused as exc:
         fail("\n".join(exc.problems) + "\nNothing written.")
     for path in written:
@@ -555,7 +559,7 @@ def import_csv_command(ctx: Context, file: Path, out: Path | None, force: bool) 
     from .spreadsheet import SheetError, format_problems, import_file
 
     try:
-        result = import_file(file, ctx.registry())
+        result = import_file(file, ctx.registry(), _import_target(ctx, out))
     except SheetError as exc:
         fail(str(exc))
     if result.problems:
