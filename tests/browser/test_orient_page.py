@@ -84,7 +84,9 @@ def orient_server(orient_site: Path) -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API holds an event loop while it runs, and other modules'
+# session fixtures (Pagefind indexing) call asyncio.run(); close it before they run.
+@pytest.fixture(scope="module")
 def orient_browser() -> Iterator[Any]:
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists() or shutil.which("chromium") is None:
