@@ -454,6 +454,60 @@ def geocode(ctx: Context, online: bool, refresh: bool, write: bool, user_agent: 
             click.echo(f"{path}: coordinates written for {', '.join(ids)}")
 
 
+@main.command()
+@click.option(
+    "--audience",
+    type=click.Choice(["public", "professional"]),
+    default="public",
+    show_default=True,
+    help="public leaves out every contact marked professional; professional includes them and marks every page.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the site goes (default: site/ in the project).",
+)
+@click.option("--strict", is_flag=True, help="Fail on any mkdocs warning (broken link, missing page).")
+@pass_context
+def build(ctx: Context, audience: str, out: Path | None, strict: bool) -> None:
+    """Validate, generate and build the site with its search index; a failed build leaves the previous output."""
+    from .plugin import BuildError, build_site
+    from .search import SearchIndexError, index_site
+    from .site.build import atomic_build
+
+    config_file = ctx.root / "mkdocs.yml"
+    if not config_file.is_file():
+        fail(f"{config_file}: no mkdocs.yml here: run maillage build in the project folder (or pass -C DIR)")
+    target = out if out is not None else ctx.root / "site"
+
+    def make_pages(site: Path) -> None:
+        build_site(config_file, site, audience, strict=strict)
+
+    def make_search_index(site: Path) -> None:
+        index_site(site)
+
+    try:
+        atomic_build(target, [make_pages, make_search_index])
+    except (BuildError, SearchIndexError) as exc:
+        fail(f"maillage build: {exc}\nThe previous site in {target} is unchanged.")
+    click.echo(f"Built the {audience} site in {target}")
+
+
+@main.command()
+@click.option("--dev-addr", metavar="IP:PORT", default=None, help="Address to serve on (default 127.0.0.1:8000).")
+@click.option("--audience", type=click.Choice(["public", "professional"]), default=None)
+@pass_context
+def serve(ctx: Context, dev_addr: str | None, audience: str | None) -> None:
+    """Live preview of the site; edits to data/ and directory/ rebuild it."""
+    from .plugin import serve_site
+
+    config_file = ctx.root / "mkdocs.yml"
+    if not config_file.is_file():
+        fail(f"{config_file}: no mkdocs.yml here: run maillage serve in the project folder (or pass -C DIR)")
+    serve_site(config_file, dev_addr, audience)
+
+
 @main.group("export")
 def export_group() -> None:
     """Export the registry to other formats."""

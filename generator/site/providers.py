@@ -7,15 +7,25 @@ from __future__ import annotations
 
 from ..search import search_assets
 from .context import Provider
+from .downloads import downloads
 from .downloads_hsds import hsds_downloads
 from .gaps_page import gaps_pages
 from .map_page import map_page
 from .orient_page import orient_page
+from .pages import function_pages, home_page, need_pages, organisation_pages, service_pages
+from .territory_pages import territory_pages
 
 PROVIDERS: list[Provider] = [
+    home_page,
+    service_pages,
+    organisation_pages,
+    territory_pages,
+    need_pages,
+    function_pages,
+    downloads,
+    hsds_downloads,
     map_page,
     gaps_pages,
     orient_page,
-    hsds_downloads,
     search_assets,
 ]

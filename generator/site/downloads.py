@@ -1,0 +1,236 @@
+"""The registry as open files: one JSON document and one CSV per table, and their page.
+
+Everything is built from the audience-filtered registry of the context, so a public build
+never ships a professional contact. CSV cells that a spreadsheet would run as a formula
+(starting with ``= + - @``, tab or carriage return) are neutralised with a leading ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ..registry import Registry
+from .context import Asset, GeneratedPage, SiteContext
+from .i18n import t
+from .markup import esc, front_matter, page_url
+
+DOWNLOADS = "downloads/"
+JSON_NAME = "maillage.json"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One CSV table: its file name, header and rows."""
+
+    name: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet shows as text, never evaluates."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def tables(registry: Registry) -> list[Table]:
+    """The registry as flat tables (French text; other languages in their own columns)."""
+    Row = tuple[object, ...]
+    services: list[Row] = []
+    organisations: list[Row] = []
+    sites: list[Row] = []
+    contacts: list[Row] = []
+    areas: list[Row] = []
+    needs: list[Row] = []
+    functions: list[Row] = []
+    for org_id, organisation in sorted(registry.organisations.items()):
+        organisations.append(
+            (
+                org_id,
+                organisation.name.get("fr"),
+                organisation.short_name,
+                organisation.legal_form,
+                organisation.website,
+                registry.files[org_id],
+            )
+        )
+        for site in organisation.sites:
+            address = site.address
+            coordinates = site.coordinates
+            sites.append(
+                (
+                    site.id,
+                    org_id,
+                    site.name.get("fr"),
+                    address.street if address else None,
+                    address.postcode if address else None,
+                    address.city if address else None,
+                    registry.site_territory.get(site.id),
+                    coordinates.lat if coordinates else None,
+                    coordinates.lon if coordinates else None,
+                )
+            )
+        for i, contact in enumerate(organisation.contacts):
+            contacts.append(
+                (
+                    "organisation",
+                    org_id,
+                    i + 1,
+                    contact.kind,
+                    contact.value,
+                    contact.label.get("fr") if contact.label else None,
+                    contact.visibility,
+                )
+            )
+    for service_id, service in registry.services.items():
+        age = service.public.age
+        services.append(
+            (
+                service_id,
+                registry.service_organisation[service_id],
+                service.name.get("fr"),
+                service.name.nl,
+                service.name.en,
+                service.status.state,
+                service.programme,
+                service.public.summary.get("fr") if service.public.summary else None,
+                age.min if age else None,
+                age.max if age else None,
+                " ".join(service.public.housing) if service.public.housing is not None else None,
+                " ".join(service.access.referrers) if service.access.referrers is not None else None,
+                service.access.professional_requesters,
+                service.capacity.places if service.capacity else None,
+                service.objective.get("fr"),
+                service.verified.isoformat(),
+                registry.files[service_id],
+            )
+        )
+        for i, contact in enumerate(service.contacts):
+            contacts.append(
+                (
+                    "service",
+                    service_id,
+                    i + 1,
+                    contact.kind,
+                    contact.value,
+                    contact.label.get("fr") if contact.label else None,
+                    contact.visibility,
+                )
+            )
+        for code in service.public.area:
+            territory = registry.gazetteer.get(code)
+            areas.append(
+                (service_id, code, territory.name if territory else None, territory.level if territory else None)
+            )
+        needs.extend((service_id, need) for need in service.needs)
+        functions.extend((service_id, function) for function in service.functions)
+    sources = [
+        (s.id, s.title, s.publisher, s.date.isoformat() if s.date else None, s.url)
+        for s in sorted(registry.sources.values(), key=lambda s: s.id)
+    ]
+
+    def table(name: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Table:
+        return Table(name, tuple(header), tuple(tuple(_cell(v) for v in row) for row in rows))
+
+    return [
+        table(
+            "services",
+            (
+                "id",
+                "organisation",
+                "name_fr",
+                "name_nl",
+                "name_en",
+                "status",
+                "programme",
+                "public_summary",
+                "age_min",
+                "age_max",
+                "housing",
+                "referrers",
+                "professional_requesters",
+                "places",
+                "objective",
+                "verified",
+                "file",
+            ),
+            services,
+        ),
+        table("organisations", ("id", "name", "short_name", "legal_form", "website", "file"), organisations),
+        table("sites", ("id", "organisation", "name", "street", "postcode", "city", "territory", "lat", "lon"), sites),
+        table("contacts", ("owner_type", "owner", "rank", "kind", "value", "label", "visibility"), contacts),
+        table("areas", ("service", "territory", "territory_name", "level"), areas),
+        table("service_needs", ("service", "need"), needs),
+        table("service_functions", ("service", "function"), functions),
+        table("sources", ("id", "title", "publisher", "date", "url"), sources),
+    ]
+
+
+def csv_bytes(table: Table) -> bytes:
+    """A table as UTF-8 CSV (with BOM, so spreadsheets read the accents), formulas neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.header)
+    for row in table.rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def registry_json(registry: Registry, audience: str) -> bytes:
+    """The whole registry as one JSON document, as nested as the YAML files."""
+    data = {
+        "audience": audience,
+        "newest_verification": registry.newest_verification.isoformat() if registry.newest_verification else None,
+        "organisations": [
+            {"file": registry.files[org_id], **org.model_dump(mode="json", exclude_none=True)}
+            for org_id, org in sorted(registry.organisations.items())
+        ],
+        "programmes": [p.model_dump(mode="json", exclude_none=True) for _, p in sorted(registry.programmes.items())],
+        "sources": [s.model_dump(mode="json", exclude_none=True) for _, s in sorted(registry.sources.items())],
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def download_assets(ctx: SiteContext) -> Iterator[Asset]:
+    """The files themselves: written once, with the default language's pages."""
+    yield Asset(DOWNLOADS + JSON_NAME, registry_json(ctx.registry, ctx.config.audience))
+    for table in tables(ctx.registry):
+        yield Asset(f"{DOWNLOADS}{table.name}.csv", csv_bytes(table))
+
+
+def downloads(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
+    """The downloads page (each language) and the files (once)."""
+    if ctx.lang == ctx.config.languages[0]:
+        yield from download_assets(ctx)
+    lang = ctx.lang
+    url = page_url(ctx, DOWNLOADS)
+    base = "../" * url.count("/")  # the files sit under the root's downloads/, whatever the language
+
+    def file_link(name: str) -> str:
+        return f'<a href="{esc(base + DOWNLOADS + name)}" download="">{esc(name)}</a>'
+
+    audience = t("downloads.audience." + ctx.config.audience, lang)
+    items = "".join(
+        f"<li>{file_link(table.name + '.csv')} — {esc(t('table.' + table.name, lang))} "
+        f"<small>({len(table.rows)})</small></li>"
+        for table in tables(ctx.registry)
+    )
+    content = (
+        front_matter({"title": esc(t("downloads", lang)), "maillage_lang": lang, "maillage_kind": "downloads"})
+        + f'<div class="maillage-section"><p>{esc(t("downloads.intro", lang))}</p><p>{esc(audience)}</p>'
+        + f"<ul><li>{file_link(JSON_NAME)} — {esc(t('downloads.json', lang))}</li></ul>"
+        + f"<p>{esc(t('downloads.csv', lang))}</p><ul>{items}</ul></div>\n"
+    )
+    yield GeneratedPage(uri=url + "index.md", content=content)

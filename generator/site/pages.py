@@ -1,0 +1,617 @@
+"""The directory's pages: services, organisations, needs, functions, their indexes, home.
+
+Each provider is a plain function of a ``SiteContext`` (one language, one audience)
+returning ``GeneratedPage``s; the mkdocs plugin turns them into virtual files. Registry
+text only ever reaches a page through ``markup`` (escaped HTML).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+
+from .. import describe
+from ..models import AgeRange, Organisation, Service, VocabularyTerm
+from ..search import filter_attributes
+from .context import GeneratedPage, SiteContext
+from .i18n import date_text, t
+from .markup import (
+    bullet_list,
+    contact_item,
+    esc,
+    front_matter,
+    json_ld,
+    link,
+    localized,
+    page_url,
+    plain,
+)
+from .territory_pages import _hook, territory_link
+
+SERVICE_SECTIONS = ("objective", "for_whom", "how_to_ask", "method", "timing", "attention", "contact")
+
+
+def reference_date() -> dt.date:
+    """The day staleness is measured against: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()
+
+
+def is_stale(verified: dt.date, months: int, today: dt.date) -> bool:
+    """Whether ``verified`` is more than ``months`` months before ``today``."""
+    elapsed = (today.year - verified.year) * 12 + today.month - verified.month
+    if today.day < verified.day:
+        elapsed -= 1
+    return elapsed >= months and verified < today
+
+
+def _section(html: str) -> str:
+    return f'<div class="maillage-section">{html}</div>'
+
+
+def _not_given(ctx: SiteContext) -> str:
+    return f'<p class="maillage-unknown">{esc(t("not_given", ctx.lang))}</p>'
+
+
+def _fact(label: str, value_html: str, css: str = "") -> str:
+    cls = f' class="{css}"' if css else ""
+    return f"<li{cls}><strong>{esc(label)}</strong> : {value_html}</li>"
+
+
+def _facts(*items: str) -> str:
+    return f'<ul class="maillage-facts">{"".join(items)}</ul>'
+
+
+def _unknown(ctx: SiteContext) -> str:
+    return f'<em class="maillage-unknown">{esc(t("unknown", ctx.lang))}</em>'
+
+
+CONDITIONS = (
+    "health_insurance_required",
+    "residence_permit_required",
+    "non_demand_accepted",
+    "crisis_accepted",
+    "diagnosis_required",
+    "consent_required",
+)
+
+
+def age_text(ctx: SiteContext, age: AgeRange | None) -> str:
+    """The ages admitted, as HTML; « à vérifier » when the registry does not know."""
+    if age is None or (age.min is None and age.max is None):
+        return _unknown(ctx)
+    if age.min is not None and age.max is not None:
+        return esc(t("age.range", ctx.lang, min=age.min, max=age.max))
+    if age.min is not None:
+        return esc(t("age.min", ctx.lang, min=age.min) if age.min else t("age.all", ctx.lang))
+    return esc(t("age.max", ctx.lang, max=age.max))
+
+
+def _terms(ctx: SiteContext, vocabulary: str, ids: list[str]) -> str:
+    return esc(", ".join(describe.label(ctx.registry, vocabulary, term, ctx.lang) for term in ids))
+
+
+def service_url(service_id: str) -> str:
+    """The URL of a service page (without language prefix)."""
+    return f"services/{service_id}/"
+
+
+def edit_note(ctx: SiteContext, url: str, path: str) -> str:
+    """Where a reader's correction goes: the YAML file, and the contribute page."""
+    how = link(url, "contribute/", t("edit.how", ctx.lang))
+    return f'<p class="maillage-edit">{esc(t("edit", ctx.lang))} <code>{esc(path)}</code> ({how}).</p>'
+
+
+def for_whom(ctx: SiteContext, url: str, service: Service) -> str:
+    """« Pour qui ? » as a checklist; what the registry does not know reads « à vérifier »."""
+    lang = ctx.lang
+    public = service.public
+    parts = []
+    if public.summary:
+        parts.append(f'<p class="maillage-summary">{localized(ctx, public.summary, block=False)}</p>')
+    parts.append(localized(ctx, public.description))
+    items = [_fact(t("age", lang), age_text(ctx, public.age))]
+    area = ", ".join(territory_link(ctx, url, code) for code in public.area)
+    if public.area_approximate:
+        area += f" <em>({esc(t('area_approximate', lang))})</em>"
+    if public.area_note:
+        area += " — " + localized(ctx, public.area_note, block=False)
+    items.append(_fact(t("territory", lang), area))
+    housing = _terms(ctx, "housing", public.housing) if public.housing else _unknown(ctx)
+    items.append(_fact(t("housing", lang), housing))
+    required: list[str] = []
+    not_required: list[str] = []
+    unknown: list[str] = []
+    for name in CONDITIONS:
+        value = getattr(public.conditions, name)
+        if value is None:
+            unknown.append(t(f"cond.{name}", lang))
+            continue
+        phrase = esc(t(f"cond.{name}.{str(value).lower()}", lang))
+        # "required: false" and "accepted: true" both tell a professional what is NOT asked of the person.
+        opens = (not value) if name.endswith("_required") else value
+        (not_required if opens else required).append(phrase)
+    conditions = ", ".join(required)
+    if unknown:
+        conditions += ("; " if conditions else "") + f"{_unknown(ctx)} : {esc(', '.join(unknown))}"
+    items.append(_fact(t("conditions", lang), conditions))
+    parts.append(f'<ul class="maillage-checklist">{"".join(items)}</ul>')
+    if not_required:
+        parts.append(f"<p><strong>{esc(t('not_required', lang))}</strong></p>")
+        parts.append(bullet_list(not_required, "maillage-not-required"))
+    if public.exclusions:
+        parts.append(f"<p><strong>{esc(t('exclusions', lang))}</strong></p>{localized(ctx, public.exclusions)}")
+    return _section("".join(parts))
+
+
+def how_to_ask(ctx: SiteContext, service: Service) -> str:
+    """« Comment y faire appel ? »: who may ask, how many requesters, the request, the delay."""
+    lang = ctx.lang
+    access = service.access
+    items = []
+    who = _terms(ctx, "referrers", access.referrers) if access.referrers else _unknown(ctx)
+    items.append(_fact(t("who_may_ask", lang), who))
+    if access.professional_requesters and access.professional_requesters > 1:
+        items.append(f"<li>{esc(t('requesters', lang, n=access.professional_requesters))}</li>")
+    if access.form:
+        items.append(_fact(t("form", lang), localized(ctx, access.form, block=False)))
+    if access.answer_delay:
+        delay = esc(describe.delay_phrase(access))
+        if access.answer_delay.text and (access.answer_delay.min_hours or access.answer_delay.max_hours):
+            delay += " — " + localized(ctx, access.answer_delay.text, block=False)
+        items.append(_fact(t("answer_delay", lang), delay))
+    else:
+        items.append(_fact(t("answer_delay", lang), _unknown(ctx)))
+    if access.process:
+        items.append(_fact(t("process", lang), localized(ctx, access.process, block=False)))
+    return _section(f'<ul class="maillage-checklist">{"".join(items)}</ul>')
+
+
+def contact_section(ctx: SiteContext, url: str, service: Service) -> str:
+    """« Contact »: click-to-call, mailto and web links; the organisation's when the service has none."""
+    registry = ctx.registry
+    organisation = registry.organisation_of(service.id)
+    parts = []
+    if service.contacts:
+        parts.append(f'<ul class="maillage-contacts">{"".join(contact_item(ctx, c) for c in service.contacts)}</ul>')
+    else:
+        parts.append(f"<p>{esc(t('no_contact', ctx.lang))}</p>")
+    if organisation.contacts and not service.contacts:
+        org_link = link(url, page_url(ctx, f"organisations/{organisation.id}/"), plain(ctx, organisation.name))
+        items = "".join(contact_item(ctx, c) for c in organisation.contacts)
+        parts.append(
+            f'<p>{esc(t("org_contacts", ctx.lang))} ({org_link}) :</p><ul class="maillage-contacts">{items}</ul>'
+        )
+    sites = registry.sites_of(service)
+    if sites:
+        parts.append(f"<p><strong>{esc(t('sites', ctx.lang))}</strong></p>")
+        parts.append(bullet_list(site_line(ctx, site_id=s.id) for s in sites))
+    map_html = _hook("generator.maps", "service_map_html")
+    if map_html is not None:
+        parts.append(str(map_html(ctx, service)))
+    return _section("".join(parts))
+
+
+def site_line(ctx: SiteContext, site_id: str) -> str:
+    """A site's name and address."""
+    site = ctx.registry.sites[site_id]
+    text = localized(ctx, site.name, block=False)
+    if site.address:
+        address = ", ".join(
+            part
+            for part in (site.address.street, " ".join(filter(None, (site.address.postcode, site.address.city))))
+            if part
+        )
+        text += " — " + esc(address)
+    if site.note:
+        text += f" <small>{localized(ctx, site.note, block=False)}</small>"
+    return text
+
+
+def practical(ctx: SiteContext, service: Service) -> str:
+    """Status, capacity, availability, languages, cost, team, partners."""
+    lang = ctx.lang
+    items = []
+    status = esc(t("status." + service.status.state, lang))
+    if service.status.since:
+        status += f" {esc(t('since', lang))} {esc(date_text(service.status.since, lang))}"
+    if service.status.until:
+        status += f" {esc(t('until', lang))} {esc(date_text(service.status.until, lang))}"
+    items.append(_fact(t("status", lang), status))
+    if service.capacity:
+        capacity = []
+        if service.capacity.places is not None:
+            capacity.append(esc(t("places", lang, n=service.capacity.places)))
+        if service.capacity.text:
+            capacity.append(localized(ctx, service.capacity.text, block=False))
+        items.append(_fact(t("capacity", lang), " — ".join(capacity)))
+    if service.availability:
+        available = []
+        if service.availability.always:
+            available.append(esc(t("always", lang)))
+        if service.availability.hours:
+            available.append(localized(ctx, service.availability.hours, block=False))
+        items.append(_fact(t("availability", lang), " — ".join(available)))
+    if service.languages:
+        items.append(_fact(t("languages", lang), esc(", ".join(service.languages))))
+    if service.free is not None or service.cost:
+        cost = [esc(t("free", lang))] if service.free else []
+        if service.cost:
+            cost.append(localized(ctx, service.cost, block=False))
+        items.append(_fact(t("cost", lang), " — ".join(cost) or _unknown(ctx)))
+    if service.team:
+        items.append(_fact(t("team", lang), localized(ctx, service.team, block=False)))
+    if service.partners:
+        items.append(_fact(t("partners", lang), localized(ctx, service.partners, block=False)))
+    return _section(f'<ul class="maillage-facts">{"".join(items)}</ul>')
+
+
+def sources_section(ctx: SiteContext, service: Service) -> str:
+    """The documents the facts come from, and the verification date."""
+    items = []
+    for source_id in service.sources:
+        source = ctx.registry.sources[source_id]
+        text = esc(source.title)
+        if source.url:
+            text = f'<a href="{esc(source.url)}" rel="noopener">{text}</a>'
+        details = [esc(source.publisher)] if source.publisher else []
+        if source.date:
+            details.append(esc(date_text(source.date, ctx.lang)))
+        if details:
+            text += " — " + ", ".join(details)
+        items.append(text)
+    verified = f"<p>{esc(t('verified', ctx.lang))} {esc(date_text(service.verified, ctx.lang))}.</p>"
+    return _section(bullet_list(items) + verified)
+
+
+def service_json_ld(ctx: SiteContext, service: Service) -> dict[str, object]:
+    """schema.org description of a service (for search engines and other directories)."""
+    registry = ctx.registry
+    organisation = registry.organisation_of(service.id)
+    provider: dict[str, object] = {"@type": "Organization", "name": plain(ctx, organisation.name)}
+    if organisation.website:
+        provider["url"] = organisation.website
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "Service",
+        "identifier": service.id,
+        "name": plain(ctx, service.name),
+        "description": plain(ctx, service.objective),
+        "inLanguage": ctx.lang,
+        "provider": provider,
+        "areaServed": [
+            {"@type": "AdministrativeArea", "identifier": code, "name": territory.label(ctx.lang)}
+            for code in service.public.area
+            if (territory := registry.gazetteer.get(code)) is not None
+        ],
+        "dateModified": service.verified.isoformat(),
+    }
+    age = service.public.age
+    if age and (age.min is not None or age.max is not None):
+        audience: dict[str, object] = {"@type": "PeopleAudience"}
+        if age.min is not None:
+            audience["suggestedMinAge"] = age.min
+        if age.max is not None:
+            audience["suggestedMaxAge"] = age.max
+        data["audience"] = audience
+    phones = [c.value for c in service.contacts if c.kind == "phone"]
+    emails = [c.value for c in service.contacts if c.kind == "email"]
+    webs = [c.value for c in service.contacts if c.kind == "web"]
+    if phones or emails or webs:
+        channel: dict[str, object] = {"@type": "ServiceChannel"}
+        if phones or emails:
+            point: dict[str, object] = {"@type": "ContactPoint"}
+            if phones:
+                point["telephone"] = phones[0]
+            if emails:
+                point["email"] = emails[0]
+            channel["servicePhone"] = point
+        if webs:
+            channel["serviceUrl"] = webs[0]
+        data["availableChannel"] = channel
+    return data
+
+
+def service_markdown(ctx: SiteContext, service: Service, today: dt.date | None = None) -> str:
+    """The Markdown (mostly HTML blocks) of a service page, in the seeds' own structure."""
+    registry = ctx.registry
+    lang = ctx.lang
+    url = page_url(ctx, service_url(service.id))
+    organisation = registry.organisation_of(service.id)
+    today = today or reference_date()
+    lead = [
+        f"<li><strong>{esc(t('organisation', lang))}</strong> : "
+        f"{link(url, page_url(ctx, f'organisations/{organisation.id}/'), plain(ctx, organisation.name))}</li>"
+    ]
+    if service.programme and service.programme in registry.programmes:
+        lead.append(
+            _fact(t("programme", lang), localized(ctx, registry.programmes[service.programme].name, block=False))
+        )
+    lead.append(
+        _fact(
+            t("needs", lang),
+            ", ".join(
+                link(url, page_url(ctx, f"needs/{n}/"), describe.label(registry, "needs", n, lang))
+                for n in service.needs
+            ),
+        )
+    )
+    lead.append(
+        _fact(
+            t("functions", lang),
+            ", ".join(
+                link(url, page_url(ctx, f"functions/{f}/"), describe.label(registry, "functions", f, lang))
+                for f in service.functions
+            ),
+        )
+    )
+    if service.status.state != "active":
+        lead.append(_fact(t("status", lang), f"<strong>{esc(t('status.' + service.status.state, lang))}</strong>"))
+    verified = esc(date_text(service.verified, lang))
+    lead.append(f'<li class="maillage-verified">{esc(t("verified", lang))} {verified}</li>')
+    parts = [f'<div class="maillage-lead"><ul>{"".join(lead)}</ul></div>']
+    if is_stale(service.verified, ctx.config.stale_months, today):
+        warning = esc(t("stale", lang, months=ctx.config.stale_months))
+        parts.append(
+            f'<div class="admonition warning maillage-stale" role="note"><p class="admonition-title">'
+            f"{esc(t('verified', lang))} {verified}</p><p>{warning}</p></div>"
+        )
+    parts.append(filter_attributes(ctx, service))
+    duration = describe.duration_phrase(service.duration)
+    modality = (
+        _facts(_fact(t("modality", lang), _terms(ctx, "modalities", service.modality))) if service.modality else ""
+    )
+    note = f"<p><strong>{esc(t('note', lang))}</strong></p>{localized(ctx, service.note)}" if service.note else ""
+    timing = localized(ctx, service.timing) + (_facts(_fact(t("duration", lang), esc(duration))) if duration else "")
+    sections = {
+        "objective": _section(localized(ctx, service.objective)),
+        "for_whom": for_whom(ctx, url, service),
+        "how_to_ask": how_to_ask(ctx, service),
+        "method": _section((localized(ctx, service.method) + modality) or _not_given(ctx)),
+        "timing": _section(timing or _not_given(ctx)),
+        "attention": _section((localized(ctx, service.attention) + note) or _not_given(ctx)),
+        "contact": contact_section(ctx, url, service),
+    }
+    for key in SERVICE_SECTIONS:
+        parts.append(f"## {t(key, lang)}")
+        parts.append(sections[key])
+    parts.append(f"## {t('practical', lang)}")
+    parts.append(practical(ctx, service))
+    parts.append(f"## {t('sources', lang)}")
+    parts.append(sources_section(ctx, service))
+    parts.append(edit_note(ctx, url, registry.files[service.id]))
+    parts.append(json_ld(service_json_ld(ctx, service)))
+    summary = plain(ctx, service.public.summary) or plain(ctx, service.objective)
+    meta = {
+        "title": esc(plain(ctx, service.name)),
+        "description": esc(summary[:300]),
+        "maillage_lang": lang,
+        "maillage_kind": "service",
+    }
+    body = "\n\n".join(parts)
+    return (
+        front_matter(meta)
+        + '<div class="maillage-page maillage-service" data-pagefind-body="" markdown="1">\n\n'
+        + f"{body}\n\n</div>\n"
+    )
+
+
+def service_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
+    """One page per service, and the index of all services."""
+    today = reference_date()
+    for service in ctx.registry.services.values():
+        yield GeneratedPage(
+            uri=page_url(ctx, service_url(service.id)) + "index.md",
+            content=service_markdown(ctx, service, today),
+            edit_path=ctx.registry.files[service.id],
+        )
+    yield services_index(ctx)
+
+
+def _service_rows(ctx: SiteContext, url: str, services: list[Service]) -> str:
+    """A table of services: name (linked), organisation, for whom."""
+    registry = ctx.registry
+    lang = ctx.lang
+    rows = []
+    for service in sorted(services, key=lambda s: s.name.get(lang).casefold()):
+        organisation = registry.organisation_of(service.id)
+        rows.append(
+            "<tr>"
+            f"<td>{link(url, page_url(ctx, service_url(service.id)), plain(ctx, service.name))}</td>"
+            f"<td>{esc(organisation.short_name or plain(ctx, organisation.name))}</td>"
+            f"<td>{esc(describe.summary(registry, service, lang))}</td>"
+            "</tr>"
+        )
+    head = (
+        f'<thead><tr><th scope="col">{esc(t("name", lang))}</th><th scope="col">{esc(t("organisation", lang))}</th>'
+        f'<th scope="col">{esc(t("for_whom.short", lang))}</th></tr></thead>'
+    )
+    count = f"<p>{esc(t('count.services', lang, n=len(services)))}</p>"
+    table = f'<table class="maillage-table">{head}<tbody>{"".join(rows)}</tbody></table>'
+    return f'<div class="maillage-section">{count}{table}</div>'
+
+
+def services_index(ctx: SiteContext) -> GeneratedPage:
+    """Every service in one table."""
+    url = page_url(ctx, "services/")
+    meta = {"title": esc(t("index.services", ctx.lang)), "maillage_lang": ctx.lang, "maillage_kind": "index"}
+    content = front_matter(meta) + _service_rows(ctx, url, list(ctx.registry.services.values())) + "\n"
+    return GeneratedPage(uri=url + "index.md", content=content)
+
+
+def organisation_markdown(ctx: SiteContext, organisation: Organisation) -> str:
+    """An organisation's page: who it is, how to reach it, its places and services."""
+    lang = ctx.lang
+    url = page_url(ctx, f"organisations/{organisation.id}/")
+    facts = []
+    if organisation.short_name:
+        facts.append(f"<li>{esc(organisation.short_name)}</li>")
+    if organisation.legal_form:
+        facts.append(_fact(t("legal_form", lang), esc(organisation.legal_form)))
+    if organisation.website:
+        facts.append(
+            _fact(
+                t("website", lang),
+                f'<a href="{esc(organisation.website)}" rel="noopener">{esc(organisation.website)}</a>',
+            )
+        )
+    parts = [f'<div class="maillage-lead"><ul>{"".join(facts)}</ul></div>' if facts else ""]
+    if organisation.description:
+        parts.append(_section(localized(ctx, organisation.description)))
+    if organisation.members:
+        parts.append(f"## {t('members', lang)}")
+        parts.append(_section(localized(ctx, organisation.members)))
+    parts.append(f"## {t('services', lang)}")
+    parts.append(_service_rows(ctx, url, list(organisation.services)))
+    if organisation.contacts:
+        parts.append(f"## {t('contact', lang)}")
+        items = "".join(contact_item(ctx, c) for c in organisation.contacts)
+        parts.append(_section(f'<ul class="maillage-contacts">{items}</ul>'))
+    if organisation.sites:
+        parts.append(f"## {t('sites', lang)}")
+        parts.append(_section(bullet_list(site_line(ctx, s.id) for s in organisation.sites)))
+    if organisation.note:
+        parts.append(f"## {t('note', lang)}")
+        parts.append(_section(localized(ctx, organisation.note)))
+    parts.append(edit_note(ctx, url, ctx.registry.files[organisation.id]))
+    meta = {"title": esc(plain(ctx, organisation.name)), "maillage_lang": lang, "maillage_kind": "organisation"}
+    body = "\n\n".join(p for p in parts if p)
+    return (
+        front_matter(meta)
+        + '<div class="maillage-page maillage-organisation" data-pagefind-body="" markdown="1">\n\n'
+        + f"{body}\n\n</div>\n"
+    )
+
+
+def organisation_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
+    """One page per organisation, and their index."""
+    lang = ctx.lang
+    organisations = sorted(ctx.registry.organisations.values(), key=lambda o: o.name.get(lang).casefold())
+    for organisation in organisations:
+        yield GeneratedPage(
+            uri=page_url(ctx, f"organisations/{organisation.id}/index.md"),
+            content=organisation_markdown(ctx, organisation),
+            edit_path=ctx.registry.files[organisation.id],
+        )
+    url = page_url(ctx, "organisations/")
+    items = [
+        link(url, page_url(ctx, f"organisations/{o.id}/"), plain(ctx, o.name))
+        + f" <small>({esc(t('count.services', lang, n=len(o.services)))})</small>"
+        for o in organisations
+    ]
+    meta = {"title": esc(t("index.organisations", lang)), "maillage_lang": lang, "maillage_kind": "index"}
+    yield GeneratedPage(uri=url + "index.md", content=front_matter(meta) + _section(bullet_list(items)) + "\n")
+
+
+def _vocabulary_pages(ctx: SiteContext, vocabulary: str) -> Iterator[GeneratedPage]:
+    lang = ctx.lang
+    terms: dict[str, VocabularyTerm] = ctx.registry.vocabularies.vocabulary(vocabulary)
+    index_url = page_url(ctx, f"{vocabulary}/")
+    items = []
+    for term in terms.values():
+        url = page_url(ctx, f"{vocabulary}/{term.id}/")
+        services = [s for s in ctx.registry.services.values() if term.id in getattr(s, vocabulary)]
+        parts = [_section(localized(ctx, term.definition))] if term.definition else []
+        parts.append(_service_rows(ctx, url, services))
+        meta = {"title": esc(term.label.get(lang)), "maillage_lang": lang, "maillage_kind": vocabulary}
+        yield GeneratedPage(
+            uri=url + "index.md",
+            content=front_matter(meta) + "\n\n".join(parts) + "\n",
+            edit_path=f"data/vocabularies/{vocabulary}.yaml",
+        )
+        items.append(
+            link(index_url, url, term.label.get(lang))
+            + f" <small>({esc(t('count.services', lang, n=len(services)))})</small>"
+        )
+    meta = {"title": esc(t(f"index.{vocabulary}", lang)), "maillage_lang": lang, "maillage_kind": "index"}
+    yield GeneratedPage(
+        uri=index_url + "index.md",
+        content=front_matter(meta) + _section(bullet_list(items)) + "\n",
+        edit_path=f"data/vocabularies/{vocabulary}.yaml",
+    )
+
+
+def need_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
+    """One page per need of the vocabulary, listing its services."""
+    return _vocabulary_pages(ctx, "needs")
+
+
+def function_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
+    """One page per function of the vocabulary, listing its services."""
+    return _vocabulary_pages(ctx, "functions")
+
+
+HOME_ENTRY_MARKER = "<!-- maillage:entry-points -->"
+
+# (label key, page URL) of the entry points; a page that does not exist in this build is left out.
+HOME_ENTRIES = (
+    ("home.orient", "orient/"),
+    ("home.gaps", "gaps/"),
+    ("home.map", "map/"),
+    ("home.downloads", "downloads/"),
+)
+
+
+def entry_points(lang: str, prefix: str, existing: set[str]) -> str:
+    """The home page's links to the tools; ``existing`` is the set of page URLs of the build."""
+    from_url = prefix
+    items = []
+    for key, target in HOME_ENTRIES:
+        url = prefix + target
+        if url in existing:
+            items.append(link(from_url, url, t(key, lang)))
+        elif target in existing:
+            items.append(link(from_url, target, t(key, lang)))
+    contribute = "contribute/"
+    if contribute in existing:
+        items.append(link(from_url, contribute, t("home.contribute", lang)))
+    return bullet_list(items, "maillage-entries")
+
+
+def home_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
+    """The home: what the directory holds and where to start."""
+    registry = ctx.registry
+    lang = ctx.lang
+    url = page_url(ctx, "")
+    from .territory_pages import territory_index
+
+    index = territory_index(registry, ctx.config.scope)
+    holds = t(
+        "home.holds",
+        lang,
+        services=len(registry.services),
+        organisations=len(registry.organisations),
+        territories=len(index.pages),
+    )
+    state = ""
+    if registry.oldest_verification and registry.newest_verification:
+        state = t(
+            "home.state",
+            lang,
+            oldest=date_text(registry.oldest_verification, lang),
+            newest=date_text(registry.newest_verification, lang),
+        )
+    browse = [
+        link(url, page_url(ctx, "services/"), t("index.services", lang)),
+        link(url, page_url(ctx, "organisations/"), t("index.organisations", lang)),
+        link(url, page_url(ctx, "territories/"), t("index.territories", lang)),
+        link(url, page_url(ctx, "needs/"), t("index.needs", lang)),
+        link(url, page_url(ctx, "functions/"), t("index.functions", lang)),
+    ]
+    needs = [
+        link(url, page_url(ctx, f"needs/{term.id}/"), term.label.get(lang))
+        for term in registry.vocabularies.needs.values()
+    ]
+    content = (
+        front_matter({"title": esc(t("home.title", lang)), "maillage_lang": lang, "maillage_kind": "home"})
+        + f'<div class="maillage-lead"><p><strong>{esc(t("site.tagline", lang))}</strong></p>'
+        + f"<p>{esc(holds)} {esc(state)}</p></div>\n\n"
+        + f"## {t('home.browse', lang)}\n\n"
+        + _section(bullet_list(browse, "maillage-entries") + f'<p class="maillage-needs">{" · ".join(needs)}</p>')
+        + f"\n\n## {t('home.tools', lang)}\n\n"
+        + f'<div class="maillage-section">\n{HOME_ENTRY_MARKER}\n</div>\n'
+    )
+    yield GeneratedPage(uri=url + "index.md", content=content)

@@ -1,0 +1,289 @@
+"""Which territories get a page, which services cover each, and the territory pages.
+
+DESIGN.md "Scope": pages for regions, départements/provinces and EPCIs inside the scope,
+and for communes only where they are useful — every commune inside a service area of at
+most ``COMMUNE_AREA_LIMIT`` communes (Brussels' 19, a métropole, a département), and
+elsewhere the communes a service names or holds a site in.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..registry import Registry
+from ..territories import Territory
+from .context import GeneratedPage, SiteContext
+from .i18n import t
+from .markup import esc, front_matter, link, localized, page_url, plain
+
+COMMUNE_AREA_LIMIT = 400
+PAGE_LEVELS = ("country", "region", "dep", "province", "epci")
+LEVEL_ORDER = {level: i for i, level in enumerate(("country", "region", "dep", "province", "epci", "commune"))}
+
+
+@dataclass(frozen=True)
+class TerritoryIndex:
+    """Territory pages and the services that reach each territory, computed once per registry."""
+
+    scope: tuple[str, ...]
+    pages: frozenset[str]  # territory codes that have a page
+    by_area: dict[str, tuple[str, ...]]  # area code -> services listing it
+    inside: dict[str, tuple[str, ...]]  # territory -> services whose area lies strictly inside it
+    ancestors_of: dict[str, frozenset[str]]  # page code -> the code and its ancestors
+
+    def reached(self, code: str) -> bool:
+        """Whether any service covers ``code`` or part of it (its own area, an ancestor's, a descendant's)."""
+        return bool(self.inside.get(code)) or any(a in self.by_area for a in self._ancestors(code))
+
+    def _ancestors(self, code: str) -> frozenset[str]:
+        return self.ancestors_of.get(code, frozenset({code}))
+
+    def has_page(self, code: str, default_language: bool) -> bool:
+        """Whether ``code`` has a page in a language: every territory of the index in the default
+        language, only those some service reaches in the others (the rest would be thousands of
+        near-empty translations)."""
+        return code in self.pages and (default_language or self.reached(code))
+
+    def covering(self, registry: Registry, code: str) -> list[tuple[str, str]]:
+        """(service id, the area code that covers ``code``), the code itself or an ancestor."""
+        found: dict[str, str] = {}
+        # Nearest first: a service that names the commune itself says "here", not "via".
+        ancestors = sorted(registry.gazetteer.ancestors(code), key=lambda c: -LEVEL_ORDER.get(_level(registry, c), 0))
+        for area in ancestors:
+            for service in self.by_area.get(area, ()):
+                found.setdefault(service, area)
+        return sorted(found.items(), key=lambda item: plain_name(registry, item[0]))
+
+
+def _level(registry: Registry, code: str) -> str:
+    territory = registry.gazetteer.get(code)
+    return territory.level if territory else "commune"
+
+
+def plain_name(registry: Registry, service_id: str) -> str:
+    """The French name of a service, folded for sorting."""
+    return registry.services[service_id].name.get("fr").casefold()
+
+
+_CACHE: dict[int, tuple[Registry, tuple[str, ...], TerritoryIndex]] = {}
+
+
+def territory_index(registry: Registry, scope: tuple[str, ...] = ()) -> TerritoryIndex:
+    """The territory index of ``registry`` (cached while the same registry object lives)."""
+    cached = _CACHE.get(id(registry))
+    if cached and cached[0] is registry and cached[1] == scope:
+        return cached[2]
+    index = build_index(registry, scope)
+    _CACHE.clear()  # one registry per build: never keep an old one alive
+    _CACHE[id(registry)] = (registry, scope, index)
+    return index
+
+
+def default_scope(registry: Registry) -> tuple[str, ...]:
+    """The countries the services are in."""
+    countries = {
+        ancestor
+        for service in registry.services.values()
+        for code in service.public.area
+        for ancestor in registry.gazetteer.ancestors(code)
+        if _level(registry, ancestor) == "country"
+    }
+    return tuple(sorted(countries))
+
+
+def build_index(registry: Registry, scope: tuple[str, ...] = ()) -> TerritoryIndex:
+    """Compute which territories get a page and which services reach each one."""
+    gazetteer = registry.gazetteer
+    scope = scope or default_scope(registry)
+    by_area: dict[str, list[str]] = defaultdict(list)
+    inside: dict[str, set[str]] = defaultdict(set)
+    communes: set[str] = set()
+    for service in registry.services.values():
+        for code in service.public.area:
+            by_area[code].append(service.id)
+            for ancestor in gazetteer.ancestors(code) - {code}:
+                inside[ancestor].add(service.id)
+            if _level(registry, code) == "commune":
+                communes.add(code)
+            else:
+                within = gazetteer.descendants(code, "commune")
+                if len(within) <= COMMUNE_AREA_LIMIT:
+                    communes.update(within)
+    communes.update(registry.site_territory.values())
+    pages = {c for c in communes if c in gazetteer}
+    for scope_code in scope:
+        if scope_code in gazetteer:
+            pages.add(scope_code)
+        pages.update(c for c in gazetteer.descendants(scope_code) if gazetteer[c].level in PAGE_LEVELS)
+    in_scope = {c for c in pages if not gazetteer.ancestors(c).isdisjoint(scope)}
+    return TerritoryIndex(
+        scope=scope,
+        pages=frozenset(in_scope),
+        by_area={k: tuple(v) for k, v in by_area.items()},
+        inside={k: tuple(sorted(v)) for k, v in inside.items()},
+        ancestors_of={c: gazetteer.ancestors(c) for c in in_scope},
+    )
+
+
+def territory_url(code: str) -> str:
+    """The URL of a territory page (without language prefix)."""
+    return f"territories/{code}/"
+
+
+def territory_link(ctx: SiteContext, from_url: str, code: str) -> str:
+    """The territory's name, linked to its page when it has one."""
+    territory = ctx.registry.gazetteer.get(code)
+    name = territory.label(ctx.lang) if territory else code
+    index = territory_index(ctx.registry, ctx.config.scope)
+    if index.has_page(code, not ctx.prefix):
+        return link(from_url, page_url(ctx, territory_url(code)), name)
+    return esc(name)
+
+
+def uncovered_segments(registry: Registry, code: str) -> list[str] | None:
+    """The public segments no service covers in ``code``, from the coverage engine.
+
+    None when this build has no coverage engine: the page then says so rather than
+    claiming that nothing is missing.
+    """
+    hook = _hook("generator.coverage", "uncovered_segments")
+    return None if hook is None else list(hook(registry, code))
+
+
+def _hook(module: str, name: str) -> Callable[..., Any] | None:
+    """A function of a module that may not exist yet in this version of the project."""
+    try:
+        found = importlib.import_module(module)
+    except ImportError:
+        return None
+    function = getattr(found, name, None)
+    return function if callable(function) else None
+
+
+def segment_label(registry: Registry, segment: str, lang: str) -> str:
+    """``"18-24/roofless"`` as « Jeunes adultes (18-24 ans) · Sans abri »."""
+    band_id, _, housing = segment.partition("/")
+    band = next((b for b in registry.vocabularies.age_bands if b.id == band_id), None)
+    term = registry.vocabularies.housing.get(housing)
+    return " · ".join([band.label.get(lang) if band else band_id, term.label.get(lang) if term else housing])
+
+
+def territory_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
+    """One page per territory of the index, in the context's language."""
+    index = territory_index(ctx.registry, ctx.config.scope)
+    for code in sorted(index.pages):
+        if index.has_page(code, not ctx.prefix):
+            yield territory_page(ctx, index, ctx.registry.gazetteer[code])
+    yield territories_index_page(ctx, index)
+
+
+def territory_page(ctx: SiteContext, index: TerritoryIndex, territory: Territory) -> GeneratedPage:
+    """The page of one territory: where it sits, who covers it, and the publics left uncovered."""
+    registry = ctx.registry
+    url = page_url(ctx, territory_url(territory.code))
+    lang = ctx.lang
+    name = territory.label(lang)
+    path = registry.gazetteer.path(territory.code)
+    crumbs = " › ".join(territory_link(ctx, url, p.code) for p in path[:-1])
+    facts = [f"<li>{esc(t('level.' + territory.level, lang))}</li>"]
+    if territory.population:
+        facts.append(f"<li>{esc(t('population', lang))} : {territory.population:,}</li>".replace(",", "\u202f"))
+    if territory.postcodes:
+        facts.append(f"<li>{esc(', '.join(territory.postcodes))}</li>")
+    parts = [
+        f'<div class="maillage-lead"><p class="maillage-breadcrumbs">{crumbs}</p><ul>{"".join(facts)}</ul></div>',
+        f"## {t('covering', lang)}",
+    ]
+    covering = index.covering(registry, territory.code)
+    if covering:
+        items = []
+        for service_id, via in covering:
+            service = registry.services[service_id]
+            item = link(url, page_url(ctx, f"services/{service_id}/"), plain(ctx, service.name))
+            if via != territory.code:
+                item += f" <small>({esc(t('via', lang))} {territory_link(ctx, url, via)})</small>"
+            if service.public.summary:
+                item += f"<br>{localized(ctx, service.public.summary, block=False)}"
+            items.append(f"<li>{item}</li>")
+        parts.append(f'<div class="maillage-section"><ul class="maillage-services">{"".join(items)}</ul></div>')
+    else:
+        parts.append(f'<div class="maillage-section"><p>{esc(t("covering.none", lang))}</p></div>')
+    inside = [s for s in index.inside.get(territory.code, ()) if s not in dict(covering)]
+    if inside:
+        parts.append(f"## {t('inside', lang)}")
+        items = []
+        for service_id in sorted(inside, key=lambda s: plain_name(registry, s)):
+            service = registry.services[service_id]
+            areas = ", ".join(territory_link(ctx, url, a) for a in service.public.area)
+            items.append(
+                f"<li>{link(url, page_url(ctx, f'services/{service_id}/'), plain(ctx, service.name))}"
+                f" <small>({areas})</small></li>"
+            )
+        parts.append(f'<div class="maillage-section"><ul class="maillage-services">{"".join(items)}</ul></div>')
+    parts.append(f"## {t('gaps', lang)}")
+    parts.append(gaps_section(ctx, url, territory.code))
+    children = [c for c in registry.gazetteer.children.get(territory.code, ()) if index.has_page(c, not ctx.prefix)]
+    if children:
+        parts.append(f"## {t('children', lang)}")
+        ordered = sorted(children, key=lambda c: registry.gazetteer[c].label(lang).casefold())
+        links = ", ".join(territory_link(ctx, url, c) for c in ordered)
+        parts.append(f'<div class="maillage-section"><p>{links}</p></div>')
+    body = "\n\n".join(parts)
+    meta = {
+        "title": esc(f"{name} — {t('level.' + territory.level, lang)}"),
+        "maillage_lang": lang,
+        "maillage_kind": "territory",
+    }
+    content = (
+        front_matter(meta)
+        + '<div class="maillage-page maillage-territory" data-pagefind-body="" markdown="1">\n\n'
+        + f"# {esc(name)}\n\n{body}\n\n</div>\n"
+    )
+    return GeneratedPage(uri=url + "index.md", content=content, edit_path=None)
+
+
+def gaps_section(ctx: SiteContext, url: str, code: str) -> str:
+    """The clearly marked section where the uncovered public segments of a territory go."""
+    lang = ctx.lang
+    segments = uncovered_segments(ctx.registry, code)
+    report = link(url, page_url(ctx, "gaps/"), t("gaps.report", lang)) if segments is not None else ""
+    if segments is None:
+        inner = f"<p>{esc(t('gaps.unavailable', lang))}</p>"
+    elif not segments:
+        inner = f"<p>{esc(t('gaps.none', lang))}</p><p>{report}</p>"
+    else:
+        items = "".join(f"<li>{esc(segment_label(ctx.registry, s, lang))}</li>" for s in segments)
+        inner = f"<p>{esc(t('gaps.intro', lang))}</p><ul>{items}</ul><p>{report}</p>"
+    return f'<section class="maillage-section maillage-gaps" id="zones-grises">{inner}</section>'
+
+
+def territories_index_page(ctx: SiteContext, index: TerritoryIndex) -> GeneratedPage:
+    """The list of territory pages, country by country, level by level."""
+    registry = ctx.registry
+    lang = ctx.lang
+    url = page_url(ctx, "territories/")
+    parts = []
+    for country in index.scope:
+        if country not in registry.gazetteer:
+            continue
+        parts.append(f"## {esc(registry.gazetteer[country].label(lang))}")
+        levels: dict[str, list[str]] = defaultdict(list)
+        for code in index.pages:
+            territory = registry.gazetteer[code]
+            if not index.has_page(code, not ctx.prefix):
+                continue
+            if territory.level != "country" and country in registry.gazetteer.ancestors(code):
+                levels[territory.level].append(code)
+        for level in ("region", "dep", "province", "epci", "commune"):
+            codes = sorted(levels.get(level, []), key=lambda c: registry.gazetteer[c].label(lang).casefold())
+            if not codes:
+                continue
+            links = ", ".join(territory_link(ctx, url, c) for c in codes)
+            parts.append(f'<div class="maillage-section"><h3>{esc(t("level." + level, lang))}</h3><p>{links}</p></div>')
+    meta = {"title": esc(t("index.territories", lang)), "maillage_lang": lang, "maillage_kind": "index"}
+    content = front_matter(meta) + "\n\n".join(parts) + "\n"
+    return GeneratedPage(uri=url + "index.md", content=content)

@@ -1,0 +1,127 @@
+"""Browser fixtures shared by every browser test: the real site, served locally, in Chromium.
+
+- ``built_site``: the shipped registry built once per session by the real command,
+  ``maillage build --out DIR`` (shared between xdist workers through a file lock);
+- ``site_server``: that site over HTTP on 127.0.0.1, its base URL (ends with ``/``);
+- ``page``: a Playwright page in Debian's chromium that aborts and records every request
+  leaving localhost; the test fails if there was one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The real registry's public site, built once for the whole test run."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent
+    out = shared / "maillage-site"
+    with (shared / "maillage-site.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "index.html").exists():
+            result = subprocess.run(
+                [sys.executable, "-m", "generator", "build", "--out", str(out)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert result.returncode == 0, f"maillage build failed:\n{result.stdout}\n{result.stderr}"
+    return out
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site: Path) -> Iterator[str]:
+    """The built site over HTTP on an ephemeral local port."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+# Module scope, not session: other session fixtures call asyncio.run(), which cannot run
+# while Playwright's sync loop is alive.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def external_requests() -> list[str]:
+    """Every request a test's page tried to make to another host."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Any, site_server: str, external_requests: list[str]) -> Iterator[Any]:
+    """A fresh page; any request leaving localhost is aborted, recorded, and fails the test."""
+    context = browser.new_context(locale="fr-BE", service_workers="block")
+
+    def route(request_route: Any) -> None:
+        url = request_route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL_HOSTS:
+            external_requests.append(url)
+            request_route.abort()
+        else:
+            request_route.continue_()
+
+    context.route("**/*", route)
+    tab = context.new_page()
+    yield tab
+    context.close()
+    assert not external_requests, f"requests left localhost: {external_requests}"
+
+
+def run_axe(tab: Any) -> list[dict[str, Any]]:
+    """The serious and critical WCAG 2.1 A/AA violations axe-core finds on the open page."""
+    tab.add_script_tag(path=str(AXE))
+    result = tab.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: "tag",
+                values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}));
+        }"""
+    )
+    return [v for v in result if v["impact"] in ("serious", "critical")]

@@ -1,0 +1,146 @@
+"""The directory website as a person uses it, in Chromium, from the real registry."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import AXE, run_axe
+
+pytestmark = pytest.mark.browser
+
+SERVICE = "services/brusano-case-management/"
+TERRITORY = "territories/be-region-04000/"
+PAGES = {
+    "home": "",
+    "service": SERVICE,
+    "organisation": "organisations/brusano/",
+    "territory": TERRITORY,
+    "commune": "territories/be-commune-21015/",
+    "need": "needs/mental-health/",
+    "index": "services/",
+    "downloads": "downloads/",
+    "contribute": "contribute/",
+    "dutch service": "nl/" + SERVICE,
+    "english territory": "en/" + TERRITORY,
+}
+
+
+def open_page(page: Any, base: str, path: str) -> Any:
+    response = page.goto(base + path)
+    assert response is not None and response.status == 200, path
+    return response
+
+
+def test_home_says_what_the_directory_holds(page: Any, site_server: str) -> None:
+    open_page(page, site_server, "")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    text = page.locator("article").inner_text()
+    assert "services de" in text and "organisations" in text
+    entries = page.locator(".maillage-entries a")
+    labels = entries.all_inner_texts()
+    assert "Tous les services" in labels
+    assert any("Télécharger" in label for label in labels)
+    page.get_by_role("link", name="Tous les services").click()
+    page.wait_for_url("**/services/")
+    assert page.locator("table.maillage-table tbody tr").count() >= 40
+
+
+def test_service_page_shows_criteria_and_a_phone_link(page: Any, site_server: str) -> None:
+    open_page(page, site_server, SERVICE)
+    assert page.locator("h1").inner_text().startswith("Case managers")
+    headings = page.locator("article h2").all_inner_texts()
+    for heading in (
+        "L'objectif",
+        "Pour qui ?",
+        "Comment y faire appel ?",
+        "La méthode",
+        "La temporalité",
+        "Points d'attention",
+        "Contact",
+    ):
+        assert any(h.startswith(heading) for h in headings), heading
+    checklist = page.locator(".maillage-checklist").first.inner_text()
+    assert "18 ans ou plus" in checklist
+    assert "Région de Bruxelles-Capitale" in checklist
+    assert "pas besoin de couverture santé" in page.locator(".maillage-not-required").inner_text()
+    phone = page.locator('.maillage-contacts a[href^="tel:"]').first
+    assert phone.inner_text() == "02 880 29 80"
+    assert phone.get_attribute("href") == "tel:028802980"
+    assert page.locator('.maillage-contacts a[href="mailto:helpdesk@brusano.brussels"]').count() == 1
+    assert "Vérifié le 1er janvier 2024" in page.locator(".maillage-lead").inner_text()
+    data = json.loads(page.locator('script[type="application/ld+json"]').text_content())
+    assert data["@type"] == "Service" and data["identifier"] == "brusano-case-management"
+    assert data["audience"]["suggestedMinAge"] == 18
+
+
+def test_territory_page_lists_services_through_parents(page: Any, site_server: str) -> None:
+    open_page(page, site_server, "territories/be-commune-21015/")
+    assert "Schaerbeek" in page.locator("h1").inner_text()
+    services = page.locator(".maillage-services").first.inner_text()
+    assert "Case managers" in services
+    assert "via Région de Bruxelles-Capitale" in services
+    assert page.locator("#zones-grises").count() == 1
+    page.get_by_role("link", name="Case managers « des zones grises »").first.click()
+    page.wait_for_url("**/" + SERVICE)
+
+
+def test_downloads_page_links_the_files(page: Any, site_server: str) -> None:
+    open_page(page, site_server, "downloads/")
+    names = page.locator("article a[download]").all_inner_texts()
+    assert "maillage.json" in names and "services.csv" in names and "contacts.csv" in names
+    response = page.request.get(site_server + "downloads/services.csv")
+    assert response.ok
+    header = response.text().lstrip("\ufeff").splitlines()[0]
+    assert header.startswith("id,organisation,name_fr")
+    registry = page.request.get(site_server + "downloads/maillage.json").json()
+    assert registry["audience"] == "public"
+    assert any(o["id"] == "brusano" for o in registry["organisations"])
+
+
+def test_language_switch_leads_to_the_same_page(page: Any, site_server: str) -> None:
+    open_page(page, site_server, SERVICE)
+    page.locator(".md-header .md-select button").hover()
+    page.locator('a.maillage-lang-link[hreflang="nl"]').click()
+    page.wait_for_url("**/nl/" + SERVICE)
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.locator("h1").inner_text() == "Casemanagers voor de « grijze zones »"
+    assert "Voor wie?" in page.locator("article h2").all_inner_texts()[1]
+    # Registry text with no Dutch version is shown in French, marked as such.
+    assert page.locator('[lang="fr"] + .maillage-fallback').count() >= 1
+    assert "Tekst alleen beschikbaar in het Frans" in page.locator("article").inner_text()
+    page.locator(".md-header .md-select button").hover()
+    page.locator('a.maillage-lang-link[hreflang="fr"]').click()
+    page.wait_for_url("**/" + SERVICE)
+    assert page.locator("html").get_attribute("lang") == "fr"
+
+
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_no_serious_accessibility_violation(page: Any, site_server: str, kind: str) -> None:
+    assert AXE.exists(), "run `npm ci` in tests/js (axe-core)"
+    open_page(page, site_server, PAGES[kind])
+    violations = run_axe(page)
+    assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+
+
+@pytest.mark.parametrize("kind", ["home", "service", "territory", "index", "downloads"])
+def test_usable_on_a_phone(page: Any, site_server: str, kind: str) -> None:
+    page.set_viewport_size({"width": 375, "height": 740})
+    open_page(page, site_server, PAGES[kind])
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"{kind}: the page scrolls sideways ({width}px wide)"
+
+
+def test_service_page_prints_as_a_liaison_sheet(page: Any, site_server: str) -> None:
+    open_page(page, site_server, SERVICE)
+    page.emulate_media(media="print")
+    assert not page.locator(".md-sidebar--primary").is_visible()
+    assert not page.locator(".md-header").is_visible()
+    after = page.evaluate(
+        """() => getComputedStyle(document.querySelector('.maillage-contacts a[href^="tel:"]'), '::after').content"""
+    )
+    assert "tel:028802980" in after
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
