@@ -199,6 +199,9 @@ _FOLIUM_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
 
 def render_map(m: folium.Map) -> RenderedMap:
     """Render ``m`` with stable names (folium draws random ids) and local resources only."""
+    if any(isinstance(e, folium.TileLayer) for e in m._children.values()):
+        # Last, so that the control's script finds every layer already defined.
+        folium.LayerControl(collapsed=False).add_to(m)
     figure: Any = m.get_root()  # a branca Figure: header, html and script parts
     figure.render()
     div = figure.html.render().strip()
@@ -269,6 +272,9 @@ def new_map(ctx: SiteContext, points: Iterable[tuple[float, float]], scroll_zoom
         control_scale=True,
         prefer_canvas=True,
         scrollWheelZoom=scroll_zoom,
+        # Without a tile layer Leaflet knows no zoom limits, and clustering needs one.
+        minZoom=2,
+        maxZoom=18,
     )
     m.fit_bounds(bounds, max_zoom=12, padding=(12, 12))
     if ctx.config.tiles:
@@ -282,7 +288,6 @@ def new_map(ctx: SiteContext, points: Iterable[tuple[float, float]], scroll_zoom
             max_zoom=19,
             className="maillage-basemap",
         ).add_to(m)
-        folium.LayerControl(collapsed=False).add_to(m)
     return m
 
 
