@@ -94,9 +94,18 @@ class Gazetteer:
             return cached
         result = {code}
         territory = self.by_code.get(code)
-        if territory:
+        if territory and territory.level == "epci" and len(territory.parents) > 1:
+            # An EPCI across several départements lies inside none of them, only inside
+            # what contains them all (their region, when they share one; the country).
+            result |= frozenset.intersection(*(self.ancestors(p) for p in territory.parents))
+        elif territory:
             for parent in territory.parents:
-                result |= self.ancestors(parent)
+                if territory.level == "commune" and self.by_code.get(parent, territory).level == "epci":
+                    # A commune's own département is among its parents: going up through
+                    # its EPCI would add the other départements that EPCI spans.
+                    result.add(parent)
+                else:
+                    result |= self.ancestors(parent)
         frozen = frozenset(result)
         self._ancestors[code] = frozen
         return frozen
