@@ -473,7 +473,6 @@ def geocode(ctx: Context, online: bool, refresh: bool, write: bool, user_agent: 
 def build(ctx: Context, audience: str, out: Path | None, strict: bool) -> None:
     """Validate, generate and build the site with its search index; a failed build leaves the previous output."""
     from .plugin import BuildError, build_site
-    from .search import SearchIndexError, index_site
     from .site.build import atomic_build
 
     config_file = ctx.root / "mkdocs.yml"
@@ -481,15 +480,13 @@ def build(ctx: Context, audience: str, out: Path | None, strict: bool) -> None:
         fail(f"{config_file}: no mkdocs.yml here: run maillage build in the project folder (or pass -C DIR)")
     target = out if out is not None else ctx.root / "site"
 
-    def make_pages(site: Path) -> None:
+    def make_site(site: Path) -> None:
+        # The plugin writes the pages, then the Pagefind index (on_post_build).
         build_site(config_file, site, audience, strict=strict)
 
-    def make_search_index(site: Path) -> None:
-        index_site(site)
-
     try:
-        atomic_build(target, [make_pages, make_search_index])
-    except (BuildError, SearchIndexError) as exc:
+        atomic_build(target, [make_site])
+    except BuildError as exc:
         fail(f"maillage build: {exc}\nThe previous site in {target} is unchanged.")
     click.echo(f"Built the {audience} site in {target}")
 

@@ -271,6 +271,9 @@ def build_site(config_file: Path, site_dir: Path, audience: str | None = None, *
 
     _show_mkdocs_warnings()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about mkdocs 2 is not for our users
+    errors = _ErrorCollector()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(errors)
     try:
         config = load_config(str(config_file), site_dir=str(site_dir), strict=strict)
         plugin = config.plugins.get("maillage")
@@ -281,7 +284,21 @@ def build_site(config_file: Path, site_dir: Path, audience: str | None = None, *
             plugin.config.audience = audience
         build(config)
     except (PluginError, Abort, ConfigurationError, MkDocsException) as exc:
-        raise BuildError(str(exc)) from None
+        # mkdocs logs the plugin's error and raises a bare "Aborted": the log has the message.
+        raise BuildError("\n".join(errors.messages) or str(exc)) from None
+    finally:
+        logger.removeHandler(errors)
+
+
+class _ErrorCollector(logging.Handler):
+    """Keeps the error messages mkdocs logs during a build."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 def serve_site(config_file: Path, dev_addr: str | None = None, audience: str | None = None) -> None:
@@ -305,6 +322,8 @@ def _show_mkdocs_warnings(info: bool = False) -> None:
     logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "_maillage", False) for h in logger.handlers):
         handler = logging.StreamHandler()
+        # Errors reach the person through BuildError (once), warnings and notes through here.
+        handler.addFilter(lambda record: record.levelno < logging.ERROR)
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
         handler._maillage = True  # type: ignore[attr-defined]
         logger.addHandler(handler)

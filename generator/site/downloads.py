@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..registry import Registry
 from .context import Asset, GeneratedPage, SiteContext
+from .downloads_hsds import HSDS_DIR, HSDS_ZIP, TEMPLATE_CSV, TEMPLATE_XLSX
 from .i18n import t
 from .markup import esc, front_matter, page_url
 
@@ -222,6 +223,17 @@ def downloads(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
         return f'<a href="{esc(base + DOWNLOADS + name)}" download="">{esc(name)}</a>'
 
     audience = t("downloads.audience." + ctx.config.audience, lang)
+    hsds = "".join(
+        f"<li>{file_link(uri.removeprefix(DOWNLOADS))} — {esc(t(key, lang))}</li>"
+        for uri, key in (
+            (HSDS_ZIP, "downloads.hsds.zip"),
+            (HSDS_DIR + "services.ndjson", "downloads.hsds.services"),
+            (HSDS_DIR + "organizations.ndjson", "downloads.hsds.organizations"),
+            (HSDS_DIR + "datapackage/datapackage.json", "downloads.hsds.datapackage"),
+            (TEMPLATE_XLSX, "downloads.template"),
+            (TEMPLATE_CSV, "downloads.template"),
+        )
+    )
     items = "".join(
         f"<li>{file_link(table.name + '.csv')} — {esc(t('table.' + table.name, lang))} "
         f"<small>({len(table.rows)})</small></li>"
@@ -231,6 +243,7 @@ def downloads(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
         front_matter({"title": esc(t("downloads", lang)), "maillage_lang": lang, "maillage_kind": "downloads"})
         + f'<div class="maillage-section"><p>{esc(t("downloads.intro", lang))}</p><p>{esc(audience)}</p>'
         + f"<ul><li>{file_link(JSON_NAME)} — {esc(t('downloads.json', lang))}</li></ul>"
-        + f"<p>{esc(t('downloads.csv', lang))}</p><ul>{items}</ul></div>\n"
+        + f"<p>{esc(t('downloads.csv', lang))}</p><ul>{items}</ul>"
+        + f"<p>{esc(t('downloads.hsds', lang))}</p><ul>{hsds}</ul></div>\n"
     )
     yield GeneratedPage(uri=url + "index.md", content=content)

@@ -252,6 +252,36 @@ _LABELS: dict[str, dict[str, str]] = {
         "nl": "Professionele versie: de contacten voor professionals staan erin.",
         "en": "Professional version: contacts reserved for professionals are included.",
     },
+    "downloads.hsds": {
+        "fr": "Au format Open Referral HSDS 3.0, que d'autres annuaires savent lire :",
+        "nl": "In het Open Referral HSDS 3.0-formaat, dat andere gidsen kunnen lezen:",
+        "en": "As Open Referral HSDS 3.0, which other directories can read:",
+    },
+    "downloads.hsds.zip": {
+        "fr": "tout l'export HSDS en un fichier",
+        "nl": "de hele HSDS-export in één bestand",
+        "en": "the whole HSDS export in one file",
+    },
+    "downloads.hsds.services": {
+        "fr": "les services, un objet par ligne",
+        "nl": "de diensten, één object per regel",
+        "en": "the services, one object per line",
+    },
+    "downloads.hsds.organizations": {
+        "fr": "les organisations, un objet par ligne",
+        "nl": "de organisaties, één object per regel",
+        "en": "the organisations, one object per line",
+    },
+    "downloads.hsds.datapackage": {
+        "fr": "le paquet de données tabulaire HSDS (description des tables)",
+        "nl": "het tabulaire HSDS-datapakket (beschrijving van de tabellen)",
+        "en": "the HSDS tabular data package (table descriptions)",
+    },
+    "downloads.template": {
+        "fr": "modèle de tableur pour proposer des services en masse",
+        "nl": "rekenbladsjabloon om diensten in bulk voor te stellen",
+        "en": "spreadsheet template to propose services in bulk",
+    },
     "table.services": {"fr": "les services", "nl": "de diensten", "en": "the services"},
     "table.organisations": {"fr": "les organisations", "nl": "de organisaties", "en": "the organisations"},
     "table.sites": {"fr": "les lieux", "nl": "de locaties", "en": "the places"},

@@ -1,0 +1,156 @@
+"""End to end: the mkdocs plugin and ``maillage build`` on the small hand-made project."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.plugin import BuildError, build_site
+from generator.site.build import atomic_build
+from tests.conftest import ROOT
+
+MKDOCS_YML = """\
+site_name: Mini
+docs_dir: directory
+use_directory_urls: true
+theme:
+  name: material
+  custom_dir: {overrides}
+  language: fr
+  font: false
+  features: [content.action.edit]
+plugins:
+  - maillage:
+      languages: [fr, nl]
+      repo_edit_base: https://example.org/mini/edit/main
+markdown_extensions: [attr_list, md_in_html, admonition, tables, {{toc: {{permalink: true}}}}]
+nav:
+  - Accueil: index.md
+  - Services: services/index.md
+  - Carte: map/index.md
+  - Contribuer: contribute.md
+validation:
+  nav:
+    omitted_files: ignore
+"""
+
+
+@pytest.fixture
+def project(mini: Path) -> Path:
+    (mini / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
+    shutil.copytree(ROOT / "directory", mini / "directory")
+    return mini
+
+
+def test_plugin_builds_every_page_strictly(project: Path, tmp_path: Path) -> None:
+    before = sorted(p.name for p in (project / "directory").iterdir())
+    site = tmp_path / "site"
+    build_site(project / "mkdocs.yml", site, strict=True)
+    # Nothing generated is written into the docs folder.
+    assert sorted(p.name for p in (project / "directory").iterdir()) == before
+    for path in (
+        "index.html",
+        "services/alpha-adults/index.html",
+        "nl/services/alpha-adults/index.html",
+        "organisations/alpha/index.html",
+        "territories/be-commune-21015/index.html",
+        "needs/mental-health/index.html",
+        "functions/housing-first/index.html",
+        "downloads/services.csv",
+        "downloads/maillage.json",
+        "sitemap.xml",
+    ):
+        assert (site / path).is_file(), path
+    page = (site / "services/alpha-adults/index.html").read_text(encoding="utf-8")
+    # The edit link points at the YAML file; the public site has no professional contact.
+    assert 'href="https://example.org/mini/edit/main/data/registry/alpha.yaml"' in page
+    assert "pro-only@alpha.example.org" not in page
+    assert "pro-only@alpha.example.org" not in (site / "downloads/contacts.csv").read_text(encoding="utf-8")
+    dutch = (site / "nl/services/alpha-adults/index.html").read_text(encoding="utf-8")
+    assert '<html lang="nl"' in dutch and "Begeleiding volwassenen" in dutch
+    # The language switch leads to the same page in the other language.
+    assert re.search(r'href="\.\./\.\./\.\./services/alpha-adults/" hreflang="fr"', dutch)
+    # Navigation: the map entry is dropped when no page makes it; services pages stay out of it.
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Contribuer" in home and "alpha-adults" not in home.split('class="md-content"')[0]
+
+
+def test_professional_build_marks_every_page(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build_site(project / "mkdocs.yml", site, "professional")
+    for path in ("index.html", "services/alpha-adults/index.html", "contribute/index.html"):
+        assert "Version professionnelle" in (site / path).read_text(encoding="utf-8"), path
+    assert "mailto:pro-only@alpha.example.org" in (site / "services/alpha-adults/index.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_registry_error_is_one_plugin_error_with_positions(project: Path, tmp_path: Path) -> None:
+    alpha = project / "data" / "registry" / "alpha.yaml"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("verified: 2024-01-17", "verifed: 2024-01-17", 1))
+    with pytest.raises(BuildError) as caught:
+        build_site(project / "mkdocs.yml", tmp_path / "site")
+    message = str(caught.value)
+    assert re.search(r"data/registry/alpha\.yaml:\d+:\d+: .*unknown key 'verifed'.*\[unknown-key\]", message)
+    assert re.search(r"data/registry/alpha\.yaml:\d+:\d+: .*'verified' is required \[missing\]", message)
+    assert "Traceback" not in message
+
+
+def test_failed_build_leaves_the_previous_site(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    runner = CliRunner()
+    first = runner.invoke(main, ["-C", str(project), "build", "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    index = (out / "index.html").read_bytes()
+    assert (out / "pagefind").is_dir()
+    alpha = project / "data" / "registry" / "alpha.yaml"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("area: [be-region-04000]", "area: [be-region-99]"))
+    second = runner.invoke(main, ["-C", str(project), "build", "--out", str(out)])
+    assert second.exit_code == 1
+    assert "unknown territory 'be-region-99'" in second.output
+    assert "Traceback" not in second.output
+    assert (out / "index.html").read_bytes() == index
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini", "public"]  # no temporary leftovers
+
+
+def test_atomic_build_swaps_only_on_success(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    atomic_build(out, [lambda d: (d / "a.txt").write_text("1")])
+    assert (out / "a.txt").read_text() == "1"
+
+    def broken(folder: Path) -> None:
+        (folder / "a.txt").write_text("2")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        atomic_build(out, [broken])
+    assert (out / "a.txt").read_text() == "1"
+    atomic_build(out, [lambda d: (d / "b.txt").write_text("3")])
+    assert sorted(p.name for p in out.iterdir()) == ["b.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_builds_are_reproducible(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")  # 2025-01-15
+    first, second = tmp_path / "one", tmp_path / "two"
+    build_site(project / "mkdocs.yml", first)
+    build_site(project / "mkdocs.yml", second)
+
+    # Pagefind names its index fragments differently from one run to the next: the pages,
+    # downloads and assets are what must not change.
+    def files(site: Path) -> list[str]:
+        return sorted(
+            p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and "pagefind" not in p.parts
+        )
+
+    names = files(first)
+    assert names == files(second)
+    different = [n for n in names if (first / n).read_bytes() != (second / n).read_bytes()]
+    # The import template is written by openpyxl, which stamps the time into the workbook
+    # (generator/spreadsheet.py, not the site's pages): reported, not hidden elsewhere.
+    assert [n for n in different if n != "downloads/modele-import.xlsx"] == []
