@@ -25,6 +25,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -353,12 +354,14 @@ class IndexReport:
     bytes: int
 
 
-def index_site(site_dir: Path, registry: Registry | None = None, *, language: str = "fr") -> IndexReport:
+def index_site(site_dir: Path, registry: Registry | None = None, *, language: str | None = None) -> IndexReport:
     """Run Pagefind over a built site; the bundle goes to ``site_dir/pagefind/``.
 
     Only pages with a ``data-pagefind-body`` element are indexed, and only that element
-    (navigation, header and footer stay out). The site is indexed as one ``language``
-    index, stemmed for it. ``registry`` is accepted for future per-registry options.
+    (navigation, header and footer stay out). Each page goes to the index of its
+    ``<html lang>`` (French pages to a French index, stemmed for French; Dutch ones to a
+    Dutch index), which is the index the search panel of a page of that language loads;
+    ``language`` forces one index for all. ``registry`` is accepted for future options.
     Raises ``SearchIndexError`` when Pagefind fails.
     """
     del registry  # Everything Pagefind needs is already in the pages.
@@ -367,7 +370,7 @@ def index_site(site_dir: Path, registry: Registry | None = None, *, language: st
     if not any(FINDABLE in page.read_text(encoding="utf-8", errors="replace") for page in site_dir.rglob("*.html")):
         raise SearchIndexError(f"{site_dir}: no page to index (no page has a {FINDABLE} element)")
     try:
-        asyncio.run(_index(site_dir, language))
+        _run_outside_any_loop(site_dir, language)
     except Exception as exc:  # the Pagefind service reports failures as plain exceptions
         raise SearchIndexError(f"{site_dir}: Pagefind could not index the site: {exc}") from exc
     pages = indexed_pages(site_dir)
@@ -377,10 +380,27 @@ def index_site(site_dir: Path, registry: Registry | None = None, *, language: st
     return IndexReport(pages=pages, files=len(files), bytes=sum(f.stat().st_size for f in files))
 
 
-async def _index(site_dir: Path, language: str) -> None:
+def _run_outside_any_loop(site_dir: Path, language: str | None) -> None:
+    """Run the indexing coroutine, in a thread of its own when this one already has a loop.
+
+    The Pagefind API is asynchronous; ``asyncio.run`` refuses to start inside a running
+    loop (a host that is itself asynchronous, a test driving a browser).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(_index(site_dir, language))
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _index(site_dir, language)).result()
+
+
+async def _index(site_dir: Path, language: str | None) -> None:
     from pagefind.index import IndexConfig, PagefindIndex
 
-    config = IndexConfig(force_language=language, output_path=str(site_dir / BUNDLE))
+    config = IndexConfig(output_path=str(site_dir / BUNDLE))
+    if language:
+        config["force_language"] = language
     async with PagefindIndex(config=config) as index:
         await index.add_directory(str(site_dir))
 

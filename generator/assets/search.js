@@ -23,7 +23,7 @@
       approx: "Aucun résultat exact ; résultats pour le début des mots : « {q} »",
       more: "Afficher plus de résultats", clear: "Effacer les filtres", loading: "Recherche…",
       start: "Tapez un besoin, un public, un lieu… ou choisissez des filtres.",
-      error: "La recherche n'est pas disponible (index absent).", filters: "Filtres"
+      error: "La recherche n'est pas disponible (index absent).", filters: "Filtres", forWhom: "Pour qui ?"
     },
     nl: {
       need: "Behoefte", "function": "Functie", territory: "Gebied", age: "Leeftijd",
@@ -32,7 +32,16 @@
       approx: "Geen exacte resultaten; resultaten voor het begin van de woorden: « {q} »",
       more: "Meer resultaten", clear: "Filters wissen", loading: "Zoeken…",
       start: "Typ een behoefte, een doelgroep, een plaats… of kies filters.",
-      error: "Zoeken is niet beschikbaar (geen index).", filters: "Filters"
+      error: "Zoeken is niet beschikbaar (geen index).", filters: "Filters", forWhom: "Voor wie?"
+    },
+    en: {
+      need: "Need", "function": "Function", territory: "Area", age: "Age",
+      housing: "Housing", language: "Language", self_referral: "Request by the person themself",
+      results0: "No results", results1: "1 result", resultsN: "{n} results",
+      approx: "No exact results; results for the start of the words: “{q}”",
+      more: "More results", clear: "Clear filters", loading: "Searching…",
+      start: "Type a need, a public, a place… or choose filters.",
+      error: "Search is not available (no index).", filters: "Filters", forWhom: "For whom?"
     }
   };
   var AGE_ORDER = ["0-17", "18-24", "25-59", "60+"];
@@ -100,6 +109,8 @@
     this.shown = 0;
     this.generation = 0;
     this.open = {};  // facet -> whether its list is unfolded
+    this.renderStatus(t("start"));
+    this.moreButton.textContent = t("more");
     this.bind();
     this.readAddress();
   }
@@ -283,7 +294,7 @@
     if (details) link.appendChild(el("p", { "class": "maillage-search__org", text: details }));
     if (meta.for_whom) {
       link.appendChild(el("p", { "class": "maillage-search__for" }, [
-        el("strong", { text: "Pour qui ? " }), document.createTextNode(meta.for_whom)
+        el("strong", { text: t("forWhom") + " " }), document.createTextNode(meta.for_whom)
       ]));
     } else if (page.excerpt) {
       link.appendChild(el("p", { "class": "maillage-search__excerpt" }, [safeExcerpt(page.excerpt)]));
