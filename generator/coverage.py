@@ -42,10 +42,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,21 +77,61 @@ class Segment:
     age_max: int | None
 
 
-@dataclass(frozen=True, slots=True)
 class Cell:
-    """The services covering one territory and segment, fully and partly (sorted ids)."""
+    """The services covering one territory and segment, fully and partly (sorted ids).
 
-    services: tuple[str, ...]
-    partial: tuple[str, ...]
+    A cell holds two bit masks over the analysis' services and decodes them into ids only
+    when asked: a summary over 35,000 communes never pays for the ids.
+    """
+
+    __slots__ = ("_decode", "_full", "_partial", "_partial_ids", "_services")
+
+    def __init__(self, full: int, partial: int, decode: Callable[[int], tuple[str, ...]]) -> None:
+        self._full = full
+        self._partial = partial
+        self._decode = decode
+        self._services: tuple[str, ...] | None = None
+        self._partial_ids: tuple[str, ...] | None = None
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """The services covering the segment fully, by id."""
+        if self._services is None:
+            self._services = self._decode(self._full)
+        return self._services
+
+    @property
+    def partial(self) -> tuple[str, ...]:
+        """The services covering the segment partly, by id."""
+        if self._partial_ids is None:
+            self._partial_ids = self._decode(self._partial)
+        return self._partial_ids
+
+    @property
+    def full_count(self) -> int:
+        return self._full.bit_count()
+
+    @property
+    def partial_count(self) -> int:
+        return self._partial.bit_count()
 
     @property
     def status(self) -> str:
         """``gap``, ``partial`` (partial services only), ``covered`` or ``overlap`` (2+ full)."""
-        if len(self.services) >= 2:
-            return "overlap"
-        if self.services:
-            return "covered"
-        return "partial" if self.partial else "gap"
+        if self._full:
+            return "overlap" if self._full & (self._full - 1) else "covered"
+        return "partial" if self._partial else "gap"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Cell):
+            return NotImplemented
+        return (self.services, self.partial) == (other.services, other.partial)
+
+    def __hash__(self) -> int:
+        return hash((self.services, self.partial))
+
+    def __repr__(self) -> str:
+        return f"Cell(services={self.services!r}, partial={self.partial!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +401,8 @@ class _Index:
         self.touch_area: dict[str, int] = defaultdict(int)  # services with an area code strictly inside
         self.crit_full = [0] * len(segments)
         self.crit_part = [0] * len(segments)
-        self.density: list[float | None] = []  # places per inhabitant of the area
+        # Places per inhabitant that each area code brings (from the services naming it).
+        self.code_density: dict[str, float] = defaultdict(float)
         for i, service in enumerate(services):
             bit = 1 << i
             for code in service.public.area:
@@ -373,9 +415,11 @@ class _Index:
                     self.crit_full[j] |= bit
                 elif level == PARTIAL:
                     self.crit_part[j] |= bit
-            self.density.append(_density(service, registry.gazetteer, self.geo))
+            density, outer = _density(service, registry.gazetteer, self.geo)
+            if density is not None:
+                for code in outer:
+                    self.code_density[code] += density
         self._ids_cache: dict[int, tuple[str, ...]] = {0: ()}
-        self._cells: dict[tuple[int, int], Cell] = {}
         self._rows: dict[tuple[int, int], tuple[Cell, ...]] = {}
 
     def area_mask(self, code: str) -> int:
@@ -387,17 +431,13 @@ class _Index:
     def ids_of(self, mask: int) -> tuple[str, ...]:
         found = self._ids_cache.get(mask)
         if found is None:
-            found = tuple(sorted(self.ids[i] for i in _bits(mask)))
+            # Bits follow the services' order, which is by id: no sorting needed.
+            found = tuple(self.ids[i] for i in _bits(mask))
             self._ids_cache[mask] = found
         return found
 
     def cell(self, full: int, partial: int) -> Cell:
-        key = (full, partial)
-        found = self._cells.get(key)
-        if found is None:
-            found = Cell(self.ids_of(full), self.ids_of(partial))
-            self._cells[key] = found
-        return found
+        return Cell(full, partial, self.ids_of)
 
     def cells(self, full_area: int, touch_area: int) -> tuple[Cell, ...]:
         """Per segment, the cell of a territory (shared between territories alike)."""
@@ -417,25 +457,27 @@ class _Index:
             out.append((full, (full_area & cp) | (touch & (cf | cp))))
         return out
 
-    def places_density(self, full_area: int) -> float:
-        return sum(d for i in _bits(full_area) if (d := self.density[i]) is not None)
 
+def _density(service: Service, gazetteer: Gazetteer, geo: Geography) -> tuple[float | None, list[str]]:
+    """The service's places per inhabitant of its area (when both are known), and the
+    area's outer codes (a code inside another code of the same area adds no inhabitants).
 
-def _density(service: Service, gazetteer: Gazetteer, geo: Geography) -> float | None:
-    """The service's places per inhabitant of its area, when both are known."""
+    A commune inside two outer codes of one area (an EPCI and a département it straddles)
+    would count the service twice: registries do not write such areas, and capacity is an
+    estimate anyway.
+    """
+    area = set(service.public.area)
+    outer = sorted(c for c in area if not (geo.containing(c) - {c}) & area)
     places = service.capacity.places if service.capacity else None
     if places is None:
-        return None
-    area = set(service.public.area)
-    # A code inside another code of the same area adds no inhabitants.
-    outer = [c for c in area if not (geo.containing(c) - {c}) & area]
+        return None, outer
     total = 0
     for code in outer:
         territory = gazetteer.get(code)
         if territory is None or territory.population is None:
-            return None
+            return None, outer
         total += territory.population
-    return places / total if total else None
+    return (places / total if total else None), outer
 
 
 def select_services(registry: Registry, need: str | None = None, function: str | None = None) -> list[Service]:
@@ -473,6 +515,20 @@ def compute_coverage(
     ``scope`` is a list of territory codes (default: the countries of the services).
     Raises ``CoverageError`` for an unknown level or scope code.
     """
+    # The analysis allocates tens of thousands of small tracked objects; with a large
+    # registry loaded, the collector's full passes over it would cost more than the work.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _compute(registry, need, function, level, tuple(scope))
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _compute(
+    registry: Registry, need: str | None, function: str | None, level: str, scope: tuple[str, ...]
+) -> Coverage:
     if level not in LEVEL_CHOICES and level != "province":
         raise CoverageError(f"unknown level '{level}'; choose one of {', '.join(LEVEL_CHOICES)}")
     gazetteer = registry.gazetteer
@@ -490,9 +546,15 @@ def compute_coverage(
     # communes some area code reaches get a mask; communes are then grouped by (territory
     # of the level, mask), so each distinct situation is computed once.
     commune_masks: dict[int, int] = defaultdict(int)
+    commune_density: dict[int, float] = defaultdict(float)
     for code, mask in index.full_area.items():
+        density = index.code_density.get(code, 0.0)
         for i in geo.communes_under(code):
             commune_masks[i] |= mask
+            if density:
+                commune_density[i] += density
+    # The same services reach every commune of a mask, so its places too.
+    mask_density: dict[int, float] = {0: 0.0}
     units_of = geo.units(level)
     # Start from every commune in its territory with no service, then move the reached ones.
     groups: dict[tuple[str, int], list[int]] = {
@@ -502,6 +564,7 @@ def compute_coverage(
     for i, mask in commune_masks.items():
         if not mask or i not in scoped_set:
             continue
+        mask_density.setdefault(mask, commune_density.get(i, 0.0))
         home = units_of[i]
         inhabitants = geo.communes[i].population
         figures = (1, inhabitants or 0, 0 if inhabitants is None else 1)
@@ -519,7 +582,7 @@ def compute_coverage(
         known = per_area.get(area)
         if known is None:
             masks = index.masks(area, 0)  # nothing lies below a commune
-            known = (tuple(full != 0 for full, _ in masks), index.places_density(area))
+            known = (tuple(full != 0 for full, _ in masks), mask_density[area])
             per_area[area] = known
         unit = units.get(unit_code)
         if unit is None:
@@ -772,7 +835,7 @@ def to_wide_csv(coverage: Coverage, territories: Iterable[TerritoryCoverage] | N
             " ".join(reaching),
         ]
         for cell in t.cells:
-            row += [len(cell.services), len(cell.partial)]
+            row += [cell.full_count, cell.partial_count]
         writer.writerow(row)
     return out.getvalue()
 
@@ -801,8 +864,8 @@ def to_geojson(coverage: Coverage, territories: Iterable[TerritoryCoverage] | No
             "gaps": sum(1 for c in t.cells if c.status == "gap"),
         }
         for key, cell in zip(keys, t.cells, strict=True):
-            properties[key] = len(cell.services)
-            properties[f"{key}:partial"] = len(cell.partial)
+            properties[key] = cell.full_count
+            properties[f"{key}:partial"] = cell.partial_count
         features.append(
             {
                 "type": "Feature",
@@ -815,7 +878,7 @@ def to_geojson(coverage: Coverage, territories: Iterable[TerritoryCoverage] | No
 
 def _mark(cell: Cell) -> str:
     """The number of full services (``*`` from 10), ``~`` for partial only, ``·`` for a gap."""
-    count = len(cell.services)
+    count = cell.full_count
     if count:
         return str(count) if count < 10 else "*"
     return "~" if cell.partial else "·"

@@ -492,8 +492,8 @@ def map_data(ctx: SiteContext, analysis: Analysis, url: str) -> CoverageMapData:
         segment=segment.key,
         segment_label=segment_label(ctx.registry, segment),
         level=coverage.level,
-        counts={t.code: len(t.cells[j].services) for t in coverage.territories},
-        partial={t.code: len(t.cells[j].partial) for t in coverage.territories},
+        counts={t.code: t.cells[j].full_count for t in coverage.territories},
+        partial={t.code: t.cells[j].partial_count for t in coverage.territories},
         page_url=ctx.prefix + url,
     )
 
