@@ -16,6 +16,7 @@ from tests.conftest import ROOT
 
 MKDOCS_YML = """\
 site_name: Mini
+site_url: https://annuaire.example.org/
 docs_dir: directory
 use_directory_urls: true
 theme:
@@ -75,6 +76,9 @@ def test_plugin_builds_every_page_strictly(project: Path, tmp_path: Path) -> Non
     assert '<html lang="nl"' in dutch and "Begeleiding volwassenen" in dutch
     # The language switch leads to the same page in the other language.
     assert re.search(r'href="\.\./\.\./\.\./services/alpha-adults/" hreflang="fr"', dutch)
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://annuaire.example.org/services/alpha-adults/</loc>" in sitemap
+    assert "<loc>https://annuaire.example.org/nl/territories/be-commune-21015/</loc>" in sitemap
     # Navigation: the map entry is dropped when no page makes it; services pages stay out of it.
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "Contribuer" in home and "alpha-adults" not in home.split('class="md-content"')[0]
