@@ -20,12 +20,12 @@ After mkdocs has written the site, ``index_site`` runs Pagefind over it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -369,10 +369,7 @@ def index_site(site_dir: Path, registry: Registry | None = None, *, language: st
     # Without any data-pagefind-body, Pagefind would index every page whole, menus and all.
     if not any(FINDABLE in page.read_text(encoding="utf-8", errors="replace") for page in site_dir.rglob("*.html")):
         raise SearchIndexError(f"{site_dir}: no page to index (no page has a {FINDABLE} element)")
-    try:
-        _run_outside_any_loop(site_dir, language)
-    except Exception as exc:  # the Pagefind service reports failures as plain exceptions
-        raise SearchIndexError(f"{site_dir}: Pagefind could not index the site: {exc}") from exc
+    _run_pagefind(site_dir, language)
     pages = indexed_pages(site_dir)
     if not pages:
         raise SearchIndexError(f"{site_dir}: Pagefind indexed no page")
@@ -380,29 +377,21 @@ def index_site(site_dir: Path, registry: Registry | None = None, *, language: st
     return IndexReport(pages=pages, files=len(files), bytes=sum(f.stat().st_size for f in files))
 
 
-def _run_outside_any_loop(site_dir: Path, language: str | None) -> None:
-    """Run the indexing coroutine, in a thread of its own when this one already has a loop.
+def _run_pagefind(site_dir: Path, language: str | None) -> None:
+    """Run the Pagefind binary that the ``pagefind`` package ships, as its CLI.
 
-    The Pagefind API is asynchronous; ``asyncio.run`` refuses to start inside a running
-    loop (a host that is itself asynchronous, a test driving a browser).
+    A separate process rather than the package's asynchronous API: when the indexer dies
+    (out of memory on a very large site), the API waits for an answer that never comes,
+    whereas a process ends with a status that becomes an error here.
     """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(_index(site_dir, language))
-        return
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, _index(site_dir, language)).result()
-
-
-async def _index(site_dir: Path, language: str | None) -> None:
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    config = IndexConfig(output_path=str(site_dir / BUNDLE))
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", BUNDLE, "--silent"]
     if language:
-        config["force_language"] = language
-    async with PagefindIndex(config=config) as index:
-        await index.add_directory(str(site_dir))
+        command += ["--force-language", language]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip().splitlines()
+        reason = detail[-1] if detail else f"exit status {done.returncode}"
+        raise SearchIndexError(f"{site_dir}: Pagefind failed: {reason}")
 
 
 def indexed_pages(site_dir: Path) -> int:

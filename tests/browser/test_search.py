@@ -120,7 +120,7 @@ def search_server(search_site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(search_server: str) -> Iterator[Any]:
-    # After the site: indexing runs an asyncio loop, which cannot start inside Playwright's.
+    # Started after the site is built and indexed, so a failed build fails fast.
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists() or shutil.which("chromium") is None:
         pytest.skip("Debian's chromium is not installed")
