@@ -28,6 +28,7 @@ from .problems import RegistryError, format_problems
 from .registry import for_audience, load_registry
 from .search import SearchIndexError, index_site
 from .site.context import Asset, GeneratedPage, SiteConfig, SiteContext
+from .site.csp import add_policy
 from .site.i18n import LANGUAGE_NAMES, nav_title, t
 from .site.pages import HOME_ENTRY_MARKER, entry_points
 from .site.providers import PROVIDERS
@@ -91,8 +92,13 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         config.watch.append(str(self.root / "data"))
         config.extra["maillage_audience"] = self.config.audience
         config.extra["maillage_professional_banner"] = {lang: t("professional_version", lang) for lang in languages}
-        config.extra["alternate"] = [
-            {"name": LANGUAGE_NAMES[lang], "link": "./" if i == 0 else f"{lang}/", "lang": lang}
+        # The header shows the language menu when `extra.alternate` is set. It is True, not
+        # Material's list of language homes: with that list, Material's script takes over
+        # every click into another language and, lacking a sitemap entry, lands on its home.
+        # The menu's links are per page (maillage_alternates); the homes serve the 404 page.
+        config.extra["alternate"] = True
+        config.extra["maillage_languages"] = [
+            {"name": LANGUAGE_NAMES[lang], "link": "./" if i == 0 else f"{lang}/", "lang": lang, "current": ""}
             for i, lang in enumerate(languages)
         ]
         if self.config.repo_edit_base:
@@ -153,6 +159,9 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         if lang != languages[0] and self.files is not None:
             context["nav"] = self.nav_for(lang, config)
         return context
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        return add_policy(output, self.config.tiles)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         # The search index is made from the pages as written (generator/search.py).
