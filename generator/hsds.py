@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .csvsafe import neutralise
 from .models import Contact, Organisation, Programme, Service, Site
 from .registry import Registry, Vocabularies, friendly
 from .territories import PlaceError, fold
@@ -607,7 +608,7 @@ def datapackage_files(export: HsdsExport) -> dict[str, bytes]:
             unknown = set(row) - set(columns)
             if unknown:
                 raise ValueError(f"{name}: no column for {sorted(unknown)}")
-            writer.writerow([_cell(row[c]) if c in row else "" for c in columns])
+            writer.writerow([neutralise(_cell(row[c])) if c in row else "" for c in columns])
         files[path] = buffer.getvalue().encode("utf-8")
         fields = []
         for column in columns:

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from ..csvsafe import neutralise
 from ..registry import Registry
 from .context import Asset, GeneratedPage, SiteContext
 from .downloads_hsds import HSDS_DIR, HSDS_ZIP, TEMPLATE_CSV, TEMPLATE_XLSX
@@ -21,7 +22,6 @@ from .markup import esc, front_matter, page_url
 
 DOWNLOADS = "downloads/"
 JSON_NAME = "maillage.json"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,6 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
 
 
-def neutralise(cell: str) -> str:
-    """A cell a spreadsheet shows as text, never evaluates."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _cell(value: object) -> str:
