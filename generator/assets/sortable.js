@@ -27,6 +27,9 @@
       return { row: row, key: key(row, index), position: position };
     });
     keyed.sort(function (x, y) {
+      // Unknown values ("" or "—") stay at the bottom whichever the direction.
+      var xEmpty = x.key === "" || x.key === "—", yEmpty = y.key === "" || y.key === "—";
+      if (xEmpty !== yEmpty) return xEmpty ? 1 : -1;
       var order = compare(x.key, y.key);
       if (order === 0) return x.position - y.position; // stable
       return ascending ? order : -order;
