@@ -4,7 +4,7 @@
 YAML file per organisation under ``data/registry/<département or province>/``, the
 project's own ``data/territories`` and ``data/vocabularies`` (copied), synthetic
 ``sources.yaml`` and ``programmes.yaml``, and the project's ``mkdocs.yml`` and
-``directory/`` when they exist, so that ``maillage -C out check`` and ``build`` work.
+``directory/`` and ``overrides/`` when they exist, so that ``maillage -C out check`` and ``build`` work.
 
 The data looks like a real national directory: organisations placed where people live
 (communes drawn by population), service areas at every territory level (a commune, a few
@@ -1235,8 +1235,8 @@ class SynthSummary:
 def synthesize(services: int, out: Path, *, project: Path, seed: int = 0) -> SynthSummary:
     """Write a synthetic project of ``services`` services into ``out`` (see the module doc).
 
-    ``project`` is where the gazetteer, vocabularies, ``mkdocs.yml`` and ``directory/``
-    are copied from. Files of an earlier run in ``out/data`` are replaced.
+    ``project`` is where the gazetteer, vocabularies, ``mkdocs.yml``, ``directory/`` and
+    ``overrides/`` are copied from. Files of an earlier run in ``out/data`` are replaced.
     """
     if services < 1:
         raise ValueError("the number of services must be at least 1")
@@ -1248,10 +1248,12 @@ def synthesize(services: int, out: Path, *, project: Path, seed: int = 0) -> Syn
         shutil.copytree(project / "data" / folder, data / folder)
     if (project / "mkdocs.yml").exists():
         shutil.copyfile(project / "mkdocs.yml", out / "mkdocs.yml")
-    if (project / "directory").is_dir():
-        if (out / "directory").exists():
-            shutil.rmtree(out / "directory")
-        shutil.copytree(project / "directory", out / "directory")
+    # The hand-written pages (docs_dir) and the theme overrides (custom_dir) of mkdocs.yml.
+    for folder in ("directory", "overrides"):
+        if (project / folder).is_dir():
+            if (out / folder).exists():
+                shutil.rmtree(out / folder)
+            shutil.copytree(project / folder, out / folder)
     gazetteer = Gazetteer.load(data / "territories")
     synthesizer = Synthesizer(Places.prepare(gazetteer), seed)
 
