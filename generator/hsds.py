@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .csvsafe import neutralise
+from .csvsafe import FORMULA_STARTS, neutralise
 from .models import Contact, Organisation, Programme, Service, Site
 from .registry import Registry, Vocabularies, friendly
 from .territories import PlaceError, fold
@@ -801,6 +801,16 @@ _SINGLES: dict[str, tuple[tuple[str, str, str], ...]] = {
 _NUMERIC = {"minimum_age", "maximum_age", "latitude", "longitude", "extension", "year_incorporated"}
 
 
+def _cell_value(column: str, value: str) -> Any:
+    """A CSV cell as the object field it came from (numbers, and text without the ``'``
+    that kept a spreadsheet from reading it as a formula)."""
+    if column in _NUMERIC:
+        return _number(value)
+    if value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
 def _number(value: str) -> int | float:
     number = float(value)
     return int(number) if number.is_integer() else number
@@ -815,7 +825,7 @@ def _nest_tables(texts: Mapping[str, str]) -> tuple[list[Json], list[Json]]:
         if table is None:
             continue
         for row in csv.DictReader(io.StringIO(text)):
-            rows[table].append({k: (_number(v) if k in _NUMERIC else v) for k, v in row.items() if k and v != ""})
+            rows[table].append({k: _cell_value(k, v) for k, v in row.items() if k and v != ""})
     by_id = {table: {r["id"]: r for r in items if "id" in r} for table, items in rows.items()}
     index: dict[tuple[str, str], dict[str, list[Json]]] = defaultdict(lambda: defaultdict(list))
     for table, items in rows.items():

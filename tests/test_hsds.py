@@ -252,3 +252,24 @@ def test_site_assets(real: Registry) -> None:
         assert "datapackage/services.csv" in archive.namelist()
     other_language = SiteContext(registry=context.registry, config=SiteConfig(), lang="nl")
     assert list(hsds_downloads(other_language)) == []
+
+
+def test_formula_like_text_survives_the_tables(tmp_path: Path) -> None:
+    """A CSV cell neutralised for spreadsheets (leading ') reads back as the original text."""
+    import dataclasses
+
+    from generator.models import LocalizedText
+
+    registry = load_registry(MINI)
+    alpha = registry.organisations["alpha"]
+    service = alpha.services[0].model_copy(update={"method": LocalizedText(fr='=HYPERLINK("x") - une méthode')})
+    changed = alpha.model_copy(update={"services": [service, *alpha.services[1:]]})
+    registry = dataclasses.replace(
+        registry,
+        organisations={**registry.organisations, "alpha": changed},
+        services={**registry.services, service.id: service},
+    )
+    write_export(export_hsds(registry), tmp_path)
+    assert b"'=HYPERLINK" in (tmp_path / "datapackage" / "attributes.csv").read_bytes()
+    result = import_hsds(*read_hsds(tmp_path / "datapackage"), registry)
+    assert {f.organisation.id: f.organisation for f in result.organisations}["alpha"] == changed
