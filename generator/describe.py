@@ -47,43 +47,65 @@ def age_phrase(age: AgeRange | None) -> str:
     return f"jusqu'à {age.max} ans"
 
 
-def hours_phrase(hours: float) -> str:
+_WORDS = {
+    "fr": {"h": "h", "to": "à", "week": ("semaine", "semaines"), "days": "jours", "months": "mois",
+           "unlimited": "sans limite de durée", "from": "de", "up_to": "jusqu'à", "at_least": "au moins"},
+    "nl": {"h": "u", "to": "tot", "week": ("week", "weken"), "days": "dagen", "months": "maanden",
+           "unlimited": "zonder tijdslimiet", "from": "van", "up_to": "tot", "at_least": "minstens"},
+    "en": {"h": "h", "to": "to", "week": ("week", "weeks"), "days": "days", "months": "months",
+           "unlimited": "no time limit", "from": "", "up_to": "up to", "at_least": "at least"},
+}  # fmt: skip
+
+
+def _words(lang: str) -> dict[str, str | tuple[str, str]]:
+    return _WORDS.get(lang, _WORDS["fr"])  # type: ignore[return-value]
+
+
+def _joined(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def hours_phrase(hours: float, lang: str = "fr") -> str:
+    words = _words(lang)
     if hours < 48 or hours % 24:
-        return f"{hours:g} h"
+        return f"{hours:g} {words['h']}"
     days = hours / 24
     if days % 7 == 0:
         weeks = int(days // 7)
-        return f"{weeks} semaine{'s' if weeks > 1 else ''}"
-    return f"{days:g} jours"
+        forms = words["week"]
+        return f"{weeks} {forms[0] if weeks == 1 else forms[1]}"
+    return f"{days:g} {words['days']}"
 
 
-def delay_phrase(access: Access) -> str:
+def delay_phrase(access: Access, lang: str = "fr") -> str:
     delay = access.answer_delay
     if delay is None:
         return ""
+    words = _words(lang)
     if delay.min_hours is not None and delay.max_hours is not None and delay.min_hours != delay.max_hours:
         if delay.max_hours <= 48:
-            return f"{delay.min_hours:g} à {delay.max_hours:g} h"
-        return f"{hours_phrase(delay.min_hours)} à {hours_phrase(delay.max_hours)}"
+            return f"{delay.min_hours:g} {words['to']} {delay.max_hours:g} {words['h']}"
+        return f"{hours_phrase(delay.min_hours, lang)} {words['to']} {hours_phrase(delay.max_hours, lang)}"
     value = delay.max_hours if delay.max_hours is not None else delay.min_hours
     if value is not None:
-        return hours_phrase(value)
-    return text(delay.text)
+        return hours_phrase(value, lang)
+    return text(delay.text, lang)
 
 
-def duration_phrase(duration: Duration | None) -> str:
+def duration_phrase(duration: Duration | None, lang: str = "fr") -> str:
     if duration is None:
         return ""
+    words = _words(lang)
     if duration.unlimited:
-        return "sans limite de durée"
+        return str(words["unlimited"])
     low, high = duration.min_months, duration.max_months
     if low is not None and high is not None:
-        return f"de {low:g} à {high:g} mois"
+        return _joined(str(words["from"]), f"{low:g} {words['to']} {high:g} {words['months']}")
     if high is not None:
-        return f"jusqu'à {high:g} mois"
+        return f"{words['up_to']} {high:g} {words['months']}"
     if low is not None:
-        return f"au moins {low:g} mois"
-    return text(duration.text)
+        return f"{words['at_least']} {low:g} {words['months']}"
+    return text(duration.text, lang)
 
 
 def condition_phrases(conditions: Conditions) -> list[tuple[str, bool | None, str]]:

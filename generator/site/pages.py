@@ -159,7 +159,7 @@ def how_to_ask(ctx: SiteContext, service: Service) -> str:
     if access.form:
         items.append(_fact(t("form", lang), localized(ctx, access.form, block=False)))
     if access.answer_delay:
-        delay = esc(describe.delay_phrase(access))
+        delay = esc(describe.delay_phrase(access, lang))
         if access.answer_delay.text and (access.answer_delay.min_hours or access.answer_delay.max_hours):
             delay += " — " + localized(ctx, access.answer_delay.text, block=False)
         items.append(_fact(t("answer_delay", lang), delay))
@@ -360,7 +360,7 @@ def service_markdown(ctx: SiteContext, service: Service, today: dt.date | None =
             f"{esc(t('verified', lang))} {verified}</p><p>{warning}</p></div>"
         )
     parts.append(filter_attributes(ctx, service))
-    duration = describe.duration_phrase(service.duration)
+    duration = describe.duration_phrase(service.duration, lang)
     modality = (
         _facts(_fact(t("modality", lang), _terms(ctx, "modalities", service.modality))) if service.modality else ""
     )
