@@ -61,6 +61,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         self.navs: dict[str, Navigation] = {}
         self.main_nav: Navigation | None = None
         self.nav_config: Any = None
+        self._page_urls: set[str] | None = None
 
     # --- configuration --------------------------------------------------------------------
 
@@ -122,17 +123,21 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
             if file.generated_by is None and file.abs_src_path:
                 file.edit_uri = _project_path(self.root, Path(file.abs_src_path)) or file.src_uri
         generated: dict[str, str] = {}
+        # Files.get_file_from_path rebuilds its index after every append: asking it once per
+        # generated file made this loop quadratic in the number of pages.
+        written = {file.src_uri for file in files}
         for lang in site_config.languages:
             context = SiteContext(registry=registry, config=site_config, lang=lang, root=self.root)
             for provider in PROVIDERS:
                 for item in provider(context):
                     owner = getattr(provider, "__name__", repr(provider))
-                    if item.uri in generated or files.get_file_from_path(item.uri) is not None:
+                    if item.uri in generated or item.uri in written:
                         first = generated.get(item.uri, f"{docs_dir.name}/{item.uri}")
                         raise PluginError(f"maillage: {owner} and {first} both make '{item.uri}'")
                     generated[item.uri] = owner
                     files.append(_virtual_file(config, item))
         self.files = files
+        self._page_urls = None
         self.nav_config = _prune_nav(config.nav, files)
         config.nav = self.nav_config
         return files
@@ -145,8 +150,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         if HOME_ENTRY_MARKER in markdown:
             lang = str(page.meta.get("maillage_lang") or self.config.languages[0])
             prefix = "" if lang == self.config.languages[0] else f"{lang}/"
-            existing = {f.url for f in files.documentation_pages()}
-            markdown = markdown.replace(HOME_ENTRY_MARKER, entry_points(lang, prefix, existing))
+            markdown = markdown.replace(HOME_ENTRY_MARKER, entry_points(lang, prefix, self.page_urls()))
         return markdown
 
     def on_page_context(
@@ -178,7 +182,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         base_url = url
         if lang != languages[0] and url.startswith(f"{lang}/"):
             base_url = url[len(lang) + 1 :]
-        existing = {f.url for f in self.files.documentation_pages()} if self.files else set()
+        existing = self.page_urls()
         found = []
         for i, other in enumerate(languages):
             prefix = "" if i == 0 else f"{other}/"
@@ -189,6 +193,12 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
                 {"lang": other, "name": LANGUAGE_NAMES[other], "link": target or "./", "current": str(other == lang)}
             )
         return found
+
+    def page_urls(self) -> set[str]:
+        """The URLs of every page of this build, computed once (not once per page: quadratic)."""
+        if self._page_urls is None:
+            self._page_urls = {f.url for f in self.files.documentation_pages()} if self.files else set()
+        return self._page_urls
 
     def nav_for(self, lang: str, config: MkDocsConfig) -> Navigation:
         """The navigation of ``mkdocs.yml`` with titles and pages in ``lang`` where they exist."""
