@@ -188,6 +188,16 @@ def _wait_idle(page: Any) -> None:
     )
 
 
+def _open_facets(page: Any) -> None:
+    """Press "Filtres": every facet's data is fetched and the facets are shown with counts."""
+    toggle = page.locator("[data-maillage-search-facets-toggle]")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    _wait_idle(page)
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.wait_for_selector("details.maillage-search__facet[data-facet='age']")
+
+
 def test_case_management_in_brussels_finds_brusano_and_bru_stars(page: Any, search_server: str) -> None:
     _open_and_type(page, search_server, "case management bruxelles")
     urls = _result_urls(page, 2)
@@ -203,6 +213,7 @@ def test_case_management_in_brussels_finds_brusano_and_bru_stars(page: Any, sear
 def test_age_band_facet_removes_brusano(page: Any, search_server: str) -> None:
     _open_and_type(page, search_server, "case management bruxelles")
     before = _result_urls(page, 2)
+    _open_facets(page)
     age = page.locator("details.maillage-search__facet[data-facet='age']")
     age.locator("summary").click()
     count = age.locator("label", has_text="0-17").locator(".maillage-search__count").inner_text()
@@ -220,6 +231,7 @@ def test_age_band_facet_removes_brusano(page: Any, search_server: str) -> None:
 def test_combined_facets_narrow_the_results(page: Any, search_server: str) -> None:
     _open_and_type(page, search_server, "case management bruxelles")
     first = _result_urls(page, 2)
+    _open_facets(page)
     page.locator("details[data-facet='age'] summary").click()
     page.locator("details[data-facet='age'] input[value='0-17']").check()
     _wait_idle(page)
@@ -229,6 +241,48 @@ def test_combined_facets_narrow_the_results(page: Any, search_server: str) -> No
     _wait_idle(page)
     third = _result_urls(page, 1)
     assert set(third) <= set(second) <= set(first)
+
+
+def test_plain_query_fetches_no_facet_data_until_the_filters_are_opened(
+    page: Any, search_server: str, search_site: Path
+) -> None:
+    # Every facet's data is what grows with the site (4.8 MB at 100,000 services): a plain
+    # query must not fetch it; opening the filters fetches it, and shows exact counts.
+    fetched: list[str] = []
+    page.on("requestfinished", lambda request: fetched.append(urlsplit(request.url).path))
+    _open_and_type(page, search_server, "case management bruxelles")
+    urls = _result_urls(page, 2)
+    assert [p for p in fetched if p.startswith("/pagefind/index/")]
+    assert [p for p in fetched if p.startswith("/pagefind/fragment/")]
+    assert not [p for p in fetched if p.startswith("/pagefind/filter/")]
+    assert page.locator("details.maillage-search__facet").count() == 0
+    _open_facets(page)
+    filters = {p for p in fetched if p.startswith("/pagefind/filter/")}
+    assert filters == {f"/pagefind/filter/{f.name}" for f in (search_site / "pagefind" / "filter").iterdir()}
+    shown = page.eval_on_selector_all("details.maillage-search__facet", "ds => ds.map(d => d.dataset.facet)")
+    assert {"need", "function", "territory", "age", "self_referral"} <= set(shown)
+    # Counts are shown beside each value, never more than the current results.
+    age = page.locator("details.maillage-search__facet[data-facet='age']")
+    age.locator("summary").click()
+    counts = [int(c) for c in age.locator(".maillage-search__count").all_inner_texts()]
+    assert counts and all(0 < c <= len(urls) for c in counts)
+
+
+def test_filters_opened_without_a_query_show_every_value_with_its_count(page: Any, search_server: str) -> None:
+    page.goto(search_server + "/")
+    button = page.locator("label.md-header__button[for='__search']")
+    if button.is_visible():
+        button.click()
+    page.locator("[data-maillage-search-input]").click()
+    _open_facets(page)
+    assert page.locator(".maillage-search__result").count() == 0
+    territory = page.locator("details.maillage-search__facet[data-facet='territory']")
+    territory.locator("summary").click()
+    brussels = territory.locator("label", has_text="Région de Bruxelles-Capitale")
+    count = int(brussels.locator(".maillage-search__count").inner_text())
+    brussels.locator("input").check()
+    _wait_idle(page)
+    assert len(_result_urls(page, 1)) == count
 
 
 @pytest.mark.parametrize(
