@@ -20,6 +20,7 @@ Rules (DESIGN.md and issue 7):
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -31,7 +32,7 @@ from .describe import age_phrase, condition_phrases, delay_phrase, duration_phra
 from .registry import Registry
 from .territories import Gazetteer
 
-DATA_VERSION = 1
+DATA_VERSION = 2
 # A service failing only because the person lives outside its area is worth arguing for
 # when the person lives close by; hundreds of km away it is only a "nearest" fallback.
 NEAR_KM = 50
@@ -333,91 +334,151 @@ def build_data(registry: Registry, *, places: Iterable[str] | None = None) -> Or
     return OrientData(tuple(services), territories, labels, bands)
 
 
+DETAILS_CHUNK = 256  # services per details file: a result shows a few, fetched on demand
+
+
+def _front_code(previous: str, value: str) -> list[Any]:
+    """``[shared prefix length with previous, rest]``: sorted ids and codes share long prefixes."""
+    shared = 0
+    limit = min(len(previous), len(value))
+    while shared < limit and previous[shared] == value[shared]:
+        shared += 1
+    return [shared, value[shared:]]
+
+
+class _Table:
+    """Distinct values in first-seen order: rows hold an index instead of repeating them."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self._index: dict[str, int] = {}
+
+    def add(self, value: Any) -> int:
+        key = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        if key not in self._index:
+            self._index[key] = len(self.items)
+            self.items.append(value)
+        return self._index[key]
+
+
 def data_to_json(data: OrientData) -> dict[str, Any]:
-    """The compact JSON the orientation page reads (short keys: it travels to browsers)."""
-    services = []
+    """The compact JSON the orientation page downloads: what matching and ranking need.
+
+    Repeated values (names, area lists, needs, criteria) sit once in tables; ids and
+    territory codes are front-coded; display-only parts (organisation, next steps,
+    contacts) are in ``details_to_json``'s chunks, fetched when a result is shown.
+    """
+    names, areas, lists, ages, conds = _Table(), _Table(), _Table(), _Table(), _Table()
+    rows = []
+    previous = ""
     for s in data.services:
-        item: dict[str, Any] = {"id": s.id, "name": s.name, "org": s.organisation, "area": list(s.area)}
-        item["area_text"] = s.area_text
-        item["needs"] = list(s.needs)
-        item["functions"] = list(s.functions)
-        if s.has_age:
-            item["age"] = [s.age_min, s.age_max]
-            item["age_text"] = s.age_text
-        if s.approximate:
-            item["approx"] = True
-        if s.housing is not None:
-            item["housing"] = list(s.housing)
-        if s.generalist:
-            item["generalist"] = True
-        if s.referrers is not None:
-            item["referrers"] = list(s.referrers)
-        if s.professional_requesters is not None:
-            item["pros"] = s.professional_requesters
-        if s.conditions:
-            item["cond"] = dict(s.conditions)
-        item["steps"] = list(s.next_steps)
-        if s.contacts:
-            item["contacts"] = list(s.contacts)
-        services.append(item)
-    territories: dict[str, dict[str, Any]] = {}
-    for code, p in data.territories.items():
-        entry: dict[str, Any] = {"n": p.name, "l": p.level}
+        # [age, housing, referrers, conditions, flags (1 approximate, 2 generalist), pros]: -1 is unknown.
+        flags = (1 if s.approximate else 0) | (2 if s.generalist else 0)
+        crit = [
+            ages.add([s.age_min, s.age_max, s.age_text]) if s.has_age else -1,
+            lists.add(list(s.housing)) if s.housing is not None else -1,
+            lists.add(list(s.referrers)) if s.referrers is not None else -1,
+            conds.add(dict(s.conditions)),
+            flags,
+            s.professional_requesters,
+        ]
+        row = _front_code(previous, s.id)
+        row += [names.add(s.name), areas.add([list(s.area), s.area_text]), lists.add(list(s.needs))]
+        row += [lists.add(list(s.functions)), *crit]
+        previous = s.id
+        rows.append(row)
+    codes = list(data.territories)
+    position = {code: i for i, code in enumerate(codes)}
+    levels = _Table()
+    places = []
+    previous = ""
+    for code in codes:
+        p = data.territories[code]
+        # Parents the data does not hold stay codes (strings); held ones are row numbers.
+        parents = [position.get(c, c) for c in p.parents]
+        centroid = [p.lat, p.lon] if p.lat is not None and p.lon is not None else 0
+        place = [*_front_code(previous, code), p.name, levels.add(p.level), parents, " ".join(p.postcodes), centroid]
         if p.name_nl:
-            entry["nl"] = p.name_nl
-        if p.parents:
-            entry["p"] = list(p.parents)
-        if p.postcodes:
-            entry["pc"] = list(p.postcodes)
-        if p.lat is not None and p.lon is not None:
-            entry["c"] = [p.lat, p.lon]
-        territories[code] = entry
+            place.append(p.name_nl)
+        previous = code
+        places.append(place)
     return {
         "version": DATA_VERSION,
+        "chunk": DETAILS_CHUNK,
         "age_bands": [list(b) for b in data.age_bands],
         "labels": {k: dict(v) for k, v in data.labels.items()},
-        "territories": territories,
-        "services": services,
+        "levels": levels.items,
+        "territories": places,
+        "names": names.items,
+        "areas": areas.items,
+        "lists": lists.items,
+        "ages": ages.items,
+        "conditions": conds.items,
+        "services": rows,
     }
 
 
-def data_from_json(raw: Mapping[str, Any]) -> OrientData:
-    """Read back ``data_to_json``'s output (tests run the Python matcher on it)."""
+def details_to_json(data: OrientData) -> list[list[list[Any]]]:
+    """Display-only parts by chunks of ``DETAILS_CHUNK`` services, in the order of the data:
+    ``[organisation, next steps, contacts]`` for each service."""
+    rows = [[s.organisation, list(s.next_steps), list(s.contacts)] for s in data.services]
+    return [rows[i : i + DETAILS_CHUNK] for i in range(0, len(rows), DETAILS_CHUNK)]
+
+
+def _front_decode(rows: Iterable[Sequence[Any]]) -> list[str]:
+    values: list[str] = []
+    previous = ""
+    for row in rows:
+        previous = previous[: row[0]] + row[1]
+        values.append(previous)
+    return values
+
+
+def data_from_json(raw: Mapping[str, Any], details: Sequence[Sequence[Sequence[Any]]] = ()) -> OrientData:
+    """Read back ``data_to_json``'s output and the ``details`` chunks loaded so far (tests run
+    the Python matcher on it); a service whose chunk is missing has no next steps."""
     services = []
-    for item in raw["services"]:
-        age = item.get("age") or [None, None]
+    detail_rows = [row for chunk in details for row in chunk]
+    rows = raw["services"]
+    for i, (service_id, row) in enumerate(zip(_front_decode(rows), rows, strict=True)):
+        area, area_text = raw["areas"][row[3]]
+        age: Sequence[Any] = raw["ages"][row[6]] if row[6] >= 0 else (None, None, "")
+        lists = raw["lists"]
+        organisation, steps, contacts = detail_rows[i] if i < len(detail_rows) else ("", [], [])
         services.append(
             ServiceCriteria(
-                id=item["id"],
-                name=item["name"],
-                organisation=item["org"],
-                area=tuple(item["area"]),
-                area_text=item["area_text"],
-                needs=tuple(item["needs"]),
-                functions=tuple(item["functions"]),
+                id=service_id,
+                name=raw["names"][row[2]],
+                organisation=organisation,
+                area=tuple(area),
+                area_text=area_text,
+                needs=tuple(lists[row[4]]),
+                functions=tuple(lists[row[5]]),
                 age_min=age[0],
                 age_max=age[1],
-                age_text=item.get("age_text", ""),
-                approximate=bool(item.get("approx")),
-                housing=tuple(item["housing"]) if "housing" in item else None,
-                generalist=bool(item.get("generalist")),
-                referrers=tuple(item["referrers"]) if "referrers" in item else None,
-                professional_requesters=item.get("pros"),
-                conditions=dict(item.get("cond", {})),
-                next_steps=tuple(item["steps"]),
-                contacts=tuple(item.get("contacts", ())),
+                age_text=age[2],
+                approximate=bool(row[10] & 1),
+                housing=tuple(lists[row[7]]) if row[7] >= 0 else None,
+                generalist=bool(row[10] & 2),
+                referrers=tuple(lists[row[8]]) if row[8] >= 0 else None,
+                professional_requesters=row[11],
+                conditions=dict(raw["conditions"][row[9]]),
+                next_steps=tuple(steps),
+                contacts=tuple(contacts),
             )
         )
+    places = raw["territories"]
+    codes = _front_decode(places)
     territories = {}
-    for code, entry in raw["territories"].items():
-        centroid = entry.get("c") or [None, None]
+    for code, entry in zip(codes, places, strict=True):
+        centroid = entry[6] or [None, None]
         territories[code] = Place(
             code=code,
-            name=entry["n"],
-            level=entry["l"],
-            parents=tuple(entry.get("p", ())),
-            postcodes=tuple(entry.get("pc", ())),
-            name_nl=entry.get("nl", ""),
+            name=entry[2],
+            level=raw["levels"][entry[3]],
+            parents=tuple(codes[c] if isinstance(c, int) else c for c in entry[4]),
+            postcodes=tuple(entry[5].split()),
+            name_nl=entry[7] if len(entry) > 7 else "",
             lat=centroid[0],
             lon=centroid[1],
         )

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from generator.orient import Profile, build_data, data_from_json, data_to_json, orient
+from generator.orient import DETAILS_CHUNK, Profile, build_data, data_from_json, data_to_json, details_to_json, orient
 from generator.registry import Registry, for_audience, load_registry
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
-from generator.site.orient_page import DATA_URI, SCRIPT_URI, orient_json, orient_page
+from generator.site.orient_page import DATA_URI, DETAILS_DIR, SCRIPT_URI, orient_files, orient_json, orient_page
 
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = ROOT / "tests" / "vectors" / "orient.json"
@@ -30,17 +30,25 @@ def registry() -> Registry:
     return for_audience(load_registry(ROOT), "public")
 
 
+def emitted(registry: Registry) -> dict[str, Any]:
+    """The compact data exactly as the build emits it, read back from its bytes, with the
+    details chunks in order under ``"details"`` (the page fetches them one by one)."""
+    files = orient_files(SiteContext(registry=registry, config=SiteConfig()))
+    raw: dict[str, Any] = json.loads(files[DATA_URI])
+    chunks = sorted((u for u in files if u.startswith(DETAILS_DIR)), key=lambda u: int(u.split("-")[-1][:-5]))
+    assert chunks == [f"{DETAILS_DIR}details-{k}.json" for k in range(len(chunks))]
+    raw["details"] = [json.loads(files[u]) for u in chunks]
+    return raw
+
+
 @pytest.fixture(scope="session")
 def data_json(registry: Registry) -> dict[str, Any]:
-    """The compact data exactly as the build emits it, read back from its bytes."""
-    ctx = SiteContext(registry=registry, config=SiteConfig())
-    raw: dict[str, Any] = json.loads(orient_json(ctx))
-    return raw
+    return emitted(registry)
 
 
 def run_vector(raw: dict[str, Any], profile: dict[str, Any]) -> dict[str, Any]:
     """A vector's profile through the Python matcher, on the data the browser reads."""
-    data = data_from_json(raw)
+    data = data_from_json(raw, raw["details"])
     fields = {k: v for k, v in profile.items() if k != "where"}
     fields["needs"] = tuple(fields.get("needs", ()))
     result: dict[str, Any] = orient(data, Profile(place=data.resolve(profile["where"]), **fields)).to_json()
@@ -92,7 +100,7 @@ def write_js_fixture(out: Path, raw: dict[str, Any] | None = None) -> None:
     """What the JavaScript test reads: the emitted data, and Python's full results to equal."""
     if raw is None:
         registry = for_audience(load_registry(ROOT), "public")
-        raw = json.loads(orient_json(SiteContext(registry=registry, config=SiteConfig())))
+        raw = emitted(registry)
     assert raw is not None
     out.mkdir(parents=True, exist_ok=True)
     (out / "orient.json").write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
@@ -106,17 +114,31 @@ def test_vectors_javascript_agree(data_json: dict[str, Any], tmp_path: Path) -> 
     env = {"ORIENT_FIXTURE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin:/usr/local/bin"}
     run = subprocess.run(["node", "--test", str(JS_TEST)], capture_output=True, text=True, env=env, cwd=ROOT)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    assert f"# pass {len(vectors()) + 1}" in run.stdout
+    assert f"# pass {len(vectors()) + 2}" in run.stdout
 
 
 def test_json_round_trip(registry: Registry) -> None:
     data = build_data(registry)
-    assert data_from_json(json.loads(json.dumps(data_to_json(data)))) == data
+    main, details = json.loads(json.dumps(data_to_json(data))), json.loads(json.dumps(details_to_json(data)))
+    assert data_from_json(main, details) == data
+    assert [len(c) for c in details[:-1]] == [DETAILS_CHUNK] * (len(details) - 1)
+    # Without its details a service still matches the same way; only what is shown lacks.
+    light = data_from_json(main)
+    assert [s.id for s in light.services] == [s.id for s in data.services]
+    assert all(not s.next_steps and not s.organisation for s in light.services)
 
 
-def test_data_is_compact_and_for_the_audience(data_json: dict[str, Any]) -> None:
-    size = len(json.dumps(data_json, ensure_ascii=False, separators=(",", ":")).encode())
-    assert size < 400_000
+def test_main_data_holds_no_display_text(data_json: dict[str, Any]) -> None:
+    """Next steps, contacts and organisations are in the details chunks only."""
+    main = json.dumps({k: v for k, v in data_json.items() if k != "details"}, ensure_ascii=False)
+    assert "Qui peut demander" not in main
+    details = json.dumps(data_json["details"], ensure_ascii=False)
+    assert "Qui peut demander" in details
+
+
+def test_data_is_compact_and_for_the_audience(registry: Registry, data_json: dict[str, Any]) -> None:
+    size = len(orient_json(SiteContext(registry=registry, config=SiteConfig())))
+    assert size < 200_000
     text = json.dumps(data_json, ensure_ascii=False)
     # Bru-Stars' case managers' direct lines are public in the seed; nothing professional-only leaks.
     registry = load_registry(ROOT)
@@ -124,7 +146,7 @@ def test_data_is_compact_and_for_the_audience(data_json: dict[str, Any]) -> None
         for contact in service.contacts:
             if contact.visibility == "professional":
                 assert contact.value not in text
-    territories = data_json["territories"]
+    territories = data_from_json(data_json).territories
     assert "be-commune-21015" in territories  # Schaerbeek, inside a service area
     assert "fr-commune-59512" in territories  # Roubaix, next to Lille (same EPCI)
     assert "fr-commune-01001" not in territories  # far from every service
@@ -143,10 +165,20 @@ def test_page_and_assets(registry: Registry) -> None:
     assets = {i.uri: i for i in items if isinstance(i, Asset)}
     assert [p.uri for p in pages] == ["orient/index.md"]
     assert 'data-src="../assets/maillage/orient.json"' in pages[0].content
-    assert set(assets) == {DATA_URI, SCRIPT_URI}
+    assert set(assets) == {DATA_URI, SCRIPT_URI, f"{DETAILS_DIR}details-0.json"}
+    assert 'data-details="../assets/maillage/orient/"' in pages[0].content
+    assert "Âge" in pages[0].content
     nl = list(orient_page(SiteContext(registry=registry, config=SiteConfig(), lang="nl")))
     assert [i.uri for i in nl] == ["nl/orient/index.md"]
-    assert 'src="../../assets/maillage/orient.js"' in nl[0].content  # type: ignore[union-attr]
+    nl_page = nl[0]
+    assert isinstance(nl_page, GeneratedPage)
+    assert 'src="../../assets/maillage/orient.js"' in nl_page.content
+    assert "Leeftijd" in nl_page.content and "Verwijsbrief" in nl_page.content
+    assert "in het Frans" in nl_page.content  # the matcher's reasons stay French, and the page says so
+    en = next(iter(orient_page(SiteContext(registry=registry, config=SiteConfig(), lang="en"))))
+    assert isinstance(en, GeneratedPage)
+    assert "Find services" in en.content and "are in French" in en.content
+    assert "Trouver les services" not in en.content
 
 
 def maillage(*args: str) -> subprocess.CompletedProcess[str]:

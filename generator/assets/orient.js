@@ -55,6 +55,69 @@
     return plain.replace(/[^a-z0-9]+/g, " ").trim();
   }
 
+  function frontDecode(rows) {
+    var out = [], previous = "";
+    rows.forEach(function (row) { previous = previous.slice(0, row[0]) + row[1]; out.push(previous); });
+    return out;
+  }
+
+  /* The compact JSON (tables, front-coded ids: see data_to_json in generator/orient.py) to
+   * the objects the matcher reads; `details` is the array of chunks loaded so far. */
+  function expand(raw, details) {
+    var lists = raw.lists;
+    var ids = frontDecode(raw.services);
+    var services = raw.services.map(function (row, i) {
+      var area = raw.areas[row[3]];
+      var s = {
+        index: i, id: ids[i], name: raw.names[row[2]], area: area[0], area_text: area[1],
+        needs: lists[row[4]], functions: lists[row[5]], org: "", steps: [], contacts: [],
+      };
+      if (row[6] >= 0) { s.age = raw.ages[row[6]].slice(0, 2); s.age_text = raw.ages[row[6]][2]; }
+      if (row[7] >= 0) s.housing = lists[row[7]];
+      if (row[8] >= 0) s.referrers = lists[row[8]];
+      s.cond = raw.conditions[row[9]];
+      if (row[10] & 1) s.approx = true;
+      if (row[10] & 2) s.generalist = true;
+      if (row[11] !== null) s.pros = row[11];
+      return s;
+    });
+    var codes = frontDecode(raw.territories);
+    var territories = {};
+    raw.territories.forEach(function (e, i) {
+      var t = { n: e[2], l: raw.levels[e[3]] };
+      if (e.length > 7) t.nl = e[7];
+      if (e[4].length) t.p = e[4].map(function (c) { return typeof c === "number" ? codes[c] : c; });
+      if (e[5]) t.pc = e[5].split(" ");
+      if (e[6]) t.c = e[6];
+      territories[codes[i]] = t;
+    });
+    var data = { chunk: raw.chunk, age_bands: raw.age_bands, labels: raw.labels, territories: territories,
+      services: services, loaded: {} };
+    (details || []).forEach(function (chunk, k) { addDetails(data, k, chunk); });
+    return data;
+  }
+
+  /* One details file (organisation, next steps, contacts of `chunk` services from k * chunk). */
+  function addDetails(data, k, rows) {
+    rows.forEach(function (row, i) {
+      var s = data.services[k * data.chunk + i];
+      s.org = row[0]; s.steps = row[1]; s.contacts = row[2];
+    });
+    data.loaded[k] = true;
+  }
+
+  /* The details files a result needs before it is shown (services are numbered in order). */
+  function chunksOf(data, result, limit) {
+    var byId = {};
+    data.services.forEach(function (s) { byId[s.id] = s.index; });
+    var wanted = {};
+    result.matches.slice(0, limit === undefined ? result.matches.length : limit).forEach(function (m) {
+      var k = Math.floor(byId[m.service] / data.chunk);
+      if (!data.loaded[k]) wanted[k] = true;
+    });
+    return Object.keys(wanted).map(Number).sort(function (a, b) { return a - b; });
+  }
+
   function ancestors(data, code) {
     var seen = {};
     seen[code] = true;
@@ -351,7 +414,7 @@
     return out;
   }
 
-  var api = { orient: orient, resolve: resolve, fold: fold, distanceKm: distanceKm, CRITERIA_FR: CRITERIA_FR };
+  var api = { orient: orient, resolve: resolve, expand: expand, addDetails: addDetails, chunksOf: chunksOf, fold: fold, distanceKm: distanceKm, CRITERIA_FR: CRITERIA_FR };
 
   /* ---- the page ------------------------------------------------------------------------ */
 
@@ -368,27 +431,42 @@
     return t.n + (t.pc && t.pc.length ? " (" + t.pc[0] + ")" : "") + (t.l === "commune" ? "" : " — " + t.l);
   }
 
+  /* The page's words (data-labels, in the page's language); the matcher's phrases stay French. */
+  var L = { words: {}, criteria: CRITERIA_FR, options: {}, flags: {} };
+
+  function w(key, values) {
+    var text = has(L.words, key) ? L.words[key] : key;
+    Object.keys(values || {}).forEach(function (k) { text = text.split("{" + k + "}").join(String(values[k])); });
+    return text;
+  }
+
+  function option(name, term) {
+    var names = L.options[name] || {};
+    return has(names, term) ? names[term] : term;
+  }
+
   function profileText(result) {
     var p = result.profile;
-    var parts = [p.age !== null ? p.age + " ans" : "âge inconnu", "réside à " + p.place_name];
-    if (p.housing) parts.push("logement : " + p.housing);
-    if (p.needs.length) parts.push("besoins : " + p.needs.join(", "));
-    if (p.referrer) parts.push("demande : " + p.referrer + (p.professionals ? " (" + p.professionals + ")" : ""));
-    if (p.no_insurance) parts.push("sans couverture santé");
-    if (p.no_residence_permit) parts.push("sans titre de séjour");
-    if (p.crisis) parts.push("en situation de crise");
-    if (p.non_demand) parts.push("en « non-demande »");
+    var parts = [p.age !== null ? w("years", { n: p.age }) : w("age_unknown"), w("lives", { place: p.place_name })];
+    if (p.housing) parts.push(w("housing") + " : " + option("housing", p.housing));
+    if (p.needs.length) parts.push(w("needs") + " : " + p.needs.map(function (n) { return option("needs", n); }).join(", "));
+    if (p.referrer) {
+      parts.push(w("referrer") + " : " + option("referrers", p.referrer) + (p.professionals ? " (" + p.professionals + ")" : ""));
+    }
+    ["no_insurance", "no_residence_permit", "crisis", "non_demand"].forEach(function (flag) {
+      if (p[flag]) parts.push(L.flags[flag]);
+    });
     return parts.join(", ");
   }
 
   function liaisonText(result, match) {
-    var lines = ["FICHE DE LIAISON", "", "Service : " + match.name + " — " + match.organisation, "",
-      "Personne : " + profileText(result), "", "Critères :"];
+    var lines = [w("liaison").toUpperCase(), "", w("service") + " : " + match.name + " — " + match.organisation, "",
+      w("person") + " : " + profileText(result), "", w("criteria") + " :"];
     match.reasons.forEach(function (r) { lines.push("  - " + r); });
-    lines.push("", "Démarches :");
+    lines.push("", w("steps") + " :");
     match.next_steps.forEach(function (s) { lines.push("  - " + s); });
     if (match.contacts.length) {
-      lines.push("", "Contact :");
+      lines.push("", w("contact") + " :");
       match.contacts.forEach(function (c) { lines.push("  - " + c); });
     }
     return lines.join("\n");
@@ -397,32 +475,36 @@
   function renderResults(box, data, result) {
     box.textContent = "";
     var out = [];
-    var heading = result.matches.length
-      ? result.matches.length + " service(s) correspondent"
-      : "Aucun service ne correspond";
+    var heading = result.matches.length ? w("matches", { n: result.matches.length }) : w("none");
     out.push(el("h2", { id: "maillage-orient-summary", tabindex: "-1" }, [heading]));
-    out.push(el("p", {}, ["Profil : " + profileText(result)]));
+    out.push(el("p", {}, [w("profile") + " : " + profileText(result)]));
     var list = el("ol", { class: "maillage-orient-matches" });
     result.matches.forEach(function (m, i) {
       var reasons = el("ul", {}, m.reasons.map(function (r) { return el("li", {}, [r]); }));
       var steps = el("ul", { class: "maillage-orient-steps" }, m.next_steps.map(function (s) { return el("li", {}, [s]); }));
-      var button = el("button", { type: "button", "data-index": String(i) }, ["Fiche de liaison"]);
-      button.addEventListener("click", function () { showLiaison(box, liaisonText(result, m)); });
+      var button = el("button", { type: "button", "data-index": String(i) }, [w("liaison")]);
+      button.addEventListener("click", function () {
+        var s = data.services.filter(function (x) { return x.id === m.service; })[0];
+        loadChunk(data, Math.floor(s.index / data.chunk)).then(function () {
+          var full = Object.assign({}, m, { organisation: s.org, next_steps: s.steps, contacts: s.contacts });
+          showLiaison(box, liaisonText(result, full));
+        });
+      });
       var link = el("a", { href: "../services/" + m.service + "/" }, [m.name]);
       list.appendChild(el("li", { class: "maillage-orient-match", "data-service": m.service },
         [el("h3", {}, [link]), el("p", {}, [m.organisation]), reasons, steps, button]));
     });
     out.push(list);
     if (result.near_misses.length) {
-      out.push(el("h2", {}, ["Presque : critères à négocier"]));
+      out.push(el("h2", {}, [w("near")]));
       out.push(el("ul", { class: "maillage-orient-near" }, result.near_misses.map(function (n) {
-        var failed = n.failed.map(function (f) { return (CRITERIA_FR[f.criterion] || f.criterion) + " : " + f.detail; });
+        var failed = n.failed.map(function (f) { return (L.criteria[f.criterion] || f.criterion) + " : " + f.detail; });
         return el("li", { "data-service": n.service }, [
           el("a", { href: "../services/" + n.service + "/" }, [n.name]), " — " + failed.join(" ; ")]);
       })));
     }
     if (result.fallbacks.length) {
-      out.push(el("h2", {}, ["Pistes quand rien ne correspond"]));
+      out.push(el("h2", {}, [w("fallbacks")]));
       out.push(el("ul", { class: "maillage-orient-fallbacks" }, result.fallbacks.map(function (f) {
         var items = f.service ? [el("a", { href: "../services/" + f.service + "/" }, [f.name]), " — "] : [];
         return el("li", { "data-kind": f.kind }, items.concat([f.detail]));
@@ -442,7 +524,19 @@
     textarea.select();
   }
 
+  /* The first matches get their next steps at once; the others when their note is asked for. */
+  var DETAILED = 25;
+  var detailsBase = "";
+
+  function loadChunk(data, k) {
+    if (data.loaded[k]) return Promise.resolve();
+    return fetch(detailsBase + "details-" + k + ".json", { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (rows) { addDetails(data, k, rows); });
+  }
+
   function start(rootNode, data) {
+    detailsBase = rootNode.getAttribute("data-details");
     var form = rootNode.querySelector("form");
     var results = rootNode.querySelector(".maillage-orient-results");
     var list = rootNode.querySelector("datalist");
@@ -456,15 +550,15 @@
     });
     var housing = form.querySelector("select[name=housing]");
     Object.keys(data.labels.housing).forEach(function (h) {
-      housing.appendChild(el("option", { value: h }, [data.labels.housing[h]]));
+      housing.appendChild(el("option", { value: h }, [option("housing", h) === h ? data.labels.housing[h] : option("housing", h)]));
     });
     var needs = form.querySelector("select[name=needs]");
     Object.keys(data.labels.needs).forEach(function (n) {
-      needs.appendChild(el("option", { value: n }, [data.labels.needs[n]]));
+      needs.appendChild(el("option", { value: n }, [option("needs", n) === n ? data.labels.needs[n] : option("needs", n)]));
     });
     var referrer = form.querySelector("select[name=referrer]");
     Object.keys(data.labels.referrers).forEach(function (r) {
-      referrer.appendChild(el("option", { value: r }, [data.labels.referrers[r]]));
+      referrer.appendChild(el("option", { value: r }, [option("referrers", r) === r ? data.labels.referrers[r] : option("referrers", r)]));
     });
     var message = rootNode.querySelector(".maillage-orient-message");
     /* On the phone, Enter anywhere in the form searches (a select or checkbox does not submit by itself). */
@@ -485,10 +579,10 @@
         code = has(byLabel, typed) ? byLabel[typed] : resolve(data, typed);
       } catch (error) {
         message.textContent = error.candidates && error.candidates.length
-          ? "Plusieurs lieux portent ce nom : " + error.candidates.map(function (c) {
+          ? w("ambiguous", { places: error.candidates.map(function (c) {
             return placeLabel(c, data.territories[c]);
-          }).join(" ; ") + ". Choisissez-en un dans la liste."
-          : "Lieu inconnu : tapez un nom de commune ou un code postal.";
+          }).join(" ; ") })
+          : w("unknown_place");
         form.elements.where.focus();
         return;
       }
@@ -496,14 +590,21 @@
       var pros = form.elements.professionals.value === "" ? null : parseInt(form.elements.professionals.value, 10);
       var chosen = Array.prototype.filter.call(needs.options, function (o) { return o.selected; })
         .map(function (o) { return o.value; });
-      var result = orient(data, {
+      var profile = {
         place: code, age: age, housing: housing.value || null, needs: chosen,
         referrer: referrer.value || null, professionals: pros,
         no_insurance: form.elements.no_insurance.checked,
         no_residence_permit: form.elements.no_residence_permit.checked,
         crisis: form.elements.crisis.checked, non_demand: form.elements.non_demand.checked,
+      };
+      var result = orient(data, profile);
+      /* Next steps and contacts live in small files, fetched from this site for the matches shown. */
+      Promise.all(chunksOf(data, result, DETAILED).map(function (k) { return loadChunk(data, k); })).then(function () {
+        renderResults(results, data, orient(data, profile));
+      }).catch(function () {
+        message.textContent = w("details_failed");
+        renderResults(results, data, result);
       });
-      renderResults(results, data, result);
     });
     var liaison = rootNode.querySelector("#maillage-orient-liaison");
     liaison.querySelector("[data-action=copy]").addEventListener("click", function () {
@@ -520,12 +621,19 @@
     var rootNode = document.getElementById("maillage-orient");
     if (!rootNode || rootNode.getAttribute("data-booted")) return;
     rootNode.setAttribute("data-booted", "1");
+    try {
+      var given = JSON.parse(rootNode.getAttribute("data-labels") || "{}");
+      L = { words: given.words || {}, criteria: given.criteria || CRITERIA_FR, options: given.options || {}, flags: {} };
+    } catch (error) { /* French words of the matcher remain */ }
+    ["no_insurance", "no_residence_permit", "crisis", "non_demand"].forEach(function (flag) {
+      var box = rootNode.querySelector("input[name=" + flag + "]");
+      L.flags[flag] = box && box.parentNode ? box.parentNode.textContent.trim() : flag;
+    });
     fetch(rootNode.getAttribute("data-src"), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
-      .then(function (data) { start(rootNode, data); })
+      .then(function (raw) { start(rootNode, expand(raw)); })
       .catch(function () {
-        rootNode.querySelector(".maillage-orient-message").textContent =
-          "Les données d'orientation n'ont pas pu être chargées.";
+        rootNode.querySelector(".maillage-orient-message").textContent = w("load_failed");
       });
   }
 

@@ -50,11 +50,16 @@ plugins: []
 @pytest.fixture(scope="session")
 def orient_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("orient-site")
-    ctx = SiteContext(registry=for_audience(load_registry(ROOT), "public"), config=SiteConfig(), root=ROOT)
+    registry = for_audience(load_registry(ROOT), "public")
     docs = target / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# Accueil\n", encoding="utf-8")
-    for item in orient_page(ctx):
+    items = [
+        item
+        for lang in ("fr", "nl", "en")
+        for item in orient_page(SiteContext(registry=registry, config=SiteConfig(), root=ROOT, lang=lang))
+    ]
+    for item in items:
         path = docs / item.uri
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(item, GeneratedPage):
@@ -98,7 +103,9 @@ def orient_browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def orient_tab(orient_browser: Any, orient_server: str) -> Iterator[tuple[Any, list[str]]]:
+def orient_tab(
+    orient_browser: Any, orient_server: str, request: pytest.FixtureRequest
+) -> Iterator[tuple[Any, list[str]]]:
     context = orient_browser.new_context()
     outside: list[str] = []
     requests: list[str] = []
@@ -117,7 +124,8 @@ def orient_tab(orient_browser: Any, orient_server: str) -> Iterator[tuple[Any, l
     tab = context.new_page()
     tab.on("pageerror", lambda error: errors.append(str(error)))
     tab.set_default_timeout(10_000)
-    tab.goto(orient_server + "/orient/")
+    lang = getattr(request, "param", "")
+    tab.goto(orient_server + (f"/{lang}" if lang else "") + "/orient/")
     tab.wait_for_selector(".maillage-orient-ready")
     yield tab, requests
     context.close()
@@ -156,9 +164,12 @@ def test_keyboard_only_roofless_in_saint_gilles(orient_tab: tuple[Any, list[str]
     # The liaison sheet, by keyboard: focus its button, press Enter, read the text.
     tab.locator(".maillage-orient-match[data-service='em107-precarite'] button").focus()
     tab.keyboard.press("Enter")
+    tab.wait_for_function("() => document.querySelector('#mo-liaison').value.length > 0")
     sheet = tab.eval_on_selector("#mo-liaison", "t => t.value")
     assert sheet.startswith("FICHE DE LIAISON")
     assert "Équipe mobile 107" in sheet and "45 ans" in sheet
+    assert "Démarches :" in sheet and "Qui peut demander" in sheet  # from the details chunk
+    assert [r for r in requests if "/assets/maillage/orient/details-" in r]
     assert not [r for r in requests if "1060" in r or "45" in r.split("/")[-1]]
 
 
@@ -198,3 +209,36 @@ def test_ambiguous_place_lists_candidates(orient_tab: tuple[Any, list[str]]) -> 
     tab.wait_for_function("() => document.querySelector('.maillage-orient-message').textContent.length > 0")
     message = tab.locator(".maillage-orient-message").inner_text()
     assert "Plusieurs lieux" in message and "1060" in message
+
+
+@pytest.mark.parametrize("orient_tab", ["en"], indirect=True)
+def test_english_page_words_french_reasons(orient_tab: tuple[Any, list[str]]) -> None:
+    tab, _ = orient_tab
+    assert tab.locator("label[for=mo-age]").inner_text() == "Age"
+    assert "are in French" in tab.locator("article").inner_text()
+    tab.keyboard.type("16")
+    tab.keyboard.press("Tab")
+    tab.keyboard.type("Ixelles")
+    tab.keyboard.press("Enter")
+    tab.wait_for_selector("#maillage-orient-summary")
+    assert tab.locator("#maillage-orient-summary").inner_text().endswith("service(s) fit")
+    first = tab.locator(".maillage-orient-match").first
+    assert first.get_attribute("data-service") == "bru-stars-case-management"
+    assert "dans la zone couverte" in first.inner_text()  # the matcher's phrase, French by design
+    assert "Profile : 16 years old, lives in Ixelles" in tab.locator(".maillage-orient-results").inner_text()
+    first.locator("button").click()
+    tab.wait_for_function("() => document.querySelector('#mo-liaison').value.length > 0")
+    assert tab.eval_on_selector("#mo-liaison", "t => t.value").startswith("REFERRAL NOTE")
+
+
+@pytest.mark.parametrize("orient_tab", ["nl"], indirect=True)
+def test_dutch_page_words(orient_tab: tuple[Any, list[str]]) -> None:
+    tab, _ = orient_tab
+    assert tab.locator("label[for=mo-age]").inner_text() == "Leeftijd"
+    assert tab.locator("button[type=submit]").inner_text() == "Diensten zoeken"
+    tab.keyboard.type("30")
+    tab.keyboard.press("Tab")
+    tab.keyboard.type("Saint-Gilles")
+    tab.keyboard.press("Enter")
+    tab.wait_for_function("() => document.querySelector('.maillage-orient-message').textContent.length > 0")
+    assert "Meerdere plaatsen" in tab.locator(".maillage-orient-message").inner_text()

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..", "..");
 const require = createRequire(import.meta.url);
-const { orient, resolve } = require(path.join(root, "generator", "assets", "orient.js"));
+const { orient, resolve, expand, addDetails, chunksOf } = require(path.join(root, "generator", "assets", "orient.js"));
 
 let dir = process.env.ORIENT_FIXTURE_DIR;
 if (!dir) {
@@ -24,7 +24,9 @@ if (!dir) {
     "write_js_fixture(Path(sys.argv[1]))";
   execFileSync("python3", ["-c", code, dir], { cwd: root, stdio: "inherit" });
 }
-const data = JSON.parse(readFileSync(path.join(dir, "orient.json"), "utf8"));
+// The main data and every details chunk, as the page holds them once all are fetched.
+const raw = JSON.parse(readFileSync(path.join(dir, "orient.json"), "utf8"));
+const data = expand(raw, raw.details);
 const pythonResults = JSON.parse(readFileSync(path.join(dir, "python-results.json"), "utf8"));
 const { vectors } = JSON.parse(readFileSync(path.join(root, "tests", "vectors", "orient.json"), "utf8"));
 
@@ -75,4 +77,16 @@ vectors.forEach((vector, i) => {
 
 test("an ambiguous place lists its candidates", () => {
   assert.throws(() => resolve(data, "Saint-Gilles"), (error) => error.candidates.includes("be-commune-21013"));
+});
+
+test("next steps fetched on demand complete the same result", () => {
+  // What the page does: match on the main data, then add the details chunks the matches need.
+  const light = expand(raw);
+  vectors.forEach((vector, i) => {
+    const { where, ...fields } = vector.profile;
+    const profile = { ...fields, place: resolve(light, where) };
+    const first = orient(light, profile);
+    chunksOf(light, first).forEach((k) => addDetails(light, k, raw.details[k]));
+    assert.deepEqual(orient(light, profile), pythonResults[i]);
+  });
 });
