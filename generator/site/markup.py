@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import json
-import posixpath
 import re
 from collections.abc import Iterable, Mapping
 
@@ -32,10 +31,17 @@ def page_url(ctx: SiteContext, path: str) -> str:
 
 def href(from_url: str, to_url: str) -> str:
     """A relative link between two directory URLs (``a/b/`` style, '' for the home)."""
-    start = from_url.rstrip("/") or "."
-    target = to_url.rstrip("/") or "."
-    relative = posixpath.relpath(target, start)
-    return "./" if relative == "." else relative + "/"
+    # What posixpath.relpath gives, without its two abspath calls (a fifth of the
+    # generation time of territory pages, which hold hundreds of links each).
+    start = [part for part in from_url.split("/") if part]
+    target = [part for part in to_url.split("/") if part]
+    common = 0
+    for mine, theirs in zip(start, target, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    parts = [".."] * (len(start) - common) + target[common:]
+    return "/".join(parts) + "/" if parts else "./"
 
 
 def link(from_url: str, to_url: str, text: str) -> str:
