@@ -7,8 +7,11 @@ a ``data-pagefind-body`` article carrying ``generator.search.filter_attributes``
 
 - index time (Pagefind over the written pages) and the bundle's size (index data alone:
   meta, word index, filters, fragments — and everything with the JS/WASM/UI files);
-- the bytes a browser downloads for one query with the facet counts shown and the first
-  10 results rendered, measured in Chromium (sum of response bodies);
+- the bytes a browser downloads for one query and the first 10 results rendered, measured
+  in Chromium (sum of response bodies) with the calls the search panel makes: a plain query
+  (``pagefind.search``, no facet data), then the same query once the person opens the
+  filters (``pagefind.filters()`` fetches every facet's data, and the search is run again
+  for the counts);
 - mkdocs-material's search index for the same pages: ``search/search_index.json`` as its
   search plugin writes it (one document per page and per section, the text of each), which
   every visitor downloads whole before the first result.
@@ -121,8 +124,34 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-def query_bytes(site: Path, query: str) -> tuple[int, int, dict[str, int]]:
-    """Bytes Chromium downloads for one query (filters loaded, 10 results shown)."""
+@dataclass
+class Download:
+    """Bytes downloaded by Chromium, by URL."""
+
+    sizes: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.sizes.values())
+
+    def kinds(self) -> dict[str, int]:
+        """Bytes by kind of file: the bundle's folder (index, fragment, filter) or file type."""
+        kinds: dict[str, int] = {}
+        for url, size in self.sizes.items():
+            path = urlsplit(url).path
+            kind = path.rsplit("/", 2)[-2] if path.count("/") > 2 else path.rsplit(".", 1)[-1]
+            kind = {"pagefind": "wasm", "json": "entry"}.get(kind, kind)
+            kinds[kind] = kinds.get(kind, 0) + size
+        return kinds
+
+
+def query_bytes(site: Path, query: str) -> tuple[Download, Download, int]:
+    """Bytes Chromium downloads for one query (10 results shown): plain, then with the facets.
+
+    The page makes the search panel's calls (generator/assets/search.js): a plain query
+    fetches no facet data; opening the filters calls ``pagefind.filters()`` and searches
+    again. The second figure is the total for both steps.
+    """
     from playwright.sync_api import sync_playwright
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
@@ -134,29 +163,53 @@ def query_bytes(site: Path, query: str) -> tuple[int, int, dict[str, int]]:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(base + "/")
-            page.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+            pending: set[str] = set()
+            page.on("request", lambda r: pending.add(r.url))
+            page.on("requestfailed", lambda r: pending.discard(r.url))
+
+            def finished(request: Any) -> None:
+                sizes[request.url] = request.sizes()["responseBodySize"]
+                pending.discard(request.url)
+
+            def settle() -> None:
+                # Playwright reports finished requests after the page's promise resolves.
+                for _ in range(500):
+                    if not pending:
+                        return
+                    page.wait_for_timeout(10)
+                raise RuntimeError(f"requests not finished: {sorted(pending)}")
+
+            page.on("requestfinished", finished)
             found = page.evaluate(
                 """async (q) => {
                   const pf = await import('/pagefind/pagefind.js');
+                  window.maillagePagefind = pf;
                   await pf.options({});
-                  await pf.filters();
-                  const s = await pf.search(q);
+                  const s = await pf.search(q, {filters: {}});
                   await Promise.all(s.results.slice(0, 10).map(r => r.data()));
                   return s.results.length;
                 }""",
                 query,
             )
+            settle()
+            plain = Download(dict(sizes))
+            page.evaluate(
+                """async (q) => {
+                  const pf = window.maillagePagefind;
+                  await pf.filters();
+                  const s = await pf.search(q, {filters: {}});
+                  if (Object.keys(s.filters).length < 7) throw new Error('facet counts missing');
+                  await Promise.all(s.results.slice(0, 10).map(r => r.data()));
+                }""",
+                query,
+            )
+            settle()
+            facets = Download(dict(sizes))
             browser.close()
     finally:
         server.shutdown()
         server.server_close()
-    kinds: dict[str, int] = {}
-    for url, size in sizes.items():
-        path = urlsplit(url).path
-        kind = path.rsplit("/", 2)[-2] if path.count("/") > 2 else path.rsplit(".", 1)[-1]
-        kind = {"pagefind": "wasm", "json": "entry"}.get(kind, kind)
-        kinds[kind] = kinds.get(kind, 0) + size
-    return sum(sizes.values()), int(found), kinds
+    return plain, facets, int(found)
 
 
 @dataclass
@@ -167,9 +220,9 @@ class Row:
     index_s: float
     index_data: int
     bundle: int
-    query: int
+    plain: Download
+    facets: Download
     results: int
-    kinds: dict[str, int]
     material: int
 
 
@@ -194,7 +247,7 @@ def run(size: int, out: Path) -> Row:
         f.stat().st_size for f in search.bundle_files(site) if f.parent.name in data_dirs or f.name.endswith(".pf_meta")
     )
     bundle = sum(f.stat().st_size for f in search.bundle_files(site))
-    total, results, kinds = query_bytes(site, QUERY)
+    plain, with_facets, results = query_bytes(site, QUERY)
     return Row(
         services=size,
         load_s=loaded - start,
@@ -202,15 +255,15 @@ def run(size: int, out: Path) -> Row:
         index_s=indexed - written,
         index_data=index_data,
         bundle=bundle,
-        query=total,
+        plain=plain,
+        facets=with_facets,
         results=results,
-        kinds=kinds,
         material=material,
     )
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1e6:.2f} MB" if n >= 1e5 else f"{n / 1e3:.0f} kB"
+    return f"{n / 1e6:.2f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
 
 
 def main() -> None:
@@ -224,21 +277,24 @@ def main() -> None:
         row = run(size, args.out)
         rows.append(row)
         print(f"{size}: {row}", file=sys.stderr, flush=True)
-    print(f"Query: « {QUERY} », facet counts loaded, first 10 results rendered.\n")
+    print(f"Query: « {QUERY} », first 10 results rendered; then the filters opened.\n")
     print(
-        "| services | Pagefind index time | index data | whole bundle | downloaded for one query"
-        " (results) | Material search_index.json | ratio Material / one query |"
+        "| services | Pagefind index time | index data | whole bundle | one query (results)"
+        " | one query, filters opened | Material search_index.json | Material / one query |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         print(
             f"| {r.services:,} | {r.index_s:.1f} s | {_mb(r.index_data)} | {_mb(r.bundle)} |"
-            f" {_mb(r.query)} ({r.results:,}) | {_mb(r.material)} | {r.material / r.query:.1f}× |"
+            f" {_mb(r.plain.total)} ({r.results:,}) | {_mb(r.facets.total)} | {_mb(r.material)} |"
+            f" {r.material / r.plain.total:.0f}× |"
         )
-    print("\nDownloaded for one query, by kind:\n")
-    for r in rows:
-        parts = ", ".join(f"{k} {_mb(v)}" for k, v in sorted(r.kinds.items(), key=lambda kv: -kv[1]))
-        print(f"- {r.services:,}: {parts}")
+    for title, pick in (("one query", "plain"), ("one query, filters opened", "facets")):
+        print(f"\nDownloaded for {title}, by kind:\n")
+        for r in rows:
+            kinds = getattr(r, pick).kinds()
+            parts = ", ".join(f"{k} {_mb(v)}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
+            print(f"- {r.services:,}: {parts}")
     print("\nOther steps (not search): registry load " + ", ".join(f"{r.load_s:.0f} s" for r in rows))
     if not args.keep:
         shutil.rmtree(args.out, ignore_errors=True)
