@@ -387,7 +387,7 @@ def data_to_json(data: OrientData) -> dict[str, Any]:
         row += [lists.add(list(s.functions)), *crit]
         previous = s.id
         rows.append(row)
-    codes = list(data.territories)
+    codes = [c for c in data.territories if not _on_demand(data, c)]
     position = {code: i for i, code in enumerate(codes)}
     levels = _Table()
     places = []
@@ -418,6 +418,52 @@ def data_to_json(data: OrientData) -> dict[str, Any]:
     }
 
 
+def _service_areas(data: OrientData) -> frozenset[str]:
+    return frozenset(c for s in data.services for c in s.area)
+
+
+def _on_demand(data: OrientData, code: str, areas: frozenset[str] | None = None) -> bool:
+    """A commune no service names: only the person's own place, fetched once typed."""
+    place = data.territories[code]
+    return place.level == "commune" and code not in (areas if areas is not None else _service_areas(data))
+
+
+def _key(value: str) -> str:
+    return value.replace(" ", "_")
+
+
+def place_keys(place: Place) -> set[str]:
+    """The places files that list ``place``: by code (all but the last two characters), by
+    the first two letters of its folded names, by the first two digits of its postcodes."""
+    keys = {"c-" + _key(place.code[:-2])}
+    keys |= {"n-" + _key(fold(n)[:2]) for n in (place.name, place.name_nl) if fold(n)}
+    keys |= {"p-" + pc[:2] for pc in place.postcodes}
+    return keys
+
+
+def places_to_json(data: OrientData) -> dict[str, list[list[Any]]]:
+    """The communes no service names, by ``place_keys``: the page fetches the one file what
+    is typed needs (see ``placeKey`` in orient.js) instead of every commune at start.
+
+    A row: ``[code, name, parents, postcodes, centroid, name_nl?]``; parents are rows of
+    the main data's territories (numbers) or codes.
+    """
+    areas = _service_areas(data)
+    main = [c for c in data.territories if not _on_demand(data, c, areas)]
+    position = {code: i for i, code in enumerate(main)}
+    files: dict[str, list[list[Any]]] = {}
+    for code, p in data.territories.items():
+        if not _on_demand(data, code, areas):
+            continue
+        centroid = [p.lat, p.lon] if p.lat is not None and p.lon is not None else 0
+        row: list[Any] = [code, p.name, [position.get(c, c) for c in p.parents], " ".join(p.postcodes), centroid]
+        if p.name_nl:
+            row.append(p.name_nl)
+        for key in place_keys(p):
+            files.setdefault(key, []).append(row)
+    return dict(sorted(files.items()))
+
+
 def details_to_json(data: OrientData) -> list[list[list[Any]]]:
     """Display-only parts by chunks of ``DETAILS_CHUNK`` services, in the order of the data:
     ``[organisation, next steps, contacts]`` for each service."""
@@ -434,9 +480,14 @@ def _front_decode(rows: Iterable[Sequence[Any]]) -> list[str]:
     return values
 
 
-def data_from_json(raw: Mapping[str, Any], details: Sequence[Sequence[Sequence[Any]]] = ()) -> OrientData:
-    """Read back ``data_to_json``'s output and the ``details`` chunks loaded so far (tests run
-    the Python matcher on it); a service whose chunk is missing has no next steps."""
+def data_from_json(
+    raw: Mapping[str, Any],
+    details: Sequence[Sequence[Sequence[Any]]] = (),
+    places: Iterable[Sequence[Sequence[Any]]] = (),
+) -> OrientData:
+    """Read back ``data_to_json``'s output, the ``details`` chunks and the ``places`` files
+    loaded so far (tests run the Python matcher on it); a service whose chunk is missing has
+    no next steps, a commune whose file is missing is unknown."""
     services = []
     detail_rows = [row for chunk in details for row in chunk]
     rows = raw["services"]
@@ -467,10 +518,10 @@ def data_from_json(raw: Mapping[str, Any], details: Sequence[Sequence[Sequence[A
                 contacts=tuple(contacts),
             )
         )
-    places = raw["territories"]
-    codes = _front_decode(places)
+    rows = raw["territories"]
+    codes = _front_decode(rows)
     territories = {}
-    for code, entry in zip(codes, places, strict=True):
+    for code, entry in zip(codes, rows, strict=True):
         centroid = entry[6] or [None, None]
         territories[code] = Place(
             code=code,
@@ -482,6 +533,19 @@ def data_from_json(raw: Mapping[str, Any], details: Sequence[Sequence[Sequence[A
             lat=centroid[0],
             lon=centroid[1],
         )
+    for chunk in places:
+        for commune in chunk:
+            centroid = commune[4] or [None, None]
+            territories[commune[0]] = Place(
+                code=commune[0],
+                name=commune[1],
+                level="commune",
+                parents=tuple(codes[c] if isinstance(c, int) else c for c in commune[2]),
+                postcodes=tuple(commune[3].split()),
+                name_nl=commune[5] if len(commune) > 5 else "",
+                lat=centroid[0],
+                lon=centroid[1],
+            )
     bands = tuple((b[0], b[1], b[2]) for b in raw["age_bands"])
     return OrientData(tuple(services), territories, raw["labels"], bands)
 

@@ -11,7 +11,17 @@ from typing import Any
 
 import pytest
 
-from generator.orient import DETAILS_CHUNK, Profile, build_data, data_from_json, data_to_json, details_to_json, orient
+from generator.orient import (
+    DETAILS_CHUNK,
+    Profile,
+    build_data,
+    data_from_json,
+    data_to_json,
+    details_to_json,
+    orient,
+    place_keys,
+    places_to_json,
+)
 from generator.registry import Registry, for_audience, load_registry
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from generator.site.orient_page import DATA_URI, DETAILS_DIR, SCRIPT_URI, orient_files, orient_json, orient_page
@@ -35,9 +45,13 @@ def emitted(registry: Registry) -> dict[str, Any]:
     details chunks in order under ``"details"`` (the page fetches them one by one)."""
     files = orient_files(SiteContext(registry=registry, config=SiteConfig()))
     raw: dict[str, Any] = json.loads(files[DATA_URI])
-    chunks = sorted((u for u in files if u.startswith(DETAILS_DIR)), key=lambda u: int(u.split("-")[-1][:-5]))
+    chunks = sorted(
+        (u for u in files if u.startswith(f"{DETAILS_DIR}details-")), key=lambda u: int(u[len(DETAILS_DIR) + 8 : -5])
+    )
     assert chunks == [f"{DETAILS_DIR}details-{k}.json" for k in range(len(chunks))]
     raw["details"] = [json.loads(files[u]) for u in chunks]
+    prefix = f"{DETAILS_DIR}places-"
+    raw["places"] = {u[len(prefix) : -5]: json.loads(files[u]) for u in files if u.startswith(prefix)}
     return raw
 
 
@@ -48,7 +62,7 @@ def data_json(registry: Registry) -> dict[str, Any]:
 
 def run_vector(raw: dict[str, Any], profile: dict[str, Any]) -> dict[str, Any]:
     """A vector's profile through the Python matcher, on the data the browser reads."""
-    data = data_from_json(raw, raw["details"])
+    data = data_from_json(raw, raw["details"], raw["places"].values())
     fields = {k: v for k, v in profile.items() if k != "where"}
     fields["needs"] = tuple(fields.get("needs", ()))
     result: dict[str, Any] = orient(data, Profile(place=data.resolve(profile["where"]), **fields)).to_json()
@@ -120,17 +134,30 @@ def test_vectors_javascript_agree(data_json: dict[str, Any], tmp_path: Path) -> 
 def test_json_round_trip(registry: Registry) -> None:
     data = build_data(registry)
     main, details = json.loads(json.dumps(data_to_json(data))), json.loads(json.dumps(details_to_json(data)))
-    assert data_from_json(main, details) == data
+    places = json.loads(json.dumps(places_to_json(data)))
+    assert data_from_json(main, details, places.values()) == data
+    # Every commune no service names is in the files its code, names and postcodes point to.
+    held = main_codes(main)
+    for place in data.territories.values():
+        if place.code not in held:
+            assert place.level == "commune"
+            for key in place_keys(place):
+                assert place.code in [row[0] for row in places[key]]
     assert [len(c) for c in details[:-1]] == [DETAILS_CHUNK] * (len(details) - 1)
     # Without its details a service still matches the same way; only what is shown lacks.
-    light = data_from_json(main)
+    light = data_from_json(main, (), places.values())
     assert [s.id for s in light.services] == [s.id for s in data.services]
     assert all(not s.next_steps and not s.organisation for s in light.services)
 
 
+def main_codes(main: dict[str, Any]) -> set[str]:
+    codes = set(data_from_json(main).territories)
+    return codes
+
+
 def test_main_data_holds_no_display_text(data_json: dict[str, Any]) -> None:
     """Next steps, contacts and organisations are in the details chunks only."""
-    main = json.dumps({k: v for k, v in data_json.items() if k != "details"}, ensure_ascii=False)
+    main = json.dumps({k: v for k, v in data_json.items() if k not in ("details", "places")}, ensure_ascii=False)
     assert "Qui peut demander" not in main
     details = json.dumps(data_json["details"], ensure_ascii=False)
     assert "Qui peut demander" in details
@@ -146,7 +173,7 @@ def test_data_is_compact_and_for_the_audience(registry: Registry, data_json: dic
         for contact in service.contacts:
             if contact.visibility == "professional":
                 assert contact.value not in text
-    territories = data_from_json(data_json).territories
+    territories = data_from_json(data_json, (), data_json["places"].values()).territories
     assert "be-commune-21015" in territories  # Schaerbeek, inside a service area
     assert "fr-commune-59512" in territories  # Roubaix, next to Lille (same EPCI)
     assert "fr-commune-01001" not in territories  # far from every service
@@ -165,7 +192,10 @@ def test_page_and_assets(registry: Registry) -> None:
     assets = {i.uri: i for i in items if isinstance(i, Asset)}
     assert [p.uri for p in pages] == ["orient/index.md"]
     assert 'data-src="../assets/maillage/orient.json"' in pages[0].content
-    assert set(assets) == {DATA_URI, SCRIPT_URI, f"{DETAILS_DIR}details-0.json"}
+    fixed = {DATA_URI, SCRIPT_URI, f"{DETAILS_DIR}details-0.json"}
+    assert fixed <= set(assets)
+    assert all(u.startswith(f"{DETAILS_DIR}places-") for u in set(assets) - fixed)
+    assert f"{DETAILS_DIR}places-p-10.json" in assets  # Brussels postcodes outside any service area
     assert 'data-details="../assets/maillage/orient/"' in pages[0].content
     assert "Âge" in pages[0].content
     nl = list(orient_page(SiteContext(registry=registry, config=SiteConfig(), lang="nl")))

@@ -63,7 +63,7 @@
 
   /* The compact JSON (tables, front-coded ids: see data_to_json in generator/orient.py) to
    * the objects the matcher reads; `details` is the array of chunks loaded so far. */
-  function expand(raw, details) {
+  function expand(raw, details, places) {
     var lists = raw.lists;
     var ids = frontDecode(raw.services);
     var services = raw.services.map(function (row, i) {
@@ -92,9 +92,34 @@
       territories[codes[i]] = t;
     });
     var data = { chunk: raw.chunk, age_bands: raw.age_bands, labels: raw.labels, territories: territories,
-      services: services, loaded: {} };
+      services: services, loaded: {}, mainCodes: codes, placesLoaded: {} };
     (details || []).forEach(function (chunk, k) { addDetails(data, k, chunk); });
+    (places || []).forEach(function (rows) { addPlaces(data, null, rows); });
     return data;
+  }
+
+  /* One places file (places_to_json in generator/orient.py): communes no service names. */
+  function addPlaces(data, key, rows) {
+    rows.forEach(function (row) {
+      var t = { n: row[1], l: "commune" };
+      if (row.length > 5) t.nl = row[5];
+      if (row[2].length) t.p = row[2].map(function (c) { return typeof c === "number" ? data.mainCodes[c] : c; });
+      if (row[3]) t.pc = row[3].split(" ");
+      if (row[4]) t.c = row[4];
+      data.territories[row[0]] = t;
+    });
+    if (key) data.placesLoaded[key] = true;
+  }
+
+  /* The places file that holds every commune `typed` may name (place_keys in orient.py),
+   * or null when the main data is enough (a code it holds, nothing typed). */
+  function placeKey(data, typed) {
+    var value = typed.trim();
+    if (!value || has(data.territories, value.toLowerCase())) return null;
+    if (/^[0-9]{4,5}$/.test(value)) return "p-" + value.slice(0, 2);
+    if (/-commune-/.test(value.toLowerCase())) return "c-" + value.toLowerCase().slice(0, -2).replace(/ /g, "_");
+    var key = fold(value).slice(0, 2);
+    return key ? "n-" + key.replace(/ /g, "_") : null;
   }
 
   /* One details file (organisation, next steps, contacts of `chunk` services from k * chunk). */
@@ -414,7 +439,8 @@
     return out;
   }
 
-  var api = { orient: orient, resolve: resolve, expand: expand, addDetails: addDetails, chunksOf: chunksOf, fold: fold, distanceKm: distanceKm, CRITERIA_FR: CRITERIA_FR };
+  var api = { orient: orient, resolve: resolve, expand: expand, addDetails: addDetails, chunksOf: chunksOf,
+    addPlaces: addPlaces, placeKey: placeKey, fold: fold, distanceKm: distanceKm, CRITERIA_FR: CRITERIA_FR };
 
   /* ---- the page ------------------------------------------------------------------------ */
 
@@ -540,13 +566,28 @@
     var form = rootNode.querySelector("form");
     var results = rootNode.querySelector(".maillage-orient-results");
     var list = rootNode.querySelector("datalist");
-    var byLabel = {};
-    Object.keys(data.territories).sort().forEach(function (code) {
-      var t = data.territories[code];
-      if (t.l === "country") return;
-      var text = placeLabel(code, t);
-      byLabel[text] = code;
-      list.appendChild(el("option", { value: text }));
+    var byLabel = {}, listed = {};
+    /* The suggestions: the places the data holds so far (communes come with what is typed). */
+    function listPlaces() {
+      Object.keys(data.territories).sort().forEach(function (code) {
+        var t = data.territories[code];
+        if (t.l === "country" || listed[code]) return;
+        listed[code] = true;
+        var text = placeLabel(code, t);
+        byLabel[text] = code;
+        list.appendChild(el("option", { value: text }));
+      });
+    }
+    function loadPlaces(typed) {
+      var key = has(byLabel, typed) ? null : placeKey(data, typed);
+      if (!key || data.placesLoaded[key]) return Promise.resolve();
+      return fetch(detailsBase + "places-" + key + ".json", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (rows) { addPlaces(data, key, rows); listPlaces(); });
+    }
+    listPlaces();
+    form.elements.where.addEventListener("input", function () {
+      loadPlaces(form.elements.where.value).catch(function () {});
     });
     var housing = form.querySelector("select[name=housing]");
     Object.keys(data.labels.housing).forEach(function (h) {
@@ -574,6 +615,9 @@
       event.preventDefault();
       message.textContent = "";
       var typed = form.elements.where.value;
+      loadPlaces(typed).catch(function () {}).then(function () { search(typed); });
+    });
+    function search(typed) {
       var code;
       try {
         code = has(byLabel, typed) ? byLabel[typed] : resolve(data, typed);
@@ -605,7 +649,7 @@
         message.textContent = w("details_failed");
         renderResults(results, data, result);
       });
-    });
+    }
     var liaison = rootNode.querySelector("#maillage-orient-liaison");
     liaison.querySelector("[data-action=copy]").addEventListener("click", function () {
       var textarea = liaison.querySelector("textarea");

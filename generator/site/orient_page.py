@@ -3,7 +3,8 @@
 The page is a form that helpdesk staff fill in on the phone; ``assets/maillage/orient.js``
 matches the profile in the browser against ``assets/maillage/orient.json`` (built here
 from the registry the build's audience may see); next steps and contacts are in
-``assets/maillage/orient/details-<k>.json``, fetched from the site when a result is shown.
+``assets/maillage/orient/details-<k>.json``, fetched from the site when a result is shown,
+and communes no service names in ``places-<key>.json``, fetched as the place is typed.
 Nothing typed leaves the page. The form and headings speak the page's language.
 """
 
@@ -15,7 +16,7 @@ from importlib import resources
 from typing import Any
 
 from ..describe import label as describe_label
-from ..orient import build_data, data_to_json, details_to_json
+from ..orient import build_data, data_to_json, details_to_json, places_to_json
 from .context import Asset, GeneratedPage, SiteContext
 from .markup import esc
 
@@ -183,11 +184,14 @@ def orient_json(ctx: SiteContext) -> bytes:
 
 
 def orient_files(ctx: SiteContext) -> dict[str, bytes]:
-    """The main data and its details chunks (fetched when a result is shown), by URI."""
+    """The main data, its details chunks (fetched when a result is shown) and its places
+    files (the communes no service names, fetched as the place is typed), by URI."""
     data = build_data(ctx.registry)
     files = {DATA_URI: _dump(data_to_json(data))}
     for k, chunk in enumerate(details_to_json(data)):
         files[f"{DETAILS_DIR}details-{k}.json"] = _dump(chunk)
+    for key, rows in places_to_json(data).items():
+        files[f"{DETAILS_DIR}places-{key}.json"] = _dump(rows)
     return files
 
 

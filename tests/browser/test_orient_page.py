@@ -242,3 +242,16 @@ def test_dutch_page_words(orient_tab: tuple[Any, list[str]]) -> None:
     tab.keyboard.press("Enter")
     tab.wait_for_function("() => document.querySelector('.maillage-orient-message').textContent.length > 0")
     assert "Meerdere plaatsen" in tab.locator(".maillage-orient-message").inner_text()
+
+
+def test_commune_outside_every_area_is_fetched_as_typed(orient_tab: tuple[Any, list[str]]) -> None:
+    """Roubaix is in no service's own list (its EPCI is): its places file comes when typed."""
+    tab, requests = orient_tab
+    assert not [r for r in requests if "/places-" in r]
+    tab.keyboard.type("45")
+    tab.keyboard.press("Tab")
+    tab.keyboard.type("Roubaix")
+    tab.keyboard.press("Enter")
+    tab.wait_for_selector("#maillage-orient-summary")
+    assert "réside à Roubaix" in tab.locator(".maillage-orient-results").inner_text()
+    assert [r for r in requests if "/assets/maillage/orient/places-n-ro.json" in r]

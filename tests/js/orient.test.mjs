@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..", "..");
 const require = createRequire(import.meta.url);
-const { orient, resolve, expand, addDetails, chunksOf } = require(path.join(root, "generator", "assets", "orient.js"));
+const { orient, resolve, expand, addDetails, chunksOf, addPlaces, placeKey } = require(path.join(root, "generator", "assets", "orient.js"));
 
 let dir = process.env.ORIENT_FIXTURE_DIR;
 if (!dir) {
@@ -24,9 +24,9 @@ if (!dir) {
     "write_js_fixture(Path(sys.argv[1]))";
   execFileSync("python3", ["-c", code, dir], { cwd: root, stdio: "inherit" });
 }
-// The main data and every details chunk, as the page holds them once all are fetched.
+// The main data, every details chunk and places file, as the page holds them once all are fetched.
 const raw = JSON.parse(readFileSync(path.join(dir, "orient.json"), "utf8"));
-const data = expand(raw, raw.details);
+const data = expand(raw, raw.details, Object.values(raw.places));
 const pythonResults = JSON.parse(readFileSync(path.join(dir, "python-results.json"), "utf8"));
 const { vectors } = JSON.parse(readFileSync(path.join(root, "tests", "vectors", "orient.json"), "utf8"));
 
@@ -79,11 +79,14 @@ test("an ambiguous place lists its candidates", () => {
   assert.throws(() => resolve(data, "Saint-Gilles"), (error) => error.candidates.includes("be-commune-21013"));
 });
 
-test("next steps fetched on demand complete the same result", () => {
-  // What the page does: match on the main data, then add the details chunks the matches need.
+test("places and next steps fetched on demand give the same result", () => {
+  // What the page does: fetch the places file of what is typed, match on the main data,
+  // then add the details chunks the matches need.
   const light = expand(raw);
   vectors.forEach((vector, i) => {
     const { where, ...fields } = vector.profile;
+    const key = placeKey(light, where);
+    if (key) addPlaces(light, key, raw.places[key] ?? []);
     const profile = { ...fields, place: resolve(light, where) };
     const first = orient(light, profile);
     chunksOf(light, first).forEach((k) => addDetails(light, k, raw.details[k]));
