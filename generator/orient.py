@@ -334,7 +334,7 @@ def build_data(registry: Registry, *, places: Iterable[str] | None = None) -> Or
     return OrientData(tuple(services), territories, labels, bands)
 
 
-DETAILS_CHUNK = 256  # services per details file: a result shows a few, fetched on demand
+DETAILS_CHUNK = 64  # services per details file: a result shows a few, fetched on demand
 
 
 def _front_code(previous: str, value: str) -> list[Any]:

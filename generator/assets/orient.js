@@ -551,7 +551,7 @@
   }
 
   /* The first matches get their next steps at once; the others when their note is asked for. */
-  var DETAILED = 25;
+  var DETAILED = 10;
   var detailsBase = "";
 
   function loadChunk(data, k) {
