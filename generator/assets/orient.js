@@ -518,7 +518,7 @@
       });
       var link = el("a", { href: "../services/" + m.service + "/" }, [m.name]);
       list.appendChild(el("li", { class: "maillage-orient-match", "data-service": m.service },
-        [el("h3", {}, [link]), el("p", {}, [m.organisation]), reasons, steps, button]));
+        [el("h3", {}, [link])].concat(m.organisation ? [el("p", {}, [m.organisation])] : [], [reasons, steps, button])));
     });
     out.push(list);
     if (result.near_misses.length) {
