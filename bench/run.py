@@ -291,11 +291,13 @@ def measure(size: int, out: Path, seed: int, timeout: float, browser: bool) -> R
         code = f"from pathlib import Path; from generator.search import index_site; index_site(Path({str(site)!r}))"
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         row.index_s = time.perf_counter() - start
+        print(f"[{size}] Pagefind step alone {row.index_s:.1f} s", flush=True)
 
     base_dir = out / str(size) / "baseline"
     start = time.perf_counter()
     config_file, row.pages = export_pages(project, base_dir)
     row.export_s = time.perf_counter() - start
+    print(f"[{size}] export of the same pages as Markdown {row.export_s:.1f} s", flush=True)
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file), "-d", str(base_dir / "site")]
     row.baseline = timed(mkdocs, base_dir, timeout)
     print(f"[{size}] baseline mkdocs {row.baseline.cell()} ({row.pages} pages)", flush=True)
@@ -311,7 +313,8 @@ def measure(size: int, out: Path, seed: int, timeout: float, browser: bool) -> R
                 row.downloads = page_bytes(site, paths)
                 from search_bench import query_bytes
 
-                row.downloads["search"] = query_bytes(site, QUERY)[0]
+                plain = query_bytes(site, QUERY)[0]
+                row.downloads["search"] = int(getattr(plain, "total", plain))
             except Exception as exc:  # a benchmark row is still worth writing without it
                 row.notes.append(f"downloads not measured: {type(exc).__name__}: {exc}"[:160])
 
@@ -337,10 +340,11 @@ def _kb(n: int) -> str:
 def _ratio(row: Row) -> str:
     if not row.build or not row.baseline or row.build.code or row.baseline.code:
         return "–"
-    pages_only = row.build.seconds - (row.index_s or 0.0)
-    return (
-        f"{row.build.seconds / row.baseline.seconds:.2f}× ({pages_only / row.baseline.seconds:.2f}× without Pagefind)"
-    )
+    whole = row.build.seconds / row.baseline.seconds
+    if row.index_s is None:
+        return f"{whole:.2f}×"
+    pages_only = row.build.seconds - row.index_s
+    return f"{whole:.2f}× ({pages_only / row.baseline.seconds:.2f}× without Pagefind)"
 
 
 def table(rows: list[Row], command: str) -> str:
@@ -361,11 +365,12 @@ def table(rows: list[Row], command: str) -> str:
     ]
     for row in rows:
         d = row.downloads
+        export = f"{row.export_s:.0f} s" if row.export_s else "–"
         visitor = " / ".join(_kb(d[k]) if k in d else "–" for k in ("home", "service", "map", "search"))
         out.append(
             f"| {row.services:,} | {row.synth_s:.1f} s | {row.check.cell() if row.check else '–'} "
             f"| {row.build.cell() if row.build else '–'} | {f'{row.index_s:.1f} s' if row.index_s else '–'} "
-            f"| {row.baseline.cell() if row.baseline else '–'} (export {row.export_s:.0f} s) | {_ratio(row)} "
+            f"| {row.baseline.cell() if row.baseline else '–'} (export {export}) | {_ratio(row)} "
             f"| {row.pages:,} | {_kb(row.service_median)} / {_kb(row.service_max)} | {_kb(row.home)} "
             f"| {_kb(row.site_bytes)} in {row.site_files:,} files | {visitor} "
             f"| {row.gaps.cell() if row.gaps else '–'} | {row.orient.cell() if row.orient else '–'} |"
