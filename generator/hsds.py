@@ -965,34 +965,19 @@ def _text(value: Any, siblings: Json | None = None) -> Json | None:
 
 
 class _Importer:
-    _SERVICE_KEYS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "id",
-            "organization_id",
-            "program_id",
-            "name",
-            "description",
-            "url",
-            "email",
-            "status",
-            "application_process",
-            "fees_description",
-            "eligibility_description",
-            "minimum_age",
-            "maximum_age",
-            "assured_date",
-            "last_modified",
-            "phones",
-            "contacts",
-            "schedules",
-            "service_areas",
-            "languages",
-            "service_at_locations",
-            "organization",
-            "program",
-            "attributes",
-        }
-    )
+    # The service table's columns, plus what the nested form adds: one list of names.
+    _SERVICE_KEYS: ClassVar[frozenset[str]] = frozenset(TABLES["service"][1]) | {
+        "last_modified",
+        "phones",
+        "contacts",
+        "schedules",
+        "service_areas",
+        "languages",
+        "service_at_locations",
+        "organization",
+        "program",
+        "attributes",
+    }
     _ORGANIZATION_KEYS: ClassVar[frozenset[str]] = frozenset(
         {
             "id",
