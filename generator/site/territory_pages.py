@@ -18,9 +18,14 @@ from ..registry import Registry
 from ..territories import Territory
 from .context import GeneratedPage, SiteContext
 from .i18n import t
-from .markup import esc, front_matter, link, localized, page_url, plain
+from .markup import esc, front_matter, href, link, localized, page_url, plain
 
 COMMUNE_AREA_LIMIT = 400
+# The languages a country's communes have pages in besides the directory's default one.
+# A French commune's page is not translated (35,000 near-identical Dutch and English pages
+# would triple the build of a national directory for no reader); Brussels' communes are
+# bilingual by law, so Belgian communes keep their Dutch page.
+OFFICIAL_LANGUAGES = {"fr": frozenset({"fr"}), "be": frozenset({"fr", "nl", "de"})}
 PAGE_LEVELS = ("country", "region", "dep", "province", "epci")
 LEVEL_ORDER = {level: i for i, level in enumerate(("country", "region", "dep", "province", "epci", "commune"))}
 
@@ -31,6 +36,7 @@ class TerritoryIndex:
 
     scope: tuple[str, ...]
     pages: frozenset[str]  # territory codes that have a page
+    named: frozenset[str]  # communes a service names in its area or holds a site in
     by_area: dict[str, tuple[str, ...]]  # area code -> services listing it
     inside: dict[str, tuple[str, ...]]  # territory -> services whose area lies strictly inside it
     ancestors_of: dict[str, frozenset[str]]  # page code -> the code and its ancestors
@@ -42,11 +48,25 @@ class TerritoryIndex:
     def _ancestors(self, code: str) -> frozenset[str]:
         return self.ancestors_of.get(code, frozenset({code}))
 
-    def has_page(self, code: str, default_language: bool) -> bool:
-        """Whether ``code`` has a page in a language: every territory of the index in the default
-        language, only those some service reaches in the others (the rest would be thousands of
-        near-empty translations)."""
-        return code in self.pages and (default_language or self.reached(code))
+    def has_page(self, code: str, lang: str | None) -> bool:
+        """Whether ``code`` has a page in ``lang`` (None: the directory's default language).
+
+        Every territory of the index has one in the default language. In the others, only
+        those some service reaches, and of the communes only those a service names or holds
+        a site in, or that lie in a country where ``lang`` is an official language
+        (``OFFICIAL_LANGUAGES``): the rest would be tens of thousands of near-empty
+        translations. Links to a commune without a page in ``lang`` lead to its page in
+        the default language (``territory_link``).
+        """
+        if code not in self.pages:
+            return False
+        if lang is None:
+            return True
+        if not self.reached(code):
+            return False
+        if "-commune-" not in code or code in self.named:
+            return True
+        return lang in OFFICIAL_LANGUAGES.get(code.split("-", 1)[0], frozenset())
 
     def covering(self, registry: Registry, code: str) -> list[tuple[str, str]]:
         """(service id, the area code that covers ``code``), the code itself or an ancestor."""
@@ -102,6 +122,7 @@ def build_index(registry: Registry, scope: tuple[str, ...] = ()) -> TerritoryInd
     by_area: dict[str, list[str]] = defaultdict(list)
     inside: dict[str, set[str]] = defaultdict(set)
     communes: set[str] = set()
+    named: set[str] = set(registry.site_territory.values())
     for service in registry.services.values():
         for code in service.public.area:
             by_area[code].append(service.id)
@@ -109,6 +130,7 @@ def build_index(registry: Registry, scope: tuple[str, ...] = ()) -> TerritoryInd
                 inside[ancestor].add(service.id)
             if _level(registry, code) == "commune":
                 communes.add(code)
+                named.add(code)
             else:
                 within = gazetteer.descendants(code, "commune")
                 if len(within) <= COMMUNE_AREA_LIMIT:
@@ -123,10 +145,16 @@ def build_index(registry: Registry, scope: tuple[str, ...] = ()) -> TerritoryInd
     return TerritoryIndex(
         scope=scope,
         pages=frozenset(in_scope),
+        named=frozenset(named & in_scope),
         by_area={k: tuple(v) for k, v in by_area.items()},
         inside={k: tuple(sorted(v)) for k, v in inside.items()},
         ancestors_of={c: gazetteer.ancestors(c) for c in in_scope},
     )
+
+
+def _page_lang(ctx: SiteContext) -> str | None:
+    """The context's language for ``has_page``: None for the default language."""
+    return ctx.lang if ctx.prefix else None
 
 
 def territory_url(code: str) -> str:
@@ -139,8 +167,14 @@ def territory_link(ctx: SiteContext, from_url: str, code: str) -> str:
     territory = ctx.registry.gazetteer.get(code)
     name = territory.label(ctx.lang) if territory else code
     index = territory_index(ctx.registry, ctx.config.scope)
-    if index.has_page(code, not ctx.prefix):
+    lang = _page_lang(ctx)
+    if index.has_page(code, lang):
         return link(from_url, page_url(ctx, territory_url(code)), name)
+    if lang is not None and index.has_page(code, None):
+        # The untranslated page of a commune: better than no link at all.
+        target = href(from_url, territory_url(code))
+        default = ctx.config.languages[0]
+        return f'<a href="{esc(target)}" hreflang="{default}" lang="{default}">{esc(name)}</a>'
     return esc(name)
 
 
@@ -176,7 +210,7 @@ def territory_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
     """One page per territory of the index, in the context's language."""
     index = territory_index(ctx.registry, ctx.config.scope)
     for code in sorted(index.pages):
-        if index.has_page(code, not ctx.prefix):
+        if index.has_page(code, _page_lang(ctx)):
             yield territory_page(ctx, index, ctx.registry.gazetteer[code])
     yield territories_index_page(ctx, index)
 
@@ -226,7 +260,8 @@ def territory_page(ctx: SiteContext, index: TerritoryIndex, territory: Territory
         parts.append(f'<div class="maillage-section"><ul class="maillage-services">{"".join(items)}</ul></div>')
     parts.append(f"## {t('gaps', lang)}")
     parts.append(gaps_section(ctx, url, territory.code))
-    children = [c for c in registry.gazetteer.children.get(territory.code, ()) if index.has_page(c, not ctx.prefix)]
+    # Children without a page in this language still link to their default-language page.
+    children = [c for c in registry.gazetteer.children.get(territory.code, ()) if index.has_page(c, None)]
     if children:
         parts.append(f"## {t('children', lang)}")
         ordered = sorted(children, key=lambda c: registry.gazetteer[c].label(lang).casefold())
@@ -274,7 +309,7 @@ def territories_index_page(ctx: SiteContext, index: TerritoryIndex) -> Generated
         levels: dict[str, list[str]] = defaultdict(list)
         for code in index.pages:
             territory = registry.gazetteer[code]
-            if not index.has_page(code, not ctx.prefix):
+            if not index.has_page(code, _page_lang(ctx)):
                 continue
             if territory.level != "country" and country in registry.gazetteer.ancestors(code):
                 levels[territory.level].append(code)

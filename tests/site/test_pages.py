@@ -130,3 +130,28 @@ def test_shipped_registry_has_every_fixed_service_page() -> None:
         "cism-cacl-semsamar",
     ):
         assert f"services/{service_id}/index.md" in uris
+
+
+def test_french_communes_are_not_translated_but_linked(mini_ctx: SiteContext) -> None:
+    """Dutch and English commune pages only where a service names the commune or in Belgium."""
+    index = build_index(mini_ctx.registry)
+    brussels = {c for c in index.pages if c.startswith("be-commune-") and c not in index.named}
+    assert brussels and all(index.has_page(c, "nl") for c in brussels)  # Brussels' communes are bilingual
+    assert not any(index.has_page(c, "en") for c in brussels)
+    assert index.has_page("fr-epci-200046977", "nl") and index.has_page("fr-epci-200046977", "en")
+    untranslated = {
+        c for c in index.pages if c.startswith("fr-commune-") and c not in index.named and index.reached(c)
+    }
+    assert untranslated, "the mini registry has French communes inside a service area that no service names"
+    for code in untranslated:
+        assert index.has_page(code, None)
+        assert not index.has_page(code, "nl") and not index.has_page(code, "en")
+    for code in index.named:
+        assert index.has_page(code, "nl") == index.reached(code)
+    dutch = SiteContext(registry=mini_ctx.registry, config=SiteConfig(), root=mini_ctx.root, lang="nl")
+    pages = {p.uri: p.content for p in territory_pages(dutch)}
+    assert not any(f"nl/territories/{code}/index.md" in pages for code in untranslated)
+    metropole = pages["nl/territories/fr-epci-200046977/index.md"]
+    code = sorted(untranslated & set(mini_ctx.registry.gazetteer.children["fr-epci-200046977"]))[0]
+    # From nl/territories/<epci>/ to the French page territories/<commune>/.
+    assert f'<a href="../../../territories/{code}/" hreflang="fr" lang="fr">' in metropole
