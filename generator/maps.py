@@ -21,6 +21,7 @@ import importlib
 import json
 import math
 import re
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,8 +33,9 @@ from branca.element import Element
 
 from .geocode import Position, address_text, site_positions
 from .models import Service, Site
+from .registry import Registry
 from .site.context import Asset, SiteContext
-from .territories import Territory
+from .territories import Gazetteer, Territory
 
 ASSETS = "assets/maillage/"
 LEAFLET_DIR = ASSETS + "leaflet/"
@@ -395,7 +397,7 @@ def _site_line(ctx: SiteContext, site: Site, position: Position | None) -> str:
 def _area_features(ctx: SiteContext, codes: Iterable[str]) -> tuple[list[dict[str, Any]], list[Territory]]:
     """The features that draw an area: outlines, else dots at its communes, else centroids."""
     gazetteer = ctx.registry.gazetteer
-    shapes = load_boundaries(ctx.root)
+    shapes = _boundaries(gazetteer, ctx.root)
     features: list[dict[str, Any]] = []
     territories: list[Territory] = []
     for code in codes:
@@ -407,7 +409,7 @@ def _area_features(ctx: SiteContext, codes: Iterable[str]) -> tuple[list[dict[st
         if code in shapes:
             features.append(_feature(_rounded(shapes[code]), label, "outline"))
             continue
-        communes = gazetteer.descendants(code, "commune") if territory.level != "commune" else []
+        communes = _communes(gazetteer, code) if territory.level != "commune" else []
         dots = [gazetteer[c] for c in communes if gazetteer[c].lat is not None]
         if dots and len(dots) <= MAX_AREA_DOTS:
             for commune in dots:
@@ -456,32 +458,235 @@ def _add_sites(m: folium.Map, ctx: SiteContext, sites: Iterable[tuple[Site, Posi
         folium.Marker([position.lat, position.lon], tooltip=js_safe(tooltip)).add_to(m)
 
 
+# --- the service page's map: data in the page, one shared script ---------------------------
+#
+# A service page is one of (services x languages) pages, 30,000 at 10,000 services: its map
+# is not a folium map (30 ms each) but a JSON block the shared ``service-map.js`` draws. The
+# page carries its sites and small areas; an area of many communes (a département: hundreds
+# of dots) or with an outline is written once per build as ``areas/<lang>/<code>.json`` and
+# fetched by the script, so pages stay small however large the area.
+
+SERVICE_MAP_JS = MAP_DIR + "service-map.js"
+AREAS_DIR = ASSETS + "areas/"
+_SERVICE_MAP_SOURCE = Path(__file__).resolve().parent / "assets" / "service-map.js"
+# An area whose data is larger than this (compact JSON, bytes) goes to a shared file.
+MAX_INLINE_AREA = 1500
+# Nothing to fit: France and Belgium, the directory's countries.
+_DEFAULT_BOUNDS = ((41.3, -5.2), (51.5, 9.6))
+_BBox = tuple[float, float, float, float]  # south, west, north, east
+
+
+@dataclass(frozen=True)
+class ServiceMapArea:
+    """How one territory is drawn on service maps, computed once per build and language."""
+
+    territory: Territory
+    data: dict[str, Any]  # {"name", and "outline" | "dots" | "point"}
+    json: str  # ``data`` as compact JSON, safe inside a ``<script>`` element
+    bbox: _BBox | None
+
+    @property
+    def shared(self) -> bool:
+        """Written once as a file the script fetches, rather than in each page."""
+        return len(self.json) > MAX_INLINE_AREA
+
+
+class _BuildCache:
+    """What every service map of a build shares, per gazetteer (one per registry load).
+
+    Keyed by the gazetteer object itself (weakly), so ``maillage serve`` recomputes after a
+    reload and a test's registry never sees another's results.
+    """
+
+    def __init__(self) -> None:
+        self.areas: dict[tuple[str, str, str], ServiceMapArea | None] = {}
+        self.communes: dict[str, list[str]] = {}
+        self.boundaries: dict[str, dict[str, dict[str, Any]]] = {}
+
+
+_CACHES: weakref.WeakKeyDictionary[Gazetteer, _BuildCache] = weakref.WeakKeyDictionary()
+# Site positions per registry object: Registry is a frozen dataclass of dicts (not
+# hashable), so it is keyed by id and checked through a weak reference.
+_POSITIONS: dict[int, tuple[weakref.ref[Registry], dict[str, Position]]] = {}
+
+
+def _cache(gazetteer: Gazetteer) -> _BuildCache:
+    cache = _CACHES.get(gazetteer)
+    if cache is None:
+        cache = _CACHES[gazetteer] = _BuildCache()
+    return cache
+
+
+def _communes(gazetteer: Gazetteer, code: str) -> list[str]:
+    """``gazetteer.descendants(code, "commune")``, computed once per territory."""
+    cache = _cache(gazetteer).communes
+    found = cache.get(code)
+    if found is None:
+        found = cache[code] = gazetteer.descendants(code, "commune")
+    return found
+
+
+def _boundaries(gazetteer: Gazetteer, root: Path) -> dict[str, dict[str, Any]]:
+    """``load_boundaries(root)`` once per build (it lists and stats the folder)."""
+    cache = _cache(gazetteer).boundaries
+    key = str(root)
+    if key not in cache:
+        cache[key] = load_boundaries(root)
+    return cache[key]
+
+
+def _positions(registry: Registry) -> dict[str, Position]:
+    """``site_positions(registry)`` once per registry (it reads the geocoding cache)."""
+    key = id(registry)
+    entry = _POSITIONS.get(key)
+    if entry is not None and entry[0]() is registry:
+        return entry[1]
+    positions = site_positions(registry)
+    _POSITIONS[key] = (weakref.ref(registry, lambda _: _POSITIONS.pop(key, None)), positions)
+    return positions
+
+
+def script_json(value: Any) -> str:
+    """Compact JSON that cannot end the ``<script>`` element it sits in, nor open another.
+
+    ``<``, ``>`` and ``&`` become ``\\u`` escapes, which ``JSON.parse`` reads back as the same
+    characters: a name holding ``</script>`` stays a string.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _bbox(points: Iterable[tuple[float, float]]) -> _BBox | None:
+    pts = list(points)
+    if not pts:
+        return None
+    lats, lons = [p[0] for p in pts], [p[1] for p in pts]
+    return (min(lats), min(lons), max(lats), max(lons))
+
+
+def service_map_area(ctx: SiteContext, code: str) -> ServiceMapArea | None:
+    """How territory ``code`` is drawn on a service map (None when the gazetteer lacks it).
+
+    The same choice as the folium maps' ``_area_features``: its outline where
+    ``data/territories/boundaries/`` has one, else a dot per commune (up to
+    ``MAX_AREA_DOTS``), else its centroid. Names are plain text: the script shows them
+    with ``textContent``.
+    """
+    gazetteer = ctx.registry.gazetteer
+    cache = _cache(gazetteer).areas
+    key = (str(ctx.root), ctx.lang, code)
+    if key in cache:
+        return cache[key]
+    territory = gazetteer.get(code)
+    area: ServiceMapArea | None = None
+    if territory is not None:
+        data: dict[str, Any] = {"name": territory.label(ctx.lang)}
+        shapes = _boundaries(gazetteer, ctx.root)
+        points: list[tuple[float, float]] = []
+        communes = _communes(gazetteer, code) if territory.level != "commune" and code not in shapes else []
+        dots = [gazetteer[c] for c in communes if gazetteer[c].lat is not None and gazetteer[c].lon is not None]
+        if code in shapes:
+            data["outline"] = _rounded(shapes[code])
+            points = list(_outer_points(data["outline"]))
+        elif dots and len(dots) <= MAX_AREA_DOTS:
+            data["dots"] = [[round(c.lat or 0, 4), round(c.lon or 0, 4), c.label(ctx.lang)] for c in dots]
+            points = [(d[0], d[1]) for d in data["dots"]]
+        elif territory.lat is not None and territory.lon is not None:
+            data["point"] = [round(territory.lat, 4), round(territory.lon, 4)]
+            points = [(data["point"][0], data["point"][1])]
+        area = ServiceMapArea(territory, data, script_json(data), _bbox(points))
+    cache[key] = area
+    return area
+
+
+def area_file(ctx: SiteContext, code: str) -> str:
+    """The site uri of a shared area file, in the context's language."""
+    return f"{AREAS_DIR}{ctx.lang}/{code}.json"
+
+
+def service_map_assets(ctx: SiteContext) -> Iterator[Asset]:
+    """The service maps' script (once) and this language's shared area files.
+
+    Exactly the areas ``service_map_html`` refers to, each once, whatever the number of
+    services naming it.
+    """
+    if ctx.lang == ctx.config.languages[0]:
+        yield Asset(SERVICE_MAP_JS, _SERVICE_MAP_SOURCE.read_bytes())
+    written: set[str] = set()
+    for service in ctx.registry.services.values():
+        for code in service.public.area:
+            if code in written:
+                continue
+            written.add(code)
+            area = service_map_area(ctx, code)
+            if area is not None and area.shared:
+                yield Asset(area_file(ctx, code), area.json.encode("utf-8"))
+
+
 def service_map_html(ctx: SiteContext, service: Service, base: str | None = None) -> str:
     """A small map of a service's sites and area, with the same facts as a list.
 
-    ``base`` is the path from the page to the site root; by default that of the service's
-    own page (``services/<id>/``).
+    The map is a JSON block (sites, areas, bounds, the opt-in basemap) drawn by the shared
+    ``service-map.js`` with the site's own Leaflet: no inline code, so the page's
+    Content-Security-Policy needs no hash for it. ``base`` is the path from the page to
+    the site root; by default that of the service's own page (``services/<id>/``).
     """
     base = base if base is not None else "../" * (2 + ctx.prefix.count("/"))
     registry = ctx.registry
-    positions = site_positions(registry)
+    positions = _positions(registry)
     sites = registry.sites_of(service)
-    placed = [(s, positions[s.id]) for s in sites if s.id in positions]
-    features, territories = _area_features(ctx, service.public.area)
-    points = [(p.lat, p.lon) for _, p in placed] + list(_feature_points(features))
-    m = new_map(ctx, points)
-    _add_area(m, features, t(ctx, "area"))
-    _add_sites(m, ctx, placed)
+    areas = [a for a in (service_map_area(ctx, code) for code in service.public.area) if a is not None]
+    site_rows: list[list[Any]] = []
+    boxes: list[_BBox] = []
+    for site in sites:
+        position = positions.get(site.id)
+        if position is None:
+            continue
+        tooltip = site.name.get(ctx.lang)
+        if site.address:
+            tooltip += f" — {address_text(site)}"
+        lat, lon = round(position.lat, 5), round(position.lon, 5)
+        site_rows.append([lat, lon, tooltip])
+        boxes.append((lat, lon, lat, lon))
+    boxes += [a.bbox for a in areas if a.bbox is not None]
+    south, west, north, east = zip(*boxes, strict=True) if boxes else ((), (), (), ())
+    bounds = (
+        [[min(south), min(west)], [max(north), max(east)]]
+        if boxes
+        else [list(_DEFAULT_BOUNDS[0]), list(_DEFAULT_BOUNDS[1])]
+    )
+    data: dict[str, Any] = {"bounds": bounds, "sites": site_rows}
+    if ctx.config.tiles:
+        data["basemap"] = {
+            "url": ctx.config.tiles,
+            # Leaflet shows the attribution as HTML: escaped here, it stays text.
+            "attribution": html.escape(ctx.config.tiles_attribution),
+            "name": t(ctx, "basemap"),
+        }
+    area_json = ",".join(
+        '{"src":' + script_json(base + area_file(ctx, a.territory.code)) + "}" if a.shared else a.json for a in areas
+    )
+    payload = script_json(data)[:-1] + ',"areas":[' + area_json + "]}"
     title = f"{t(ctx, 'area')} — {service.name.get(ctx.lang)}"
     site_items = "".join(f"<li>{_site_line(ctx, s, positions.get(s.id))}</li>" for s in sites)
-    area_items = "".join(f"<li>{_link(ctx, base, 'territories', x.code, x.label(ctx.lang))}</li>" for x in territories)
+    area_items = "".join(
+        f"<li>{_link(ctx, base, 'territories', a.territory.code, a.territory.label(ctx.lang))}</li>" for a in areas
+    )
     text = (
         '<div class="maillage-map-text">'
         f"<p><strong>{t(ctx, 'sites')}</strong></p>"
         + (f"<ul>{site_items}</ul>" if site_items else f"<p>{t(ctx, 'no_site')}</p>")
         + f"<p><strong>{t(ctx, 'area')}</strong></p><ul>{area_items}</ul></div>"
     )
-    return embed(render_map(m), base, title, text)
+    parts = ['<div class="maillage-map-block">']
+    parts += [f'<link rel="stylesheet" href="{base}{uri}">' for uri in (LOCAL_RESOURCES["leaflet_css"], OWN_CSS)]
+    canvas = '<div class="maillage-map-canvas"></div>'
+    parts.append(f'<div class="maillage-map" role="region" aria-label="{_attr(title)}">{canvas}</div>')
+    parts.append(f'<script type="application/json" class="maillage-map-data">{payload}</script>')
+    parts += [f'<script src="{base}{uri}"></script>' for uri in (LOCAL_RESOURCES["leaflet"], OWN_JS, SERVICE_MAP_JS)]
+    parts.append(text)
+    parts.append("</div>")
+    return "\n".join(parts)
 
 
 def territory_map_html(ctx: SiteContext, code: str, base: str | None = None) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,38 +40,89 @@ def test_library_assets_come_from_installed_packages() -> None:
     assert not any(b"sourceMappingURL" in content for uri, content in assets.items() if uri.endswith(".js"))
 
 
+def _map_data(html: str) -> dict[str, Any]:
+    """The JSON data block of a service map."""
+    match = re.search(r'<script type="application/json" class="maillage-map-data">(.*?)</script>', html, re.S)
+    assert match is not None
+    data: dict[str, Any] = json.loads(match.group(1))
+    return data
+
+
 def test_service_map_is_offline_stable_and_has_a_text_alternative(ctx: SiteContext) -> None:
     service = ctx.registry.services["alpha-adults"]
     html = maps.service_map_html(ctx, service)
-    assert html == maps.service_map_html(ctx, service)  # folium's random ids are gone
+    assert html == maps.service_map_html(ctx, service)
     assert "\n\n" not in html  # one raw HTML block for Markdown
     for url in URL.findall(html):
         assert url.startswith(("../../assets/maillage/", "../../territories/")), url
     assert "cdn" not in html.lower() and "jquery" not in html.lower()
-    # The basemap is configured but only added when the visitor turns it on.
-    assert "tile.openstreetmap.org" in html and "maillage-basemap" in html
-    assert not re.search(r"tile_layer_\w+\.addTo\(", html)
+    # Data and the shared script only: no inline code for the page's CSP to allow.
+    assert re.findall(r"<script(?![^>]*(?:src=|application/json))", html) == []
+    assert '<script src="../../assets/maillage/map/service-map.js"></script>' in html
+    assert html.index("leaflet/leaflet.js") < html.index("map/maillage-map.js") < html.index("map/service-map.js")
+    data = _map_data(html)
+    assert data["sites"] == [[50.8676, 4.37371, "Siège d'Alpha — Rue Royale 1, 1030 Schaerbeek"]]
+    # Fitted to the site and the area's communes.
+    (south, west), (north, east) = data["bounds"]
+    assert south <= 50.8223 and north >= 50.8799 and west <= 4.3457 and east >= 4.3816
+    # The basemap is configured, for the script to offer as an opt-in layer.
+    assert data["basemap"]["url"] == SiteConfig.tiles
     # The text version says what the map shows.
     assert "Siège d&#x27;Alpha — Rue Royale 1, 1030 Schaerbeek" in html
     assert "position approximative (centre de la commune)" in html
     assert '<a href="../../territories/be-region-04000/">Région de Bruxelles-Capitale</a>' in html
+    assert 'role="region" aria-label="Zone d&#x27;intervention — Accompagnement adultes"' in html
 
 
 def test_tiles_off_means_no_basemap(mini: Path) -> None:
     ctx = context(mini, tiles=None)
     html = maps.service_map_html(ctx, ctx.registry.services["alpha-adults"])
-    assert "tileLayer" not in html and "openstreetmap" not in html
+    assert "basemap" not in _map_data(html) and "openstreetmap" not in html
 
 
 def test_tooltips_cannot_break_out_of_the_script(ctx: SiteContext) -> None:
     assert maps.js_safe("</script>${alert(1)}`") == "&lt;/script&gt;&#36;{alert(1)}&#96;"
+    text = maps.script_json({"name": "</script><script>alert(1)</script> & <!--"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"name": "</script><script>alert(1)</script> & <!--"}
+
+
+def test_site_name_with_a_script_stays_data(ctx: SiteContext) -> None:
+    service = ctx.registry.services["alpha-adults"]
+    site = ctx.registry.sites_of(service)[0]
+    evil = "</script><script>alert(1)</script>"
+    poisoned = site.model_copy(update={"name": site.name.model_copy(update={"fr": evil})})
+    registry = replace(ctx.registry, sites={**ctx.registry.sites, site.id: poisoned})
+    organisation = registry.organisation_of(service.id)
+    registry.organisations[organisation.id] = organisation.model_copy(update={"sites": [poisoned]})
+    html = maps.service_map_html(replace(ctx, registry=registry), service)
+    assert html.count("<script") == 4 and html.count("</script>") == 4  # data + three files
+    assert _map_data(html)["sites"][0][2].startswith(evil)
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html  # the text version, escaped
 
 
 def test_area_of_a_metropole_is_drawn_as_its_communes(ctx: SiteContext) -> None:
     html = maps.service_map_html(ctx, ctx.registry.services["beta-housing-first"])
-    assert html.count('"kind": "dot"') == 2  # Lyon and Villeurbanne, the mini gazetteer's communes
-    assert "Villeurbanne (M\\u00e9tropole de Lyon)" in html
+    [area] = _map_data(html)["areas"]
+    assert area["name"] == "Métropole de Lyon"
+    assert [d[2] for d in area["dots"]] == ["Lyon", "Villeurbanne"]
     assert "Aucun lieu publié." in html
+
+
+def test_large_areas_are_shared_files(ctx: SiteContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(maps, "MAX_INLINE_AREA", 10)
+    service = ctx.registry.services["beta-housing-first"]
+    html = maps.service_map_html(ctx, service)
+    assert _map_data(html)["areas"] == [{"src": "../../assets/maillage/areas/fr/fr-epci-200046977.json"}]
+    assets = {a.uri: a.content for a in maps.service_map_assets(ctx)}
+    shared = json.loads(assets["assets/maillage/areas/fr/fr-epci-200046977.json"])
+    assert [d[2] for d in shared["dots"]] == ["Lyon", "Villeurbanne"]
+    assert maps.SERVICE_MAP_JS in assets
+    # Dutch: its own area files, the script only once (with the first language).
+    nl = {a.uri for a in maps.service_map_assets(context(ctx.root, "nl"))}
+    assert "assets/maillage/areas/nl/fr-epci-200046977.json" in nl and maps.SERVICE_MAP_JS not in nl
+    nl_html = maps.service_map_html(context(ctx.root, "nl"), service)
+    assert '"src":"../../../assets/maillage/areas/nl/fr-epci-200046977.json"' in nl_html
 
 
 def test_territory_map_lists_the_sites_inside(ctx: SiteContext) -> None:

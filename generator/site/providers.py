@@ -5,6 +5,7 @@ Each module that adds pages to the site registers its provider here (one line ea
 
 from __future__ import annotations
 
+from ..maps import service_map_assets
 from ..search import search_assets
 from .context import Provider
 from .downloads import downloads
@@ -18,6 +19,7 @@ from .territory_pages import territory_pages
 PROVIDERS: list[Provider] = [
     home_page,
     service_pages,
+    service_map_assets,
     organisation_pages,
     territory_pages,
     need_pages,

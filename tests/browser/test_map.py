@@ -2,8 +2,8 @@
 
 A synthetic registry (``maillage synth``, 300 services over the real gazetteer) gives the
 map page a few hundred sites; the site is built once per session with mkdocs-material from
-the map provider's output, plus one service page carrying ``service_map_html``. Any request
-that leaves localhost fails the test.
+the map provider's output, plus one service page carrying ``service_map_html`` (and its
+shared script and area files). Any request that leaves localhost fails the test.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.maps import service_map_html
+from generator.maps import service_map_assets, service_map_html
 from generator.registry import for_audience, load_registry
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from generator.site.map_page import map_data, map_page
@@ -60,7 +60,7 @@ def map_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
     docs = target / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# Accueil\n", encoding="utf-8")
-    for item in map_page(ctx):
+    for item in [*map_page(ctx), *service_map_assets(ctx)]:
         path = docs / item.uri
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(item, GeneratedPage):
