@@ -150,3 +150,33 @@ def test_pages_carry_a_content_security_policy(poisoned_site: Path) -> None:
     assert 'http-equiv="Content-Security-Policy"' in html
     policy = html.split('http-equiv="Content-Security-Policy"', 1)[1].split("content=", 1)[1][:400]
     assert "script-src 'self'" in policy
+
+
+def test_map_data_block_stays_data(poisoned_site: Path) -> None:
+    html = (poisoned_site / "services/alpha-adults/index.html").read_text(encoding="utf-8")
+    [body] = re.findall(r"<script[^>]*maillage-map-data[^>]*>(.*?)</script>", html, re.S)
+    assert "<" not in body and ">" not in body  # cannot close its element nor open another
+    data = json.loads(body)
+    assert "</script><script>window.__xss=4</script>" in data["sites"][0][2]
+
+
+@pytest.mark.browser
+def test_map_tooltip_shows_a_payload_as_text(server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        )
+        page = browser.new_page()
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server) else route.abort())
+        page.goto(server + "services/alpha-adults/")
+        marker = page.locator(".maillage-map .leaflet-marker-icon")
+        marker.first.hover()
+        tooltip = page.locator(".maillage-map .leaflet-tooltip")
+        tooltip.wait_for()
+        assert "<script>window.__xss=1</script>" in tooltip.inner_text()
+        assert tooltip.locator("script, img, svg").count() == 0
+        assert page.evaluate("typeof window.__xss") == "undefined"
+        browser.close()
