@@ -182,4 +182,15 @@ def test_service_map_draws_its_site_and_area(
     page.wait_for_selector(".maillage-map .leaflet-marker-icon")
     assert page.locator(".maillage-map canvas").count() == 1  # the area, drawn on canvas
     assert page.locator(".maillage-map-text li").count() >= 2
+    # The configured basemap is an opt-in layer: offered, off, no tile requested.
+    toggle = page.locator(".maillage-map .leaflet-control-layers-overlays input")
+    assert toggle.count() == 1 and not toggle.is_checked()
+    assert page.locator(".maillage-map img.leaflet-tile").count() == 0
     assert escaped == []
+    toggle.check()
+    page.wait_for_function("() => document.querySelectorAll('.maillage-map img.leaflet-tile').length > 0")
+    assert escaped and all(urlsplit(u).hostname == "tile.openstreetmap.org" for u in escaped)
+    # The choice is remembered (maillage-map.js), as on folium maps.
+    page.reload()
+    page.wait_for_function("() => document.querySelectorAll('.maillage-map img.leaflet-tile').length > 0")
+    assert page.locator(".maillage-map .leaflet-control-layers-overlays input").is_checked()
