@@ -469,8 +469,14 @@ def geocode(ctx: Context, online: bool, refresh: bool, write: bool, user_agent: 
     help="Where the site goes (default: site/ in the project).",
 )
 @click.option("--strict", is_flag=True, help="Fail on any mkdocs warning (broken link, missing page).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that render the pages (default: MAILLAGE_JOBS, else the CPUs, at most 4); 1 is plain mkdocs.",
+)
 @pass_context
-def build(ctx: Context, audience: str, out: Path | None, strict: bool) -> None:
+def build(ctx: Context, audience: str, out: Path | None, strict: bool, jobs: int | None) -> None:
     """Validate, generate and build the site with its search index; a failed build leaves the previous output."""
     from .plugin import BuildError, build_site
     from .site.build import atomic_build
@@ -482,7 +488,7 @@ def build(ctx: Context, audience: str, out: Path | None, strict: bool) -> None:
 
     def make_site(site: Path) -> None:
         # The plugin writes the pages, then the Pagefind index (on_post_build).
-        build_site(config_file, site, audience, strict=strict)
+        build_site(config_file, site, audience, strict=strict, jobs=jobs)
 
     try:
         atomic_build(target, [make_site])

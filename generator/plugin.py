@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import clean_directory
 from mkdocs.utils.templates import TemplateContext
 
 from .problems import RegistryError, format_problems
@@ -30,6 +33,7 @@ from .search import SearchIndexError, index_site
 from .site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .site.csp import add_policy
 from .site.i18n import LANGUAGE_NAMES, nav_title, t
+from .site.incremental import Coalescing, ServeMemory, provider_name
 from .site.pages import HOME_ENTRY_MARKER, entry_points
 from .site.providers import PROVIDERS
 
@@ -62,6 +66,32 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         self.main_nav: Navigation | None = None
         self.nav_config: Any = None
         self._page_urls: set[str] | None = None
+        # Only in `maillage serve` (on_startup): what the edit loop keeps between rebuilds.
+        self.memory: ServeMemory | None = None
+        self.dirty = False
+        self.indexer: Coalescing | None = None
+        self._writing = False
+
+    # --- serve: the edit loop (generator/site/incremental.py) ----------------------------------
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup also makes mkdocs keep this plugin object across the rebuilds
+        # of one `serve`: that is what lets it remember the previous build.
+        self.memory = ServeMemory() if command == "serve" else None
+        self.dirty = dirty and command == "serve"
+        self.indexer = None
+
+    def on_shutdown(self) -> None:
+        # In tests, one process runs many builds with this same object: forget the serve.
+        self.memory = None
+        self.dirty = False
+        self.indexer = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.memory is not None and self._writing:
+            # Some files of the failed build may be written, others not: start afresh.
+            self.memory.forget()
+        self._writing = False
 
     # --- configuration --------------------------------------------------------------------
 
@@ -126,21 +156,50 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         # Files.get_file_from_path rebuilds its index after every append: asking it once per
         # generated file made this loop quadratic in the number of pages.
         written = {file.src_uri for file in files}
-        for lang in site_config.languages:
-            context = SiteContext(registry=registry, config=site_config, lang=lang, root=self.root)
-            for provider in PROVIDERS:
-                for item in provider(context):
-                    owner = getattr(provider, "__name__", repr(provider))
-                    if item.uri in generated or item.uri in written:
-                        first = generated.get(item.uri, f"{docs_dir.name}/{item.uri}")
-                        raise PluginError(f"maillage: {owner} and {first} both make '{item.uri}'")
-                    generated[item.uri] = owner
-                    files.append(_virtual_file(config, item))
+        contexts = [
+            SiteContext(registry=registry, config=site_config, lang=lang, root=self.root)
+            for lang in site_config.languages
+        ]
+        made: list[tuple[str, GeneratedPage | Asset]]
+        settings = _settings(self.root, config, site_config)
+        if self.memory is not None:
+            made = list(self.memory.generate(contexts, PROVIDERS, settings))
+        else:
+            made = [(provider_name(p), item) for context in contexts for p in PROVIDERS for item in p(context)]
+        virtual: list[_GeneratedFile] = []
+        for owner, item in made:
+            if item.uri in generated or item.uri in written:
+                first = generated.get(item.uri, f"{docs_dir.name}/{item.uri}")
+                raise PluginError(f"maillage: {owner} and {first} both make '{item.uri}'")
+            generated[item.uri] = owner
+            file = _virtual_file(config, item)
+            virtual.append(file)
+            files.append(file)
+        if self.memory is not None:
+            self._mark_modified(virtual, config, settings)
         self.files = files
         self._page_urls = None
         self.nav_config = _prune_nav(config.nav, files)
         config.nav = self.nav_config
         return files
+
+    def _mark_modified(self, virtual: list[_GeneratedFile], config: MkDocsConfig, settings: str) -> None:
+        """Tell mkdocs' dirty build which generated files changed since the last good build."""
+        assert self.memory is not None
+        full = self.memory.plan((file.src_uri for file in virtual), settings)
+        for file in virtual:
+            assert file._content is not None
+            changed = self.memory.is_changed(file.src_uri, file._content)
+            file.modified = full or changed or not os.path.isfile(file.abs_dest_path)
+        if full and self.dirty:
+            # A page came or went (or the settings changed): the navigation, the language
+            # menus and the links of every page may differ, and a dirty build would keep the
+            # removed pages. Start from an empty site, as a clean build does.
+            clean_directory(config.site_dir)
+        self._writing = True
+        count = sum(1 for file in virtual if file.modified)
+        kind = "full rebuild" if full else "rebuild"
+        log.info(f"maillage: {kind}, {count} of {len(virtual)} generated files changed")
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.main_nav = nav
@@ -168,6 +227,16 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         return add_policy(output, self.config.tiles)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.memory is not None:
+            self.memory.commit()
+            self._writing = False
+            # In serve, the edited page is shown at once and the search catches up: Pagefind
+            # reads the whole site (tens of seconds at 1,000 services), in the background.
+            if self.indexer is None:
+                site_dir = Path(config.site_dir)
+                self.indexer = Coalescing(lambda: index_site(site_dir), _log_index_error)
+            self.indexer.request()
+            return
         # The search index is made from the pages as written (generator/search.py).
         try:
             index_site(Path(config.site_dir))
@@ -216,11 +285,50 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         return self.navs[lang]
 
 
-def _virtual_file(config: MkDocsConfig, item: GeneratedPage | Asset) -> File:
-    file = File.generated(config, item.uri, content=item.content)
+class _GeneratedFile(File):
+    """A virtual file that says whether its output must be rewritten.
+
+    mkdocs' own ``File.is_modified`` always says yes for in-memory content; in a dirty
+    ``serve`` rebuild the plugin sets ``modified`` from the content's fingerprint, so
+    mkdocs neither re-renders nor rewrites the pages an edit did not change.
+    """
+
+    modified = True
+
+    def is_modified(self) -> bool:
+        return self.modified
+
+
+def _virtual_file(config: MkDocsConfig, item: GeneratedPage | Asset) -> _GeneratedFile:
+    file = _GeneratedFile.generated(config, item.uri, content=item.content)
+    assert isinstance(file, _GeneratedFile)
     if isinstance(item, GeneratedPage):
         file.edit_uri = item.edit_path
     return file
+
+
+def _settings(root: Path, config: MkDocsConfig, site_config: SiteConfig) -> str:
+    """What the pages depend on besides the registry: options, mkdocs.yml, reference data, theme.
+
+    Any change of it makes the next serve rebuild a full one. Only modification times
+    are read here; the data itself is read by the loader.
+    """
+    watched: list[str] = [repr(site_config)]
+    folders = [root / "data", Path(config.docs_dir), *(Path(d) for d in config.theme.dirs[:1])]
+    for folder in folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            if Path(dirpath) == root / "data":
+                dirnames[:] = [d for d in dirnames if d != "registry"]  # the registry has its own fingerprints
+            for name in sorted(filenames):
+                stat = os.stat(os.path.join(dirpath, name))
+                watched.append(f"{dirpath}/{name}:{stat.st_mtime_ns}:{stat.st_size}")
+    if config.config_file_path:
+        watched.append(str(os.stat(config.config_file_path).st_mtime_ns))
+    return "\n".join(watched)
+
+
+def _log_index_error(error: Exception) -> None:
+    log.warning(f"maillage: the search index was not updated: {error}")
 
 
 def _project_path(root: Path, path: Path) -> str | None:
@@ -278,8 +386,13 @@ def _relink(nav: Navigation) -> None:
 # --- the commands' entry points (only this module and cli.py import mkdocs) ----------------
 
 
-def build_site(config_file: Path, site_dir: Path, audience: str | None = None, *, strict: bool = False) -> None:
+def build_site(
+    config_file: Path, site_dir: Path, audience: str | None = None, *, strict: bool = False, jobs: int | None = None
+) -> None:
     """Run a full mkdocs build of the project into ``site_dir``.
+
+    ``jobs`` processes render the pages (default: ``default_jobs()``); 1 is mkdocs' own
+    ``build``, page for page the same output.
 
     Raises ``BuildError`` with a message for the person (registry problems, strict
     warnings) when the build fails.
@@ -301,12 +414,205 @@ def build_site(config_file: Path, site_dir: Path, audience: str | None = None, *
         if audience is not None:
             assert isinstance(plugin, MaillagePlugin)
             plugin.config.audience = audience
-        build(config)
+        if jobs is None:
+            jobs = default_jobs()
+        if jobs > 1:
+            parallel_build(config, jobs, errors)
+        else:
+            build(config)
     except (PluginError, Abort, ConfigurationError, MkDocsException) as exc:
         # mkdocs logs the plugin's error and raises a bare "Aborted": the log has the message.
         raise BuildError("\n".join(errors.messages) or str(exc)) from None
     finally:
         logger.removeHandler(errors)
+
+
+JOBS_VARIABLE = "MAILLAGE_JOBS"  # how many processes render pages (maillage build --jobs)
+
+
+def default_jobs() -> int:
+    """Processes for a build: ``MAILLAGE_JOBS``, else the CPUs this process may use (at most 4)."""
+    value = os.environ.get(JOBS_VARIABLE, "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise BuildError(f"{JOBS_VARIABLE} must be a whole number of processes, 1 or more, not {value!r}")
+        return int(value)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
+
+
+@dataclass
+class _ShareReport:
+    """What a page-rendering process sends back: its failure, warnings and anchors."""
+
+    error: str | None = None
+    messages: list[str] = field(default_factory=list)
+    warnings: int = 0
+    anchors: dict[str, set[str]] = field(default_factory=dict)  # page -> the ids it has
+    links: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # page -> target -> anchor -> link
+
+
+def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> None:
+    """mkdocs' ``build`` (1.6) with the pages read and rendered by ``jobs`` forked processes.
+
+    Python renders one page at a time per process, and reading and rendering the pages is
+    most of a build: separate processes are what use the machine's cores. The steps and
+    their order are those of ``mkdocs.commands.build.build``: configuration, files and
+    navigation here; then each worker reads the navigation's pages (their titles are in
+    every page's menu) and its share of the others, runs ``on_env``, renders and writes its
+    share, while this process copies the static files. Anchor links are checked here from
+    what the workers report, and ``on_post_build`` (the search index) runs once every page
+    is written. Warnings count for ``--strict`` whichever process logged them.
+    """
+    import multiprocessing
+
+    from mkdocs import utils
+    from mkdocs.exceptions import Abort
+    from mkdocs.exceptions import BuildError as MkDocsBuildError
+    from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
+
+    logger = logging.getLogger("mkdocs")
+    counter = utils.CountHandler()
+    counter.setLevel(logging.WARNING)
+    if config.strict:
+        logger.addHandler(counter)
+    try:
+        start = time.monotonic()
+        config = config.plugins.on_config(config)
+        config.plugins.on_pre_build(config=config)
+        utils.clean_directory(config.site_dir)
+        files = get_files(config)
+        env = config.theme.get_env()
+        files.add_files_from_theme(env, config)
+        files = config.plugins.on_files(files, config=config)
+        set_exclusions(files, config)
+        nav = get_navigation(files, config)
+        nav = config.plugins.on_nav(nav, config=config, files=files)
+        inclusion = InclusionLevel.is_included
+        doc_files = files.documentation_pages(inclusion=inclusion)
+        for file in doc_files:
+            if file.page is None:
+                Page(None, file, config)
+        # Menus show the titles of the navigation's pages, in each language's own version.
+        plugin = config.plugins.get("maillage")
+        languages = plugin.config.languages if isinstance(plugin, MaillagePlugin) else []
+        in_nav = {page.file.src_uri for page in nav.pages}
+        in_nav |= {posixpath.join(lang, uri) for uri in in_nav for lang in languages[1:]}
+        shared = [f for f in doc_files if f.src_uri in in_nav]
+        rest = [f for f in doc_files if f.src_uri not in in_nav]
+        fork = multiprocessing.get_context("fork")
+        workers = []
+        for k in range(jobs):
+            receive, send = fork.Pipe(duplex=False)
+            own = (shared if k == 0 else []) + rest[k::jobs]
+            worker = fork.Process(
+                target=_render_share,
+                args=(config, files, nav, env, shared, own, k == 0, send, errors),
+                name=f"maillage-pages-{k}",
+            )
+            worker.start()
+            send.close()
+            workers.append((worker, receive))
+        files.copy_static_files(inclusion=inclusion)
+        reports: list[_ShareReport] = []
+        for worker, receive in workers:
+            try:
+                report = receive.recv()
+            except EOFError:  # killed (out of memory?) before it could answer
+                report = _ShareReport(error=f"the process rendering pages stopped unexpectedly ({worker.name})")
+            worker.join()
+            reports.append(report)
+        for report in reports:
+            if report.error is not None:
+                errors.messages.extend(m for m in report.messages if m not in errors.messages)
+                if not report.messages:
+                    errors.messages.append(report.error)
+                raise Abort("Aborted: a page could not be built")
+        by_uri = {f.src_uri: f for f in doc_files}
+        for report in reports:
+            for uri, anchors in report.anchors.items():
+                by_uri[uri].page.present_anchor_ids = anchors  # type: ignore[union-attr]
+        for report in reports:
+            for uri, links in report.links.items():
+                page = by_uri[uri].page
+                assert page is not None
+                page.links_to_anchors = {by_uri[target]: found for target, found in links.items() if target in by_uri}
+        for file in doc_files:
+            assert file.page is not None
+            file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+        config.plugins.on_post_build(config=config)
+        warnings = sum(count for _, count in counter.get_counts()) + sum(r.warnings for r in reports)
+        if config.strict and warnings:
+            raise Abort(f"Aborted with {warnings} warnings in strict mode!")
+        log.info(f"Documentation built in {time.monotonic() - start:.2f} seconds ({jobs} processes)")
+    except Exception as exc:
+        config.plugins.on_build_error(error=exc)
+        if isinstance(exc, MkDocsBuildError):
+            logger.error(str(exc))
+            raise Abort("Aborted with a BuildError!") from None
+        raise
+    finally:
+        logger.removeHandler(counter)
+
+
+def _render_share(
+    config: MkDocsConfig,
+    files: Files,
+    nav: Navigation,
+    env: Any,
+    shared: list[File],
+    own: list[File],
+    first: bool,
+    send: Any,
+    errors: _ErrorCollector,
+) -> None:
+    """A worker of ``parallel_build``: read, render and write the pages of ``own``."""
+    from mkdocs import utils
+    from mkdocs.commands import build as mk
+    from mkdocs.structure.files import InclusionLevel
+
+    counter = utils.CountHandler()
+    counter.setLevel(logging.WARNING)
+    logging.getLogger("mkdocs").addHandler(counter)
+    errors.messages.clear()  # the collector came with the fork: keep only this worker's
+    report = _ShareReport()
+    mine = {f.src_uri for f in own}
+    in_nav = {f.src_uri for f in shared}
+    try:
+        for file in [*(f for f in shared if f.src_uri not in mine), *own]:
+            assert file.page is not None
+            mk._populate_page(file.page, config, files)
+        env = config.plugins.on_env(env, config=config, files=files)
+        if first:
+            for template in config.theme.static_templates:
+                mk._build_theme_template(template, env, files, config, nav)
+            for template in config.extra_templates:
+                mk._build_extra_template(template, files, config, nav)
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        for file in own:
+            page = file.page
+            assert page is not None
+            excluded = file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
+            mk._build_page(page, config, doc_files, nav, env, excluded=excluded)
+            if page.present_anchor_ids:
+                report.anchors[file.src_uri] = page.present_anchor_ids
+            if page.links_to_anchors:
+                report.links[file.src_uri] = {to.src_uri: dict(found) for to, found in page.links_to_anchors.items()}
+            # Written: the HTML is not needed any more, and holding every page's is what
+            # makes a large build's memory grow with the site. A menu page keeps its
+            # Markdown, which its title (in every other page's menu) is read from.
+            page.content = None
+            if file.src_uri not in in_nav:
+                page.markdown = None
+    except Exception as exc:  # reported to the parent, which fails the build with the message
+        report.error = str(exc) or type(exc).__name__
+    report.messages = list(errors.messages)
+    report.warnings = sum(count for _, count in counter.get_counts())
+    send.send(report)
+    send.close()
 
 
 class _ErrorCollector(logging.Handler):
@@ -325,12 +631,25 @@ def serve_site(config_file: Path, dev_addr: str | None = None, audience: str | N
     from mkdocs.commands.serve import serve
 
     _show_mkdocs_warnings(info=True)
+    # No BuildError reaches the person in serve: a registry error is shown as mkdocs logs
+    # it, and the server keeps the last good site (the dirty build cleans nothing first).
+    errors = logging.StreamHandler()
+    errors.setLevel(logging.ERROR)
+    errors.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logging.getLogger("mkdocs").addHandler(errors)
+    # mkdocs warns that a dirty build may leave navigation stale; the plugin makes it a full
+    # one whenever the set of pages changes (MaillagePlugin._mark_modified).
+    logging.getLogger("mkdocs.commands.build").addFilter(lambda record: "'dirty' build" not in record.getMessage())
     if audience is not None:
-        # mkdocs reloads the configuration (and a new plugin) on each rebuild: the
-        # environment is what survives from one build to the next.
+        # mkdocs reloads the configuration on each rebuild: the environment is what
+        # survives from one build to the next.
         os.environ[AUDIENCE_VARIABLE] = audience
     kwargs: dict[str, Any] = {"dev_addr": dev_addr} if dev_addr else {}
-    serve(config_file=str(config_file), **kwargs)
+    # Dirty: mkdocs re-renders only the files that report is_modified() (_GeneratedFile).
+    try:
+        serve(config_file=str(config_file), build_type="dirty", **kwargs)
+    finally:
+        logging.getLogger("mkdocs").removeHandler(errors)
 
 
 class BuildError(Exception):

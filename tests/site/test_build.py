@@ -158,3 +158,42 @@ def test_builds_are_reproducible(project: Path, tmp_path: Path, monkeypatch: pyt
     # The import template is written by openpyxl, which stamps the time into the workbook
     # (generator/spreadsheet.py, not the site's pages): reported, not hidden elsewhere.
     assert [n for n in different if n != "downloads/modele-import.xlsx"] == []
+
+
+def test_parallel_build_writes_what_mkdocs_writes(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages rendered by two processes are byte for byte mkdocs' own single-process build."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")
+    single, parallel = tmp_path / "single", tmp_path / "parallel"
+    build_site(project / "mkdocs.yml", single, strict=True, jobs=1)
+    build_site(project / "mkdocs.yml", parallel, strict=True, jobs=2)
+
+    def files(site: Path) -> list[str]:
+        return sorted(
+            p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and "pagefind" not in p.parts
+        )
+
+    names = files(single)
+    assert len(names) > 100 and names == files(parallel)
+    different = [n for n in names if (single / n).read_bytes() != (parallel / n).read_bytes()]
+    assert [n for n in different if n != "downloads/modele-import.xlsx"] == []
+    # The translated menu's titles come from pages another process rendered (a page whose
+    # Markdown was freed too early showed "None" in the menu).
+    menus = [p for p in parallel.rglob("*.html") if "\n    None\n" in p.read_text(encoding="utf-8")]
+    assert menus == []
+
+
+def test_parallel_build_counts_a_worker_warning_in_strict_mode(project: Path, tmp_path: Path) -> None:
+    """A broken link on a page another process renders still fails ``--strict``, with its message."""
+    (project / "directory" / "about.md").write_text("# À propos\n\n[perdu](nulle-part.md)\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="strict mode"):
+        build_site(project / "mkdocs.yml", tmp_path / "site", strict=True, jobs=2)
+    build_site(project / "mkdocs.yml", tmp_path / "lenient", strict=False, jobs=2)
+    assert (tmp_path / "lenient" / "about" / "index.html").is_file()
+
+
+def test_jobs_must_be_a_number(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAILLAGE_JOBS", "deux")
+    with pytest.raises(BuildError, match="MAILLAGE_JOBS must be a whole number"):
+        build_site(project / "mkdocs.yml", tmp_path / "site")
