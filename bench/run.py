@@ -101,25 +101,84 @@ class Row:
 
 
 def timed(command: list[str], cwd: Path, timeout: float) -> Run:
-    """Run ``command`` in a fresh process under /usr/bin/time; its peak RSS is its own."""
+    """Run ``command`` in a fresh process; wall time and the peak memory of its process tree.
+
+    Memory is the larger of ``/usr/bin/time``'s peak resident set (one process: the
+    largest of the tree) and the peak of the tree's summed proportional set size (PSS,
+    sampled every 0.2 s from ``/proc``): a build's page-rendering processes share the
+    parent's memory copy-on-write, so their resident sets added up would count it twice,
+    and the largest one alone would hide the others.
+    """
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         start = time.perf_counter()
+        process = subprocess.Popen(
+            [TIME, "-f", "%M", "-o", report.name, *command],
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        sampler = _TreeSampler(process.pid)
+        sampler.start()
         try:
-            done = subprocess.run(
-                [TIME, "-f", "%M", "-o", report.name, *command],
-                cwd=cwd,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-                timeout=timeout,
-            )
+            _, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
             return Run(time.perf_counter() - start, 0.0, -1, f"over {timeout:.0f} s")
+        finally:
+            sampler.stop()
         seconds = time.perf_counter() - start
         lines = [line for line in report.read().splitlines() if line.strip().isdigit()]
-    peak = int(lines[-1]) / 1024 if lines else 0.0
-    tail = done.stderr.strip().splitlines()[-1:] if done.returncode else []
-    return Run(seconds, peak, done.returncode, tail[0][:80] if tail else "")
+    peak = max(int(lines[-1]) / 1024 if lines else 0.0, sampler.peak_mb)
+    tail = stderr.strip().splitlines()[-1:] if process.returncode else []
+    return Run(seconds, peak, process.returncode, tail[0][:80] if tail else "")
+
+
+class _TreeSampler(threading.Thread):
+    """Samples the summed PSS of a process and all its descendants."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+    def run(self) -> None:
+        while not self._done.wait(0.2):
+            self.peak_mb = max(self.peak_mb, sum(_pss_kb(p) for p in _tree(self.pid)) / 1024)
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, ()))
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def maillage(project: Path, *args: str) -> list[str]:
@@ -355,7 +414,9 @@ def table(rows: list[Row], command: str) -> str:
         f"{platform.python_version()}, mkdocs {_version('mkdocs')}, mkdocs-material {_version('mkdocs-material')}, "
         f"load average at start {os.getloadavg()[0]:.1f} (the machine is shared: absolute times vary, ratios less).",
         "",
-        "Times are wall clock of a fresh process; memory is its peak resident set (`/usr/bin/time`).",
+        "Times are wall clock of a fresh process; memory is the peak of its process tree (the larger of"
+        " `/usr/bin/time`'s peak RSS and the summed PSS of the process and its children, sampled every 0.2 s)."
+        " `maillage build` renders pages in 2 processes (`--jobs`, default the CPUs); the baseline is one.",
         "",
         "| services | synth | check | build (mkdocs + plugin + Pagefind) | Pagefind step"
         " | baseline: plain mkdocs, same pages"
