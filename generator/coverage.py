@@ -46,7 +46,7 @@ import gc
 import io
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,6 +208,34 @@ class Coverage:
 
     def cell(self, code: str, segment: str) -> Cell:
         return self.territory(code).cells[self.index(segment)]
+
+
+@dataclass(frozen=True, slots=True)
+class CommuneRow:
+    """Communes of one territory (of the analysis' level) that share one coverage.
+
+    A ``rest`` row (``code == unit``) stands for every commune of ``unit`` not listed in a
+    row of its own: those only services covering the whole territory reach. Its
+    ``services`` are those services (covering some segment fully); a commune's own row lists
+    only the services it adds to them. ``cells`` are each commune's cells, aligned with
+    ``Coverage.segments``; ``population`` is the sum over the row's communes when known.
+    """
+
+    unit: str
+    code: str
+    name: str
+    communes: int
+    population: int | None
+    cells: tuple[Cell, ...]
+    services: tuple[str, ...]
+    places_per_100k: float | None
+    lat: float | None
+    lon: float | None
+
+    @property
+    def rest(self) -> bool:
+        """Whether the row stands for the territory's other communes."""
+        return self.code == self.unit
 
 
 # --- criteria ------------------------------------------------------------------------------
@@ -403,19 +431,22 @@ class _Index:
         self.crit_part = [0] * len(segments)
         # Places per inhabitant that each area code brings (from the services naming it).
         self.code_density: dict[str, float] = defaultdict(float)
+        facts = _facts(registry, segments)
         for i, service in enumerate(services):
             bit = 1 << i
+            found = facts.get(service.id)
+            if found is None or found[0] is not service:
+                found = facts[service.id] = _service_facts(service, segments, registry, self.geo)
+            _, admissions, above, density, outer = found
             for code in service.public.area:
                 self.full_area[code] |= bit
-                for above in self.geo.touching(code) - {code}:
-                    self.touch_area[above] |= bit
-            for j, segment in enumerate(segments):
-                level = admission(service, segment, registry)
+            for code in above:
+                self.touch_area[code] |= bit
+            for j, level in enumerate(admissions):
                 if level == FULL:
                     self.crit_full[j] |= bit
                 elif level == PARTIAL:
                     self.crit_part[j] |= bit
-            density, outer = _density(service, registry.gazetteer, self.geo)
             if density is not None:
                 for code in outer:
                     self.code_density[code] += density
@@ -456,6 +487,31 @@ class _Index:
             full = full_area & cf
             out.append((full, (full_area & cp) | (touch & (cf | cp))))
         return out
+
+
+_Facts = tuple[Service, tuple[int, ...], frozenset[str], float | None, list[str]]
+# Per registry and segments: what each service brings to any analysis (its admission of
+# each segment, the codes its area lies strictly inside, its capacity density). A report
+# runs one analysis per need and function over the same services: computed once each.
+_FACTS: dict[int, tuple[weakref.ref[Registry], tuple[Segment, ...], dict[str, _Facts]]] = {}
+
+
+def _facts(registry: Registry, segments: Sequence[Segment]) -> dict[str, _Facts]:
+    key = tuple(segments)
+    cached = _FACTS.get(id(registry))
+    if cached is None or cached[0]() is not registry or cached[1] != key:
+        _FACTS.clear()  # one registry at a time: never keep an old one's facts
+        cached = _FACTS[id(registry)] = (weakref.ref(registry), key, {})
+    return cached[2]
+
+
+def _service_facts(service: Service, segments: Sequence[Segment], registry: Registry, geo: Geography) -> _Facts:
+    admissions = tuple(admission(service, segment, registry) for segment in segments)
+    above: set[str] = set()
+    for code in service.public.area:
+        above |= geo.touching(code) - {code}
+    density, outer = _density(service, registry.gazetteer, geo)
+    return service, admissions, frozenset(above), density, outer
 
 
 def _density(service: Service, gazetteer: Gazetteer, geo: Geography) -> tuple[float | None, list[str]]:
@@ -515,20 +571,45 @@ def compute_coverage(
     ``scope`` is a list of territory codes (default: the countries of the services).
     Raises ``CoverageError`` for an unknown level or scope code.
     """
+    return _paused(registry, need, function, level, tuple(scope), detail=False)[0]
+
+
+def coverage_with_communes(
+    registry: Registry,
+    need: str | None = None,
+    function: str | None = None,
+    level: str = "dep",
+    scope: Iterable[str] = (),
+) -> tuple[Coverage, tuple[CommuneRow, ...]]:
+    """``compute_coverage`` at ``level``, and its communes as ``CommuneRow``s from the same pass.
+
+    Per territory of ``level`` that a service reaches: one row for the communes whose
+    services are exactly those whose area contains the whole territory (``rest``), then
+    one row per commune that some service reaches on its own (a commune, an EPCI, a
+    straddling area). Territories no service reaches get no row: all their communes are
+    gaps. This is every commune's coverage at the cost of the communes that differ, where
+    a commune-level ``Coverage`` costs one ``TerritoryCoverage`` per commune.
+    """
+    return _paused(registry, need, function, level, tuple(scope), detail=True)
+
+
+def _paused(
+    registry: Registry, need: str | None, function: str | None, level: str, scope: tuple[str, ...], *, detail: bool
+) -> tuple[Coverage, tuple[CommuneRow, ...]]:
     # The analysis allocates tens of thousands of small tracked objects; with a large
     # registry loaded, the collector's full passes over it would cost more than the work.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _compute(registry, need, function, level, tuple(scope))
+        return _compute(registry, need, function, level, scope, detail)
     finally:
         if paused:
             gc.enable()
 
 
 def _compute(
-    registry: Registry, need: str | None, function: str | None, level: str, scope: tuple[str, ...]
-) -> Coverage:
+    registry: Registry, need: str | None, function: str | None, level: str, scope: tuple[str, ...], detail: bool
+) -> tuple[Coverage, tuple[CommuneRow, ...]]:
     if level not in LEVEL_CHOICES and level != "province":
         raise CoverageError(f"unknown level '{level}'; choose one of {', '.join(LEVEL_CHOICES)}")
     gazetteer = registry.gazetteer
@@ -611,7 +692,85 @@ def _compute(
             )
         )
     summary = _summarise(registry, services, segments, territories, units, communes, without_population)
-    return Coverage(need, function, level, scope_codes, segments, tuple(territories), summary)
+    coverage = Coverage(need, function, level, scope_codes, segments, tuple(territories), summary)
+    if not detail:
+        return coverage, ()
+    totals = geo.unit_totals(scope_codes, level)
+    return coverage, _commune_rows(index, commune_masks, mask_density, scoped_set, units_of, totals)
+
+
+def _commune_rows(
+    index: _Index,
+    commune_masks: dict[int, int],
+    mask_density: dict[int, float],
+    scoped: frozenset[int],
+    units_of: tuple[str, ...],
+    totals: dict[str, tuple[int, int, int]],
+) -> tuple[CommuneRow, ...]:
+    """The ``CommuneRow``s of ``coverage_with_communes``, from the pass's commune masks."""
+    geo = index.geo
+    gazetteer = geo.gazetteer
+    any_full = 0
+    for crit in index.crit_full:
+        any_full |= crit
+    # Which communes differ from their territory's whole-area services, by territory.
+    baselines: dict[str, int] = {}
+    own: dict[str, list[int]] = defaultdict(list)
+    for i, mask in commune_masks.items():
+        if not mask or i not in scoped:
+            continue
+        unit = units_of[i]
+        baseline = baselines.get(unit)
+        if baseline is None:
+            baseline = baselines[unit] = index.area_mask(unit)
+        if mask != baseline:
+            own[unit].append(i)
+    rows: list[CommuneRow] = []
+    for unit in sorted(baselines):
+        baseline = baselines[unit]
+        territory = gazetteer.get(unit)
+        count, inhabitants, with_population = totals.get(unit, (0, 0, 0))
+        listed = sorted(own.get(unit, ()))
+        for i in listed:
+            population = geo.communes[i].population
+            count -= 1
+            if population is not None:
+                inhabitants -= population
+                with_population -= 1
+        density = mask_density.get(baseline, 0.0) if baseline else 0.0
+        rows.append(
+            CommuneRow(
+                unit=unit,
+                code=unit,
+                name=territory.name if territory else unit,
+                communes=count,
+                population=inhabitants if with_population else None,
+                cells=index.cells(baseline, 0),
+                services=index.ids_of(baseline & any_full),
+                places_per_100k=density * 100_000 if with_population and inhabitants else None,
+                lat=None,
+                lon=None,
+            )
+        )
+        for i in listed:
+            commune = geo.communes[i]
+            mask = commune_masks[i]
+            density = mask_density.get(mask, 0.0)
+            rows.append(
+                CommuneRow(
+                    unit=unit,
+                    code=commune.code,
+                    name=commune.name,
+                    communes=1,
+                    population=commune.population,
+                    cells=index.cells(mask, 0),  # nothing lies below a commune: no partial area
+                    services=index.ids_of(mask & any_full & ~baseline),
+                    places_per_100k=density * 100_000 if commune.population else None,
+                    lat=commune.lat,
+                    lon=commune.lon,
+                )
+            )
+    return tuple(rows)
 
 
 class _Accumulator:
@@ -823,7 +982,12 @@ def to_wide_csv(coverage: Coverage, territories: Iterable[TerritoryCoverage] | N
         + [column for key in keys for column in (key, f"{key}:partial")]
     )
     for t in coverage.territories if territories is None else territories:
-        reaching = sorted({i for cell in t.cells for i in cell.services})
+        # One OR per cell, one decode per row: decoding every cell's ids and merging them
+        # was most of the time at a thousand services.
+        full = 0
+        for cell in t.cells:
+            full |= cell._full
+        reaching = t.cells[0]._decode(full) if t.cells else ()
         row: list[object] = [
             t.code,
             t.name,
@@ -837,6 +1001,65 @@ def to_wide_csv(coverage: Coverage, territories: Iterable[TerritoryCoverage] | N
         for cell in t.cells:
             row += [cell.full_count, cell.partial_count]
         writer.writerow(row)
+    return out.getvalue()
+
+
+COMMUNE_COLUMNS = (
+    "analysis",
+    "unit",
+    "code",
+    "name",
+    "communes",
+    "population",
+    "places_per_100k",
+    "lat",
+    "lon",
+    "services",
+)
+
+
+def to_communes_csv(
+    analyses: Iterable[tuple[str, Coverage, Sequence[CommuneRow]]], services_for: Container[str] | None = None
+) -> str:
+    """The communes of several analyses in one CSV, from ``coverage_with_communes``.
+
+    ``analyses`` gives (name, coverage, rows) per analysis; every coverage must have the
+    same segments. One line per ``CommuneRow``: the rest of a territory (``code`` is the
+    territory's, ``communes`` how many it stands for) or one commune; per segment the
+    number of full services (``<segment>``) and partial ones (``<segment>:partial``).
+    The ``services`` column is filled for the analyses named in ``services_for`` (all
+    when ``None``).
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header = False
+    for name, coverage, rows in analyses:
+        # Rows share their cells: count each tuple once (by id, while ``rows`` holds them).
+        counts: dict[int, list[int]] = {}
+        named = services_for is None or name in services_for
+        if not header:
+            keys = [s.key for s in coverage.segments]
+            writer.writerow([*COMMUNE_COLUMNS, *(c for key in keys for c in (key, f"{key}:partial"))])
+            header = True
+        for r in rows:
+            found = counts.get(id(r.cells))
+            if found is None:
+                found = counts[id(r.cells)] = [n for c in r.cells for n in (c.full_count, c.partial_count)]
+            writer.writerow(
+                [
+                    name,
+                    r.unit,
+                    r.code,
+                    r.name,
+                    r.communes,
+                    _blank(r.population),
+                    _blank(_round(r.places_per_100k, 2)),
+                    _blank(r.lat),
+                    _blank(r.lon),
+                    " ".join(r.services) if named else "",
+                    *found,
+                ]
+            )
     return out.getvalue()
 
 

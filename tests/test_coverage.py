@@ -8,6 +8,8 @@ its age range straddles three bands.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from generator.coverage import (
     CoverageError,
     admission,
     compute_coverage,
+    coverage_with_communes,
     geography,
     public_segments,
     to_csv,
@@ -34,6 +37,7 @@ from generator.coverage import (
 from generator.registry import Registry, for_audience, load_registry
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from generator.site.gaps_page import gaps_pages
+from generator.site.gaps_page import report as gaps_report
 from generator.territories import Gazetteer, Territory
 
 from .conftest import ROOT, compare_golden
@@ -365,13 +369,43 @@ def test_report_pages_and_downloads(registry: Registry) -> None:
     assert "gaps/needs/hoarding/index.md" not in items
     assert "fonction « " in text(items["gaps/index.md"]) or "besoin « " in text(items["gaps/index.md"])
     assert "assets/maillage/sortable.js" in items
-    communes = text(items["gaps/data/need-homelessness-communes.csv"]).splitlines()
-    assert communes[0].startswith("code,name,level,population,places_per_100k,lat,lon,services,0-17/roofless,")
-    # Only the communes of départements a service reaches: Lyon and Villeurbanne.
-    assert [row.split(",")[0] for row in communes[1:]] == ["fr-commune-69123", "fr-commune-69266"]
-    assert communes[2].split(",")[7] == "beta-housing-first gamma-outreach"
-    departements = text(items["gaps/data/all-departements.csv"])
-    assert "fr-dep-69,Rhône,dep,682811,18-24/roofless,covered,gamma-outreach,beta-housing-first," in departements
+    # One commune file for the whole report, none per analysis.
+    assert not any(uri.endswith("-communes.csv") for uri in items)
+    communes = list(csv.reader(io.StringIO(text(items["gaps/data/communes.csv"]))))
+    assert communes[0][:11] == [
+        "analysis",
+        "unit",
+        "code",
+        "name",
+        "communes",
+        "population",
+        "places_per_100k",
+        "lat",
+        "lon",
+        "services",
+        "0-17/roofless",
+    ]
+    homelessness = [row for row in communes[1:] if row[0] == "need-homelessness"]
+    # Only the départements a service reaches: the Rhône's rest (gamma, département-wide;
+    # the fixture's gazetteer has no other Rhône commune), then Lyon and Villeurbanne,
+    # which beta reaches on its own and which list only what they add to the rest.
+    assert [row[2] for row in homelessness] == ["fr-dep-69", "fr-commune-69123", "fr-commune-69266"]
+    assert [row[4] for row in homelessness] == ["0", "1", "1"]
+    # Service ids are named on the rows of the analysis of all services only.
+    assert [row[9] for row in homelessness] == ["", "", ""]
+    everything = {row[2]: row for row in communes[1:] if row[0] == "all"}
+    assert everything["fr-dep-69"][9] == "gamma-outreach"
+    assert everything["fr-commune-69266"][9] == "beta-housing-first"
+    # 18-24 roofless in Villeurbanne: gamma and beta fully.
+    assert homelessness[2][communes[0].index("18-24/roofless")] == "2"
+    # Départements: one row each, a column pair per public (18-24 roofless in the Rhône:
+    # gamma fully, beta partly, Lyon and Villeurbanne only).
+    departements = list(csv.reader(io.StringIO(text(items["gaps/data/all-departements.csv"]))))
+    rhone = next(row for row in departements if row[0] == "fr-dep-69")
+    assert rhone[:5] == ["fr-dep-69", "Rhône", "dep", "682811", "8.96"]  # gamma 5.86 + beta 3.10
+    assert rhone[7] == "gamma-outreach"
+    column = departements[0].index("18-24/roofless")
+    assert rhone[column : column + 2] == ["1", "1"]
     geojson = json.loads(text(items["gaps/data/all-departements.geojson"]))
     assert {f["properties"]["code"] for f in geojson["features"]} == {
         "be-region-04000",
@@ -398,7 +432,7 @@ def test_report_states_date_freshness_and_approximate_areas(registry: Registry) 
     assert '<script src="../assets/maillage/sortable.js"></script>' in page
     sub = text(report(registry)["gaps/needs/homelessness/index.md"])
     assert '<script src="../../../assets/maillage/sortable.js"></script>' in sub
-    assert 'href="../../data/need-homelessness-communes.csv"' in sub
+    assert 'href="../../data/communes.csv"' in sub
     assert "<li>0-17 ans · Housed</li>" in sub  # uncovered everywhere (the fixture's labels are English)
     assert "<li>0-17 ans · Roofless</li>" not in sub  # gamma covers minors in part
 
@@ -421,6 +455,44 @@ def test_real_report_is_bounded(real: Registry) -> None:
         assert '<script src="http' not in page and "cdn" not in page.lower(), uri
     total = sum(len(item.content) for item in items.values())
     assert total < 40_000_000
-    lyon = text(items["gaps/data/need-mental-health-communes.csv"])
-    villeurbanne = next(line for line in lyon.splitlines() if line.startswith("fr-commune-69266,"))
+    communes = text(items["gaps/data/communes.csv"])
+    assert len(communes) < 2_000_000
+    villeurbanne = next(line for line in communes.splitlines() if line.startswith("all,fr-dep-69,fr-commune-69266,"))
     assert "ucsd-lyon" in villeurbanne
+
+
+@pytest.mark.parametrize("need", [None, "mental-health"])
+def test_commune_rows_match_commune_level(real: Registry, need: str | None) -> None:
+    # Every commune of a reached territory gets exactly its commune-level cells: from its
+    # own row, or from its territory's rest row; the others are gaps everywhere.
+    units, rows = coverage_with_communes(real, need=need, level="dep")
+    assert units == compute_coverage(real, need=need, level="dep")
+    communes = compute_coverage(real, need=need, level="commune")
+    units_of = geography(real.gazetteer).units("dep")
+    positions = {c.code: i for i, c in enumerate(geography(real.gazetteer).communes)}
+    own = {row.code: row for row in rows if not row.rest}
+    rest = {row.unit: row for row in rows if row.rest}
+    counted = dict.fromkeys(rest, 0)
+    for t in communes.territories:
+        unit = units_of[positions[t.code]]
+        row = own.get(t.code)
+        if row is None and unit in rest:
+            row = rest[unit]
+            counted[unit] += 1
+        if row is None:
+            assert all(c.status == "gap" for c in t.cells), t.code
+            continue
+        assert row.cells == t.cells, t.code
+        assert set(row.services) | set(rest[unit].services) == {i for c in t.cells for i in c.services}
+    assert counted == {unit: row.communes for unit, row in rest.items()}
+    assert sum(row.communes for row in rows) < communes.summary.communes
+
+
+def test_report_is_computed_once_per_registry(registry: Registry) -> None:
+    public = for_audience(registry, "public")
+    first = gaps_report(public, ())
+    assert gaps_report(public, ()) is first
+    # Another language's pages reuse it: same analyses, no downloads of its own.
+    ctx = SiteContext(public, SiteConfig(), lang="en", root=registry.root)
+    assert not [item for item in gaps_pages(ctx) if isinstance(item, Asset)]
+    assert gaps_report(public, ()) is first

@@ -7,9 +7,15 @@ page shows the summary per public segment, the map (when ``generator.maps`` prov
 service covers anywhere, and its downloads under ``gaps/data/``.
 
 The HTML stays bounded at national scale: the tables stop at départements and provinces;
-communes go to the CSV and GeoJSON downloads, which list every commune of each
-département or province that a service of the analysis reaches (elsewhere, every commune
-is a gap for every segment: the département row says so).
+communes go to one download for the whole report, ``gaps/data/communes.csv``: per analysis
+and per département or province that a service reaches, one row for the communes only
+services covering the whole territory reach, and one row per commune that a service reaches
+on its own (elsewhere, every commune is a gap for every segment: the département row says
+so). Communes that share their département's coverage are written once, not once each:
+at 1,000 services one commune file per analysis weighed 100 MB.
+
+The analyses and downloads do not depend on the language: they are computed once per
+registry (``_REPORTS``) and the downloads are emitted with the first language's pages.
 
 The report's date is the registry's newest verification, never the build's clock, so two
 builds of the same registry give the same bytes.
@@ -28,14 +34,17 @@ from importlib import resources
 from typing import Any
 
 from ..coverage import (
+    Cell,
+    CommuneRow,
     Coverage,
     Segment,
     TerritoryCoverage,
-    compute_coverage,
+    coverage_with_communes,
+    default_scope,
     select_services,
-    to_csv,
-    to_geojson,
+    to_communes_csv,
     to_wide_csv,
+    to_geojson,
 )
 from ..registry import Registry, stale_services
 from .context import Asset, GeneratedPage, SiteContext
@@ -61,6 +70,7 @@ def front_matter(values: dict[str, str]) -> str:
 PAGE_DIR = "gaps/"
 DATA_DIR = "gaps/data/"
 SCRIPT_URI = "assets/maillage/sortable.js"
+COMMUNES_FILE = "communes.csv"  # under DATA_DIR: the communes of every analysis
 LEVEL = "dep"  # the rows of the HTML tables: départements, provinces (and Brussels)
 
 
@@ -105,33 +115,58 @@ class CoverageMapData:
 
 @dataclass(frozen=True)
 class Analysis:
-    """The département-level and commune-level coverage of one selection."""
+    """The département-level coverage of one selection, and its communes."""
 
     selection: Selection
     units: Coverage
-    communes: Coverage
+    communes: tuple[CommuneRow, ...]
+
+    @property
+    def commune_count(self) -> int:
+        """How many communes the commune rows stand for (those of reached territories)."""
+        return sum(row.communes for row in self.communes)
 
 
-_CACHE: dict[tuple[int, str | None, str | None, tuple[str, ...]], tuple[weakref.ref[Registry], Analysis]] = {}
+@dataclass(frozen=True)
+class Report:
+    """What every language's pages share: the analyses, the terms without services, the files."""
+
+    analyses: tuple[Analysis, ...]
+    empty: tuple[Selection, ...]
+    downloads: tuple[Asset, ...]
+
+
+# One registry per build: the plugin asks for the pages once per language, and the report
+# is the same in each. The entry is dropped when another registry comes (never two kept).
+_REPORTS: dict[int, tuple[weakref.ref[Registry], tuple[str, ...], Report]] = {}
 
 
 def analyse(registry: Registry, selection: Selection, scope: tuple[str, ...]) -> Analysis:
-    """The coverage of a selection (cached: every language's page shares it)."""
+    """The coverage of a selection: départements and provinces, and their communes."""
     need = selection.term if selection.kind == "need" else None
     function = selection.term if selection.kind == "function" else None
-    key = (id(registry), need, function, scope)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0]() is registry:
-        return cached[1]
-    units = compute_coverage(registry, need=need, function=function, level=LEVEL, scope=scope)
-    reached = [t.code for t in units.territories if any(c.services or c.partial for c in t.cells)]
-    if reached:
-        communes = compute_coverage(registry, need=need, function=function, level="commune", scope=reached)
-    else:
-        communes = Coverage(need, function, "commune", (), units.segments, (), units.summary)
-    analysis = Analysis(selection, units, communes)
-    _CACHE[key] = (weakref.ref(registry), analysis)
-    return analysis
+    units, communes = coverage_with_communes(registry, need=need, function=function, level=LEVEL, scope=scope)
+    return Analysis(selection, units, communes)
+
+
+def report(registry: Registry, scope: tuple[str, ...]) -> Report:
+    """The whole report of a registry (cached while the same registry object lives)."""
+    cached = _REPORTS.get(id(registry))
+    if cached is not None and cached[0]() is registry and cached[1] == scope:
+        return cached[2]
+    found, empty = selections(registry)
+    # The engine's default scope walks every service: once here, not once per analysis.
+    codes = scope or default_scope(registry)
+    analyses = tuple(analyse(registry, s, codes) for s in found)
+    files = tuple(asset for analysis in analyses for asset in downloads(analysis))
+    # Service ids on the "all" rows only: an analysis' services are a part of them, and
+    # repeating them per analysis tripled the file at 10,000 services.
+    communes = to_communes_csv(((a.selection.slug, a.units, a.communes) for a in analyses), services_for={"all"})
+    files += (Asset(uri=DATA_DIR + COMMUNES_FILE, content=communes.encode("utf-8")),)
+    result = Report(analyses, tuple(empty), files)
+    _REPORTS.clear()
+    _REPORTS[id(registry)] = (weakref.ref(registry), scope, result)
+    return result
 
 
 def selections(registry: Registry) -> tuple[list[Selection], list[Selection]]:
@@ -151,19 +186,16 @@ def selections(registry: Registry) -> tuple[list[Selection], list[Selection]]:
 
 def gaps_pages(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     """The report's pages in the context's language (French text), its downloads once."""
-    registry = ctx.registry
-    scope = tuple(ctx.config.scope)
-    found, empty = selections(registry)
-    analyses = [analyse(registry, s, scope) for s in found]
-    yield GeneratedPage(uri=ctx.prefix + PAGE_DIR + "index.md", content=overview_page(ctx, analyses, empty))
+    built = report(ctx.registry, tuple(ctx.config.scope))
+    analyses = list(built.analyses)
+    yield GeneratedPage(uri=ctx.prefix + PAGE_DIR + "index.md", content=overview_page(ctx, analyses, list(built.empty)))
     for analysis in analyses[1:]:
         yield GeneratedPage(
             uri=ctx.prefix + analysis.selection.url + "index.md", content=analysis_page(ctx, analysis, standalone=True)
         )
     if ctx.prefix:
         return
-    for analysis in analyses:
-        yield from downloads(analysis)
+    yield from built.downloads
     yield Asset(uri=SCRIPT_URI, content=(resources.files("generator") / "assets" / "sortable.js").read_bytes())
 
 
@@ -174,20 +206,22 @@ def download_names(selection: Selection) -> list[tuple[str, str]]:
     """(file name under ``gaps/data/``, French description) of a selection's downloads."""
     slug = selection.slug
     return [
-        (f"{slug}-departements.csv", "départements et provinces : une ligne par territoire et par public, CSV"),
+        (
+            f"{slug}-departements.csv",
+            "départements et provinces : une ligne par territoire, une colonne par public, CSV",
+        ),
         (f"{slug}-departements.geojson", "départements et provinces, points aux centroïdes, GeoJSON"),
-        (f"{slug}-communes.csv", "communes : une ligne par commune, une colonne par public, CSV"),
+        (
+            COMMUNES_FILE,
+            f"communes de toutes les analyses (celle-ci : analysis = {slug}), une colonne par public, CSV",
+        ),
     ]
 
 
 def downloads(analysis: Analysis) -> Iterator[Asset]:
-    """The CSV and GeoJSON files of one analysis."""
-    names = [name for name, _ in download_names(analysis.selection)]
-    contents = [
-        to_csv(analysis.units),
-        _geojson(to_geojson(analysis.units)),
-        to_wide_csv(analysis.communes),
-    ]
+    """The département-level CSV and GeoJSON files of one analysis (the communes are in one file)."""
+    names = [name for name, _ in download_names(analysis.selection)[:2]]
+    contents = [to_wide_csv(analysis.units), _geojson(to_geojson(analysis.units))]
     for name, content in zip(names, contents, strict=True):
         yield Asset(uri=DATA_DIR + name, content=content.encode("utf-8"))
 
@@ -386,11 +420,16 @@ def analysis_page(ctx: SiteContext, analysis: Analysis, *, standalone: bool) -> 
     ]
     out.append("<ul>" + "".join(items) + "</ul>")
     out.append(
-        f"<p>Les fichiers des communes détaillent les {len(analysis.communes.territories)} communes des départements "
-        "et provinces où au moins un service de l'analyse intervient ; ailleurs, chaque commune est en zone grise pour "
-        "tous les publics. Dans le fichier des départements, <code>services</code> couvrent entièrement, "
-        "<code>partial</code> en partie ; dans celui des communes, chaque public a deux colonnes : le nombre de "
-        "services qui le couvrent entièrement et (<code>:partial</code>) en partie.</p>"
+        f"<p>Le fichier des communes détaille, pour cette analyse, les {_number(analysis.commune_count)} communes "
+        "des départements et provinces où au moins un service intervient ; ailleurs, chaque commune est en zone "
+        "grise pour tous les publics. Par département ou province (<code>unit</code>), une ligne dont le "
+        "<code>code</code> est celui du département vaut pour ses <code>communes</code> que seuls des services "
+        "couvrant tout le département atteignent ; chaque autre commune a sa ligne. Les lignes de l'analyse "
+        "<code>all</code> nomment les services qui couvrent entièrement au moins un public (pour une commune, ceux "
+        "qu'elle a en plus de la ligne de son département) ; ceux d'une autre analyse en sont la part qui a son "
+        "besoin ou sa fonction. Dans chaque fichier, chaque public a deux colonnes : le nombre de services qui le "
+        "couvrent entièrement et (<code>:partial</code>) en partie. Les services de chaque case, public par "
+        "public : <code>maillage gaps --level dep --format csv</code>.</p>"
     )
     if approximate:
         names = [f"{esc(registry.services[i].name.get('fr'))} ≈" for i in s.approximate_areas if i in registry.services]
@@ -421,12 +460,25 @@ def _summary_table(registry: Registry, coverage: Coverage) -> list[str]:
     return rows
 
 
-def _cell_html(services: tuple[str, ...], partial: tuple[str, ...], approximate: set[str]) -> str:
+TITLE_IDS = 8  # service ids named in a cell's tooltip; beyond, a count
+
+
+def _ids(ids: tuple[str, ...]) -> str:
+    # At 10,000 services a département cell holds hundreds of ids: naming them all made
+    # the overview page 50 MB. The counts stay exact; the downloads and pages name them.
+    if len(ids) <= TITLE_IDS:
+        return ", ".join(ids)
+    return ", ".join(ids[:TITLE_IDS]) + f" et {len(ids) - TITLE_IDS} autres"
+
+
+def _cell_html(cell: Cell, approximate: set[str]) -> str:
+    services = cell.services
     full = len(services)
-    mark = " ≈" if approximate.intersection(services) else ""
-    title = "Entièrement : " + ", ".join(services) if services else ""
+    partial = cell.partial_count
+    mark = " ≈" if approximate and approximate.intersection(services) else ""
+    title = "Entièrement : " + _ids(services) if services else ""
     if partial:
-        title += ("; " if title else "") + "En partie : " + ", ".join(partial)
+        title += ("; " if title else "") + "En partie : " + _ids(cell.partial)
     if full:
         text, css = f"{full}{mark}", "overlap" if full > 1 else "covered"
     elif partial:
@@ -473,7 +525,7 @@ def _territory_row(ctx: SiteContext, territory: TerritoryCoverage, url: str, app
     target = _territory_href(ctx, url, territory.code)
     population = territory.population
     places = territory.places_per_100k
-    cells = "".join(_cell_html(c.services, c.partial, approximate) for c in territory.cells)
+    cells = "".join(_cell_html(c, approximate) for c in territory.cells)
     return (
         f'<tr id="{esc(territory.code)}"><td data-sort="{name}"><a href="{esc(target)}">{name}</a></td>'
         f'<td data-sort="{"" if population is None else population}">{esc(_number(population))}</td>'
