@@ -1,13 +1,17 @@
 """Edit loop: seconds from saving one registry file to `maillage serve` showing the change.
 
-Usage: ``python3 bench/serve_edit.py PROJECT [PORT] [DEADLINE_S]`` (PROJECT e.g. made by
-``maillage synth --services 100 --out PROJECT``). The name of the first service of the
-first registry file gets a marker; the script polls that service's page until the marker
-shows, then restores the file and stops the server.
+Usage: ``python3 bench/serve_edit.py PROJECT [--edit name|phone|area ...] [--port P] [--limit S]``
+(PROJECT e.g. made by ``maillage synth --services 100 --out PROJECT``). The first service
+of the first registry file is edited: its name gets a marker (``name``), its first phone
+number changes (``phone``), or its area gains the territory of the file's folder
+(``area``). The script polls that service's page over HTTP until it differs from the page
+before the save, prints the delay, restores the file, waits for that rebuild too, and
+goes on with the next edit; then it stops the server.
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import subprocess
 import sys
@@ -17,11 +21,45 @@ import urllib.request
 from pathlib import Path
 
 
+def _edit(kind: str, services: str, folder: str) -> str:
+    first, rest = re.match(r"(  - id: \S+\n(?:(?!  - id: ).*\n)*)(.*)", services, re.S).groups()  # type: ignore[union-attr]
+    if kind == "name":
+        edited = re.sub(r"(name:(?:\n      fr:)?)( \S)", rf"\1 Edition{int(time.time())}\2", first, count=1)
+    elif kind == "phone":
+        edited = re.sub(r"(kind: phone\n\s+value: )(.*)", rf"\g<1>0{int(time.time()) % 10**9}", first, count=1)
+    else:
+        edited = re.sub(r"(\n      area: \[)", rf"\g<1>{folder}, ", first, count=1)
+    assert edited != first, f"no {kind} to edit in the first service"
+    return edited + rest
+
+
+def _page(url: str) -> str | None:
+    try:
+        return str(urllib.request.urlopen(url, timeout=5).read().decode())
+    except OSError:
+        return None
+
+
+def _wait_change(url: str, before: str, limit: float) -> float | None:
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        page = _page(url)
+        if page is not None and page != before:
+            return time.perf_counter() - start
+        time.sleep(0.05)
+    return None
+
+
 def main() -> None:
-    project = Path(sys.argv[1])
-    port = sys.argv[2] if len(sys.argv) > 2 else "8765"
-    limit = float(sys.argv[3]) if len(sys.argv) > 3 else 600.0
-    command = [sys.executable, "-m", "generator", "-C", str(project), "serve", "--dev-addr", f"127.0.0.1:{port}"]
+    parser = argparse.ArgumentParser()
+    parser.add_argument("project", type=Path)
+    parser.add_argument("--edit", nargs="+", default=["phone", "area"], choices=["name", "phone", "area"])
+    parser.add_argument("--port", default="8765")
+    parser.add_argument("--limit", type=float, default=600.0)
+    args = parser.parse_args()
+    project: Path = args.project
+    address = f"127.0.0.1:{args.port}"
+    command = [sys.executable, "-m", "generator", "-C", str(project), "serve", "--dev-addr", address]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert server.stdout is not None
     start = time.perf_counter()
@@ -31,28 +69,25 @@ def main() -> None:
     print(f"first build and serve: {time.perf_counter() - start:.1f} s", flush=True)
     output = server.stdout
     threading.Thread(
-        target=lambda: [print("serve:", line.rstrip()) for line in output if "GET" not in line], daemon=True
+        target=lambda: [print("serve:", line.rstrip(), flush=True) for line in output if "GET" not in line],
+        daemon=True,
     ).start()
     file = sorted((project / "data" / "registry").rglob("*.yaml"))[0]
     text = file.read_text(encoding="utf-8")
     head, services = text.split("\nservices:\n", 1)
     found = re.search(r"^  - id: (\S+)", services, re.M)
     assert found, f"{file}: no service"
-    marker = f"Edition{int(time.time())}"
-    edited = re.sub(r"(^  - id: \S+\n    name:(?:\n      fr:)?)( \S)", rf"\1 {marker}\2", services, count=1, flags=re.M)
-    url = f"http://127.0.0.1:{port}/services/{found.group(1)}/"
-    saved = time.perf_counter()
-    file.write_text(head + "\nservices:\n" + edited, encoding="utf-8")
+    url = f"http://{address}/services/{found.group(1)}/"
     try:
-        while time.perf_counter() - saved < limit:
-            try:
-                if marker in urllib.request.urlopen(url, timeout=5).read().decode():
-                    print(f"edit to visible: {time.perf_counter() - saved:.1f} s ({url})")
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        print(f"not visible after {limit:.0f} s")
+        for kind in args.edit:
+            before = _page(url) or ""
+            time.sleep(1.5)  # the watcher must see the save as a new change
+            file.write_text(head + "\nservices:\n" + _edit(kind, services, file.parent.name), encoding="utf-8")
+            took = _wait_change(url, before, args.limit)
+            print(f"{kind} edit to visible: " + (f"{took:.2f} s" if took is not None else "not visible"), flush=True)
+            edited = _page(url) or ""
+            file.write_text(text, encoding="utf-8")
+            _wait_change(url, edited, args.limit)
     finally:
         file.write_text(text, encoding="utf-8")
         server.terminate()

@@ -19,7 +19,7 @@ from typing import Any
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section, get_navigation
@@ -80,6 +80,22 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         self.memory = ServeMemory() if command == "serve" else None
         self.dirty = dirty and command == "serve"
         self.indexer = None
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        # mkdocs holds every request after a failed rebuild until a build succeeds ("the
+        # server will appear stuck"). A registry error is the maintainer's next thing to
+        # fix, not a reason to stop browsing: the error is logged and the last good site,
+        # which a failed dirty rebuild leaves in place, stays served.
+        rebuild = server.builder
+
+        def rebuild_or_keep_last_site() -> None:
+            try:
+                rebuild()
+            except Abort:
+                log.error("maillage: the site still shows the last good build; fix the error above and save again")
+
+        server.builder = rebuild_or_keep_last_site
+        return server
 
     def on_shutdown(self) -> None:
         # In tests, one process runs many builds with this same object: forget the serve.
