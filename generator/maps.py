@@ -1,10 +1,13 @@
-"""Folium maps that work offline: service, territory and coverage maps, and their assets.
+"""Maps that work offline: service, territory and coverage maps, and their assets.
 
-Folium builds every map; its output is cut into the map's ``<div>`` and its script, and
-the scripts and style sheets folium would fetch from CDNs are replaced by copies served
-from the site itself, taken at build time from installed PyPI packages (``XStatic-Leaflet``
-and ``XStatic-Leaflet-MarkerCluster``; folium ships only CDN URLs). A folium resource with
-no local copy stops the build instead of reaching the network.
+Folium builds the territory and coverage maps (and the map page's frame); its output is
+cut into the map's ``<div>`` and its script, and the scripts and style sheets folium would
+fetch from CDNs are replaced by copies served from the site itself, taken at build time
+from installed PyPI packages (``XStatic-Leaflet`` and ``XStatic-Leaflet-MarkerCluster``;
+folium ships only CDN URLs). A folium resource with no local copy stops the build instead
+of reaching the network. The small map of a service
+page, one per service and language, is no folium map: a JSON block drawn by one shared
+script (``service_map_html``), so it costs a fraction of a millisecond per page.
 
 The basemap (``SiteConfig.tiles``, OpenStreetMap by default) is a layer the visitor turns
 on: until then no tile is requested, so a map draws its points and outlines with no
