@@ -34,10 +34,13 @@ def _edit(kind: str, services: str, folder: str) -> str:
 
 
 def _page(url: str) -> str | None:
+    """The page as built, without the live-reload script (it differs on every request)."""
     try:
-        return str(urllib.request.urlopen(url, timeout=5).read().decode())
+        page = str(urllib.request.urlopen(url, timeout=5).read().decode())
     except OSError:
         return None
+    end = page.rfind("</body>")
+    return page[: page.rfind("<script>", 0, end)] if end >= 0 else page
 
 
 def _wait_change(url: str, before: str, limit: float) -> float | None:

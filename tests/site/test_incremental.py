@@ -20,9 +20,7 @@ def _contexts(root: Path) -> list[SiteContext]:
 
 
 def _from_scratch(root: Path) -> list[tuple[str, str, object]]:
-    return [
-        (provider_name(p), item.uri, item.content) for ctx in _contexts(root) for p in PROVIDERS for item in p(ctx)
-    ]
+    return [(provider_name(p), item.uri, item.content) for ctx in _contexts(root) for p in PROVIDERS for item in p(ctx)]
 
 
 def _remembered(memory: ServeMemory, root: Path) -> list[tuple[str, str, object]]:
