@@ -182,15 +182,15 @@ def report(registry: Registry, scope: tuple[str, ...]) -> Report:
 def selections(registry: Registry) -> tuple[list[Selection], list[Selection]]:
     """The analyses with services (all, then needs, then functions) and the terms without any."""
     vocabularies = registry.vocabularies
+    # One pass over the services (the ones an analysis counts), not one per term.
+    counted = select_services(registry)
+    used = {"need": {n for s in counted for n in s.needs}, "function": {f for s in counted for f in s.functions}}
     found = [Selection("all", None, "Tous les services")]
     empty: list[Selection] = []
     for kind, terms in (("need", vocabularies.needs), ("function", vocabularies.functions)):
         for term_id, term in terms.items():
             selection = Selection(kind, term_id, term.label.get("fr"))
-            has_services = bool(
-                select_services(registry, term_id if kind == "need" else None, term_id if kind == "function" else None)
-            )
-            (found if has_services else empty).append(selection)
+            (found if term_id in used[kind] else empty).append(selection)
     return found, empty
 
 
