@@ -128,13 +128,15 @@ def build_index(registry: Registry, scope: tuple[str, ...] = ()) -> TerritoryInd
             by_area[code].append(service.id)
             for ancestor in gazetteer.ancestors(code) - {code}:
                 inside[ancestor].add(service.id)
-            if _level(registry, code) == "commune":
-                communes.add(code)
-                named.add(code)
-            else:
-                within = gazetteer.descendants(code, "commune")
-                if len(within) <= COMMUNE_AREA_LIMIT:
-                    communes.update(within)
+    # Once per distinct area, not once per service naming it.
+    for code in by_area:
+        if _level(registry, code) == "commune":
+            communes.add(code)
+            named.add(code)
+        else:
+            within = gazetteer.descendants(code, "commune")
+            if len(within) <= COMMUNE_AREA_LIMIT:
+                communes.update(within)
     communes.update(registry.site_territory.values())
     pages = {c for c in communes if c in gazetteer}
     for scope_code in scope:
