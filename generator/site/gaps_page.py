@@ -44,8 +44,8 @@ from ..coverage import (
     default_scope,
     select_services,
     to_communes_csv,
-    to_wide_csv,
     to_geojson,
+    to_wide_csv,
 )
 from ..registry import Registry, stale_services
 from .context import Asset, GeneratedPage, SiteContext
