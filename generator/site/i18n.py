@@ -152,6 +152,16 @@ _LABELS: dict[str, dict[str, str]] = {
         "nl": "Diensten in een deel van dit gebied",
         "en": "Services in part of this area",
     },
+    "covering.elsewhere": {
+        "fr": "Et {count} services qui couvrent tout le territoire {link} : ils sont listés sur sa page.",
+        "nl": "En {count} diensten die het hele gebied {link} bestrijken: ze staan op de pagina ervan.",
+        "en": "And {count} services covering the whole of {link}: they are listed on its page.",
+    },
+    "inside.by_child": {
+        "fr": "{count} services interviennent sur une partie de ce territoire. Par territoire inclus :",
+        "nl": "{count} diensten werken in een deel van dit gebied. Per onderliggend gebied:",
+        "en": "{count} services work in part of this area. By area within:",
+    },
     "children": {"fr": "Territoires inclus", "nl": "Onderliggende gebieden", "en": "Areas within"},
     "gaps": {
         "fr": "Publics sans service ici (zones grises)",

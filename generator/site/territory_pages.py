@@ -235,31 +235,12 @@ def territory_page(ctx: SiteContext, index: TerritoryIndex, territory: Territory
         f"## {t('covering', lang)}",
     ]
     covering = index.covering(registry, territory.code)
-    if covering:
-        items = []
-        for service_id, via in covering:
-            service = registry.services[service_id]
-            item = link(url, page_url(ctx, f"services/{service_id}/"), plain(ctx, service.name))
-            if via != territory.code:
-                item += f" <small>({esc(t('via', lang))} {territory_link(ctx, url, via)})</small>"
-            if service.public.summary:
-                item += f"<br>{localized(ctx, service.public.summary, block=False)}"
-            items.append(f"<li>{item}</li>")
-        parts.append(f'<div class="maillage-section"><ul class="maillage-services">{"".join(items)}</ul></div>')
-    else:
-        parts.append(f'<div class="maillage-section"><p>{esc(t("covering.none", lang))}</p></div>')
-    inside = [s for s in index.inside.get(territory.code, ()) if s not in dict(covering)]
+    parts.append(_covering_section(ctx, index, url, territory.code, covering))
+    covered = {service_id for service_id, _ in covering}
+    inside = [s for s in index.inside.get(territory.code, ()) if s not in covered]
     if inside:
         parts.append(f"## {t('inside', lang)}")
-        items = []
-        for service_id in sorted(inside, key=lambda s: plain_name(registry, s)):
-            service = registry.services[service_id]
-            areas = ", ".join(territory_link(ctx, url, a) for a in service.public.area)
-            items.append(
-                f"<li>{link(url, page_url(ctx, f'services/{service_id}/'), plain(ctx, service.name))}"
-                f" <small>({areas})</small></li>"
-            )
-        parts.append(f'<div class="maillage-section"><ul class="maillage-services">{"".join(items)}</ul></div>')
+        parts.append(_inside_section(ctx, index, url, territory.code, inside))
     parts.append(f"## {t('gaps', lang)}")
     parts.append(gaps_section(ctx, url, territory.code))
     # Children without a page in this language still link to their default-language page.
@@ -281,6 +262,76 @@ def territory_page(ctx: SiteContext, index: TerritoryIndex, territory: Territory
         + f"# {esc(name)}\n\n{body}\n\n</div>\n"
     )
     return GeneratedPage(uri=url + "index.md", content=content, edit_path=None)
+
+
+INLINE_LIMIT = 25
+"""How many services a territory page lists one by one for each area that reaches it.
+
+A national directory has services for a whole region or country: listed in full on each
+of their thousands of communes, they made every commune page hundreds of kilobytes (and
+the build quadratic). Beyond this number a page gives the count and a link to the page
+of the territory they cover, where they are listed.
+"""
+
+
+def _service_item(ctx: SiteContext, url: str, service_id: str, extra: str = "") -> str:
+    service = ctx.registry.services[service_id]
+    item = link(url, page_url(ctx, f"services/{service_id}/"), plain(ctx, service.name)) + extra
+    if service.public.summary:
+        item += f"<br>{localized(ctx, service.public.summary, block=False)}"
+    return f"<li>{item}</li>"
+
+
+def _covering_section(
+    ctx: SiteContext, index: TerritoryIndex, url: str, code: str, covering: list[tuple[str, str]]
+) -> str:
+    """The services whose area contains ``code``: listed, or counted per area when many."""
+    lang = ctx.lang
+    if not covering:
+        return f'<div class="maillage-section"><p>{esc(t("covering.none", lang))}</p></div>'
+    by_area: dict[str, list[str]] = defaultdict(list)
+    for service_id, via in covering:
+        by_area[via].append(service_id)
+    items: list[str] = []
+    summaries: list[str] = []
+    for service_id, via in covering:
+        crowd = len(by_area[via])
+        if via != code and crowd > INLINE_LIMIT and index.has_page(via, None):
+            continue
+        extra = f" <small>({esc(t('via', lang))} {territory_link(ctx, url, via)})</small>" if via != code else ""
+        items.append(_service_item(ctx, url, service_id, extra))
+    # Nearest area first, as in the list.
+    for via in sorted(by_area, key=lambda c: -LEVEL_ORDER.get(_level(ctx.registry, c), 0)):
+        if via != code and len(by_area[via]) > INLINE_LIMIT and index.has_page(via, None):
+            text = esc(t("covering.elsewhere", lang, count=len(by_area[via]), link="\x00"))
+            summaries.append(f"<p>{text.replace(chr(0), territory_link(ctx, url, via))}</p>")
+    listed = f'<ul class="maillage-services">{"".join(items)}</ul>' if items else ""
+    return f'<div class="maillage-section">{listed}{"".join(summaries)}</div>'
+
+
+def _inside_section(ctx: SiteContext, index: TerritoryIndex, url: str, code: str, inside: list[str]) -> str:
+    """Services whose area lies inside ``code``: listed, or counted per territory within when many."""
+    registry = ctx.registry
+    if len(inside) <= INLINE_LIMIT:
+        items = []
+        for service_id in sorted(inside, key=lambda s: plain_name(registry, s)):
+            service = registry.services[service_id]
+            areas = ", ".join(territory_link(ctx, url, a) for a in service.public.area)
+            items.append(
+                f"<li>{link(url, page_url(ctx, f'services/{service_id}/'), plain(ctx, service.name))}"
+                f" <small>({areas})</small></li>"
+            )
+        return f'<div class="maillage-section"><ul class="maillage-services">{"".join(items)}</ul></div>'
+    wanted = set(inside)
+    rows = []
+    for child in registry.gazetteer.children.get(code, ()):
+        # Services naming the child or a territory inside it.
+        found = wanted.intersection(index.by_area.get(child, ())) | wanted.intersection(index.inside.get(child, ()))
+        if found:
+            rows.append((registry.gazetteer[child].label(ctx.lang).casefold(), child, len(found)))
+    items = [f"<li>{territory_link(ctx, url, child)} ({count})</li>" for _, child, count in sorted(rows)]
+    intro = esc(t("inside.by_child", ctx.lang, count=len(inside)))
+    return f'<div class="maillage-section"><p>{intro}</p><ul class="maillage-children">{"".join(items)}</ul></div>'
 
 
 def gaps_section(ctx: SiteContext, url: str, code: str) -> str:

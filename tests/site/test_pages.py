@@ -155,3 +155,27 @@ def test_french_communes_are_not_translated_but_linked(mini_ctx: SiteContext) ->
     code = sorted(untranslated & set(mini_ctx.registry.gazetteer.children["fr-epci-200046977"]))[0]
     # From nl/territories/<epci>/ to the French page territories/<commune>/.
     assert f'<a href="../../../territories/{code}/" hreflang="fr" lang="fr">' in metropole
+
+
+def test_crowded_areas_are_counted_and_linked_not_repeated(
+    mini_ctx: SiteContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past INLINE_LIMIT services for one wider area, a commune page links to that area's page."""
+    from generator.site import territory_pages as tp
+
+    full = {p.uri: p.content for p in territory_pages(mini_ctx)}
+    schaerbeek = full["territories/be-commune-21015/index.md"]
+    assert "alpha-adults" in schaerbeek and "couvrent tout le territoire" not in schaerbeek
+    monkeypatch.setattr(tp, "INLINE_LIMIT", 0)
+    tp._CACHE.clear()
+    crowded = {p.uri: p.content for p in territory_pages(mini_ctx)}
+    schaerbeek = crowded["territories/be-commune-21015/index.md"]
+    # Named on the page only through the region's page, with how many there are.
+    assert "services/alpha-adults/" not in schaerbeek
+    assert re.search(r"Et \d+ services qui couvrent tout le territoire <a href=\"../be-region-04000/\">", schaerbeek)
+    region = crowded["territories/be-region-04000/index.md"]
+    assert "services/alpha-adults/" in region  # listed where it is named
+    country = crowded["territories/be/index.md"]
+    # Services inside the country: counted per territory within, each linked.
+    assert "services interviennent sur une partie de ce territoire" in country
+    assert '<a href="../be-region-04000/">' in country
