@@ -314,6 +314,10 @@ class _GeneratedFile(File):
     def is_modified(self) -> bool:
         return self.modified
 
+    def release(self) -> None:
+        """Forget the content once written (``parallel_build``): nothing reads it again."""
+        self._content = b""
+
 
 def _virtual_file(config: MkDocsConfig, item: GeneratedPage | Asset) -> _GeneratedFile:
     file = _GeneratedFile.generated(config, item.uri, content=item.content)
@@ -519,6 +523,13 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
         in_nav |= {posixpath.join(lang, uri) for uri in in_nav for lang in languages[1:]}
         shared = [f for f in doc_files if f.src_uri in in_nav]
         rest = [f for f in doc_files if f.src_uri not in in_nav]
+        # The static files are written before the workers start, and the generated ones
+        # (downloads, data of the map, orientation and search) then dropped from memory,
+        # so that no worker inherits them.
+        files.copy_static_files(inclusion=inclusion)
+        for file in files:
+            if isinstance(file, _GeneratedFile) and not file.is_documentation_page():
+                file.release()
         fork = multiprocessing.get_context("fork")
         workers = []
         for k in range(jobs):
@@ -532,7 +543,6 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
             worker.start()
             send.close()
             workers.append((worker, receive))
-        files.copy_static_files(inclusion=inclusion)
         reports: list[_ShareReport] = []
         for worker, receive in workers:
             try:
@@ -595,10 +605,14 @@ def _render_share(
     logging.getLogger("mkdocs").addHandler(counter)
     errors.messages.clear()  # the collector came with the fork: keep only this worker's
     report = _ShareReport()
-    mine = {f.src_uri for f in own}
     in_nav = {f.src_uri for f in shared}
     try:
-        for file in [*(f for f in shared if f.src_uri not in mine), *own]:
+        # The menu's pages first: their titles are in every page's menu. The other pages
+        # are then read, rendered and written one at a time, so that a worker holds one
+        # page's HTML, not its whole share's (mkdocs reads every page before writing any;
+        # the result is the same, since a page's output depends on the others' titles and
+        # addresses only).
+        for file in shared:
             assert file.page is not None
             mk._populate_page(file.page, config, files)
         env = config.plugins.on_env(env, config=config, files=files)
@@ -611,15 +625,16 @@ def _render_share(
         for file in own:
             page = file.page
             assert page is not None
+            if file.src_uri not in in_nav:
+                mk._populate_page(page, config, files)
             excluded = file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
             mk._build_page(page, config, doc_files, nav, env, excluded=excluded)
             if page.present_anchor_ids:
                 report.anchors[file.src_uri] = page.present_anchor_ids
             if page.links_to_anchors:
                 report.links[file.src_uri] = {to.src_uri: dict(found) for to, found in page.links_to_anchors.items()}
-            # Written: the HTML is not needed any more, and holding every page's is what
-            # makes a large build's memory grow with the site. A menu page keeps its
-            # Markdown, which its title (in every other page's menu) is read from.
+            # Written: its HTML is not needed any more. A menu page keeps its Markdown,
+            # which its title (in every other page's menu) is read from.
             page.content = None
             if file.src_uri not in in_nav:
                 page.markdown = None
