@@ -249,7 +249,7 @@ def territory_page(ctx: SiteContext, index: TerritoryIndex, territory: Territory
         parts.append(f"## {t('children', lang)}")
         ordered = sorted(children, key=lambda c: registry.gazetteer[c].label(lang).casefold())
         links = ", ".join(territory_link(ctx, url, c) for c in ordered)
-        parts.append(f'<div class="maillage-section"><p>{links}</p></div>')
+        parts.append(f'<div class="maillage-section" {UNINDEXED}><p>{links}</p></div>')
     body = "\n\n".join(parts)
     meta = {
         "title": esc(f"{name} — {t('level.' + territory.level, lang)}"),
@@ -263,6 +263,12 @@ def territory_page(ctx: SiteContext, index: TerritoryIndex, territory: Territory
     )
     return GeneratedPage(uri=url + "index.md", content=content, edit_path=None)
 
+
+UNINDEXED = 'data-pagefind-ignore=""'
+"""On a territory page's lists: the search finds a place by its name, postcodes and the
+territories above it, not by the names of the services and places it lists (those have
+their own pages). Indexed, the lists made territory pages most of the search index's
+words, and Pagefind's memory grows with the words it indexes."""
 
 INLINE_LIMIT = 25
 """How many services a territory page lists one by one for each area that reaches it.
@@ -288,7 +294,7 @@ def _covering_section(
     """The services whose area contains ``code``: listed, or counted per area when many."""
     lang = ctx.lang
     if not covering:
-        return f'<div class="maillage-section"><p>{esc(t("covering.none", lang))}</p></div>'
+        return f'<div class="maillage-section" {UNINDEXED}><p>{esc(t("covering.none", lang))}</p></div>'
     by_area: dict[str, list[str]] = defaultdict(list)
     for service_id, via in covering:
         by_area[via].append(service_id)
@@ -306,7 +312,7 @@ def _covering_section(
             text = esc(t("covering.elsewhere", lang, count=len(by_area[via]), link="\x00"))
             summaries.append(f"<p>{text.replace(chr(0), territory_link(ctx, url, via))}</p>")
     listed = f'<ul class="maillage-services">{"".join(items)}</ul>' if items else ""
-    return f'<div class="maillage-section">{listed}{"".join(summaries)}</div>'
+    return f'<div class="maillage-section" {UNINDEXED}>{listed}{"".join(summaries)}</div>'
 
 
 def _inside_section(ctx: SiteContext, index: TerritoryIndex, url: str, code: str, inside: list[str]) -> str:
@@ -321,7 +327,7 @@ def _inside_section(ctx: SiteContext, index: TerritoryIndex, url: str, code: str
                 f"<li>{link(url, page_url(ctx, f'services/{service_id}/'), plain(ctx, service.name))}"
                 f" <small>({areas})</small></li>"
             )
-        return f'<div class="maillage-section"><ul class="maillage-services">{"".join(items)}</ul></div>'
+        return f'<div class="maillage-section" {UNINDEXED}><ul class="maillage-services">{"".join(items)}</ul></div>'
     wanted = set(inside)
     rows = []
     for child in registry.gazetteer.children.get(code, ()):
@@ -331,7 +337,8 @@ def _inside_section(ctx: SiteContext, index: TerritoryIndex, url: str, code: str
             rows.append((registry.gazetteer[child].label(ctx.lang).casefold(), child, len(found)))
     items = [f"<li>{territory_link(ctx, url, child)} ({count})</li>" for _, child, count in sorted(rows)]
     intro = esc(t("inside.by_child", ctx.lang, count=len(inside)))
-    return f'<div class="maillage-section"><p>{intro}</p><ul class="maillage-children">{"".join(items)}</ul></div>'
+    listed = f'<ul class="maillage-children">{"".join(items)}</ul>'
+    return f'<div class="maillage-section" {UNINDEXED}><p>{intro}</p>{listed}</div>'
 
 
 def gaps_section(ctx: SiteContext, url: str, code: str) -> str:
@@ -346,7 +353,7 @@ def gaps_section(ctx: SiteContext, url: str, code: str) -> str:
     else:
         items = "".join(f"<li>{esc(segment_label(ctx.registry, s, lang))}</li>" for s in segments)
         inner = f"<p>{esc(t('gaps.intro', lang))}</p><ul>{items}</ul><p>{report}</p>"
-    return f'<section class="maillage-section maillage-gaps" id="zones-grises">{inner}</section>'
+    return f'<section class="maillage-section maillage-gaps" id="zones-grises" {UNINDEXED}>{inner}</section>'
 
 
 def territories_index_page(ctx: SiteContext, index: TerritoryIndex) -> GeneratedPage:

@@ -113,6 +113,9 @@ def test_territory_pages_scope(mini_ctx: SiteContext) -> None:
     pages = {p.uri: p for p in territory_pages(mini_ctx)}
     schaerbeek = pages["territories/be-commune-21015/index.md"].content
     assert "Accompagnement adultes" in schaerbeek and 'id="zones-grises"' in schaerbeek
+    # The lists are not in the search index: the page is found by the place's name.
+    assert '<ul class="maillage-services">' in schaerbeek
+    assert all('data-pagefind-ignore=""' in block for block in schaerbeek.split('<div class="maillage-section"')[1:])
 
 
 def test_shipped_registry_has_every_fixed_service_page() -> None:
