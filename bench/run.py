@@ -72,11 +72,16 @@ class Run:
     peak_mb: float
     code: int
     note: str = ""
+    search_peak_mb: float = 0.0  # the Pagefind processes' own peak (0: none ran)
+    other_peak_mb: float = 0.0  # the peak of the rest of the tree
 
     def cell(self) -> str:
         if self.code != 0:
             return f"failed ({self.note or 'exit ' + str(self.code)})"
-        return f"{self.seconds:.1f} s / {self.peak_mb:,.0f} MB"
+        text = f"{self.seconds:.1f} s / {self.peak_mb:,.0f} MB"
+        if self.search_peak_mb:
+            text += f" (Python {self.other_peak_mb:,.0f} MB, Pagefind {self.search_peak_mb:,.0f} MB)"
+        return text
 
 
 @dataclass
@@ -132,7 +137,8 @@ def timed(command: list[str], cwd: Path, timeout: float) -> Run:
         lines = [line for line in report.read().splitlines() if line.strip().isdigit()]
     peak = max(int(lines[-1]) / 1024 if lines else 0.0, sampler.peak_mb)
     tail = stderr.strip().splitlines()[-1:] if process.returncode else []
-    return Run(seconds, peak, process.returncode, tail[0][:80] if tail else "")
+    note = tail[0][:80] if tail else ""
+    return Run(seconds, peak, process.returncode, note, sampler.search_peak_mb, sampler.other_peak_mb)
 
 
 class _TreeSampler(threading.Thread):
@@ -142,6 +148,8 @@ class _TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid = pid
         self.peak_mb = 0.0
+        self.search_peak_mb = 0.0  # the Pagefind processes alone
+        self.other_peak_mb = 0.0  # everything else (Python: mkdocs, the plugin, the workers)
         self._done = threading.Event()
 
     def stop(self) -> None:
@@ -150,7 +158,18 @@ class _TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while not self._done.wait(0.2):
-            self.peak_mb = max(self.peak_mb, sum(_pss_kb(p) for p in _tree(self.pid)) / 1024)
+            sizes = {pid: _pss_kb(pid) / 1024 for pid in _tree(self.pid)}
+            self.peak_mb = max(self.peak_mb, sum(sizes.values()))
+            search = sum(size for pid, size in sizes.items() if _is_pagefind(pid))
+            self.search_peak_mb = max(self.search_peak_mb, search)
+            self.other_peak_mb = max(self.other_peak_mb, sum(sizes.values()) - search)
+
+
+def _is_pagefind(pid: int) -> bool:
+    try:
+        return b"pagefind" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def _tree(root: int) -> list[int]:

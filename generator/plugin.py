@@ -11,7 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
+import shutil
+import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +69,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         self.main_nav: Navigation | None = None
         self.nav_config: Any = None
         self._page_urls: set[str] | None = None
+        self.spool: Path | None = None  # where large assets wait on disk (set by parallel_build)
         # Only in `maillage serve` (on_startup): what the edit loop keeps between rebuilds.
         self.memory: ServeMemory | None = None
         self.dirty = False
@@ -176,19 +180,20 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
             SiteContext(registry=registry, config=site_config, lang=lang, root=self.root)
             for lang in site_config.languages
         ]
-        made: list[tuple[str, GeneratedPage | Asset]]
+        made: Iterable[tuple[str, GeneratedPage | Asset]]
         settings = _settings(self.root, config, site_config)
         if self.memory is not None:
             made = list(self.memory.generate(contexts, PROVIDERS, settings))
         else:
-            made = [(provider_name(p), item) for context in contexts for p in PROVIDERS for item in p(context)]
+            # One item at a time: each becomes its file (UTF-8 bytes) before the next is made.
+            made = ((provider_name(p), item) for context in contexts for p in PROVIDERS for item in p(context))
         virtual: list[_GeneratedFile] = []
         for owner, item in made:
             if item.uri in generated or item.uri in written:
                 first = generated.get(item.uri, f"{docs_dir.name}/{item.uri}")
                 raise PluginError(f"maillage: {owner} and {first} both make '{item.uri}'")
             generated[item.uri] = owner
-            file = _virtual_file(config, item)
+            file = _virtual_file(config, item, self.spool)
             virtual.append(file)
             files.append(file)
         if self.memory is not None:
@@ -316,11 +321,27 @@ class _GeneratedFile(File):
 
     def release(self) -> None:
         """Forget the content once written (``parallel_build``): nothing reads it again."""
-        self._content = b""
+        if self._content is not None:
+            self._content = b""
 
 
-def _virtual_file(config: MkDocsConfig, item: GeneratedPage | Asset) -> _GeneratedFile:
-    file = _GeneratedFile.generated(config, item.uri, content=item.content)
+SPOOL_BYTES = 64 * 1024  # assets at least this large wait for mkdocs on disk (parallel_build)
+
+
+def _virtual_file(config: MkDocsConfig, item: GeneratedPage | Asset, spool: Path | None = None) -> _GeneratedFile:
+    # UTF-8 bytes: a Python str holding a single character beyond Latin-1 (’, —, the
+    # narrow no-break space of French numbers) takes two bytes per character, and a large
+    # directory's pages are held until mkdocs renders them.
+    content = item.content.encode("utf-8") if isinstance(item.content, str) else item.content
+    if spool is not None and isinstance(item, Asset) and len(content) >= SPOOL_BYTES:
+        # Downloads and data files are only copied: on disk, they are not in the memory the
+        # page-rendering processes inherit.
+        path = spool / item.uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        file = _GeneratedFile.generated(config, item.uri, abs_src_path=str(path))
+    else:
+        file = _GeneratedFile.generated(config, item.uri, content=content)
     assert isinstance(file, _GeneratedFile)
     if isinstance(item, GeneratedPage):
         file.edit_uri = item.edit_path
@@ -499,6 +520,8 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
     counter.setLevel(logging.WARNING)
     if config.strict:
         logger.addHandler(counter)
+    spool: Path | None = None
+    plugin: Any = None
     try:
         start = time.monotonic()
         config = config.plugins.on_config(config)
@@ -507,6 +530,10 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
         files = get_files(config)
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)
+        plugin = config.plugins.get("maillage")
+        spool = Path(tempfile.mkdtemp(prefix=".maillage-spool-", dir=Path(config.site_dir).parent))
+        if isinstance(plugin, MaillagePlugin):
+            plugin.spool = spool
         files = config.plugins.on_files(files, config=config)
         set_exclusions(files, config)
         nav = get_navigation(files, config)
@@ -517,7 +544,6 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
             if file.page is None:
                 Page(None, file, config)
         # Menus show the titles of the navigation's pages, in each language's own version.
-        plugin = config.plugins.get("maillage")
         languages = plugin.config.languages if isinstance(plugin, MaillagePlugin) else []
         in_nav = {page.file.src_uri for page in nav.pages}
         in_nav |= {posixpath.join(lang, uri) for uri in in_nav for lang in languages[1:]}
@@ -582,6 +608,10 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
         raise
     finally:
         logger.removeHandler(counter)
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
+        if isinstance(plugin, MaillagePlugin):
+            plugin.spool = None
 
 
 def _render_share(

@@ -165,6 +165,8 @@ def test_parallel_build_writes_what_mkdocs_writes(
 ) -> None:
     """Pages rendered by two processes are byte for byte mkdocs' own single-process build."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")
+    # Every generated asset waits on disk in the parallel build (large ones only, normally).
+    monkeypatch.setattr("generator.plugin.SPOOL_BYTES", 1)
     single, parallel = tmp_path / "single", tmp_path / "parallel"
     build_site(project / "mkdocs.yml", single, strict=True, jobs=1)
     build_site(project / "mkdocs.yml", parallel, strict=True, jobs=2)
@@ -178,6 +180,7 @@ def test_parallel_build_writes_what_mkdocs_writes(
     assert len(names) > 100 and names == files(parallel)
     different = [n for n in names if (single / n).read_bytes() != (parallel / n).read_bytes()]
     assert [n for n in different if n != "downloads/modele-import.xlsx"] == []
+    assert not list(tmp_path.glob(".maillage-spool-*"))  # the spool is removed
     # The translated menu's titles come from pages another process rendered (a page whose
     # Markdown was freed too early showed "None" in the menu).
     menus = [p for p in parallel.rglob("*.html") if "\n    None\n" in p.read_text(encoding="utf-8")]
