@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -174,3 +175,30 @@ def test_index_site_without_findable_pages_fails(tmp_path: Path) -> None:
     (tmp_path / "index.html").write_text(_page("<main>rien</main>"), encoding="utf-8")
     with pytest.raises(search.SearchIndexError, match="no page to index"):
         search.index_site(tmp_path)
+
+
+def test_index_site_indexes_one_language_at_a_time_into_one_bundle(tmp_path: Path) -> None:
+    """Three Pagefind runs (root, nl/, en/) merged: what one run over the whole site gives."""
+    site = tmp_path / "site"
+    pages = {
+        "index.html": ("fr", "Annuaire santé mentale"),
+        "services/a/index.html": ("fr", "Équipe mobile précarité"),
+        "services/b/index.html": ("fr", "Logement d'abord"),
+        "nl/index.html": ("nl", "Gids geestelijke gezondheid"),
+        "nl/services/a/index.html": ("nl", "Mobiel team kwetsbaarheid"),
+        "en/index.html": ("en", "Mental health directory"),
+    }
+    for uri, (lang, text) in pages.items():
+        (site / uri).parent.mkdir(parents=True, exist_ok=True)
+        (site / uri).write_text(
+            f'<html lang="{lang}"><body><main data-pagefind-body><h1>{text}</h1></main></body></html>', encoding="utf-8"
+        )
+    assert search.language_groups(site) == ["{*.html,services/**/*.html}", "en/**/*.html", "nl/**/*.html"]
+    report = search.index_site(site)
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == {"fr": 3, "nl": 2, "en": 1}
+    assert report.pages == 6
+    for lang, found in entry["languages"].items():
+        assert (site / "pagefind" / f"pagefind.{found['hash']}.pf_meta").is_file()
+        assert (site / "pagefind" / f"wasm.{lang}.pagefind").is_file()
+    assert not [p for p in site.iterdir() if p.name.startswith(".")]  # the runs' parts are removed
