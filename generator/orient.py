@@ -387,7 +387,8 @@ def data_to_json(data: OrientData) -> dict[str, Any]:
         row += [lists.add(list(s.functions)), *crit]
         previous = s.id
         rows.append(row)
-    codes = [c for c in data.territories if not _on_demand(data, c)]
+    named = _service_areas(data)  # once: per territory it made this loop territories × services
+    codes = [c for c in data.territories if not _on_demand(data, c, named)]
     position = {code: i for i, code in enumerate(codes)}
     levels = _Table()
     places = []
