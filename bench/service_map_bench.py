@@ -89,16 +89,7 @@ def folium_service_map_html(ctx: SiteContext, service: Service, base: str | None
             tooltip += f" — {address_text(site)}"
         folium.Marker([position.lat, position.lon], tooltip=maps.js_safe(tooltip)).add_to(m)
     title = f"{maps.t(ctx, 'area')} — {service.name.get(ctx.lang)}"
-    site_items = "".join(f"<li>{maps._site_line(ctx, s, positions.get(s.id))}</li>" for s in sites)
-    area_items = "".join(
-        f"<li>{maps._link(ctx, base, 'territories', x.code, x.label(ctx.lang))}</li>" for x in territories
-    )
-    text = (
-        '<div class="maillage-map-text">'
-        f"<p><strong>{maps.t(ctx, 'sites')}</strong></p>"
-        + (f"<ul>{site_items}</ul>" if site_items else f"<p>{maps.t(ctx, 'no_site')}</p>")
-        + f"<p><strong>{maps.t(ctx, 'area')}</strong></p><ul>{area_items}</ul></div>"
-    )
+    text = maps.map_text(ctx, base, sites, positions, territories)
     return maps.embed(maps.render_map(m), base, title, text)
 
 

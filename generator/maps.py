@@ -626,6 +626,24 @@ def service_map_assets(ctx: SiteContext) -> Iterator[Asset]:
                 yield Asset(area_file(ctx, code), area.json.encode("utf-8"))
 
 
+def map_text(
+    ctx: SiteContext,
+    base: str,
+    sites: Iterable[Site],
+    positions: Mapping[str, Position],
+    territories: Iterable[Territory],
+) -> str:
+    """The text version of a service's map: its sites and the territories of its area."""
+    site_items = "".join(f"<li>{_site_line(ctx, s, positions.get(s.id))}</li>" for s in sites)
+    area_items = "".join(f"<li>{_link(ctx, base, 'territories', x.code, x.label(ctx.lang))}</li>" for x in territories)
+    return (
+        '<div class="maillage-map-text">'
+        f"<p><strong>{t(ctx, 'sites')}</strong></p>"
+        + (f"<ul>{site_items}</ul>" if site_items else f"<p>{t(ctx, 'no_site')}</p>")
+        + f"<p><strong>{t(ctx, 'area')}</strong></p><ul>{area_items}</ul></div>"
+    )
+
+
 def service_map_html(ctx: SiteContext, service: Service, base: str | None = None) -> str:
     """A small map of a service's sites and area, with the same facts as a list.
 
@@ -671,16 +689,7 @@ def service_map_html(ctx: SiteContext, service: Service, base: str | None = None
     )
     payload = script_json(data)[:-1] + ',"areas":[' + area_json + "]}"
     title = f"{t(ctx, 'area')} — {service.name.get(ctx.lang)}"
-    site_items = "".join(f"<li>{_site_line(ctx, s, positions.get(s.id))}</li>" for s in sites)
-    area_items = "".join(
-        f"<li>{_link(ctx, base, 'territories', a.territory.code, a.territory.label(ctx.lang))}</li>" for a in areas
-    )
-    text = (
-        '<div class="maillage-map-text">'
-        f"<p><strong>{t(ctx, 'sites')}</strong></p>"
-        + (f"<ul>{site_items}</ul>" if site_items else f"<p>{t(ctx, 'no_site')}</p>")
-        + f"<p><strong>{t(ctx, 'area')}</strong></p><ul>{area_items}</ul></div>"
-    )
+    text = map_text(ctx, base, sites, positions, [a.territory for a in areas])
     parts = ['<div class="maillage-map-block">']
     parts += [f'<link rel="stylesheet" href="{base}{uri}">' for uri in (LOCAL_RESOURCES["leaflet_css"], OWN_CSS)]
     canvas = '<div class="maillage-map-canvas"></div>'
