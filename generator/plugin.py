@@ -181,8 +181,10 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
             for lang in site_config.languages
         ]
         made: Iterable[tuple[str, GeneratedPage | Asset]]
-        settings = _settings(self.root, config, site_config)
+        settings = ""
         if self.memory is not None:
+            # Only serve compares builds: a plain build need not stat the project's files.
+            settings = _settings(self.root, config, site_config)
             made = list(self.memory.generate(contexts, PROVIDERS, settings))
         else:
             # One item at a time: each becomes its file (UTF-8 bytes) before the next is made.
@@ -379,10 +381,6 @@ def _project_path(root: Path, path: Path) -> str | None:
         return None
 
 
-def _nav_target(entry: Any) -> str | None:
-    return entry if isinstance(entry, str) else None
-
-
 def _prune_nav(nav: Any, files: Files) -> Any:
     """The ``nav`` of ``mkdocs.yml`` without entries whose page this build does not make.
 
@@ -503,8 +501,9 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
     most of a build: separate processes are what use the machine's cores. The steps and
     their order are those of ``mkdocs.commands.build.build``: configuration, files and
     navigation here; then each worker reads the navigation's pages (their titles are in
-    every page's menu) and its share of the others, runs ``on_env``, renders and writes its
-    share, while this process copies the static files. Anchor links are checked here from
+    every page's menu), runs ``on_env``, then reads, renders and writes its share of the
+    others one page at a time; the static files are copied before the workers start, so
+    that they do not inherit the generated ones' content. Anchor links are checked here from
     what the workers report, and ``on_post_build`` (the search index) runs once every page
     is written. Warnings count for ``--strict`` whichever process logged them.
     """
@@ -587,7 +586,6 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
         for report in reports:
             for uri, anchors in report.anchors.items():
                 by_uri[uri].page.present_anchor_ids = anchors  # type: ignore[union-attr]
-        for report in reports:
             for uri, links in report.links.items():
                 page = by_uri[uri].page
                 assert page is not None

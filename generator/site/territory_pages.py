@@ -298,19 +298,21 @@ def _covering_section(
     by_area: dict[str, list[str]] = defaultdict(list)
     for service_id, via in covering:
         by_area[via].append(service_id)
+    # Areas with too many services to list here: counted, and linked to their own page.
+    crowded = [
+        via for via, ids in by_area.items() if via != code and len(ids) > INLINE_LIMIT and index.has_page(via, None)
+    ]
     items: list[str] = []
     summaries: list[str] = []
     for service_id, via in covering:
-        crowd = len(by_area[via])
-        if via != code and crowd > INLINE_LIMIT and index.has_page(via, None):
+        if via in crowded:
             continue
         extra = f" <small>({esc(t('via', lang))} {territory_link(ctx, url, via)})</small>" if via != code else ""
         items.append(_service_item(ctx, url, service_id, extra))
     # Nearest area first, as in the list.
-    for via in sorted(by_area, key=lambda c: -LEVEL_ORDER.get(_level(ctx.registry, c), 0)):
-        if via != code and len(by_area[via]) > INLINE_LIMIT and index.has_page(via, None):
-            text = esc(t("covering.elsewhere", lang, count=len(by_area[via]), link="\x00"))
-            summaries.append(f"<p>{text.replace(chr(0), territory_link(ctx, url, via))}</p>")
+    for via in sorted(crowded, key=lambda c: -LEVEL_ORDER.get(_level(ctx.registry, c), 0)):
+        text = esc(t("covering.elsewhere", lang, count=len(by_area[via]), link="\x00"))
+        summaries.append(f"<p>{text.replace(chr(0), territory_link(ctx, url, via))}</p>")
     listed = f'<ul class="maillage-services">{"".join(items)}</ul>' if items else ""
     return f'<div class="maillage-section" {UNINDEXED}>{listed}{"".join(summaries)}</div>'
 
