@@ -21,6 +21,7 @@ After mkdocs has written the site, ``index_site`` runs Pagefind over it.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -356,22 +357,26 @@ class IndexReport:
     bytes: int
 
 
-def index_site(site_dir: Path, registry: Registry | None = None, *, language: str | None = None) -> IndexReport:
+def index_site(
+    site_dir: Path, registry: Registry | None = None, *, language: str | None = None, shard_bytes: int | None = None
+) -> IndexReport:
     """Run Pagefind over a built site; the bundle goes to ``site_dir/pagefind/``.
 
     Only pages with a ``data-pagefind-body`` element are indexed, and only that element
     (navigation, header and footer stay out). Each page goes to the index of its
     ``<html lang>`` (French pages to a French index, stemmed for French; Dutch ones to a
     Dutch index), which is the index the search panel of a page of that language loads;
-    ``language`` forces one index for all. ``registry`` is accepted for future options.
-    Raises ``SearchIndexError`` when Pagefind fails.
+    ``language`` forces one index for all. A language whose pages weigh more than
+    ``shard_bytes`` (default ``SHARD_BYTES``) is indexed in shards (see ``_run_pagefind``).
+    ``registry`` is accepted for future options. Raises ``SearchIndexError`` when Pagefind
+    fails.
     """
     del registry  # Everything Pagefind needs is already in the pages.
     site_dir = Path(site_dir).resolve()
     # Without any data-pagefind-body, Pagefind would index every page whole, menus and all.
     if not any(FINDABLE in page.read_text(encoding="utf-8", errors="replace") for page in site_dir.rglob("*.html")):
         raise SearchIndexError(f"{site_dir}: no page to index (no page has a {FINDABLE} element)")
-    _run_pagefind(site_dir, language)
+    _run_pagefind(site_dir, language, SHARD_BYTES if shard_bytes is None else shard_bytes)
     pages = indexed_pages(site_dir)
     if not pages:
         raise SearchIndexError(f"{site_dir}: Pagefind indexed no page")
@@ -379,46 +384,119 @@ def index_site(site_dir: Path, registry: Registry | None = None, *, language: st
     return IndexReport(pages=pages, files=len(files), bytes=sum(f.stat().st_size for f in files))
 
 
-def _run_pagefind(site_dir: Path, language: str | None) -> None:
-    """Index the site with Pagefind, one language at a time, into one bundle.
+# Pagefind's indexer holds about half a kilobyte of memory per word it indexes, every page
+# of a run at once (measured: 1,000 pages of 1,500 words take 1 GB; the French pages of a
+# 10,000-service directory, 3.5 GB). One run indexes at most this many bytes of HTML
+# pages of one language; more are indexed in several runs ("shards"), each its own bundle,
+# which the search panel merges in the browser (Pagefind's mergeIndex). See bench/README.md.
+SHARD_BYTES = 400 * 1024 * 1024
 
-    Pagefind's indexer holds about half a kilobyte of memory per word it indexes, all
-    pages at once (measured: 1,000 pages of 1,500 words take 1 GB). A site in three
-    languages is therefore indexed in three runs, one per language folder, whose bundles
-    are then merged: the peak is the largest language's, not the sum. The merge relies on
-    Pagefind's bundle layout (1.x): every index file is named by language and content hash,
-    the scripts are the same in every run, and ``pagefind-entry.json`` lists the languages.
+# Which extra shards hold each language: {"fr": ["shard-1/", ...]}, in the main bundle.
+SHARDS_FILE = "maillage-shards.json"
+
+
+def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int) -> None:
+    """Index the site with Pagefind, one language (or shard of one) at a time.
+
+    A site in three languages is indexed in three runs, one per language folder, so that
+    the memory peak is the largest language's, not the sum; the runs' bundles are then
+    merged into one (``merge_bundles``). A language larger than ``shard_bytes`` is cut in
+    shards of about equal weight, in the order of their addresses: the first shard joins
+    the main bundle, the others become bundles of their own (``pagefind/shard-N/``),
+    listed in ``pagefind/maillage-shards.json`` for the search panel to merge. Each run
+    sees its pages through a folder of hard links that mirrors the site, so the addresses
+    Pagefind records are the site's.
     """
-    groups = language_groups(site_dir) if not language else []
-    if len(groups) < 2:
-        _pagefind(site_dir, ["--output-subdir", BUNDLE], language)
-        return
+    groups = language_pages(site_dir) if not language else [sorted(_html_pages(site_dir))]
+    runs: list[tuple[int, list[tuple[str, int]]]] = []  # (group, pages)
+    for g, pages in enumerate(groups):
+        runs.extend((g, shard) for shard in _shards(pages, shard_bytes))
     bundle = site_dir / BUNDLE
-    parts = []
+    parts: list[Path] = []
+    stages: list[Path] = []
     try:
-        for i, glob in enumerate(groups):
+        for i, (_, pages) in enumerate(runs):
             part = site_dir / f".{BUNDLE}-part-{i}"
-            shutil.rmtree(part, ignore_errors=True)
+            stage = site_dir / f".{BUNDLE}-stage-{i}"
+            for leftover in (part, stage):
+                shutil.rmtree(leftover, ignore_errors=True)
             parts.append(part)
-            _pagefind(site_dir, ["--glob", glob, "--output-path", str(part)], None)
+            stages.append(stage)
+            _stage(site_dir, stage, (uri for uri, _ in pages))
+            _pagefind(stage, ["--output-path", str(part)], language, shown=site_dir)
+            shutil.rmtree(stage, ignore_errors=True)
         shutil.rmtree(bundle, ignore_errors=True)
-        merge_bundles(parts, bundle)
+        first: dict[int, Path] = {}  # each language's first shard: the main bundle
+        for part, (g, _) in zip(parts, runs, strict=True):
+            first.setdefault(g, part)
+        merge_bundles(list(first.values()), bundle)
+        shards: dict[str, list[str]] = {}
+        extra = [part for part in parts if part not in first.values()]
+        for n, part in enumerate(extra, start=1):
+            name = f"shard-{n}"
+            found = json.loads((part / "pagefind-entry.json").read_text(encoding="utf-8"))
+            for lang in found.get("languages", {}):
+                shards.setdefault(lang, []).append(f"{name}/")
+            shutil.move(str(part), bundle / name)
+        (bundle / SHARDS_FILE).write_text(json.dumps(shards, sort_keys=True), encoding="utf-8")
     finally:
-        for part in parts:
-            shutil.rmtree(part, ignore_errors=True)
+        for leftover in (*parts, *stages):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
-def language_groups(site_dir: Path) -> list[str]:
-    """Pagefind globs, one per language of the site: the root, then each language folder.
+def _html_pages(site_dir: Path) -> Iterator[tuple[str, int]]:
+    """Every HTML page of the site outside Pagefind's bundle and hidden folders, with its size."""
+    for dirpath, dirnames, filenames in os.walk(site_dir):
+        here = Path(dirpath)
+        if here == site_dir:
+            dirnames[:] = [d for d in dirnames if d != BUNDLE]
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(".html"):
+                path = here / name
+                yield path.relative_to(site_dir).as_posix(), path.stat().st_size
+
+
+def language_pages(site_dir: Path) -> list[list[tuple[str, int]]]:
+    """The site's pages by language: the default language's, then each language folder's.
 
     A language folder is a top-level folder named by a two-letter code with its own
-    ``index.html`` (``nl/``, ``en/``); the default language is everything else.
+    ``index.html`` (``nl/``, ``en/``); the default language is everything else. Each page
+    comes with its size in bytes; each list is in the order of the addresses.
     """
-    folders = sorted(p.name for p in site_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
-    languages = [f for f in folders if re.fullmatch(r"[a-z]{2}", f) and (site_dir / f / "index.html").is_file()]
-    rest = [f for f in folders if f not in languages and f != BUNDLE]
-    default = "{" + ",".join(["*.html", *(f"{f}/**/*.html" for f in rest)]) + "}"
-    return [default, *(f"{lang}/**/*.html" for lang in languages)] if languages else []
+    folders = [p.name for p in site_dir.iterdir() if p.is_dir()]
+    languages = sorted(f for f in folders if re.fullmatch(r"[a-z]{2}", f) and (site_dir / f / "index.html").is_file())
+    groups: dict[str, list[tuple[str, int]]] = {"": [], **{lang: [] for lang in languages}}
+    for uri, size in _html_pages(site_dir):
+        top = uri.split("/", 1)[0]
+        groups[top if top in groups and "/" in uri else ""].append((uri, size))
+    return [pages for pages in groups.values() if pages]
+
+
+def _shards(pages: list[tuple[str, int]], limit: int) -> list[list[tuple[str, int]]]:
+    """``pages`` cut in runs of about equal weight, as few as keep each under ``limit`` bytes."""
+    total = sum(size for _, size in pages)
+    count = max(1, -(-total // max(1, limit)))
+    target = total / count
+    shards: list[list[tuple[str, int]]] = [[]]
+    weight = 0
+    for page in pages:
+        if shards[-1] and weight + page[1] > target * len(shards) and len(shards) < count:
+            shards.append([])
+        shards[-1].append(page)
+        weight += page[1]
+    return shards
+
+
+def _stage(site_dir: Path, stage: Path, uris: Iterable[str]) -> None:
+    """A folder that holds ``uris`` where the site has them, as hard links (copies where links fail)."""
+    for uri in uris:
+        target = stage / uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(site_dir / uri, target)
+        except OSError:
+            shutil.copyfile(site_dir / uri, target)
 
 
 def merge_bundles(parts: Sequence[Path], bundle: Path) -> None:
@@ -445,7 +523,7 @@ def merge_bundles(parts: Sequence[Path], bundle: Path) -> None:
     (bundle / "pagefind-entry.json").write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
 
 
-def _pagefind(site_dir: Path, options: list[str], language: str | None) -> None:
+def _pagefind(site_dir: Path, options: list[str], language: str | None, *, shown: Path | None = None) -> None:
     """Run the Pagefind binary that the ``pagefind`` package ships, as its CLI.
 
     A separate process rather than the package's asynchronous API: when the indexer dies
@@ -459,16 +537,19 @@ def _pagefind(site_dir: Path, options: list[str], language: str | None) -> None:
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
         reason = detail[-1] if detail else f"exit status {done.returncode}"
-        raise SearchIndexError(f"{site_dir}: Pagefind failed: {reason}")
+        raise SearchIndexError(f"{shown or site_dir}: Pagefind failed: {reason}")
 
 
 def indexed_pages(site_dir: Path) -> int:
-    """How many pages the Pagefind bundle of a site holds (0 when there is none)."""
-    entry = site_dir / BUNDLE / "pagefind-entry.json"
-    if not entry.is_file():
+    """How many pages the Pagefind bundle of a site holds, shards included (0 when there is none)."""
+    bundle = site_dir / BUNDLE
+    if not (bundle / "pagefind-entry.json").is_file():
         return 0
-    languages = json.loads(entry.read_text(encoding="utf-8")).get("languages", {})
-    return sum(int(language.get("page_count", 0)) for language in languages.values())
+    count = 0
+    for entry in [bundle / "pagefind-entry.json", *sorted(bundle.glob("shard-*/pagefind-entry.json"))]:
+        languages = json.loads(entry.read_text(encoding="utf-8")).get("languages", {})
+        count += sum(int(language.get("page_count", 0)) for language in languages.values())
+    return count
 
 
 def bundle_files(site_dir: Path) -> Iterator[Path]:

@@ -193,7 +193,12 @@ def test_index_site_indexes_one_language_at_a_time_into_one_bundle(tmp_path: Pat
         (site / uri).write_text(
             f'<html lang="{lang}"><body><main data-pagefind-body><h1>{text}</h1></main></body></html>', encoding="utf-8"
         )
-    assert search.language_groups(site) == ["{*.html,services/**/*.html}", "en/**/*.html", "nl/**/*.html"]
+    groups = [[uri for uri, _ in pages] for pages in search.language_pages(site)]
+    assert groups == [
+        ["index.html", "services/a/index.html", "services/b/index.html"],
+        ["en/index.html"],
+        ["nl/index.html", "nl/services/a/index.html"],
+    ]
     report = search.index_site(site)
     entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == {"fr": 3, "nl": 2, "en": 1}
@@ -202,3 +207,36 @@ def test_index_site_indexes_one_language_at_a_time_into_one_bundle(tmp_path: Pat
         assert (site / "pagefind" / f"pagefind.{found['hash']}.pf_meta").is_file()
         assert (site / "pagefind" / f"wasm.{lang}.pagefind").is_file()
     assert not [p for p in site.iterdir() if p.name.startswith(".")]  # the runs' parts are removed
+
+
+def test_a_language_larger_than_a_shard_is_indexed_in_shards_listed_for_the_browser(tmp_path: Path) -> None:
+    """Past ``shard_bytes``, a language's pages are cut in runs of about equal weight; the
+    first joins the main bundle, the others are bundles of their own, listed by language."""
+    site = tmp_path / "site"
+    words = "accompagnement logement santé mentale précarité " * 40
+    pages = {f"services/s{i:02d}/index.html": "fr" for i in range(12)} | {"nl/index.html": "nl"}
+    pages |= {"index.html": "fr"}
+    for uri, lang in pages.items():
+        (site / uri).parent.mkdir(parents=True, exist_ok=True)
+        (site / uri).write_text(
+            f'<html lang="{lang}"><body><main data-pagefind-body><h1>{uri}</h1><p>{words}</p></main></body></html>',
+            encoding="utf-8",
+        )
+    french = sum((site / uri).stat().st_size for uri, lang in pages.items() if lang == "fr")
+    report = search.index_site(site, shard_bytes=french // 3 + 1)
+    assert report.pages == 14  # every page, in one bundle or another
+    shards = json.loads((site / "pagefind" / search.SHARDS_FILE).read_text(encoding="utf-8"))
+    assert shards == {"fr": ["shard-1/", "shard-2/"]}  # three French runs; Dutch fits in one
+    counts = []
+    for bundle in [site / "pagefind", site / "pagefind" / "shard-1", site / "pagefind" / "shard-2"]:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        counts.append({lang: v["page_count"] for lang, v in entry["languages"].items()})
+        for found in entry["languages"].values():
+            assert (bundle / f"pagefind.{found['hash']}.pf_meta").is_file()
+    assert counts[0]["nl"] == 1 and set(counts[1]) == set(counts[2]) == {"fr"}
+    assert sorted(c["fr"] for c in counts) == [4, 4, 5]  # about equal weight each
+    assert not [p for p in site.iterdir() if p.name.startswith(".")]  # staging folders removed
+    # Indexed again without shards: the list says so, and the old shards are gone.
+    search.index_site(site)
+    assert json.loads((site / "pagefind" / search.SHARDS_FILE).read_text(encoding="utf-8")) == {}
+    assert not (site / "pagefind" / "shard-1").exists()

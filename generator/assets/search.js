@@ -2,7 +2,8 @@
  * Maillage search: the Pagefind search panel in the Material header.
  * Owned by the search module (generator/search.py); markup in overrides/partials/search.html.
  *
- * - Pagefind is loaded on first use, from this site only (pagefind/pagefind.js).
+ * - Pagefind is loaded on first use, from this site only (pagefind/pagefind.js), with the
+ *   extra shards of the page's language when the index is sharded (withShards, Shards).
  * - Facets are Pagefind filters; checking several narrows the results (all must hold);
  *   each value shows how many of the current results it keeps.
  * - A plain query downloads only what its results need: Pagefind's word index chunks and
@@ -134,13 +135,92 @@
         // Result URLs are site-absolute; a site served from a sub-path needs its base.
         // No pagefind.filters() here: it fetches every facet's data (see the header).
         return pagefind.options({ baseUrl: self.base.pathname, excerptLength: 24 }).then(function () {
-          self.pagefind = pagefind;
-          return pagefind;
+          return self.withShards(pagefind, bundle);
+        }).then(function (shards) {
+          self.pagefind = shards;
+          return shards;
         });
       });
     }
     return this.loading;
   };
+
+  /*
+   * A large site's language is indexed in several bundles ("shards", one Pagefind run
+   * each: generator/search.py); pagefind/maillage-shards.json lists the extra ones by
+   * language. Each is loaded as a Pagefind of its own (its own pagefind.js), and Shards
+   * searches them all as one.
+   */
+  Search.prototype.withShards = function (pagefind, bundle) {
+    var self = this;
+    var lang = (document.documentElement.lang || "").toLowerCase();
+    return fetch(new URL("maillage-shards.json", bundle).href).then(function (response) {
+      return response.ok ? response.json() : {};
+    }).then(function (shards) {
+      var paths = shards[lang] || shards[lang.slice(0, 2)] || [];
+      return Promise.all(paths.map(function (path) {
+        return import(new URL("pagefind.js", new URL(path, bundle)).href).then(function (shard) {
+          return shard.options({ baseUrl: self.base.pathname, excerptLength: 24 }).then(function () { return shard; });
+        });
+      }));
+    }).then(function (more) { return new Shards([pagefind].concat(more)); });
+  };
+
+  /*
+   * One search over several Pagefind indexes: results merged by score and facet counts
+   * added, as Pagefind's own mergeIndex does, with one difference that makes it by hand.
+   * Pagefind ignores a query word its index does not know, so a shard without "bruxelles"
+   * would answer "case management bruxelles" with every case-management page it has. Here
+   * a shard's results count only if it knows every word that some shard knows: the
+   * results are those of one index over the whole site.
+   */
+  function Shards(instances) {
+    this.instances = instances;
+  }
+
+  Shards.prototype.filters = function () {
+    return Promise.all(this.instances.map(function (p) { return p.filters(); })).then(function (all) {
+      return addCounts(all, all.map(function () { return true; }));
+    });
+  };
+
+  Shards.prototype.search = function (query, options) {
+    var instances = this.instances;
+    if (instances.length === 1) return instances[0].search(query, options);
+    var words = query ? query.split(/\s+/).filter(Boolean) : [];
+    var known = words.length < 2 ? Promise.resolve(null) : Promise.all(instances.map(function (p) {
+      return Promise.all(words.map(function (word) {
+        return p.search(word).then(function (found) { return found.results.length > 0; });
+      }));
+    }));
+    return known.then(function (table) {
+      var counts = instances.map(function (_, i) {
+        return !table || words.every(function (_, w) {
+          return table[i][w] || !table.some(function (row) { return row[w]; });
+        });
+      });
+      return Promise.all(instances.map(function (p) { return p.search(query, options); })).then(function (all) {
+        var results = [];
+        all.forEach(function (found, i) { if (counts[i]) results = results.concat(found.results); });
+        results.sort(function (a, b) { return b.score - a.score; });
+        return { results: results, filters: addCounts(all.map(function (f) { return f.filters; }), counts) };
+      });
+    });
+  };
+
+  /* Facet counts of several indexes added up (an index that does not count adds zeros). */
+  function addCounts(all, counts) {
+    var total = {};
+    all.forEach(function (filters, i) {
+      Object.keys(filters || {}).forEach(function (facet) {
+        var values = total[facet] || (total[facet] = {});
+        Object.keys(filters[facet]).forEach(function (value) {
+          values[value] = (values[value] || 0) + (counts[i] ? filters[facet][value] : 0);
+        });
+      });
+    });
+    return total;
+  }
 
   /* Every facet's data, fetched once; afterwards every search returns all facets' counts. */
   Search.prototype.loadFilters = function () {

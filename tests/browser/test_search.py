@@ -322,3 +322,46 @@ def test_navigation_and_footer_are_not_indexed(page: Any, search_server: str) ->
     _wait_idle(page)
     assert page.locator(".maillage-search__result").count() == 0
     assert "Aucun résultat" in page.locator("[data-maillage-search-status]").inner_text()
+
+
+@pytest.fixture(scope="module")
+def sharded_server(search_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same site with its French pages indexed in three shards (see ``search.index_site``)."""
+    site = tmp_path_factory.mktemp("sharded") / "site"
+    shutil.copytree(search_site, site, ignore=shutil.ignore_patterns(search.BUNDLE))
+    french = sum(size for _, size in search.language_pages(site)[0])
+    search.index_site(site, shard_bytes=french // 3 + 1)
+    assert len(list((site / search.BUNDLE).glob("shard-*"))) == 2
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _facet_counts(page: Any, facet: str) -> dict[str, str]:
+    box = page.locator(f"details.maillage-search__facet[data-facet='{facet}']")
+    box.locator("summary").click()
+    values = box.locator("input").evaluate_all("inputs => inputs.map(i => i.value)")
+    counts = box.locator(".maillage-search__count").all_inner_texts()
+    return dict(zip(values, counts, strict=True))
+
+
+@pytest.mark.parametrize("query", ["case management bruxelles", "precarite", "SDF", "logement", "precarrité"])
+def test_a_sharded_index_finds_what_one_index_finds(
+    page: Any, search_server: str, sharded_server: str, query: str
+) -> None:
+    """The browser merges the shards: same results, same facet counts as the whole index."""
+    found = {}
+    fetched: list[str] = []
+    page.on("requestfinished", lambda request: fetched.append(urlsplit(request.url).path))
+    for base in (search_server, sharded_server):
+        _open_and_type(page, base, query)
+        urls = _result_urls(page, 1)
+        _open_facets(page)
+        found[base] = (sorted(urls), _facet_counts(page, "territory"), _facet_counts(page, "age"))
+    assert found[sharded_server] == found[search_server]
+    assert found[search_server][0]  # the query finds something
+    shard_files = {p.split("/")[2] for p in fetched if p.startswith("/pagefind/shard-")}
+    assert shard_files == {"shard-1", "shard-2"}  # both extra shards were merged in
