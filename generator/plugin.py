@@ -8,6 +8,7 @@ The pages themselves are made by plain functions that the tests call without mkd
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import posixpath
@@ -33,6 +34,7 @@ from mkdocs.utils.templates import TemplateContext
 from .problems import RegistryError, format_problems
 from .registry import for_audience, load_registry
 from .search import SearchIndexError, index_site
+from .site import gaps_page, territory_pages
 from .site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .site.csp import add_policy
 from .site.i18n import LANGUAGE_NAMES, nav_title, t
@@ -69,12 +71,13 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         self.main_nav: Navigation | None = None
         self.nav_config: Any = None
         self._page_urls: set[str] | None = None
-        self.spool: Path | None = None  # where large assets wait on disk (set by parallel_build)
+        self.spool: _Spool | None = None  # where generated content waits on disk (set by parallel_build)
         # Only in `maillage serve` (on_startup): what the edit loop keeps between rebuilds.
         self.memory: ServeMemory | None = None
         self.dirty = False
         self.indexer: Coalescing | None = None
         self._writing = False
+        self.index_later = False  # the search index is made after the build, by its caller
 
     # --- serve: the edit loop (generator/site/incremental.py) ----------------------------------
 
@@ -200,6 +203,11 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
             files.append(file)
         if self.memory is not None:
             self._mark_modified(virtual, config, settings)
+        else:
+            # Nothing reuses the registry now: without these caches it is freed before the
+            # pages are rendered (10,000 services: about 1 GB with the gap report).
+            territory_pages.forget()
+            gaps_page.forget()
         self.files = files
         self._page_urls = None
         self.nav_config = _prune_nav(config.nav, files)
@@ -259,6 +267,8 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
                 site_dir = Path(config.site_dir)
                 self.indexer = Coalescing(lambda: index_site(site_dir), _log_index_error)
             self.indexer.request()
+            return
+        if self.index_later:  # by the process that started this build (_build_then_index)
             return
         # The search index is made from the pages as written (generator/search.py).
         try:
@@ -326,19 +336,76 @@ class _GeneratedFile(File):
         if self._content is not None:
             self._content = b""
 
+    # A page of a parallel build waits in the spool's one file of pages: (file, offset, size).
+    spooled: tuple[str, int, int] | None = None
+
+    @property
+    def content_bytes(self) -> bytes:
+        if self._content is None and self.spooled is not None:
+            path, offset, size = self.spooled
+            with open(path, "rb") as spool:
+                spool.seek(offset)
+                return spool.read(size)
+        return File.content_bytes.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    @content_bytes.setter
+    def content_bytes(self, value: bytes) -> None:
+        self.spooled = None
+        File.content_bytes.fset(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def content_string(self) -> str:
+        if self._content is None and self.spooled is not None:
+            return self.content_bytes.decode("utf-8-sig", errors="strict")
+        return File.content_string.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        self.spooled = None
+        File.content_string.fset(self, value)  # type: ignore[attr-defined]
+
+
+class _Spool:
+    """Where a parallel build keeps what it generated until mkdocs reads it: on disk.
+
+    Generated content held in memory when the page-rendering processes fork would be in
+    each of them (10,000 services: 650 MB of pages' Markdown). Large assets wait here as
+    files of their own, pages one after the other in one file; each is read back when
+    mkdocs asks its file for its content.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.pages = folder / "pages.md"
+        self._out = open(self.pages, "wb")  # noqa: SIM115 -- open for the whole generation
+        self._offset = 0
+
+    def page(self, content: bytes) -> tuple[str, int, int]:
+        self._out.write(content)
+        self._offset += len(content)
+        return str(self.pages), self._offset - len(content), len(content)
+
+    def close(self) -> None:
+        self._out.close()
+
 
 SPOOL_BYTES = 64 * 1024  # assets at least this large wait for mkdocs on disk (parallel_build)
 
 
-def _virtual_file(config: MkDocsConfig, item: GeneratedPage | Asset, spool: Path | None = None) -> _GeneratedFile:
+def _virtual_file(config: MkDocsConfig, item: GeneratedPage | Asset, spool: _Spool | None = None) -> _GeneratedFile:
     # UTF-8 bytes: a Python str holding a single character beyond Latin-1 (’, —, the
     # narrow no-break space of French numbers) takes two bytes per character, and a large
     # directory's pages are held until mkdocs renders them.
     content = item.content.encode("utf-8") if isinstance(item.content, str) else item.content
-    if spool is not None and isinstance(item, Asset) and len(content) >= SPOOL_BYTES:
+    if spool is not None and isinstance(item, GeneratedPage):
+        file = _GeneratedFile.generated(config, item.uri, content=b"")
+        assert isinstance(file, _GeneratedFile)
+        file._content = None
+        file.spooled = spool.page(content)
+    elif spool is not None and len(content) >= SPOOL_BYTES:
         # Downloads and data files are only copied: on disk, they are not in the memory the
         # page-rendering processes inherit.
-        path = spool / item.uri
+        path = spool.folder / item.uri
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         file = _GeneratedFile.generated(config, item.uri, abs_src_path=str(path))
@@ -456,7 +523,7 @@ def build_site(
         if jobs is None:
             jobs = default_jobs()
         if jobs > 1:
-            parallel_build(config, jobs, errors)
+            _build_then_index(config, jobs, errors)
         else:
             build(config)
     except (PluginError, Abort, ConfigurationError, MkDocsException) as exc:
@@ -464,6 +531,55 @@ def build_site(
         raise BuildError("\n".join(errors.messages) or str(exc)) from None
     finally:
         logger.removeHandler(errors)
+
+
+def _build_then_index(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> None:
+    """``parallel_build`` in a forked process, then the search index in this one.
+
+    Everything the pages are made from (the registry, the pages' Markdown, mkdocs' files
+    and navigation) lives in the build process and is gone with it; Pagefind, whose memory
+    is the other large one (generator/search.py), then runs beside a process that holds
+    little. The peak of the two is their larger one, not their sum.
+    """
+    import multiprocessing
+    import traceback
+
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    plugin = config.plugins.get("maillage")
+    fork = multiprocessing.get_context("fork")
+    receive, send = fork.Pipe(duplex=False)
+
+    def run() -> None:
+        outcome: tuple[str, list[str]] = ("done", [])
+        try:
+            if isinstance(plugin, MaillagePlugin):
+                plugin.index_later = True
+            parallel_build(config, jobs, errors)
+        except MkDocsException as exc:  # PluginError, Abort (strict warnings), configuration
+            outcome = ("failed", list(errors.messages) or [str(exc)])
+        except Exception:  # a bug: shown as one, with its traceback
+            outcome = ("crashed", [traceback.format_exc()])
+        send.send(outcome)
+        send.close()
+
+    builder = fork.Process(target=run, name="maillage-build")
+    builder.start()
+    send.close()
+    try:
+        status, messages = receive.recv()
+    except EOFError:  # killed (out of memory?) before it could answer
+        status, messages = "failed", ["the process building the pages stopped unexpectedly"]
+    builder.join()
+    if status == "crashed":
+        raise RuntimeError("the process building the pages failed:\n" + "\n".join(messages))
+    if status == "failed":
+        errors.messages[:] = messages
+        raise Abort("Aborted")
+    try:
+        index_site(Path(config.site_dir))
+    except SearchIndexError as exc:
+        raise PluginError(f"maillage: {exc}") from None
 
 
 JOBS_VARIABLE = "MAILLAGE_JOBS"  # how many processes render pages (maillage build --jobs)
@@ -519,7 +635,7 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
     counter.setLevel(logging.WARNING)
     if config.strict:
         logger.addHandler(counter)
-    spool: Path | None = None
+    spool: _Spool | None = None
     plugin: Any = None
     try:
         start = time.monotonic()
@@ -530,10 +646,11 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)
         plugin = config.plugins.get("maillage")
-        spool = Path(tempfile.mkdtemp(prefix=".maillage-spool-", dir=Path(config.site_dir).parent))
+        spool = _Spool(Path(tempfile.mkdtemp(prefix=".maillage-spool-", dir=Path(config.site_dir).parent)))
         if isinstance(plugin, MaillagePlugin):
             plugin.spool = spool
         files = config.plugins.on_files(files, config=config)
+        spool.close()
         set_exclusions(files, config)
         nav = get_navigation(files, config)
         nav = config.plugins.on_nav(nav, config=config, files=files)
@@ -556,6 +673,11 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
             if isinstance(file, _GeneratedFile) and not file.is_documentation_page():
                 file.release()
         fork = multiprocessing.get_context("fork")
+        # Objects made so far are left out of the workers' garbage collections: a collection
+        # writes to every object it visits, and each page so written is copied into the
+        # worker (copy-on-write) — the parent's whole heap, once per worker.
+        gc.collect()
+        gc.freeze()
         workers = []
         for k in range(jobs):
             receive, send = fork.Pipe(duplex=False)
@@ -605,9 +727,11 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
             raise Abort("Aborted with a BuildError!") from None
         raise
     finally:
+        gc.unfreeze()
         logger.removeHandler(counter)
         if spool is not None:
-            shutil.rmtree(spool, ignore_errors=True)
+            spool.close()
+            shutil.rmtree(spool.folder, ignore_errors=True)
         if isinstance(plugin, MaillagePlugin):
             plugin.spool = None
 
@@ -627,6 +751,7 @@ def _render_share(
     from mkdocs import utils
     from mkdocs.commands import build as mk
     from mkdocs.structure.files import InclusionLevel
+    from mkdocs.structure.toc import get_toc
 
     counter = utils.CountHandler()
     counter.setLevel(logging.WARNING)
@@ -634,6 +759,7 @@ def _render_share(
     errors.messages.clear()  # the collector came with the fork: keep only this worker's
     report = _ShareReport()
     in_nav = {f.src_uri for f in shared}
+    no_toc = get_toc([])
     try:
         # The menu's pages first: their titles are in every page's menu. The other pages
         # are then read, rendered and written one at a time, so that a worker holds one
@@ -666,6 +792,7 @@ def _render_share(
             page.content = None
             if file.src_uri not in in_nav:
                 page.markdown = None
+                page.toc = no_toc  # the page's headings: read by its own template only
     except Exception as exc:  # reported to the parent, which fails the build with the message
         report.error = str(exc) or type(exc).__name__
     report.messages = list(errors.messages)

@@ -142,6 +142,11 @@ class Report:
 _REPORTS: dict[int, tuple[weakref.ref[Registry], tuple[str, ...], Report]] = {}
 
 
+def forget() -> None:
+    """Drop the cached report (a build that will not reuse it)."""
+    _REPORTS.clear()
+
+
 def analyse(registry: Registry, selection: Selection, scope: tuple[str, ...]) -> Analysis:
     """The coverage of a selection: départements and provinces, and their communes."""
     need = selection.term if selection.kind == "need" else None

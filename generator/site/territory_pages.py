@@ -92,6 +92,11 @@ def plain_name(registry: Registry, service_id: str) -> str:
 _CACHE: dict[int, tuple[Registry, tuple[str, ...], TerritoryIndex]] = {}
 
 
+def forget() -> None:
+    """Drop the cached index, and the registry it holds (a build that will not reuse it)."""
+    _CACHE.clear()
+
+
 def territory_index(registry: Registry, scope: tuple[str, ...] = ()) -> TerritoryIndex:
     """The territory index of ``registry`` (cached while the same registry object lives)."""
     cached = _CACHE.get(id(registry))
