@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import gc
+import hashlib
 import types
 import typing
 from collections.abc import Hashable, Iterable
@@ -36,7 +37,7 @@ from .models import (
 )
 from .problems import Problem, RegistryError
 from .territories import Gazetteer, PlaceError, Territory, fold
-from .yamlsource import Document, Positions, read_yaml
+from .yamlsource import Document, Positions, parse_yaml, read_raw
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -263,11 +264,44 @@ def _dotted(loc: tuple[Hashable, ...]) -> str:
 # --- loading -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Read:
+    """One file as read and validated: what ``LoadCache`` keeps."""
+
+    digest: bytes
+    model: type[BaseModel]
+    document: Document
+    result: Any
+    problems: tuple[Problem, ...]
+
+
+@dataclass
+class LoadCache:
+    """What a load may reuse from the previous load of the same project (``maillage serve``).
+
+    A file is parsed and validated again only when its bytes changed, the gazetteer read
+    again only when a file of ``data/territories`` changed; the cross-file checks always run,
+    so a load with a cache gives what a load without one gives. ``for_audience`` keeps its
+    copy of each unchanged organisation, so that what is made from it can be recognised.
+    """
+
+    files: dict[str, _Read] = field(default_factory=dict)
+    gazetteer: tuple[bytes, Gazetteer] | None = None
+    places: dict[tuple[str | None, str], str | list[Territory] | None] = field(default_factory=dict)
+    audience: dict[tuple[str, int], tuple[Organisation, Organisation]] = field(default_factory=dict)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
 class _Loader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cache: LoadCache | None = None) -> None:
         self.root = root
         self.problems: list[Problem] = []
         self.documents: dict[str, Document] = {}
+        self.cache = cache
+        self.read_now: dict[str, _Read] = {}  # what this load read, to replace the cache's files
 
     def rel(self, file: Path) -> str:
         try:
@@ -276,12 +310,51 @@ class _Loader:
             return file.as_posix()
 
     def read(self, file: Path, model: type[M]) -> M | None:
-        document = read_yaml(file, self.rel(file))
+        path = self.rel(file)
+        raw = read_raw(file, path)
+        if isinstance(raw, Document):
+            document = raw
+            result, problems = validate(document, model)
+        else:
+            digest = _digest(raw)
+            known = self.cache.files.get(path) if self.cache is not None else None
+            if known is not None and known.digest == digest and known.model is model:
+                document, result, problems = known.document, known.result, list(known.problems)
+            else:
+                document = parse_yaml(raw, path)
+                result, problems = validate(document, model)
+            self.read_now[path] = _Read(digest, model, document, result, tuple(problems))
         self.documents[document.path] = document
         self.problems += document.problems
-        result, problems = validate(document, model)
         self.problems += problems
         return result
+
+    def gazetteer(self, folder: Path) -> Gazetteer:
+        """The gazetteer of ``folder``: the cached one while its files are unchanged."""
+        if self.cache is None:
+            return Gazetteer.load(folder)
+        hasher = hashlib.blake2b(digest_size=16)
+        for file in sorted(folder.glob("*.csv")):
+            hasher.update(file.name.encode() + b"\x00" + file.read_bytes() + b"\x00")
+        state = hasher.digest()
+        if self.cache.gazetteer is None or self.cache.gazetteer[0] != state:
+            self.cache.gazetteer = (state, Gazetteer.load(folder))
+            self.cache.places = {}
+        return self.cache.gazetteer[1]
+
+    def locate(self, gazetteer: Gazetteer, postcode: str | None, city: str) -> str | list[Territory] | None:
+        """``locate_address``, remembered with the cached gazetteer."""
+        if self.cache is None or self.cache.gazetteer is None or self.cache.gazetteer[1] is not gazetteer:
+            return locate_address(gazetteer, postcode, city)
+        key = (postcode, city)
+        if key not in self.cache.places:
+            self.cache.places[key] = locate_address(gazetteer, postcode, city)
+        return self.cache.places[key]
+
+    def keep(self) -> None:
+        """Let the cache hold what this load read (and forget the files that are gone)."""
+        if self.cache is not None:
+            self.cache.files = self.read_now
 
     def at(self, path: str, loc: tuple[Hashable, ...], message: str, code: str, *, warning: bool = False) -> None:
         document = self.documents.get(path)
@@ -322,15 +395,21 @@ def load_vocabularies(loader: _Loader, folder: Path) -> Vocabularies:
     )
 
 
-def load_registry(root: Path, *, gazetteer: Gazetteer | None = None) -> Registry:
-    """Load and check everything under ``root/data``; raise ``RegistryError`` on any error."""
-    registry, problems = check_registry(root, gazetteer=gazetteer)
+def load_registry(root: Path, *, gazetteer: Gazetteer | None = None, cache: LoadCache | None = None) -> Registry:
+    """Load and check everything under ``root/data``; raise ``RegistryError`` on any error.
+
+    ``cache`` (kept by the caller from one load to the next) spares parsing the files that
+    did not change.
+    """
+    registry, problems = check_registry(root, gazetteer=gazetteer, cache=cache)
     if registry is None:
         raise RegistryError(problems)
     return registry
 
 
-def check_registry(root: Path, *, gazetteer: Gazetteer | None = None) -> tuple[Registry | None, list[Problem]]:
+def check_registry(
+    root: Path, *, gazetteer: Gazetteer | None = None, cache: LoadCache | None = None
+) -> tuple[Registry | None, list[Problem]]:
     """Every problem of the registry (errors and warnings), and the registry when valid."""
     # Loading allocates millions of small objects (nodes, positions, models) that all live
     # as long as the registry. The cyclic collector would walk them again at every
@@ -339,20 +418,22 @@ def check_registry(root: Path, *, gazetteer: Gazetteer | None = None) -> tuple[R
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check_registry(root, gazetteer)
+        return _check_registry(root, gazetteer, cache)
     finally:
         if collecting:
             gc.enable()
 
 
-def _check_registry(root: Path, gazetteer: Gazetteer | None) -> tuple[Registry | None, list[Problem]]:
+def _check_registry(
+    root: Path, gazetteer: Gazetteer | None, cache: LoadCache | None
+) -> tuple[Registry | None, list[Problem]]:
     root = root.resolve()
     data = root / "data"
-    loader = _Loader(root)
+    loader = _Loader(root, cache)
     if not (data / "registry").is_dir():
         problem = Problem("data/registry", 0, 0, "no registry folder here: run maillage where data/ is", "missing-file")
         return None, [problem]
-    gazetteer = gazetteer or Gazetteer.load(data / "territories")
+    gazetteer = gazetteer or loader.gazetteer(data / "territories")
     vocabularies = load_vocabularies(loader, data / "vocabularies")
     sources_file, programmes_file = data / "sources.yaml", data / "programmes.yaml"
     sources_doc = loader.read(sources_file, SourcesFile) if sources_file.exists() else None
@@ -416,6 +497,7 @@ def _check_registry(root: Path, gazetteer: Gazetteer | None) -> tuple[Registry |
         checker.territories("data/programmes.yaml", ("programmes", i, "scope"), programme.scope)
         checker.sources("data/programmes.yaml", ("programmes", i, "sources"), programme.sources)
 
+    loader.keep()
     problems = sorted(set(loader.problems))
     if any(p.severity == "error" for p in problems):
         return None, problems
@@ -520,7 +602,7 @@ class _References:
     def place(self, path: str, loc: tuple[Hashable, ...], site: Site) -> None:
         """Find the commune of an address without a territory code, by postcode and city."""
         assert site.address is not None
-        code = locate_address(self.gazetteer, site.address.postcode, site.address.city)
+        code = self.loader.locate(self.gazetteer, site.address.postcode, site.address.city)
         if isinstance(code, str):
             self.site_territory[site.id] = code
         elif code:
@@ -561,12 +643,12 @@ class _References:
         self.loader.at(path, loc, f"unknown {kind} '{value}'{did_you_mean}", "unknown-reference")
 
 
-def for_audience(registry: Registry, audience: str) -> Registry:
+def for_audience(registry: Registry, audience: str, cache: LoadCache | None = None) -> Registry:
     """The registry as ``audience`` may see it.
 
     For the public, every contact marked ``professional`` is removed here, once, so that
     no output built from the result (pages, search index, JSON, CSV, HSDS, maps) can leak
-    it.
+    it. With ``cache``, an organisation loaded unchanged keeps the copy made last time.
     """
     if audience == "professional":
         return registry
@@ -578,12 +660,19 @@ def for_audience(registry: Registry, audience: str) -> Registry:
 
     organisations: dict[str, Organisation] = {}
     services: dict[str, Service] = {}
+    copies: dict[tuple[str, int], tuple[Organisation, Organisation]] = {}
     for org_id, organisation in registry.organisations.items():
-        kept = [s.model_copy(update={"contacts": public(s.contacts)}) for s in organisation.services]
-        organisations[org_id] = organisation.model_copy(
-            update={"contacts": public(organisation.contacts), "services": kept}
-        )
-        services.update({s.id: s for s in kept})
+        known = cache.audience.get((audience, id(organisation))) if cache is not None else None
+        if known is not None and known[0] is organisation:
+            copy = known[1]
+        else:
+            kept = [s.model_copy(update={"contacts": public(s.contacts)}) for s in organisation.services]
+            copy = organisation.model_copy(update={"contacts": public(organisation.contacts), "services": kept})
+        copies[(audience, id(organisation))] = (organisation, copy)
+        organisations[org_id] = copy
+        services.update({s.id: s for s in copy.services})
+    if cache is not None:
+        cache.audience = copies
     return replace(
         registry,
         organisations=organisations,

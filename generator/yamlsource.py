@@ -189,17 +189,22 @@ def _may_be_deep(text: str) -> bool:
 
 def read_yaml(file: Path, display: str | None = None) -> Document:
     """Parse ``file``; every problem found is in ``Document.problems``, never raised."""
+    raw = read_raw(file, display)
+    return raw if isinstance(raw, Document) else parse_yaml(raw, display or str(file))
+
+
+def read_raw(file: Path, display: str | None = None) -> bytes | Document:
+    """The bytes of ``file``; a ``Document`` with the problem when it cannot be read or is too large."""
     path = display or str(file)
     empty = Positions()
     try:
         size = os.stat(file).st_size
+        if size <= MAX_FILE_BYTES:
+            return file.read_bytes()
     except OSError as exc:
         return Document(path, None, empty, [Problem(path, 0, 0, f"cannot read: {exc.strerror}", "io")])
-    if size > MAX_FILE_BYTES:
-        message = f"file is {size / 1e6:.1f} MB, above the limit of {MAX_FILE_BYTES / 1e6:.0f} MB"
-        return Document(path, None, empty, [Problem(path, 1, 1, message, "file-too-large")])
-    raw = file.read_bytes()
-    return parse_yaml(raw, path)
+    message = f"file is {size / 1e6:.1f} MB, above the limit of {MAX_FILE_BYTES / 1e6:.0f} MB"
+    return Document(path, None, empty, [Problem(path, 1, 1, message, "file-too-large")])
 
 
 def parse_yaml(raw: bytes, path: str) -> Document:
