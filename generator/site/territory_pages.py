@@ -89,7 +89,14 @@ def plain_name(registry: Registry, service_id: str) -> str:
     return registry.services[service_id].name.get("fr").casefold()
 
 
-_CACHE: dict[int, tuple[Registry, tuple[str, ...], TerritoryIndex]] = {}
+_Inputs = tuple[Any, ...]
+_CACHE: dict[int, tuple[Registry, tuple[str, ...], _Inputs, TerritoryIndex]] = {}
+
+
+def _index_inputs(registry: Registry, scope: tuple[str, ...]) -> _Inputs:
+    """All that ``build_index`` reads besides the gazetteer: scope, services' areas, sites' communes."""
+    areas = tuple((service_id, tuple(s.public.area)) for service_id, s in registry.services.items())
+    return (scope, areas, tuple(registry.site_territory.values()))
 
 
 def forget() -> None:
@@ -98,13 +105,21 @@ def forget() -> None:
 
 
 def territory_index(registry: Registry, scope: tuple[str, ...] = ()) -> TerritoryIndex:
-    """The territory index of ``registry`` (cached while the same registry object lives)."""
-    cached = _CACHE.get(id(registry))
+    """The territory index of ``registry``, computed once per build.
+
+    Kept while the same registry object lives, and for a reloaded registry (``maillage
+    serve``) with the same gazetteer object and the same areas and site communes.
+    """
+    cached = _CACHE.get(0)
     if cached and cached[0] is registry and cached[1] == scope:
-        return cached[2]
-    index = build_index(registry, scope)
+        return cached[3]
+    inputs = _index_inputs(registry, scope)
+    if cached and cached[0].gazetteer is registry.gazetteer and cached[2] == inputs:
+        index = cached[3]
+    else:
+        index = build_index(registry, scope)
     _CACHE.clear()  # one registry per build: never keep an old one alive
-    _CACHE[id(registry)] = (registry, scope, index)
+    _CACHE[0] = (registry, scope, inputs, index)
     return index
 
 
