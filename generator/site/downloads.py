@@ -208,10 +208,30 @@ def download_assets(ctx: SiteContext) -> Iterator[Asset]:
         yield Asset(f"{DOWNLOADS}{table.name}.csv", csv_bytes(table))
 
 
-def downloads(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
-    """The downloads page (each language) and the files (once)."""
+def download_files(ctx: SiteContext) -> Iterator[Asset]:
+    """The files of the downloads page, once (with the default language's pages)."""
     if ctx.lang == ctx.config.languages[0]:
         yield from download_assets(ctx)
+
+
+def table_sizes(registry: Registry) -> dict[str, int]:
+    """How many rows each table of ``tables`` has, without making them."""
+    services = registry.services.values()
+    organisations = registry.organisations.values()
+    return {
+        "services": len(registry.services),
+        "organisations": len(registry.organisations),
+        "sites": sum(len(o.sites) for o in organisations),
+        "contacts": sum(len(o.contacts) for o in organisations) + sum(len(s.contacts) for s in services),
+        "areas": sum(len(s.public.area) for s in services),
+        "service_needs": sum(len(s.needs) for s in services),
+        "service_functions": sum(len(s.functions) for s in services),
+        "sources": len(registry.sources),
+    }
+
+
+def downloads(ctx: SiteContext) -> Iterator[GeneratedPage]:
+    """The downloads page, in each language (the files are ``download_files``')."""
     lang = ctx.lang
     url = page_url(ctx, DOWNLOADS)
     base = "../" * url.count("/")  # the files sit under the root's downloads/, whatever the language
@@ -232,9 +252,8 @@ def downloads(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
         )
     )
     items = "".join(
-        f"<li>{file_link(table.name + '.csv')} — {esc(t('table.' + table.name, lang))} "
-        f"<small>({len(table.rows)})</small></li>"
-        for table in tables(ctx.registry)
+        f"<li>{file_link(name + '.csv')} — {esc(t('table.' + name, lang))} <small>({size})</small></li>"
+        for name, size in table_sizes(ctx.registry).items()
     )
     content = (
         front_matter({"title": esc(t("downloads", lang)), "maillage_lang": lang, "maillage_kind": "downloads"})

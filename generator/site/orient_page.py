@@ -260,8 +260,8 @@ PRINT_CSS = """<style>
 """
 
 
-def orient_page(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
-    """The page in every language, the data, its details chunks and the script once."""
+def orient_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
+    """The page, in each language (its data and script are ``orient_data``'s)."""
     lang = ctx.lang
     depth = (ctx.prefix + "orient/").count("/")
     up = "../" * depth
@@ -282,6 +282,10 @@ def orient_page(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     )
     body += [PRINT_CSS, form]
     yield GeneratedPage(uri=ctx.prefix + PAGE_URI, content="\n".join(body))
+
+
+def orient_data(ctx: SiteContext) -> Iterator[Asset]:
+    """The page's data, its details chunks and places files, and the script, once."""
     if ctx.prefix:
         return
     for uri, content in orient_files(ctx).items():

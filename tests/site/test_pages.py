@@ -182,3 +182,17 @@ def test_crowded_areas_are_counted_and_linked_not_repeated(
     # Services inside the country: counted per territory within, each linked.
     assert "services interviennent sur une partie de ce territoire" in country
     assert '<a href="../be-region-04000/">' in country
+
+
+def test_downloads_page_counts_the_rows_of_each_file(mini_ctx: SiteContext) -> None:
+    from generator.site.downloads import download_files, downloads, table_sizes, tables
+
+    made = tables(mini_ctx.registry)
+    assert table_sizes(mini_ctx.registry) == {table.name: len(table.rows) for table in made}
+    assert sum(table_sizes(mini_ctx.registry).values()) > len(made)  # rows, not only tables
+    page = next(iter(downloads(mini_ctx)))
+    for table in made:
+        assert f"{table.name}.csv</a> — " in page.content
+        assert f"<small>({len(table.rows)})</small>" in page.content
+    files = {asset.uri for asset in download_files(mini_ctx)}
+    assert {f"downloads/{table.name}.csv" for table in made} | {"downloads/maillage.json"} == files
