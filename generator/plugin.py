@@ -14,8 +14,9 @@ import os
 import posixpath
 import shutil
 import tempfile
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,13 +33,13 @@ from mkdocs.utils import clean_directory
 from mkdocs.utils.templates import TemplateContext
 
 from .problems import RegistryError, format_problems
-from .registry import for_audience, load_registry
+from .registry import LoadCache, Registry, for_audience, load_registry
 from .search import SearchIndexError, index_site
 from .site import gaps_page, territory_pages
 from .site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .site.csp import add_policy
 from .site.i18n import LANGUAGE_NAMES, nav_title, t
-from .site.incremental import Coalescing, ServeMemory, provider_name
+from .site.incremental import DEFERRED, Coalescing, Deferred, Item, ServeMemory, provider_name
 from .site.pages import HOME_ENTRY_MARKER, entry_points
 from .site.providers import PROVIDERS
 
@@ -77,6 +78,12 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         self.dirty = False
         self.indexer: Coalescing | None = None
         self._writing = False
+        self.load_cache: LoadCache | None = None
+        self.deferred: Coalescing | None = None  # remakes DEFERRED outputs after a patch
+        self._building: _Served | None = None  # the mkdocs build under way
+        self._served: _Served | None = None  # what the last good build left, for _patch
+        self._site_lock = threading.Lock()  # one writer of the site at a time
+        self._epoch = 0  # rebuilds so far: a background result made before the last one is stale
         self.index_later = False  # the search index is made after the build, by its caller
 
     # --- serve: the edit loop (generator/site/incremental.py) ----------------------------------
@@ -87,6 +94,9 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         self.memory = ServeMemory() if command == "serve" else None
         self.dirty = dirty and command == "serve"
         self.indexer = None
+        self.load_cache = LoadCache() if command == "serve" else None
+        self.deferred = None
+        self._served = self._building = None
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         # mkdocs holds every request after a failed rebuild until a build succeeds ("the
@@ -94,12 +104,22 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         # fix, not a reason to stop browsing: the error is logged and the last good site,
         # which a failed dirty rebuild leaves in place, stays served.
         rebuild = server.builder
+        keep = "maillage: the site still shows the last good build; fix the error above and save again"
 
         def rebuild_or_keep_last_site() -> None:
-            try:
-                rebuild()
-            except Abort:
-                log.error("maillage: the site still shows the last good build; fix the error above and save again")
+            with self._site_lock:
+                self._epoch += 1
+                try:
+                    if self._patch():
+                        return
+                except PluginError as exc:
+                    log.error(str(exc))
+                    log.error(keep)
+                    return
+                try:
+                    rebuild()
+                except Abort:
+                    log.error(keep)
 
         server.builder = rebuild_or_keep_last_site
         return server
@@ -109,12 +129,141 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         self.memory = None
         self.dirty = False
         self.indexer = None
+        self.load_cache = None
+        self.deferred = None
+        self._served = self._building = None
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self.memory is not None and self._writing:
+        if self._writing:
             # Some files of the failed build may be written, others not: start afresh.
-            self.memory.forget()
+            if self.memory is not None:
+                self.memory.forget()
+            self._served = None
         self._writing = False
+        self._building = None
+
+    def _patch(self) -> bool:
+        """Apply a registry edit to the served site without mkdocs' build; False when it must build.
+
+        mkdocs' dirty build still makes and walks every file (22,000 at 1,000 services:
+        navigation, pages, sitemap) for an edit that changes a dozen. When the last good
+        build's settings and build date hold and the edit neither adds nor removes a file,
+        the files, navigation and pages of that build stay right but for the changed
+        files: those alone are read, rendered and written here, with mkdocs' own steps and
+        this plugin's events. A changed title of a menu page (it is in every page) or any
+        failure leaves the work to mkdocs. The ``DEFERRED`` outputs are remade afterwards,
+        in the background (``_catch_up``).
+        """
+        from mkdocs.commands.build import _build_page, _populate_page
+        from mkdocs.structure.files import InclusionLevel
+        from mkdocs.utils import get_build_date
+
+        served, memory = self._served, self.memory
+        if served is None or served.nav is None or served.env is None or memory is None:
+            return False
+        start = time.monotonic()
+        config = served.config
+        site_config = self.site_config()
+        settings = _settings(self.root, config, site_config)
+        if settings != memory.settings or get_build_date() != served.date:
+            return False
+        registry = self.load()
+        contexts = [
+            SiteContext(registry=registry, config=site_config, lang=lang, root=self.root)
+            for lang in site_config.languages
+        ]
+        made = [item for _, item in memory.generate(contexts, PROVIDERS, settings, defer=DEFERRED)]
+        uris = [item.uri for item in made]
+        if len(set(uris)) != len(uris) or set(uris) != memory.written.keys():
+            return False  # a file comes or goes (or two providers clash): mkdocs builds and says so
+        memory.plan(uris, settings)
+        changed = [item for item in made if memory.is_changed(item.uri, item.content)]
+        files = [served.by_uri[item.uri] for item in changed]
+        pages = [file.page for file in files if file.page is not None]
+        menus = {page.file.src_uri for nav in (served.nav, *self.navs.values()) for page in nav.pages}
+        titles = {page.file.src_uri: page.title for page in pages if page.file.src_uri in menus}
+        try:
+            for file, item in zip(files, changed, strict=True):
+                file.content_bytes = item.content.encode("utf-8") if isinstance(item.content, str) else item.content
+            for page in pages:
+                _populate_page(page, config, served.files)
+            if any(page.title != titles[page.file.src_uri] for page in pages if page.file.src_uri in titles):
+                memory.settings = None  # every page's menu changes: mkdocs rebuilds them all
+                return False
+            self._writing = True
+            if served.documents is None:
+                served.documents = served.files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+            for page in pages:
+                _build_page(page, config, served.documents, served.nav, served.env)
+            for file in files:
+                if file.page is None:
+                    file.copy_file()
+            for page in pages:
+                page.validate_anchor_links(files=served.files, log_level=config.validation.links.anchors)
+        except Exception as exc:
+            # mkdocs starts again from its own files and says what failed.
+            log.debug(f"maillage: patching the site failed ({exc}); mkdocs builds it")
+            if self._writing:
+                memory.forget()
+            self._served = None
+            self._writing = False
+            return False
+        memory.commit()
+        self._writing = False
+        log.info(
+            f"maillage: {len(changed)} of {len(made)} generated files changed, rewritten without a build "
+            f"in {time.monotonic() - start:.2f} seconds"
+            + (f"; {memory.stats['deferred']} remade in the background" if memory.deferred else "")
+        )
+        self._in_background(Path(config.site_dir))
+        return True
+
+    def _in_background(self, site_dir: Path) -> None:
+        """After a good build: the deferred outputs, and the search index (Pagefind reads the
+        whole site, tens of seconds at 1,000 services), each in its own thread."""
+        if self.memory is not None and self.memory.deferred:
+            if self.deferred is None:
+                self.deferred = Coalescing(lambda: self._catch_up(site_dir), _log_deferred_error, "maillage-deferred")
+            self.deferred.request()
+        if self.indexer is None:
+            # Niced: Pagefind (its own process) must not slow the next edit's rebuild. The
+            # deferred outputs are not: a thread of this process that the system holds back
+            # while it has the interpreter's lock would hold the rebuild back with it.
+            self.indexer = Coalescing(lambda: index_site(site_dir), _log_index_error, nice=10)
+        self.indexer.request()
+
+    def _catch_up(self, site_dir: Path) -> None:
+        """Make the outputs ``_patch`` deferred and write those that changed."""
+        with self._site_lock:
+            memory, epoch, served = self.memory, self._epoch, self._served
+            work = memory.take_deferred() if memory is not None else []
+        if memory is None or served is None or not work:
+            return
+        done: list[tuple[Deferred, list[Item]]] = [(job, list(job.provider(job.context))) for job in work]
+        with self._site_lock:
+            if self._epoch != epoch or memory is not self.memory or served is not self._served:
+                return  # the site was rebuilt meanwhile: that rebuild left its own work
+            try:
+                changed, gone = memory.apply_deferred(done)
+            except ValueError as exc:
+                memory.forget()  # the next rebuild is a full one, which reports the clash
+                raise PluginError(f"maillage: {exc}") from None
+            try:
+                for item in changed:
+                    file = served.by_uri.get(item.uri)
+                    if file is None:
+                        file = served.by_uri[item.uri] = _virtual_file(served.config, item)
+                    else:
+                        file.content_bytes = item.content.encode() if isinstance(item.content, str) else item.content
+                    file.copy_file()
+                for uri in gone:
+                    file = served.by_uri.pop(uri)
+                    if os.path.isfile(file.abs_dest_path):
+                        os.remove(file.abs_dest_path)
+            except Exception:
+                memory.forget()
+                raise
+        log.info(f"maillage: {len(changed)} deferred files rewritten, {len(gone)} removed")
 
     # --- configuration --------------------------------------------------------------------
 
@@ -162,14 +311,18 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
 
     # --- pages ----------------------------------------------------------------------------
 
-    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+    def load(self) -> Registry:
+        """The registry as this site's audience sees it (a ``PluginError`` lists its problems)."""
         try:
-            registry = load_registry(self.root)
+            registry = load_registry(self.root, cache=self.load_cache)
         except RegistryError as exc:
             raise PluginError(
                 f"maillage: the registry has {len(exc.problems)} problem(s):\n" + format_problems(exc.problems)
             ) from None
-        registry = for_audience(registry, self.config.audience)
+        return for_audience(registry, self.config.audience, self.load_cache)
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        registry = self.load()
         site_config = self.site_config()
         docs_dir = Path(config.docs_dir).resolve()
         for file in files:
@@ -203,6 +356,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
             files.append(file)
         if self.memory is not None:
             self._mark_modified(virtual, config, settings)
+            self._building = _Served(config, files, {file.src_uri: file for file in virtual})
         else:
             # Nothing reuses the registry now: without these caches it is freed before the
             # pages are rendered (10,000 services: about 1 GB with the gap report).
@@ -234,7 +388,16 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.main_nav = nav
+        if self._building is not None:
+            self._building.nav = nav
         return nav
+
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        if self._building is not None:
+            self._building.env = env
+        if self.dirty and self.main_nav is not None:
+            _read_titles(self.main_nav, config)
+        return env
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if HOME_ENTRY_MARKER in markdown:
@@ -261,12 +424,8 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         if self.memory is not None:
             self.memory.commit()
             self._writing = False
-            # In serve, the edited page is shown at once and the search catches up: Pagefind
-            # reads the whole site (tens of seconds at 1,000 services), in the background.
-            if self.indexer is None:
-                site_dir = Path(config.site_dir)
-                self.indexer = Coalescing(lambda: index_site(site_dir), _log_index_error)
-            self.indexer.request()
+            self._served, self._building = self._building, None
+            self._in_background(Path(config.site_dir))
             return
         if self.index_later:  # by the process that started this build (_build_then_index)
             return
@@ -312,6 +471,8 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
                 self.navs[lang] = get_navigation(self.files, config)
             finally:
                 config.nav = saved
+            if self.dirty:
+                _read_titles(self.navs[lang], config)
             if self.main_nav is not None:
                 # get_navigation re-parents the pages it shares with the main navigation.
                 _relink(self.main_nav)
@@ -439,6 +600,36 @@ def _settings(root: Path, config: MkDocsConfig, site_config: SiteConfig) -> str:
 
 def _log_index_error(error: Exception) -> None:
     log.warning(f"maillage: the search index was not updated: {error}")
+
+
+def _log_deferred_error(error: Exception) -> None:
+    log.error(f"maillage: the downloads and data files were not updated: {error}")
+
+
+@dataclass
+class _Served:
+    """A serve build's mkdocs objects, kept once it succeeded for ``MaillagePlugin._patch``."""
+
+    config: MkDocsConfig
+    files: Files
+    by_uri: dict[str, File]  # the generated files
+    nav: Navigation | None = None
+    env: Any = None
+    date: str = field(default_factory=lambda: _build_date())
+    documents: Sequence[File] | None = None  # the pages, as mkdocs' templates list them
+
+
+def _build_date() -> str:
+    from mkdocs.utils import get_build_date
+
+    return get_build_date()
+
+
+def _read_titles(nav: Navigation, config: MkDocsConfig) -> None:
+    """Read the pages of ``nav`` that a dirty build did not: their titles are in every menu."""
+    for page in nav.pages:
+        if page.markdown is None:
+            page.read_source(config)
 
 
 def _project_path(root: Path, path: Path) -> str | None:

@@ -1,42 +1,60 @@
 """What ``maillage serve`` remembers from one rebuild to the next (the edit loop).
 
 A maintainer saves one registry file; the site must show the change in about a second.
-Two things make a full rebuild slow, and this module answers both without mkdocs:
+Three things make a full rebuild slow, and this module answers them without mkdocs:
 
+- loading: the registry loader re-reads only the files whose bytes changed
+  (``registry.LoadCache``, kept by the plugin);
 - generation: the providers remake every page from the registry. ``ServeMemory.generate``
   reuses a provider's previous output when the registry data it reads did not change
   (a fingerprint of that data is the key), and remakes service pages one by one, keyed
-  by the registry file that describes the service;
+  by what each reads (its service, organisation, sites, and which of its area's
+  territories have a page). ``DEFERRED`` providers, which make only downloads and data
+  files, keep their previous output for the rebuild and are remade afterwards, in the
+  background (``take_deferred``, ``apply_deferred``);
 - rendering: mkdocs re-renders every page. ``ServeMemory.is_changed`` tells, per generated
-  file, whether its content differs from the last good build, so the plugin can make
-  mkdocs' dirty build skip the others. When the *set* of files changes (a service added or
-  removed), navigation, language menus and links may change on every page: ``plan`` then
-  asks for a full rebuild.
+  file, whether its content differs from the last good build, so that the plugin renders
+  and writes only those (``MaillagePlugin._patch``). When the *set* of files changes (a
+  service added or removed), navigation, language menus and links may change on every
+  page: ``plan`` then asks for a full rebuild.
 
 Correctness is checked by ``tests/site/test_incremental.py``: what ``generate`` gives after
-an edit equals what the providers give from scratch.
+an edit equals what the providers give from scratch, and the served site after edits
+equals a fresh build.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import sys
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
 
 from ..registry import Registry
 from .context import Asset, GeneratedPage, Provider, SiteContext
 from .markup import page_url
 from .pages import reference_date, service_markdown, service_pages, service_url, services_index
+from .territory_pages import territory_index
 
 Item = GeneratedPage | Asset
 
 # Providers whose output does not depend on contacts (phones, e-mails, addresses of
 # people): a contact edit, the commonest one, leaves them as they were. Checked by reading
 # their modules (no contact field is read there) and by the equivalence test.
-CONTACT_BLIND = frozenset({"gaps_pages", "territory_pages"})
+CONTACT_BLIND = frozenset({"gaps_pages", "territory_pages", "home_page", "need_pages", "function_pages"})
+
+# Providers that make only files no page is made from (downloads, the orientation tool's
+# data): after an edit, serve writes the pages first and remakes these in the background
+# (``ServeMemory.take_deferred``), the files served meanwhile being the previous ones.
+DEFERRED = frozenset({"hsds_downloads", "download_files", "orient_data"})
 
 
 def digest(content: str | bytes) -> bytes:
@@ -59,12 +77,44 @@ class RegistryPrints:
 
     whole: bytes  # everything: any change remakes the provider
     contact_blind: bytes  # everything but contacts
-    by_file: dict[str, bytes]  # registry file -> its organisation, sites and services
-    areas: bytes  # every service's area and sites: which territory pages exist and link where
+    base: bytes  # the settings and the reference data
 
 
-def registry_prints(registry: Registry, settings: str) -> RegistryPrints:
-    """Fingerprint ``registry`` as it is read by the providers, with ``settings`` (config, date)."""
+_WITHOUT: dict[str, Any] = {
+    "full": None,
+    "blind": {"contacts": True, "services": {"__all__": {"contacts"}}},  # no contact anywhere
+    "own": {"services": True},  # the organisation itself, what each of its service pages reads
+}
+
+
+class Dumps:
+    """Models' JSON, made once per object: an organisation loaded unchanged is the same
+    object from one rebuild to the next (``LoadCache``) and is not serialised again."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[int, str], tuple[BaseModel, str]] = {}
+        self._used: set[tuple[int, str]] = set()
+
+    def __call__(self, model: BaseModel, what: str = "full") -> str:
+        """``model``'s JSON, without the parts ``what`` leaves out (``_WITHOUT``)."""
+        key = (id(model), what)
+        entry = self._kept.get(key)
+        if entry is None or entry[0] is not model:
+            entry = self._kept[key] = (model, model.model_dump_json(exclude=_WITHOUT[what]))
+        self._used.add(key)
+        return entry[1]
+
+    def prune(self) -> None:
+        """Forget the models not asked for since the last ``prune`` (they are gone)."""
+        self._kept = {k: v for k, v in self._kept.items() if k in self._used}
+        self._used = set()
+
+
+def registry_prints(registry: Registry, settings: str, dumps: Dumps | None = None) -> RegistryPrints:
+    """Fingerprint ``registry`` as it is read by the providers, with ``settings`` (config, date).
+
+    ``dumps`` keeps the models' JSON from one call to the next (see ``Dumps``).
+    """
     # The reference data (gazetteer, vocabularies, programmes, sources) change rarely: any
     # change of them changes every key through `base`.
     # The gazetteer is large: the plugin puts the state of its files into `settings`.
@@ -76,38 +126,33 @@ def registry_prints(registry: Registry, settings: str) -> RegistryPrints:
             *(s.model_dump_json() for s in registry.sources.values()),
         ]
     )
+    known = dumps if dumps is not None else Dumps()
     full: dict[str, bytes] = {}
     blind: dict[str, bytes] = {}
     for organisation in registry.organisations.values():
         path = registry.files.get(organisation.id, organisation.id)
-        full[path] = _fingerprint([base, path, organisation.model_dump_json()])
-        blind[path] = _fingerprint(
-            [
-                base,
-                path,
-                organisation.model_dump_json(
-                    exclude={"contacts": True, "services": {"__all__": {"contacts"}}}  # type: ignore[dict-item]
-                ),
-            ]
-        )
-    areas = _fingerprint(
-        [
-            base,
-            *(f"{s.id}:{s.public.area}:{s.sites}" for s in registry.services.values()),
-            *(f"{k}={v}" for k, v in sorted(registry.site_territory.items())),
-        ]
-    )
+        full[path] = _fingerprint([base, path, known(organisation)])
+        blind[path] = _fingerprint([base, path, known(organisation, "blind")])
     return RegistryPrints(
         whole=_fingerprint([base, *(f"{k}{v.hex()}" for k, v in sorted(full.items()))]),
         contact_blind=_fingerprint([base, *(f"{k}{v.hex()}" for k, v in sorted(blind.items()))]),
-        by_file=full,
-        areas=areas,
+        base=base,
     )
 
 
 def provider_name(provider: Provider) -> str:
     """The name a provider is known by in error messages and caches."""
     return str(getattr(provider, "__name__", repr(provider)))
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A provider's output left for the background (``DEFERRED``), and the key it is made for."""
+
+    name: str
+    provider: Provider
+    context: SiteContext
+    key: bytes
 
 
 @dataclass
@@ -123,19 +168,29 @@ class ServeMemory:
     outputs: dict[tuple[str, str], tuple[bytes, list[Item]]] = field(default_factory=dict)
     service_outputs: dict[tuple[str, str], tuple[bytes, GeneratedPage]] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    deferred: list[Deferred] = field(default_factory=list)  # left by the last `generate`
+    dumps: Dumps = field(default_factory=Dumps)
 
     # --- generation -------------------------------------------------------------------------
 
     def generate(
-        self, contexts: list[SiteContext], providers: list[Provider], settings: str
+        self,
+        contexts: list[SiteContext],
+        providers: list[Provider],
+        settings: str,
+        *,
+        defer: frozenset[str] = frozenset(),
     ) -> Iterator[tuple[str, Item]]:
         """Every provider's output in each context's language, reusing what did not change.
 
-        Yields ``(provider name, item)`` in the order the providers would.
+        Yields ``(provider name, item)`` in the order the providers would. A provider named
+        in ``defer`` whose input changed yields its previous output, and is left in
+        ``deferred`` for ``take_deferred`` (it runs now when it has no previous output).
         """
+        self.deferred = []
         if not contexts:
             return
-        prints = registry_prints(contexts[0].registry, f"{settings}|{reference_date().isoformat()}")
+        prints = registry_prints(contexts[0].registry, f"{settings}|{reference_date().isoformat()}", self.dumps)
         self.stats = defaultdict(int)
         used: set[tuple[str, str]] = set()
         used_services: set[tuple[str, str]] = set()
@@ -153,6 +208,10 @@ class ServeMemory:
                 if cached is not None and cached[0] == key:
                     self.stats["reused"] += len(cached[1])
                     items = cached[1]
+                elif cached is not None and name in defer:
+                    self.deferred.append(Deferred(name, provider, context, key))
+                    self.stats["deferred"] += len(cached[1])
+                    items = cached[1]
                 else:
                     items = list(provider(context))
                     self.stats["made"] += len(items)
@@ -162,19 +221,43 @@ class ServeMemory:
         # Forget what this registry no longer makes (a removed service, provider or language).
         self.outputs = {k: v for k, v in self.outputs.items() if k in used}
         self.service_outputs = {k: v for k, v in self.service_outputs.items() if k in used_services}
+        self.dumps.prune()
 
     def _service_pages(
         self, context: SiteContext, prints: RegistryPrints, used: set[tuple[str, str]]
     ) -> Iterator[GeneratedPage]:
-        """``pages.service_pages``, one service at a time: a page is remade when its file changed."""
+        """``pages.service_pages``, one service at a time: a page is remade when what it reads changed."""
         registry = context.registry
         today = reference_date()
+        index = territory_index(registry, context.config.scope)
+        lang = context.lang if context.prefix else None
         for service in registry.services.values():
             path = registry.files[service.id]
-            # A service page reads its own file (organisation, sites, contacts) and which
-            # territory pages exist (its area links to them): both are in the key.
-            sites = "".join(registry.sites[s].model_dump_json() for s in service.sites if s in registry.sites)
-            key = _fingerprint([prints.by_file.get(path, b""), prints.areas, sites, path])
+            # A service page reads the service, its organisation (name, contacts, sites),
+            # the sites it names (another organisation's too), and which of its area's
+            # territories have a page in this language (its area links to them), besides
+            # the reference data: all are in the key, and nothing else.
+            organisation = registry.organisation_of(service.id)
+            sites = "".join(
+                self.dumps(registry.sites[s]) + registry.site_territory.get(s, "")
+                for s in service.sites
+                if s in registry.sites
+            )
+            own_sites = "".join(registry.site_territory.get(s.id, "") for s in organisation.sites)
+            links = "".join(
+                f"{code}{index.has_page(code, None):d}{index.has_page(code, lang):d}" for code in service.public.area
+            )
+            key = _fingerprint(
+                [
+                    prints.base,
+                    self.dumps(service),
+                    self.dumps(organisation, "own"),
+                    sites,
+                    own_sites,
+                    links,
+                    path,
+                ]
+            )
             used.add((service.id, context.lang))
             cached = self.service_outputs.get((service.id, context.lang))
             if cached is not None and cached[0] == key:
@@ -189,14 +272,48 @@ class ServeMemory:
             self.stats["made"] += 1
             self.service_outputs[(service.id, context.lang)] = (key, page)
             yield page
+        # The index of services lists names and summaries, no contact.
         index_key = (f"{service_pages.__name__}:index", context.lang)
         cached_index = self.outputs.get(index_key)
-        if cached_index is not None and cached_index[0] == prints.whole:
+        if cached_index is not None and cached_index[0] == prints.contact_blind:
             yield from cached_index[1]  # type: ignore[misc]
         else:
-            index = services_index(context)
-            self.outputs[index_key] = (prints.whole, [index])
-            yield index
+            services = services_index(context)
+            self.outputs[index_key] = (prints.contact_blind, [services])
+            yield services
+
+    # --- the background's share ----------------------------------------------------------------
+
+    def take_deferred(self) -> list[Deferred]:
+        """What the last ``generate`` left for the background (and nothing is left any more)."""
+        work, self.deferred = self.deferred, []
+        return work
+
+    def apply_deferred(self, done: list[tuple[Deferred, list[Item]]]) -> tuple[list[Item], list[str]]:
+        """Remember deferred outputs once made: the files to write, and the URIs no longer made.
+
+        The written digests are updated as if the caller wrote and removed them. Raises
+        ``ValueError`` when a deferred provider now makes a file another provider makes.
+        """
+        changed: list[Item] = []
+        gone: list[str] = []
+        for job, items in done:
+            previous = self.outputs.get((job.name, job.context.lang))
+            before = {item.uri for item in previous[1]} if previous else set()
+            now = {item.uri for item in items}
+            clash = sorted(uri for uri in now - before if uri in self.written)
+            if clash:
+                raise ValueError(f"{job.name} and another provider both make '{clash[0]}'")
+            self.outputs[(job.name, job.context.lang)] = (job.key, items)
+            for item in items:
+                new = digest(item.content)
+                if self.written.get(item.uri) != new:
+                    self.written[item.uri] = new
+                    changed.append(item)
+            for uri in sorted(before - now):
+                self.written.pop(uri, None)
+                gone.append(uri)
+        return changed, gone
 
     # --- what mkdocs must rewrite -------------------------------------------------------------
 
@@ -223,6 +340,7 @@ class ServeMemory:
         self.written = {}
         self.pending = {}
         self.settings = None
+        self.deferred = []
 
 
 class Coalescing:
@@ -233,9 +351,18 @@ class Coalescing:
     indexing beyond the one under way.
     """
 
-    def __init__(self, job: Callable[[], object], on_error: Callable[[Exception], None]) -> None:
+    def __init__(
+        self,
+        job: Callable[[], object],
+        on_error: Callable[[Exception], None],
+        name: str = "maillage-search-index",
+        *,
+        nice: int = 0,
+    ) -> None:
         self._job = job
         self._on_error = on_error
+        self._name = name
+        self._nice = nice
         self._lock = threading.Lock()
         self._wanted = False
         self._thread: threading.Thread | None = None
@@ -245,10 +372,15 @@ class Coalescing:
         with self._lock:
             self._wanted = True
             if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="maillage-search-index", daemon=True)
+                self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
                 self._thread.start()
 
     def _loop(self) -> None:
+        if self._nice and sys.platform.startswith("linux"):
+            # On Linux a thread has its own priority, and the processes it starts inherit
+            # it: the editor's next rebuild goes before a background Pagefind.
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self._nice)
         while True:
             with self._lock:
                 if not self._wanted:

@@ -1,21 +1,34 @@
-"""The edit loop's memory: what it reuses must equal what the providers make from scratch."""
+"""The edit loop: what serve reuses, defers or patches must equal what a fresh build makes."""
 
 from __future__ import annotations
 
+import logging
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
-from generator.registry import for_audience, load_registry
+from generator.plugin import MaillagePlugin
+from generator.registry import LoadCache, for_audience, load_registry
 from generator.site.context import SiteConfig, SiteContext
-from generator.site.incremental import ServeMemory, provider_name
+from generator.site.incremental import DEFERRED, ServeMemory, provider_name
 from generator.site.providers import PROVIDERS
+from tests.site.test_build import MKDOCS_YML, project  # noqa: F401 - the fixture: the small project with its mkdocs.yml
 
 CONFIG = SiteConfig(languages=("fr", "nl"))
+PHONE = ('"+32 2 000 00 01"', '"+32 2 999 99 99"')
+AREA = ("area: [be-region-04000]", "area: [be-commune-21015]")  # Brussels' other communes lose pages
+WIDER = ("area: [be-commune-21009, be-commune-21013]", "area: [be-commune-21009, be-commune-21013, be-commune-21015]")
+NAME = ("name: Jeunes\n", "name: Jeunes adultes\n")
 
 
-def _contexts(root: Path) -> list[SiteContext]:
-    registry = for_audience(load_registry(root), "public")
+def _contexts(root: Path, cache: LoadCache | None = None) -> list[SiteContext]:
+    registry = for_audience(load_registry(root, cache=cache), "public", cache)
     return [SiteContext(registry=registry, config=CONFIG, lang=lang, root=root) for lang in CONFIG.languages]
 
 
@@ -23,26 +36,67 @@ def _from_scratch(root: Path) -> list[tuple[str, str, object]]:
     return [(provider_name(p), item.uri, item.content) for ctx in _contexts(root) for p in PROVIDERS for item in p(ctx)]
 
 
-def _remembered(memory: ServeMemory, root: Path) -> list[tuple[str, str, object]]:
-    return [(name, item.uri, item.content) for name, item in memory.generate(_contexts(root), PROVIDERS, "s")]
+def _remembered(memory: ServeMemory, root: Path, cache: LoadCache | None = None) -> list[tuple[str, str, object]]:
+    made = memory.generate(_contexts(root, cache), PROVIDERS, "s")
+    return [(name, item.uri, item.content) for name, item in made]
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "reuses"),
-    [
-        ('"+32 2 000 00 01"', '"+32 2 999 99 99"', True),  # a phone number
-        ("area: [be-region-04000]", "area: [be-commune-21015]", False),  # an area: territory links everywhere
-        ("name: Jeunes\n", "name: Jeunes adultes\n", True),  # a name other pages list
-    ],
-)
-def test_memory_after_an_edit_equals_a_fresh_generation(mini: Path, old: str, new: str, reuses: bool) -> None:
-    memory = ServeMemory()
-    assert _remembered(memory, mini) == _from_scratch(mini)
+def _edit(root: Path, old: str, new: str, name: str = "alpha.yaml") -> None:
+    file = root / "data" / "registry" / name
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize("edit", [PHONE, AREA, WIDER, NAME], ids=["phone", "area", "wider", "name"])
+@pytest.mark.parametrize("cached", [False, True], ids=["load", "cached-load"])
+def test_memory_after_an_edit_equals_a_fresh_generation(mini: Path, edit: tuple[str, str], cached: bool) -> None:
+    memory, cache = ServeMemory(), LoadCache() if cached else None
+    assert _remembered(memory, mini, cache) == _from_scratch(mini)
     assert memory.stats["reused"] == 0
-    file = mini / "data" / "registry" / "alpha.yaml"
-    file.write_text(file.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    _edit(mini, *edit)
+    assert _remembered(memory, mini, cache) == _from_scratch(mini)
+    assert memory.stats["reused"] > 0  # the other file's service pages at least
+
+
+@pytest.mark.parametrize(("edit", "remade"), [(AREA, {"alpha-adults"}), (WIDER, {"alpha-youth"})])
+def test_an_area_edit_remakes_only_the_edited_service_page(mini: Path, edit: tuple[str, str], remade: set[str]) -> None:
+    memory = ServeMemory()
+    list(memory.generate(_contexts(mini), PROVIDERS, "s"))
+    before = {key: page for key, (_, page) in memory.service_outputs.items()}
+    _edit(mini, *edit)
+    list(memory.generate(_contexts(mini), PROVIDERS, "s"))
+    made = {key[0] for key, (_, page) in memory.service_outputs.items() if page is not before[key]}
+    # Neither the other service of the same file nor the other file's: their territory
+    # links lead where they did.
+    assert made == remade
+
+
+def test_deferred_outputs_are_the_previous_ones_until_made_then_a_fresh_generation(mini: Path) -> None:
+    memory = ServeMemory()
+    first = list(memory.generate(_contexts(mini), PROVIDERS, "s", defer=DEFERRED))
+    assert not memory.deferred  # nothing to show meanwhile: made at once
+    memory.plan([item.uri for _, item in first], "s")
+    for _, item in first:
+        memory.is_changed(item.uri, item.content)
+    memory.commit()
+    _edit(mini, *PHONE)
+    second = list(memory.generate(_contexts(mini), PROVIDERS, "s", defer=DEFERRED))
+    old = {item.uri: item.content for _, item in first}
+    assert {name for name, _ in second if name in DEFERRED} == DEFERRED
+    for name, item in second:
+        if name in DEFERRED:
+            assert item.content == old[item.uri]  # served as they were
+    work = memory.take_deferred()
+    assert {job.name for job in work} == DEFERRED and not memory.deferred
+    changed, gone = memory.apply_deferred([(job, list(job.provider(job.context))) for job in work])
+    assert gone == []
+    changed_uris = {item.uri for item in changed}
+    assert "downloads/contacts.csv" in changed_uris and "downloads/hsds/services.ndjson" in changed_uris
+    assert "downloads/organisations.csv" not in changed_uris  # same bytes: not rewritten
+    # Once made, the next generation reuses them and is a fresh one.
     assert _remembered(memory, mini) == _from_scratch(mini)
-    assert (memory.stats["reused"] > 0) == reuses  # the other file's service pages, the gap report
+    assert memory.stats.get("deferred", 0) == 0
 
 
 def test_plan_asks_for_a_full_build_when_the_set_of_files_changes() -> None:
@@ -56,3 +110,190 @@ def test_plan_asks_for_a_full_build_when_the_set_of_files_changes() -> None:
     memory.commit()
     assert memory.plan(["a.md"], "s")  # a page left: links and menus may change everywhere
     assert memory.plan(["a.md", "b.md"], "other settings")
+
+
+# --- the served site -------------------------------------------------------------------------
+
+SERVE_URL = "http://127.0.0.1:8000/"
+
+
+class _Serve:
+    """``mkdocs serve``'s build loop in this process: its first build, then its rebuilds."""
+
+    def __init__(self, project: Path, site: Path) -> None:
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+
+        def config() -> Any:
+            loaded = load_config(str(project / "mkdocs.yml"), site_dir=str(site))
+            loaded.site_url = SERVE_URL
+            return loaded
+
+        def builder(loaded: Any = None) -> None:  # mkdocs.commands.serve's
+            build(loaded or config(), serve_url=SERVE_URL, dirty=True)
+
+        first = config()
+        first.plugins.on_startup(command="serve", dirty=True)
+        self.config = first
+        plugin = first.plugins["maillage"]
+        assert isinstance(plugin, MaillagePlugin)
+        self.plugin = plugin
+        builder(first)
+        self.rebuild = plugin.on_serve(SimpleNamespace(builder=builder), config=first, builder=builder).builder
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait for the background: deferred outputs and search index."""
+        for background in (self.plugin.deferred, self.plugin.indexer):
+            if background is not None:
+                assert background.wait(120)
+
+    def close(self) -> None:
+        self.config.plugins.on_shutdown()
+
+
+_FRESH = """
+import sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+config = load_config(sys.argv[1], site_dir=sys.argv[2])
+config.site_url = sys.argv[3]
+build(config, serve_url=sys.argv[3])
+"""
+
+
+def _fresh(project: Path, site: Path) -> None:
+    """A clean build of the project as it is now, as serve would make it from scratch.
+
+    In another process: mkdocs keeps one plugin object per process, the serving one here.
+    """
+    command = [sys.executable, "-c", _FRESH, str(project / "mkdocs.yml"), str(site), SERVE_URL]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def _differences(served: Path, fresh: Path) -> list[str]:
+    """Files that differ or exist on one side only (Pagefind's fragment names and the
+    workbook's timestamp differ from one run to the next: tests/site/test_build.py)."""
+
+    def files(site: Path) -> set[str]:
+        return {
+            p.relative_to(site).as_posix()
+            for p in site.rglob("*")
+            if p.is_file() and "pagefind" not in p.parts and p.name != "modele-import.xlsx"
+        }
+
+    ours, theirs = files(served), files(fresh)
+    return sorted((ours ^ theirs) | {n for n in ours & theirs if (served / n).read_bytes() != (fresh / n).read_bytes()})
+
+
+@pytest.fixture
+def serve(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[_Serve]:  # noqa: F811
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")
+    running = _Serve(project, tmp_path / "served")
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+def _patched(caplog: pytest.LogCaptureFixture) -> bool:
+    return any("rewritten without a build" in r.getMessage() for r in caplog.records)
+
+
+def test_the_served_site_after_edits_is_a_fresh_build(
+    serve: _Serve,
+    project: Path,  # noqa: F811
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="mkdocs.plugins.maillage")
+    served = tmp_path / "served"
+    # The last edit removes pages (Brussels' communes no service reaches any more): mkdocs builds.
+    for number, (edit, patched) in enumerate(((PHONE, True), (WIDER, True), (NAME, True), (AREA, False))):
+        caplog.clear()
+        _edit(project, *edit)
+        serve.rebuild()
+        assert _patched(caplog) == patched  # True: without mkdocs' build
+        serve.settle()
+        fresh = tmp_path / f"fresh-{number}"
+        _fresh(project, fresh)
+        assert _differences(served, fresh) == []
+    assert "+32 2 999 99 99" in (served / "downloads" / "contacts.csv").read_text(encoding="utf-8-sig")
+    assert "Jeunes adultes" in (served / "nl" / "services" / "index.html").read_text(encoding="utf-8")
+
+    # A new service: pages come, mkdocs builds.
+    caplog.clear()
+    _edit(project, "services:\n", "services:\n  - id: beta-new\n    name: Nouveau\n" + _NEW_SERVICE, "beta.yaml")
+    serve.rebuild()
+    assert not _patched(caplog)
+    serve.settle()
+    _fresh(project, tmp_path / "fresh-new")
+    assert _differences(served, tmp_path / "fresh-new") == []
+    assert (served / "services" / "beta-new" / "index.html").is_file()
+
+
+_NEW_SERVICE = """\
+    needs: [mental-health]
+    functions: [case-management]
+    objective: Un service ajouté pendant le serve.
+    public:
+      area: [be-commune-21015]
+    sources: [fixture-source]
+    verified: 2024-01-17
+"""
+
+
+def test_an_error_keeps_the_last_good_site_and_the_fix_patches_it(
+    serve: _Serve,
+    project: Path,  # noqa: F811
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    served = tmp_path / "served"
+    page = served / "services" / "alpha-adults" / "index.html"
+    before = page.read_bytes()
+    _edit(project, "verified: 2024-01-17", "verified: someday")
+    serve.rebuild()
+    assert page.read_bytes() == before
+    assert any("alpha.yaml:" in r.getMessage() and "problem(s)" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="mkdocs.plugins.maillage")
+    _edit(project, "verified: someday", "verified: 2024-01-18")
+    serve.rebuild()
+    assert _patched(caplog)
+    serve.settle()
+    _fresh(project, tmp_path / "fresh")
+    assert _differences(served, tmp_path / "fresh") == []
+
+
+def test_a_changed_title_in_the_menu_leaves_the_rebuild_to_mkdocs(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import shutil
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")
+    # An organisation's page in the menu, titled by its name: renaming it changes every page.
+    nav = MKDOCS_YML.replace("  - Contribuer: contribute.md\n", "  - Contribuer: contribute.md\n  - organisations/beta/index.md\n")
+    (mini / "mkdocs.yml").write_text(nav.format(overrides=ROOT / "overrides"), encoding="utf-8")
+    shutil.copytree(ROOT / "directory", mini / "directory")
+    running = _Serve(mini, tmp_path / "served")
+    try:
+        assert "Beta" in _menu(tmp_path / "served" / "index.html")
+        caplog.set_level(logging.INFO, logger="mkdocs.plugins.maillage")
+        _edit(mini, "name: Beta\n", "name: Beta renommée\n", "beta.yaml")
+        running.rebuild()
+        assert not _patched(caplog)
+        running.settle()
+    finally:
+        running.close()
+    _fresh(mini, tmp_path / "fresh")
+    assert _differences(tmp_path / "served", tmp_path / "fresh") == []
+    assert "Beta renommée" in _menu(tmp_path / "served" / "index.html")
+
+
+def _menu(page: Path) -> list[str]:
+    """The titles of a page's menu entries."""
+    return re.findall(r'md-ellipsis">\s*([^<]*?)\s*<', page.read_text(encoding="utf-8"))
