@@ -38,6 +38,7 @@ from .search import SearchIndexError, index_site
 from .site import gaps_page, territory_pages
 from .site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .site.csp import add_policy
+from .site.generation import Made, generate_in_processes
 from .site.i18n import LANGUAGE_NAMES, nav_title, t
 from .site.incremental import DEFERRED, Coalescing, Deferred, Item, ServeMemory, provider_name
 from .site.pages import HOME_ENTRY_MARKER, entry_points
@@ -177,7 +178,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         if len(set(uris)) != len(uris) or set(uris) != memory.written.keys():
             return False  # a file comes or goes (or two providers clash): mkdocs builds and says so
         memory.plan(uris, settings)
-        changed = [item for item in made if memory.is_changed(item.uri, item.content)]
+        changed = [item for item in made if memory.is_changed(item.uri, item.content, item)]
         files = [served.by_uri[item.uri] for item in changed]
         pages = [file.page for file in files if file.page is not None]
         menus = {page.file.src_uri for nav in (served.nav, *self.navs.values()) for page in nav.pages}
@@ -336,16 +337,21 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
             SiteContext(registry=registry, config=site_config, lang=lang, root=self.root)
             for lang in site_config.languages
         ]
-        made: Iterable[tuple[str, GeneratedPage | Asset]]
+        made: Iterable[tuple[str, GeneratedPage | Asset | Made]]
         settings = ""
         if self.memory is not None:
             # Only serve compares builds: a plain build need not stat the project's files.
             settings = _settings(self.root, config, site_config)
             made = list(self.memory.generate(contexts, PROVIDERS, settings))
+        elif self.spool is not None and self.spool.jobs > 1:
+            # parallel_build: the providers run in forked processes, their output on disk.
+            found = generate_in_processes(contexts, PROVIDERS, self.spool.jobs, self.spool.folder, SPOOL_BYTES)
+            made = ((provider_name(PROVIDERS[p]), item) for p, item in found)
         else:
             # One item at a time: each becomes its file (UTF-8 bytes) before the next is made.
             made = ((provider_name(p), item) for context in contexts for p in PROVIDERS for item in p(context))
         virtual: list[_GeneratedFile] = []
+        items: list[GeneratedPage | Asset] = []
         for owner, item in made:
             if item.uri in generated or item.uri in written:
                 first = generated.get(item.uri, f"{docs_dir.name}/{item.uri}")
@@ -353,9 +359,11 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
             generated[item.uri] = owner
             file = _virtual_file(config, item, self.spool)
             virtual.append(file)
+            if self.memory is not None and isinstance(item, GeneratedPage | Asset):
+                items.append(item)  # serve generates in this process: always
             files.append(file)
         if self.memory is not None:
-            self._mark_modified(virtual, config, settings)
+            self._mark_modified(virtual, items, config, settings)
             self._building = _Served(config, files, {file.src_uri: file for file in virtual})
         else:
             # Nothing reuses the registry now: without these caches it is freed before the
@@ -368,13 +376,15 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         config.nav = self.nav_config
         return files
 
-    def _mark_modified(self, virtual: list[_GeneratedFile], config: MkDocsConfig, settings: str) -> None:
+    def _mark_modified(
+        self, virtual: list[_GeneratedFile], items: list[Item], config: MkDocsConfig, settings: str
+    ) -> None:
         """Tell mkdocs' dirty build which generated files changed since the last good build."""
         assert self.memory is not None
         full = self.memory.plan((file.src_uri for file in virtual), settings)
-        for file in virtual:
+        for file, item in zip(virtual, items, strict=True):
             assert file._content is not None
-            changed = self.memory.is_changed(file.src_uri, file._content)
+            changed = self.memory.is_changed(file.src_uri, file._content, item)
             file.modified = full or changed or not os.path.isfile(file.abs_dest_path)
         if full and self.dirty:
             # A page came or went (or the settings changed): the navigation, the language
@@ -535,8 +545,9 @@ class _Spool:
     mkdocs asks its file for its content.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, jobs: int = 1) -> None:
         self.folder = folder
+        self.jobs = jobs  # processes that may generate (site/generation.py)
         self.pages = folder / "pages.md"
         self._out = open(self.pages, "wb")  # noqa: SIM115 -- open for the whole generation
         self._offset = 0
@@ -553,7 +564,22 @@ class _Spool:
 SPOOL_BYTES = 64 * 1024  # assets at least this large wait for mkdocs on disk (parallel_build)
 
 
-def _virtual_file(config: MkDocsConfig, item: GeneratedPage | Asset, spool: _Spool | None = None) -> _GeneratedFile:
+def _virtual_file(
+    config: MkDocsConfig, item: GeneratedPage | Asset | Made, spool: _Spool | None = None
+) -> _GeneratedFile:
+    if isinstance(item, Made):  # made by another process (site/generation.py)
+        if item.page:
+            made = _GeneratedFile.generated(config, item.uri, content=b"")
+            assert isinstance(made, _GeneratedFile)
+            made._content = None
+            made.spooled = item.spooled
+            made.edit_uri = item.edit_path
+        elif item.path is not None:
+            made = _GeneratedFile.generated(config, item.uri, abs_src_path=item.path)
+        else:
+            made = _GeneratedFile.generated(config, item.uri, content=item.content or b"")
+        assert isinstance(made, _GeneratedFile)
+        return made
     # UTF-8 bytes: a Python str holding a single character beyond Latin-1 (’, —, the
     # narrow no-break space of French numbers) takes two bytes per character, and a large
     # directory's pages are held until mkdocs renders them.
@@ -734,6 +760,7 @@ def _build_then_index(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) 
     """
     import multiprocessing
     import traceback
+    from concurrent.futures.process import BrokenProcessPool
 
     from mkdocs.exceptions import Abort, MkDocsException
 
@@ -749,6 +776,8 @@ def _build_then_index(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) 
             parallel_build(config, jobs, errors)
         except MkDocsException as exc:  # PluginError, Abort (strict warnings), configuration
             outcome = ("failed", list(errors.messages) or [str(exc)])
+        except BrokenProcessPool:  # site/generation.py
+            outcome = ("failed", ["a process generating the pages stopped unexpectedly (out of memory?)"])
         except Exception:  # a bug: shown as one, with its traceback
             outcome = ("crashed", [traceback.format_exc()])
         send.send(outcome)
@@ -837,11 +866,12 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)
         plugin = config.plugins.get("maillage")
-        spool = _Spool(Path(tempfile.mkdtemp(prefix=".maillage-spool-", dir=Path(config.site_dir).parent)))
+        spool = _Spool(Path(tempfile.mkdtemp(prefix=".maillage-spool-", dir=Path(config.site_dir).parent)), jobs)
         if isinstance(plugin, MaillagePlugin):
             plugin.spool = spool
         files = config.plugins.on_files(files, config=config)
         spool.close()
+        _give_back_memory()
         set_exclusions(files, config)
         nav = get_navigation(files, config)
         nav = config.plugins.on_nav(nav, config=config, files=files)
@@ -925,6 +955,21 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
             shutil.rmtree(spool.folder, ignore_errors=True)
         if isinstance(plugin, MaillagePlugin):
             plugin.spool = None
+
+
+def _give_back_memory() -> None:
+    """Return to the system the memory freed after generation (the registry, mostly).
+
+    Python hands memory it freed back to the C allocator, which keeps it for later unless
+    asked (glibc's ``malloc_trim``); the page-rendering processes would inherit it.
+    """
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to ask
+        pass
 
 
 def _render_share(

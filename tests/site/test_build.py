@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +14,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.plugin import BuildError, build_site
 from generator.site.build import atomic_build
+from generator.site.orient_page import orient_page
 from tests.conftest import ROOT
 
 MKDOCS_YML = """\
@@ -200,3 +203,19 @@ def test_jobs_must_be_a_number(project: Path, tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("MAILLAGE_JOBS", "deux")
     with pytest.raises(BuildError, match="MAILLAGE_JOBS must be a whole number"):
         build_site(project / "mkdocs.yml", tmp_path / "site")
+
+
+def test_a_generating_process_that_dies_fails_the_build_with_a_message(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed (out of memory, say) while it generates pages: the build stops and says so."""
+    from generator.site.providers import PROVIDERS
+
+    def killed(ctx: Any) -> Any:
+        os._exit(9)
+
+    killed.__name__ = "orient_page"
+    monkeypatch.setattr("generator.plugin.PROVIDERS", [killed if p is orient_page else p for p in PROVIDERS])
+    with pytest.raises(BuildError, match="a process generating the pages stopped unexpectedly"):
+        build_site(project / "mkdocs.yml", tmp_path / "site", jobs=2)
+    assert not (tmp_path / "site").exists() or not any((tmp_path / "site").rglob("*.html"))

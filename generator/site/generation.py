@@ -1,0 +1,111 @@
+"""Generation in several processes, for ``maillage build --jobs`` (``plugin.parallel_build``).
+
+The providers make the site's pages and assets from the registry one after the other;
+at 10,000 services that takes about two minutes of one core before mkdocs renders a
+page. Here they run in forked processes, one provider (for every language) at a time
+each, the longest first: each writes what it makes to disk (pages one after the other in
+its own file, large assets as files) and sends back where. The plugin then makes the
+files in the order a single process would have made them, so the site is the same byte
+for byte (tests/site/test_build.py).
+
+The processes share the loaded registry with the parent (forked, copy-on-write); what a
+provider builds for itself (the gap report's working set, the territory index) is freed
+with the process.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .context import Asset, GeneratedPage, Provider, SiteContext
+
+
+@dataclass(frozen=True)
+class Made:
+    """One generated page or asset, as a generating process left it."""
+
+    uri: str
+    page: bool  # a Markdown page (else an asset)
+    edit_path: str | None = None
+    spooled: tuple[str, int, int] | None = None  # a page: (file, offset, size)
+    path: str | None = None  # a large asset: its file
+    content: bytes | None = None  # a small asset: its bytes
+
+
+# Set before the processes fork, read by them: what _make needs (never pickled).
+_STATE: tuple[Sequence[SiteContext], Sequence[Provider], Path, int] | None = None
+
+# Seconds of one core per provider at 10,000 services (bench/README.md, profile of the
+# build): the longest start first, so that the last to finish is a short one.
+_COST = {
+    "territory_pages": 31,
+    "hsds_downloads": 21,
+    "service_pages": 15,
+    "gaps_pages": 9,
+    "downloads": 6,
+    "organisation_pages": 4,
+    "home_page": 3,
+    "orient_page": 2,
+}
+
+
+def generate_in_processes(
+    contexts: Sequence[SiteContext], providers: Sequence[Provider], jobs: int, folder: Path, spool_bytes: int
+) -> Iterator[tuple[int, Made]]:
+    """Every item the providers make for ``contexts``, as ``(provider index, Made)``.
+
+    In the order of one process: by context, then by provider, then as each provider
+    yields them. Pages and assets of at least ``spool_bytes`` are left in ``folder``.
+    An exception of a provider is raised here.
+    """
+    global _STATE
+    order = sorted(range(len(providers)), key=lambda i: -_COST.get(getattr(providers[i], "__name__", ""), 1))
+    _STATE = (contexts, providers, folder, spool_bytes)
+    gc.collect()
+    gc.freeze()  # the processes' collections would otherwise copy the parent's heap
+    try:
+        # An executor, not a Pool: a process killed (out of memory) fails the build here
+        # (BrokenProcessPool) instead of leaving it waiting for ever.
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            found = dict(zip(order, pool.map(_make, order), strict=True))
+    finally:
+        gc.unfreeze()
+        _STATE = None
+    for c in range(len(contexts)):
+        for p in range(len(providers)):
+            for made in found[p][c]:
+                yield p, made
+
+
+def _make(p: int) -> list[list[Made]]:
+    """In a generating process: what provider ``p`` makes, per context."""
+    assert _STATE is not None
+    contexts, providers, folder, spool_bytes = _STATE
+    pages = folder / f"pages-{os.getpid()}-{p}.md"
+    per_context: list[list[Made]] = []
+    with open(pages, "wb") as out:
+        offset = 0
+        for context in contexts:
+            items: list[Made] = []
+            for item in providers[p](context):
+                content = item.content.encode("utf-8") if isinstance(item.content, str) else item.content
+                if isinstance(item, GeneratedPage):
+                    out.write(content)
+                    items.append(Made(item.uri, True, item.edit_path, spooled=(str(pages), offset, len(content))))
+                    offset += len(content)
+                elif len(content) >= spool_bytes:
+                    assert isinstance(item, Asset)
+                    path = folder / "assets" / item.uri
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(content)
+                    items.append(Made(item.uri, False, path=str(path)))
+                else:
+                    items.append(Made(item.uri, False, content=content))
+            per_context.append(items)
+    return per_context
