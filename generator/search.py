@@ -366,7 +366,7 @@ def index_site(
     (navigation, header and footer stay out). Each page goes to the index of its
     ``<html lang>`` (French pages to a French index, stemmed for French; Dutch ones to a
     Dutch index), which is the index the search panel of a page of that language loads;
-    ``language`` forces one index for all. A language whose pages weigh more than
+    ``language`` forces one index for all. A language whose findable parts weigh more than
     ``shard_bytes`` (default ``SHARD_BYTES``) is indexed in shards (see ``_run_pagefind``).
     ``registry`` is accepted for future options. Raises ``SearchIndexError`` when Pagefind
     fails.
@@ -386,10 +386,11 @@ def index_site(
 
 # Pagefind's indexer holds about half a kilobyte of memory per word it indexes, every page
 # of a run at once (measured: 1,000 pages of 1,500 words take 1 GB; the French pages of a
-# 10,000-service directory, 3.5 GB). One run indexes at most this many bytes of HTML
-# pages of one language; more are indexed in several runs ("shards"), each its own bundle,
-# which the search panel merges in the browser (Pagefind's mergeIndex). See bench/README.md.
-SHARD_BYTES = 400 * 1024 * 1024
+# 10,000-service directory, 3.3 GB). One run indexes at most this many bytes of findable
+# HTML (``indexed_weight``: about 23 MB of memory per MB at 10,000 services) of one
+# language; more are indexed in several runs ("shards"), each its own bundle, which the
+# search panel searches as one (assets/search.js). See bench/README.md.
+SHARD_BYTES = 48 * 1024 * 1024
 
 # Which extra shards hold each language: {"fr": ["shard-1/", ...]}, in the main bundle.
 SHARDS_FILE = "maillage-shards.json"
@@ -400,8 +401,9 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int) -> Non
 
     A site in three languages is indexed in three runs, one per language folder, so that
     the memory peak is the largest language's, not the sum; the runs' bundles are then
-    merged into one (``merge_bundles``). A language larger than ``shard_bytes`` is cut in
-    shards of about equal weight, in the order of their addresses: the first shard joins
+    merged into one (``merge_bundles``). A language whose pages' findable parts
+    (``indexed_weight``) weigh more than ``shard_bytes`` is cut in shards of about equal
+    weight, in the order of their addresses: the first shard joins
     the main bundle, the others become bundles of their own (``pagefind/shard-N/``),
     listed in ``pagefind/maillage-shards.json`` for the search panel to merge. Each run
     sees its pages through a folder of hard links that mirrors the site, so the addresses
@@ -410,6 +412,9 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int) -> Non
     groups = language_pages(site_dir) if not language else [sorted(_html_pages(site_dir))]
     runs: list[tuple[int, list[tuple[str, int]]]] = []  # (group, pages)
     for g, pages in enumerate(groups):
+        if sum(size for _, size in pages) > shard_bytes:
+            # Maybe more than one run: weigh each page by what Pagefind will index of it.
+            pages = [(uri, indexed_weight((site_dir / uri).read_bytes())) for uri, _ in pages]
         runs.extend((g, shard) for shard in _shards(pages, shard_bytes))
     bundle = site_dir / BUNDLE
     parts: list[Path] = []
@@ -471,6 +476,36 @@ def language_pages(site_dir: Path) -> list[list[tuple[str, int]]]:
         top = uri.split("/", 1)[0]
         groups[top if top in groups and "/" in uri else ""].append((uri, size))
     return [pages for pages in groups.values() if pages]
+
+
+_BLOCK = re.compile(rb"<(/?)(?:div|section|article|aside|nav|header|footer|main|ul|ol|p|table)\b[^>]*>")
+
+
+def indexed_weight(page: bytes) -> int:
+    """About how much of an HTML page Pagefind indexes: its findable part, in bytes.
+
+    From ``data-pagefind-body`` to the end of the article, without the elements marked
+    ``data-pagefind-ignore`` (a territory page's long lists of services). Markup is
+    counted with the text: this is a weight for cutting shards, not a word count.
+    """
+    start = page.find(FINDABLE.encode())
+    if start < 0:
+        return 0
+    end = page.find(b"</article>", start)
+    end = len(page) if end < 0 else end
+    weight = end - start
+    ignored = page.find(b"data-pagefind-ignore", start, end)
+    while ignored >= 0:
+        opening = page.rfind(b"<", start, ignored)
+        depth, closing = 0, end
+        for tag in _BLOCK.finditer(page, opening, end):
+            depth += -1 if tag.group(1) else 1
+            if depth == 0:
+                closing = tag.end()
+                break
+        weight -= closing - opening
+        ignored = page.find(b"data-pagefind-ignore", closing, end)
+    return weight
 
 
 def _shards(pages: list[tuple[str, int]], limit: int) -> list[list[tuple[str, int]]]:

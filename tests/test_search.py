@@ -222,7 +222,7 @@ def test_a_language_larger_than_a_shard_is_indexed_in_shards_listed_for_the_brow
             f'<html lang="{lang}"><body><main data-pagefind-body><h1>{uri}</h1><p>{words}</p></main></body></html>',
             encoding="utf-8",
         )
-    french = sum((site / uri).stat().st_size for uri, lang in pages.items() if lang == "fr")
+    french = sum(search.indexed_weight((site / uri).read_bytes()) for uri, lang in pages.items() if lang == "fr")
     report = search.index_site(site, shard_bytes=french // 3 + 1)
     assert report.pages == 14  # every page, in one bundle or another
     shards = json.loads((site / "pagefind" / search.SHARDS_FILE).read_text(encoding="utf-8"))
@@ -240,3 +240,11 @@ def test_a_language_larger_than_a_shard_is_indexed_in_shards_listed_for_the_brow
     search.index_site(site)
     assert json.loads((site / "pagefind" / search.SHARDS_FILE).read_text(encoding="utf-8")) == {}
     assert not (site / "pagefind" / "shard-1").exists()
+
+
+def test_indexed_weight_counts_the_findable_part_without_what_pagefind_ignores() -> None:
+    findable = '<div data-pagefind-body=""><h1>Roubaix</h1>'
+    ignored = '<div class="s" data-pagefind-ignore=""><div><p>a</p></div><ul><li>b</li></ul></div>'
+    page = f"<html><nav>menu</nav><article>{findable}{ignored}<p>fin</p></div></article><footer>x</footer></html>"
+    assert search.indexed_weight(page.encode()) == len(findable) - len("<div ") + len("<p>fin</p></div>")
+    assert search.indexed_weight(b"<html><main>nothing findable</main></html>") == 0

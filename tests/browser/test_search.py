@@ -329,7 +329,7 @@ def sharded_server(search_site: Path, tmp_path_factory: pytest.TempPathFactory) 
     """The same site with its French pages indexed in three shards (see ``search.index_site``)."""
     site = tmp_path_factory.mktemp("sharded") / "site"
     shutil.copytree(search_site, site, ignore=shutil.ignore_patterns(search.BUNDLE))
-    french = sum(size for _, size in search.language_pages(site)[0])
+    french = sum(search.indexed_weight((site / uri).read_bytes()) for uri, _ in search.language_pages(site)[0])
     search.index_site(site, shard_bytes=french // 3 + 1)
     assert len(list((site / search.BUNDLE).glob("shard-*"))) == 2
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
