@@ -23,6 +23,7 @@ builds of the same registry give the same bytes.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import html
 import importlib
@@ -31,6 +32,7 @@ import posixpath
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
@@ -47,8 +49,10 @@ from ..coverage import (
     to_geojson,
     to_wide_csv,
 )
-from ..registry import Registry, stale_services
-from .context import Asset, GeneratedPage, SiteContext
+from ..models import Service
+from ..registry import Registry, Vocabularies, stale_services
+from ..territories import Gazetteer
+from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 
 
 def esc(value: object) -> str:
@@ -129,22 +133,91 @@ class Analysis:
 
 
 @dataclass(frozen=True)
+class Inputs:
+    """What an analysis is made from besides its selection. ``maillage serve`` reloads
+    only edited files (``registry.LoadCache``): an unchanged service is the same object,
+    and an analysis whose inputs are the same (the services but for their contacts) is
+    the same analysis."""
+
+    gazetteer: Gazetteer
+    scope: tuple[str, ...]
+    date: dt.date | None  # the registry's newest verification: the report's date
+    vocabularies: Vocabularies
+    services: tuple[Service, ...]  # those the analysis counts
+
+    def same(self, other: Inputs) -> bool:
+        """Whether an analysis of ``other`` is one of these (same objects, equal values)."""
+        return (
+            self.gazetteer is other.gazetteer
+            and self.scope == other.scope
+            and self.date == other.date
+            and len(self.services) == len(other.services)
+            and all(a is b or _but_contacts(a) == _but_contacts(b) for a, b in zip(self.services, other.services))
+            and self.vocabularies == other.vocabularies
+        )
+
+
+def _but_contacts(service: Service) -> dict[str, Any]:
+    # The report reads no contact: an analysis holds after a contact edit.
+    return service.model_dump(exclude={"contacts"})
+
+
+@dataclass(frozen=True)
 class Report:
     """What every language's pages share: the analyses, the terms without services, the files."""
 
     analyses: tuple[Analysis, ...]
     empty: tuple[Selection, ...]
-    downloads: tuple[Asset, ...]
+    inputs: tuple[Inputs, ...] = ()  # of each analysis
+
+    @cached_property
+    def downloads(self) -> tuple[Asset, ...]:
+        """The files of ``gaps/data/``: made when first asked for (``gaps_data``)."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            files = tuple(asset for analysis in self.analyses for asset in _downloads_of(analysis))
+            # Service ids on the "all" rows only: an analysis' services are a part of them, and
+            # repeating them per analysis tripled the file at 10,000 services.
+            rows = ((a.selection.slug, a.units, a.communes) for a in self.analyses)
+            communes = to_communes_csv(rows, services_for={"all"})
+        finally:
+            if paused:
+                gc.enable()
+        return files + (Asset(uri=DATA_DIR + COMMUNES_FILE, content=communes.encode("utf-8")),)
 
 
 # One registry per build: the plugin asks for the pages once per language, and the report
-# is the same in each. The entry is dropped when another registry comes (never two kept).
+# is the same in each. The entry is dropped when another registry comes (never two kept);
+# serve's next registry reuses its analyses whose inputs are the same (``Inputs``), and
+# with them their files and pages (``_FILES``, ``_PAGES``).
 _REPORTS: dict[int, tuple[weakref.ref[Registry], tuple[str, ...], Report]] = {}
+_FILES: dict[int, tuple[Analysis, tuple[Asset, ...]]] = {}  # id(analysis) -> its downloads
+# (id(analysis), lang, standalone, config, root) -> (the analysis, its page's Markdown)
+_PAGES: dict[tuple[int, str, bool, SiteConfig, str], tuple[Analysis, str]] = {}
 
 
 def forget() -> None:
     """Drop the cached report (a build that will not reuse it)."""
     _REPORTS.clear()
+    _FILES.clear()
+    _PAGES.clear()
+
+
+def _downloads_of(analysis: Analysis) -> tuple[Asset, ...]:
+    found = _FILES.get(id(analysis))
+    if found is None or found[0] is not analysis:
+        found = _FILES[id(analysis)] = (analysis, tuple(downloads(analysis)))
+    return found[1]
+
+
+def _analysis_page(ctx: SiteContext, analysis: Analysis, *, standalone: bool) -> str:
+    """``analysis_page``, made once per analysis, language and standalone or not."""
+    key = (id(analysis), ctx.lang, standalone, ctx.config, str(ctx.root))
+    found = _PAGES.get(key)
+    if found is None or found[0] is not analysis:
+        found = _PAGES[key] = (analysis, analysis_page(ctx, analysis, standalone=standalone))
+    return found[1]
 
 
 def analyse(registry: Registry, selection: Selection, scope: tuple[str, ...]) -> Analysis:
@@ -160,6 +233,12 @@ def report(registry: Registry, scope: tuple[str, ...]) -> Report:
     cached = _REPORTS.get(id(registry))
     if cached is not None and cached[0]() is registry and cached[1] == scope:
         return cached[2]
+    previous = next(iter(_REPORTS.values()), None)
+    known = (
+        {a.selection: (a, i) for a, i in zip(previous[2].analyses, previous[2].inputs, strict=True)}
+        if previous is not None and previous[1] == scope
+        else {}
+    )
     # Each analysis pauses the collector; re-enabled between them, it would walk the whole
     # loaded registry after each one (a tenth of the report's time at 10,000 services).
     paused = gc.isenabled()
@@ -168,19 +247,34 @@ def report(registry: Registry, scope: tuple[str, ...]) -> Report:
         found, empty = selections(registry)
         # The engine's default scope walks every service: once here, not once per analysis.
         codes = scope or default_scope(registry)
-        analyses = tuple(analyse(registry, s, codes) for s in found)
-        files = tuple(asset for analysis in analyses for asset in downloads(analysis))
-        # Service ids on the "all" rows only: an analysis' services are a part of them, and
-        # repeating them per analysis tripled the file at 10,000 services.
-        rows = ((a.selection.slug, a.units, a.communes) for a in analyses)
-        communes = to_communes_csv(rows, services_for={"all"})
-        files += (Asset(uri=DATA_DIR + COMMUNES_FILE, content=communes.encode("utf-8")),)
+        analyses: list[Analysis] = []
+        inputs: list[Inputs] = []
+        for selection in found:
+            need = selection.term if selection.kind == "need" else None
+            function = selection.term if selection.kind == "function" else None
+            these = Inputs(
+                registry.gazetteer,
+                codes,
+                registry.newest_verification,
+                registry.vocabularies,
+                tuple(select_services(registry, need, function)),
+            )
+            before = known.get(selection)
+            analyses.append(
+                before[0] if before is not None and before[1].same(these) else analyse(registry, selection, codes)
+            )
+            inputs.append(these)
     finally:
         if paused:
             gc.enable()
-    result = Report(analyses, tuple(empty), files)
+    result = Report(tuple(analyses), tuple(empty), tuple(inputs))
     _REPORTS.clear()
     _REPORTS[id(registry)] = (weakref.ref(registry), scope, result)
+    kept = {id(a) for a in analyses}
+    for analysis_id in [k for k in _FILES if k not in kept]:
+        del _FILES[analysis_id]
+    for key in [k for k in _PAGES if k[0] not in kept]:
+        del _PAGES[key]
     return result
 
 
@@ -201,16 +295,27 @@ def selections(registry: Registry) -> tuple[list[Selection], list[Selection]]:
 
 def gaps_pages(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     """The report's pages in the context's language (French text), its downloads once."""
+    yield from gaps_report_pages(ctx)
+    yield from gaps_data(ctx)
+
+
+def gaps_report_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
+    """The report's pages in the context's language (French text)."""
     built = report(ctx.registry, tuple(ctx.config.scope))
     analyses = list(built.analyses)
     yield GeneratedPage(uri=ctx.prefix + PAGE_DIR + "index.md", content=overview_page(ctx, analyses, list(built.empty)))
     for analysis in analyses[1:]:
         yield GeneratedPage(
-            uri=ctx.prefix + analysis.selection.url + "index.md", content=analysis_page(ctx, analysis, standalone=True)
+            uri=ctx.prefix + analysis.selection.url + "index.md",
+            content=_analysis_page(ctx, analysis, standalone=True),
         )
+
+
+def gaps_data(ctx: SiteContext) -> Iterator[Asset]:
+    """The report's downloads and its tables' script, once (with the first language)."""
     if ctx.prefix:
         return
-    yield from built.downloads
+    yield from report(ctx.registry, tuple(ctx.config.scope)).downloads
     yield Asset(uri=SCRIPT_URI, content=(resources.files("generator") / "assets" / "sortable.js").read_bytes())
 
 
@@ -352,7 +457,7 @@ def overview_page(ctx: SiteContext, analyses: list[Analysis], empty: list[Select
             + ".</p>"
         )
         out.append("")
-    out.append(analysis_page(ctx, analyses[0], standalone=False))
+    out.append(_analysis_page(ctx, analyses[0], standalone=False))
     return "\n".join(out)
 
 

@@ -38,23 +38,42 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..coverage import geography
 from ..registry import Registry
+from ..territories import Gazetteer
 from .context import Asset, GeneratedPage, Provider, SiteContext
 from .markup import page_url
-from .pages import reference_date, service_markdown, service_pages, service_url, services_index
-from .territory_pages import territory_index
+from .pages import (
+    organisation_page,
+    organisation_pages,
+    organisations_in_order,
+    organisations_index,
+    reference_date,
+    service_markdown,
+    service_pages,
+    service_url,
+    services_index,
+)
+from .territory_pages import (
+    TerritoryIndex,
+    page_codes,
+    territories_index_page,
+    territory_index,
+    territory_page,
+    territory_pages,
+)
 
 Item = GeneratedPage | Asset
 
 # Providers whose output does not depend on contacts (phones, e-mails, addresses of
 # people): a contact edit, the commonest one, leaves them as they were. Checked by reading
 # their modules (no contact field is read there) and by the equivalence test.
-CONTACT_BLIND = frozenset({"gaps_pages", "territory_pages", "home_page", "need_pages", "function_pages"})
+CONTACT_BLIND = frozenset({"gaps_report_pages", "gaps_data", "home_page", "need_pages", "function_pages", "map_page"})
 
 # Providers that make only files no page is made from (downloads, the orientation tool's
 # data): after an edit, serve writes the pages first and remakes these in the background
 # (``ServeMemory.take_deferred``), the files served meanwhile being the previous ones.
-DEFERRED = frozenset({"hsds_downloads", "download_files", "orient_data"})
+DEFERRED = frozenset({"hsds_downloads", "download_files", "orient_data", "map_details", "gaps_data"})
 
 
 def digest(content: str | bytes) -> bytes:
@@ -84,23 +103,24 @@ _WITHOUT: dict[str, Any] = {
     "full": None,
     "blind": {"contacts": True, "services": {"__all__": {"contacts"}}},  # no contact anywhere
     "own": {"services": True},  # the organisation itself, what each of its service pages reads
+    "service_blind": {"contacts": True},  # a service as territory pages and the gap report read it
 }
 
 
 class Dumps:
-    """Models' JSON, made once per object: an organisation loaded unchanged is the same
-    object from one rebuild to the next (``LoadCache``) and is not serialised again."""
+    """Fingerprints of models, made once per object: an organisation loaded unchanged is
+    the same object from one rebuild to the next (``LoadCache``) and is not serialised again."""
 
     def __init__(self) -> None:
-        self._kept: dict[tuple[int, str], tuple[BaseModel, str]] = {}
+        self._kept: dict[tuple[int, str], tuple[BaseModel, bytes]] = {}
         self._used: set[tuple[int, str]] = set()
 
-    def __call__(self, model: BaseModel, what: str = "full") -> str:
-        """``model``'s JSON, without the parts ``what`` leaves out (``_WITHOUT``)."""
+    def __call__(self, model: BaseModel, what: str = "full") -> bytes:
+        """The fingerprint of ``model``'s JSON, without the parts ``what`` leaves out (``_WITHOUT``)."""
         key = (id(model), what)
         entry = self._kept.get(key)
         if entry is None or entry[0] is not model:
-            entry = self._kept[key] = (model, model.model_dump_json(exclude=_WITHOUT[what]))
+            entry = self._kept[key] = (model, digest(model.model_dump_json(exclude=_WITHOUT[what])))
         self._used.add(key)
         return entry[1]
 
@@ -145,6 +165,39 @@ def provider_name(provider: Provider) -> str:
     return str(getattr(provider, "__name__", repr(provider)))
 
 
+def _page_structure(index: TerritoryIndex) -> tuple[object, ...]:
+    """What decides which territories have a page in each language (``has_page``), hence
+    every territory link: the same structure, the same links everywhere."""
+    reached = frozenset(code for code in index.pages if index.reached(code))
+    return (index.scope, index.pages, index.named, reached)
+
+
+def _reached_by(index: TerritoryIndex, gazetteer: Gazetteer, areas: set[str]) -> set[str]:
+    """The territories with a page that a service with an area among ``areas`` may show on:
+    those containing the area or lying inside it, as the index and the coverage engine see it."""
+    if not areas:
+        return set()
+    geo = geography(gazetteer)
+    found: set[str] = set()
+    for code in areas:
+        found |= gazetteer.ancestors(code) | geo.containing(code) | geo.touching(code)
+    for code in index.pages:
+        if not areas.isdisjoint(index.ancestors_of.get(code, ())) or not areas.isdisjoint(geo.containing(code)):
+            found.add(code)
+    return found
+
+
+@dataclass(frozen=True)
+class TerritoryPages:
+    """One language's territory pages, and what they were made from (``_territory_pages``)."""
+
+    base: bytes
+    structure: tuple[object, ...]
+    services: dict[str, tuple[bytes, tuple[str, ...]]]  # id -> (fingerprint without contacts, area)
+    pages: dict[str, GeneratedPage]  # territory code -> its page
+    overview: GeneratedPage  # the index of territories
+
+
 @dataclass(frozen=True)
 class Deferred:
     """A provider's output left for the background (``DEFERRED``), and the key it is made for."""
@@ -164,11 +217,17 @@ class ServeMemory:
     # digests of the build in progress, kept only once it succeeds (`commit`)
     pending: dict[str, bytes] = field(default_factory=dict)
     settings: str | None = None  # the configuration the written files were made with
-    # (provider, lang) -> (key, items); (service id, lang) -> (key, page)
+    # (provider, lang) -> (key, items); (service or organisation id, lang) -> (key, page)
     outputs: dict[tuple[str, str], tuple[bytes, list[Item]]] = field(default_factory=dict)
     service_outputs: dict[tuple[str, str], tuple[bytes, GeneratedPage]] = field(default_factory=dict)
+    organisation_outputs: dict[tuple[str, str], tuple[bytes, GeneratedPage]] = field(default_factory=dict)
+    territories: dict[str, TerritoryPages] = field(default_factory=dict)  # by language
+    _structure: tuple[TerritoryIndex, tuple[object, ...]] | None = None  # of the last index
     stats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     deferred: list[Deferred] = field(default_factory=list)  # left by the last `generate`
+    # uri -> (the item written, its digest), for is_changed; and those of the build in progress
+    _items: dict[str, tuple[Item, bytes]] = field(default_factory=dict)
+    _pending_items: dict[str, tuple[Item, bytes]] = field(default_factory=dict)
     dumps: Dumps = field(default_factory=Dumps)
 
     # --- generation -------------------------------------------------------------------------
@@ -194,11 +253,20 @@ class ServeMemory:
         self.stats = defaultdict(int)
         used: set[tuple[str, str]] = set()
         used_services: set[tuple[str, str]] = set()
+        used_organisations: set[tuple[str, str]] = set()
         for context in contexts:
             for provider in providers:
                 name = provider_name(provider)
                 if provider is service_pages:
                     for page in self._service_pages(context, prints, used_services):
+                        yield name, page
+                    used.add((f"{name}:index", context.lang))
+                    continue
+                if provider is territory_pages:
+                    yield from ((name, page) for page in self._territory_pages(context, prints))
+                    continue
+                if provider is organisation_pages:
+                    for page in self._organisation_pages(context, prints, used_organisations):
                         yield name, page
                     used.add((f"{name}:index", context.lang))
                     continue
@@ -221,6 +289,8 @@ class ServeMemory:
         # Forget what this registry no longer makes (a removed service, provider or language).
         self.outputs = {k: v for k, v in self.outputs.items() if k in used}
         self.service_outputs = {k: v for k, v in self.service_outputs.items() if k in used_services}
+        self.organisation_outputs = {k: v for k, v in self.organisation_outputs.items() if k in used_organisations}
+        self.territories = {k: v for k, v in self.territories.items() if k in {c.lang for c in contexts}}
         self.dumps.prune()
 
     def _service_pages(
@@ -238,12 +308,13 @@ class ServeMemory:
             # territories have a page in this language (its area links to them), besides
             # the reference data: all are in the key, and nothing else.
             organisation = registry.organisation_of(service.id)
-            sites = "".join(
-                self.dumps(registry.sites[s]) + registry.site_territory.get(s, "")
+            sites = [
+                part
                 for s in service.sites
                 if s in registry.sites
-            )
-            own_sites = "".join(registry.site_territory.get(s.id, "") for s in organisation.sites)
+                for part in (self.dumps(registry.sites[s]), registry.site_territory.get(s, ""))
+            ]
+            own_sites = ",".join(registry.site_territory.get(s.id, "") for s in organisation.sites)
             links = "".join(
                 f"{code}{index.has_page(code, None):d}{index.has_page(code, lang):d}" for code in service.public.area
             )
@@ -252,7 +323,7 @@ class ServeMemory:
                     prints.base,
                     self.dumps(service),
                     self.dumps(organisation, "own"),
-                    sites,
+                    *sites,
                     own_sites,
                     links,
                     path,
@@ -282,6 +353,78 @@ class ServeMemory:
             self.outputs[index_key] = (prints.contact_blind, [services])
             yield services
 
+    def _organisation_pages(
+        self, context: SiteContext, prints: RegistryPrints, used: set[tuple[str, str]]
+    ) -> Iterator[GeneratedPage]:
+        """``pages.organisation_pages``, one at a time: a page reads its organisation only."""
+        organisations = organisations_in_order(context)
+        for organisation in organisations:
+            path = context.registry.files[organisation.id]
+            key = _fingerprint([prints.base, self.dumps(organisation), path])
+            name = (organisation.id, context.lang)
+            used.add(name)
+            cached = self.organisation_outputs.get(name)
+            if cached is not None and cached[0] == key:
+                self.stats["reused"] += 1
+                yield cached[1]
+                continue
+            page = organisation_page(context, organisation)
+            self.stats["made"] += 1
+            self.organisation_outputs[name] = (key, page)
+            yield page
+        # The index lists names and numbers of services, no contact.
+        index_key = (f"{organisation_pages.__name__}:index", context.lang)
+        cached_index = self.outputs.get(index_key)
+        if cached_index is not None and cached_index[0] == prints.contact_blind:
+            yield from cached_index[1]  # type: ignore[misc]
+        else:
+            index = organisations_index(context, organisations)
+            self.outputs[index_key] = (prints.contact_blind, [index])
+            yield index
+
+    def _territory_pages(self, context: SiteContext, prints: RegistryPrints) -> Iterator[GeneratedPage]:
+        """``territory_pages``, remaking only the pages an edit of services reaches.
+
+        A territory page lists the services whose area contains it or lies inside it, with
+        what the coverage engine finds uncovered there, and links to territories that have
+        a page. While the territories with a page are the same (``_page_structure``), a
+        page changes only when a service it may show changed: one whose area, before or
+        after the edit, contains the territory, lies inside it or touches it.
+        """
+        registry = context.registry
+        index = territory_index(registry, context.config.scope)
+        services = {s.id: (self.dumps(s, "service_blind"), tuple(s.public.area)) for s in registry.services.values()}
+        if self._structure is None or self._structure[0] is not index:
+            self._structure = (index, _page_structure(index))
+        structure = self._structure[1]
+        previous = self.territories.pop(context.lang, None)  # kept again only once all are made
+        dirty: set[str] | None = None
+        if previous is not None and previous.base == prints.base and previous.structure == structure:
+            changed = {
+                i for i in services.keys() | previous.services.keys() if services.get(i) != previous.services.get(i)
+            }
+            areas = {
+                code for i in changed for known in (services, previous.services) for code in known.get(i, (b"", ()))[1]
+            }
+            dirty = _reached_by(index, registry.gazetteer, areas)
+        pages: dict[str, GeneratedPage] = {}
+        for code in page_codes(context, index):
+            page = (
+                previous.pages.get(code) if previous is not None and dirty is not None and code not in dirty else None
+            )
+            if page is None:
+                page = territory_page(context, index, registry.gazetteer[code])
+                self.stats["made"] += 1
+            else:
+                self.stats["reused"] += 1
+            pages[code] = page
+            yield page
+        overview = previous.overview if previous is not None and dirty is not None else None
+        if overview is None:
+            overview = territories_index_page(context, index)
+        yield overview
+        self.territories[context.lang] = TerritoryPages(prints.base, structure, services, pages, overview)
+
     # --- the background's share ----------------------------------------------------------------
 
     def take_deferred(self) -> list[Deferred]:
@@ -307,11 +450,13 @@ class ServeMemory:
             self.outputs[(job.name, job.context.lang)] = (job.key, items)
             for item in items:
                 new = digest(item.content)
+                self._items[item.uri] = (item, new)
                 if self.written.get(item.uri) != new:
                     self.written[item.uri] = new
                     changed.append(item)
             for uri in sorted(before - now):
                 self.written.pop(uri, None)
+                self._items.pop(uri, None)
                 gone.append(uri)
         return changed, gone
 
@@ -322,18 +467,28 @@ class ServeMemory:
         full = self.settings != settings or set(uris) != self.written.keys()
         self.settings = settings
         self.pending = {}
+        self._pending_items = {}
         return full
 
-    def is_changed(self, uri: str, content: str | bytes) -> bool:
-        """Whether ``uri``'s content differs from the last good build's (and remember it)."""
-        new = digest(content)
+    def is_changed(self, uri: str, content: str | bytes, item: Item | None = None) -> bool:
+        """Whether ``uri``'s content differs from the last good build's (and remember it).
+
+        ``item``, what the content comes from, spares fingerprinting it again when it is
+        the very object of the last build: what ``generate`` reuses is.
+        """
+        known = self._items.get(uri) if item is not None else None
+        new = known[1] if known is not None and known[0] is item else digest(content)
         self.pending[uri] = new
+        if item is not None:
+            self._pending_items[uri] = (item, new)
         return self.written.get(uri) != new
 
     def commit(self) -> None:
         """The build succeeded: its files are now what the site holds."""
         self.written = self.pending
+        self._items = self._pending_items
         self.pending = {}
+        self._pending_items = {}
 
     def forget(self) -> None:
         """A build failed midway: the next one starts from scratch."""
@@ -341,6 +496,8 @@ class ServeMemory:
         self.pending = {}
         self.settings = None
         self.deferred = []
+        self._items = {}
+        self._pending_items = {}
 
 
 class Coalescing:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import weakref
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from ..maps import (
     render_map,
 )
 from ..models import Service
+from ..registry import Registry
 from .context import Asset, GeneratedPage, SiteContext
 
 LOCAL_RESOURCES.setdefault("maillage_map_page", MAP_DIR + "map-page.js")
@@ -255,11 +257,36 @@ def _options(ctx: SiteContext, vocabulary: str, all_label: str) -> str:
     return "".join(options)
 
 
+# (id(registry), lang) -> the map data: made once for the page and once for its details.
+_DATA: dict[tuple[int, str], tuple[weakref.ref[Registry], MapData]] = {}
+
+
+def _shared_data(ctx: SiteContext) -> MapData:
+    """``map_data(ctx)``, made once per registry and language (``map_page`` and ``map_details``)."""
+    key = (id(ctx.registry), ctx.lang)
+    found = _DATA.get(key)
+    if found is not None and found[0]() is ctx.registry:
+        return found[1]
+    data = map_data(ctx)
+    _DATA[key] = (weakref.ref(ctx.registry, lambda _: _DATA.pop(key, None)), data)
+    return data
+
+
+def map_details(ctx: SiteContext) -> Iterator[Asset]:
+    """The points' details (names, services, phones), the files a popup loads."""
+    lang = ctx.lang
+    for k, chunk in enumerate(_shared_data(ctx).chunks):
+        yield Asset(f"{MAP_DIR}sites.{lang}.{k}.js", _js(f"window.maillageSiteDetails[{k}]=", chunk))
+
+
 def map_page(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
-    """The map page, its data file and script, and (once) the map libraries."""
+    """The map page, its data file and script, and (once) the map libraries.
+
+    Apart from the points' details (``map_details``), which hold the contacts.
+    """
     if ctx.lang == ctx.config.languages[0]:
         yield from library_assets()
-    data = map_data(ctx)
+    data = _shared_data(ctx)
     lang = ctx.lang
     base = "../" * (1 + ctx.prefix.count("/"))
     m = new_map(ctx, data.points, scroll_zoom=True)
@@ -284,8 +311,6 @@ def map_page(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     data_uri = f"{MAP_DIR}sites.{lang}.js"
     script_uri = f"{MAP_DIR}page.{lang}.js"
     yield Asset(data_uri, _js("window.maillageSites=", data.index))
-    for k, chunk in enumerate(data.chunks):
-        yield Asset(f"{MAP_DIR}sites.{lang}.{k}.js", _js(f"window.maillageSiteDetails[{k}]=", chunk))
     yield Asset(script_uri, (rendered.script + "\n").encode())
     js = [rendered.js[0], OWN_JS, *rendered.js[1:], data_uri, script_uri]
     head = "\n".join(f'<link rel="stylesheet" href="{base}{uri}">' for uri in (*rendered.css, OWN_CSS))

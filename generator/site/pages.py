@@ -488,14 +488,29 @@ def organisation_markdown(ctx: SiteContext, organisation: Organisation) -> str:
 
 def organisation_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
     """One page per organisation, and their index."""
-    lang = ctx.lang
-    organisations = sorted(ctx.registry.organisations.values(), key=lambda o: o.name.get(lang).casefold())
+    organisations = organisations_in_order(ctx)
     for organisation in organisations:
-        yield GeneratedPage(
-            uri=page_url(ctx, f"organisations/{organisation.id}/index.md"),
-            content=organisation_markdown(ctx, organisation),
-            edit_path=ctx.registry.files[organisation.id],
-        )
+        yield organisation_page(ctx, organisation)
+    yield organisations_index(ctx, organisations)
+
+
+def organisations_in_order(ctx: SiteContext) -> list[Organisation]:
+    """The organisations in the order of their index: by name in the context's language."""
+    return sorted(ctx.registry.organisations.values(), key=lambda o: o.name.get(ctx.lang).casefold())
+
+
+def organisation_page(ctx: SiteContext, organisation: Organisation) -> GeneratedPage:
+    """An organisation's page, with where to edit it."""
+    return GeneratedPage(
+        uri=page_url(ctx, f"organisations/{organisation.id}/index.md"),
+        content=organisation_markdown(ctx, organisation),
+        edit_path=ctx.registry.files[organisation.id],
+    )
+
+
+def organisations_index(ctx: SiteContext, organisations: list[Organisation]) -> GeneratedPage:
+    """The index of ``organisations`` (in ``organisations_in_order``)."""
+    lang = ctx.lang
     url = page_url(ctx, "organisations/")
     items = [
         link(url, page_url(ctx, f"organisations/{o.id}/"), plain(ctx, o.name))
@@ -503,7 +518,7 @@ def organisation_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
         for o in organisations
     ]
     meta = {"title": esc(t("index.organisations", lang)), "maillage_lang": lang, "maillage_kind": "index"}
-    yield GeneratedPage(uri=url + "index.md", content=front_matter(meta) + _section(bullet_list(items)) + "\n")
+    return GeneratedPage(uri=url + "index.md", content=front_matter(meta) + _section(bullet_list(items)) + "\n")
 
 
 def _vocabulary_pages(ctx: SiteContext, vocabulary: str) -> Iterator[GeneratedPage]:

@@ -231,10 +231,15 @@ def segment_label(registry: Registry, segment: str, lang: str) -> str:
 def territory_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
     """One page per territory of the index, in the context's language."""
     index = territory_index(ctx.registry, ctx.config.scope)
-    for code in sorted(index.pages):
-        if index.has_page(code, _page_lang(ctx)):
-            yield territory_page(ctx, index, ctx.registry.gazetteer[code])
+    for code in page_codes(ctx, index):
+        yield territory_page(ctx, index, ctx.registry.gazetteer[code])
     yield territories_index_page(ctx, index)
+
+
+def page_codes(ctx: SiteContext, index: TerritoryIndex) -> list[str]:
+    """The territories with a page in the context's language, in the order of ``territory_pages``."""
+    lang = _page_lang(ctx)
+    return [code for code in sorted(index.pages) if index.has_page(code, lang)]
 
 
 def territory_page(ctx: SiteContext, index: TerritoryIndex, territory: Territory) -> GeneratedPage:
