@@ -38,7 +38,7 @@ from .search import SearchIndexError, index_site
 from .site import gaps_page, territory_pages
 from .site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .site.csp import add_policy
-from .site.generation import Made, generate_in_processes
+from .site.generation import GenerationError, Made, generate_in_processes
 from .site.i18n import LANGUAGE_NAMES, nav_title, t
 from .site.incremental import DEFERRED, Coalescing, Deferred, Item, ServeMemory, provider_name
 from .site.pages import HOME_ENTRY_MARKER, entry_points
@@ -760,7 +760,6 @@ def _build_then_index(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) 
     """
     import multiprocessing
     import traceback
-    from concurrent.futures.process import BrokenProcessPool
 
     from mkdocs.exceptions import Abort, MkDocsException
 
@@ -776,8 +775,8 @@ def _build_then_index(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) 
             parallel_build(config, jobs, errors)
         except MkDocsException as exc:  # PluginError, Abort (strict warnings), configuration
             outcome = ("failed", list(errors.messages) or [str(exc)])
-        except BrokenProcessPool:  # site/generation.py
-            outcome = ("failed", ["a process generating the pages stopped unexpectedly (out of memory?)"])
+        except GenerationError as exc:  # a generating process died (site/generation.py)
+            outcome = ("failed", [str(exc)])
         except Exception:  # a bug: shown as one, with its traceback
             outcome = ("crashed", [traceback.format_exc()])
         send.send(outcome)

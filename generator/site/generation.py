@@ -2,8 +2,8 @@
 
 The providers make the site's pages and assets from the registry one after the other;
 at 10,000 services that takes about two minutes of one core before mkdocs renders a
-page. Here they run in forked processes, one provider (for every language) at a time
-each, the longest first: each writes what it makes to disk (pages one after the other in
+page. Here they run in forked processes, one provider (for every language) per process,
+the longest first, the gap report alone: each writes what it makes to disk (pages one after the other in
 its own file, large assets as files) and sends back where. The plugin then makes the
 files in the order a single process would have made them, so the site is the same byte
 for byte (tests/site/test_build.py).
@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.connection
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any, cast
 
 from .context import Asset, GeneratedPage, Provider, SiteContext
 
@@ -55,6 +57,11 @@ _COST = {
 }
 
 
+# Providers whose working set is large (the gap report: about 1 GB at 10,000 services):
+# they run alone, so that two of them never add up.
+_ALONE = frozenset({"gaps_pages"})
+
+
 def generate_in_processes(
     contexts: Sequence[SiteContext], providers: Sequence[Provider], jobs: int, folder: Path, spool_bytes: int
 ) -> Iterator[tuple[int, Made]]:
@@ -62,25 +69,71 @@ def generate_in_processes(
 
     In the order of one process: by context, then by provider, then as each provider
     yields them. Pages and assets of at least ``spool_bytes`` are left in ``folder``.
-    An exception of a provider is raised here.
+    Each provider runs in a process of its own, which gives its memory back when it ends;
+    at most ``jobs`` at a time. An exception of a provider is raised here; a process
+    that dies raises ``GenerationError``.
     """
     global _STATE
-    order = sorted(range(len(providers)), key=lambda i: -_COST.get(getattr(providers[i], "__name__", ""), 1))
+    names = [getattr(provider, "__name__", "") for provider in providers]
+    order = sorted(range(len(providers)), key=lambda i: -_COST.get(names[i], 1))
     _STATE = (contexts, providers, folder, spool_bytes)
     gc.collect()
     gc.freeze()  # the processes' collections would otherwise copy the parent's heap
+    fork = multiprocessing.get_context("fork")
+    found: dict[int, list[list[Made]]] = {}
+    running: dict[Any, tuple[int, Any]] = {}  # connection -> (provider, process)
     try:
-        # An executor, not a Pool: a process killed (out of memory) fails the build here
-        # (BrokenProcessPool) instead of leaving it waiting for ever.
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            found = dict(zip(order, pool.map(_make, order), strict=True))
+        while order or running:
+            alone = any(names[p] in _ALONE for p, _ in running.values())
+            while order and not alone and len(running) < jobs:
+                if names[order[0]] in _ALONE and running:
+                    break  # it waits until the others are done
+                p = order.pop(0)
+                receive, send = fork.Pipe(duplex=False)
+                process = fork.Process(target=_run, args=(p, send), name=f"maillage-generate-{names[p]}")
+                process.start()
+                send.close()
+                running[receive] = (p, process)
+                alone = names[p] in _ALONE
+            for ready in multiprocessing.connection.wait(list(running)):
+                p, process = running.pop(ready)
+                try:
+                    outcome: Any = cast(Connection, ready).recv()
+                except EOFError:
+                    outcome = GenerationError(
+                        f"the process generating {names[p]} stopped unexpectedly (out of memory?)"
+                    )
+                process.join()
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                found[p] = outcome
     finally:
+        for _, process in running.values():
+            process.kill()
+            process.join()
         gc.unfreeze()
         _STATE = None
     for c in range(len(contexts)):
         for p in range(len(providers)):
             for made in found[p][c]:
                 yield p, made
+
+
+class GenerationError(Exception):
+    """A process generating pages died without an answer."""
+
+
+def _run(p: int, send: Any) -> None:
+    """A generating process: provider ``p``'s output, or its exception, sent back."""
+    try:
+        outcome: Any = _make(p)
+    except BaseException as exc:  # sent to the parent, which raises it
+        outcome = exc
+    try:
+        send.send(outcome)
+    except Exception as exc:  # an exception that cannot be pickled
+        send.send(GenerationError(f"{type(outcome).__name__}: {outcome} ({exc})"))
+    send.close()
 
 
 def _make(p: int) -> list[list[Made]]:

@@ -216,6 +216,6 @@ def test_a_generating_process_that_dies_fails_the_build_with_a_message(
 
     killed.__name__ = "orient_page"
     monkeypatch.setattr("generator.plugin.PROVIDERS", [killed if p is orient_page else p for p in PROVIDERS])
-    with pytest.raises(BuildError, match="a process generating the pages stopped unexpectedly"):
+    with pytest.raises(BuildError, match="the process generating orient_page stopped unexpectedly"):
         build_site(project / "mkdocs.yml", tmp_path / "site", jobs=2)
     assert not (tmp_path / "site").exists() or not any((tmp_path / "site").rglob("*.html"))
