@@ -110,7 +110,12 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def search_server(search_site: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(search_site)))
+    yield from _serve(search_site)
+
+
+def _serve(site: Path) -> Iterator[str]:
+    """The address of ``site`` served over HTTP on localhost, until the generator is closed."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -332,12 +337,7 @@ def sharded_server(search_site: Path, tmp_path_factory: pytest.TempPathFactory) 
     french = sum(search.indexed_weight((site / uri).read_bytes()) for uri, _ in search.language_pages(site)[0])
     search.index_site(site, shard_bytes=french // 3 + 1)
     assert len(list((site / search.BUNDLE).glob("shard-*"))) == 2
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield from _serve(site)
 
 
 def _facet_counts(page: Any, facet: str) -> dict[str, str]:
