@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from .site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .site.csp import add_policy
 from .site.generation import GenerationError, Made, generate_in_processes
 from .site.i18n import LANGUAGE_NAMES, nav_title, t
-from .site.incremental import DEFERRED, Coalescing, Deferred, Item, ServeMemory, provider_name
+from .site.incremental import DEFERRED, DEFERRED_PAGES, Coalescing, Deferred, Item, ServeMemory, provider_name
 from .site.pages import HOME_ENTRY_MARKER, entry_points
 from .site.providers import PROVIDERS
 
@@ -85,6 +85,9 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         self._served: _Served | None = None  # what the last good build left, for _patch
         self._site_lock = threading.Lock()  # one writer of the site at a time
         self._epoch = 0  # rebuilds so far: a background result made before the last one is stale
+        self._waiting = 0  # rebuilds waiting for the lock: the background gives way
+        self._later: list[tuple[File, Item]] = []  # pages _patch left for the background
+        self._server: Any = None  # mkdocs' live-reload server
         self.index_later = False  # the search index is made after the build, by its caller
 
     # --- serve: the edit loop (generator/site/incremental.py) ----------------------------------
@@ -106,10 +109,14 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         # which a failed dirty rebuild leaves in place, stays served.
         rebuild = server.builder
         keep = "maillage: the site still shows the last good build; fix the error above and save again"
+        self._server = server
 
         def rebuild_or_keep_last_site() -> None:
+            self._waiting += 1
             with self._site_lock:
+                self._waiting -= 1
                 self._epoch += 1
+                self._later = []  # this rebuild writes what they would have (or forgets them)
                 try:
                     if self._patch():
                         return
@@ -117,6 +124,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
                     log.error(str(exc))
                     log.error(keep)
                     return
+                gc.unfreeze()  # mkdocs makes the site's objects anew: the last ones may go
                 try:
                     rebuild()
                 except Abort:
@@ -133,6 +141,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         self.load_cache = None
         self.deferred = None
         self._served = self._building = None
+        gc.unfreeze()
 
     def on_build_error(self, *, error: Exception) -> None:
         if self._writing:
@@ -150,13 +159,14 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         navigation, pages, sitemap) for an edit that changes a dozen. When the last good
         build's settings and build date hold and the edit neither adds nor removes a file,
         the files, navigation and pages of that build stay right but for the changed
-        files: those alone are read, rendered and written here, with mkdocs' own steps and
+        files: those alone are read, rendered and written, with mkdocs' own steps and
         this plugin's events. A changed title of a menu page (it is in every page) or any
-        failure leaves the work to mkdocs. The ``DEFERRED`` outputs are remade afterwards,
-        in the background (``_catch_up``).
+        failure leaves the work to mkdocs.
+
+        The pages of the edited files (and the menus' pages) are written before the browsers
+        reload; the other changed pages (territories, gap report) and the ``DEFERRED``
+        outputs right after, in the background (``_catch_up``).
         """
-        from mkdocs.commands.build import _build_page, _populate_page
-        from mkdocs.structure.files import InclusionLevel
         from mkdocs.utils import get_build_date
 
         served, memory = self._served, self.memory
@@ -173,34 +183,30 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
             SiteContext(registry=registry, config=site_config, lang=lang, root=self.root)
             for lang in site_config.languages
         ]
-        made = [item for _, item in memory.generate(contexts, PROVIDERS, settings, defer=DEFERRED)]
+        defer = DEFERRED | DEFERRED_PAGES.keys()
+        made = [item for _, item in memory.generate(contexts, PROVIDERS, settings, defer=defer)]
         uris = [item.uri for item in made]
         if len(set(uris)) != len(uris) or set(uris) != memory.written.keys():
             return False  # a file comes or goes (or two providers clash): mkdocs builds and says so
         memory.plan(uris, settings)
-        changed = [item for item in made if memory.is_changed(item.uri, item.content, item)]
-        files = [served.by_uri[item.uri] for item in changed]
-        pages = [file.page for file in files if file.page is not None]
+        changed = [(served.by_uri[item.uri], item) for item in made if memory.is_changed(item.uri, item.content, item)]
         menus = {page.file.src_uri for nav in (served.nav, *self.navs.values()) for page in nav.pages}
-        titles = {page.file.src_uri: page.title for page in pages if page.file.src_uri in menus}
+        edited = self.load_cache.changed if self.load_cache is not None else frozenset()
+        now = [
+            (file, item)
+            for file, item in changed
+            if file.page is None or item.uri in menus or getattr(item, "edit_path", None) in edited
+        ]
+        first = {id(file) for file, _ in now}
+        later = [(file, item) for file, item in changed if id(file) not in first]
+        titles = {file.src_uri: file.page.title for file, _ in now if file.page is not None and file.src_uri in menus}
         try:
-            for file, item in zip(files, changed, strict=True):
-                file.content_bytes = item.content.encode("utf-8") if isinstance(item.content, str) else item.content
-            for page in pages:
-                _populate_page(page, config, served.files)
+            pages = _populate(config, served, now)
             if any(page.title != titles[page.file.src_uri] for page in pages if page.file.src_uri in titles):
                 memory.settings = None  # every page's menu changes: mkdocs rebuilds them all
                 return False
             self._writing = True
-            if served.documents is None:
-                served.documents = served.files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
-            for page in pages:
-                _build_page(page, config, served.documents, served.nav, served.env)
-            for file in files:
-                if file.page is None:
-                    file.copy_file()
-            for page in pages:
-                page.validate_anchor_links(files=served.files, log_level=config.validation.links.anchors)
+            _write(config, served, now)
         except Exception as exc:
             # mkdocs starts again from its own files and says what failed.
             log.debug(f"maillage: patching the site failed ({exc}); mkdocs builds it")
@@ -209,20 +215,22 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
             self._served = None
             self._writing = False
             return False
-        memory.commit()
+        memory.commit(hold=[file.src_uri for file, _ in later])
         self._writing = False
+        self._later = later
         log.info(
             f"maillage: {len(changed)} of {len(made)} generated files changed, rewritten without a build "
             f"in {time.monotonic() - start:.2f} seconds"
+            + (f" ({len(later)} pages of other files right after)" if later else "")
             + (f"; {memory.stats['deferred']} remade in the background" if memory.deferred else "")
         )
         self._in_background(Path(config.site_dir))
         return True
 
     def _in_background(self, site_dir: Path) -> None:
-        """After a good build: the deferred outputs, and the search index (Pagefind reads the
-        whole site, tens of seconds at 1,000 services), each in its own thread."""
-        if self.memory is not None and self.memory.deferred:
+        """After a good build: the pages and outputs left for later, and the search index
+        (Pagefind reads the whole site, tens of seconds at 1,000 services), each in its own thread."""
+        if self._later or (self.memory is not None and self.memory.deferred):
             if self.deferred is None:
                 self.deferred = Coalescing(lambda: self._catch_up(site_dir), _log_deferred_error, "maillage-deferred")
             self.deferred.request()
@@ -234,37 +242,90 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         self.indexer.request()
 
     def _catch_up(self, site_dir: Path) -> None:
-        """Make the outputs ``_patch`` deferred and write those that changed."""
+        """Write the pages ``_patch`` left for later, then make and write what it deferred.
+
+        Pages one at a time, giving way to a rebuild that waits: what is not written then
+        is still what the site's memory says it holds, and that rebuild writes it.
+        """
         with self._site_lock:
             memory, epoch, served = self.memory, self._epoch, self._served
-            work = memory.take_deferred() if memory is not None else []
-        if memory is None or served is None or not work:
+            later, self._later = self._later, []
+        if memory is None or served is None:
             return
-        done: list[tuple[Deferred, list[Item]]] = [(job, list(job.provider(job.context))) for job in work]
+
+        def current() -> bool:  # called with the lock held
+            return self._epoch == epoch and not self._waiting and memory is self.memory and served is self._served
+
+        written = self._write_pages(later, current)
+        if written is None:
+            return
         with self._site_lock:
-            if self._epoch != epoch or memory is not self.memory or served is not self._served:
-                return  # the site was rebuilt meanwhile: that rebuild left its own work
-            try:
-                changed, gone = memory.apply_deferred(done)
-            except ValueError as exc:
-                memory.forget()  # the next rebuild is a full one, which reports the clash
-                raise PluginError(f"maillage: {exc}") from None
-            try:
-                for item in changed:
-                    file = served.by_uri.get(item.uri)
-                    if file is None:
-                        file = served.by_uri[item.uri] = _virtual_file(served.config, item)
-                    else:
-                        file.content_bytes = item.content.encode() if isinstance(item.content, str) else item.content
-                    file.copy_file()
-                for uri in gone:
-                    file = served.by_uri.pop(uri)
-                    if os.path.isfile(file.abs_dest_path):
-                        os.remove(file.abs_dest_path)
-            except Exception:
-                memory.forget()
-                raise
-        log.info(f"maillage: {len(changed)} deferred files rewritten, {len(gone)} removed")
+            if not current():
+                return
+            work = memory.take_deferred()
+        if work:
+            done: list[tuple[Deferred, list[Item]]] = [(job, list(job.provider(job.context))) for job in work]
+            with self._site_lock:
+                if not current():
+                    return  # the site is rebuilt meanwhile: that rebuild leaves its own work
+                try:
+                    changed, gone = memory.apply_deferred(done)
+                except ValueError as exc:
+                    memory.forget()  # the next rebuild is a full one, which reports the clash
+                    raise PluginError(f"maillage: {exc}") from None
+                pages = [(served.by_uri[item.uri], item) for item in changed if isinstance(item, GeneratedPage)]
+                try:
+                    for item in changed:
+                        if isinstance(item, GeneratedPage):
+                            continue
+                        target = served.by_uri.get(item.uri)
+                        if target is None:
+                            target = served.by_uri[item.uri] = _virtual_file(served.config, item)
+                        else:
+                            target.content_bytes = item.content
+                        target.copy_file()
+                    for uri in gone:
+                        target = served.by_uri.pop(uri)
+                        if os.path.isfile(target.abs_dest_path):
+                            os.remove(target.abs_dest_path)
+                except Exception:
+                    memory.forget()
+                    raise
+            log.info(f"maillage: {len(changed) - len(pages)} deferred files rewritten, {len(gone)} removed")
+            more = self._write_pages(pages, current)
+            if more is None:
+                return
+            written += more
+        if written:
+            with self._site_lock:
+                condition = getattr(self._server, "_epoch_cond", None)
+                if current() and condition is not None:
+                    from mkdocs.livereload import _timestamp
+
+                    # mkdocs (1.6) has no public call for it: what its own rebuild loop does
+                    # once a build is done, so that browsers reload these pages too.
+                    with condition:
+                        self._server._wanted_epoch = self._server._visible_epoch = _timestamp()
+                        condition.notify_all()
+            log.info(f"maillage: {written} pages of other files rewritten after the reload")
+
+    def _write_pages(self, pages: Sequence[tuple[File, Item]], current: Callable[[], bool]) -> int | None:
+        """Write ``pages`` one at a time while ``current()``; how many, None when it gave way."""
+        written = 0
+        for file, item in pages:
+            with self._site_lock:
+                served, memory = self._served, self.memory
+                if not current() or served is None or memory is None:
+                    return None
+                try:
+                    _populate(served.config, served, [(file, item)])
+                    _write(served.config, served, [(file, item)])
+                except Exception:
+                    memory.forget()
+                    raise
+                memory.mark_written(file.src_uri)
+                written += 1
+        return written
 
     # --- configuration --------------------------------------------------------------------
 
@@ -435,6 +496,12 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
             self.memory.commit()
             self._writing = False
             self._served, self._building = self._building, None
+            # The site's objects (a file and a page for each of tens of thousands) live
+            # until the next build: out of the collector's walks, which took 0.6 s of an
+            # edit's patch at 1,000 services when one came (rebuild_or_keep_last_site
+            # unfreezes them).
+            gc.collect()
+            gc.freeze()
             self._in_background(Path(config.site_dir))
             return
         if self.index_later:  # by the process that started this build (_build_then_index)
@@ -649,6 +716,35 @@ def _build_date() -> str:
     from mkdocs.utils import get_build_date
 
     return get_build_date()
+
+
+def _populate(config: MkDocsConfig, served: _Served, changed: Sequence[tuple[File, Item]]) -> list[Page]:
+    """Give the changed files their new content, and read and convert the pages among them."""
+    from mkdocs.commands.build import _populate_page
+
+    pages = []
+    for file, item in changed:
+        file.content_bytes = item.content.encode("utf-8") if isinstance(item.content, str) else item.content
+        if file.page is not None:
+            _populate_page(file.page, config, served.files)
+            pages.append(file.page)
+    return pages
+
+
+def _write(config: MkDocsConfig, served: _Served, changed: Sequence[tuple[File, Item]]) -> None:
+    """Write the changed files that ``_populate`` prepared (mkdocs' own steps for a page)."""
+    from mkdocs.commands.build import _build_page
+    from mkdocs.structure.files import InclusionLevel
+
+    assert served.nav is not None
+    if served.documents is None:
+        served.documents = served.files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+    for file, _ in changed:
+        if file.page is None:
+            file.copy_file()
+            continue
+        _build_page(file.page, config, served.documents, served.nav, served.env)
+        file.page.validate_anchor_links(files=served.files, log_level=config.validation.links.anchors)
 
 
 def _read_titles(nav: Navigation, config: MkDocsConfig) -> None:

@@ -286,6 +286,7 @@ class LoadCache:
     """
 
     files: dict[str, _Read] = field(default_factory=dict)
+    changed: frozenset[str] = frozenset()  # the files the last load parsed again (or anew)
     gazetteer: tuple[bytes, Gazetteer] | None = None
     places: dict[tuple[str | None, str], str | list[Territory] | None] = field(default_factory=dict)
     audience: dict[tuple[str, int], tuple[Organisation, Organisation]] = field(default_factory=dict)
@@ -318,12 +319,12 @@ class _Loader:
         else:
             digest = _digest(raw)
             known = self.cache.files.get(path) if self.cache is not None else None
-            if known is not None and known.digest == digest and known.model is model:
-                document, result, problems = known.document, known.result, list(known.problems)
-            else:
+            if known is None or known.digest != digest or known.model is not model:
                 document = parse_yaml(raw, path)
                 result, problems = validate(document, model)
-            self.read_now[path] = _Read(digest, model, document, result, tuple(problems))
+                known = _Read(digest, model, document, result, tuple(problems))
+            document, result, problems = known.document, known.result, list(known.problems)
+            self.read_now[path] = known
         self.documents[document.path] = document
         self.problems += document.problems
         self.problems += problems
@@ -354,6 +355,10 @@ class _Loader:
     def keep(self) -> None:
         """Let the cache hold what this load read (and forget the files that are gone)."""
         if self.cache is not None:
+            before = self.cache.files
+            self.cache.changed = frozenset(
+                path for path, read in self.read_now.items() if path not in before or before[path] is not read
+            )
             self.cache.files = self.read_now
 
     def at(self, path: str, loc: tuple[Hashable, ...], message: str, code: str, *, warning: bool = False) -> None:

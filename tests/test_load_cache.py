@@ -39,6 +39,9 @@ def test_a_cached_load_parses_only_the_edited_file_and_equals_a_fresh_one(mini: 
     _edit(mini, "alpha.yaml", '"+32 2 000 00 01"', '"+32 2 999 99 99"')
     cached = load_registry(mini, cache=cache)
     assert parsed == ["data/registry/alpha.yaml"]
+    assert cache.changed == {"data/registry/alpha.yaml"}
+    load_registry(mini, cache=cache)
+    assert cache.changed == set()
     fresh = load_registry(mini)
     assert cached.organisations == fresh.organisations
     assert cached.services == fresh.services

@@ -311,6 +311,12 @@ def gaps_report_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
         )
 
 
+def report_page_uris(ctx: SiteContext) -> list[str]:
+    """The URIs ``gaps_report_pages`` makes, in its order, without making the report."""
+    found, _ = selections(ctx.registry)
+    return [ctx.prefix + PAGE_DIR + "index.md", *(ctx.prefix + s.url + "index.md" for s in found[1:])]
+
+
 def gaps_data(ctx: SiteContext) -> Iterator[Asset]:
     """The report's downloads and its tables' script, once (with the first language)."""
     if ctx.prefix:

@@ -54,6 +54,7 @@ from .pages import (
     service_url,
     services_index,
 )
+from .gaps_page import report_page_uris
 from .territory_pages import (
     TerritoryIndex,
     page_codes,
@@ -74,6 +75,12 @@ CONTACT_BLIND = frozenset({"gaps_report_pages", "gaps_data", "home_page", "need_
 # data): after an edit, serve writes the pages first and remakes these in the background
 # (``ServeMemory.take_deferred``), the files served meanwhile being the previous ones.
 DEFERRED = frozenset({"hsds_downloads", "download_files", "orient_data", "map_details", "gaps_data"})
+
+# Providers of pages that no other page is made from and whose URIs are known without
+# making them (the function gives them): after an edit that leaves their URIs as they
+# were, serve remakes them in the background too, and writes those that changed right
+# after the browsers reloaded the edited file's pages.
+DEFERRED_PAGES: dict[str, Callable[[SiteContext], list[str]]] = {"gaps_report_pages": report_page_uris}
 
 
 def digest(content: str | bytes) -> bytes:
@@ -228,6 +235,7 @@ class ServeMemory:
     # uri -> (the item written, its digest), for is_changed; and those of the build in progress
     _items: dict[str, tuple[Item, bytes]] = field(default_factory=dict)
     _pending_items: dict[str, tuple[Item, bytes]] = field(default_factory=dict)
+    held: dict[str, tuple[Item, bytes]] = field(default_factory=dict)  # see commit
     dumps: Dumps = field(default_factory=Dumps)
 
     # --- generation -------------------------------------------------------------------------
@@ -276,7 +284,7 @@ class ServeMemory:
                 if cached is not None and cached[0] == key:
                     self.stats["reused"] += len(cached[1])
                     items = cached[1]
-                elif cached is not None and name in defer:
+                elif cached is not None and name in defer and self._same_pages(name, context, cached[1]):
                     self.deferred.append(Deferred(name, provider, context, key))
                     self.stats["deferred"] += len(cached[1])
                     items = cached[1]
@@ -292,6 +300,12 @@ class ServeMemory:
         self.organisation_outputs = {k: v for k, v in self.organisation_outputs.items() if k in used_organisations}
         self.territories = {k: v for k, v in self.territories.items() if k in {c.lang for c in contexts}}
         self.dumps.prune()
+
+    @staticmethod
+    def _same_pages(name: str, context: SiteContext, items: list[Item]) -> bool:
+        """Whether a deferred provider makes the URIs of ``items`` again (files: taken as yes)."""
+        predict = DEFERRED_PAGES.get(name)
+        return predict is None or predict(context) == [item.uri for item in items]
 
     def _service_pages(
         self, context: SiteContext, prints: RegistryPrints, used: set[tuple[str, str]]
@@ -435,8 +449,10 @@ class ServeMemory:
     def apply_deferred(self, done: list[tuple[Deferred, list[Item]]]) -> tuple[list[Item], list[str]]:
         """Remember deferred outputs once made: the files to write, and the URIs no longer made.
 
-        The written digests are updated as if the caller wrote and removed them. Raises
-        ``ValueError`` when a deferred provider now makes a file another provider makes.
+        The written digests of files (assets) are updated as if the caller wrote and removed
+        them; a changed page is held until the caller says it is written (``mark_written``).
+        Raises ``ValueError`` when a deferred provider now makes a file another provider
+        makes, or a page comes or goes.
         """
         changed: list[Item] = []
         gone: list[str] = []
@@ -447,11 +463,18 @@ class ServeMemory:
             clash = sorted(uri for uri in now - before if uri in self.written)
             if clash:
                 raise ValueError(f"{job.name} and another provider both make '{clash[0]}'")
+            if job.name in DEFERRED_PAGES and now != before:
+                raise ValueError(f"{job.name} makes other pages than its URIs said")
             self.outputs[(job.name, job.context.lang)] = (job.key, items)
             for item in items:
                 new = digest(item.content)
-                self._items[item.uri] = (item, new)
-                if self.written.get(item.uri) != new:
+                if self.written.get(item.uri) == new:
+                    self._items[item.uri] = (item, new)
+                elif isinstance(item, GeneratedPage):
+                    self.held[item.uri] = (item, new)
+                    changed.append(item)
+                else:
+                    self._items[item.uri] = (item, new)
                     self.written[item.uri] = new
                     changed.append(item)
             for uri in sorted(before - now):
@@ -468,6 +491,7 @@ class ServeMemory:
         self.settings = settings
         self.pending = {}
         self._pending_items = {}
+        self.held = {}  # not written: the site still holds what `written` says
         return full
 
     def is_changed(self, uri: str, content: str | bytes, item: Item | None = None) -> bool:
@@ -483,12 +507,31 @@ class ServeMemory:
             self._pending_items[uri] = (item, new)
         return self.written.get(uri) != new
 
-    def commit(self) -> None:
-        """The build succeeded: its files are now what the site holds."""
+    def commit(self, hold: Iterable[str] = ()) -> None:
+        """The build succeeded: its files are now what the site holds.
+
+        But for those of ``hold``, still to be written (``mark_written``): until then the
+        site holds their previous content, and the next build compares with that.
+        """
+        held = set(hold)
+        self.held = {uri: self._pending_items[uri] for uri in held if uri in self._pending_items}
+        for uri in held:
+            self.pending.pop(uri, None)
+            self._pending_items.pop(uri, None)
+            if uri in self.written:
+                self.pending[uri] = self.written[uri]
+            if uri in self._items:
+                self._pending_items[uri] = self._items[uri]
         self.written = self.pending
         self._items = self._pending_items
         self.pending = {}
         self._pending_items = {}
+
+    def mark_written(self, uri: str) -> None:
+        """A file ``commit`` held is now written."""
+        item, new = self.held.pop(uri)
+        self.written[uri] = new
+        self._items[uri] = (item, new)
 
     def forget(self) -> None:
         """A build failed midway: the next one starts from scratch."""
@@ -498,6 +541,7 @@ class ServeMemory:
         self.deferred = []
         self._items = {}
         self._pending_items = {}
+        self.held = {}
 
 
 class Coalescing:

@@ -6,6 +6,7 @@ import logging
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,7 +17,7 @@ import pytest
 from generator.plugin import MaillagePlugin
 from generator.registry import LoadCache, for_audience, load_registry
 from generator.site.context import SiteConfig, SiteContext
-from generator.site.incremental import DEFERRED, ServeMemory, provider_name
+from generator.site.incremental import DEFERRED, DEFERRED_PAGES, ServeMemory, digest, provider_name
 from generator.site.providers import PROVIDERS
 from tests.site.test_build import MKDOCS_YML, project  # noqa: F401 - the fixture: the small project with its mkdocs.yml
 
@@ -25,6 +26,7 @@ PHONE = ('"+32 2 000 00 01"', '"+32 2 999 99 99"')
 AREA = ("area: [be-region-04000]", "area: [be-commune-21015]")  # Brussels' other communes lose pages
 WIDER = ("area: [be-commune-21009, be-commune-21013]", "area: [be-commune-21009, be-commune-21013, be-commune-21015]")
 NAME = ("name: Jeunes\n", "name: Jeunes adultes\n")
+AGE = ("age: {max: 23}", "age: {max: 17}")  # the gap report changes
 REGION_NAME = (
     "name: {fr: Accompagnement adultes,",
     "name: {fr: Accompagnement des adultes,",
@@ -53,7 +55,9 @@ def _edit(root: Path, old: str, new: str, name: str = "alpha.yaml") -> None:
 
 
 @pytest.mark.parametrize(
-    "edit", [PHONE, AREA, WIDER, NAME, REGION_NAME], ids=["phone", "area", "wider", "name", "region-name"]
+    "edit",
+    [PHONE, AREA, WIDER, NAME, REGION_NAME, AGE],
+    ids=["phone", "area", "wider", "name", "region-name", "age"],
 )
 @pytest.mark.parametrize("cached", [False, True], ids=["load", "cached-load"])
 def test_memory_after_an_edit_equals_a_fresh_generation(mini: Path, edit: tuple[str, str], cached: bool) -> None:
@@ -130,30 +134,36 @@ def test_a_phone_edit_remakes_its_service_and_organisation_pages_only(mini: Path
         (PHONE, DEFERRED - {"gaps_data"}, {"downloads/contacts.csv", "downloads/hsds/services.ndjson"}, []),
         (
             WIDER,
-            DEFERRED,
+            DEFERRED | {"gaps_report_pages"},
             {"downloads/areas.csv", "gaps/data/communes.csv"},
             # Schaerbeek is named by a service now: the orientation data has it, not its places files.
             ["assets/maillage/orient/places-n-sc.json"],
         ),
+        (
+            AGE,
+            DEFERRED | {"gaps_report_pages"},
+            {"gaps/index.md", "nl/gaps/needs/youth/index.md", "gaps/data/communes.csv"},
+            [],
+        ),
     ],
-    ids=["phone", "wider"],
+    ids=["phone", "wider", "age"],
 )
 def test_deferred_outputs_are_the_previous_ones_until_made_then_a_fresh_generation(
     mini: Path, edit: tuple[str, str], deferred: frozenset[str], rewritten: set[str], removed: list[str]
 ) -> None:
     memory = ServeMemory()
-    first = list(memory.generate(_contexts(mini), PROVIDERS, "s", defer=DEFERRED))
+    every = DEFERRED | DEFERRED_PAGES.keys()
+    first = list(memory.generate(_contexts(mini), PROVIDERS, "s", defer=every))
     assert not memory.deferred  # nothing to show meanwhile: made at once
     memory.plan([item.uri for _, item in first], "s")
     for _, item in first:
         memory.is_changed(item.uri, item.content, item)
     memory.commit()
     _edit(mini, *edit)
-    second = list(memory.generate(_contexts(mini), PROVIDERS, "s", defer=DEFERRED))
+    second = list(memory.generate(_contexts(mini), PROVIDERS, "s", defer=every))
     old = {item.uri: item.content for _, item in first}
-    assert {name for name, _ in second if name in DEFERRED} == DEFERRED
     for name, item in second:
-        if name in DEFERRED:
+        if name in deferred:
             assert item.content == old[item.uri]  # served as they were
     work = memory.take_deferred()
     assert {job.name for job in work} == deferred and not memory.deferred
@@ -161,6 +171,14 @@ def test_deferred_outputs_are_the_previous_ones_until_made_then_a_fresh_generati
     assert gone == removed
     changed_uris = {item.uri for item in changed}
     assert rewritten <= changed_uris
+    # Pages are held until written: the site holds the previous ones till then.
+    assert set(memory.held) == {item.uri for item in changed if item.uri.endswith(".md")}
+    made = {item.uri: item.content for item in changed}
+    for uri in list(memory.held):
+        assert memory.written[uri] == digest(old[uri])  # what the site holds until then
+        memory.mark_written(uri)
+        assert memory.written[uri] == digest(made[uri])
+    assert not memory.held
     assert "downloads/organisations.csv" not in changed_uris  # same bytes: not rewritten
     # Once made, the next generation reuses them and is a fresh one.
     assert _remembered(memory, mini) == _from_scratch(mini)
@@ -207,7 +225,10 @@ class _Serve:
         assert isinstance(plugin, MaillagePlugin)
         self.plugin = plugin
         builder(first)
-        self.rebuild = plugin.on_serve(SimpleNamespace(builder=builder), config=first, builder=builder).builder
+        # What of mkdocs' live-reload server the plugin uses: its epochs, which browsers poll.
+        self.server = SimpleNamespace(builder=builder, _epoch_cond=threading.Condition())
+        self.server._wanted_epoch = self.server._visible_epoch = 0
+        self.rebuild = plugin.on_serve(self.server, config=first, builder=builder).builder
         self.settle()
 
     def settle(self) -> None:
@@ -278,7 +299,8 @@ def test_the_served_site_after_edits_is_a_fresh_build(
     caplog.set_level(logging.INFO, logger="mkdocs.plugins.maillage")
     served = tmp_path / "served"
     # The last edit removes pages (Brussels' communes no service reaches any more): mkdocs builds.
-    for number, (edit, patched) in enumerate(((PHONE, True), (WIDER, True), (NAME, True), (AREA, False))):
+    edits = ((PHONE, True), (WIDER, True), (NAME, True), (AGE, True), (AREA, False))
+    for number, (edit, patched) in enumerate(edits):
         caplog.clear()
         _edit(project, *edit)
         serve.rebuild()
@@ -366,3 +388,53 @@ def test_a_changed_title_in_the_menu_leaves_the_rebuild_to_mkdocs(
 def _menu(page: Path) -> list[str]:
     """The titles of a page's menu entries."""
     return re.findall(r'md-ellipsis">\s*([^<]*?)\s*<', page.read_text(encoding="utf-8"))
+
+
+class _Later:
+    """Stands for the plugin's background thread: records requests, runs nothing by itself."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+
+    def request(self) -> None:
+        self.requests += 1
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return True
+
+
+def test_pages_of_other_files_follow_the_reload_and_give_way_to_the_next_edit(
+    serve: _Serve,
+    project: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    served = tmp_path / "served"
+    later = _Later()
+    serve.plugin.deferred = later  # type: ignore[assignment]
+    region = served / "territories" / "be-region-04000" / "index.html"
+    service = served / "services" / "alpha-youth" / "index.html"
+    before = region.read_text(encoding="utf-8")
+    _edit(project, *NAME)
+    serve.rebuild()
+    # The edited file's pages are written before the rebuild returns (and browsers reload);
+    # the region's page, which lists the service, waits for the background.
+    assert "Jeunes adultes" in service.read_text(encoding="utf-8")
+    assert region.read_text(encoding="utf-8") == before and later.requests == 1
+    # Another edit comes first: its rebuild writes what the background had not.
+    _edit(project, *REGION_NAME)
+    serve.rebuild()
+    assert "Jeunes adultes" not in region.read_text(encoding="utf-8")
+    serve.plugin._waiting = 1  # as a rebuild waiting for the site: the background gives way
+    serve.plugin._catch_up(served)
+    assert "Jeunes adultes" not in region.read_text(encoding="utf-8")
+    serve.plugin._waiting = 0
+    serve.rebuild()  # no edit: what was left unwritten is still to write
+    epoch = serve.server._visible_epoch
+    serve.plugin._catch_up(served)
+    assert serve.server._visible_epoch == serve.server._wanted_epoch != epoch  # browsers told to reload
+    text = region.read_text(encoding="utf-8")
+    assert "Jeunes adultes" in text and "Accompagnement des adultes" in text
+    serve.plugin.deferred = None
+    serve.settle()
+    _fresh(project, tmp_path / "fresh")
+    assert _differences(served, tmp_path / "fresh") == []
