@@ -29,6 +29,7 @@ import html
 import importlib
 import json
 import posixpath
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -230,6 +231,15 @@ def analyse(registry: Registry, selection: Selection, scope: tuple[str, ...]) ->
 
 def report(registry: Registry, scope: tuple[str, ...]) -> Report:
     """The whole report of a registry (cached while the same registry object lives)."""
+    # maillage serve makes deferred outputs in a thread of its own (site/incremental.py).
+    with _LOCK:
+        return _report(registry, scope)
+
+
+_LOCK = threading.Lock()
+
+
+def _report(registry: Registry, scope: tuple[str, ...]) -> Report:
     cached = _REPORTS.get(id(registry))
     if cached is not None and cached[0]() is registry and cached[1] == scope:
         return cached[2]
