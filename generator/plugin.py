@@ -308,6 +308,8 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
                         self._server._wanted_epoch = self._server._visible_epoch = _timestamp()
                         condition.notify_all()
             log.info(f"maillage: {written} pages of other files rewritten after the reload")
+            if self.indexer is not None:
+                self.indexer.request()  # the run under way may have read them before
 
     def _write_pages(self, pages: Sequence[tuple[File, Item]], current: Callable[[], bool]) -> int | None:
         """Write ``pages`` one at a time while ``current()``; how many, None when it gave way."""
