@@ -13,7 +13,7 @@ import pytest
 from generator import maps
 from generator.registry import for_audience, load_registry
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
-from generator.site.map_page import AREA, SITE_AT_COMMUNE, map_data, map_details, map_page
+from generator.site.map_page import AREA, SITE_AT_COMMUNE, map_data, map_page, map_view
 from tests.conftest import ROOT
 
 URL = re.compile(r"""(?:src|href)=["']([^"']+)["']""")
@@ -183,7 +183,7 @@ def test_map_page_data_and_page(ctx: SiteContext) -> None:
     phones = [row[3] for row in chunk["services"].values()]
     assert "+32 2 000 00 01" in phones
     assert "pro-only@alpha.example.org" not in json.dumps(data.chunks)  # public audience
-    items = [*map_page(ctx), *map_details(ctx)]
+    items = list(map_page(ctx))
     [page] = [i for i in items if isinstance(i, GeneratedPage)]
     assert page.uri == "map/index.md"
     assert "<script>" not in page.content  # no inline script: CSP-friendly
@@ -193,7 +193,8 @@ def test_map_page_data_and_page(ctx: SiteContext) -> None:
         assert target in uris or target.startswith("territories/"), url
     assert {"assets/maillage/map/sites.fr.js", "assets/maillage/map/sites.fr.0.js"} <= uris
     # The contacts are in the details only: the page and its index hold none.
-    assert not any("+32 2 000 00 01" in str(i.content) for i in map_page(ctx))
+    assert not any("+32 2 000 00 01" in str(i.content) for i in map_view(ctx))
+    assert {i.uri for i in map_view(ctx) if isinstance(i, Asset)} == uris - {"assets/maillage/map/sites.fr.0.js"}
 
 
 def test_map_page_in_dutch_has_no_library_copy(mini: Path) -> None:

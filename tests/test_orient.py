@@ -24,15 +24,7 @@ from generator.orient import (
 )
 from generator.registry import Registry, for_audience, load_registry
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
-from generator.site.orient_page import (
-    DATA_URI,
-    DETAILS_DIR,
-    SCRIPT_URI,
-    orient_data,
-    orient_files,
-    orient_json,
-    orient_page,
-)
+from generator.site.orient_page import DATA_URI, DETAILS_DIR, SCRIPT_URI, orient_files, orient_json, orient_page
 
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = ROOT / "tests" / "vectors" / "orient.json"
@@ -195,8 +187,7 @@ def test_unknown_criteria_never_exclude(data_json: dict[str, Any]) -> None:
 
 
 def test_page_and_assets(registry: Registry) -> None:
-    french = SiteContext(registry=registry, config=SiteConfig())
-    items = [*orient_page(french), *orient_data(french)]
+    items = list(orient_page(SiteContext(registry=registry, config=SiteConfig())))
     pages = [i for i in items if isinstance(i, GeneratedPage)]
     assets = {i.uri: i for i in items if isinstance(i, Asset)}
     assert [p.uri for p in pages] == ["orient/index.md"]
@@ -207,8 +198,7 @@ def test_page_and_assets(registry: Registry) -> None:
     assert f"{DETAILS_DIR}places-p-10.json" in assets  # Brussels postcodes outside any service area
     assert 'data-details="../assets/maillage/orient/"' in pages[0].content
     assert "Âge" in pages[0].content
-    dutch = SiteContext(registry=registry, config=SiteConfig(), lang="nl")
-    nl = [*orient_page(dutch), *orient_data(dutch)]
+    nl = list(orient_page(SiteContext(registry=registry, config=SiteConfig(), lang="nl")))
     assert [i.uri for i in nl] == ["nl/orient/index.md"]
     nl_page = nl[0]
     assert isinstance(nl_page, GeneratedPage)

@@ -33,8 +33,6 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
 
 
-
-
 def _cell(value: object) -> str:
     if value is None:
         return ""
@@ -230,7 +228,13 @@ def table_sizes(registry: Registry) -> dict[str, int]:
     }
 
 
-def downloads(ctx: SiteContext) -> Iterator[GeneratedPage]:
+def downloads(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
+    """The downloads page (each language) and the files (once)."""
+    yield from downloads_page(ctx)
+    yield from download_files(ctx)
+
+
+def downloads_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
     """The downloads page, in each language (the files are ``download_files``')."""
     lang = ctx.lang
     url = page_url(ctx, DOWNLOADS)

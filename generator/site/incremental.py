@@ -54,7 +54,10 @@ from .pages import (
     service_url,
     services_index,
 )
-from .gaps_page import report_page_uris
+from .downloads import download_files, downloads, downloads_page
+from .gaps_page import gaps_data, gaps_pages, gaps_report_pages, report_page_uris
+from .map_page import map_details, map_page, map_view
+from .orient_page import orient_data, orient_form, orient_page
 from .territory_pages import (
     TerritoryIndex,
     page_codes,
@@ -69,7 +72,17 @@ Item = GeneratedPage | Asset
 # Providers whose output does not depend on contacts (phones, e-mails, addresses of
 # people): a contact edit, the commonest one, leaves them as they were. Checked by reading
 # their modules (no contact field is read there) and by the equivalence test.
-CONTACT_BLIND = frozenset({"gaps_report_pages", "gaps_data", "home_page", "need_pages", "function_pages", "map_page"})
+CONTACT_BLIND = frozenset({"gaps_report_pages", "gaps_data", "home_page", "need_pages", "function_pages", "map_view"})
+
+# Providers that serve runs as their parts (pages, and files no page is made from), so
+# that each part has its own key and may be deferred; a build runs each as one provider
+# (in a parallel build, one process: the gap report is made once).
+PARTS: dict[Provider, tuple[Provider, ...]] = {
+    downloads: (downloads_page, download_files),
+    map_page: (map_view, map_details),
+    gaps_pages: (gaps_report_pages, gaps_data),
+    orient_page: (orient_form, orient_data),
+}
 
 # Providers that make only files no page is made from (downloads, the orientation tool's
 # data): after an edit, serve writes the pages first and remakes these in the background
@@ -250,7 +263,8 @@ class ServeMemory:
     ) -> Iterator[tuple[str, Item]]:
         """Every provider's output in each context's language, reusing what did not change.
 
-        Yields ``(provider name, item)`` in the order the providers would. A provider named
+        Yields ``(provider name, item)`` in the order the providers would (``PARTS`` in the
+        order of their whole). A provider (or part) named
         in ``defer`` whose input changed yields its previous output, and is left in
         ``deferred`` for ``take_deferred`` (it runs now when it has no previous output).
         """
@@ -263,19 +277,20 @@ class ServeMemory:
         used_services: set[tuple[str, str]] = set()
         used_organisations: set[tuple[str, str]] = set()
         for context in contexts:
-            for provider in providers:
+            for whole, provider in ((w, p) for w in providers for p in PARTS.get(w, (w,))):
                 name = provider_name(provider)
+                owner = provider_name(whole)
                 if provider is service_pages:
                     for page in self._service_pages(context, prints, used_services):
-                        yield name, page
+                        yield owner, page
                     used.add((f"{name}:index", context.lang))
                     continue
                 if provider is territory_pages:
-                    yield from ((name, page) for page in self._territory_pages(context, prints))
+                    yield from ((owner, page) for page in self._territory_pages(context, prints))
                     continue
                 if provider is organisation_pages:
                     for page in self._organisation_pages(context, prints, used_organisations):
-                        yield name, page
+                        yield owner, page
                     used.add((f"{name}:index", context.lang))
                     continue
                 key = prints.contact_blind if name in CONTACT_BLIND else prints.whole
@@ -293,7 +308,7 @@ class ServeMemory:
                     self.stats["made"] += len(items)
                     self.outputs[(name, context.lang)] = (key, items)
                 for item in items:
-                    yield name, item
+                    yield owner, item
         # Forget what this registry no longer makes (a removed service, provider or language).
         self.outputs = {k: v for k, v in self.outputs.items() if k in used}
         self.service_outputs = {k: v for k, v in self.service_outputs.items() if k in used_services}

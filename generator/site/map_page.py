@@ -262,7 +262,7 @@ _DATA: dict[tuple[int, str], tuple[weakref.ref[Registry], MapData]] = {}
 
 
 def _shared_data(ctx: SiteContext) -> MapData:
-    """``map_data(ctx)``, made once per registry and language (``map_page`` and ``map_details``)."""
+    """``map_data(ctx)``, made once per registry and language (``map_view`` and ``map_details``)."""
     key = (id(ctx.registry), ctx.lang)
     found = _DATA.get(key)
     if found is not None and found[0]() is ctx.registry:
@@ -280,10 +280,13 @@ def map_details(ctx: SiteContext) -> Iterator[Asset]:
 
 
 def map_page(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
-    """The map page, its data file and script, and (once) the map libraries.
+    """The map page, its data files and script, and (once) the map libraries."""
+    yield from map_view(ctx)
+    yield from map_details(ctx)
 
-    Apart from the points' details (``map_details``), which hold the contacts.
-    """
+
+def map_view(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
+    """``map_page`` but for the points' details (``map_details``), which hold the contacts."""
     if ctx.lang == ctx.config.languages[0]:
         yield from library_assets()
     data = _shared_data(ctx)

@@ -260,7 +260,13 @@ PRINT_CSS = """<style>
 """
 
 
-def orient_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
+def orient_page(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
+    """The page in every language, the data, its details chunks and the script once."""
+    yield from orient_form(ctx)
+    yield from orient_data(ctx)
+
+
+def orient_form(ctx: SiteContext) -> Iterator[GeneratedPage]:
     """The page, in each language (its data and script are ``orient_data``'s)."""
     lang = ctx.lang
     depth = (ctx.prefix + "orient/").count("/")

@@ -8,11 +8,11 @@ from __future__ import annotations
 from ..maps import service_map_assets
 from ..search import search_assets
 from .context import Provider
-from .downloads import download_files, downloads
+from .downloads import downloads
 from .downloads_hsds import hsds_downloads
-from .gaps_page import gaps_data, gaps_report_pages
-from .map_page import map_details, map_page
-from .orient_page import orient_data, orient_page
+from .gaps_page import gaps_pages
+from .map_page import map_page
+from .orient_page import orient_page
 from .pages import function_pages, home_page, need_pages, organisation_pages, service_pages
 from .territory_pages import territory_pages
 
@@ -25,13 +25,9 @@ PROVIDERS: list[Provider] = [
     need_pages,
     function_pages,
     downloads,
-    download_files,
     hsds_downloads,
     map_page,
-    map_details,
-    gaps_report_pages,
-    gaps_data,
+    gaps_pages,
     orient_page,
-    orient_data,
     search_assets,
 ]

@@ -20,7 +20,7 @@ import pytest
 
 from generator.registry import for_audience, load_registry
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
-from generator.site.orient_page import orient_data, orient_page
+from generator.site.orient_page import orient_page
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -57,8 +57,7 @@ def orient_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     items = [
         item
         for lang in ("fr", "nl", "en")
-        for context in [SiteContext(registry=registry, config=SiteConfig(), root=ROOT, lang=lang)]
-        for item in [*orient_page(context), *orient_data(context)]
+        for item in orient_page(SiteContext(registry=registry, config=SiteConfig(), root=ROOT, lang=lang))
     ]
     for item in items:
         path = docs / item.uri

@@ -142,9 +142,7 @@ def test_french_communes_are_not_translated_but_linked(mini_ctx: SiteContext) ->
     assert brussels and all(index.has_page(c, "nl") for c in brussels)  # Brussels' communes are bilingual
     assert not any(index.has_page(c, "en") for c in brussels)
     assert index.has_page("fr-epci-200046977", "nl") and index.has_page("fr-epci-200046977", "en")
-    untranslated = {
-        c for c in index.pages if c.startswith("fr-commune-") and c not in index.named and index.reached(c)
-    }
+    untranslated = {c for c in index.pages if c.startswith("fr-commune-") and c not in index.named and index.reached(c)}
     assert untranslated, "the mini registry has French communes inside a service area that no service names"
     for code in untranslated:
         assert index.has_page(code, None)
@@ -185,12 +183,12 @@ def test_crowded_areas_are_counted_and_linked_not_repeated(
 
 
 def test_downloads_page_counts_the_rows_of_each_file(mini_ctx: SiteContext) -> None:
-    from generator.site.downloads import download_files, downloads, table_sizes, tables
+    from generator.site.downloads import download_files, downloads_page, table_sizes, tables
 
     made = tables(mini_ctx.registry)
     assert table_sizes(mini_ctx.registry) == {table.name: len(table.rows) for table in made}
     assert sum(table_sizes(mini_ctx.registry).values()) > len(made)  # rows, not only tables
-    page = next(iter(downloads(mini_ctx)))
+    [page] = downloads_page(mini_ctx)
     for table in made:
         assert f"{table.name}.csv</a> — " in page.content
         assert f"<small>({len(table.rows)})</small>" in page.content
