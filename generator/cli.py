@@ -528,12 +528,13 @@ def export_group() -> None:
 @pass_context
 def export_hsds_command(ctx: Context, out: Path, audience: str) -> None:
     """Open Referral HSDS 3.0: services.ndjson, organizations.ndjson and datapackage/."""
-    from .hsds import export_hsds, write_export
+    from .hsds import registry_files, write_files
     from .registry import for_audience
 
-    export = export_hsds(for_audience(ctx.registry(), audience))
-    write_export(export, out)
-    click.echo(f"HSDS 3.0 : {len(export.services)} services, {len(export.organizations)} organisations → {out}")
+    files = registry_files(for_audience(ctx.registry(), audience))
+    write_files(files, out)
+    services, organisations = (files[name].count(b"\n") for name in ("services.ndjson", "organizations.ndjson"))
+    click.echo(f"HSDS 3.0 : {services} services, {organisations} organisations → {out}")
 
 
 @main.group("import")

@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import urlsplit
 
 import yaml
@@ -562,27 +562,6 @@ def export_hsds(registry: Registry) -> HsdsExport:
 # --- tabular data package -----------------------------------------------------------------
 
 
-def _rows(obj: Json, table: str, out: dict[str, dict[str, Json]]) -> None:
-    row = {k: v for k, v in obj.items() if not isinstance(v, dict | list)}
-    for key, value in obj.items():
-        if isinstance(value, dict):
-            _rows(value, _TABLE_OF_KEY[key], out)
-        elif isinstance(value, list):
-            for item in value:
-                _rows(item, _TABLE_OF_KEY[key], out)
-    out[table].setdefault(row["id"], row)
-
-
-def tables(export: HsdsExport) -> dict[str, list[Json]]:
-    """The export as HSDS tables: one row per object, nested objects linked by ids."""
-    out: dict[str, dict[str, Json]] = {name: {} for name in TABLES}
-    for organization in export.organizations:
-        _rows(organization, "organization", out)
-    for service in export.services:
-        _rows(service, "service", out)
-    return {name: list(rows.values()) for name, rows in out.items()}
-
-
 def _cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -595,21 +574,66 @@ def _field_type(column: str) -> str:
     return "date" if column in _DATE_COLUMNS else "string"
 
 
-def datapackage_files(export: HsdsExport) -> dict[str, bytes]:
-    """``datapackage.json`` and one CSV per table, by file name."""
-    files: dict[str, bytes] = {}
+class _Writer:
+    """The export's files, written as the objects come, one at a time.
+
+    An object is written (a line of its NDJSON file, its rows and those of the objects it
+    nests) and can then be dropped: at 10,000 services the nested objects all held at
+    once took 1 GB, their files 330 MB. The files are those of ``tables`` (each table's
+    rows in the order their ids first appear, organisations before services).
+    """
+
+    def __init__(self) -> None:
+        self.ndjson = {"services.ndjson": io.BytesIO(), "organizations.ndjson": io.BytesIO()}
+        self.csv: dict[str, tuple[io.TextIOWrapper, Any]] = {}
+        self.seen: dict[str, set[Any]] = {name: set() for name in TABLES}
+        for name, (_, columns) in TABLES.items():
+            text = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="")  # UTF-8 as it is written
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerow(columns)
+            self.csv[name] = (text, writer)
+
+    def add(self, obj: Json, table: str) -> None:
+        name = "services.ndjson" if table == "service" else "organizations.ndjson"
+        self.ndjson[name].write((json.dumps(obj, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8"))
+        self._rows(obj, table)
+
+    def _rows(self, obj: Json, table: str) -> None:
+        for key, value in obj.items():
+            if isinstance(value, dict):
+                self._rows(value, _TABLE_OF_KEY[key])
+            elif isinstance(value, list):
+                for item in value:
+                    self._rows(item, _TABLE_OF_KEY[key])
+        seen = self.seen[table]
+        if obj["id"] in seen:
+            return
+        seen.add(obj["id"])
+        row = {k: v for k, v in obj.items() if not isinstance(v, dict | list)}
+        columns = TABLES[table][1]
+        unknown = set(row) - set(columns)
+        if unknown:
+            raise ValueError(f"{table}: no column for {sorted(unknown)}")
+        self.csv[table][1].writerow([neutralise(_cell(row[c])) if c in row else "" for c in columns])
+
+    def datapackage(self) -> dict[str, bytes]:
+        files = {}
+        for name, (text, _) in self.csv.items():
+            text.flush()
+            files[TABLES[name][0]] = cast(io.BytesIO, text.buffer).getvalue()
+        files["datapackage.json"] = _descriptor()
+        return files
+
+    def files(self) -> dict[str, bytes]:
+        files = {name: buffer.getvalue() for name, buffer in self.ndjson.items()}
+        files.update({f"datapackage/{name}": data for name, data in self.datapackage().items()})
+        return files
+
+
+def _descriptor() -> bytes:
+    """``datapackage.json``: the tables' files, columns and types."""
     resources = []
-    for name, rows in tables(export).items():
-        path, columns = TABLES[name]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(columns)
-        for row in rows:
-            unknown = set(row) - set(columns)
-            if unknown:
-                raise ValueError(f"{name}: no column for {sorted(unknown)}")
-            writer.writerow([neutralise(_cell(row[c])) if c in row else "" for c in columns])
-        files[path] = buffer.getvalue().encode("utf-8")
+    for name, (path, columns) in TABLES.items():
         fields = []
         for column in columns:
             spec: Json = {"name": column, "type": _field_type(column)}
@@ -635,13 +659,21 @@ def datapackage_files(export: HsdsExport) -> dict[str, bytes]:
         "homepage": "https://docs.openreferral.org",
         "resources": resources,
     }
-    files["datapackage.json"] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    return files
+    return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def ndjson(objects: Iterable[Json]) -> bytes:
-    """One JSON object per line."""
-    return "".join(json.dumps(o, ensure_ascii=False, sort_keys=False) + "\n" for o in objects).encode("utf-8")
+def _written(export: HsdsExport) -> _Writer:
+    writer = _Writer()
+    for organization in export.organizations:
+        writer.add(organization, "organization")
+    for service in export.services:
+        writer.add(service, "service")
+    return writer
+
+
+def datapackage_files(export: HsdsExport) -> dict[str, bytes]:
+    """``datapackage.json`` and one CSV per table, by file name."""
+    return _written(export).datapackage()
 
 
 def zip_bytes(files: Mapping[str, bytes]) -> bytes:
@@ -657,15 +689,31 @@ def zip_bytes(files: Mapping[str, bytes]) -> bytes:
 
 def export_files(export: HsdsExport) -> dict[str, bytes]:
     """Every file of ``maillage export hsds``, by path relative to the output folder."""
-    files = {"services.ndjson": ndjson(export.services), "organizations.ndjson": ndjson(export.organizations)}
-    files.update({f"datapackage/{name}": data for name, data in datapackage_files(export).items()})
-    return files
+    return _written(export).files()
+
+
+def registry_files(registry: Registry) -> dict[str, bytes]:
+    """``export_files(export_hsds(registry))``, each object made, written and dropped in turn."""
+    exporter = _Exporter(registry)
+    writer = _Writer()
+    for organisation in registry.organisations.values():
+        writer.add(exporter.organization(organisation), "organization")
+    for organisation in registry.organisations.values():
+        for s in organisation.services:
+            if s.id in registry.services:
+                writer.add(exporter.service(registry.services[s.id]), "service")
+    return writer.files()
 
 
 def write_export(export: HsdsExport, out: Path) -> list[Path]:
     """Write the export under ``out``; return the files written."""
+    return write_files(export_files(export), out)
+
+
+def write_files(files: Mapping[str, bytes], out: Path) -> list[Path]:
+    """Write ``files`` (from ``export_files`` or ``registry_files``) under ``out``; return their paths."""
     written = []
-    for name, data in export_files(export).items():
+    for name, data in files.items():
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

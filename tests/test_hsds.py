@@ -20,6 +20,7 @@ from generator.hsds import (
     export_hsds,
     import_hsds,
     read_hsds,
+    registry_files,
     write_export,
     zip_bytes,
 )
@@ -93,6 +94,8 @@ def test_table_checker_catches_breakage(tmp_path: Path) -> None:
 def test_export_is_deterministic_and_mapped(real: Registry) -> None:
     first, second = export_files(export_hsds(real)), export_files(export_hsds(real))
     assert first == second
+    # The site and the command write each object as it is made: the same files.
+    assert registry_files(real) == first
     services = {json.loads(line)["name"]: json.loads(line) for line in first["services.ndjson"].decode().splitlines()}
     brusano = services["Case managers « des zones grises »"]
     assert brusano["minimum_age"] == 18

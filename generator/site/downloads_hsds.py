@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..hsds import export_files, export_hsds, zip_bytes
+from ..hsds import registry_files, zip_bytes
 from ..spreadsheet import template_csv, template_xlsx
 from .context import Asset, GeneratedPage, SiteContext
 
@@ -30,7 +30,7 @@ def hsds_downloads(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     """The HSDS files and the import templates, once per build (with the first language)."""
     if ctx.lang != ctx.config.languages[0]:
         return
-    files = export_files(export_hsds(ctx.registry))
+    files = registry_files(ctx.registry)
     for name, data in files.items():
         yield Asset(HSDS_DIR + name, data)
     yield Asset(HSDS_ZIP, zip_bytes(files))
