@@ -1,12 +1,13 @@
 """Edit loop: seconds from saving one registry file to `maillage serve` showing the change.
 
-Usage: ``python3 bench/serve_edit.py PROJECT [--edit name|phone|area ...] [--port P] [--limit S]``
+Usage: ``python3 bench/serve_edit.py PROJECT [--edit name|phone|area|new ...] [--port P] [--limit S]``
 (PROJECT e.g. made by ``maillage synth --services 100 --out PROJECT``). The first service
 of the first registry file is edited: its name gets a marker (``name``), its first phone
 number changes (``phone``), or its area gains the territory of the file's folder
-(``area``). The script polls that service's page over HTTP until it differs from the page
-before the save, prints the delay, restores the file, waits for that rebuild too, and
-goes on with the next edit; then it stops the server.
+(``area``); or a copy of it under a new id is added to the file (``new``). The script
+polls that service's page (the new one's) over HTTP until it differs from the page before
+the save (until it exists), prints the delay, restores the file, waits for that rebuild
+too (the new page gone), and goes on with the next edit; then it stops the server.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ import urllib.request
 from pathlib import Path
 
 
-def _edit(kind: str, services: str, folder: str) -> str:
+def _edit(kind: str, services: str, folder: str, new_id: str) -> str:
     first, rest = re.match(r"(  - id: \S+\n(?:(?!  - id: ).*\n)*)(.*)", services, re.S).groups()  # type: ignore[union-attr]
-    if kind == "name":
+    if kind == "new":
+        edited = first + re.sub(r"^  - id: \S+", f"  - id: {new_id}", first, count=1)
+    elif kind == "name":
         edited = re.sub(r"(name:(?:\n      fr:)?)( \S)", rf"\1 Edition{int(time.time())}\2", first, count=1)
     elif kind == "phone":
         edited = re.sub(r"(kind: phone\n\s+value: )(.*)", rf"\g<1>0{int(time.time()) % 10**9}", first, count=1)
@@ -43,11 +46,12 @@ def _page(url: str) -> str | None:
     return page[: page.rfind("<script>", 0, end)] if end >= 0 else page
 
 
-def _wait_change(url: str, before: str, limit: float) -> float | None:
+def _wait_change(url: str, before: str | None, limit: float) -> float | None:
+    """Seconds until the page differs from ``before`` (None: until it exists; "": until it is gone)."""
     start = time.perf_counter()
     while time.perf_counter() - start < limit:
         page = _page(url)
-        if page is not None and page != before:
+        if (page is None) if before == "" else (page is not None and page != before):
             return time.perf_counter() - start
         time.sleep(0.05)
     return None
@@ -56,7 +60,7 @@ def _wait_change(url: str, before: str, limit: float) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("project", type=Path)
-    parser.add_argument("--edit", nargs="+", default=["phone", "area"], choices=["name", "phone", "area"])
+    parser.add_argument("--edit", nargs="+", default=["phone", "area"], choices=["name", "phone", "area", "new"])
     parser.add_argument("--port", default="8765")
     parser.add_argument("--limit", type=float, default=600.0)
     args = parser.parse_args()
@@ -83,14 +87,18 @@ def main() -> None:
     url = f"http://{address}/services/{found.group(1)}/"
     try:
         for kind in args.edit:
-            before = _page(url) or ""
+            new_id = f"{found.group(1)}-new{int(time.time())}"
+            page_url = f"http://{address}/services/{new_id}/" if kind == "new" else url
+            before = None if kind == "new" else _page(url) or ""
             time.sleep(1.5)  # the watcher must see the save as a new change
-            file.write_text(head + "\nservices:\n" + _edit(kind, services, file.parent.name), encoding="utf-8")
-            took = _wait_change(url, before, args.limit)
+            file.write_text(head + "\nservices:\n" + _edit(kind, services, file.parent.name, new_id), encoding="utf-8")
+            took = _wait_change(page_url, before, args.limit)
             print(f"{kind} edit to visible: " + (f"{took:.2f} s" if took is not None else "not visible"), flush=True)
-            edited = _page(url) or ""
+            edited = "" if kind == "new" else _page(url) or ""
             file.write_text(text, encoding="utf-8")
-            _wait_change(url, edited, args.limit)
+            undone = _wait_change(page_url, edited, args.limit)
+            shown = f"{undone:.2f} s" if undone is not None else "not visible"
+            print(f"{kind} undo to visible: {shown}", flush=True)
     finally:
         file.write_text(text, encoding="utf-8")
         server.terminate()

@@ -8,10 +8,12 @@ The pages themselves are made by plain functions that the tests call without mkd
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
 import posixpath
+import re
 import shutil
 import tempfile
 import threading
@@ -157,11 +159,12 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
 
         mkdocs' dirty build still makes and walks every file (22,000 at 1,000 services:
         navigation, pages, sitemap) for an edit that changes a dozen. When the last good
-        build's settings and build date hold and the edit neither adds nor removes a file,
-        the files, navigation and pages of that build stay right but for the changed
-        files: those alone are read, rendered and written, with mkdocs' own steps and
-        this plugin's events. A changed title of a menu page (it is in every page) or any
-        failure leaves the work to mkdocs.
+        build's settings and build date hold, the files, navigation and pages of that
+        build stay right but for the changed files: those alone are read, rendered and
+        written, with mkdocs' own steps and this plugin's events. Pages of services,
+        organisations and territories may come and go (``_reshape``; the sitemap is
+        written again); any other file coming or going, a changed title of a menu page
+        (it is in every page) or any failure leaves the work to mkdocs.
 
         The pages of the edited files (and the menus' pages) are written before the browsers
         reload; the other changed pages (territories, gap report) and the ``DEFERRED``
@@ -186,10 +189,20 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         defer = DEFERRED | DEFERRED_PAGES.keys()
         made = [item for _, item in memory.generate(contexts, PROVIDERS, settings, defer=defer)]
         uris = [item.uri for item in made]
-        if len(set(uris)) != len(uris) or set(uris) != memory.written.keys():
-            return False  # a file comes or goes (or two providers clash): mkdocs builds and says so
+        if len(set(uris)) != len(uris):
+            return False  # two providers clash: mkdocs builds and says so
+        added = [item for item in made if item.uri not in memory.written]
+        removed = sorted(memory.written.keys() - set(uris))
+        if not all(_ENTITY_PAGE.fullmatch(uri) for uri in [*(item.uri for item in added), *removed]):
+            return False  # a menu's page, a download or a page of the gap report comes or goes
+        reshaped = bool(added or removed)
+        others = self._reshape(served, made, added, removed) if reshaped else set()
         memory.plan(uris, settings)
-        changed = [(served.by_uri[item.uri], item) for item in made if memory.is_changed(item.uri, item.content, item)]
+        changed = [
+            (served.by_uri[item.uri], item)
+            for item in made
+            if memory.is_changed(item.uri, item.content, item) or item.uri in others
+        ]
         menus = {page.file.src_uri for nav in (served.nav, *self.navs.values()) for page in nav.pages}
         edited = self.load_cache.changed if self.load_cache is not None else frozenset()
         now = [
@@ -206,7 +219,14 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
                 memory.settings = None  # every page's menu changes: mkdocs rebuilds them all
                 return False
             self._writing = True
+            if reshaped:
+                for uri in removed:
+                    _remove_output(served.removed.pop(uri))
             _write(config, served, now)
+            if reshaped and "sitemap.xml" in config.theme.static_templates:
+                from mkdocs.commands.build import _build_theme_template
+
+                _build_theme_template("sitemap.xml", served.env, served.files, config, served.nav)
         except Exception as exc:
             # mkdocs starts again from its own files and says what failed.
             log.debug(f"maillage: patching the site failed ({exc}); mkdocs builds it")
@@ -222,10 +242,41 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
             f"maillage: {len(changed)} of {len(made)} generated files changed, rewritten without a build "
             f"in {time.monotonic() - start:.2f} seconds"
             + (f" ({len(later)} pages of other files right after)" if later else "")
+            + (f"; {len(added)} pages added, {len(removed)} removed" if added or removed else "")
             + (f"; {memory.stats['deferred']} remade in the background" if memory.deferred else "")
         )
         self._in_background(Path(config.site_dir))
         return True
+
+    def _reshape(
+        self, served: _Served, made: Sequence[Item], added: Sequence[Item], removed: Sequence[str]
+    ) -> set[str]:
+        """Add the files of pages that come and drop those of pages that go (``_ENTITY_PAGE``:
+        out of every menu), in the order a fresh build has them; the URIs of the pages whose
+        HTML changes although their Markdown does not: their other languages' versions (the
+        language switch links to the page, or to that language's home)."""
+        config = served.config
+        generated = set(served.by_uri)
+        for uri in removed:
+            served.removed[uri] = served.by_uri.pop(uri)
+        for item in added:
+            file = served.by_uri[item.uri] = _virtual_file(config, item)
+            Page(None, file, config)
+        kept = [file for file in served.files if file.src_uri not in generated]
+        served.files = Files(kept + [served.by_uri[item.uri] for item in made])
+        served.documents = None
+        self.files = served.files
+        self._page_urls = None
+        languages = self.config.languages
+        others: set[str] = set()
+        for uri in [*(item.uri for item in added), *removed]:
+            lang = next((x for x in languages[1:] if uri.startswith(f"{x}/")), languages[0])
+            base_uri = uri if lang == languages[0] else uri[len(lang) + 1 :]
+            for other in languages:
+                target = base_uri if other == languages[0] else f"{other}/{base_uri}"
+                if target != uri and target in served.by_uri:
+                    others.add(target)
+        return others
 
     def _in_background(self, site_dir: Path) -> None:
         """After a good build: the pages and outputs left for later, and the search index
@@ -630,6 +681,11 @@ class _Spool:
         self._out.close()
 
 
+# The pages a serve edit may add or remove without mkdocs' build: one per service,
+# organisation or territory, in every language, and in no menu (mkdocs.yml's nav lists
+# their indexes only).
+_ENTITY_PAGE = re.compile(r"(?:[a-z]{2}/)?(?:services|organisations|territories)/[^/]+/index\.md")
+
 SPOOL_BYTES = 64 * 1024  # assets at least this large wait for mkdocs on disk (parallel_build)
 
 
@@ -712,6 +768,7 @@ class _Served:
     env: Any = None
     date: str = field(default_factory=lambda: _build_date())
     documents: Sequence[File] | None = None  # the pages, as mkdocs' templates list them
+    removed: dict[str, File] = field(default_factory=dict)  # pages gone, their output still to delete
 
 
 def _build_date() -> str:
@@ -747,6 +804,14 @@ def _write(config: MkDocsConfig, served: _Served, changed: Sequence[tuple[File, 
             continue
         _build_page(file.page, config, served.documents, served.nav, served.env)
         file.page.validate_anchor_links(files=served.files, log_level=config.validation.links.anchors)
+
+
+def _remove_output(file: File) -> None:
+    """Delete a page's output, and its folder when nothing else is left in it."""
+    path = Path(file.abs_dest_path)
+    path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # not empty
+        path.parent.rmdir()
 
 
 def _read_titles(nav: Navigation, config: MkDocsConfig) -> None:

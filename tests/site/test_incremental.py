@@ -298,8 +298,9 @@ def test_the_served_site_after_edits_is_a_fresh_build(
 ) -> None:
     caplog.set_level(logging.INFO, logger="mkdocs.plugins.maillage")
     served = tmp_path / "served"
-    # The last edit removes pages (Brussels' communes no service reaches any more): mkdocs builds.
-    edits = ((PHONE, True), (WIDER, True), (NAME, True), (AGE, True), (AREA, False))
+    # The last edit removes pages (Brussels' communes no service reaches any more): they go
+    # without mkdocs' build too (their files, their outputs, the sitemap).
+    edits = ((PHONE, True), (WIDER, True), (NAME, True), (AGE, True), (AREA, True))
     for number, (edit, patched) in enumerate(edits):
         caplog.clear()
         _edit(project, *edit)
@@ -312,11 +313,11 @@ def test_the_served_site_after_edits_is_a_fresh_build(
     assert "+32 2 999 99 99" in (served / "downloads" / "contacts.csv").read_text(encoding="utf-8-sig")
     assert "Jeunes adultes" in (served / "nl" / "services" / "index.html").read_text(encoding="utf-8")
 
-    # A new service: pages come, mkdocs builds.
+    # A new service: its pages come (and territory pages with it), without mkdocs' build.
     caplog.clear()
     _edit(project, "services:\n", "services:\n  - id: beta-new\n    name: Nouveau\n" + _NEW_SERVICE, "beta.yaml")
     serve.rebuild()
-    assert not _patched(caplog)
+    assert _patched(caplog)
     serve.settle()
     _fresh(project, tmp_path / "fresh-new")
     assert _differences(served, tmp_path / "fresh-new") == []
