@@ -54,6 +54,7 @@ from ..models import Service
 from ..registry import Registry, Vocabularies, stale_services
 from ..territories import Gazetteer
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
+from .territory_pages import territory_anchor
 
 
 def esc(value: object) -> str:
@@ -413,10 +414,6 @@ def _link_file(ctx: SiteContext, from_url: str, name: str) -> str:
     return posixpath.relpath(DATA_DIR + name, start)
 
 
-def _territory_href(ctx: SiteContext, from_url: str, code: str) -> str:
-    return href(ctx.prefix + from_url, f"{ctx.prefix}territories/{code}/")
-
-
 def _hook(module: str, name: str) -> Callable[..., Any] | None:
     """A function of a module that another part of the project may not provide yet."""
     try:
@@ -656,12 +653,13 @@ def _territory_table(ctx: SiteContext, coverage: Coverage, url: str, approximate
 
 def _territory_row(ctx: SiteContext, territory: TerritoryCoverage, url: str, approximate: set[str]) -> str:
     name = esc(territory.name)
-    target = _territory_href(ctx, url, territory.code)
+    # Not every territory has a page in every language (territory_pages.has_page).
+    linked = territory_anchor(ctx, ctx.prefix + url, territory.code, name)
     population = territory.population
     places = territory.places_per_100k
     cells = "".join(_cell_html(c, approximate) for c in territory.cells)
     return (
-        f'<tr id="{esc(territory.code)}"><td data-sort="{name}"><a href="{esc(target)}">{name}</a></td>'
+        f'<tr id="{esc(territory.code)}"><td data-sort="{name}">{linked}</td>'
         f'<td data-sort="{"" if population is None else population}">{esc(_number(population))}</td>'
         f'<td data-sort="{"" if places is None else f"{places:.4f}"}">{esc(_number(places))}</td>'
         f"{cells}</tr>"

@@ -188,16 +188,23 @@ def territory_link(ctx: SiteContext, from_url: str, code: str) -> str:
     """The territory's name, linked to its page when it has one."""
     territory = ctx.registry.gazetteer.get(code)
     name = territory.label(ctx.lang) if territory else code
+    return territory_anchor(ctx, from_url, code, esc(name))
+
+
+def territory_anchor(ctx: SiteContext, from_url: str, code: str, inner: str) -> str:
+    """``inner`` (HTML) as a link to the territory's page in the context's language, else to
+    its page in the directory's default language, else unlinked. ``from_url`` is the URL
+    of the page the link is on, language prefix included."""
     index = territory_index(ctx.registry, ctx.config.scope)
     lang = _page_lang(ctx)
     if index.has_page(code, lang):
-        return link(from_url, page_url(ctx, territory_url(code)), name)
+        return f'<a href="{esc(href(from_url, page_url(ctx, territory_url(code))))}">{inner}</a>'
     if lang is not None and index.has_page(code, None):
         # The untranslated page of a commune: better than no link at all.
         target = href(from_url, territory_url(code))
         default = ctx.config.languages[0]
-        return f'<a href="{esc(target)}" hreflang="{default}" lang="{default}">{esc(name)}</a>'
-    return esc(name)
+        return f'<a href="{esc(target)}" hreflang="{default}" lang="{default}">{inner}</a>'
+    return inner
 
 
 def uncovered_segments(registry: Registry, code: str) -> list[str] | None:
