@@ -196,7 +196,12 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         if not all(_ENTITY_PAGE.fullmatch(uri) for uri in [*(item.uri for item in added), *removed]):
             return False  # a menu's page, a download or a page of the gap report comes or goes
         reshaped = bool(added or removed)
-        others = self._reshape(served, made, added, removed) if reshaped else set()
+        try:
+            others = self._reshape(served, made, added, removed) if reshaped else set()
+        except Exception as exc:  # mkdocs starts again from its own files and says what failed
+            log.debug(f"maillage: adding or removing pages failed ({exc}); mkdocs builds the site")
+            self._served = None
+            return False
         memory.plan(uris, settings)
         changed = [
             (served.by_uri[item.uri], item)
