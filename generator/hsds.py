@@ -25,7 +25,7 @@ import re
 import uuid
 import zipfile
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -546,17 +546,23 @@ def export_hsds(registry: Registry) -> HsdsExport:
 
     Pass a registry already filtered by ``for_audience``: what it holds is exported.
     """
-    exporter = _Exporter(registry)
+    objects = list(_objects(registry))
     return HsdsExport(
-        # In each organisation's own order, so an import writes its file in the same order.
-        services=tuple(
-            exporter.service(registry.services[s.id])
-            for o in registry.organisations.values()
-            for s in o.services
-            if s.id in registry.services
-        ),
-        organizations=tuple(exporter.organization(o) for o in registry.organisations.values()),
+        services=tuple(obj for table, obj in objects if table == "service"),
+        organizations=tuple(obj for table, obj in objects if table == "organization"),
     )
+
+
+def _objects(registry: Registry) -> Iterator[tuple[str, Json]]:
+    """``(table, object)``: the organisations, then the services in each organisation's own
+    order (so an import writes its file in the same order), each made when asked for."""
+    exporter = _Exporter(registry)
+    for organisation in registry.organisations.values():
+        yield "organization", exporter.organization(organisation)
+    for organisation in registry.organisations.values():
+        for s in organisation.services:
+            if s.id in registry.services:
+                yield "service", exporter.service(registry.services[s.id])
 
 
 # --- tabular data package -----------------------------------------------------------------
@@ -662,18 +668,21 @@ def _descriptor() -> bytes:
     return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _written(export: HsdsExport) -> _Writer:
+def _written(objects: Iterable[tuple[str, Json]]) -> _Writer:
     writer = _Writer()
-    for organization in export.organizations:
-        writer.add(organization, "organization")
-    for service in export.services:
-        writer.add(service, "service")
+    for table, obj in objects:
+        writer.add(obj, table)
     return writer
+
+
+def _export_objects(export: HsdsExport) -> Iterator[tuple[str, Json]]:
+    yield from (("organization", obj) for obj in export.organizations)
+    yield from (("service", obj) for obj in export.services)
 
 
 def datapackage_files(export: HsdsExport) -> dict[str, bytes]:
     """``datapackage.json`` and one CSV per table, by file name."""
-    return _written(export).datapackage()
+    return _written(_export_objects(export)).datapackage()
 
 
 def zip_bytes(files: Mapping[str, bytes]) -> bytes:
@@ -689,20 +698,12 @@ def zip_bytes(files: Mapping[str, bytes]) -> bytes:
 
 def export_files(export: HsdsExport) -> dict[str, bytes]:
     """Every file of ``maillage export hsds``, by path relative to the output folder."""
-    return _written(export).files()
+    return _written(_export_objects(export)).files()
 
 
 def registry_files(registry: Registry) -> dict[str, bytes]:
     """``export_files(export_hsds(registry))``, each object made, written and dropped in turn."""
-    exporter = _Exporter(registry)
-    writer = _Writer()
-    for organisation in registry.organisations.values():
-        writer.add(exporter.organization(organisation), "organization")
-    for organisation in registry.organisations.values():
-        for s in organisation.services:
-            if s.id in registry.services:
-                writer.add(exporter.service(registry.services[s.id]), "service")
-    return writer.files()
+    return _written(_objects(registry)).files()
 
 
 def write_export(export: HsdsExport, out: Path) -> list[Path]:

@@ -196,6 +196,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         if not all(_ENTITY_PAGE.fullmatch(uri) for uri in [*(item.uri for item in added), *removed]):
             return False  # a menu's page, a download or a page of the gap report comes or goes
         reshaped = bool(added or removed)
+        gone = [served.by_uri[uri] for uri in removed]
         try:
             others = self._reshape(served, made, added, removed) if reshaped else set()
         except Exception as exc:  # mkdocs starts again from its own files and says what failed
@@ -224,9 +225,8 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
                 memory.settings = None  # every page's menu changes: mkdocs rebuilds them all
                 return False
             self._writing = True
-            if reshaped:
-                for uri in removed:
-                    _remove_output(served.removed.pop(uri))
+            for file in gone:
+                _remove_output(file)
             _write(config, served, now)
             if reshaped and "sitemap.xml" in config.theme.static_templates:
                 from mkdocs.commands.build import _build_theme_template
@@ -263,7 +263,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         config = served.config
         generated = set(served.by_uri)
         for uri in removed:
-            served.removed[uri] = served.by_uri.pop(uri)
+            del served.by_uri[uri]
         for item in added:
             file = served.by_uri[item.uri] = _virtual_file(config, item)
             Page(None, file, config)
@@ -341,9 +341,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
                             target.content_bytes = item.content
                         target.copy_file()
                     for uri in gone:
-                        target = served.by_uri.pop(uri)
-                        if os.path.isfile(target.abs_dest_path):
-                            os.remove(target.abs_dest_path)
+                        _remove_output(served.by_uri.pop(uri))
                 except Exception:
                     memory.forget()
                     raise
@@ -773,7 +771,6 @@ class _Served:
     env: Any = None
     date: str = field(default_factory=lambda: _build_date())
     documents: Sequence[File] | None = None  # the pages, as mkdocs' templates list them
-    removed: dict[str, File] = field(default_factory=dict)  # pages gone, their output still to delete
 
 
 def _build_date() -> str:
@@ -812,7 +809,7 @@ def _write(config: MkDocsConfig, served: _Served, changed: Sequence[tuple[File, 
 
 
 def _remove_output(file: File) -> None:
-    """Delete a page's output, and its folder when nothing else is left in it."""
+    """Delete a file's output, and its folder when nothing else is left in it."""
     path = Path(file.abs_dest_path)
     path.unlink(missing_ok=True)
     with contextlib.suppress(OSError):  # not empty
