@@ -169,15 +169,29 @@ def _nesting_too_deep(text: str) -> tuple[int, int] | None:
     exhaust the C stack before any limit of ours could apply.
     """
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _line_col(event.start_mark)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # The scanner reads ahead, and a parser with a depth limit of its own (libyaml
+        # since PyYAML 6.0.4) may stop there before our count reaches MAX_DEPTH.
+        if _parser_depth_error(exc):
+            return _line_col(exc.problem_mark or exc.context_mark)
+        raise
     return None
+
+
+def _parser_depth_error(exc: yaml.MarkedYAMLError) -> bool:
+    return "nesting depth" in (exc.problem or "") or "nesting depth" in (exc.context or "")
+
+
+def _line_col(mark: yaml.Mark | None) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
 def _may_be_deep(text: str) -> bool:
@@ -229,8 +243,10 @@ def parse_yaml(raw: bytes, path: str) -> Document:
                 return Document(path, None, empty, [Problem(path, *deep, message, "yaml-too-deep")])
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        line, col = _line_col(exc.problem_mark or exc.context_mark)
+        if _parser_depth_error(exc):
+            message = f"nested more than {MAX_DEPTH} levels deep"
+            return Document(path, None, empty, [Problem(path, line, col, message, "yaml-too-deep")])
         what = exc.problem or exc.context or "invalid YAML"
         if what == "but found another document":
             what = "a registry file holds one YAML document, but '---' starts another"
