@@ -21,24 +21,46 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
 
 LANGUAGES = ("fr", "nl", "en")
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 TERRITORY_PATTERN = r"^(?:fr|be)(?:-[a-z]+-[0-9a-z]+)?$"
 
-# Characters that reorder or hide text (bidi overrides, zero-width joiners) and C0/C1
-# controls other than tab and newline: a name carrying them can impersonate another.
-_FORBIDDEN_CHARS = re.compile(
-    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+# One rule for every text and every web address of the registry: no character that is
+# invisible or that reorders text, since a name carrying one can impersonate another and a
+# link carrying one can lead elsewhere than it reads. The characters are Unicode's controls
+# (Cc), format characters (Cf: bidi controls, zero-width characters, soft hyphen, tags…),
+# surrogates (Cs), line and paragraph separators (Zl, Zp), with the whole tag block and the
+# invisible operators block (some of their code points are unassigned), and the letters
+# drawn as nothing: the Hangul fillers and the combining grapheme joiner. Tab and newline
+# are allowed in multi-line texts only. Written out rather than derived from
+# ``unicodedata`` so that a file passes or fails alike under every Python;
+# tests/test_models.py checks that the list covers the running Python's Unicode database.
+_INVISIBLE = (
+    "\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f"
+    "\u0890\u0891\u08e2\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164"
+    "\ud800-\udfff\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f"
 )
+_INVISIBLE_IN_PARAGRAPH = re.compile(f"[{_INVISIBLE}]")
+_INVISIBLE_IN_LINE = re.compile(f"[{_INVISIBLE}\t]")
 
 
-def _clean_text(value: str) -> str:
-    match = _FORBIDDEN_CHARS.search(value)
+def _visible(value: str, *, multiline: bool) -> str:
+    """``value`` if every character of it shows (see ``_INVISIBLE``), else a problem."""
+    if not multiline and "\n" in value:
+        raise PydanticCustomError(
+            "line_break", "must be one line: line break at position {pos}", {"pos": value.index("\n") + 1}
+        )
+    match = (_INVISIBLE_IN_PARAGRAPH if multiline else _INVISIBLE_IN_LINE).search(value)
     if match:
         raise PydanticCustomError(
             "control_character",
@@ -50,23 +72,58 @@ def _clean_text(value: str) -> str:
     return value
 
 
-CleanStr = Annotated[str, AfterValidator(_clean_text)]
+def _line(value: str) -> str:
+    return _visible(value, multiline=False)
+
+
+def _paragraph(value: str) -> str:
+    return _visible(value, multiline=True)
+
+
+def _no_duplicates(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A list in which no entry repeats an earlier one; the problem is on the repeated entry.
+
+    A repeated code or id means nothing more than the first, and every list a page, a map
+    or a matcher walks per entry would do the work again (a 20,000-entry ``area`` made the
+    build quadratic).
+    """
+    items = handler(value)
+    seen: set[Any] = set()
+    for i, item in enumerate(items or ()):
+        if item in seen:
+            error = PydanticCustomError(
+                "duplicate_entry", "'{entry}' is already listed above: remove the repeated entry", {"entry": item}
+            )
+            raise ValidationError.from_exception_data("list", [InitErrorDetails(type=error, loc=(i,), input=item)])
+        seen.add(item)
+    return items
+
+
+# Every string of every model is one of these types (tests/test_models.py checks it): a
+# single line (names, labels, values, ids), a paragraph, or a pattern that admits only
+# visible ASCII.
+Line = Annotated[str, AfterValidator(_line)]
+Paragraph = Annotated[str, AfterValidator(_paragraph)]
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
 TerritoryCode = Annotated[str, Field(pattern=TERRITORY_PATTERN, max_length=40)]
+Unique = WrapValidator(_no_duplicates)
+Ids = Annotated[list[Id], Unique]
 
 
 class Strict(BaseModel):
     """Base of every registry model: unknown keys are errors, instances are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # A number is finite everywhere: ``.inf`` showed as "inf h" and ``maillage.json`` held
+    # ``Infinity``, which browsers' JSON.parse refuses.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class LocalizedText(Strict):
     """A text in French, with optional Dutch and English versions."""
 
-    fr: CleanStr | None = Field(None, description="Texte en français.")
-    nl: CleanStr | None = Field(None, description="Texte en néerlandais.")
-    en: CleanStr | None = Field(None, description="Texte en anglais.")
+    fr: Paragraph | None = Field(None, description="Texte en français.")
+    nl: Paragraph | None = Field(None, description="Texte en néerlandais.")
+    en: Paragraph | None = Field(None, description="Texte en anglais.")
 
     @model_validator(mode="after")
     def _one_language(self) -> LocalizedText:
@@ -90,6 +147,14 @@ class LocalizedText(Strict):
         return self.get("fr")
 
 
+class LocalizedLine(LocalizedText):
+    """A one-line text (a name, a label) in French, with optional Dutch and English versions."""
+
+    fr: Line | None = Field(None, description="Texte en français, sur une ligne.")
+    nl: Line | None = Field(None, description="Texte en néerlandais, sur une ligne.")
+    en: Line | None = Field(None, description="Texte en anglais, sur une ligne.")
+
+
 def _text_from_str(value: Any) -> Any:
     if isinstance(value, str):
         return {"fr": value}
@@ -102,6 +167,12 @@ Text = Annotated[
     Field(description="Un texte simple (français) ou {fr, nl, en}."),
 ]
 
+Name = Annotated[
+    LocalizedLine,
+    BeforeValidator(_text_from_str, json_schema_input_type=str | LocalizedLine),
+    Field(description="Un texte d'une ligne (français) ou {fr, nl, en}."),
+]
+
 
 def _check_phone(value: str) -> str:
     if not re.fullmatch(r"\+?[0-9][0-9 .()/-]*[0-9]", value):
@@ -112,7 +183,21 @@ def _check_phone(value: str) -> str:
     return value
 
 
+# In a mailto: link, '?' starts mail headers ('&' separates them, '=' gives their value,
+# '%' encodes any character): "a?bcc=x@y.org&body=…@z.org" would add a hidden Bcc. ',' and
+# ';' add recipients, '#' ends the address.
+_MAILTO_SPECIAL = "?&=%,;#"
+
+
 def _check_email(value: str) -> str:
+    special = next((c for c in value if c in _MAILTO_SPECIAL), None)
+    if special is not None:
+        raise PydanticCustomError(
+            "email",
+            "'{char}' is not allowed in an e-mail address: in a mailto: link it would add recipients or mail"
+            " headers (Bcc, subject, body)",
+            {"char": special},
+        )
     if not re.fullmatch(r"[^@\s<>\"']+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", value):
         raise PydanticCustomError("email", "not an e-mail address")
     return value
@@ -133,15 +218,15 @@ def _check_url(value: str) -> str:
     return value
 
 
-Url = Annotated[str, AfterValidator(_check_url)]
+Url = Annotated[str, AfterValidator(_line), AfterValidator(_check_url)]
 
 
 class Contact(Strict):
     """One way to reach a service or an organisation."""
 
     kind: Literal["phone", "email", "web"] = Field(description="Type de contact : phone (téléphone), email ou web.")
-    value: CleanStr = Field(description="Le numéro, l'adresse e-mail ou l'adresse web.")
-    label: Text | None = Field(None, description="Libellé, p. ex. « Helpdesk ».")
+    value: Line = Field(description="Le numéro, l'adresse e-mail ou l'adresse web.")
+    label: Name | None = Field(None, description="Libellé, p. ex. « Helpdesk ».")
     visibility: Literal["public", "professional"] = Field(
         "public",
         description="public : publié sur le site ; professional : réservé aux professionnels.",
@@ -158,9 +243,9 @@ class Contact(Strict):
 class Address(Strict):
     """A postal address."""
 
-    street: CleanStr | None = Field(None, description="Numéro et rue.")
+    street: Line | None = Field(None, description="Numéro et rue.")
     postcode: Annotated[str, Field(pattern=r"^[0-9]{4,5}$")] | None = Field(None, description="Code postal.")
-    city: CleanStr = Field(description="Commune.")
+    city: Line = Field(description="Commune.")
     territory: TerritoryCode | None = Field(None, description="Code de la commune (p. ex. be-commune-21015), si connu.")
 
 
@@ -173,7 +258,7 @@ class Site(Strict):
     """A place where a service receives people or from which a team works."""
 
     id: Id = Field(description="Identifiant unique du lieu.")
-    name: Text = Field(description="Nom du lieu.")
+    name: Name = Field(description="Nom du lieu.")
     address: Address | None = Field(None, description="Adresse postale.")
     coordinates: Coordinates | None = Field(None, description="Coordonnées, si connues.")
     note: Text | None = None
@@ -217,14 +302,14 @@ class Public(Strict):
     summary: Text | None = Field(None, description="En une ligne : pour qui ?")
     description: Text | None = Field(None, description="Le public, en détail.")
     age: AgeRange | None = Field(None, description="Âges admis.")
-    area: list[TerritoryCode] = Field(
+    area: Annotated[list[TerritoryCode], Unique] = Field(
         min_length=1, description="Territoires couverts (codes, à n'importe quel niveau)."
     )
     area_approximate: bool = Field(
         False, description="true si la zone couverte est déduite (p. ex. la seule ville citée)."
     )
     area_note: Text | None = Field(None, description="Précision sur la zone couverte.")
-    housing: list[Id] | None = Field(None, description="Situations de logement admises (typologie ETHOS).")
+    housing: Ids | None = Field(None, description="Situations de logement admises (typologie ETHOS).")
     conditions: Conditions = Field(default_factory=Conditions)
     exclusions: Text | None = Field(None, description="Qui n'est pas admis, en clair.")
 
@@ -246,7 +331,7 @@ class Delay(Strict):
 class Access(Strict):
     """How to ask for the service."""
 
-    referrers: list[Id] | None = Field(None, description="Qui peut faire la demande : self, relative, professional.")
+    referrers: Ids | None = Field(None, description="Qui peut faire la demande : self, relative, professional.")
     professional_requesters: int | None = Field(
         None,
         ge=1,
@@ -312,11 +397,11 @@ class Service(Strict):
     """A service: what a professional can ask for, for whom, and how."""
 
     id: Id = Field(description="Identifiant unique et stable du service.")
-    name: Text = Field(description="Nom du service.")
+    name: Name = Field(description="Nom du service.")
     programme: Id | None = Field(None, description="Programme dont le service fait partie.")
     status: Status = Field(default_factory=Status)
-    needs: list[Id] = Field(min_length=1, description="Besoins couverts (vocabulaire needs).")
-    functions: list[Id] = Field(min_length=1, description="Fonctions exercées (vocabulaire functions).")
+    needs: Ids = Field(min_length=1, description="Besoins couverts (vocabulaire needs).")
+    functions: Ids = Field(min_length=1, description="Fonctions exercées (vocabulaire functions).")
     generalist: bool = Field(False, description="true : service généraliste, vers qui orienter quand rien ne convient.")
     objective: Text = Field(description="L'objectif du service.")
     public: Public = Field(description="Pour qui ?")
@@ -324,13 +409,11 @@ class Service(Strict):
     method: Text | None = Field(None, description="La méthode.")
     timing: Text | None = Field(None, description="La temporalité.")
     attention: Text | None = Field(None, description="Points d'attention.")
-    modality: list[Id] | None = Field(
-        None, description="Modalités : outreach (aller vers), office, phone, home, online."
-    )
+    modality: Ids | None = Field(None, description="Modalités : outreach (aller vers), office, phone, home, online.")
     duration: Duration | None = Field(None, description="Durée de l'accompagnement.")
     capacity: Capacity | None = Field(None, description="Capacité.")
     availability: Availability | None = Field(None, description="Disponibilité.")
-    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] | None = Field(
+    languages: Annotated[list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]], Unique] | None = Field(
         None, description="Langues parlées (codes ISO 639-1 : fr, nl, en…)."
     )
     cost: Text | None = Field(None, description="Coût pour la personne.")
@@ -338,9 +421,9 @@ class Service(Strict):
     team: Text | None = Field(None, description="L'équipe.")
     partners: Text | None = Field(None, description="Partenaires.")
     contacts: list[Contact] = Field(default_factory=list, description="Contacts du service.")
-    sites: list[Id] = Field(default_factory=list, description="Lieux (ids de sites).")
+    sites: Ids = Field(default_factory=list, description="Lieux (ids de sites).")
     note: Text | None = Field(None, description="Remarque, p. ex. une contradiction entre les sources.")
-    sources: list[Id] = Field(min_length=1, description="Sources (ids de data/sources.yaml).")
+    sources: Ids = Field(min_length=1, description="Sources (ids de data/sources.yaml).")
     verified: PastDate = Field(description="Date de la dernière vérification (AAAA-MM-JJ).")
 
 
@@ -348,16 +431,16 @@ class Organisation(Strict):
     """The organisation a registry file describes, with its sites and services."""
 
     id: Id = Field(description="Identifiant unique de l'organisation.")
-    name: Text = Field(description="Nom de l'organisation.")
-    short_name: CleanStr | None = Field(None, description="Sigle ou nom court.")
-    legal_form: CleanStr | None = Field(None, description="Forme juridique (asbl, GCSMS…).")
+    name: Name = Field(description="Nom de l'organisation.")
+    short_name: Line | None = Field(None, description="Sigle ou nom court.")
+    legal_form: Line | None = Field(None, description="Forme juridique (asbl, GCSMS…).")
     description: Text | None = Field(None, description="Présentation de l'organisation.")
     members: Text | None = Field(None, description="Membres, pour un groupement.")
     website: Url | None = Field(None, description="Site web.")
     contacts: list[Contact] = Field(default_factory=list)
     sites: list[Site] = Field(default_factory=list, description="Lieux de l'organisation.")
     services: list[Service] = Field(default_factory=list, description="Services.")
-    sources: list[Id] = Field(default_factory=list, description="Sources (ids).")
+    sources: Ids = Field(default_factory=list, description="Sources (ids).")
     note: Text | None = None
 
 
@@ -365,10 +448,10 @@ class Source(Strict):
     """A document the registry's facts come from."""
 
     id: Id
-    title: CleanStr
-    publisher: CleanStr | None = None
+    title: Line
+    publisher: Line | None = None
     date: dt.date | None = None
-    document: CleanStr | None = Field(None, description="Fichier source (seeds).")
+    document: Line | None = Field(None, description="Fichier source (seeds).")
     url: Url | None = None
     note: Text | None = None
 
@@ -377,10 +460,10 @@ class Programme(Strict):
     """A programme that several services belong to (e.g. « Un chez-soi d'abord »)."""
 
     id: Id
-    name: Text
+    name: Name
     description: Text | None = None
-    scope: list[TerritoryCode] = Field(default_factory=list)
-    sources: list[Id] = Field(default_factory=list)
+    scope: Annotated[list[TerritoryCode], Unique] = Field(default_factory=list)
+    sources: Ids = Field(default_factory=list)
     note: Text | None = None
 
 
@@ -388,9 +471,9 @@ class VocabularyTerm(Strict):
     """One term of a controlled vocabulary, with fr/nl/en labels."""
 
     id: Id
-    label: LocalizedText
+    label: LocalizedLine
     definition: Text | None = None
-    synonyms: list[CleanStr] = Field(default_factory=list)
+    synonyms: Annotated[list[Line], Unique] = Field(default_factory=list)
     parent: Id | None = None
 
 
@@ -400,7 +483,7 @@ class AgeBand(Strict):
     id: Annotated[str, Field(pattern=r"^[0-9]+(?:-[0-9]+|\+)$")]
     min: int = Field(ge=0, le=120)
     max: int | None = Field(None, ge=0, le=120)
-    label: LocalizedText
+    label: LocalizedLine
 
 
 class SourcesFile(Strict):
@@ -424,4 +507,4 @@ class AgeBandsFile(Strict):
 class SynonymsFile(Strict):
     """Groups of words that front-line people use for the same thing (for search)."""
 
-    groups: list[Annotated[list[CleanStr], Field(min_length=2)]]
+    groups: list[Annotated[list[Line], Field(min_length=2), Unique]]

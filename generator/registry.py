@@ -121,6 +121,7 @@ _TYPE_NAMES = {
     "int_from_float": "a whole number",
     "float_type": "a number",
     "float_parsing": "a number",
+    "finite_number": "a finite number",
     "bool_type": "true or false",
     "bool_parsing": "true or false",
     "list_type": "a list (lines starting with '- ')",
@@ -176,7 +177,7 @@ def friendly(error: Any, model: type[BaseModel]) -> tuple[str, str]:
         hint = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
         did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
         return f"unknown key '{loc[-1]}'{did_you_mean}; allowed: {', '.join(known)}", "unknown-key"
-    if kind == "model_type" and ctx.get("class_name") == "LocalizedText":
+    if kind == "model_type" and ctx.get("class_name") in ("LocalizedText", "LocalizedLine"):
         return f"expected a text, or a mapping of fr, nl, en texts, got {_describe(value)}", "wrong-type"
     if kind in _TYPE_NAMES:
         return f"expected {_TYPE_NAMES[kind]}, got {_describe(value)}", "wrong-type"
