@@ -1,153 +1,421 @@
-"""What a change of the registry means, in plain French, for the reviewer of a pull request."""
+"""What a change of the registry means, in plain French, for the reviewer of a pull request.
+
+Every record of every registry file is compared field by field: organisations (with their
+sites and contacts), services, sources, programmes and each vocabulary. The comparison
+walks the records' data as pydantic dumps it, so a field added to a model later is
+compared too; ``FIELD_LABELS`` only gives fields their French names (an unnamed field shows
+under its YAML key). Lists are matched by identity (``id``, or a contact's kind and value)
+so that a contact whose visibility changes shows as that change, not as nothing.
+
+The changes a reviewer must not miss are flagged: any visibility change, and any change to
+the phone numbers, e-mail addresses or web addresses a field holds.
+
+Nothing user-written can change the document's structure: in Markdown every user-written
+text is a code span (no HTML, comment, link, image, emphasis, @mention or #123 reference
+can come out of it); in both formats line breaks and invisible characters are shown as
+visible marks.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
+import re
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel
 
 from .describe import age_phrase
-from .models import Service
+from .models import LANGUAGES
 from .problems import RegistryError
 from .registry import Registry, load_registry
 
-# French names of the fields a reviewer cares about, in the order they are reported.
+Status = Literal["added", "removed", "changed"]
+
+# French names of the registry's fields, by YAML key; a key not listed shows as itself.
 FIELD_LABELS: dict[str, str] = {
     "name": "nom",
+    "short_name": "sigle",
+    "legal_form": "forme juridique",
+    "description": "description",
+    "members": "membres",
+    "website": "site web",
+    "organisation": "organisation",
+    "programme": "programme",
     "status": "statut",
+    "state": "état",
+    "since": "depuis",
+    "until": "jusqu'au",
     "needs": "besoins",
     "functions": "fonctions",
+    "generalist": "généraliste",
     "objective": "objectif",
-    "public.age": "critère d'âge",
-    "public.area": "territoire couvert",
-    "public.area_approximate": "précision du territoire",
-    "public.housing": "situations de logement",
-    "public.conditions": "conditions d'accès",
-    "public.exclusions": "exclusions",
-    "public.summary": "public (résumé)",
-    "public.description": "public (description)",
+    "public": "public",
+    "summary": "résumé",
+    "age": "critère d'âge",
+    "area": "territoire couvert",
+    "area_approximate": "précision du territoire",
+    "area_note": "précision sur la zone",
+    "housing": "situations de logement",
+    "conditions": "conditions d'accès",
+    "exclusions": "exclusions",
+    "health_insurance_required": "couverture santé exigée",
+    "residence_permit_required": "titre de séjour exigé",
+    "non_demand_accepted": "non-demande acceptée",
+    "crisis_accepted": "intervention en crise",
+    "diagnosis_required": "diagnostic exigé",
+    "consent_required": "accord de la personne exigé",
     "access": "modalités de demande",
-    "contacts": "contacts",
-    "sites": "lieux",
-    "capacity": "capacité",
+    "referrers": "demandeurs",
+    "professional_requesters": "professionnels requis",
+    "form": "demande",
+    "answer_delay": "délai de réponse",
+    "min_hours": "minimum (heures)",
+    "max_hours": "maximum (heures)",
+    "process": "suite de la demande",
+    "text": "en clair",
+    "services": "services",
+    "method": "méthode",
+    "timing": "temporalité",
+    "attention": "points d'attention",
+    "modality": "modalités",
     "duration": "durée",
+    "min_months": "minimum (mois)",
+    "max_months": "maximum (mois)",
+    "unlimited": "sans limite",
+    "capacity": "capacité",
+    "places": "places",
     "availability": "disponibilité",
+    "always": "24 h/24",
+    "hours": "horaires",
     "languages": "langues",
     "cost": "coût",
-    "verified": "date de vérification",
+    "free": "gratuit",
+    "team": "équipe",
+    "partners": "partenaires",
+    "contacts": "contacts",
+    "kind": "type",
+    "value": "valeur",
+    "label": "libellé",
+    "visibility": "visibilité",
+    "sites": "lieux",
+    "address": "adresse",
+    "street": "rue",
+    "postcode": "code postal",
+    "city": "commune",
+    "territory": "code de la commune",
+    "coordinates": "coordonnées",
+    "lat": "latitude",
+    "lon": "longitude",
+    "note": "remarque",
     "sources": "sources",
+    "verified": "date de vérification",
+    "title": "titre",
+    "publisher": "éditeur",
+    "date": "date",
+    "document": "document",
+    "url": "adresse web",
+    "scope": "territoires",
+    "definition": "définition",
+    "synonyms": "synonymes",
+    "parent": "terme parent",
+    "min": "minimum",
+    "max": "maximum",
+    "fr": "français",
+    "nl": "néerlandais",
+    "en": "anglais",
 }
+
+# How each kind of record is named in a heading: noun, and whether it is feminine.
+RECORD_NOUNS: dict[str, tuple[str, bool]] = {
+    "organisation": ("Organisation", True),
+    "service": ("Service", False),
+    "source": ("Source", True),
+    "programme": ("Programme", False),
+    "needs": ("Terme du vocabulaire « besoins »", False),
+    "functions": ("Terme du vocabulaire « fonctions »", False),
+    "housing": ("Terme du vocabulaire « situations de logement »", False),
+    "referrers": ("Terme du vocabulaire « demandeurs »", False),
+    "modalities": ("Terme du vocabulaire « modalités »", False),
+    "age_bands": ("Tranche d'âge", True),
+    "synonyms": ("Liste des synonymes", True),
+}
+
+# Fields whose every change is flagged.
+IMPORTANT_FIELDS = frozenset({"visibility"})
+
+# Web addresses, e-mail addresses and phone numbers, wherever a text holds them.
+_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>\"'«»]+", re.IGNORECASE)
+_EMAIL = re.compile(r"[^\s@<>()\"'«»,;:]+@[^\s@<>()\"'«»,;:]+")
+_PHONE = re.compile(r"(?<![\w.-])\+?[0-9](?:[ .()/-]{0,2}[0-9]){5,}(?![\w])")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class DiffError(Exception):
     """The base version cannot be read (unknown ref, not a git repository)."""
 
 
+class _Absent:
+    """The side of a change where the field or item does not exist."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the way to a changed field: one of our labels, or a user-written key."""
+
+    text: str
+    quoted: bool = False
+    key: str = ""  # the YAML key of a field
+
+
+def _field(key: str) -> Step:
+    return Step(FIELD_LABELS.get(key, key), key=key)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One change inside a record: where, the value before and after (``ABSENT`` if none)."""
+
+    where: tuple[Step, ...]
+    before: Any
+    after: Any
+    important: bool = False
+    reordered: bool = False
+
+
 @dataclass
-class ServiceChange:
-    service: str
+class RecordChange:
+    """A record (organisation, service, source…) added, removed or changed."""
+
+    kind: str
+    status: Status
+    id: str
     name: str
-    organisation: str
-    details: list[str] = field(default_factory=list)
+    context: str = ""
+    details: list[Detail] = field(default_factory=list)
 
 
 @dataclass
 class RegistryDiff:
-    added: list[ServiceChange] = field(default_factory=list)
-    removed: list[ServiceChange] = field(default_factory=list)
-    changed: list[ServiceChange] = field(default_factory=list)
-    organisations_added: list[str] = field(default_factory=list)
-    organisations_removed: list[str] = field(default_factory=list)
+    changes: list[RecordChange] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (
-            self.added or self.removed or self.changed or self.organisations_added or self.organisations_removed
-        )
+        return not self.changes
 
 
-def _flat(service: Service) -> dict[str, Any]:
-    data = service.model_dump(mode="json", exclude_none=True)
-    public = data.pop("public", {})
-    flat = {k: v for k, v in data.items() if k != "id"}
-    for key, value in public.items():
-        flat[f"public.{key}"] = value
-    return flat
+# --- comparing -----------------------------------------------------------------------
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, dict) and set(value) <= {"fr", "nl", "en"}:
-        return str(value.get("fr") or next(iter(value.values()), ""))
-    if isinstance(value, list):
-        return ", ".join(_show(v) for v in value) or "(vide)"
+def _simplify(value: Any) -> Any:
+    """A text given in French only compares (and shows) as its string."""
     if isinstance(value, dict):
-        return ", ".join(f"{k} : {_show(v)}" for k, v in value.items())
-    return str(value)
+        if set(value) == {"fr"}:
+            return value["fr"]
+        return {k: _simplify(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_simplify(v) for v in value]
+    return value
 
 
-def _contact_changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> Iterator[str]:
-    def key(contact: dict[str, Any]) -> str:
-        return f"{contact['kind']} {contact['value']}"
-
-    old_keys, new_keys = {key(c) for c in old}, {key(c) for c in new}
-    for contact in new:
-        if key(contact) not in old_keys:
-            yield f"contact ajouté : {contact['value']} ({contact.get('visibility', 'public')})"
-    for contact in old:
-        if key(contact) not in new_keys:
-            yield f"contact retiré : {contact['value']}"
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
-def service_changes(old: Service, new: Service) -> list[str]:
-    """Each changed field of a service as one French sentence."""
-    before, after = _flat(old), _flat(new)
-    details: list[str] = []
-    for name in sorted(
-        set(before) | set(after), key=lambda n: (list(FIELD_LABELS).index(n) if n in FIELD_LABELS else 99, n)
-    ):
-        if before.get(name) == after.get(name):
+def reachable(value: Any) -> set[str]:
+    """The web addresses, e-mail addresses and phone numbers (as digits) a value holds."""
+    found: set[str] = set()
+    for text in _strings(value):
+        found.update(m.group() for m in _URL.finditer(text))
+        found.update(m.group().lower() for m in _EMAIL.finditer(text))
+        for match in _PHONE.finditer(text):
+            if not _ISO_DATE.fullmatch(match.group()):
+                found.add("tel:" + re.sub(r"\D", "", match.group()))
+    return found
+
+
+def _important(where: tuple[Step, ...], before: Any, after: Any) -> bool:
+    if any(step.key in IMPORTANT_FIELDS for step in where):
+        return True
+    old = set() if before is ABSENT else reachable(before)
+    new = set() if after is ABSENT else reachable(after)
+    # A contact that appears or goes matters even if its value is one no pattern knows (112).
+    return old != new or any(_holds_contact(side) for side in (before, after))
+
+
+def _holds_contact(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_holds_contact(item) for item in value)
+    return isinstance(value, dict) and "kind" in value and "value" in value
+
+
+def _detail(where: tuple[Step, ...], before: Any, after: Any, reordered: bool = False) -> Detail:
+    return Detail(where, before, after, _important(where, before, after), reordered)
+
+
+def _identity(items: list[Any]) -> Callable[[dict[str, Any]], str] | None:
+    """How the items of a list are matched between versions, if they have an identity."""
+    if not items or not all(isinstance(i, dict) for i in items):
+        return None
+    if all("id" in i for i in items):
+        return lambda item: str(item["id"])
+    if all("kind" in i and "value" in i for i in items):
+        return lambda item: str(item["value"])
+    return None
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _walk_list(before: list[Any], after: list[Any], where: tuple[Step, ...]) -> Iterator[Detail]:
+    identity = _identity(before + after)
+    if identity is not None:
+        old = {identity(item): item for item in before}
+        new = {identity(item): item for item in after}
+        if len(old) == len(before) and len(new) == len(after):
+            yield from (_detail(where, ABSENT, item) for key, item in new.items() if key not in old)
+            yield from (_detail(where, item, ABSENT) for key, item in old.items() if key not in new)
+            common = [key for key in new if key in old]
+            for key in common:
+                yield from walk(old[key], new[key], (*where, Step(key, quoted=True)))
+            if [key for key in old if key in new] != common:
+                yield _detail(where, [k for k in old if k in new], common, reordered=True)
+            return
+    # No identity: items are matched by value, a list whose items only moved is reordered.
+    added = Counter(_key(i) for i in after) - Counter(_key(i) for i in before)
+    removed = Counter(_key(i) for i in before) - Counter(_key(i) for i in after)
+    if not added and not removed:
+        yield _detail(where, before, after, reordered=True)
+        return
+    for item in after:
+        if added[_key(item)] > 0:
+            added[_key(item)] -= 1
+            yield _detail(where, ABSENT, item)
+    for item in before:
+        if removed[_key(item)] > 0:
+            removed[_key(item)] -= 1
+            yield _detail(where, item, ABSENT)
+
+
+def walk(before: Any, after: Any, where: tuple[Step, ...] = ()) -> Iterator[Detail]:
+    """Every difference between two dumped records, field by field."""
+    if before == after:
+        return
+    if before is ABSENT or after is ABSENT:
+        yield _detail(where, before, after)
+    elif isinstance(before, dict) and isinstance(after, dict):
+        for key in [*after, *(k for k in before if k not in after)]:
+            step = _field(key)
+            yield from walk(before.get(key, ABSENT), after.get(key, ABSENT), (*where, step))
+    elif isinstance(before, list) and isinstance(after, list):
+        yield from _walk_list(before, after, where)
+    else:
+        yield _detail(where, before, after)
+
+
+def _fields_of(data: Any, where: tuple[Step, ...] = ()) -> Iterator[Detail]:
+    """A new record's fields, one line each (its id is in its heading, empty lists are left out)."""
+    for key, value in data.items():
+        step = (*where, _field(key))
+        if (key == "id" and not where) or value in ([], {}):
             continue
-        label = FIELD_LABELS.get(name, name)
-        if name == "contacts":
-            details += _contact_changes(before.get(name, []), after.get(name, []))
-        elif name == "public.age":
-            old_age, new_age = (age_phrase(s.public.age) for s in (old, new))
-            details.append(f"{label} : « {old_age} » → « {new_age} »")
-        elif name not in before:
-            details.append(f"{label} ajouté : {_show(after[name])}")
-        elif name not in after:
-            details.append(f"{label} retiré (était : {_show(before[name])})")
+        if isinstance(value, dict) and not set(value) <= set(LANGUAGES):
+            yield from _fields_of(value, step)
         else:
-            details.append(f"{label} : « {_show(before[name])} » → « {_show(after[name])} »")
-    return details
+            yield _detail(step, ABSENT, value)
+
+
+@dataclass(frozen=True)
+class _Record:
+    name: str
+    data: Any
+    context: str = ""
+
+
+def _dump(model: BaseModel, exclude: set[str] | None = None) -> Any:
+    return _simplify(model.model_dump(mode="json", exclude_none=True, exclude=exclude))
+
+
+def _display_name(model: Any) -> str:
+    for attribute in ("name", "title", "label"):
+        value = getattr(model, attribute, None)
+        if value is not None:
+            return str(value)
+    return str(getattr(model, "id", ""))
+
+
+def _records(registry: Registry) -> dict[str, dict[str, _Record]]:
+    """Every record of the registry, by kind and id, as the data the comparison walks."""
+    records: dict[str, dict[str, _Record]] = {
+        # Services are records of their own; an organisation keeps its sites and contacts.
+        "organisation": {
+            key: _Record(str(org.name), _dump(org, exclude={"services"})) for key, org in registry.organisations.items()
+        },
+        "service": {},
+        "source": {key: _Record(_display_name(s), _dump(s)) for key, s in registry.sources.items()},
+        "programme": {key: _Record(_display_name(p), _dump(p)) for key, p in registry.programmes.items()},
+    }
+    for key, service in registry.services.items():
+        data = _dump(service)
+        data["organisation"] = registry.service_organisation[key]
+        if "age" in data.get("public", {}):
+            data["public"]["age"] = age_phrase(service.public.age)
+        organisation = registry.organisation_of(key)
+        records["service"][key] = _Record(str(service.name), data, str(organisation.name))
+    # Each vocabulary, whatever its shape: a map of terms, a list of items with ids, or
+    # one list compared as a whole.
+    for vocabulary in dataclasses.fields(registry.vocabularies):
+        value = getattr(registry.vocabularies, vocabulary.name)
+        items: dict[str, _Record] = {}
+        if isinstance(value, Mapping):
+            items = {key: _Record(_display_name(term), _dump(term)) for key, term in value.items()}
+        elif value and all(isinstance(v, BaseModel) and hasattr(v, "id") for v in value):
+            items = {v.id: _Record(_display_name(v), _dump(v)) for v in value}
+        else:
+            items = {vocabulary.name: _Record("", {vocabulary.name: _simplify(json.loads(json.dumps(value)))})}
+        records[vocabulary.name] = items
+    return records
 
 
 def compare(base: Registry, head: Registry) -> RegistryDiff:
-    """Services and organisations added, removed and changed from ``base`` to ``head``."""
+    """Every record added, removed and changed from ``base`` to ``head``, field by field."""
     diff = RegistryDiff()
-
-    def change(registry: Registry, service_id: str) -> ServiceChange:
-        service = registry.services[service_id]
-        organisation = registry.organisation_of(service_id)
-        return ServiceChange(service_id, service.name.get("fr"), organisation.name.get("fr"))
-
-    for service_id in sorted(set(head.services) - set(base.services)):
-        diff.added.append(change(head, service_id))
-    for service_id in sorted(set(base.services) - set(head.services)):
-        diff.removed.append(change(base, service_id))
-    for service_id in sorted(set(base.services) & set(head.services)):
-        details = service_changes(base.services[service_id], head.services[service_id])
-        if details:
-            item = change(head, service_id)
-            item.details = details
-            diff.changed.append(item)
-    diff.organisations_added = sorted(set(head.organisations) - set(base.organisations))
-    diff.organisations_removed = sorted(set(base.organisations) - set(head.organisations))
+    before, after = _records(base), _records(head)
+    for kind in [*after, *(k for k in before if k not in after)]:
+        old, new = before.get(kind, {}), after.get(kind, {})
+        for key in sorted(set(new) - set(old)):
+            # A new record's every field is new: the reviewer reads them all.
+            details = list(_fields_of(new[key].data))
+            diff.changes.append(RecordChange(kind, "added", key, new[key].name, new[key].context, details))
+        for key in sorted(set(old) - set(new)):
+            diff.changes.append(RecordChange(kind, "removed", key, old[key].name, old[key].context))
+        for key in sorted(set(old) & set(new)):
+            details = list(walk(old[key].data, new[key].data))
+            if details:
+                diff.changes.append(RecordChange(kind, "changed", key, new[key].name, new[key].context, details))
     return diff
 
 
@@ -177,33 +445,112 @@ def diff_against(root: Path, revision: str, head: Registry) -> RegistryDiff:
     return compare(base, head)
 
 
+# --- writing -------------------------------------------------------------------------
+
+
+# Characters that show nothing (controls, formats, separators, unassigned) or look blank.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
+_HANGUL_FILLERS = "\u115f\u1160\u3164\uffa0"
+
+
+def visible(text: str) -> str:
+    """``text`` on one line, its line breaks and invisible characters shown as marks."""
+
+    def mark(char: str) -> str:
+        if char == "\n":
+            return "⏎"
+        if unicodedata.category(char) in _INVISIBLE_CATEGORIES or char in _HANGUL_FILLERS:
+            return f"⟨U+{ord(char):04X}⟩"
+        return char
+
+    return "".join(mark(c) for c in text)
+
+
+def code(text: str) -> str:
+    """A Markdown code span that shows ``text`` literally, whatever it holds.
+
+    Inside a code span CommonMark reads no HTML, comment, link, image or emphasis, and
+    GitHub links no @mention nor #123 reference. The fence is one backtick longer than
+    the longest run inside; a space pads a text that starts or ends with a backtick or a
+    space (CommonMark strips exactly one on each side).
+    """
+    text = visible(text)
+    if not text:
+        return "(vide)"
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text[0] in "` " or text[-1] in "` " else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+class _Writer:
+    """Formats our words as they are and user-written text quoted for the format."""
+
+    def __init__(self, fmt: str) -> None:
+        self.markdown = fmt == "markdown"
+
+    def quote(self, text: str) -> str:
+        return code(text) if self.markdown else f"« {visible(text)} »"
+
+    def name(self, text: str) -> str:
+        """A record's name: in text, no quotes are needed to tell where it ends."""
+        return code(text) if self.markdown else visible(text)
+
+    def strong(self, text: str) -> str:
+        return f"**{text}**" if self.markdown else text
+
+    def value(self, value: Any) -> str:
+        if value is ABSENT or value is None or value == [] or value == {}:
+            return "(vide)"
+        if isinstance(value, dict):
+            return ", ".join(f"{FIELD_LABELS.get(k, k)} : {self.value(v)}" for k, v in value.items())
+        if isinstance(value, list):
+            return ", ".join(self.value(v) for v in value)
+        return self.quote(value if isinstance(value, str) else json.dumps(value))
+
+    def where(self, where: tuple[Step, ...]) -> str:
+        return " › ".join(self.quote(s.text) if s.quoted else s.text for s in where) or "valeur"
+
+    def detail(self, detail: Detail) -> str:
+        where = self.where(detail.where)
+        if detail.reordered:
+            line = f"{where} : ordre changé : {self.value(detail.before)} → {self.value(detail.after)}"
+        elif detail.before is ABSENT:
+            line = f"{where} : ajout : {self.value(detail.after)}"
+        elif detail.after is ABSENT:
+            line = f"{where} : retrait : {self.value(detail.before)}"
+        else:
+            line = f"{where} : {self.value(detail.before)} → {self.value(detail.after)}"
+        if not detail.important:
+            return line
+        return f"**{line}**" if self.markdown else f"(!) {line}"
+
+    def heading(self, change: RecordChange) -> str:
+        noun, feminine = RECORD_NOUNS.get(change.kind, (f"« {change.kind} »", False))
+        verb = {"added": "ajouté", "removed": "retiré", "changed": "modifié"}[change.status]
+        verb += "e" if feminine else ""
+        ident = code(change.id) if self.markdown else f"`{visible(change.id)}`"
+        what = [self.strong(self.name(change.name))] if change.name else []
+        if change.context:
+            what.append(f"({self.name(change.context)}, {ident})")
+        elif change.id != change.kind:
+            what.append(f"({ident})")
+        return f"{noun} {verb} : {' '.join(what)}".rstrip(" :")
+
+
 def render(diff: RegistryDiff, fmt: str = "text") -> str:
-    """The diff as plain text or as Markdown for a pull request comment."""
-    bold = "**" if fmt == "markdown" else ""
+    """The diff as plain text or as Markdown for a pull request comment.
+
+    Changes flagged important (visibility, phone, e-mail, web address) are in bold in
+    Markdown and start with ``(!)`` in text.
+    """
+    writer = _Writer(fmt)
     lines: list[str] = []
     if fmt == "markdown":
         lines += ["## Ce que cette proposition change dans l'annuaire", ""]
     if diff.empty:
         lines.append("Aucun service ni aucune organisation ne change.")
         return "\n".join(lines) + "\n"
-
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}{'s' if n > 1 else ''}"
-
-    if diff.organisations_added:
-        lines.append(
-            f"- {plural(len(diff.organisations_added), 'organisation')} ajoutée(s) : "
-            + ", ".join(diff.organisations_added)
-        )
-    if diff.organisations_removed:
-        lines.append(
-            f"- {plural(len(diff.organisations_removed), 'organisation')} retirée(s) : "
-            + ", ".join(diff.organisations_removed)
-        )
-    for title, items in (("ajouté", diff.added), ("retiré", diff.removed)):
-        for item in items:
-            lines.append(f"- Service {title} : {bold}{item.name}{bold} ({item.organisation}, `{item.service}`)")
-    for item in diff.changed:
-        lines.append(f"- Service modifié : {bold}{item.name}{bold} (`{item.service}`)")
-        lines += [f"  - {detail}" for detail in item.details]
+    for change in diff.changes:
+        lines.append(f"- {writer.heading(change)}")
+        lines += [f"  - {writer.detail(detail)}" for detail in change.details]
     return "\n".join(lines) + "\n"
