@@ -316,7 +316,10 @@ def synth(ctx: Context, count: int, out: Path, seed: int) -> None:
 
     if not (ctx.root / "data" / "territories").is_dir():
         fail(f"{ctx.root}: no data/territories here to copy: run maillage synth from a project")
-    summary = synthesize(count, out, project=ctx.root, seed=seed)
+    try:
+        summary = synthesize(count, out, project=ctx.root, seed=seed)
+    except RegistryError as exc:  # the project's gazetteer is malformed
+        fail(format_problems(exc.problems))
     click.echo(f"{summary.services} services in {summary.organisations} organisations written to {out}")
 
 

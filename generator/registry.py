@@ -36,7 +36,7 @@ from .models import (
     VocabularyTerm,
 )
 from .problems import Problem, RegistryError
-from .territories import Gazetteer, PlaceError, Territory, fold
+from .territories import Gazetteer, PlaceError, Territory, fold, read_gazetteer
 from .yamlsource import Document, Positions, parse_yaml, read_raw
 
 M = TypeVar("M", bound=BaseModel)
@@ -334,13 +334,13 @@ class _Loader:
     def gazetteer(self, folder: Path) -> Gazetteer:
         """The gazetteer of ``folder``: the cached one while its files are unchanged."""
         if self.cache is None:
-            return Gazetteer.load(folder)
+            return read_gazetteer(folder, self.root)
         hasher = hashlib.blake2b(digest_size=16)
         for file in sorted(folder.glob("*.csv")):
             hasher.update(file.name.encode() + b"\x00" + file.read_bytes() + b"\x00")
         state = hasher.digest()
         if self.cache.gazetteer is None or self.cache.gazetteer[0] != state:
-            self.cache.gazetteer = (state, Gazetteer.load(folder))
+            self.cache.gazetteer = (state, read_gazetteer(folder, self.root))
             self.cache.places = {}
         return self.cache.gazetteer[1]
 
@@ -440,6 +440,10 @@ def _check_registry(
         problem = Problem("data/registry", 0, 0, "no registry folder here: run maillage where data/ is", "missing-file")
         return None, [problem]
     gazetteer = gazetteer or loader.gazetteer(data / "territories")
+    if gazetteer.problems:
+        # Territories missing from a broken gazetteer would make the registry's codes look
+        # unknown: report the gazetteer's own problems alone.
+        return None, list(gazetteer.problems)
     vocabularies = load_vocabularies(loader, data / "vocabularies")
     sources_file, programmes_file = data / "sources.yaml", data / "programmes.yaml"
     sources_doc = loader.read(sources_file, SourcesFile) if sources_file.exists() else None

@@ -1,14 +1,16 @@
 """The gazetteer: territories with codes, names, parents, postcodes, population, centroid.
 
-Read from ``data/territories/*.csv`` (built by ``scripts/build_gazetteer.py``). A place
-typed by a person (a name, a postcode or a code) resolves to one code or to an error that
-lists the candidates.
+Read from ``data/territories/*.csv`` (built by ``scripts/build_gazetteer.py``) and
+validated as it is read: every malformed cell is a ``Problem`` positioned
+``file:line:col: column: message [code]`` (see ``read_gazetteer``). A place typed by a person
+(a name, a postcode or a code) resolves to one code or to an error that lists the candidates.
 """
 
 from __future__ import annotations
 
 import csv
 import difflib
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -16,6 +18,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+
+from .problems import Problem, RegistryError
 
 LEVELS = ("country", "region", "dep", "province", "epci", "commune")
 # `--level dep` also means a Belgian province: both are the level under the region.
@@ -63,15 +67,21 @@ def fold(text: str) -> str:
 class Gazetteer:
     """All territories by code, with lookups by name, postcode and ancestry."""
 
-    def __init__(self, territories: Iterable[Territory]) -> None:
+    def __init__(self, territories: Iterable[Territory], problems: Iterable[Problem] = ()) -> None:
         self.by_code: dict[str, Territory] = {t.code: t for t in territories}
+        # What was wrong in the files it was read from (see ``read_gazetteer``): a
+        # gazetteer with problems is only good for reporting them.
+        self.problems: tuple[Problem, ...] = tuple(sorted(problems))
         self._ancestors: dict[str, frozenset[str]] = {}
         self._descendants: dict[tuple[str, str | None], tuple[str, ...]] = {}
 
     @classmethod
-    def load(cls, folder: Path) -> Gazetteer:
-        """Read every CSV of ``folder`` (sorted, so the result never depends on the disk)."""
-        return cls(t for f in sorted(folder.glob("*.csv")) for t in read_csv(f))
+    def load(cls, folder: Path, root: Path | None = None) -> Gazetteer:
+        """Read and validate every CSV of ``folder``; ``RegistryError`` on any problem."""
+        gazetteer = read_gazetteer(folder, root)
+        if gazetteer.problems:
+            raise RegistryError(gazetteer.problems)
+        return gazetteer
 
     def __contains__(self, code: object) -> bool:
         return code in self.by_code
@@ -217,18 +227,250 @@ class Gazetteer:
         return list(reversed(chain))
 
 
-def read_csv(file: Path) -> Iterator[Territory]:
-    with file.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            yield Territory(
-                code=row["code"],
-                level=row["level"],
-                name=row["name"],
-                name_nl=row.get("name_nl") or "",
-                parents=tuple(row["parents"].split()),
-                postcodes=tuple(row["postcodes"].split()),
-                population=int(row["population"]) if row.get("population") else None,
-                lat=float(row["lat"]) if row.get("lat") else None,
-                lon=float(row["lon"]) if row.get("lon") else None,
-                precision=row.get("precision") or "",
-            )
+# --- reading and validating the files ------------------------------------------------------
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the shipped fr.csv is 3.8 MB
+CODE = re.compile(r"(?:fr|be)(?:-([a-z]+)-[0-9a-z]+)?")
+POSTCODE = re.compile(r"[0-9]{4,5}")
+COORDINATE = re.compile(r"-?[0-9]{1,3}(?:\.[0-9]+)?")
+PRECISIONS = ("exact", "postcode", "name-matched", "fallback")
+# A parent is always of a higher rank than its child: the levels cannot loop.
+RANK = {"country": 0, "region": 1, "dep": 2, "province": 2, "epci": 3, "commune": 4}
+_HIDDEN = re.compile("[\u115f\u1160\u3164\uffa0]")  # Hangul fillers: printable, yet blank
+
+
+def read_gazetteer(folder: Path, root: Path | None = None) -> Gazetteer:
+    """Every CSV of ``folder`` (sorted, so the result never depends on the disk), checked.
+
+    The result's ``problems`` name each malformed cell at ``file:line:col`` (paths relative
+    to ``root``); a row whose code is unusable is left out, a bad cell is read as empty.
+    """
+    reader = _Reader()
+    for file in sorted(folder.glob("*.csv")):
+        inside = root is not None and file.is_relative_to(root)
+        reader.file(file, file.relative_to(root).as_posix() if inside and root else file.as_posix())
+    reader.references()
+    return Gazetteer(reader.territories.values(), reader.problems)
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.territories: dict[str, Territory] = {}
+        self.problems: list[Problem] = []
+        self.where: dict[str, tuple[_File, int]] = {}  # code -> its file and line
+        self.lost = False  # whether a row could not be read: its code may be missing
+
+    def file(self, file: Path, path: str) -> None:
+        try:
+            with file.open("rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            self.problems.append(Problem(path, 1, 1, f"cannot read: {exc.strerror}", "io"))
+            return
+        if len(raw) > MAX_FILE_BYTES:
+            message = f"file is above the limit of {MAX_FILE_BYTES // (1024 * 1024)} MiB"
+            self.problems.append(Problem(path, 1, 1, message, "file-too-large"))
+            return
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            before = raw[: exc.start]
+            line = before.count(b"\n") + 1
+            col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+            message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"
+            self.problems.append(Problem(path, line, col, message, "encoding"))
+            return
+        del raw
+        _File(self, path, text.split("\n")).read()
+
+    def references(self) -> None:
+        """Parents that exist and rank above their child (hence no cycle).
+
+        A parent missing because its own row was unreadable (already reported) is not
+        reported again; a territory of unknown level is not ranked.
+        """
+        for code, territory in self.territories.items():
+            for parent in territory.parents:
+                found = self.territories.get(parent)
+                if found is None:
+                    if not self.lost:
+                        self.at(code, "parents", f"unknown parent '{parent}'", "unknown-reference")
+                elif found.level and territory.level and RANK[found.level] >= RANK[territory.level]:
+                    message = (
+                        f"parent '{parent}' is a {found.level}, not a larger territory than this {territory.level}"
+                    )
+                    self.at(code, "parents", message, "bad-parent")
+
+    def at(self, code: str, column: str, message: str, kind: str) -> None:
+        file, line = self.where[code]
+        file.problem(line, COLUMNS.index(column), message, kind)
+
+
+def _column(line: str, index: int) -> int:
+    """The 1-based character column where field ``index`` of a CSV line starts."""
+    quoted = False
+    field = 0
+    for i, char in enumerate(line):
+        if field == index:
+            return i + 1
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            field += 1
+    return len(line) + 1
+
+
+class _File:
+    """One CSV file, read row by row; each bad cell is a problem at its line and column."""
+
+    def __init__(self, reader: _Reader, path: str, lines: list[str]) -> None:
+        self.reader = reader
+        self.path = path
+        self.lines = lines  # split at "\n" only, as the csv module counts lines
+
+    def problem(self, line: int, index: int, message: str, code: str, *, whole: bool = False) -> None:
+        """A problem in cell ``index`` of ``line`` (in the row or the header as a whole: ``whole``)."""
+        raw = self.lines[line - 1] if line - 1 < len(self.lines) else ""
+        field = "" if whole or not 0 <= index < len(COLUMNS) else COLUMNS[index]
+        self.reader.problems.append(Problem(self.path, line, _column(raw, index), message, code, field))
+
+    def read(self) -> None:
+        rows = csv.reader(line + "\n" for line in self.lines)
+        try:
+            header = next(rows, None)
+        except csv.Error as exc:
+            self.problem(1, 0, f"not a readable CSV header: {exc}", "bad-header", whole=True)
+            return
+        if not header:
+            message = f"the first line must be the header {','.join(COLUMNS)}, not an empty line"
+            self.problem(1, 0, message, "bad-header", whole=True)
+            return
+        if header != COLUMNS:
+            self.header(header)
+            return
+        line = 1
+        while True:
+            start = line + 1
+            try:
+                row = next(rows, None)
+            except csv.Error as exc:
+                self.problem(rows.line_num, 0, f"not a readable CSV row: {exc}", "bad-row", whole=True)
+                self.reader.lost = True
+                return
+            if row is None:
+                return
+            line = rows.line_num
+            if start != line:
+                message = "a row must fit on one line (a cell holds a line break, or a quote is not closed)"
+                self.problem(start, 0, message, "bad-row", whole=True)
+                self.reader.lost = True
+                continue
+            if len(row) != len(COLUMNS):
+                if row:
+                    message = f"expected {len(COLUMNS)} columns, found {len(row)}"
+                    self.problem(line, min(len(row), len(COLUMNS)), message, "bad-row", whole=True)
+                    self.reader.lost = True
+                continue  # an empty line is no row
+            self.row(line, row)
+
+    def header(self, header: list[str]) -> None:
+        for index, name in enumerate(header):
+            if name not in COLUMNS:
+                message = f"unknown column {_quote(name)}; the columns are {','.join(COLUMNS)}"
+                self.problem(1, index, message, "bad-header", whole=True)
+                return
+        missing = [name for name in COLUMNS if name not in header]
+        if missing:
+            message = f"missing column(s) {', '.join(missing)}; the columns are {','.join(COLUMNS)}"
+        else:
+            message = f"the columns must be, in this order: {','.join(COLUMNS)}"
+        self.problem(1, 0, message, "bad-header", whole=True)
+
+    def row(self, line: int, row: list[str]) -> None:
+        code, level, name, name_nl, parents, postcodes, population, lat, lon, precision = row
+        problems = len(self.reader.problems)
+        match = CODE.fullmatch(code)
+        if match is None:
+            message = f"{_quote(code)} is not a territory code: lower-case, e.g. 'fr-commune-42218', 'be-region-04000'"
+            self.problem(line, 0, message, "bad-format")
+            self.reader.lost = True
+            return
+        if code in self.reader.territories:
+            first, first_line = self.reader.where[code]
+            self.problem(line, 0, f"duplicate code '{code}' (also at {first.path}:{first_line})", "duplicate-id")
+            return
+        if level not in RANK:
+            self.problem(line, 1, f"must be one of {', '.join(LEVELS)}, not {_quote(level)}", "not-allowed")
+            level = ""
+        elif (match.group(1) or "country") != level:
+            self.problem(line, 1, f"a '{match.group(1) or 'country'}' code cannot be a {level}", "not-allowed")
+            level = ""
+        for index, value in ((2, name), (3, name_nl)):
+            self.check_text(line, index, value, required=index == 2)
+        above = parents.split()
+        for parent in above:
+            if CODE.fullmatch(parent) is None:
+                self.problem(line, 4, f"{_quote(parent)} is not a territory code", "bad-format")
+                above = [p for p in above if p != parent]
+        for postcode in postcodes.split():
+            if POSTCODE.fullmatch(postcode) is None:
+                self.problem(line, 5, f"{_quote(postcode)} is not a postcode: 4 or 5 digits", "bad-format")
+        people = None
+        if population:
+            if population.isascii() and population.isdigit() and len(population) <= 12:
+                people = int(population)
+            else:
+                self.problem(line, 6, f"expected a whole number of inhabitants, got {_quote(population)}", "wrong-type")
+        latitude = self.coordinate(line, 7, lat, 90)
+        longitude = self.coordinate(line, 8, lon, 180)
+        if (latitude is None) != (longitude is None) and len(self.reader.problems) == problems:
+            self.problem(line, 7 if latitude is None else 8, "give both lat and lon, or neither", "missing")
+        if precision and precision not in PRECISIONS:
+            self.problem(line, 9, f"must be one of {', '.join(PRECISIONS)}, not {_quote(precision)}", "not-allowed")
+        elif bool(precision) != bool(lat or lon) and len(self.reader.problems) == problems:
+            message = "required with coordinates" if not precision else "must be empty without coordinates"
+            self.problem(line, 9, message, "missing" if not precision else "not-allowed")
+        self.reader.where[code] = (self, line)
+        self.reader.territories[code] = Territory(
+            code=code,
+            level=level,
+            name=name,
+            name_nl=name_nl,
+            parents=tuple(above),
+            postcodes=tuple(postcodes.split()),
+            population=people,
+            lat=latitude if longitude is not None else None,
+            lon=longitude if latitude is not None else None,
+            precision=precision,
+        )
+
+    def check_text(self, line: int, index: int, value: str, *, required: bool) -> None:
+        if not value.strip():
+            if required:
+                self.problem(line, index, "must not be empty", "empty")
+            return
+        if value.isprintable() and _HIDDEN.search(value) is None:
+            return
+        for position, char in enumerate(value, 1):
+            if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") or _HIDDEN.match(char):
+                message = f"contains the invisible character U+{ord(char):04X} at position {position}"
+                self.problem(line, index, message, "control-character")
+                return
+
+    def coordinate(self, line: int, index: int, value: str, limit: int) -> float | None:
+        if not value:
+            return None
+        if COORDINATE.fullmatch(value) is None:
+            self.problem(line, index, f"expected a number written like 50.84, got {_quote(value)}", "wrong-type")
+            return None
+        number = float(value)
+        if not math.isfinite(number) or not -limit <= number <= limit:
+            self.problem(line, index, f"{value} is out of range: from -{limit} to {limit}", "out-of-range")
+            return None
+        return number
+
+
+def _quote(value: str) -> str:
+    if not value:
+        return "nothing"
+    return f"'{value[:40]}…'" if len(value) > 40 else f"'{value}'"
