@@ -75,7 +75,12 @@ def main(click_ctx: click.Context, project: Path) -> None:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text")
-@click.option("--stale", type=int, metavar="MONTHS", help="Also warn about services not verified for MONTHS months.")
+@click.option(
+    "--stale",
+    type=click.IntRange(min=0),
+    metavar="MONTHS",
+    help="Also warn about services verified more than MONTHS months ago.",
+)
 @pass_context
 def check(ctx: Context, fmt: str, stale: int | None) -> None:
     """Validate the whole registry; every problem as path:line:col: message [code]."""

@@ -28,6 +28,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from . import dates
 
 LANGUAGES = ("fr", "nl", "en")
 
@@ -383,7 +384,9 @@ class Status(Strict):
 
 
 def _not_future(value: dt.date) -> dt.date:
-    if value > dt.date.today():
+    # Today in one fixed zone (dates.py: UTC+14), not the machine's: a verdict that does not
+    # depend on where, or in which TZ, the check runs.
+    if value > dates.today():
         raise PydanticCustomError("future_date", "{date} is in the future", {"date": value.isoformat()})
     if value.year < 1900:
         raise PydanticCustomError("past_date", "{date} is too far in the past", {"date": value.isoformat()})

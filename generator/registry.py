@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .dates import is_stale, reference_date
 from .models import (
     AgeBand,
     AgeBandsFile,
@@ -101,15 +102,12 @@ class Registry:
 
 
 def stale_services(registry: Registry, months: int, today: dt.date | None = None) -> list[Service]:
-    """Services whose ``verified`` date is more than ``months`` months before ``today``."""
-    today = today or dt.date.today()
-    limit = _months_before(today, months)
-    return [s for s in registry.services.values() if s.verified < limit]
+    """Services verified more than ``months`` months before ``today`` (default: ``reference_date()``).
 
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    return dt.date(year, month + 1, min(day.day, 28))
+    The same rule as the banner of a service page (``dates.is_stale``), against the same day.
+    """
+    today = today or reference_date()
+    return [s for s in registry.services.values() if is_stale(s.verified, months, today)]
 
 
 # --- friendly messages, chosen by pydantic's error type --------------------------------

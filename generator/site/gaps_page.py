@@ -428,7 +428,8 @@ def overview_page(ctx: SiteContext, analyses: list[Analysis], empty: list[Select
     """``gaps/``: the date, the method, every need and function at a glance, then all services."""
     registry = ctx.registry
     first = analyses[0].units.summary
-    stale = stale_services(registry, ctx.config.stale_months, today=first.date) if first.date else []
+    # Counted against the day the service pages' banners use, so that the two agree.
+    stale = stale_services(registry, ctx.config.stale_months)
     out = [
         front_matter({"title": "Zones grises : les publics sans service"}),
         "# Zones grises : les publics sans service",

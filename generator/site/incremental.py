@@ -39,6 +39,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..coverage import geography
+from ..dates import reference_date
 from ..registry import Registry
 from ..territories import Gazetteer
 from .context import Asset, GeneratedPage, Provider, SiteContext
@@ -48,7 +49,6 @@ from .pages import (
     organisation_pages,
     organisations_in_order,
     organisations_index,
-    reference_date,
     service_markdown,
     service_pages,
     service_url,

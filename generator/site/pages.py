@@ -8,10 +8,10 @@ text only ever reaches a page through ``markup`` (escaped HTML).
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 
 from .. import describe
+from ..dates import is_stale, reference_date
 from ..models import AgeRange, Organisation, Service, VocabularyTerm
 from ..search import filter_attributes
 from .context import GeneratedPage, SiteContext
@@ -30,22 +30,6 @@ from .markup import (
 from .territory_pages import _hook, territory_link
 
 SERVICE_SECTIONS = ("objective", "for_whom", "how_to_ask", "method", "timing", "attention", "contact")
-
-
-def reference_date() -> dt.date:
-    """The day staleness is measured against: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.date.today()
-
-
-def is_stale(verified: dt.date, months: int, today: dt.date) -> bool:
-    """Whether ``verified`` is more than ``months`` months before ``today``."""
-    elapsed = (today.year - verified.year) * 12 + today.month - verified.month
-    if today.day < verified.day:
-        elapsed -= 1
-    return elapsed >= months and verified < today
 
 
 def _section(html: str) -> str:

@@ -64,7 +64,9 @@ def test_stale_warning_after_the_configured_age(mini_ctx: SiteContext) -> None:
     assert "maillage-stale" in service_markdown(mini_ctx, service, TODAY)
     fresh = SiteContext(registry=mini_ctx.registry, config=SiteConfig(stale_months=60))
     assert "maillage-stale" not in service_markdown(fresh, service, TODAY)
-    assert is_stale(dt.date(2024, 1, 15), 12, dt.date(2025, 1, 15))
+    # "More than 12 months ago", as the banner says: exactly 12 months is not yet stale.
+    assert not is_stale(dt.date(2024, 1, 15), 12, dt.date(2025, 1, 15))
+    assert is_stale(dt.date(2024, 1, 14), 12, dt.date(2025, 1, 15))
     assert not is_stale(dt.date(2024, 1, 16), 12, dt.date(2025, 1, 15))
 
 
