@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import gc
 import hashlib
+import os
 import types
 import typing
 from collections.abc import Hashable, Iterable
@@ -78,7 +79,9 @@ class Registry:
     site_organisation: dict[str, str]
     # The commune of each site: its address's code, else found from postcode and city.
     site_territory: dict[str, str]
-    # Where each organisation and service is written, for edit links and reviews.
+    # Where each organisation and service is written, for edit links and reviews: one namespace,
+    # as an id names one organisation or one service (``check`` refuses a service with an
+    # organisation's id).
     files: dict[str, str]
     lines: dict[str, int]
     warnings: tuple[Problem, ...] = field(default=())
@@ -367,6 +370,42 @@ class _Loader:
         self.problems.append(Problem(path, line, col, message, code, _dotted(loc), "warning" if warning else "error"))
 
 
+LINK_MESSAGE = (
+    "is a symbolic link: data/ must hold the files themselves, and a link may lead out of the "
+    "project; replace it by a copy of the file or folder"
+)
+
+
+def symbolic_links(root: Path) -> list[Problem]:
+    """Every symbolic link at or under ``root/data``, each a problem at ``path:1:1``.
+
+    Every link is refused, not only those leading out of the project: the registry needs
+    none; a link's target is not what a reviewer sees in a pull request (GitHub shows the
+    target's path, not the content it publishes); "inside the project" would have to be
+    decided on resolved paths that a later link or rename may change; and inside the
+    project a link shows one file under two paths. The message names the link only, never
+    its target: neither its path nor its content may reach a log or an annotation.
+    """
+    data = root / "data"
+    if data.is_symlink():
+        return [Problem("data", 1, 1, LINK_MESSAGE, "symlink")]
+    problems: list[Problem] = []
+    folders = [data]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # an absent or unreadable folder: the loader says what it cannot read
+        for entry in entries:
+            if entry.is_symlink():
+                path = Path(entry.path).relative_to(root).as_posix()
+                problems.append(Problem(path, 1, 1, LINK_MESSAGE, "symlink"))
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append(Path(entry.path))
+    return sorted(problems)
+
+
 def registry_files(root: Path) -> list[Path]:
     """Every registry file under ``data/registry``, in a stable order."""
     folder = root / "data" / "registry"
@@ -433,6 +472,11 @@ def _check_registry(
 ) -> tuple[Registry | None, list[Problem]]:
     root = root.resolve()
     data = root / "data"
+    # Before anything under data/ is read: nothing is read through a link. The rest is not
+    # checked then, as it would be without the files the links stand for.
+    links = symbolic_links(root)
+    if links:
+        return None, links
     loader = _Loader(root, cache)
     if not (data / "registry").is_dir():
         problem = Problem("data/registry", 0, 0, "no registry folder here: run maillage where data/ is", "missing-file")
@@ -484,6 +528,15 @@ def _check_registry(
             sites[site.id] = site
             site_organisation[site.id] = org_id
         for i, service in enumerate(organisation.services):
+            if service.id in organisations:
+                # ``files``, ``lines`` and the readers that look an id up without knowing its
+                # kind (import, ``new``) hold organisations and services in one namespace.
+                message = (
+                    f"service id '{service.id}' is already the id of an organisation (in {files[service.id]}); "
+                    "an id names one organisation or one service"
+                )
+                loader.at(path, ("services", i, "id"), message, "duplicate-id")
+                continue
             if service.id in services:
                 other = files[service_organisation[service.id]]
                 loader.at(
