@@ -36,7 +36,10 @@ class Problem:
         kind = "error" if self.severity == "error" else "warning"
         text = f"{self.field}: {self.message}" if self.field else self.message
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        path = self.path.replace(",", "%2C").replace(":", "%3A")
+        # A property is escaped as GitHub's toolkit does (escapeProperty): a file name is
+        # written by the pull request's author, and a newline in it would start a command.
+        path = self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        path = path.replace(",", "%2C").replace(":", "%3A")
         return f"::{kind} file={path},line={max(self.line, 1)},col={max(self.col, 1)}::{text} [{self.code}]"
 
     def as_dict(self) -> dict[str, object]:

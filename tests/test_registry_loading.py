@@ -201,3 +201,14 @@ def test_every_id_is_recorded_in_its_own_file_and_line(root: Path) -> None:
             data = data[part]
         assert data["id"] == item
         assert registry.lines[item] == document.positions.find(line_loc)[0]
+
+
+def test_a_file_name_cannot_start_a_workflow_command(mini: Path) -> None:
+    """A name is written by the pull request's author: ``--format github`` escapes it whole."""
+    name = "x%0A\r\n::error file=README.md,line=1::forged.yaml"
+    (mini / "data" / "registry" / name).write_text("id: [\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["-C", str(mini), "check", "--format", "github"])
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("::error file=data/registry/x%250A%0D%0A%3A%3Aerror file=README.md%2Cline=1%3A%3A")
