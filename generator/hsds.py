@@ -20,6 +20,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import os
 import re
 import uuid
@@ -38,6 +39,18 @@ from .csvsafe import FORMULA_STARTS, neutralise
 from .models import Contact, Organisation, Programme, Service, Site
 from .registry import Registry, Vocabularies, friendly
 from .territories import PlaceError, fold
+from .untrusted import (
+    MAX_INPUT_BYTES,
+    InputError,
+    csv_position,
+    csv_rows,
+    decode,
+    json_lines,
+    json_pointers,
+    letter,
+    read_bytes,
+    read_zip,
+)
 
 # Never change: every exported UUID derives from it, and consumers key their data on them.
 NAMESPACE = uuid.UUID("5b0e8a3c-6d0f-5e59-9a43-6d61696c6c61")
@@ -820,7 +833,7 @@ def check_tables(folder: Path, official: Json) -> list[str]:
 # --- reading HSDS -------------------------------------------------------------------------
 
 
-class HsdsReadError(Exception):
+class HsdsReadError(InputError):
     """A file that is not HSDS we can read; the message says where and why."""
 
 
@@ -848,33 +861,113 @@ _SINGLES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "attribute": (("taxonomy_term", "taxonomy_term", "taxonomy_term_id"),),
 }
 _NUMERIC = {"minimum_age", "maximum_age", "latitude", "longitude", "extension", "year_incorporated"}
+_AGES = {"minimum_age", "maximum_age"}
+# What the import reads as a list of objects, as an object, as a text: a value of another
+# type is refused where it stands, rather than failing somewhere in the mapping.
+_LIST_KEYS = frozenset(key for children in _CHILDREN.values() for key, _, _ in children) | {"attributes"}
+_OBJECT_KEYS = frozenset(key for singles in _SINGLES.values() for key, _, _ in singles) | {"taxonomy_detail"}
+_TEXT_KEYS = frozenset({"taxonomy"})
+_WHOLE = re.compile(r"[0-9]{1,4}")
 
 
-def _cell_value(column: str, value: str) -> Any:
+def _cell_value(column: str, value: str, where: str) -> Any:
     """A CSV cell as the object field it came from (numbers, and text without the ``'``
     that kept a spreadsheet from reading it as a formula)."""
     if column in _NUMERIC:
-        return _number(value)
+        number = _number(value)
+        problem = _number_problem(column, value if number is None else number)
+        if problem:
+            raise HsdsReadError(f"{where}: {column}: {problem} [hsds-type]")
+        return value if number is None else number
     if value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
         return value[1:]
     return value
 
 
-def _number(value: str) -> int | float:
-    number = float(value)
+def _number(value: str) -> int | float | None:
+    """The finite number ``value`` writes, else None."""
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None
     return int(number) if number.is_integer() else number
 
 
+def _number_problem(key: str, value: Any) -> str | None:
+    """Why ``value`` cannot be the number ``key`` holds (an age: a whole number of years)."""
+    if value is None:
+        return None
+    finite = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if key in _AGES:
+        if (finite and float(value).is_integer()) or (isinstance(value, str) and _WHOLE.fullmatch(value)):
+            return None
+        return f"expected a whole number of years, got {_shown(value)}"
+    if finite or key not in ("latitude", "longitude"):
+        return None
+    return f"expected a number, got {_shown(value)}"
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, float) else repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _shape_problems(obj: Json, where: str) -> Iterator[str]:
+    """Values of an HSDS object the import could not use, each at its JSON pointer."""
+
+    def unusable(key: str, value: Any) -> str | None:
+        if value is None:
+            return None
+        if key in _LIST_KEYS and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+            return "expected a list of objects"
+        if key in _OBJECT_KEYS and not isinstance(value, dict):
+            return "expected an object"
+        if key in _TEXT_KEYS and not isinstance(value, str):
+            return "expected a text"
+        if key in _NUMERIC:
+            return _number_problem(key, value)
+        return None
+
+    holders = json_pointers(obj, lambda value: isinstance(value, dict))
+    for pointer, holder in holders:
+        for key, value in holder.items():
+            problem = unusable(key, value)
+            if problem:
+                yield f"{where}: {pointer}/{key}: {problem} [hsds-type]"
+
+
+def _table_rows(shown: str, text: str) -> list[Json]:
+    """The rows of one data package table, as objects; positioned errors otherwise."""
+    rows = csv_rows(text, shown)
+    if not rows:
+        return []
+    header = [str(cell) for cell in rows[0]]
+    objects = []
+    for number, cells in enumerate(rows[1:], start=2):
+        row: Json = {}
+        for index, (key, value) in enumerate(zip(header, cells, strict=False)):
+            if key and value != "":
+                row[key] = _cell_value(key, value, f"{shown}:{number}:{letter(index)}")
+        if row:
+            objects.append(row)
+    return objects
+
+
 def _nest_tables(texts: Mapping[str, str]) -> tuple[list[Json], list[Json]]:
-    """Services and organizations, nested again from the tables of a data package."""
+    """Services and organizations, nested again from the tables of a data package.
+
+    A row that several objects point to (an organization and its services) is nested
+    once and shared, so the result grows with the tables, not with their product.
+    """
     by_file = {path: name for name, (path, _) in TABLES.items()}
     rows: dict[str, list[Json]] = defaultdict(list)
     for path, text in texts.items():
         table = by_file.get(path.rsplit("/", 1)[-1])
         if table is None:
             continue
-        for row in csv.DictReader(io.StringIO(text)):
-            rows[table].append({k: _cell_value(k, v) for k, v in row.items() if k and v != ""})
+        rows[table] += _table_rows(path, text)
     by_id = {table: {r["id"]: r for r in items if "id" in r} for table, items in rows.items()}
     index: dict[tuple[str, str], dict[str, list[Json]]] = defaultdict(lambda: defaultdict(list))
     for table, items in rows.items():
@@ -882,9 +975,13 @@ def _nest_tables(texts: Mapping[str, str]) -> tuple[list[Json], list[Json]]:
             for key, value in row.items():
                 if key.endswith("_id") or key == "link_id":
                     index[(table, key)][value].append(row)
+    nested: dict[int, Json] = {}
 
     def nest(table: str, row: Json) -> Json:
-        obj = dict(row)
+        done = nested.get(id(row))
+        if done is not None:
+            return done
+        obj = nested[id(row)] = dict(row)
         for key, child, foreign in _CHILDREN.get(table, ()):
             obj[key] = [nest(child, r) for r in index[(child, foreign)].get(row["id"], [])]
         for key, child, foreign in _SINGLES.get(table, ()):
@@ -900,23 +997,32 @@ def _nest_tables(texts: Mapping[str, str]) -> tuple[list[Json], list[Json]]:
     return services, organizations
 
 
-def _read_ndjson(file: Path) -> list[Json]:
+def _read_ndjson(file: Path, limit: int = MAX_INPUT_BYTES) -> list[Json]:
+    shown = str(file)
     objects = []
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise HsdsReadError(f"{file}:{number}:{exc.colno}: not JSON: {exc.msg}") from None
+    for number, value in json_lines(decode(read_bytes(file, shown, limit), shown), shown):
         if not isinstance(value, dict):
-            raise HsdsReadError(f"{file}:{number}:1: expected one JSON object per line")
+            raise HsdsReadError(f"{file}:{number}:1: expected one JSON object per line [hsds-type]")
+        problems = list(_shape_problems(value, f"{file}:{number}"))
+        if problems:
+            raise HsdsReadError("\n".join(problems))
         objects.append(value)
     return objects
 
 
+def _read_tables(files: Iterable[tuple[str, bytes]]) -> tuple[list[Json], list[Json]]:
+    """Nest the CSV tables of a data package, given as (name for messages, bytes)."""
+    return _nest_tables({shown: decode(data, shown, where=csv_position) for shown, data in files})
+
+
 def read_hsds(path: Path) -> tuple[list[Json], list[Json]]:
-    """Services and organizations from an export folder, a data package, a zip or ndjson."""
+    """Services and organizations from an export folder, a data package, a zip or ndjson.
+
+    Bounded by ``generator.untrusted``: at most ``MAX_INPUT_BYTES`` read in all (a zip's
+    members decompressed), text in UTF-8, JSON at most ``MAX_JSON_DEPTH`` deep; and the
+    values the import relies on (lists, objects, ages, coordinates) must have their type.
+    Anything else is an ``InputError`` that says where.
+    """
     if path.is_dir():
         for candidate in (path / "datapackage.json", path / "datapackage" / "datapackage.json"):
             if candidate.exists():
@@ -927,15 +1033,15 @@ def read_hsds(path: Path) -> tuple[list[Json], list[Json]]:
     if not path.exists():
         raise HsdsReadError(f"{path}: no such file")
     if path.name == "datapackage.json":
-        texts = {f.name: f.read_text(encoding="utf-8") for f in path.parent.glob("*.csv")}
-        return _nest_tables(texts)
+        files, left = [], MAX_INPUT_BYTES
+        for file in sorted(path.parent.glob("*.csv")):
+            data = read_bytes(file, str(file), left)
+            files.append((str(file), data))
+            left -= len(data)
+        return _read_tables(files)
     if path.suffix == ".zip":
-        try:
-            with zipfile.ZipFile(path) as archive:
-                texts = {n: archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".csv")}
-        except zipfile.BadZipFile:
-            raise HsdsReadError(f"{path}: not a zip file") from None
-        return _nest_tables(texts)
+        members = read_zip(path, str(path), lambda name: name.endswith(".csv"))
+        return _read_tables((f"{path}/{name}", data) for name, data in members.items())
     if path.suffix in (".ndjson", ".jsonl"):
         siblings = {"services": path.parent / "services.ndjson", "organizations": path.parent / "organizations.ndjson"}
         if path.name.startswith("organizations"):
@@ -943,7 +1049,8 @@ def read_hsds(path: Path) -> tuple[list[Json], list[Json]]:
         else:
             siblings["services"] = path
         services = _read_ndjson(siblings["services"]) if siblings["services"].exists() else []
-        organizations = _read_ndjson(siblings["organizations"]) if siblings["organizations"].exists() else []
+        left = MAX_INPUT_BYTES - (siblings["services"].stat().st_size if services else 0)
+        organizations = _read_ndjson(siblings["organizations"], left) if siblings["organizations"].exists() else []
         return services, organizations
     raise HsdsReadError(f"{path}: expected a folder, datapackage.json, a .zip or a .ndjson file")
 
@@ -1089,10 +1196,10 @@ class _Importer:
         if text:
             contact["label"] = text
         contact = _merge(contact, extra)
-        position = attributes.value("position")
+        position = _number(str(attributes.value("position")))
         for foreign in attributes.foreign:
             self.note(where, f"{foreign} of contact {value} not imported")
-        return (float(position) if position is not None else 1e9 + len(where)), contact
+        return (position if position is not None else 1e9 + len(where)), contact
 
     def site(self, where: str, location: Json) -> Json | None:
         attributes = _read_attributes(location)
@@ -1461,36 +1568,84 @@ def write_organisations(
 ) -> list[Path]:
     """Write one registry file per organisation under ``out``; all or nothing.
 
-    Refused (``ImportRefused``, nothing written) when an id already exists elsewhere in
-    the registry or a file exists and ``force`` is false. When ``out`` is inside
-    ``data/registry`` the whole registry is checked after writing, and every file is
-    put back as it was if the check fails.
+    Refused (``ImportRefused``, nothing written) when ``out`` is not inside
+    ``data/registry/`` once symbolic links are resolved, when a file to write is a
+    symbolic link (even a dangling one) or not a regular file, when an id already exists
+    elsewhere in the registry, or when a file exists and ``force`` is false. No write ever
+    follows a link: new files are created with ``O_EXCL | O_NOFOLLOW``, replaced ones
+    through a new file renamed over them. The whole registry is checked after writing,
+    and every file is put back as it was if the check fails.
     """
     organisations = list(organisations)
     out = out.resolve()
+    folder = (registry.root / "data" / "registry").resolve()
+    if not out.is_relative_to(folder):
+        raise ImportRefused(
+            [f"{out}: outside data/registry/ (symbolic links resolved): imports write only there [import-outside]"]
+        )
     problems = conflicts(organisations, registry, out)
     planned = [(out / f"{o.id}.yaml", o) for o in organisations]
     names = [path.name for path, _ in planned]
     problems += [f"two organisations have the id '{n[:-5]}'" for n in sorted(set(names)) if names.count(n) > 1]
-    if not force:
-        problems += [f"{path} already exists: use --force to replace it" for path, _ in planned if path.exists()]
+    for path, _ in planned:
+        if path.is_symlink():
+            problems.append(f"{path}: a symbolic link: an import never writes through one [import-symlink]")
+        elif path.exists() and not path.is_file():
+            problems.append(f"{path}: not a regular file [import-not-file]")
+        elif path.exists() and not force:
+            problems.append(f"{path} already exists: use --force to replace it")
     if problems:
         raise ImportRefused(problems)
     previous = {path: path.read_bytes() if path.exists() else None for path, _ in planned}
-    out.mkdir(parents=True, exist_ok=True)
-    for path, organisation in planned:
-        path.write_text(organisation_yaml(organisation, schema_line_for(path, registry.root), header), encoding="utf-8")
-    if out.is_relative_to(registry.root / "data" / "registry"):
-        from .problems import format_problems
-        from .registry import check_registry
+    written: list[Path] = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for path, organisation in planned:
+            text = organisation_yaml(organisation, schema_line_for(path, registry.root), header)
+            _write_registry_file(path, text.encode("utf-8"), replace=previous[path] is not None)
+            written.append(path)
+    except OSError as exc:
+        _put_back(previous, written)
+        where = exc.filename or out
+        raise ImportRefused([f"{where}: cannot be written ({exc.strerror or exc}) [import-write]"]) from None
+    from .problems import format_problems
+    from .registry import check_registry
 
-        _, found = check_registry(registry.root)
-        errors = [p for p in found if p.severity == "error"]
-        if errors:
-            for path, content in previous.items():
-                if content is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    path.write_bytes(content)
-            raise ImportRefused(format_problems(errors).splitlines())
+    _, found = check_registry(registry.root)
+    errors = [p for p in found if p.severity == "error"]
+    if errors:
+        _put_back(previous, written)
+        raise ImportRefused(format_problems(errors).splitlines())
     return [path for path, _ in planned]
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _write_registry_file(path: Path, content: bytes, *, replace: bool) -> None:
+    """Create ``path`` (``replace``: replace it) without ever following a symbolic link.
+
+    ``O_EXCL`` fails on anything already there, a dangling link included; a replacement
+    is written to a new file beside it and renamed over the old one, which replaces a
+    link itself rather than its target.
+    """
+    target = path.with_name(f".{path.name}.{os.getpid()}.import") if replace else path
+    descriptor = os.open(target, _CREATE, 0o666)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+        if replace:
+            os.replace(target, path)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def _put_back(previous: Mapping[Path, bytes | None], written: Iterable[Path]) -> None:
+    """Undo an import: files it created are removed, files it replaced get their bytes back."""
+    for path in written:
+        content = previous[path]
+        if content is None:
+            path.unlink(missing_ok=True)
+        else:
+            _write_registry_file(path, content, replace=True)

@@ -24,6 +24,19 @@ from pydantic import ValidationError
 from .models import Organisation
 from .registry import Registry, friendly
 from .territories import PlaceError, fold
+from .untrusted import (
+    MAX_COLUMNS,
+    MAX_XLSX_BYTES,
+    InputError,
+    blank,
+    bounded_rows,
+    check_zip,
+    csv_position,
+    csv_rows,
+    decode,
+    letter,
+    read_bytes,
+)
 
 
 @dataclass(frozen=True)
@@ -113,16 +126,6 @@ _TRUE = {"oui", "yes", "ja", "true", "vrai", "1", "x"}
 _FALSE = {"non", "no", "nee", "false", "faux", "0", ""}
 
 
-def letter(index: int) -> str:
-    """The spreadsheet letter of a 0-based column index: 0 -> A, 26 -> AA."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(ord("A") + rest) + name
-    return name
-
-
 @dataclass(frozen=True, order=True)
 class SheetProblem:
     """One problem, where the spreadsheet program shows it."""
@@ -144,7 +147,7 @@ class SheetImport:
     problems: tuple[SheetProblem, ...]
 
 
-class SheetError(Exception):
+class SheetError(InputError):
     """The file cannot be read as a spreadsheet at all."""
 
 
@@ -152,32 +155,44 @@ class SheetError(Exception):
 
 
 def read_rows(file: Path) -> list[list[Any]]:
-    """Every row of the first sheet (XLSX) or of the CSV, header included, as cell values."""
-    if file.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+    """Every row of the first sheet (XLSX) or of the CSV, header included, as cell values.
 
-        try:
-            workbook = load_workbook(file, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
-            raise SheetError(f"{file.name}:0:0: not a readable XLSX file ({exc.__class__.__name__})") from None
-        sheet = workbook["services"] if "services" in workbook.sheetnames else workbook.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return rows
+    Bounded as ``generator.untrusted`` says (size, rows, columns, cells); ``InputError``
+    with the position otherwise.
+    """
+    if file.suffix.lower() in (".xlsx", ".xlsm"):
+        return _xlsx_rows(file)
     if file.suffix.lower() != ".csv":
         raise SheetError(f"{file.name}:0:0: expected a .csv or .xlsx file")
-    raw = file.read_bytes()
+    raw = read_bytes(file, file.name)
+    first = raw.split(b"\n", 1)[0]
+    delimiter = ";" if first.count(b";") > first.count(b",") else ","
+    # cp1252: what French spreadsheet programs write by default.
+    text = decode(raw, file.name, "cp1252", lambda data, offset: csv_position(data, offset, delimiter))
+    return csv_rows(text, file.name, delimiter)
+
+
+def _xlsx_rows(file: Path) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    check_zip(file, file.name, MAX_XLSX_BYTES)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252")  # what French spreadsheet programs write by default
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
+        raise SheetError(f"{file.name}:0:0: not a readable XLSX file ({exc.__class__.__name__})") from None
+    try:
+        sheet = workbook["services"] if "services" in workbook.sheetnames else workbook.worksheets[0]
+        # The sheet's declared dimension (`A1:XFD1048576`) is not trusted: openpyxl would
+        # pad every row to it. Only the rows present are read, and their first MAX_COLUMNS
+        # cells: the import's columns are far fewer, and a cell further right has no header.
+        sheet.reset_dimensions()
+        return bounded_rows(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), file.name)
+    except InputError:
+        raise
+    except Exception as exc:  # a malformed sheet fails while it is read, not when opened
+        raise SheetError(f"{file.name}:0:0: not a readable XLSX file ({exc.__class__.__name__})") from None
+    finally:
+        workbook.close()
 
 
 def _items(value: Any) -> list[str]:
@@ -198,7 +213,7 @@ class _Row:
 
     def get(self, key: str) -> Any:
         value = self.cells.get(key)
-        return None if _blank(value) else value
+        return None if blank(value) else value
 
     def text(self, key: str) -> str | None:
         value = self.get(key)
@@ -226,7 +241,7 @@ class _Reader:
     def header(self, cells: list[Any]) -> dict[str, str] | None:
         letters: dict[str, str] = {}
         for index, cell in enumerate(cells):
-            if _blank(cell):
+            if blank(cell):
                 continue
             column = _BY_HEADER.get(fold(str(cell)))
             if column is None:
@@ -435,7 +450,7 @@ def import_sheet(rows: list[list[Any]], registry: Registry, file: str, out: Path
     organisations: dict[str, _Organisation] = {}
     seen_services: dict[str, int] = {}
     for number, cells in enumerate(rows[1:], start=2):
-        if all(_blank(c) for c in cells):
+        if all(blank(c) for c in cells):
             continue
         values = {key: cells[i] if i < len(cells) else None for key, i in index.items()}
         row = _Row(number, values, letters, reader.problems, file)
@@ -444,7 +459,7 @@ def import_sheet(rows: list[list[Any]], registry: Registry, file: str, out: Path
         if org_id is None:
             row.problem("organisation_id", "required value is empty")
             continue
-        service_id = data["id"]
+        service_id = data.get("id")  # None when the cell is empty, already reported
         if service_id in seen_services:
             row.problem("service_id", f"service '{service_id}' is already on row {seen_services[service_id]}")
         elif service_id and org_id and (owner := elsewhere(service_id, org_id)):

@@ -1,0 +1,331 @@
+"""Reading files that come from outside the registry (imports): bounded, and every
+refusal positioned.
+
+An import reads what another program or person produced: a spreadsheet, an HSDS data
+package, a zip. Nothing in it is trusted. Sizes are bounded before anything is decoded
+(a file is read at most one byte past its limit, whatever ``stat`` says; a zip's members
+are decompressed piece by piece and counted, whatever their headers declare); text must
+decode; CSV rows, columns and cells, JSON nesting and numbers are bounded or checked.
+Each refusal is one message, ``where: message [code]``, raised as ``InputError``: the
+spreadsheet and HSDS readers build on these functions, so every import inherits the same
+limits, and the import commands print the message and exit 1 with nothing written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+# One file, or the decompressed members of one zip together. Parsed JSON takes about
+# seven times its size in memory (64 MiB of our own NDJSON peaked at 434 MB), so 32 MiB
+# keeps an import far below 1 GiB; it holds about 1,500 services in our verbose nested
+# NDJSON and some 4,000 in the tabular data package.
+MAX_INPUT_BYTES = 32 * 1024 * 1024
+# An XLSX is XML, several times larger than the CSV of the same cells; openpyxl streams
+# the sheet but holds the shared strings in memory.
+MAX_XLSX_BYTES = 64 * 1024 * 1024
+MAX_ZIP_MEMBERS = 1_000  # an XLSX has a dozen parts, a data package some twenty tables
+MAX_ROWS = 50_000  # services in one spreadsheet: five times the national benchmark
+MAX_COLUMNS = 256  # the import sheet has 23 columns, the widest HSDS table about 30
+MAX_CELL_CHARS = 128 * 1024  # the csv module's own default limit, now a positioned error
+MAX_JSON_DEPTH = 64  # a nested HSDS service goes about 7 levels deep
+
+_CHUNK = 1024 * 1024
+
+
+class InputError(Exception):
+    """An input refused before anything is imported; the message says where and why."""
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MiB"
+
+
+def read_bytes(path: Path, shown: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of ``path``, refused above ``limit`` (also for a FIFO or ``/dev/zero``)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise InputError(f"{shown}:0:0: cannot be read ({reason}) [input-unreadable]") from None
+    if len(data) > limit:
+        raise InputError(f"{shown}:0:0: larger than the limit of {_mib(limit)} [input-too-large]")
+    return data
+
+
+def _open_zip(path: Path, shown: str) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise InputError(f"{shown}:0:0: not a readable zip file [zip-unreadable]") from None
+    if len(archive.infolist()) > MAX_ZIP_MEMBERS:
+        archive.close()
+        raise InputError(f"{shown}:0:0: more than {MAX_ZIP_MEMBERS} files in the archive [zip-too-many-members]")
+    return archive
+
+
+def check_zip(path: Path, shown: str, limit: int) -> None:
+    """Refuse a zip (an XLSX) whose members would decompress to more than ``limit`` bytes.
+
+    For a library that reads the zip itself (openpyxl): Python's ``zipfile`` never returns
+    more than the size a member declares, so the declared sizes bound what it can inflate.
+    """
+    with _open_zip(path, shown) as archive:
+        declared = sum(info.file_size for info in archive.infolist())
+    if declared > limit:
+        raise InputError(f"{shown}:0:0: decompresses to more than {_mib(limit)} [input-too-large]")
+
+
+def read_zip(path: Path, shown: str, wanted: Callable[[str], bool], limit: int = MAX_INPUT_BYTES) -> dict[str, bytes]:
+    """The members of a zip that ``wanted`` selects, decompressed piece by piece: refused
+    as soon as one member or all of them together pass ``limit``."""
+    members: dict[str, bytes] = {}
+    total = 0
+    with _open_zip(path, shown) as archive:
+        for info in archive.infolist():
+            if info.is_dir() or not wanted(info.filename):
+                continue
+            pieces = []
+            try:
+                with archive.open(info) as member:
+                    while piece := member.read(_CHUNK):
+                        total += len(piece)
+                        if total > limit:
+                            raise InputError(
+                                f"{shown}/{info.filename}:0:0: the archive decompresses to more than "
+                                f"{_mib(limit)} [input-too-large]"
+                            )
+                        pieces.append(piece)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError):
+                raise InputError(f"{shown}/{info.filename}:0:0: cannot be decompressed [zip-unreadable]") from None
+            members[info.filename] = b"".join(pieces)
+    return members
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+_ENCODING_NAMES = {"cp1252": "Windows-1252"}
+
+
+def line_and_column(data: bytes, offset: int) -> tuple[int, int]:
+    """The 1-based line and column (in bytes) of ``offset`` in ``data``."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def decode(
+    data: bytes,
+    shown: str,
+    fallback: str | None = None,
+    where: Callable[[bytes, int], str] | None = None,
+) -> str:
+    """``data`` as UTF-8 (a byte-order mark is dropped), else as ``fallback`` if given.
+
+    A byte that neither encoding defines is refused at its position: ``where(data,
+    offset)`` says it the way the caller's format does (``row:column`` for a CSV), by
+    default ``line:column``.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        offset = exc.start
+    names = "UTF-8"
+    if fallback is not None:
+        try:
+            return data.decode(fallback)
+        except UnicodeDecodeError as exc:
+            offset = exc.start
+        names = f"UTF-8 nor {_ENCODING_NAMES.get(fallback, fallback)}"
+    position = where(data, offset) if where is not None else "{}:{}".format(*line_and_column(data, offset))
+    _refuse(f"{shown}:{position}: byte 0x{data[offset]:02x} is not {names} text; save the file as UTF-8 [encoding]")
+
+
+def _refuse(message: str) -> NoReturn:
+    raise InputError(message)
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+def letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index: 0 -> A, 26 -> AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
+def blank(cell: Any) -> bool:
+    """An empty cell: None, or text of spaces only."""
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def bounded_rows(rows: Iterable[Iterable[Any]], shown: str) -> list[list[Any]]:
+    """Rows of cells, refused past ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns or a cell of
+    more than ``MAX_CELL_CHARS`` characters. Blank cells past the last column and blank
+    rows past the last row cost nothing (spreadsheet programs pad with them)."""
+    kept: list[list[Any]] = []
+    blank_rows = 0
+    last_blank: object = None
+    for number, row in enumerate(rows, start=1):
+        if row is last_blank:  # openpyxl fills a gap of rows with one and the same object
+            blank_rows += 1
+            continue
+        cells = row if isinstance(row, list | tuple) else list(row)
+        if cells.count(None) + cells.count("") == len(cells):
+            blank_rows += 1
+            last_blank = row
+            continue
+        if not all(blank(cell) for cell in cells[MAX_COLUMNS:]):
+            _refuse(f"{shown}:{number}:{letter(MAX_COLUMNS)}: more than {MAX_COLUMNS} columns [too-many-columns]")
+        cells = list(cells[:MAX_COLUMNS])
+        while cells and blank(cells[-1]):
+            cells.pop()
+        if not cells:
+            blank_rows += 1
+            continue
+        if number > MAX_ROWS:
+            _refuse(f"{shown}:{number}:A: more than {MAX_ROWS} rows [too-many-rows]")
+        for index, cell in enumerate(cells):
+            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+                _refuse(
+                    f"{shown}:{number}:{letter(index)}: a cell of more than {MAX_CELL_CHARS} characters "
+                    "[cell-too-large]"
+                )
+        kept += [[] for _ in range(blank_rows)]
+        blank_rows = 0
+        kept.append(cells)
+    return kept
+
+
+def csv_position(data: bytes, offset: int, delimiter: str = ",") -> str:
+    """``row:column`` (the column's letter) of byte ``offset``: where a spreadsheet program
+    shows the cell, quoted line breaks included."""
+    prefix = data[:offset].decode("utf-8", errors="replace")
+    rows = list(_reader(prefix + "x", "", delimiter)) or [[]]
+    return f"{len(rows)}:{letter(max(len(rows[-1]) - 1, 0))}"
+
+
+def _reader(text: str, shown: str, delimiter: str) -> Iterator[list[str]]:
+    # The csv module's cell limit is process-wide: lift it while reading (the text is
+    # already bounded) and let ``bounded_rows`` refuse long cells with their position.
+    previous = csv.field_size_limit(max(len(text) + 1, csv.field_size_limit()))
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                _refuse(f"{shown}:{reader.line_num}:A: not readable as CSV ({exc}) [csv-syntax]")
+            yield row
+    finally:
+        csv.field_size_limit(previous)
+
+
+def csv_rows(text: str, shown: str, delimiter: str = ",") -> list[list[str]]:
+    """The rows of a CSV text, bounded as ``bounded_rows`` says."""
+    return bounded_rows(_reader(text, shown, delimiter), shown)
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_DEPTH = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+_BRACKETS = re.compile(r"[\[\]{}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _NotANumber:
+    """What ``NaN``, ``Infinity`` and ``-Infinity`` parse to: JSON has no such numbers."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _depth_offset(line: str) -> int | None:
+    """Where ``line`` nests deeper than ``MAX_JSON_DEPTH``, or None; strings aside.
+
+    Python's JSON parser recurses and would end in ``RecursionError``: the depth is
+    counted first, without recursing.
+    """
+    outside = _STRING.sub(lambda m: " " * len(m.group()), line)
+    brackets = outside.translate({c: None for c in range(128) if c not in _DEPTH})
+    if not brackets or max(itertools.accumulate(_DEPTH.get(ord(c), 0) for c in brackets)) <= MAX_JSON_DEPTH:
+        return None
+    depth = 0
+    for match in _BRACKETS.finditer(outside):
+        depth += _DEPTH[ord(match.group())]
+        if depth > MAX_JSON_DEPTH:
+            return match.start()
+    return None  # pragma: no cover - the count above found it
+
+
+def json_lines(text: str, shown: str) -> Iterator[tuple[int, Any]]:
+    """Each non-blank line of an NDJSON text, parsed: ``(line number, value)``."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        yield number, json_value(line, f"{shown}:{number}")
+
+
+def json_value(text: str, where: str) -> Any:
+    """``text`` parsed as one JSON value; ``where`` is ``file:line`` for messages."""
+    offset = _depth_offset(text)
+    if offset is not None:
+        _refuse(f"{where}:{offset + 1}: nested more than {MAX_JSON_DEPTH} levels deep [json-too-deep]")
+    try:
+        value = json.loads(text, parse_constant=_NotANumber)
+    except json.JSONDecodeError as exc:
+        _refuse(f"{where}:{exc.colno}: not JSON: {exc.msg} [json-syntax]")
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        _refuse(f"{where}:1: not JSON: {exc} [json-syntax]")
+    for pointer, bad in json_pointers(value, _unusable):
+        if isinstance(bad, _NotANumber):
+            _refuse(f"{where}: {pointer or '/'}: {bad.text} is not a JSON number [json-number]")
+        _refuse(f"{where}: {pointer or '/'}: a lone surrogate escape (\\ud800-\\udfff) is not text [json-string]")
+    return value
+
+
+def _unusable(value: Any) -> bool:
+    """NaN or an infinity, or a text holding half of a surrogate pair (not encodable)."""
+    return isinstance(value, _NotANumber) or (isinstance(value, str) and _SURROGATE.search(value) is not None)
+
+
+def json_pointers(value: Any, match: Callable[[Any], bool]) -> Iterator[tuple[str, Any]]:
+    """``(JSON pointer, value)`` of every value inside ``value`` that ``match`` selects,
+    in document order, without recursion."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        pointer, current = stack.pop()
+        if match(current):
+            yield pointer, current
+        if isinstance(current, dict):
+            items = []
+            for key, item in current.items():
+                key_pointer = f"{pointer}/{_escape(str(key))}"
+                if match(key):
+                    yield key_pointer, key
+                items.append((key_pointer, item))
+        elif isinstance(current, list):
+            items = [(f"{pointer}/{i}", v) for i, v in enumerate(current)]
+        else:
+            continue
+        stack.extend(reversed(items))
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
