@@ -190,7 +190,8 @@ def _parser_depth_error(exc: yaml.MarkedYAMLError) -> bool:
     return "nesting depth" in (exc.problem or "") or "nesting depth" in (exc.context or "")
 
 
-def _line_col(mark: yaml.Mark | None) -> tuple[int, int]:
+def _line_col(mark: Any) -> tuple[int, int]:
+    """1-based line and column of a parser mark (pure-Python or libyaml's), (1, 1) without one."""
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
