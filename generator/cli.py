@@ -486,22 +486,32 @@ def geocode(ctx: Context, online: bool, refresh: bool, write: bool, user_agent: 
 @pass_context
 def build(ctx: Context, audience: str, out: Path | None, strict: bool, jobs: int | None) -> None:
     """Validate, generate and build the site with its search index; a failed build leaves the previous output."""
-    from .plugin import BuildError, build_site
-    from .site.build import atomic_build
+    from .plugin import BuildError, build_site, source_folders
+    from .site.build import TargetError, atomic_build, check_target, describe_environment_error, environment_error
 
     config_file = ctx.root / "mkdocs.yml"
     if not config_file.is_file():
         fail(f"{config_file}: no mkdocs.yml here: run maillage build in the project folder (or pass -C DIR)")
     target = out if out is not None else ctx.root / "site"
+    try:
+        # The swap replaces the whole target: never the project, its sources, or someone's folder.
+        folder = check_target(target, ctx.root, source_folders(config_file))
+    except TargetError as exc:
+        fail(f"maillage build: {exc}")
 
     def make_site(site: Path) -> None:
         # The plugin writes the pages, then the Pagefind index (on_post_build).
         build_site(config_file, site, audience, strict=strict, jobs=jobs)
 
     try:
-        atomic_build(target, [make_site])
+        atomic_build(folder, [make_site])
     except BuildError as exc:
         fail(f"maillage build: {exc}\nThe previous site in {target} is unchanged.")
+    except OSError as exc:
+        cause = environment_error(exc)
+        if cause is None:
+            raise  # a bug, shown as one
+        fail(f"maillage: build failed: {describe_environment_error(cause)}; the previous site is unchanged")
     click.echo(f"Built the {audience} site in {target}")
 
 
@@ -570,11 +580,7 @@ def _write_imported(ctx: Context, organisations: Any, out: Path | None, force: b
 
 @import_group.command("hsds")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="A folder inside data/registry/ (default: data/registry/imported/).",
-)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Default: data/registry/imported/.")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @click.option("--source", help="Source id (data/sources.yaml) for services whose sources are unknown here.")
 @click.option("--need", "needs", multiple=True, help="Need for services that give none (repeatable).")
@@ -592,8 +598,7 @@ def import_hsds_command(
     places: tuple[str, ...],
 ) -> None:
     """Registry YAML from HSDS 3.0 (a data package folder, datapackage.json, a zip or ndjson)."""
-    from .hsds import ImportDefaults, import_hsds, read_hsds
-    from .untrusted import InputError
+    from .hsds import HsdsReadError, ImportDefaults, import_hsds, read_hsds
 
     registry = ctx.registry()
     check_terms(registry, "needs", needs, "--need")
@@ -603,7 +608,7 @@ def import_hsds_command(
     area = tuple(resolve_place(ctx, place) for place in places)
     try:
         services, organizations = read_hsds(path)
-    except InputError as exc:
+    except HsdsReadError as exc:
         fail(str(exc))
     defaults = ImportDefaults(needs=needs, functions=functions, area=area, source=source)
     result = import_hsds(services, organizations, registry, defaults)
@@ -622,21 +627,16 @@ def import_hsds_command(
 
 @import_group.command("csv")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="A folder inside data/registry/ (default: data/registry/imported/).",
-)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Default: data/registry/imported/.")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @pass_context
 def import_csv_command(ctx: Context, file: Path, out: Path | None, force: bool) -> None:
     """Registry YAML from a spreadsheet (CSV or XLSX), one row per service (docs/import-csv.md)."""
-    from .spreadsheet import format_problems, import_file
-    from .untrusted import InputError
+    from .spreadsheet import SheetError, format_problems, import_file
 
     try:
         result = import_file(file, ctx.registry(), _import_target(ctx, out))
-    except InputError as exc:
+    except SheetError as exc:
         fail(str(exc))
     if result.problems:
         fail(format_problems(result.problems) + f"\n{len(result.problems)} problem(s); nothing written.")

@@ -15,7 +15,6 @@ import os
 import posixpath
 import re
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -38,6 +37,7 @@ from .problems import RegistryError, format_problems
 from .registry import LoadCache, Registry, for_audience, load_registry
 from .search import SearchIndexError, index_site
 from .site import gaps_page, territory_pages
+from .site.build import TargetError, check_target, environment_error, mark_site, work_folder
 from .site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .site.csp import add_policy
 from .site.generation import GenerationError, Made, generate_in_processes
@@ -91,6 +91,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         self._later: list[tuple[File, Item]] = []  # pages _patch left for the background
         self._server: Any = None  # mkdocs' live-reload server
         self.index_later = False  # the search index is made after the build, by its caller
+        self._site_dir: Path | None = None  # site_dir once on_config found it may be replaced
 
     # --- serve: the edit loop (generator/site/incremental.py) ----------------------------------
 
@@ -146,6 +147,11 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         gc.unfreeze()
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self._site_dir is not None and self._site_dir.is_dir():
+            # What a failed build wrote is still the build's (mkdocs emptied the folder first):
+            # the next one may replace it.
+            with contextlib.suppress(OSError):  # a full disk, say: the build's own error is the one to show
+                mark_site(self._site_dir)
         if self._writing:
             # Some files of the failed build may be written, others not: start afresh.
             if self.memory is not None:
@@ -425,6 +431,15 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         if self.config.repo_edit_base:
             # Edit links are paths from the project root (data/registry/x.yaml, directory/about.md).
             config.edit_uri_template = self.config.repo_edit_base.rstrip("/") + "/{path}"
+        self._site_dir = None
+        if self.memory is None:
+            # mkdocs empties site_dir before building: the same refusals as `maillage build`'s
+            # target (site/build.py). Serve builds into a temporary folder of its own.
+            try:
+                check_target(Path(config.site_dir), self.root, _config_sources(config))
+            except TargetError as exc:
+                raise PluginError(f"maillage: site_dir: {exc}") from None
+            self._site_dir = Path(config.site_dir)
         return config
 
     # --- pages ----------------------------------------------------------------------------
@@ -567,6 +582,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
             index_site(Path(config.site_dir))
         except SearchIndexError as exc:
             raise PluginError(f"maillage: {exc}") from None
+        mark_site(Path(config.site_dir))  # the next build may replace it (site/build.py)
 
     # --- languages --------------------------------------------------------------------------
 
@@ -745,7 +761,7 @@ def _settings(root: Path, config: MkDocsConfig, site_config: SiteConfig) -> str:
             if Path(dirpath) == root / "data":
                 dirnames[:] = [d for d in dirnames if d != "registry"]  # the registry has its own fingerprints
             for name in sorted(filenames):
-                stat = os.lstat(os.path.join(dirpath, name))  # a link is refused by the loader, not followed
+                stat = os.stat(os.path.join(dirpath, name))
                 watched.append(f"{dirpath}/{name}:{stat.st_mtime_ns}:{stat.st_size}")
     if config.config_file_path:
         watched.append(str(os.stat(config.config_file_path).st_mtime_ns))
@@ -942,8 +958,12 @@ def _build_then_index(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) 
             outcome = ("failed", list(errors.messages) or [str(exc)])
         except GenerationError as exc:  # a generating process died (site/generation.py)
             outcome = ("failed", [str(exc)])
-        except Exception:  # a bug: shown as one, with its traceback
-            outcome = ("crashed", [traceback.format_exc()])
+        except Exception as exc:
+            cause = environment_error(exc)
+            if cause is not None:  # the disk is full, read-only...: raised again in the caller
+                outcome = ("os-error", _os_error_fields(cause))
+            else:  # a bug: shown as one, with its traceback
+                outcome = ("crashed", [traceback.format_exc()])
         send.send(outcome)
         send.close()
 
@@ -955,6 +975,8 @@ def _build_then_index(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) 
     except EOFError:  # killed (out of memory?) before it could answer
         status, messages = "failed", ["the process building the pages stopped unexpectedly"]
     builder.join()
+    if status == "os-error":
+        raise _os_error(messages)
     if status == "crashed":
         raise RuntimeError("the process building the pages failed:\n" + "\n".join(messages))
     if status == "failed":
@@ -964,6 +986,7 @@ def _build_then_index(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) 
         index_site(Path(config.site_dir))
     except SearchIndexError as exc:
         raise PluginError(f"maillage: {exc}") from None
+    mark_site(Path(config.site_dir))
 
 
 JOBS_VARIABLE = "MAILLAGE_JOBS"  # how many processes render pages (maillage build --jobs)
@@ -992,6 +1015,17 @@ class _ShareReport:
     warnings: int = 0
     anchors: dict[str, set[str]] = field(default_factory=dict)  # page -> the ids it has
     links: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # page -> target -> anchor -> link
+    os_error: list[str] | None = None  # the machine's error that stopped it (disk full...), as _os_error_fields
+
+
+def _os_error_fields(error: OSError) -> list[str]:
+    """What a process sends of an ``OSError`` (site/build.py's environment errors) for its parent to raise."""
+    return [str(error.errno), error.strerror or "", "" if error.filename is None else str(error.filename)]
+
+
+def _os_error(fields: list[str]) -> OSError:
+    number, reason, filename = fields
+    return OSError(int(number), reason, filename or None)
 
 
 def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> None:
@@ -1030,7 +1064,8 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)
         plugin = config.plugins.get("maillage")
-        spool = _Spool(Path(tempfile.mkdtemp(prefix=".maillage-spool-", dir=Path(config.site_dir).parent)), jobs)
+        # Named with this process's id: a later build removes it if this one is killed (site/build.py).
+        spool = _Spool(work_folder(Path(config.site_dir).parent, ".maillage-spool-"), jobs)
         if isinstance(plugin, MaillagePlugin):
             plugin.spool = spool
         files = config.plugins.on_files(files, config=config)
@@ -1084,6 +1119,8 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: _ErrorCollector) -> 
             worker.join()
             reports.append(report)
         for report in reports:
+            if report.os_error is not None:
+                raise _os_error(report.os_error)
             if report.error is not None:
                 errors.messages.extend(m for m in report.messages if m not in errors.messages)
                 if not report.messages:
@@ -1195,6 +1232,9 @@ def _render_share(
                 page.toc = no_toc  # the page's headings: read by its own template only
     except Exception as exc:  # reported to the parent, which fails the build with the message
         report.error = str(exc) or type(exc).__name__
+        cause = environment_error(exc)
+        if cause is not None:
+            report.os_error = _os_error_fields(cause)
     report.messages = list(errors.messages)
     report.warnings = sum(count for _, count in counter.get_counts())
     send.send(report)
@@ -1240,6 +1280,37 @@ def serve_site(config_file: Path, dev_addr: str | None = None, audience: str | N
 
 class BuildError(Exception):
     """The site could not be built; the message says why, for the person who ran the command."""
+
+
+def _config_sources(config: MkDocsConfig) -> list[Path]:
+    """The folders of the project a site must not overwrite besides data/: docs_dir, the theme's custom_dir."""
+    folders = [Path(config.docs_dir)]
+    if config.theme.custom_dir:
+        folders.append(Path(config.theme.custom_dir))
+    return folders
+
+
+def source_folders(config_file: Path) -> list[Path]:
+    """``_config_sources`` read from ``config_file`` alone, before a build (``maillage build``'s target check).
+
+    A configuration mkdocs cannot read gives none: the build then fails on it, with
+    mkdocs' message, before writing anything.
+    """
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with open(config_file, "rb") as handle:
+            data = yaml_load(handle)
+    except Exception:  # mkdocs reports it itself when the build loads the configuration
+        return []
+    if not isinstance(data, dict):
+        return []
+    root = config_file.resolve().parent
+    folders = [root / str(data.get("docs_dir") or "docs")]
+    theme = data.get("theme")
+    if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
+        folders.append(root / theme["custom_dir"])
+    return folders
 
 
 def _show_mkdocs_warnings(info: bool = False) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import mkdocs.utils
 import pytest
 from click.testing import CliRunner
 
@@ -36,8 +40,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path
     yield project, out, _fingerprint(out)
 
 
-def _build_fails(project: Path, out: Path, before: dict[str, str]) -> str:
-    result = CliRunner().invoke(main, ["-C", str(project), "build", "--out", str(out)])
+def _build_fails(project: Path, out: Path, before: dict[str, str], *extra: str) -> str:
+    result = CliRunner().invoke(main, ["-C", str(project), "build", "--out", str(out), *extra])
     assert result.exit_code != 0, "the build was expected to fail"
     assert _fingerprint(out) == before, "a failed build changed the previous site"
     leftovers = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}-")]
@@ -92,6 +96,27 @@ def test_fails_while_swapping(built: tuple[Path, Path, dict[str, str]], monkeypa
 
     monkeypatch.setattr(Path, "rename", rename)
     _build_fails(project, out, before)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_full_disk_is_said_in_one_line(
+    built: tuple[Path, Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    project, out, before = built
+    real_write = mkdocs.utils.write_file
+
+    def write_file(content: bytes, path: str) -> None:  # the disk fills up while pages are written
+        if path.endswith(os.path.join("about", "index.html")):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        real_write(content, path)
+
+    monkeypatch.setattr(mkdocs.utils, "write_file", write_file)
+    output = _build_fails(project, out, before, "--jobs", jobs)
+    assert re.fullmatch(
+        r"maillage: build failed: no space left on device \(\S+/about/index\.html\); "
+        r"the previous site is unchanged\n",
+        output,
+    ), output
 
 
 def test_build_after_failures_succeeds(built: tuple[Path, Path, dict[str, str]]) -> None:
