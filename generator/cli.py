@@ -580,7 +580,11 @@ def _write_imported(ctx: Context, organisations: Any, out: Path | None, force: b
 
 @import_group.command("hsds")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Default: data/registry/imported/.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder inside data/registry/ (default: data/registry/imported/).",
+)
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @click.option("--source", help="Source id (data/sources.yaml) for services whose sources are unknown here.")
 @click.option("--need", "needs", multiple=True, help="Need for services that give none (repeatable).")
@@ -598,7 +602,8 @@ def import_hsds_command(
     places: tuple[str, ...],
 ) -> None:
     """Registry YAML from HSDS 3.0 (a data package folder, datapackage.json, a zip or ndjson)."""
-    from .hsds import HsdsReadError, ImportDefaults, import_hsds, read_hsds
+    from .hsds import ImportDefaults, import_hsds, read_hsds
+    from .untrusted import InputError
 
     registry = ctx.registry()
     check_terms(registry, "needs", needs, "--need")
@@ -608,7 +613,7 @@ def import_hsds_command(
     area = tuple(resolve_place(ctx, place) for place in places)
     try:
         services, organizations = read_hsds(path)
-    except HsdsReadError as exc:
+    except InputError as exc:
         fail(str(exc))
     defaults = ImportDefaults(needs=needs, functions=functions, area=area, source=source)
     result = import_hsds(services, organizations, registry, defaults)
@@ -627,16 +632,21 @@ def import_hsds_command(
 
 @import_group.command("csv")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Default: data/registry/imported/.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A folder inside data/registry/ (default: data/registry/imported/).",
+)
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @pass_context
 def import_csv_command(ctx: Context, file: Path, out: Path | None, force: bool) -> None:
     """Registry YAML from a spreadsheet (CSV or XLSX), one row per service (docs/import-csv.md)."""
-    from .spreadsheet import SheetError, format_problems, import_file
+    from .spreadsheet import format_problems, import_file
+    from .untrusted import InputError
 
     try:
         result = import_file(file, ctx.registry(), _import_target(ctx, out))
-    except SheetError as exc:
+    except InputError as exc:
         fail(str(exc))
     if result.problems:
         fail(format_problems(result.problems) + f"\n{len(result.problems)} problem(s); nothing written.")
