@@ -38,6 +38,7 @@ from .geocode import Position, address_text, site_positions
 from .models import Service, Site
 from .registry import Registry
 from .site.context import Asset, SiteContext
+from .site.csp import own_script
 from .territories import Gazetteer, Territory
 
 ASSETS = "assets/maillage/"
@@ -260,7 +261,7 @@ def embed(
     parts += [f'<link rel="stylesheet" href="{base}{uri}">' for uri in (*rendered.css, OWN_CSS)]
     parts.append(f'<div class="{css_class}" role="region" aria-label="{_attr(title)}">{rendered.div}</div>')
     parts += [f'<script src="{base}{uri}"></script>' for uri in js]
-    parts.append(f"<script>\n{rendered.script}\n</script>")
+    parts.append(own_script(f"\n{rendered.script}\n"))  # the page's policy allows it (site/csp.py)
     parts.append(text_alternative)
     parts.append("</div>")
     return "\n".join(parts)

@@ -39,7 +39,7 @@ from .search import SearchIndexError, index_site
 from .site import gaps_page, territory_pages
 from .site.build import TargetError, check_target, environment_error, mark_site, work_folder
 from .site.context import Asset, GeneratedPage, SiteConfig, SiteContext
-from .site.csp import add_policy
+from .site.csp import add_policy, mark_templates
 from .site.generation import GenerationError, Made, generate_in_processes
 from .site.i18n import LANGUAGE_NAMES, nav_title, t
 from .site.incremental import DEFERRED, DEFERRED_PAGES, Coalescing, Deferred, Item, ServeMemory, provider_name
@@ -535,6 +535,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         return nav
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        mark_templates(env)  # the theme's own inline scripts get their hash in the CSP (site/csp.py)
         if self._building is not None:
             self._building.env = env
         if self.dirty and self.main_nav is not None:
@@ -561,6 +562,10 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         return add_policy(output, self.config.tiles)
+
+    def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
+        # The theme's own pages (404.html) get the policy too, and lose the scripts' mark.
+        return add_policy(output_content, self.config.tiles) if template_name.endswith(".html") else output_content
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.memory is not None:
