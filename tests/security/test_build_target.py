@@ -5,6 +5,7 @@ temporary folders are removed by the next one (item 15)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -153,6 +154,24 @@ def test_plain_mkdocs_build_refuses_a_site_dir_in_the_sources(project: Path) -> 
             assert after == before, f"site_dir: {site_dir} changed the project"
     finally:
         config.write_text(original, encoding="utf-8")
+
+
+def test_plain_mkdocs_build_refuses_site_dir_dot(project: Path, tmp_path: Path) -> None:
+    # mkdocs itself refuses a site_dir holding the docs folder; with the docs elsewhere it
+    # would empty the project: the plugin refuses it.
+    docs = tmp_path / "docs"
+    shutil.copytree(project / "directory", docs)
+    config = project / "mkdocs.yml"
+    original = config.read_text(encoding="utf-8")
+    before = _listing(project)
+    try:
+        hostile = original.replace("site_dir: site", "site_dir: .").replace("docs_dir: directory", f"docs_dir: {docs}")
+        config.write_text(hostile, encoding="utf-8")
+        with pytest.raises(Abort):
+            mkdocs_build(load_config(str(config)))
+    finally:
+        config.write_text(original, encoding="utf-8")
+    assert _listing(project) == before
 
 
 @pytest.fixture
