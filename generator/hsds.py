@@ -41,6 +41,7 @@ from .registry import Registry, Vocabularies, friendly
 from .territories import PlaceError, fold
 from .untrusted import (
     MAX_INPUT_BYTES,
+    MAX_TABLE_ROWS,
     InputError,
     csv_position,
     csv_rows,
@@ -940,12 +941,10 @@ def _shape_problems(obj: Json, where: str) -> Iterator[str]:
 
 def _table_rows(shown: str, text: str) -> list[Json]:
     """The rows of one data package table, as objects; positioned errors otherwise."""
-    rows = csv_rows(text, shown)
-    if not rows:
-        return []
-    header = [str(cell) for cell in rows[0]]
+    rows = csv_rows(text, shown, max_rows=MAX_TABLE_ROWS)
+    _, header = next(rows, (0, []))
     objects = []
-    for number, cells in enumerate(rows[1:], start=2):
+    for number, cells in rows:
         row: Json = {}
         for index, (key, value) in enumerate(zip(header, cells, strict=False)):
             if key and value != "":
@@ -1021,14 +1020,23 @@ def read_hsds(path: Path) -> tuple[list[Json], list[Json]]:
     Bounded by ``generator.untrusted``: at most ``MAX_INPUT_BYTES`` read in all (a zip's
     members decompressed), text in UTF-8, JSON at most ``MAX_JSON_DEPTH`` deep; and the
     values the import relies on (lists, objects, ages, coordinates) must have their type.
-    Anything else is an ``InputError`` that says where.
+    Anything else is an ``HsdsReadError`` that says where.
     """
+    try:
+        return _read_hsds(path)
+    except HsdsReadError:
+        raise
+    except InputError as exc:
+        raise HsdsReadError(str(exc)) from None
+
+
+def _read_hsds(path: Path) -> tuple[list[Json], list[Json]]:
     if path.is_dir():
         for candidate in (path / "datapackage.json", path / "datapackage" / "datapackage.json"):
             if candidate.exists():
-                return read_hsds(candidate)
+                return _read_hsds(candidate)
         if (path / "services.ndjson").exists():
-            return read_hsds(path / "services.ndjson")
+            return _read_hsds(path / "services.ndjson")
         raise HsdsReadError(f"{path}: no datapackage.json nor services.ndjson here")
     if not path.exists():
         raise HsdsReadError(f"{path}: no such file")

@@ -157,9 +157,18 @@ class SheetError(InputError):
 def read_rows(file: Path) -> list[list[Any]]:
     """Every row of the first sheet (XLSX) or of the CSV, header included, as cell values.
 
-    Bounded as ``generator.untrusted`` says (size, rows, columns, cells); ``InputError``
+    Bounded as ``generator.untrusted`` says (size, rows, columns, cells); ``SheetError``
     with the position otherwise.
     """
+    try:
+        return _read_rows(file)
+    except SheetError:
+        raise
+    except InputError as exc:
+        raise SheetError(str(exc)) from None
+
+
+def _read_rows(file: Path) -> list[list[Any]]:
     if file.suffix.lower() in (".xlsx", ".xlsm"):
         return _xlsx_rows(file)
     if file.suffix.lower() != ".csv":
@@ -169,7 +178,16 @@ def read_rows(file: Path) -> list[list[Any]]:
     delimiter = ";" if first.count(b";") > first.count(b",") else ","
     # cp1252: what French spreadsheet programs write by default.
     text = decode(raw, file.name, "cp1252", lambda data, offset: csv_position(data, offset, delimiter))
-    return csv_rows(text, file.name, delimiter)
+    return _numbered(csv_rows(text, file.name, delimiter))
+
+
+def _numbered(rows: Iterable[tuple[int, list[Any]]]) -> list[list[Any]]:
+    """Rows where the spreadsheet has them: ``result[n - 1]`` is row ``n``, blank ones empty."""
+    result: list[list[Any]] = []
+    for number, cells in rows:
+        result += [[] for _ in range(number - 1 - len(result))]
+        result.append(cells)
+    return result
 
 
 def _xlsx_rows(file: Path) -> list[list[Any]]:
@@ -186,7 +204,7 @@ def _xlsx_rows(file: Path) -> list[list[Any]]:
         # pad every row to it. Only the rows present are read, and their first MAX_COLUMNS
         # cells: the import's columns are far fewer, and a cell further right has no header.
         sheet.reset_dimensions()
-        return bounded_rows(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), file.name)
+        return _numbered(bounded_rows(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), file.name))
     except InputError:
         raise
     except Exception as exc:  # a malformed sheet fails while it is read, not when opened

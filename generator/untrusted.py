@@ -34,6 +34,11 @@ MAX_INPUT_BYTES = 32 * 1024 * 1024
 MAX_XLSX_BYTES = 64 * 1024 * 1024
 MAX_ZIP_MEMBERS = 1_000  # an XLSX has a dozen parts, a data package some twenty tables
 MAX_ROWS = 50_000  # services in one spreadsheet: five times the national benchmark
+# Rows of one table of an HSDS data package. A service takes one row in services.csv but
+# some twenty-five in attributes.csv: 32 MiB of our own package holds about 140,000. Tiny
+# rows cost far more than their bytes (a million of them peaked at 790 MB; 250,000 at
+# 253 MB, the real registry loaded beside them).
+MAX_TABLE_ROWS = 250_000
 MAX_COLUMNS = 256  # the import sheet has 23 columns, the widest HSDS table about 30
 MAX_CELL_CHARS = 128 * 1024  # the csv module's own default limit, now a positioned error
 MAX_JSON_DEPTH = 64  # a nested HSDS service goes about 7 levels deep
@@ -172,20 +177,19 @@ def blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def bounded_rows(rows: Iterable[Iterable[Any]], shown: str) -> list[list[Any]]:
-    """Rows of cells, refused past ``MAX_ROWS`` rows, ``MAX_COLUMNS`` columns or a cell of
-    more than ``MAX_CELL_CHARS`` characters. Blank cells past the last column and blank
-    rows past the last row cost nothing (spreadsheet programs pad with them)."""
-    kept: list[list[Any]] = []
-    blank_rows = 0
+def bounded_rows(
+    rows: Iterable[Iterable[Any]], shown: str, max_rows: int = MAX_ROWS
+) -> Iterator[tuple[int, list[Any]]]:
+    """``(row number, cells)`` of each row that is not blank, trailing blank cells dropped;
+    refused past ``max_rows`` rows, ``MAX_COLUMNS`` columns or a cell of more than
+    ``MAX_CELL_CHARS`` characters. Blank rows and cells cost nothing (spreadsheet programs
+    pad with them), and rows are read one at a time."""
     last_blank: object = None
     for number, row in enumerate(rows, start=1):
         if row is last_blank:  # openpyxl fills a gap of rows with one and the same object
-            blank_rows += 1
             continue
         cells = row if isinstance(row, list | tuple) else list(row)
         if cells.count(None) + cells.count("") == len(cells):
-            blank_rows += 1
             last_blank = row
             continue
         if not all(blank(cell) for cell in cells[MAX_COLUMNS:]):
@@ -194,20 +198,16 @@ def bounded_rows(rows: Iterable[Iterable[Any]], shown: str) -> list[list[Any]]:
         while cells and blank(cells[-1]):
             cells.pop()
         if not cells:
-            blank_rows += 1
             continue
-        if number > MAX_ROWS:
-            _refuse(f"{shown}:{number}:A: more than {MAX_ROWS} rows [too-many-rows]")
+        if number > max_rows:
+            _refuse(f"{shown}:{number}:A: more than {max_rows} rows [too-many-rows]")
         for index, cell in enumerate(cells):
             if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
                 _refuse(
                     f"{shown}:{number}:{letter(index)}: a cell of more than {MAX_CELL_CHARS} characters "
                     "[cell-too-large]"
                 )
-        kept += [[] for _ in range(blank_rows)]
-        blank_rows = 0
-        kept.append(cells)
-    return kept
+        yield number, cells
 
 
 def csv_position(data: bytes, offset: int, delimiter: str = ",") -> str:
@@ -236,9 +236,32 @@ def _reader(text: str, shown: str, delimiter: str) -> Iterator[list[str]]:
         csv.field_size_limit(previous)
 
 
-def csv_rows(text: str, shown: str, delimiter: str = ",") -> list[list[str]]:
-    """The rows of a CSV text, bounded as ``bounded_rows`` says."""
-    return bounded_rows(_reader(text, shown, delimiter), shown)
+def csv_rows(text: str, shown: str, delimiter: str = ",", max_rows: int = MAX_ROWS) -> Iterator[tuple[int, list[Any]]]:
+    """``(row number, cells)`` of a CSV text, bounded as ``bounded_rows`` says."""
+    record = _too_wide(text, delimiter)
+    if record is not None:
+        _refuse(f"{shown}:{record}:{letter(MAX_COLUMNS)}: more than {MAX_COLUMNS} columns [too-many-columns]")
+    return bounded_rows(_reader(text, shown, delimiter), shown, max_rows)
+
+
+# The csv module builds a whole row before anyone can count its cells: 31 MiB of "ab;"
+# made one row of ten million cells, a MemoryError under 1 GiB. Rows are measured on the
+# text first: quoted cells (which may hold delimiters and line breaks) blanked as the csv
+# module reads them, a quote opening a cell only at its start, then delimiters counted
+# per line. The bound is the widest sheet a spreadsheet program makes (XFD, 16,384
+# columns); ``bounded_rows`` then applies MAX_COLUMNS to cells that are not blank.
+_WIDEST_SHEET = 16_384
+
+
+def _too_wide(text: str, delimiter: str) -> int | None:
+    """The number of the first record wider than ``_WIDEST_SHEET`` cells, if any."""
+    if text.count(delimiter) < _WIDEST_SHEET:
+        return None
+    d = re.escape(delimiter)
+    quoted = re.compile(rf'(?:\A|(?<=[{d}\r\n]))"[^"]*(?:""[^"]*)*"')
+    unquoted = quoted.sub("", text)
+    wide = re.search(rf"(?m)^(?:[^{d}\n]*{d}){{{_WIDEST_SHEET}}}", unquoted)
+    return None if wide is None else unquoted.count("\n", 0, wide.start()) + 1
 
 
 # --- JSON ---------------------------------------------------------------------------------

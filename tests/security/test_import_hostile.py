@@ -28,7 +28,14 @@ from generator.cli import main
 from generator.hsds import ImportRefused, write_organisations
 from generator.registry import load_registry
 from generator.spreadsheet import COLUMNS, import_file
-from generator.untrusted import MAX_CELL_CHARS, MAX_COLUMNS, MAX_INPUT_BYTES, MAX_ROWS, MAX_ZIP_MEMBERS
+from generator.untrusted import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_INPUT_BYTES,
+    MAX_ROWS,
+    MAX_TABLE_ROWS,
+    MAX_ZIP_MEMBERS,
+)
 
 from ..conftest import compare_golden
 
@@ -274,7 +281,21 @@ def _xlsx_bomb(folder: Path) -> list[str]:
     return ["csv", "bomb.xlsx"]
 
 
+def _csv_one_wide_row(folder: Path) -> list[str]:
+    # 31 MiB of "ab;": one row of ten million cells, built whole by the csv module.
+    (folder / "wide.csv").write_text(HEADER + "\n" + "ab;" * (31 * 1024 * 1024 // 3) + "\n", encoding="utf-8")
+    return ["csv", "wide.csv"]
+
+
+def _table_of_tiny_rows(folder: Path) -> list[str]:
+    rows = "".join(f"a{i},s{i % 1000},{i}\n" for i in range(MAX_TABLE_ROWS + 1))
+    _write(folder, _package({"attributes.csv": b"id,link_id,value\n" + rows.encode()}))
+    return ["hsds", "package"]
+
+
 BOUNDED: dict[str, Callable[[Path], list[str]]] = {
+    "csv-ten-million-cells": _csv_one_wide_row,
+    "hsds-table-too-many-rows": _table_of_tiny_rows,
     "hsds-zip-bomb": _hsds_zip_bomb,
     "hsds-zip-too-many-members": _hsds_zip_members,
     "xlsx-cell-in-row-1048576": _xlsx_last_row,
