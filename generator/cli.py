@@ -200,12 +200,13 @@ def new() -> None:
 @pass_context
 def new_organisation(ctx: Context, organisation_id: str, name: str, website: str, file: Path | None) -> None:
     """A new organisation file under data/registry/."""
-    import re
+    from .scaffold import options_problems, organisation_text
 
-    from .scaffold import organisation_text
-
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", organisation_id):
-        fail(f"--id: '{organisation_id}' is not a valid id: use lower-case letters, digits and single hyphens")
+    refused = options_problems(
+        [("--id", organisation_id, "id"), ("--name", name, "line"), ("--website", website or None, "url")]
+    )
+    if refused:
+        fail("\n".join(refused) + "\nNothing written.")
     registry = ctx.registry()
     if organisation_id in registry.organisations:
         fail(f"organisation '{organisation_id}' already exists in {registry.files[organisation_id]}")
@@ -250,8 +251,19 @@ def new_service(
     """Add a service to an organisation's file (its comments and order are kept)."""
     import datetime as dt
 
-    from .scaffold import NewService, add_service
+    from .scaffold import NewService, ScaffoldError, add_service, options_problems
 
+    refused = options_problems(
+        [
+            ("--id", service_id, "id"),
+            ("--name", name, "line"),
+            ("--objective", objective, "paragraph"),
+            ("--phone", phone, "phone"),
+            ("--email", email, "email"),
+        ]
+    )
+    if refused:
+        fail("\n".join(refused) + "\nNothing written.")
     registry = ctx.registry()
     if organisation not in registry.organisations:
         hint = difflib.get_close_matches(organisation, list(registry.organisations), n=1)
@@ -285,7 +297,10 @@ def new_service(
     )
     file = ctx.root / registry.files[organisation]
     original = file.read_text(encoding="utf-8")
-    add_service(file, new)
+    try:
+        add_service(file, new)
+    except ScaffoldError as exc:
+        fail(f"{exc}\nNothing written.")
     _, problems = check_registry(ctx.root)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

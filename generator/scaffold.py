@@ -2,16 +2,30 @@
 
 A maintainer's existing file is edited with ruamel.yaml's round trip, which keeps their
 comments and key order.
+
+Every value given on the command line is checked by the registry's own types before
+anything is written (``option_problem``): ids and codes are written as they are, texts as
+YAML double-quoted scalars that escape everything but printable characters, so the file
+reads back to exactly the values given (a newline in ``--id`` injected keys).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
+import yaml as safe_yaml
+from pydantic import TypeAdapter, ValidationError
 from ruamel.yaml import YAML
+
+from .models import ID_PATTERN, TERRITORY_PATTERN, Contact, Id, Line, Paragraph, Service, Url
+from .registry import friendly
 
 SCHEMA_LINE = "# yaml-language-server: $schema={path}schema/registry.schema.json"
 
@@ -33,10 +47,64 @@ class NewService:
     email: str | None = None
 
 
+OptionKind = Literal["id", "line", "paragraph", "url", "phone", "email"]
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    "id": TypeAdapter(Id),
+    "line": TypeAdapter(Line),
+    "paragraph": TypeAdapter(Paragraph),
+    "url": TypeAdapter(Url),
+}
+
+
+def option_problem(option: str, value: str, kind: OptionKind) -> str | None:
+    """Why ``value`` cannot be written for ``option`` (in ``maillage check``'s words), else None."""
+    try:
+        if kind in ("phone", "email"):
+            Contact.model_validate({"kind": kind, "value": value})
+        else:
+            # An id is written as it is; a text is quoted, and read back stripped as in a file.
+            _ADAPTERS[kind].validate_python(value if kind == "id" else value.strip())
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        # The message quotes the value: with its invisible characters and newlines escaped.
+        shown = value.encode("unicode_escape").decode("ascii")
+        message, code = friendly({**error, "loc": (option.lstrip("-"),), "input": shown}, Service)
+        return f"{option}: {message} [{code}]"
+    return None
+
+
+def options_problems(values: Iterable[tuple[str, str | None, OptionKind]]) -> list[str]:
+    """``option_problem`` for each (option, value, kind) given a value."""
+    return [
+        problem
+        for option, value, kind in values
+        if value is not None and (problem := option_problem(option, value, kind))
+    ]
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
+
+
+def _escape(char: str) -> str:
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    if char.isprintable() or unicodedata.category(char) == "Zs":
+        return char
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def _quote(text: str) -> str:
-    """A YAML double-quoted scalar (safe for any text a person types)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    """A YAML double-quoted scalar that reads back as ``text``, whatever it holds."""
+    return '"' + "".join(_escape(c) for c in text) + '"'
+
+
+def _plain(value: str, pattern: str = ID_PATTERN) -> str:
+    """An id or a code, written as it is: only after it was checked to be one."""
+    if not re.fullmatch(pattern, value):
+        raise ValueError(f"not an id or code: {value!r}")
+    return value
 
 
 def schema_line(file: Path, root: Path) -> str:
@@ -49,7 +117,7 @@ def organisation_text(file: Path, root: Path, organisation_id: str, name: str, w
     lines = [
         schema_line(file, root),
         "# Une organisation, ses lieux et ses services. Guide : CONTRIBUTING.md.",
-        f"id: {organisation_id}  # identifiant stable : minuscules, chiffres et tirets",
+        f"id: {_plain(organisation_id)}  # identifiant stable : minuscules, chiffres et tirets",
         f"name: {_quote(name)}",
     ]
     if website:
@@ -66,14 +134,14 @@ def organisation_text(file: Path, root: Path, organisation_id: str, name: str, w
 def service_text(new: NewService) -> str:
     """One service as a commented YAML list item."""
     lines = [
-        f"- id: {new.id}  # identifiant stable du service",
+        f"- id: {_plain(new.id)}  # identifiant stable du service",
         f"  name: {_quote(new.name)}",
-        f"  needs: [{', '.join(new.needs)}]  # vocabulaire : data/vocabularies/needs.yaml",
-        f"  functions: [{', '.join(new.functions)}]  # vocabulaire : data/vocabularies/functions.yaml",
+        f"  needs: [{', '.join(map(_plain, new.needs))}]  # vocabulaire : data/vocabularies/needs.yaml",
+        f"  functions: [{', '.join(map(_plain, new.functions))}]  # vocabulaire : data/vocabularies/functions.yaml",
         f"  objective: {_quote(new.objective)}",
         "  # Pour qui ? Laissez de côté ce que vous ne savez pas : le site affichera « à vérifier ».",
         "  public:",
-        f"    area: [{', '.join(new.area)}]  # codes de territoires couverts",
+        f"    area: [{', '.join(_plain(a, TERRITORY_PATTERN) for a in new.area)}]  # codes de territoires couverts",
     ]
     if new.age_min is not None or new.age_max is not None:
         bounds = [f"min: {new.age_min}"] if new.age_min is not None else []
@@ -87,18 +155,29 @@ def service_text(new: NewService) -> str:
     if contacts:
         lines += ["  contacts:", *contacts]
     lines += [
-        f"  sources: [{new.source}]  # d'où viennent ces informations (data/sources.yaml)",
+        f"  sources: [{_plain(new.source)}]  # d'où viennent ces informations (data/sources.yaml)",
         f"  verified: {new.verified.isoformat()}  # date de la dernière vérification",
     ]
     return "\n".join(lines) + "\n"
 
 
+class ScaffoldError(Exception):
+    """What ``maillage new`` would write does not read back as the values it was given."""
+
+
 def add_service(file: Path, new: NewService) -> None:
-    """Append ``new`` to the services of an organisation file, keeping its comments."""
+    """Append ``new`` to the services of an organisation file, keeping its comments.
+
+    The file is written only if it reads back as before plus ``new`` (else ``ScaffoldError``).
+    """
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
-    data = yaml.load(file.read_text(encoding="utf-8"))
+    # No folding of long scalars: ruamel folds a double-quoted text after an escaped tab
+    # into a space, and a maintainer's long lines stay as they wrote them.
+    yaml.width = 1 << 30
+    original = file.read_text(encoding="utf-8")
+    data = yaml.load(original)
     item = yaml.load(service_text(new))[0]
     services = data.get("services")
     if services is None or not isinstance(services, list):
@@ -107,4 +186,9 @@ def add_service(file: Path, new: NewService) -> None:
         services.append(item)
     out = io.StringIO()
     yaml.dump(data, out)
+    expected = safe_yaml.safe_load(original)
+    before = expected.get("services")
+    expected["services"] = [*(before if isinstance(before, list) else []), safe_yaml.safe_load(service_text(new))[0]]
+    if safe_yaml.safe_load(out.getvalue()) != expected:
+        raise ScaffoldError(f"{file.name}: the service would not read back as given")
     file.write_text(out.getvalue(), encoding="utf-8")
