@@ -85,6 +85,10 @@ def main(click_ctx: click.Context, project: Path) -> None:
 def check(ctx: Context, fmt: str, stale: int | None) -> None:
     """Validate the whole registry; every problem as path:line:col: message [code]."""
     registry, problems = check_registry(ctx.root)
+    if registry is not None:
+        from .privacy import professional_leaks
+
+        problems += professional_leaks(registry)
     if registry is not None and stale is not None:
         for service in stale_services(registry, stale):
             path = registry.files[service.id]

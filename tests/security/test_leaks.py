@@ -90,3 +90,32 @@ def test_professional_build_has_them(planted_mini: Path, tmp_path: Path) -> None
     found = {m.group() for _, raw in _all_bytes(site) for m in MARKER.finditer(raw)}
     assert any(b"leakmarker" in m for m in found)
     assert any(b"77" in m and b"leakmarker" not in m for m in found)
+
+
+def _copy_into_attention(data: dict[str, Any], index: int) -> None:
+    """Plant the markers, then copy one service's professional phone and e-mail into its attention."""
+    _plant(data, index)
+    for service in data.get("services", [])[:1]:
+        phone, email = (c["value"] for c in service["contacts"][-2:])
+        national = "0" + phone.removeprefix("+32 ").replace(" ", "")  # "+32 2 77nnnnn" as 0277nnnnn
+        service["attention"] = f"Ligne directe : {national}, ou {email}."
+
+
+@pytest.mark.slow
+def test_professional_contact_copied_into_text_fails_check_and_would_leak(tmp_path: Path) -> None:
+    """``check`` refuses a professional contact copied into public text; the public build,
+    made without that check, does contain it, and the scan above finds it: the test can fail."""
+    project = new_project(tmp_path / "project", MINI / "data")
+    rewrite_registry(project, _copy_into_attention)
+    check = subprocess.run(
+        [sys.executable, "-m", "generator", "-C", str(project), "check"], capture_output=True, text=True
+    )
+    assert check.returncode == 1, check.stdout + check.stderr
+    leaks = [line for line in check.stderr.splitlines() if line.endswith("[professional-in-public-text]")]
+    assert leaks and all(".attention: repeats the " in line for line in leaks), check.stderr
+    assert not MARKER.search(check.stderr.encode()), "the message does not print the value again"
+    site = tmp_path / "public"
+    result = build(project, site, "--audience", "public")
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = {m.group() for _, raw in _all_bytes(site) for m in MARKER.finditer(raw)}
+    assert any(m.startswith(b"0277") for m in found) and any(m.startswith(b"leakmarker") for m in found), found
