@@ -16,6 +16,7 @@ import pytest
 
 from generator.plugin import MaillagePlugin
 from generator.registry import LoadCache, for_audience, load_registry
+from generator.site.build import SITE_MARKER
 from generator.site.context import SiteConfig, SiteContext
 from generator.site.incremental import DEFERRED, DEFERRED_PAGES, ServeMemory, digest, provider_name
 from generator.site.providers import PROVIDERS
@@ -263,13 +264,15 @@ def _fresh(root: Path, site: Path) -> None:
 
 def _differences(served: Path, fresh: Path) -> list[str]:
     """Files that differ or exist on one side only (Pagefind's fragment names and the
-    workbook's timestamp differ from one run to the next: tests/site/test_build.py)."""
+    workbook's timestamp differ from one run to the next: tests/site/test_build.py).
+    The marker a build leaves for the next one (site/build.py) is not part of the site;
+    serve's folder, which no build replaces, has none."""
 
     def files(site: Path) -> set[str]:
         return {
             p.relative_to(site).as_posix()
             for p in site.rglob("*")
-            if p.is_file() and "pagefind" not in p.parts and p.name != "modele-import.xlsx"
+            if p.is_file() and "pagefind" not in p.parts and p.name not in ("modele-import.xlsx", SITE_MARKER)
         }
 
     ours, theirs = files(served), files(fresh)
