@@ -250,6 +250,7 @@ def read_gazetteer(folder: Path, root: Path | None = None) -> Gazetteer:
         inside = root is not None and file.is_relative_to(root)
         reader.file(file, file.relative_to(root).as_posix() if inside and root else file.as_posix())
     reader.references()
+    reader.where.clear()  # each file refers to the reader: free them now, not at a collection
     return Gazetteer(reader.territories.values(), reader.problems)
 
 
@@ -262,26 +263,27 @@ class _Reader:
 
     def file(self, file: Path, path: str) -> None:
         try:
-            with file.open("rb") as handle:
-                raw = handle.read(MAX_FILE_BYTES + 1)
+            size = file.stat().st_size
+            if size > MAX_FILE_BYTES:
+                message = f"file is above the limit of {MAX_FILE_BYTES // (1024 * 1024)} MiB"
+                self.problems.append(Problem(path, 1, 1, message, "file-too-large"))
+                return
+            with file.open(encoding="utf-8", newline="") as handle:
+                _File(self, path, file).read(handle)
         except OSError as exc:
             self.problems.append(Problem(path, 1, 1, f"cannot read: {exc.strerror}", "io"))
-            return
-        if len(raw) > MAX_FILE_BYTES:
-            message = f"file is above the limit of {MAX_FILE_BYTES // (1024 * 1024)} MiB"
-            self.problems.append(Problem(path, 1, 1, message, "file-too-large"))
-            return
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            before = raw[: exc.start]
-            line = before.count(b"\n") + 1
-            col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
-            message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"
+        except UnicodeDecodeError:
+            raw = file.read_bytes()[: MAX_FILE_BYTES + 1]
+            try:
+                raw.decode("utf-8")
+                return  # changed while being read: nothing to say about the new bytes
+            except UnicodeDecodeError as exc:
+                before = raw[: exc.start]
+                line = before.count(b"\n") + 1
+                col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+                message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"
             self.problems.append(Problem(path, line, col, message, "encoding"))
-            return
-        del raw
-        _File(self, path, text.split("\n")).read()
+            self.lost = True
 
     def references(self) -> None:
         """Parents that exist and rank above their child (hence no cycle).
@@ -323,19 +325,33 @@ def _column(line: str, index: int) -> int:
 class _File:
     """One CSV file, read row by row; each bad cell is a problem at its line and column."""
 
-    def __init__(self, reader: _Reader, path: str, lines: list[str]) -> None:
+    def __init__(self, reader: _Reader, path: str, file: Path) -> None:
         self.reader = reader
         self.path = path
-        self.lines = lines  # split at "\n" only, as the csv module counts lines
+        self.file = file
+        self.current = (0, "")  # the line being read, and its number
+        self._lines: list[str] | None = None  # read again only to position a later problem
+
+    def line(self, number: int) -> str:
+        if number == self.current[0]:
+            return self.current[1]
+        if self._lines is None:
+            with self.file.open(encoding="utf-8", newline="", errors="replace") as handle:
+                self._lines = list(handle)  # the lines as the csv module counts them
+        return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
 
     def problem(self, line: int, index: int, message: str, code: str, *, whole: bool = False) -> None:
         """A problem in cell ``index`` of ``line`` (in the row or the header as a whole: ``whole``)."""
-        raw = self.lines[line - 1] if line - 1 < len(self.lines) else ""
         field = "" if whole or not 0 <= index < len(COLUMNS) else COLUMNS[index]
-        self.reader.problems.append(Problem(self.path, line, _column(raw, index), message, code, field))
+        self.reader.problems.append(Problem(self.path, line, _column(self.line(line), index), message, code, field))
 
-    def read(self) -> None:
-        rows = csv.reader(line + "\n" for line in self.lines)
+    def _follow(self, handle: Iterable[str]) -> Iterator[str]:
+        for number, text in enumerate(handle, 1):
+            self.current = (number, text)
+            yield text
+
+    def read(self, handle: Iterable[str]) -> None:
+        rows = csv.reader(self._follow(handle))
         try:
             header = next(rows, None)
         except csv.Error as exc:
