@@ -107,7 +107,7 @@ def email_key(text: str) -> str:
 
 
 def phones_in(text: str, shortest: int = 1) -> Iterator[str]:
-    """The keys of the phone numbers a text may hold (written with ``shortest`` digits or more)."""
+    """The keys of the phone numbers a text may hold (runs under ``shortest`` characters skipped)."""
     for match in _PHONE_RUN.finditer(text):
         run = match.group()
         if len(run) < shortest:
