@@ -184,6 +184,14 @@ def map_data(ctx: SiteContext) -> MapData:
         if not sites:
             without_site.append(service)
     positions = site_positions(registry)
+    groups: dict[str | None, str | None] = {}
+
+    def group_of(code: str | None) -> str | None:
+        # Asked twice per point (its sort key, then its count), and a gazetteer path is slow.
+        if code not in groups:
+            groups[code] = _group(ctx, code)
+        return groups[code]
+
     # (sort key, lat, lon, service indexes, kind, name, commune, territory for the counts)
     raw: list[tuple[tuple[str, float, float], float, float, list[int], int, str, str, str | None]] = []
     for site_id, ids in at_site.items():
@@ -195,7 +203,7 @@ def map_data(ctx: SiteContext) -> MapData:
         kind = SITE_AT_COMMUNE if position.precision == "commune" else SITE
         where = commune.label(lang) if commune else (site.address.city if site.address else "")
         code = commune.code if commune else None
-        group = _group(ctx, code) or ""
+        group = group_of(code) or ""
         lat, lon = round(position.lat, 4), round(position.lon, 4)
         raw.append(((group, -lat, lon), lat, lon, sorted(set(ids)), kind, site.name.get(lang), where, code))
     for service in without_site:
@@ -204,7 +212,7 @@ def map_data(ctx: SiteContext) -> MapData:
             if territory is None or territory.level == "country" or territory.lat is None or territory.lon is None:
                 continue
             lat, lon = round(territory.lat, 4), round(territory.lon, 4)
-            group = _group(ctx, code) or ""
+            group = group_of(code) or ""
             raw.append(
                 ((group, -lat, lon), lat, lon, [service_index[service.id]], AREA, territory.label(lang), "", code)
             )
@@ -212,7 +220,12 @@ def map_data(ctx: SiteContext) -> MapData:
 
     points: list[list[Any]] = []
     chunks: list[dict[str, Any]] = []
-    by_territory: dict[str, tuple[int, set[str]]] = {}
+    places: dict[str, int] = defaultdict(int)
+    reached: dict[str, set[str]] = defaultdict(set)
+    # Each service's summary is made once: a service without a site is drawn at every
+    # territory of its area, and its summary names all of them (remade per point, a
+    # 20,000-territory area made the build quadratic).
+    summaries: dict[int, str] = {}
     for start in range(0, len(raw), CHUNK):
         strings = _Strings()
         names: list[list[int]] = []
@@ -221,15 +234,19 @@ def map_data(ctx: SiteContext) -> MapData:
             points.append([lat, lon, ids[0] if len(ids) == 1 else ids, kind])
             names.append([strings(name), strings(where)])
             for i in ids:
+                if str(i) in details:
+                    continue
                 service = services[i]
-                summary_text = summary(registry, service, lang)
-                details[str(i)] = [service.id, strings(service.name.get(lang)), strings(summary_text), _phone(service)]
-            counted = _group(ctx, code)
+                if i not in summaries:
+                    summaries[i] = summary(registry, service, lang)
+                details[str(i)] = [service.id, strings(service.name.get(lang)), strings(summaries[i]), _phone(service)]
+            counted = group_of(code)
             if counted:
-                places, seen = by_territory.get(counted, (0, set()))
-                by_territory[counted] = (places + 1, seen | {services[i].id for i in ids})
+                places[counted] += 1
+                reached[counted].update(services[i].id for i in ids)
         chunks.append({"texts": strings.table(), "points": names, "services": details})
     index = {"chunk": CHUNK, "profiles": profile_rows, "services": service_profiles, "points": points}
+    by_territory = {code: (count, reached[code]) for code, count in places.items()}
     return MapData(index, chunks, [(p[0], p[1]) for p in points], by_territory)
 
 
