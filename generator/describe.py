@@ -123,12 +123,25 @@ def label(registry: Registry, vocabulary: str, term: str, lang: str = "fr") -> s
     return found.label.get(lang) if found else term
 
 
+AREA_NAMES = 20
+"""How many territories an area phrase names; it counts the others.
+
+A summary is one line: a service covering 20,000 communes named them all in every table
+row, map popup and search result that shows it (276 KB each, 22 MB of map data).
+"""
+
+_OTHERS = {"fr": "et {n} autres territoires", "nl": "en {n} andere gebieden", "en": "and {n} other territories"}
+
+
 def area_phrase(registry: Registry, service: Service, lang: str = "fr") -> str:
+    area = service.public.area
     names = []
-    for code in service.public.area:
+    for code in area[:AREA_NAMES]:
         territory = registry.gazetteer.get(code)
         names.append(territory.label(lang) if territory else code)
     phrase = ", ".join(names)
+    if len(area) > AREA_NAMES:
+        phrase += " " + _OTHERS.get(lang, _OTHERS["fr"]).format(n=len(area) - AREA_NAMES)
     if service.public.area_approximate:
         phrase += " (zone approximative)"
     return phrase

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import describe
 from generator.registry import for_audience, load_registry
 from generator.site import map_page
 from generator.site.context import SiteConfig, SiteContext
@@ -60,3 +61,15 @@ def test_each_service_summary_is_made_once(mini: Path, monkeypatch: pytest.Monke
     # Counted once per place, each service once per département, province or region.
     places, ids = data.by_territory["fr-dep-69"]
     assert places == 3 and "wide-service" in ids  # Lyon, Villeurbanne, and the Métropole de Lyon service
+
+
+def test_an_area_phrase_names_a_bounded_number_of_territories(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (mini / "data" / "registry" / "wide.yaml").write_text(WIDE, encoding="utf-8")
+    registry = load_registry(mini)
+    service = registry.services["wide-service"]
+    full = describe.area_phrase(registry, service)
+    assert full.split(", ")[-1] == "Saint-Denis" and len(full.split(", ")) == len(COMMUNES)
+    monkeypatch.setattr(describe, "AREA_NAMES", 3)
+    assert describe.area_phrase(registry, service) == "Bruxelles, Ixelles, Saint-Gilles et 7 autres territoires"
+    assert describe.area_phrase(registry, service, "nl") == "Brussel, Elsene, Sint-Gillis en 7 andere gebieden"
+    assert describe.summary(registry, service, "en").endswith("Saint-Gilles and 7 other territories")
