@@ -230,6 +230,7 @@ class Gazetteer:
 # --- reading and validating the files ------------------------------------------------------
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # the shipped fr.csv is 3.8 MB
+MAX_CODE_LENGTH = 40  # as in the registry's TerritoryCode; a code names a folder of the site
 CODE = re.compile(r"(?:fr|be)(?:-([a-z]+)-[0-9a-z]+)?")
 POSTCODE = re.compile(r"[0-9]{4,5}")
 COORDINATE = re.compile(r"-?[0-9]{1,3}(?:\.[0-9]+)?")
@@ -405,6 +406,10 @@ class _File:
     def row(self, line: int, row: list[str]) -> None:
         code, level, name, name_nl, parents, postcodes, population, lat, lon, precision = row
         problems = len(self.reader.problems)
+        if len(code) > MAX_CODE_LENGTH:
+            self.problem(line, 0, f"too long: at most {MAX_CODE_LENGTH} characters", "too-long")
+            self.reader.lost = True
+            return
         match = CODE.fullmatch(code)
         if match is None:
             message = f"{_quote(code)} is not a territory code: lower-case, e.g. 'fr-commune-42218', 'be-region-04000'"
@@ -425,7 +430,7 @@ class _File:
             self.check_text(line, index, value, required=index == 2)
         above = parents.split()
         for parent in above:
-            if CODE.fullmatch(parent) is None:
+            if len(parent) > MAX_CODE_LENGTH or CODE.fullmatch(parent) is None:
                 self.problem(line, 4, f"{_quote(parent)} is not a territory code", "bad-format")
                 above = [p for p in above if p != parent]
         for postcode in postcodes.split():
