@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from .visible import shown
+
 Severity = Literal["error", "warning"]
 
 
@@ -24,6 +26,12 @@ class Problem:
     code: str
     field: str = ""
     severity: Severity = "error"
+
+    def __post_init__(self) -> None:
+        # A message quotes what a maintainer wrote (a key, a value): its invisible characters
+        # are shown as escapes, never passed on to a terminal or a pull-request annotation.
+        object.__setattr__(self, "message", shown(self.message))
+        object.__setattr__(self, "field", shown(self.field))
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}:{self.col}"

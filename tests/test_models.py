@@ -15,8 +15,6 @@ from pydantic.fields import FieldInfo
 
 from generator import models
 from generator.models import (
-    _INVISIBLE_IN_LINE,
-    _INVISIBLE_IN_PARAGRAPH,
     Contact,
     Coordinates,
     Delay,
@@ -30,6 +28,7 @@ from generator.models import (
     _no_duplicates,
     _paragraph,
 )
+from generator.visible import INVISIBLE_IN_LINE, INVISIBLE_IN_PARAGRAPH, shown
 
 MODELS = [m for _, m in inspect.getmembers(models, inspect.isclass) if issubclass(m, BaseModel) and m is not BaseModel]
 
@@ -48,12 +47,12 @@ def test_the_rule_covers_the_unicode_categories() -> None:
         for c in range(0x110000)
         if unicodedata.category(chr(c)) in ("Cc", "Cf", "Cs", "Zl", "Zp")
         and chr(c) not in "\t\n"
-        and not _INVISIBLE_IN_PARAGRAPH.match(chr(c))
+        and not INVISIBLE_IN_PARAGRAPH.match(chr(c))
     ]
-    assert missing == [], f"add these to models._INVISIBLE (Unicode {unicodedata.unidata_version})"
-    assert not _INVISIBLE_IN_PARAGRAPH.search("\t\n") and _INVISIBLE_IN_LINE.search("\t")
+    assert missing == [], f"add these to visible._INVISIBLE (Unicode {unicodedata.unidata_version})"
+    assert not INVISIBLE_IN_PARAGRAPH.search("\t\n") and INVISIBLE_IN_LINE.search("\t")
     # Visible spaces stay allowed (French typography uses the narrow no-break space).
-    assert not _INVISIBLE_IN_LINE.search("a\u00a0b\u202fc\u2009d\u3000e")
+    assert not INVISIBLE_IN_LINE.search("a\u00a0b\u202fc\u2009d\u3000e")
 
 
 def _checked(metadata: list[Any]) -> bool:
@@ -222,3 +221,14 @@ def test_an_email_carries_no_mail_header(value: str) -> None:
 def test_ordinary_emails_pass() -> None:
     for value in ("contact@example.org", "prenom.nom+brusano@example.be", "x_y@ex-ample.org"):
         assert Contact.model_validate({"kind": "email", "value": value}).value == value
+
+
+def test_messages_show_invisible_characters_as_escapes() -> None:
+    from generator.problems import Problem
+
+    assert shown("a\u202eb\u200bc\U000e0041\nd\te") == "a\\u202eb\\u200bc\\U000e0041\nd\te"
+    problem = Problem("data/registry/x.yaml", 1, 1, "unknown key 'note\u200b'", "unknown-key", "services[0].note\u200b")
+    assert str(problem) == (
+        "data/registry/x.yaml:1:1: services[0].note\\u200b: unknown key 'note\\u200b' [unknown-key]"
+    )
+    assert "\u200b" not in problem.github()
