@@ -60,7 +60,8 @@ def _line(value: str) -> str:
 
 
 def _paragraph(value: str) -> str:
-    return _visible(value, multiline=True)
+    # A Windows line end (a CSV cell written on Windows) is a line end, not a control.
+    return _visible(value.replace("\r\n", "\n"), multiline=True)
 
 
 def _no_duplicates(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:

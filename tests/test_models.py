@@ -105,6 +105,10 @@ def test_multi_line_texts_keep_newlines_and_tabs_names_do_not() -> None:
         {"id": "o", "name": "Nom", "description": "Ligne 1\n\tLigne 2", "sites": [], "legal_form": "asbl"}
     )
     assert str(organisation.description) == "Ligne 1\n\tLigne 2"
+    crlf = Organisation.model_validate({"id": "o", "name": "Nom", "description": "Ligne 1\r\nLigne 2"})
+    assert str(crlf.description) == "Ligne 1\nLigne 2"
+    with pytest.raises(ValidationError, match="U\\+000D"):
+        Organisation.model_validate({"id": "o", "name": "Nom", "description": "Ligne 1\rLigne 2"})
     for data in (
         {"id": "o", "name": "Nom\nnote: injecté"},
         {"id": "o", "name": {"fr": "Nom", "nl": "Naam\nx"}},
