@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.cli import main
 from generator.problems import RegistryError
@@ -123,3 +125,59 @@ def test_synth_refuses_a_broken_gazetteer(mini: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["-C", str(mini), "synth", "--services", "3", "--out", str(tmp_path / "s")])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), "never a traceback"
     assert "mini.csv:6:70: lat: expected a number written like 50.84, got 'nan' [wrong-type]" in result.stderr
+
+
+# --- property test: random mutations of a valid gazetteer never give a traceback ---------
+
+VALID = (MINI / "data" / "territories" / "mini.csv").read_bytes()
+NASTY = [
+    b",",
+    b'"',
+    b"\n",
+    b"\r",
+    b"-",
+    b"nan",
+    b"inf",
+    b"1e400",
+    b"\x00",
+    b"\xff",
+    b"\xc3",
+    b"\xe2\x80\xae",
+    b"A",
+    b" ",
+]
+
+
+@st.composite
+def mutations(draw: st.DrawFn) -> bytes:
+    data = VALID
+    for _ in range(draw(st.integers(1, 4))):
+        position = draw(st.integers(0, len(data)))
+        action = draw(st.sampled_from(["insert", "delete", "duplicate-line", "truncate"]))
+        if action == "insert":
+            data = data[:position] + draw(st.sampled_from(NASTY)) + data[position:]
+        elif action == "delete":
+            data = data[:position] + data[position + draw(st.integers(1, 12)) :]
+        elif action == "truncate":
+            data = data[:position]
+        else:
+            lines = data.splitlines(keepends=True)
+            if lines:
+                lines.insert(draw(st.integers(0, len(lines))), lines[draw(st.integers(0, len(lines) - 1))])
+            data = b"".join(lines)
+    return data
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=mutations())
+def test_mutations_never_raise(data: bytes, tmp_path: Path) -> None:
+    (tmp_path / "mini.csv").write_bytes(data)
+    gazetteer = read_gazetteer(tmp_path, tmp_path)
+    for problem in gazetteer.problems:
+        assert problem.path == "mini.csv"
+        assert problem.line >= 1 and problem.col >= 1, problem
+    for territory in gazetteer:
+        assert territory.lat is None or -90 <= territory.lat <= 90
+        assert territory.lon is None or -180 <= territory.lon <= 180
+    if not gazetteer.problems:
+        assert all(gazetteer.ancestors(t.code) for t in gazetteer), "no cycle, no unknown parent"
