@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -90,8 +90,10 @@ Line = Annotated[str, AfterValidator(_line)]
 Paragraph = Annotated[str, AfterValidator(_paragraph)]
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
 TerritoryCode = Annotated[str, Field(pattern=TERRITORY_PATTERN, max_length=40)]
-Unique = WrapValidator(_no_duplicates)
-Ids = Annotated[list[Id], Unique]
+_Item = TypeVar("_Item")
+# A list in which an entry may not repeat (the editors' schema says so too).
+UniqueList = Annotated[list[_Item], WrapValidator(_no_duplicates), Field(json_schema_extra={"uniqueItems": True})]
+Ids = UniqueList[Id]
 
 
 class Strict(BaseModel):
@@ -286,7 +288,7 @@ class Public(Strict):
     summary: Text | None = Field(None, description="En une ligne : pour qui ?")
     description: Text | None = Field(None, description="Le public, en détail.")
     age: AgeRange | None = Field(None, description="Âges admis.")
-    area: Annotated[list[TerritoryCode], Unique] = Field(
+    area: UniqueList[TerritoryCode] = Field(
         min_length=1, description="Territoires couverts (codes, à n'importe quel niveau)."
     )
     area_approximate: bool = Field(
@@ -399,7 +401,7 @@ class Service(Strict):
     duration: Duration | None = Field(None, description="Durée de l'accompagnement.")
     capacity: Capacity | None = Field(None, description="Capacité.")
     availability: Availability | None = Field(None, description="Disponibilité.")
-    languages: Annotated[list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]], Unique] | None = Field(
+    languages: UniqueList[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] | None = Field(
         None, description="Langues parlées (codes ISO 639-1 : fr, nl, en…)."
     )
     cost: Text | None = Field(None, description="Coût pour la personne.")
@@ -448,7 +450,7 @@ class Programme(Strict):
     id: Id
     name: Name
     description: Text | None = None
-    scope: Annotated[list[TerritoryCode], Unique] = Field(default_factory=list)
+    scope: UniqueList[TerritoryCode] = Field(default_factory=list)
     sources: Ids = Field(default_factory=list)
     note: Text | None = None
 
@@ -459,7 +461,7 @@ class VocabularyTerm(Strict):
     id: Id
     label: LocalizedLine
     definition: Text | None = None
-    synonyms: Annotated[list[Line], Unique] = Field(default_factory=list)
+    synonyms: UniqueList[Line] = Field(default_factory=list)
     parent: Id | None = None
 
 
@@ -493,4 +495,4 @@ class AgeBandsFile(Strict):
 class SynonymsFile(Strict):
     """Groups of words that front-line people use for the same thing (for search)."""
 
-    groups: list[Annotated[list[Line], Field(min_length=2), Unique]]
+    groups: list[Annotated[UniqueList[Line], Field(min_length=2)]]
