@@ -42,6 +42,9 @@ MAX_TABLE_ROWS = 250_000
 MAX_COLUMNS = 256  # the import sheet has 23 columns, the widest HSDS table about 30
 MAX_CELL_CHARS = 128 * 1024  # the csv module's own default limit, now a positioned error
 MAX_JSON_DEPTH = 64  # a nested HSDS service goes about 7 levels deep
+# Values in one JSON file. 31 MiB of our own NDJSON holds 701,143; an empty object takes
+# 64 bytes of memory for 3 of text, so the count, not the size, bounds the worst case.
+MAX_JSON_VALUES = 2_000_000
 
 _CHUNK = 1024 * 1024
 
@@ -68,6 +71,14 @@ def read_bytes(path: Path, shown: str, limit: int = MAX_INPUT_BYTES) -> bytes:
 
 
 def _open_zip(path: Path, shown: str) -> zipfile.ZipFile:
+    # zipfile reads the whole central directory before anyone can count its entries (and
+    # trusts no count the archive declares): the archive's own size bounds them.
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{shown}:0:0: cannot be read ({exc.strerror}) [input-unreadable]") from None
+    if size > MAX_INPUT_BYTES:
+        raise InputError(f"{shown}:0:0: larger than the limit of {_mib(MAX_INPUT_BYTES)} [input-too-large]")
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
@@ -266,10 +277,11 @@ def _too_wide(text: str, delimiter: str) -> int | None:
 
 # --- JSON ---------------------------------------------------------------------------------
 
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_STRING = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')  # a JSON string never spans lines
 _DEPTH = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
-_BRACKETS = re.compile(r"[\[\]{}]")
+_STRING_OR_BRACKET = re.compile(_STRING.pattern + r"|[\[\]{}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class _NotANumber:
@@ -279,43 +291,71 @@ class _NotANumber:
         self.text = text
 
 
-def _depth_offset(line: str) -> int | None:
-    """Where ``line`` nests deeper than ``MAX_JSON_DEPTH``, or None; strings aside.
+# Python's JSON parser recurses (``RecursionError``) and builds every value before anyone
+# can count them: nesting and values are counted first, on the text, strings aside.
+_KEEP_STRUCTURE = {c: None for c in range(128) if chr(c) not in "[]{},"}
+_KEEP_BRACKETS = {c: None for c in range(128) if chr(c) not in "[]{}"}
+_DEPTH_OF = {"[": 1, "{": 1, "]": -1, "}": -1}
 
-    Python's JSON parser recurses and would end in ``RecursionError``: the depth is
-    counted first, without recursing.
-    """
-    outside = _STRING.sub(lambda m: " " * len(m.group()), line)
-    brackets = outside.translate({c: None for c in range(128) if c not in _DEPTH})
-    if not brackets or max(itertools.accumulate(_DEPTH.get(ord(c), 0) for c in brackets)) <= MAX_JSON_DEPTH:
+
+def _value_count(text: str) -> int:
+    """An upper bound of the values in ``text``: containers, commas, one per line."""
+    structure = _STRING.sub("", text).translate(_KEEP_STRUCTURE)
+    return len(structure) - structure.count("]") - structure.count("}") + text.count("\n") + 1
+
+
+def _too_deep(text: str) -> int | None:
+    """The offset where ``text`` nests deeper than ``MAX_JSON_DEPTH``, if it does."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
         return None
-    depth = 0
-    for match in _BRACKETS.finditer(outside):
-        depth += _DEPTH[ord(match.group())]
+    brackets = _STRING.sub("", text).translate(_KEEP_BRACKETS)
+    if max(itertools.accumulate(map(_DEPTH_OF.get, brackets, itertools.repeat(0)))) <= MAX_JSON_DEPTH:
+        return None
+    depth = 0  # too deep: again, slower, on the text itself for the column
+    for match in _STRING_OR_BRACKET.finditer(text):
+        depth += _DEPTH.get(ord(match.group()[0]), 0)
         if depth > MAX_JSON_DEPTH:
             return match.start()
-    return None  # pragma: no cover - the count above found it
+    return None
 
 
 def json_lines(text: str, shown: str) -> Iterator[tuple[int, Any]]:
-    """Each non-blank line of an NDJSON text, parsed: ``(line number, value)``."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        yield number, json_value(line, f"{shown}:{number}")
+    """Each non-blank line of an NDJSON text, parsed: ``(line number, value)``; at most
+    ``MAX_JSON_VALUES`` values in all (an empty object costs 64 bytes, written in 3)."""
+    if _value_count(text) > MAX_JSON_VALUES:
+        _refuse(f"{shown}:0:0: more than {MAX_JSON_VALUES} JSON values [json-too-many-values]")
+    # Lines end at "\n" only: a JSON text may hold U+2028 and other breaks of splitlines().
+    for number, line in enumerate(io.StringIO(text, newline="\n"), start=1):
+        if line.strip():
+            yield number, _parse(line, f"{shown}:{number}")
 
 
 def json_value(text: str, where: str) -> Any:
-    """``text`` parsed as one JSON value; ``where`` is ``file:line`` for messages."""
-    offset = _depth_offset(text)
+    """``text`` parsed as one JSON value (at most ``MAX_JSON_VALUES`` values);
+    ``where`` is ``file:line`` for messages."""
+    if _value_count(text) > MAX_JSON_VALUES:
+        _refuse(f"{where}:1: more than {MAX_JSON_VALUES} JSON values [json-too-many-values]")
+    return _parse(text, where)
+
+
+def _parse(text: str, where: str) -> Any:
+    offset = _too_deep(text)
     if offset is not None:
         _refuse(f"{where}:{offset + 1}: nested more than {MAX_JSON_DEPTH} levels deep [json-too-deep]")
+    constants: list[_NotANumber] = []
+
+    def constant(name: str) -> _NotANumber:
+        constants.append(_NotANumber(name))
+        return constants[-1]
+
     try:
-        value = json.loads(text, parse_constant=_NotANumber)
+        value = json.loads(text, parse_constant=constant)
     except json.JSONDecodeError as exc:
         _refuse(f"{where}:{exc.colno}: not JSON: {exc.msg} [json-syntax]")
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
         _refuse(f"{where}:1: not JSON: {exc} [json-syntax]")
+    if not constants and not _SURROGATE_ESCAPE.search(text):
+        return value  # nothing to look for: most texts are walked no further
     for pointer, bad in json_pointers(value, _unusable):
         if isinstance(bad, _NotANumber):
             _refuse(f"{where}: {pointer or '/'}: {bad.text} is not a JSON number [json-number]")
@@ -329,25 +369,26 @@ def _unusable(value: Any) -> bool:
 
 
 def json_pointers(value: Any, match: Callable[[Any], bool]) -> Iterator[tuple[str, Any]]:
-    """``(JSON pointer, value)`` of every value inside ``value`` that ``match`` selects,
-    in document order, without recursion."""
-    stack: list[tuple[str, Any]] = [("", value)]
+    """``(JSON pointer, value)`` of every value (and object key) inside ``value`` that
+    ``match`` selects, in document order, without recursion. A pointer is written only
+    for what is selected and for containers: most values are neither."""
+    stack: list[tuple[str, str | int | None, Any]] = [("", None, value)]
     while stack:
-        pointer, current = stack.pop()
-        if match(current):
+        parent, key, current = stack.pop()
+        container = isinstance(current, dict | list)
+        selected = match(current)
+        if not (container or selected):
+            continue
+        pointer = parent if key is None else f"{parent}/{_escape(str(key))}"
+        if selected:
             yield pointer, current
         if isinstance(current, dict):
-            items = []
-            for key, item in current.items():
-                key_pointer = f"{pointer}/{_escape(str(key))}"
-                if match(key):
-                    yield key_pointer, key
-                items.append((key_pointer, item))
+            for name in current:
+                if match(name):
+                    yield f"{pointer}/{_escape(str(name))}", name
+            stack.extend((pointer, name, item) for name, item in reversed(current.items()))
         elif isinstance(current, list):
-            items = [(f"{pointer}/{i}", v) for i, v in enumerate(current)]
-        else:
-            continue
-        stack.extend(reversed(items))
+            stack.extend((pointer, index, item) for index, item in reversed(list(enumerate(current))))
 
 
 def _escape(key: str) -> str:
