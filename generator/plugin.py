@@ -766,7 +766,7 @@ def _settings(root: Path, config: MkDocsConfig, site_config: SiteConfig) -> str:
             if Path(dirpath) == root / "data":
                 dirnames[:] = [d for d in dirnames if d != "registry"]  # the registry has its own fingerprints
             for name in sorted(filenames):
-                stat = os.stat(os.path.join(dirpath, name))
+                stat = os.lstat(os.path.join(dirpath, name))  # a link is refused by the loader, not followed
                 watched.append(f"{dirpath}/{name}:{stat.st_mtime_ns}:{stat.st_size}")
     if config.config_file_path:
         watched.append(str(os.stat(config.config_file_path).st_mtime_ns))
