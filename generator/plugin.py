@@ -33,6 +33,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import clean_directory
 from mkdocs.utils.templates import TemplateContext
 
+from .privacy import professional_leaks
 from .problems import RegistryError, format_problems
 from .registry import LoadCache, Registry, for_audience, load_registry
 from .search import SearchIndexError, index_site
@@ -448,6 +449,13 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         """The registry as this site's audience sees it (a ``PluginError`` lists its problems)."""
         try:
             registry = load_registry(self.root, cache=self.load_cache)
+            if self.config.audience == "public" and self.memory is None:
+                # A professional phone or e-mail copied into a text would be published with
+                # it: a public build refuses it as `check` does. (Serve previews locally, and
+                # re-runs it on every edit; `check` in the pull request catches it there.)
+                leaks = professional_leaks(registry)
+                if leaks:
+                    raise RegistryError(leaks)
         except RegistryError as exc:
             raise PluginError(
                 f"maillage: the registry has {len(exc.problems)} problem(s):\n" + format_problems(exc.problems)

@@ -102,9 +102,10 @@ def _copy_into_attention(data: dict[str, Any], index: int) -> None:
 
 
 @pytest.mark.slow
-def test_professional_contact_copied_into_text_fails_check_and_would_leak(tmp_path: Path) -> None:
-    """``check`` refuses a professional contact copied into public text; the public build,
-    made without that check, does contain it, and the scan above finds it: the test can fail."""
+def test_professional_contact_copied_into_text_fails_check_and_the_public_build(tmp_path: Path) -> None:
+    """``check`` and a public build refuse a professional contact copied into public text; a
+    professional build, which may show it, does contain it, and the scan above finds it: the
+    test can fail."""
     project = new_project(tmp_path / "project", MINI / "data")
     rewrite_registry(project, _copy_into_attention)
     check = subprocess.run(
@@ -114,8 +115,14 @@ def test_professional_contact_copied_into_text_fails_check_and_would_leak(tmp_pa
     leaks = [line for line in check.stderr.splitlines() if line.endswith("[professional-in-public-text]")]
     assert leaks and all(".attention: repeats the " in line for line in leaks), check.stderr
     assert not MARKER.search(check.stderr.encode()), "the message does not print the value again"
-    site = tmp_path / "public"
-    result = build(project, site, "--audience", "public")
+    public = tmp_path / "public"
+    result = build(project, public, "--audience", "public")
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "[professional-in-public-text]" in result.stderr and "Traceback" not in result.stderr
+    assert not MARKER.search(result.stderr.encode())
+    assert not public.exists()
+    professional = tmp_path / "professional"
+    result = build(project, professional, "--audience", "professional")
     assert result.returncode == 0, result.stderr[-3000:]
-    found = {m.group() for _, raw in _all_bytes(site) for m in MARKER.finditer(raw)}
+    found = {m.group() for _, raw in _all_bytes(professional) for m in MARKER.finditer(raw)}
     assert any(m.startswith(b"0277") for m in found) and any(m.startswith(b"leakmarker") for m in found), found
