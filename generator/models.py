@@ -73,13 +73,17 @@ def _no_duplicates(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     """
     items = handler(value)
     seen: set[Any] = set()
+    repeats: list[InitErrorDetails] = []
     for i, item in enumerate(items or ()):
         if item in seen:
             error = PydanticCustomError(
                 "duplicate_entry", "'{entry}' is already listed above: remove the repeated entry", {"entry": item}
             )
-            raise ValidationError.from_exception_data("list", [InitErrorDetails(type=error, loc=(i,), input=item)])
+            repeats.append(InitErrorDetails(type=error, loc=(i,), input=item))
         seen.add(item)
+    if repeats:
+        # Raised in a validator, a ValidationError's errors join the model's, each at its entry.
+        raise ValidationError.from_exception_data("list", repeats)
     return items
 
 
