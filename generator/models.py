@@ -73,17 +73,23 @@ def _no_duplicates(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     """
     items = handler(value)
     seen: set[Any] = set()
-    repeats: list[InitErrorDetails] = []
+    repeats: dict[Any, list[int]] = {}  # each repeated entry: where it is repeated
     for i, item in enumerate(items or ()):
         if item in seen:
-            error = PydanticCustomError(
-                "duplicate_entry", "'{entry}' is already listed above: remove the repeated entry", {"entry": item}
-            )
-            repeats.append(InitErrorDetails(type=error, loc=(i,), input=item))
+            repeats.setdefault(item, []).append(i)
         seen.add(item)
     if repeats:
+        errors = []
+        for item, places in repeats.items():
+            more = f" ({len(places)} repeats)" if len(places) > 1 else ""
+            error = PydanticCustomError(
+                "duplicate_entry",
+                "'{entry}' is already listed above: remove the repeated entry{more}",
+                {"entry": item, "more": more},
+            )
+            errors.append(InitErrorDetails(type=error, loc=(places[0],), input=item))
         # Raised in a validator, a ValidationError's errors join the model's, each at its entry.
-        raise ValidationError.from_exception_data("list", repeats)
+        raise ValidationError.from_exception_data("list", errors)
     return items
 
 

@@ -162,7 +162,7 @@ SERVICE: dict[str, Any] = {
 @pytest.mark.parametrize(
     ("change", "loc"),
     [
-        ({"needs": ["a", "b", "a", "b"]}, ("needs", 2)),
+        ({"needs": ["a", "b", "a", "b", "a"]}, ("needs", 2)),
         ({"functions": ["b", "b"]}, ("functions", 1)),
         ({"sources": ["src", "x", "src"]}, ("sources", 2)),
         ({"sites": ["p", "p"]}, ("sites", 1)),
@@ -177,8 +177,12 @@ def test_a_repeated_entry_is_refused_at_its_position(change: dict[str, Any], loc
     with pytest.raises(ValidationError) as caught:
         Service.model_validate({**SERVICE, **change})
     errors = caught.value.errors()
+    # Every repeated entry is reported (once, at its first repeat), not only the first.
     expected = [("duplicate_entry", loc)] + ([("duplicate_entry", ("needs", 3))] if loc == ("needs", 2) else [])
     assert [(e["type"], e["loc"]) for e in errors] == expected
+    if loc == ("needs", 2):
+        assert errors[0]["msg"] == "'a' is already listed above: remove the repeated entry (2 repeats)"
+        assert errors[1]["msg"] == "'b' is already listed above: remove the repeated entry"
 
 
 def _lists(annotation: Any, metadata: list[Any]) -> Iterator[tuple[Any, list[Any]]]:
