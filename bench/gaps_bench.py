@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.coverage import FULL, NONE, admission, compute_coverage, geography, public_segments  # noqa: E402
-from generator.registry import Registry, load_registry  # noqa: E402
+from generator.analysis.coverage import FULL, NONE, admission, compute_coverage, geography, public_segments  # noqa: E402
+from generator.registry.loader import Registry, load_registry  # noqa: E402
 
 
 def synthetic_registry(services: int, out: Path, seed: int) -> Path:

@@ -50,27 +50,44 @@ def old_provider(revision: str) -> Any:
             ["git", "show", f"{revision}:{path}"], cwd=ROOT, check=True, capture_output=True, text=True
         ).stdout
 
-    coverage = show("generator/coverage.py")
-    for package in ("models", "registry", "territories"):
-        coverage = coverage.replace(f"from .{package} import", f"from generator.{package} import")
+    # Both package layouts: before the move to generator/{registry,analysis,exchange,site}/
+    # (flat modules, "from .registry import") and after it; imports go to today's modules.
+    flat = not show_exists(revision, "generator/analysis/coverage.py")
+    coverage = show("generator/coverage.py" if flat else "generator/analysis/coverage.py")
+    if flat:
+        for old, new in (("models", "models"), ("registry", "loader"), ("territories", "territories")):
+            coverage = coverage.replace(f"from .{old} import", f"from generator.registry.{new} import")
+    else:
+        coverage = coverage.replace("from ..registry.", "from generator.registry.")
+        coverage = coverage.replace("from .", "from generator.analysis.")
     _module_from_source("gaps_old_coverage", coverage)
     page = show("generator/site/gaps_page.py")
     page = page.replace("from ..coverage import", "from gaps_old_coverage import")
-    page = page.replace("from ..registry import", "from generator.registry import")
-    page = page.replace("from .context import", "from generator.site.context import")
+    page = page.replace("from ..analysis.coverage import", "from gaps_old_coverage import")
+    for old, new in (("models", "models"), ("registry", "loader"), ("territories", "territories")):
+        page = page.replace(f"from ..{old} import", f"from generator.registry.{new} import")
+    page = page.replace("from ..registry.", "from generator.registry.")
+    page = page.replace("from ..analysis.", "from generator.analysis.")
+    page = page.replace("from .", "from generator.site.")
     return _module_from_source("gaps_old_page", page).gaps_pages
+
+
+def show_exists(revision: str, path: str) -> bool:
+    """Whether ``path`` exists at ``revision``."""
+    found = subprocess.run(["git", "cat-file", "-e", f"{revision}:{path}"], cwd=ROOT, capture_output=True)
+    return found.returncode == 0
 
 
 def child(variant: str, project: Path, revision: str) -> dict[str, Any]:
     """One variant in this process: the figures as a dict."""
-    from generator.registry import for_audience, load_registry
+    from generator.registry.loader import for_audience, load_registry
     from generator.site.context import Asset, SiteConfig, SiteContext
 
     if variant == "old":
         gaps_pages = old_provider(revision)
     else:
         from generator.site.gaps_page import gaps_pages
-    import generator.maps  # noqa: F401  # the map hook's import, outside both timings
+    import generator.site.maps  # noqa: F401  # the map hook's import, outside both timings
 
     started = time.perf_counter()
     gc.disable()  # as maillage build does while loading

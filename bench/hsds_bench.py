@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from generator.hsds import export_files, export_hsds, import_hsds, read_hsds, write_export
-from generator.registry import load_registry
+from generator.exchange.hsds import export_files, export_hsds, import_hsds, read_hsds, write_export
+from generator.registry.loader import load_registry
 
 
 def best(runs: int, action: Callable[[], Any]) -> float:

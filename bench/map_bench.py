@@ -29,10 +29,10 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.maps import library_assets  # noqa: E402
-from generator.registry import for_audience, load_registry  # noqa: E402
+from generator.registry.loader import for_audience, load_registry  # noqa: E402
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext  # noqa: E402
 from generator.site.map_page import map_data, map_page  # noqa: E402
+from generator.site.maps import library_assets  # noqa: E402
 from generator.synth import synthesize  # noqa: E402
 
 CHROMIUM_ARGS = [
@@ -93,8 +93,8 @@ def baseline(ctx: SiteContext, file: Path) -> None:
     import folium
     from folium.plugins import MarkerCluster
 
-    from generator.describe import summary
-    from generator.geocode import site_positions
+    from generator.analysis.describe import summary
+    from generator.exchange.geocode import site_positions
 
     registry = ctx.registry
     positions = site_positions(registry)

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.orient import (
+from generator.analysis.orient import (
     DETAILS_CHUNK,
     OrientData,
     Profile,
@@ -28,7 +28,7 @@ from generator.orient import (
     orient,
     places_to_json,
 )
-from generator.registry import Registry, for_audience, load_registry
+from generator.registry.loader import Registry, for_audience, load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = [

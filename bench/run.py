@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from generator.registry import for_audience, load_registry  # noqa: E402
+from generator.registry.loader import for_audience, load_registry  # noqa: E402
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext  # noqa: E402
 from generator.site.providers import PROVIDERS  # noqa: E402
 
@@ -366,7 +366,8 @@ def measure(size: int, out: Path, seed: int, timeout: float, browser: bool) -> R
     if row.build.code == 0:
         # The Pagefind step alone, run again on the built site (the baseline has no index).
         start = time.perf_counter()
-        code = f"from pathlib import Path; from generator.search import index_site; index_site(Path({str(site)!r}))"
+        code = "from pathlib import Path; from generator.site.search import index_site; "
+        code += f"index_site(Path({str(site)!r}))"
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         row.index_s = time.perf_counter() - start
         print(f"[{size}] Pagefind step alone {row.index_s:.1f} s", flush=True)

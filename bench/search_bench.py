@@ -2,8 +2,8 @@
 
 For each size N: ``maillage synth`` writes a registry of N services; every service becomes
 a page shaped like the site's service pages (Material header, navigation and footer around
-a ``data-pagefind-body`` article carrying ``generator.search.filter_attributes``);
-``generator.search.index_site`` indexes them. Recorded:
+a ``data-pagefind-body`` article carrying ``generator.site.search.filter_attributes``);
+``generator.site.search.index_site`` indexes them. Recorded:
 
 - index time (Pagefind over the written pages) and the bundle's size (index data alone:
   meta, word index, filters, fragments — and everything with the JS/WASM/UI files);
@@ -46,9 +46,9 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import search  # noqa: E402
-from generator.describe import area_phrase, summary, text  # noqa: E402
-from generator.registry import Registry, for_audience, load_registry  # noqa: E402
+from generator.analysis.describe import area_phrase, summary, text  # noqa: E402
+from generator.registry.loader import Registry, for_audience, load_registry  # noqa: E402
+from generator.site import search  # noqa: E402
 from generator.site.context import SiteConfig, SiteContext  # noqa: E402
 from generator.synth import synthesize  # noqa: E402
 
@@ -148,7 +148,7 @@ class Download:
 def query_bytes(site: Path, query: str) -> tuple[Download, Download, int]:
     """Bytes Chromium downloads for one query (10 results shown): plain, then with the facets.
 
-    The page makes the search panel's calls (generator/assets/search.js): a plain query
+    The page makes the search panel's calls (generator/site/assets/search.js): a plain query
     fetches no facet data; opening the filters calls ``pagefind.filters()`` and searches
     again. The second figure is the total for both steps.
     """

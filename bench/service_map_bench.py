@@ -5,10 +5,10 @@ Usage: ``python3 bench/service_map_bench.py [--services 1000] [--sample 10] [--o
 ``maillage synth --services N`` writes a synthetic registry over the real gazetteer. In one
 process, for the three languages, the benchmark makes each service's map fragment:
 
-- before: the folium map of ``generator/maps.py`` as it was until issue #9 (kept here only,
+- before: the folium map of ``generator/site/maps.py`` as it was until issue #9 (kept here only,
   as ``folium_service_map_html``): a ``folium.Map`` per page, its area found by scanning the
   gazetteer (``descendants``) every time, rendered and cut into the page;
-- now: ``generator.maps.service_map_html``, timed cold (a fresh registry: the per-build
+- now: ``generator.site.maps.service_map_html``, timed cold (a fresh registry: the per-build
   caches of areas and positions filled on the way) and warm (the rest of a build), plus
   ``service_map_assets`` (the shared area files) once per language.
 
@@ -32,18 +32,18 @@ sys.path.insert(0, str(ROOT))
 
 import folium  # noqa: E402
 
-from generator import maps  # noqa: E402
-from generator.geocode import address_text, site_positions  # noqa: E402
-from generator.models import Service  # noqa: E402
-from generator.registry import Registry, for_audience, load_registry  # noqa: E402
+from generator.exchange.geocode import address_text, site_positions  # noqa: E402
+from generator.registry.loader import Registry, for_audience, load_registry  # noqa: E402
+from generator.registry.models import Service  # noqa: E402
+from generator.registry.territories import Territory  # noqa: E402
+from generator.site import maps  # noqa: E402
 from generator.site.context import SiteConfig, SiteContext  # noqa: E402
 from generator.synth import synthesize  # noqa: E402
-from generator.territories import Territory  # noqa: E402
 
 LANGUAGES = ("fr", "nl", "en")
 
 
-# --- before: the folium service map, as generator/maps.py had it ---------------------------
+# --- before: the folium service map, as generator/site/maps.py had it ---------------------------
 
 
 def _old_area_features(ctx: SiteContext, codes: Iterable[str]) -> tuple[list[dict[str, Any]], list[Territory]]:

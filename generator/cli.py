@@ -14,9 +14,9 @@ from typing import Any, NoReturn
 
 import click
 
-from .problems import Problem, RegistryError, format_problems
-from .registry import Registry, check_registry, load_registry, stale_services
-from .territories import Gazetteer, PlaceError
+from .registry.loader import Registry, check_registry, load_registry, stale_services
+from .registry.problems import Problem, RegistryError, format_problems
+from .registry.territories import Gazetteer, PlaceError
 
 
 class Context:
@@ -86,7 +86,7 @@ def check(ctx: Context, fmt: str, stale: int | None) -> None:
     """Validate the whole registry; every problem as path:line:col: message [code]."""
     registry, problems = check_registry(ctx.root)
     if registry is not None:
-        from .privacy import professional_leaks
+        from .registry.privacy import professional_leaks
 
         problems += professional_leaks(registry)
     if registry is not None and stale is not None:
@@ -165,8 +165,8 @@ def check_terms(registry: Registry, vocabulary: str, values: tuple[str, ...], op
 @pass_context
 def show(ctx: Context, service_id: str, fmt: str, audience: str) -> None:
     """One service, as a caller would be told it."""
-    from .describe import caller_text
-    from .registry import for_audience
+    from .analysis.describe import caller_text
+    from .registry.loader import for_audience
 
     registry = for_audience(ctx.registry(), audience)
     service = registry.services.get(service_id)
@@ -186,7 +186,7 @@ def show(ctx: Context, service_id: str, fmt: str, audience: str) -> None:
 @main.command()
 def schema() -> None:
     """The JSON Schema of a registry file, for editors (yaml-language-server)."""
-    from .schema import registry_schema
+    from .registry.schema import registry_schema
 
     echo_json(registry_schema())
 
@@ -204,7 +204,7 @@ def new() -> None:
 @pass_context
 def new_organisation(ctx: Context, organisation_id: str, name: str, website: str, file: Path | None) -> None:
     """A new organisation file under data/registry/."""
-    from .scaffold import options_problems, organisation_text
+    from .registry.scaffold import options_problems, organisation_text
 
     refused = options_problems(
         [("--id", organisation_id, "id"), ("--name", name, "line"), ("--website", website or None, "url")]
@@ -255,7 +255,7 @@ def new_service(
     """Add a service to an organisation's file (its comments and order are kept)."""
     import datetime as dt
 
-    from .scaffold import NewService, ScaffoldError, add_service, options_problems
+    from .registry.scaffold import NewService, ScaffoldError, add_service, options_problems
 
     refused = options_problems(
         [
@@ -319,7 +319,7 @@ def new_service(
 @pass_context
 def diff(ctx: Context, base: str, fmt: str) -> None:
     """What the registry changes since git revision BASE, in plain words (for reviews)."""
-    from .review import DiffError, diff_against, render
+    from .analysis.review import DiffError, diff_against, render
 
     head = ctx.registry()
     try:
@@ -377,8 +377,8 @@ def orient(
     fmt: str,
 ) -> None:
     """The services that fit a person, the near misses, and what to do when nothing fits."""
-    from . import orient as orientation
-    from .registry import for_audience
+    from .analysis import orient as orientation
+    from .registry.loader import for_audience
 
     registry = for_audience(ctx.registry(), audience)
     check_terms(registry, "needs", needs, "--need")
@@ -425,7 +425,7 @@ def orient(
 @pass_context
 def gaps(ctx: Context, need: str | None, function: str | None, level: str, fmt: str, scope: tuple[str, ...]) -> None:
     """Coverage per territory and public segment: gaps, partial cover, overlaps."""
-    from . import coverage
+    from .analysis import coverage
 
     registry = ctx.registry()
     check_terms(registry, "needs", (need,) if need else (), "--need")
@@ -458,7 +458,7 @@ def gaps(ctx: Context, need: str | None, function: str | None, level: str, fmt: 
 @pass_context
 def geocode(ctx: Context, online: bool, refresh: bool, write: bool, user_agent: str | None) -> None:
     """Fill missing site coordinates into data/geocache.csv (offline: commune centroids)."""
-    from . import geocode as geo
+    from .exchange import geocode as geo
 
     registry = ctx.registry()
     try:
@@ -505,8 +505,8 @@ def geocode(ctx: Context, online: bool, refresh: bool, write: bool, user_agent: 
 @pass_context
 def build(ctx: Context, audience: str, out: Path | None, strict: bool, jobs: int | None) -> None:
     """Validate, generate and build the site with its search index; a failed build leaves the previous output."""
-    from .plugin import BuildError, build_site, source_folders
     from .site.build import TargetError, atomic_build, check_target, describe_environment_error, environment_error
+    from .site.plugin import BuildError, build_site, source_folders
 
     config_file = ctx.root / "mkdocs.yml"
     if not config_file.is_file():
@@ -540,7 +540,7 @@ def build(ctx: Context, audience: str, out: Path | None, strict: bool, jobs: int
 @pass_context
 def serve(ctx: Context, dev_addr: str | None, audience: str | None) -> None:
     """Live preview of the site; edits to data/ and directory/ rebuild it."""
-    from .plugin import serve_site
+    from .site.plugin import serve_site
 
     config_file = ctx.root / "mkdocs.yml"
     if not config_file.is_file():
@@ -565,8 +565,8 @@ def export_group() -> None:
 @pass_context
 def export_hsds_command(ctx: Context, out: Path, audience: str) -> None:
     """Open Referral HSDS 3.0: services.ndjson, organizations.ndjson and datapackage/."""
-    from .hsds import registry_files, write_files
-    from .registry import for_audience
+    from .exchange.hsds import registry_files, write_files
+    from .registry.loader import for_audience
 
     files = registry_files(for_audience(ctx.registry(), audience))
     write_files(files, out)
@@ -585,7 +585,7 @@ def _import_target(ctx: Context, out: Path | None) -> Path:
 
 
 def _write_imported(ctx: Context, organisations: Any, out: Path | None, force: bool, header: str) -> None:
-    from .hsds import ImportRefused, write_organisations
+    from .exchange.hsds import ImportRefused, write_organisations
 
     try:
         written = write_organisations(
@@ -621,8 +621,8 @@ def import_hsds_command(
     places: tuple[str, ...],
 ) -> None:
     """Registry YAML from HSDS 3.0 (a data package folder, datapackage.json, a zip or ndjson)."""
-    from .hsds import ImportDefaults, import_hsds, read_hsds
-    from .untrusted import InputError
+    from .exchange.hsds import ImportDefaults, import_hsds, read_hsds
+    from .exchange.untrusted import InputError
 
     registry = ctx.registry()
     check_terms(registry, "needs", needs, "--need")
@@ -660,8 +660,8 @@ def import_hsds_command(
 @pass_context
 def import_csv_command(ctx: Context, file: Path, out: Path | None, force: bool) -> None:
     """Registry YAML from a spreadsheet (CSV or XLSX), one row per service (docs/import-csv.md)."""
-    from .spreadsheet import format_problems, import_file
-    from .untrusted import InputError
+    from .exchange.spreadsheet import format_problems, import_file
+    from .exchange.untrusted import InputError
 
     try:
         result = import_file(file, ctx.registry(), _import_target(ctx, out))

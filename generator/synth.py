@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from random import Random
 
-from .registry import locate_address
-from .territories import Gazetteer, Territory, fold
+from .registry.loader import locate_address
+from .registry.territories import Gazetteer, Territory, fold
 
 BRUSSELS = "be-region-04000"
 FLANDERS = "be-region-02000"

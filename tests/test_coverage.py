@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import main
-from generator.coverage import (
+from generator.analysis.coverage import (
     FULL,
     NONE,
     PARTIAL,
@@ -34,11 +33,12 @@ from generator.coverage import (
     to_table,
     uncovered_segments,
 )
-from generator.registry import Registry, for_audience, load_registry
+from generator.cli import main
+from generator.registry.loader import Registry, for_audience, load_registry
+from generator.registry.territories import Gazetteer, Territory
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from generator.site.gaps_page import gaps_pages
 from generator.site.gaps_page import report as gaps_report
-from generator.territories import Gazetteer, Territory
 
 from .conftest import ROOT, compare_golden
 

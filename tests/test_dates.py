@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import dates
 from generator.cli import main
-from generator.registry import for_audience, load_registry, stale_services
+from generator.registry import dates
+from generator.registry.loader import for_audience, load_registry, stale_services
 from generator.site.context import SiteConfig, SiteContext
 from generator.site.pages import service_markdown, service_pages
 
@@ -106,7 +106,7 @@ FUTURE_SCRIPT = textwrap.dedent(
     """
     import datetime as dt
     from pydantic import TypeAdapter, ValidationError
-    from generator.models import PastDate
+    from generator.registry.models import PastDate
 
     adapter = TypeAdapter(PastDate)
     for _ in range(3):

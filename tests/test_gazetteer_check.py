@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
-from generator.problems import RegistryError
-from generator.territories import Gazetteer, read_gazetteer
+from generator.registry.problems import RegistryError
+from generator.registry.territories import Gazetteer, read_gazetteer
 
 from .conftest import MINI, ROOT, compare_golden
 from .security.conftest import build, new_project

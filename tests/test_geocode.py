@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from geopy.adapters import BaseSyncAdapter
 
-from generator import geocode as geo
 from generator.cli import main
-from generator.registry import load_registry
+from generator.exchange import geocode as geo
+from generator.registry.loader import load_registry
 
 SCHAERBEEK = (50.86760, 4.37371)  # the mini gazetteer's centroid of be-commune-21015
 LYON = (45.74906, 4.84789)

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
-from generator.registry import check_registry
-from generator.territories import Gazetteer
+from generator.registry.loader import check_registry
+from generator.registry.territories import Gazetteer
 
 from .conftest import MINI, compare_golden
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.hsds import (
+from generator.exchange.hsds import (
     ImportDefaults,
     check_tables,
     export_files,
@@ -24,7 +24,7 @@ from generator.hsds import (
     write_export,
     zip_bytes,
 )
-from generator.registry import Registry, check_registry, for_audience, load_registry
+from generator.registry.loader import Registry, check_registry, for_audience, load_registry
 from generator.site.context import Asset, SiteConfig, SiteContext
 from generator.site.downloads_hsds import hsds_downloads
 from tests.conftest import MINI, ROOT
@@ -261,7 +261,7 @@ def test_formula_like_text_survives_the_tables(tmp_path: Path) -> None:
     """A CSV cell neutralised for spreadsheets (leading ') reads back as the original text."""
     import dataclasses
 
-    from generator.models import LocalizedText
+    from generator.registry.models import LocalizedText
 
     registry = load_registry(MINI)
     alpha = registry.organisations["alpha"]

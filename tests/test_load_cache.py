@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-import generator.registry
-from generator.registry import LoadCache, check_registry, for_audience, load_registry
+import generator.registry.loader
+from generator.registry.loader import LoadCache, check_registry, for_audience, load_registry
 
 
 def _edit(root: Path, name: str, old: str, new: str) -> None:
@@ -21,13 +21,13 @@ def _edit(root: Path, name: str, old: str, new: str) -> None:
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths the loader parses, in order."""
     seen: list[str] = []
-    parse = generator.registry.parse_yaml
+    parse = generator.registry.loader.parse_yaml
 
-    def counting(raw: bytes, path: str) -> generator.registry.Document:
+    def counting(raw: bytes, path: str) -> generator.registry.loader.Document:
         seen.append(path)
         return parse(raw, path)
 
-    monkeypatch.setattr(generator.registry, "parse_yaml", counting)
+    monkeypatch.setattr(generator.registry.loader, "parse_yaml", counting)
     return seen
 
 

@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.schema import registry_schema
+from generator.registry.schema import registry_schema
 
 from .conftest import ROOT
 

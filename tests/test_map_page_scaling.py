@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import describe
-from generator.registry import for_audience, load_registry
+from generator.analysis import describe
+from generator.registry.loader import for_audience, load_registry
 from generator.site import map_page
 from generator.site.context import SiteConfig, SiteContext
 from generator.site.map_page import AREA, map_data

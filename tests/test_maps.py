@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from generator import maps
-from generator.registry import for_audience, load_registry
+from generator.registry.loader import for_audience, load_registry
+from generator.site import maps
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from generator.site.map_page import AREA, SITE_AT_COMMUNE, map_data, map_page, map_view
 from tests.conftest import ROOT

@@ -13,8 +13,8 @@ import pytest
 from pydantic import AfterValidator, BaseModel, ValidationError, WrapValidator
 from pydantic.fields import FieldInfo
 
-from generator import models
-from generator.models import (
+from generator.registry import models
+from generator.registry.models import (
     Contact,
     Coordinates,
     Delay,
@@ -28,7 +28,7 @@ from generator.models import (
     _no_duplicates,
     _paragraph,
 )
-from generator.visible import INVISIBLE_IN_LINE, INVISIBLE_IN_PARAGRAPH, shown
+from generator.registry.visible import INVISIBLE_IN_LINE, INVISIBLE_IN_PARAGRAPH, shown
 
 MODELS = [m for _, m in inspect.getmembers(models, inspect.isclass) if issubclass(m, BaseModel) and m is not BaseModel]
 
@@ -233,7 +233,7 @@ def test_ordinary_emails_pass() -> None:
 
 
 def test_messages_show_invisible_characters_as_escapes() -> None:
-    from generator.problems import Problem
+    from generator.registry.problems import Problem
 
     assert shown("a\u202eb\u200bc\U000e0041\nd\te") == "a\\u202eb\\u200bc\\U000e0041\nd\te"
     problem = Problem("data/registry/x.yaml", 1, 1, "unknown key 'note\u200b'", "unknown-key", "services[0].note\u200b")

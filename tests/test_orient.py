@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from generator.orient import (
+from generator.analysis.orient import (
     DETAILS_CHUNK,
     Profile,
     build_data,
@@ -22,7 +22,7 @@ from generator.orient import (
     place_keys,
     places_to_json,
 )
-from generator.registry import Registry, for_audience, load_registry
+from generator.registry.loader import Registry, for_audience, load_registry
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from generator.site.orient_page import DATA_URI, DETAILS_DIR, SCRIPT_URI, orient_files, orient_json, orient_page
 

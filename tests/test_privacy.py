@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.privacy import phone_key, phones_in
+from generator.registry.privacy import phone_key, phones_in
 
 from .conftest import compare_golden
 

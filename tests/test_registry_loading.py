@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.problems import RegistryError
-from generator.registry import check_registry, load_registry
+from generator.registry.loader import check_registry, load_registry
+from generator.registry.problems import RegistryError
+from generator.registry.yamlsource import read_yaml
 from generator.site.context import SiteConfig
-from generator.yamlsource import read_yaml
 
 from .conftest import MINI, ROOT
 
@@ -124,7 +124,7 @@ def test_serve_fingerprints_the_links_themselves(mini: Path) -> None:
     """``serve`` stats data/ before loading: a dangling link must reach the loader, not raise."""
     from mkdocs.config import load_config
 
-    from generator.plugin import _settings
+    from generator.site.plugin import _settings
 
     from .site.test_build import MKDOCS_YML
 

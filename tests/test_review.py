@@ -22,9 +22,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pydantic import BaseModel
 
-from generator import models
-from generator.cli import main
-from generator.review import (
+from generator.analysis.review import (
     ABSENT,
     FIELD_LABELS,
     Detail,
@@ -36,6 +34,8 @@ from generator.review import (
     render,
     walk,
 )
+from generator.cli import main
+from generator.registry import models
 
 from .conftest import MINI, compare_golden
 

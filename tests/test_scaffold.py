@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from generator.cli import main
-from generator.scaffold import _quote
+from generator.registry.scaffold import _quote
 
 NASTY_TEXTS = [
     'Gamma "asbl" \\ back\\slash \\n not a newline',

@@ -1,4 +1,4 @@
-"""generator.search: facets, hidden search words, links, assets and the Pagefind step."""
+"""generator.site.search: facets, hidden search words, links, assets and the Pagefind step."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import search
-from generator.models import AgeRange, LocalizedText
-from generator.registry import Registry, for_audience, load_registry
+from generator.registry.loader import Registry, for_audience, load_registry
+from generator.registry.models import AgeRange, LocalizedText
+from generator.site import search
 from generator.site.context import SiteConfig, SiteContext
 from tests.conftest import ROOT, compare_golden
 
@@ -120,7 +120,7 @@ def test_synonym_inside_a_longer_synonym_does_not_count(real: SiteContext) -> No
 
 
 def test_fold_matches_the_gazetteer_fold() -> None:
-    from generator.territories import fold as slow_fold
+    from generator.registry.territories import fold as slow_fold
 
     for text in ("Saint-Étienne", "Œuvre", "Straße", "précarité", "Dak- en thuisloosheid", "ÉQUIPE MOBILE"):
         assert search.fold(text) == slow_fold(text)

@@ -12,8 +12,7 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from generator.cli import main
-from generator.registry import check_registry, load_registry
-from generator.spreadsheet import (
+from generator.exchange.spreadsheet import (
     COLUMNS,
     format_problems,
     import_file,
@@ -22,6 +21,7 @@ from generator.spreadsheet import (
     template_csv,
     template_xlsx,
 )
+from generator.registry.loader import check_registry, load_registry
 from tests.conftest import ROOT, compare_golden
 
 SHEETS = Path(__file__).parent / "fixtures" / "spreadsheets"

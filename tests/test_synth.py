@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.registry import Registry, check_registry
+from generator.registry.loader import Registry, check_registry
 from generator.synth import scalar, synthesize
 
 from .conftest import ROOT

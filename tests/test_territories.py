@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.territories import Gazetteer, PlaceError, fold
+from generator.registry.territories import Gazetteer, PlaceError, fold
 
 from .conftest import ROOT
 

@@ -1,1 +1,2 @@
-"""Everything the website is made of, as plain functions of the registry (no mkdocs here)."""
+"""Everything the website is made of: the pages, as plain functions of the registry, and the mkdocs
+plugin (``plugin.py``) that wires them into mkdocs' events."""

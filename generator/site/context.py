@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..registry import Registry
+from ..registry.loader import Registry
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..csvsafe import neutralise
-from ..registry import Registry
+from ..exchange.csvsafe import neutralise
+from ..registry.loader import Registry
 from .context import Asset, GeneratedPage, SiteContext
 from .downloads_hsds import HSDS_DIR, HSDS_ZIP, TEMPLATE_CSV, TEMPLATE_XLSX
 from .i18n import t

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..hsds import registry_files, zip_bytes
-from ..spreadsheet import template_csv, template_xlsx
+from ..exchange.hsds import registry_files, zip_bytes
+from ..exchange.spreadsheet import template_csv, template_xlsx
 from .context import Asset, GeneratedPage, SiteContext
 
 HSDS_DIR = "downloads/hsds/"

@@ -2,7 +2,7 @@
 
 ``gaps/`` gives the overview (every need and function, then the analysis of all services);
 ``gaps/needs/<id>/`` and ``gaps/functions/<id>/`` give one need or function. Each analysis
-page shows the summary per public segment, the map (when ``generator.maps`` provides
+page shows the summary per public segment, the map (when ``generator.site.maps`` provides
 ``coverage_map_html``), a sortable table at département / province level, the segments no
 service covers anywhere, and its downloads under ``gaps/data/``.
 
@@ -37,22 +37,22 @@ from functools import cached_property
 from importlib import resources
 from typing import Any
 
-from ..coverage import (
+from ..analysis.scope import default_scope
+from ..analysis.coverage import (
     Cell,
     CommuneRow,
     Coverage,
     Segment,
     TerritoryCoverage,
     coverage_with_communes,
-    default_scope,
     select_services,
     to_communes_csv,
     to_geojson,
     to_wide_csv,
 )
-from ..models import Service
-from ..registry import Registry, Vocabularies, stale_services
-from ..territories import Gazetteer
+from ..registry.models import Service
+from ..registry.loader import Registry, Vocabularies, stale_services
+from ..registry.territories import Gazetteer
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .territory_pages import territory_anchor
 
@@ -108,7 +108,7 @@ class CoverageMapData:
 
     ``counts`` maps a territory code (départements, provinces, the Brussels region) to the
     number of services covering the segment fully there; ``partial`` to the number of
-    services covering it only partly. ``generator.maps.coverage_map_html(ctx, data)``
+    services covering it only partly. ``generator.site.maps.coverage_map_html(ctx, data)``
     turns it into the map's HTML.
     """
 
@@ -333,7 +333,7 @@ def gaps_data(ctx: SiteContext) -> Iterator[Asset]:
     if ctx.prefix:
         return
     yield from report(ctx.registry, tuple(ctx.config.scope)).downloads
-    yield Asset(uri=SCRIPT_URI, content=(resources.files("generator") / "assets" / "sortable.js").read_bytes())
+    yield Asset(uri=SCRIPT_URI, content=(resources.files("generator.site") / "assets" / "sortable.js").read_bytes())
 
 
 # --- downloads -----------------------------------------------------------------------------
@@ -684,7 +684,7 @@ def map_data(ctx: SiteContext, analysis: Analysis, url: str) -> CoverageMapData:
 
 
 def _map(ctx: SiteContext, analysis: Analysis, url: str) -> str:
-    hook = _hook("generator.maps", "coverage_map_html")
+    hook = _hook("generator.site.maps", "coverage_map_html")
     if hook is None:
         return (
             "<p>La carte n'est pas disponible dans cette version ; le tableau ci-dessous donne les mêmes chiffres "

@@ -38,10 +38,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..coverage import geography
-from ..dates import reference_date
-from ..registry import Registry
-from ..territories import Gazetteer
+from ..analysis.coverage import geography
+from ..registry.dates import reference_date
+from ..registry.loader import Registry
+from ..registry.territories import Gazetteer
 from .context import Asset, GeneratedPage, Provider, SiteContext
 from .markup import page_url
 from .pages import (

@@ -20,9 +20,9 @@ from typing import Any, ClassVar
 from branca.element import MacroElement
 from jinja2 import Template
 
-from ..describe import summary
-from ..geocode import Position, site_positions
-from ..maps import (
+from ..analysis.describe import summary
+from ..exchange.geocode import Position, site_positions
+from .maps import (
     LOCAL_RESOURCES,
     MAP_DIR,
     OWN_CSS,
@@ -31,8 +31,8 @@ from ..maps import (
     new_map,
     render_map,
 )
-from ..models import Service
-from ..registry import Registry
+from ..registry.models import Service
+from ..registry.loader import Registry
 from .context import Asset, GeneratedPage, SiteContext
 
 LOCAL_RESOURCES.setdefault("maillage_map_page", MAP_DIR + "map-page.js")

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 
-from ..models import Contact, LocalizedText
+from ..registry.models import Contact, LocalizedText
 from .context import SiteContext
 from .i18n import t
 

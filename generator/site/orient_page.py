@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
-from ..describe import label as describe_label
-from ..orient import build_data, data_to_json, details_to_json, places_to_json
+from ..analysis.describe import label as describe_label
+from ..analysis.orient import build_data, data_to_json, details_to_json, places_to_json
 from .context import Asset, GeneratedPage, SiteContext
 from .markup import esc
 
@@ -296,5 +296,5 @@ def orient_data(ctx: SiteContext) -> Iterator[Asset]:
         return
     for uri, content in orient_files(ctx).items():
         yield Asset(uri=uri, content=content)
-    script = resources.files("generator") / "assets" / "orient.js"
+    script = resources.files("generator.site") / "assets" / "orient.js"
     yield Asset(uri=SCRIPT_URI, content=script.read_bytes())

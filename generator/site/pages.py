@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from .. import describe
-from ..dates import is_stale, reference_date
-from ..models import AgeRange, Organisation, Service, VocabularyTerm
-from ..search import filter_attributes
+from ..analysis import describe
+from ..registry.dates import is_stale, reference_date
+from ..registry.models import AgeRange, Organisation, Service, VocabularyTerm
+from .search import filter_attributes
 from .context import GeneratedPage, SiteContext
 from .i18n import date_text, t
 from .markup import (
@@ -173,7 +173,7 @@ def contact_section(ctx: SiteContext, url: str, service: Service) -> str:
     if sites:
         parts.append(f"<p><strong>{esc(t('sites', ctx.lang))}</strong></p>")
         parts.append(bullet_list(site_line(ctx, site_id=s.id) for s in sites))
-    map_html = _hook("generator.maps", "service_map_html")
+    map_html = _hook("generator.site.maps", "service_map_html")
     if map_html is not None:
         parts.append(str(map_html(ctx, service)))
     return _section("".join(parts))

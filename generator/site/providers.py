@@ -5,8 +5,8 @@ Each module that adds pages to the site registers its provider here (one line ea
 
 from __future__ import annotations
 
-from ..maps import service_map_assets
-from ..search import search_assets
+from .maps import service_map_assets
+from .search import search_assets
 from .context import Provider
 from .downloads import downloads
 from .downloads_hsds import hsds_downloads

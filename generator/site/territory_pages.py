@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ..registry import Registry
-from ..territories import Territory
+from ..analysis.scope import default_scope
+from ..registry.loader import Registry
+from ..registry.territories import Territory
 from .context import GeneratedPage, SiteContext
 from .i18n import t
 from .markup import esc, front_matter, href, link, localized, page_url, plain
@@ -123,18 +124,6 @@ def territory_index(registry: Registry, scope: tuple[str, ...] = ()) -> Territor
     return index
 
 
-def default_scope(registry: Registry) -> tuple[str, ...]:
-    """The countries the services are in."""
-    countries = {
-        ancestor
-        for service in registry.services.values()
-        for code in service.public.area
-        for ancestor in registry.gazetteer.ancestors(code)
-        if _level(registry, ancestor) == "country"
-    }
-    return tuple(sorted(countries))
-
-
 def build_index(registry: Registry, scope: tuple[str, ...] = ()) -> TerritoryIndex:
     """Compute which territories get a page and which services reach each one."""
     gazetteer = registry.gazetteer
@@ -213,7 +202,7 @@ def uncovered_segments(registry: Registry, code: str) -> list[str] | None:
     None when this build has no coverage engine: the page then says so rather than
     claiming that nothing is missing.
     """
-    hook = _hook("generator.coverage", "uncovered_segments")
+    hook = _hook("generator.analysis.coverage", "uncovered_segments")
     return None if hook is None else list(hook(registry, code))
 
 

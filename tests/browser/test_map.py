@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.maps import service_map_assets, service_map_html
-from generator.registry import for_audience, load_registry
+from generator.registry.loader import for_audience, load_registry
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from generator.site.map_page import map_data, map_page
+from generator.site.maps import service_map_assets, service_map_html
 from generator.synth import synthesize
 from tests.conftest import ROOT
 

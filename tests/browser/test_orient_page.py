@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.registry import for_audience, load_registry
+from generator.registry.loader import for_audience, load_registry
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from generator.site.orient_page import orient_page
 from tests.conftest import ROOT

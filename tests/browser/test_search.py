@@ -2,8 +2,8 @@
 
 The site is built once per session with mkdocs-material and the project's search partials
 (overrides/partials/header.html, search.html), from the real registry: one page per
-service whose findable part carries ``generator.search.filter_attributes``, as the site
-plugin's service pages do. Pagefind indexes it with ``generator.search.index_site``.
+service whose findable part carries ``generator.site.search.filter_attributes``, as the site
+plugin's service pages do. Pagefind indexes it with ``generator.site.search.index_site``.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator import search
-from generator.describe import area_phrase, summary
-from generator.registry import for_audience, load_registry
+from generator.analysis.describe import area_phrase, summary
+from generator.registry.loader import for_audience, load_registry
+from generator.site import search
 from generator.site.context import Asset, SiteConfig, SiteContext
 from tests.conftest import ROOT
 

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..", "..");
 const require = createRequire(import.meta.url);
-const { orient, resolve, expand, addDetails, chunksOf, addPlaces, placeKey } = require(path.join(root, "generator", "assets", "orient.js"));
+const { orient, resolve, expand, addDetails, chunksOf, addPlaces, placeKey } = require(path.join(root, "generator", "site", "assets", "orient.js"));
 
 let dir = process.env.ORIENT_FIXTURE_DIR;
 if (!dir) {

@@ -13,11 +13,11 @@ import mkdocs.utils
 import pytest
 from click.testing import CliRunner
 
-import generator.plugin
 import generator.site.build
+import generator.site.plugin
 from generator.cli import main
-from generator.search import SearchIndexError
 from generator.site import providers
+from generator.site.search import SearchIndexError
 
 from .conftest import MINI, new_project
 
@@ -58,7 +58,7 @@ def test_fails_while_generating_pages(
         raise ValueError("a page generator failed")
 
     monkeypatch.setattr(providers, "PROVIDERS", [*providers.PROVIDERS, broken])
-    monkeypatch.setattr(generator.plugin, "PROVIDERS", [*generator.plugin.PROVIDERS, broken])
+    monkeypatch.setattr(generator.site.plugin, "PROVIDERS", [*generator.site.plugin.PROVIDERS, broken])
     _build_fails(project, out, before)
 
 
@@ -80,7 +80,7 @@ def test_fails_while_indexing_search(built: tuple[Path, Path, dict[str, str]], m
     def broken(site_dir: Path, *args: object, **kwargs: object) -> None:
         raise SearchIndexError("pagefind failed")
 
-    monkeypatch.setattr(generator.plugin, "index_site", broken)
+    monkeypatch.setattr(generator.site.plugin, "index_site", broken)
     output = _build_fails(project, out, before)
     assert "pagefind failed" in output and "Traceback" not in output
 

@@ -27,10 +27,16 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from generator.cli import main
-from generator.hsds import ImportDefaults, ImportRefused, import_hsds, organisation_yaml, read_hsds, write_organisations
-from generator.registry import load_registry
-from generator.spreadsheet import COLUMNS, import_file, import_sheet
-from generator.untrusted import (
+from generator.exchange.hsds import (
+    ImportDefaults,
+    ImportRefused,
+    import_hsds,
+    organisation_yaml,
+    read_hsds,
+    write_organisations,
+)
+from generator.exchange.spreadsheet import COLUMNS, import_file, import_sheet
+from generator.exchange.untrusted import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     MAX_INPUT_BYTES,
@@ -39,6 +45,7 @@ from generator.untrusted import (
     MAX_ZIP_MEMBERS,
     InputError,
 )
+from generator.registry.loader import load_registry
 
 from ..conftest import MINI, compare_golden
 from ..test_hsds import FOREIGN_SERVICE

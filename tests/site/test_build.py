@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.plugin import BuildError, build_site
+from generator.site.plugin import BuildError, build_site
 from generator.site.build import atomic_build
 from generator.site.orient_page import orient_page
 from tests.conftest import ROOT
@@ -159,7 +159,7 @@ def test_builds_are_reproducible(project: Path, tmp_path: Path, monkeypatch: pyt
     assert names == files(second)
     different = [n for n in names if (first / n).read_bytes() != (second / n).read_bytes()]
     # The import template is written by openpyxl, which stamps the time into the workbook
-    # (generator/spreadsheet.py, not the site's pages): reported, not hidden elsewhere.
+    # (generator/exchange/spreadsheet.py, not the site's pages): reported, not hidden elsewhere.
     assert [n for n in different if n != "downloads/modele-import.xlsx"] == []
 
 
@@ -169,7 +169,7 @@ def test_parallel_build_writes_what_mkdocs_writes(
     """Pages rendered by two processes are byte for byte mkdocs' own single-process build."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")
     # Every generated asset waits on disk in the parallel build (large ones only, normally).
-    monkeypatch.setattr("generator.plugin.SPOOL_BYTES", 1)
+    monkeypatch.setattr("generator.site.plugin.SPOOL_BYTES", 1)
     single, parallel = tmp_path / "single", tmp_path / "parallel"
     build_site(project / "mkdocs.yml", single, strict=True, jobs=1)
     build_site(project / "mkdocs.yml", parallel, strict=True, jobs=2)
@@ -215,7 +215,7 @@ def test_a_generating_process_that_dies_fails_the_build_with_a_message(
         os._exit(9)
 
     killed.__name__ = "orient_page"
-    monkeypatch.setattr("generator.plugin.PROVIDERS", [killed if p is orient_page else p for p in PROVIDERS])
+    monkeypatch.setattr("generator.site.plugin.PROVIDERS", [killed if p is orient_page else p for p in PROVIDERS])
     with pytest.raises(BuildError, match="the process generating orient_page stopped unexpectedly"):
         build_site(project / "mkdocs.yml", tmp_path / "site", jobs=2)
     assert not (tmp_path / "site").exists() or not any((tmp_path / "site").rglob("*.html"))

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from generator.plugin import MaillagePlugin
-from generator.registry import LoadCache, for_audience, load_registry
+from generator.site.plugin import MaillagePlugin
+from generator.registry.loader import LoadCache, for_audience, load_registry
 from generator.site.build import SITE_MARKER
 from generator.site.context import SiteConfig, SiteContext
 from generator.site.incremental import DEFERRED, DEFERRED_PAGES, ServeMemory, digest, provider_name

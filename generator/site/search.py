@@ -36,11 +36,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from .describe import UNKNOWN, area_phrase, label, summary, text
-from .models import AgeBand, Service
-from .registry import Registry
-from .site.context import Asset, SiteContext
-from .territories import Gazetteer
+from ..analysis.describe import UNKNOWN, area_phrase, label, summary, text
+from ..registry.models import AgeBand, Service
+from ..registry.loader import Registry
+from .context import Asset, SiteContext
+from ..registry.territories import Gazetteer
 
 # Filter keys as Pagefind stores them; the search panel shows them in the page's language.
 FACETS = ("need", "function", "territory", "age", "housing", "language", "self_referral")
@@ -340,7 +340,7 @@ def search_assets(ctx: SiteContext) -> Iterator[Asset]:
     """The search panel's script and style, copied into the site once (not per language)."""
     if ctx.prefix:
         return
-    folder = resources.files("generator") / "assets"
+    folder = resources.files("generator.site") / "assets"
     for name in ASSETS:
         yield Asset(uri=f"{ASSET_DIR}/{name}", content=(folder / name).read_bytes())
 

@@ -21,9 +21,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .models import Organisation
-from .registry import Registry, friendly
-from .territories import PlaceError, fold
+from ..registry.loader import Registry, friendly
+from ..registry.models import Organisation
+from ..registry.territories import PlaceError, fold
 from .untrusted import (
     MAX_COLUMNS,
     MAX_XLSX_BYTES,
@@ -157,7 +157,7 @@ class SheetError(InputError):
 def read_rows(file: Path) -> list[list[Any]]:
     """Every row of the first sheet (XLSX) or of the CSV, header included, as cell values.
 
-    Bounded as ``generator.untrusted`` says (size, rows, columns, cells); ``SheetError``
+    Bounded as ``generator.exchange.untrusted`` says (size, rows, columns, cells); ``SheetError``
     with the position otherwise.
     """
     try:

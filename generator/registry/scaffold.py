@@ -24,8 +24,8 @@ import yaml as safe_yaml
 from pydantic import TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 
+from .loader import friendly
 from .models import ID_PATTERN, TERRITORY_PATTERN, Contact, Id, Line, Paragraph, Service, Url
-from .registry import friendly
 
 SCHEMA_LINE = "# yaml-language-server: $schema={path}schema/registry.schema.json"
 

@@ -31,9 +31,9 @@ from geopy.geocoders import BANFrance, Nominatim
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 
-from .models import Site
-from .registry import Registry, locate_address
-from .territories import Gazetteer, Territory
+from ..registry.loader import Registry, locate_address
+from ..registry.models import Site
+from ..registry.territories import Gazetteer, Territory
 
 CACHE_PATH = "data/geocache.csv"
 CACHE_COLUMNS = ("site", "address", "lat", "lon", "source", "precision")
@@ -392,7 +392,7 @@ def precise_positions(entries: Iterable[CacheEntry]) -> dict[str, Position]:
 
 def problem_lines(registry: Registry, problems: Iterable[GeocodeProblem]) -> list[str]:
     """Each problem as ``path:line:col: warning: message [geocode]``, at the site's address."""
-    from .yamlsource import read_yaml
+    from ..registry.yamlsource import read_yaml
 
     documents: dict[str, Any] = {}
     lines: list[str] = []

@@ -34,10 +34,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from ..registry.loader import Registry, load_registry
+from ..registry.models import LANGUAGES
+from ..registry.problems import RegistryError
 from .describe import age_phrase
-from .models import LANGUAGES
-from .problems import RegistryError
-from .registry import Registry, load_registry
 
 Status = Literal["added", "removed", "changed"]
 

@@ -6,8 +6,8 @@ A criterion the registry does not know reads "à vérifier" (never "no").
 
 from __future__ import annotations
 
-from .models import Access, AgeRange, Conditions, Duration, LocalizedText, Service
-from .registry import Registry
+from ..registry.loader import Registry
+from ..registry.models import Access, AgeRange, Conditions, Duration, LocalizedText, Service
 
 UNKNOWN = {"fr": "à vérifier", "nl": "na te gaan", "en": "to be checked"}
 

@@ -25,9 +25,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .loader import Registry
 from .models import Contact, LocalizedText, Organisation
 from .problems import Problem
-from .registry import Registry
 from .yamlsource import parse_yaml, read_raw
 
 Loc = tuple[Hashable, ...]

@@ -34,12 +34,12 @@ from typing import Any
 import folium
 from branca.element import Element
 
-from .geocode import Position, address_text, site_positions
-from .models import Service, Site
-from .registry import Registry
-from .site.context import Asset, SiteContext
-from .site.csp import own_script
-from .territories import Gazetteer, Territory
+from ..exchange.geocode import Position, address_text, site_positions
+from ..registry.models import Service, Site
+from ..registry.loader import Registry
+from .context import Asset, SiteContext
+from .csp import own_script
+from ..registry.territories import Gazetteer, Territory
 
 ASSETS = "assets/maillage/"
 LEAFLET_DIR = ASSETS + "leaflet/"
@@ -86,7 +86,7 @@ _LIBRARY_FILES = (
     ("leaflet_markercluster", "MarkerCluster.Default.css", LEAFLET_DIR + "MarkerCluster.Default.css"),
 )
 _OWN_FILES = ("maillage-map.js", "maillage-map.css", "map-page.js")
-_OWN_DIR = Path(__file__).resolve().parent / "site" / "map_assets"
+_OWN_DIR = Path(__file__).resolve().parent / "map_assets"
 
 # Colours of the coverage map: no service (a gap), one, two or more (an overlap). Taken from
 # ColorBrewer's colour-blind-safe "RdYlBu" scheme; the text alternative says the same.

@@ -2,7 +2,7 @@
 
 The matcher works on ``OrientData``, a compact, language-neutral digest of the registry
 (only what matching needs). The same digest, serialised by ``data_to_json``, is what the
-orientation page's JavaScript (``generator/assets/orient.js``) reads: both matchers run on
+orientation page's JavaScript (``generator/site/assets/orient.js``) reads: both matchers run on
 identical input and follow the same rules line by line, so they must give identical
 output. ``tests/vectors/orient.json`` holds the shared test vectors.
 
@@ -28,9 +28,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..registry.loader import Registry
+from ..registry.territories import Gazetteer
 from .describe import age_phrase, condition_phrases, delay_phrase, duration_phrase, label, referrers_phrase, text
-from .registry import Registry
-from .territories import Gazetteer
 
 DATA_VERSION = 2
 # A service failing only because the person lives outside its area is worth arguing for

@@ -50,9 +50,10 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .models import AgeBand, Service
-from .registry import Registry
-from .territories import Gazetteer, Territory
+from ..registry.loader import Registry
+from ..registry.models import AgeBand, Service
+from ..registry.territories import Gazetteer, Territory
+from .scope import default_scope
 
 LEVEL_CHOICES = ("commune", "epci", "dep", "region", "country")
 # From the largest to the smallest; a level's fallback is the next larger one.
@@ -548,15 +549,6 @@ def select_services(registry: Registry, need: str | None = None, function: str |
         ),
         key=lambda s: s.id,
     )
-
-
-def default_scope(registry: Registry) -> tuple[str, ...]:
-    """The countries the registry's services are in."""
-    countries = set()
-    for service in registry.services.values():
-        for code in service.public.area:
-            countries.add(code.split("-", 1)[0])
-    return tuple(sorted(countries))
 
 
 def compute_coverage(

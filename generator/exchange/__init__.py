@@ -1,0 +1,1 @@
+"""Exchanges with other formats: HSDS, spreadsheets, geocoding, and the limits on untrusted input."""
