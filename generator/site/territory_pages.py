@@ -397,7 +397,9 @@ def territories_index_page(ctx: SiteContext, index: TerritoryIndex) -> Generated
             if territory.level != "country" and country in registry.gazetteer.ancestors(code):
                 levels[territory.level].append(code)
         for level in ("region", "dep", "province", "epci", "commune"):
-            codes = sorted(levels.get(level, []), key=lambda c: registry.gazetteer[c].label(lang).casefold())
+            # Communes share names (Saint-Denis in 93 and 974): the code breaks the tie, so the
+            # order does not depend on the set's (hash-seeded) iteration.
+            codes = sorted(levels.get(level, []), key=lambda c: (registry.gazetteer[c].label(lang).casefold(), c))
             if not codes:
                 continue
             links = ", ".join(territory_link(ctx, url, c) for c in codes)

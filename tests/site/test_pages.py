@@ -196,3 +196,21 @@ def test_downloads_page_counts_the_rows_of_each_file(mini_ctx: SiteContext) -> N
         assert f"<small>({len(table.rows)})</small>" in page.content
     files = {asset.uri for asset in download_files(mini_ctx)}
     assert {f"downloads/{table.name}.csv" for table in made} | {"downloads/maillage.json"} == files
+
+
+def test_territory_index_orders_same_named_communes_by_code() -> None:
+    """Saint-Denis (93) and Saint-Denis (974) share a name: the code decides their order, so
+    the page is the same whatever Python's hash seed (it was not: the codes come from a set)."""
+    from generator.site.territory_pages import territories_index_page
+
+    registry = for_audience(load_registry(ROOT), "public")
+    ctx = SiteContext(registry=registry, config=SiteConfig())
+    index = build_index(registry)
+    content = territories_index_page(ctx, index).content
+    for name in ("Saint-Denis", "Saint-Pierre"):
+        codes = [
+            c for c in index.pages if registry.gazetteer[c].level == "commune" and registry.gazetteer[c].name == name
+        ]
+        assert len(codes) >= 2, (name, codes)
+        positions = [content.index(f'"{code}/"') for code in sorted(codes)]
+        assert positions == sorted(positions), (name, sorted(codes))
