@@ -14,7 +14,7 @@ import datetime as dt
 import difflib
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -604,9 +604,3 @@ def _sorted(problems: Iterable[SheetProblem]) -> tuple[SheetProblem, ...]:
 def format_problems(problems: Iterable[SheetProblem]) -> str:
     """One line per problem, sorted by row then column."""
     return "\n".join(str(p) for p in _sorted(problems))
-
-
-def columns_table() -> Iterator[str]:
-    """The column layout as Markdown table rows (used to check the docs stay in step)."""
-    for index, column in enumerate(COLUMNS):
-        yield f"| {letter(index)} | {column.label} | `{column.key}` | {'oui' if column.required else 'non'} |"

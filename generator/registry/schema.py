@@ -6,8 +6,6 @@ from typing import Any
 
 from .models import Organisation
 
-SCHEMA_PATH = "schema/registry.schema.json"
-
 
 def registry_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of one ``data/registry`` file, descriptions in French."""

@@ -263,14 +263,6 @@ def search_words(ctx: SiteContext, service: Service, territories: Iterable[str] 
     return _unique(words)
 
 
-def page_search_words(ctx: SiteContext, page_text: str) -> str:
-    """Hidden search-words HTML for any other findable page (organisation, territory).
-
-    Put it inside the page's ``data-pagefind-body``; ``page_text`` is what the page says.
-    """
-    return _hidden_words(synonyms_in(ctx.registry, page_text))
-
-
 # --- HTML ----------------------------------------------------------------------------------
 
 
@@ -357,9 +349,7 @@ class IndexReport:
     bytes: int
 
 
-def index_site(
-    site_dir: Path, registry: Registry | None = None, *, language: str | None = None, shard_bytes: int | None = None
-) -> IndexReport:
+def index_site(site_dir: Path, *, language: str | None = None, shard_bytes: int | None = None) -> IndexReport:
     """Run Pagefind over a built site; the bundle goes to ``site_dir/pagefind/``.
 
     Only pages with a ``data-pagefind-body`` element are indexed, and only that element
@@ -368,10 +358,8 @@ def index_site(
     Dutch index), which is the index the search panel of a page of that language loads;
     ``language`` forces one index for all. A language whose findable parts weigh more than
     ``shard_bytes`` (default ``SHARD_BYTES``) is indexed in shards (see ``_run_pagefind``).
-    ``registry`` is accepted for future options. Raises ``SearchIndexError`` when Pagefind
-    fails.
+    Raises ``SearchIndexError`` when Pagefind fails.
     """
-    del registry  # Everything Pagefind needs is already in the pages.
     site_dir = Path(site_dir).resolve()
     # Without any data-pagefind-body, Pagefind would index every page whole, menus and all.
     if not any(FINDABLE in page.read_text(encoding="utf-8", errors="replace") for page in site_dir.rglob("*.html")):

@@ -94,7 +94,7 @@ def build_search_site(target: Path) -> Path:
 
     build(load_config(str(target / "mkdocs.yml")))
     site = target / "site"
-    search.index_site(site, registry)
+    search.index_site(site)
     return site
 
 

@@ -491,11 +491,6 @@ def _export_objects(export: HsdsExport) -> Iterator[tuple[str, Json]]:
     yield from (("service", obj) for obj in export.services)
 
 
-def datapackage_files(export: HsdsExport) -> dict[str, bytes]:
-    """``datapackage.json`` and one CSV per table, by file name."""
-    return _written(_export_objects(export)).datapackage()
-
-
 def zip_bytes(files: Mapping[str, bytes]) -> bytes:
     """A zip of ``files`` with fixed timestamps, so the same input gives the same bytes."""
     buffer = io.BytesIO()
