@@ -37,7 +37,7 @@ from ..registry.privacy import professional_leaks
 from ..registry.problems import RegistryError, format_problems
 from ..registry.loader import LoadCache, Registry, for_audience, load_registry
 from .search import SearchIndexError, index_site
-from . import gaps_page, territory_pages
+from . import gaps_page, mkdocs_internals, territory_pages
 from .build import TargetError, check_target, environment_error, mark_site, work_folder
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .csp import add_policy, mark_templates
@@ -236,9 +236,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
                 _remove_output(file)
             _write(config, served, now)
             if reshaped and "sitemap.xml" in config.theme.static_templates:
-                from mkdocs.commands.build import _build_theme_template
-
-                _build_theme_template("sitemap.xml", served.env, served.files, config, served.nav)
+                mkdocs_internals.build_theme_template("sitemap.xml", served.env, served.files, config, served.nav)
         except Exception as exc:
             # mkdocs starts again from its own files and says what failed.
             log.debug(f"maillage: patching the site failed ({exc}); mkdocs builds it")
@@ -359,15 +357,8 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
             written += more
         if written:
             with self._site_lock:
-                condition = getattr(self._server, "_epoch_cond", None)
-                if current() and condition is not None:
-                    from mkdocs.livereload import _timestamp
-
-                    # mkdocs (1.6) has no public call for it: what its own rebuild loop does
-                    # once a build is done, so that browsers reload these pages too.
-                    with condition:
-                        self._server._wanted_epoch = self._server._visible_epoch = _timestamp()
-                        condition.notify_all()
+                if current():
+                    mkdocs_internals.reload_browsers(self._server)  # so that browsers reload these pages too
             log.info(f"maillage: {written} pages of other files rewritten after the reload")
             if self.indexer is not None:
                 self.indexer.request()  # the run under way may have read them before
@@ -405,6 +396,7 @@ class MaillagePlugin(BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyp
         )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        mkdocs_internals.check_version()  # the serve patch and the parallel build use mkdocs' private steps
         languages = self.config.languages
         unknown = [lang for lang in languages if lang not in LANGUAGE_NAMES]
         if not languages or unknown:
@@ -810,20 +802,17 @@ def _build_date() -> str:
 
 def _populate(config: MkDocsConfig, served: _Served, changed: Sequence[tuple[File, Item]]) -> list[Page]:
     """Give the changed files their new content, and read and convert the pages among them."""
-    from mkdocs.commands.build import _populate_page
-
     pages = []
     for file, item in changed:
         file.content_bytes = item.content.encode("utf-8") if isinstance(item.content, str) else item.content
         if file.page is not None:
-            _populate_page(file.page, config, served.files)
+            mkdocs_internals.populate_page(file.page, config, served.files)
             pages.append(file.page)
     return pages
 
 
 def _write(config: MkDocsConfig, served: _Served, changed: Sequence[tuple[File, Item]]) -> None:
     """Write the changed files that ``_populate`` prepared (mkdocs' own steps for a page)."""
-    from mkdocs.commands.build import _build_page
     from mkdocs.structure.files import InclusionLevel
 
     assert served.nav is not None
@@ -833,7 +822,7 @@ def _write(config: MkDocsConfig, served: _Served, changed: Sequence[tuple[File, 
         if file.page is None:
             file.copy_file()
             continue
-        _build_page(file.page, config, served.documents, served.nav, served.env)
+        mkdocs_internals.build_page(file.page, config, served.documents, served.nav, served.env)
         file.page.validate_anchor_links(files=served.files, log_level=config.validation.links.anchors)
 
 
@@ -1199,7 +1188,6 @@ def _render_share(
 ) -> None:
     """A worker of ``parallel_build``: read, render and write the pages of ``own``."""
     from mkdocs import utils
-    from mkdocs.commands import build as mk
     from mkdocs.structure.files import InclusionLevel
     from mkdocs.structure.toc import get_toc
 
@@ -1218,21 +1206,21 @@ def _render_share(
         # addresses only).
         for file in shared:
             assert file.page is not None
-            mk._populate_page(file.page, config, files)
+            mkdocs_internals.populate_page(file.page, config, files)
         env = config.plugins.on_env(env, config=config, files=files)
         if first:
             for template in config.theme.static_templates:
-                mk._build_theme_template(template, env, files, config, nav)
+                mkdocs_internals.build_theme_template(template, env, files, config, nav)
             for template in config.extra_templates:
-                mk._build_extra_template(template, files, config, nav)
+                mkdocs_internals.build_extra_template(template, files, config, nav)
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
         for file in own:
             page = file.page
             assert page is not None
             if file.src_uri not in in_nav:
-                mk._populate_page(page, config, files)
+                mkdocs_internals.populate_page(page, config, files)
             excluded = file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
-            mk._build_page(page, config, doc_files, nav, env, excluded=excluded)
+            mkdocs_internals.build_page(page, config, doc_files, nav, env, excluded=excluded)
             if page.present_anchor_ids:
                 report.anchors[file.src_uri] = page.present_anchor_ids
             if page.links_to_anchors:
