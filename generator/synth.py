@@ -35,7 +35,8 @@ from pathlib import Path
 from random import Random
 
 from .registry.loader import locate_address
-from .registry.territories import Gazetteer, Territory, fold
+from .registry.territories import Gazetteer, Territory
+from .registry.text import fold
 
 BRUSSELS = "be-region-04000"
 FLANDERS = "be-region-02000"

@@ -11,6 +11,7 @@ import pytest
 
 from generator.registry.loader import Registry, for_audience, load_registry
 from generator.registry.models import AgeRange, LocalizedText
+from generator.registry.text import fold
 from generator.site import search
 from generator.site.context import SiteConfig, SiteContext
 from tests.conftest import ROOT, compare_golden
@@ -104,7 +105,7 @@ def test_values_are_escaped(mini_ctx: SiteContext) -> None:
 
 def test_synonyms_become_hidden_words(real: SiteContext) -> None:
     words = search.facets(real, real.registry.services["ucsd-lyon"]).words
-    folded = {search.fold(w) for w in words}
+    folded = {fold(w) for w in words}
     assert {"sdf", "sans abri", "housing first"} <= folded
     markup = search.filter_attributes(real, real.registry.services["clsm-saint-etienne-incurie"])
     assert "Diogène" in markup
@@ -117,13 +118,6 @@ def test_synonym_inside_a_longer_synonym_does_not_count(real: SiteContext) -> No
     assert "travailleur pair" in found
     assert "aidant proche" not in found  # "aidant" here is part of "pair-aidant"
     assert "aidant proche" in search.synonyms_in(real.registry, "soutien à l'aidant")
-
-
-def test_fold_matches_the_gazetteer_fold() -> None:
-    from generator.registry.territories import fold as slow_fold
-
-    for text in ("Saint-Étienne", "Œuvre", "Straße", "précarité", "Dak- en thuisloosheid", "ÉQUIPE MOBILE"):
-        assert search.fold(text) == slow_fold(text)
 
 
 def test_search_link(real: SiteContext) -> None:

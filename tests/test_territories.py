@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.registry.territories import Gazetteer, PlaceError, fold
+from generator.registry.territories import Gazetteer, PlaceError
 
 from .conftest import ROOT
 
@@ -12,11 +12,6 @@ from .conftest import ROOT
 @pytest.fixture(scope="module")
 def gazetteer() -> Gazetteer:
     return Gazetteer.load(ROOT / "data" / "territories")
-
-
-def test_fold() -> None:
-    assert fold("Saint-Étienne") == "saint etienne"
-    assert fold("  L'Haÿ-les-Roses ") == "l hay les roses"
 
 
 def test_resolve_name_postcode_code(gazetteer: Gazetteer) -> None:

@@ -23,13 +23,13 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..registry.loader import Registry
 from ..registry.territories import Gazetteer
+from ..registry.text import fold
 from .describe import age_phrase, condition_phrases, delay_phrase, duration_phrase, label, referrers_phrase, text
 
 DATA_VERSION = 2
@@ -199,14 +199,6 @@ class PlaceNotFound(ValueError):
         self.candidates = candidates
         what = "ambiguous" if candidates else "unknown"
         super().__init__(f"{what} place '{place}'" + (f": {', '.join(candidates)}" if candidates else ""))
-
-
-def fold(value: str) -> str:
-    """Lower-case, accents removed, punctuation as spaces (same as ``territories.fold``)."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = plain.replace("œ", "oe").replace("æ", "ae")
-    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
 
 
 def _lower_first(value: str) -> str:

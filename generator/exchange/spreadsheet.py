@@ -23,7 +23,8 @@ from pydantic import ValidationError
 
 from ..registry.loader import Registry, friendly
 from ..registry.models import Organisation
-from ..registry.territories import PlaceError, fold
+from ..registry.territories import PlaceError
+from ..registry.text import fold
 from .untrusted import (
     MAX_COLUMNS,
     MAX_XLSX_BYTES,

@@ -38,7 +38,8 @@ from .models import (
     VocabularyTerm,
 )
 from .problems import Problem, RegistryError
-from .territories import Gazetteer, PlaceError, Territory, fold, read_gazetteer
+from .territories import Gazetteer, PlaceError, Territory, read_gazetteer
+from .text import fold
 from .yamlsource import Document, Positions, parse_yaml, read_raw
 
 M = TypeVar("M", bound=BaseModel)

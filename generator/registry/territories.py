@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .problems import Problem, RegistryError
+from .text import fold
 
 LEVELS = ("country", "region", "dep", "province", "epci", "commune")
 # `--level dep` also means a Belgian province: both are the level under the region.
@@ -54,14 +55,6 @@ class PlaceError(ValueError):
         self.place = place
         self.candidates = tuple(candidates)
         super().__init__(message)
-
-
-def fold(text: str) -> str:
-    """Lower-case, accents removed, punctuation as spaces: 'Saint-Étienne' -> 'saint etienne'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = plain.replace("œ", "oe").replace("æ", "ae")
-    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
 
 
 class Gazetteer:

@@ -41,6 +41,7 @@ from ..registry.models import AgeBand, Service
 from ..registry.loader import Registry
 from .context import Asset, SiteContext
 from ..registry.territories import Gazetteer
+from ..registry.text import fold
 
 # Filter keys as Pagefind stores them; the search panel shows them in the page's language.
 FACETS = ("need", "function", "territory", "age", "housing", "language", "self_referral")
@@ -182,20 +183,6 @@ def facets(ctx: SiteContext, service: Service) -> Facets:
         ("for_whom", summary(registry, service, lang)),
     )
     return Facets(filters=filters, meta=meta, words=tuple(search_words(ctx, service, territories)))
-
-
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
-
-
-def fold(text: str) -> str:
-    """Lower-case, accents removed, punctuation as spaces (as ``territories.fold``, faster).
-
-    Every service page's text goes through it; encoding to ASCII drops the combining
-    accents in C rather than character by character in Python.
-    """
-    plain = text.casefold().replace("œ", "oe").replace("æ", "ae")
-    ascii_only = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode("ascii")
-    return _NOT_WORD.sub(" ", ascii_only).strip()
 
 
 # --- hidden search words -----------------------------------------------------------------

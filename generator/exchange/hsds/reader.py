@@ -18,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 
 from ...registry.loader import Registry, Vocabularies, friendly
 from ...registry.models import Organisation
-from ...registry.territories import PlaceError, fold
+from ...registry.territories import PlaceError
+from ...registry.text import fold
 from ..csvsafe import FORMULA_STARTS
 from ..untrusted import (
     MAX_INPUT_BYTES,

@@ -49,8 +49,9 @@
     return s.slice(0, 1).toLowerCase() + s.slice(1);
   }
 
+  // As generator/registry/text.py's fold: Python's casefold also makes "ß" "ss".
   function fold(value) {
-    var plain = value.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "");
+    var plain = value.toLowerCase().replace(/ß/g, "ss").normalize("NFKD").replace(/\p{M}/gu, "");
     plain = plain.replace(/œ/g, "oe").replace(/æ/g, "ae");
     return plain.replace(/[^a-z0-9]+/g, " ").trim();
   }
