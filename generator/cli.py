@@ -17,6 +17,7 @@ import click
 from .registry.loader import Registry, check_registry, load_registry, stale_services
 from .registry.problems import Problem, RegistryError, format_problems
 from .registry.territories import Gazetteer, PlaceError
+from .registry.text import did_you_mean
 
 
 class Context:
@@ -153,9 +154,7 @@ def check_terms(registry: Registry, vocabulary: str, values: tuple[str, ...], op
     known = registry.vocabularies.vocabulary(vocabulary)
     for value in values:
         if value not in known:
-            hint = difflib.get_close_matches(value, list(known), n=1)
-            did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
-            fail(f"{option}: unknown term '{value}'{did_you_mean}; known: {', '.join(known)}")
+            fail(f"{option}: unknown term '{value}'{did_you_mean(value, known)}; known: {', '.join(known)}")
 
 
 @main.command()
@@ -270,10 +269,8 @@ def new_service(
         fail("\n".join(refused) + "\nNothing written.")
     registry = ctx.registry()
     if organisation not in registry.organisations:
-        hint = difflib.get_close_matches(organisation, list(registry.organisations), n=1)
-        fail(
-            f"--organisation: unknown organisation '{organisation}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
-        )
+        hint = did_you_mean(organisation, registry.organisations)
+        fail(f"--organisation: unknown organisation '{organisation}'{hint}")
     if service_id in registry.services:
         fail(f"--id: service '{service_id}' already exists in {registry.files[service_id]}")
     if source not in registry.sources:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import re
 from collections.abc import Iterable
@@ -24,7 +23,7 @@ from pydantic import ValidationError
 from ..registry.loader import Registry, friendly
 from ..registry.models import Organisation
 from ..registry.territories import PlaceError
-from ..registry.text import fold
+from ..registry.text import did_you_mean, fold
 from .untrusted import (
     MAX_COLUMNS,
     MAX_XLSX_BYTES,
@@ -264,8 +263,7 @@ class _Reader:
                 continue
             column = _BY_HEADER.get(fold(str(cell)))
             if column is None:
-                close = difflib.get_close_matches(fold(str(cell)), list(_BY_HEADER), n=1, cutoff=0.7)
-                hint = f" (did you mean '{_BY_HEADER[close[0]].label}'?)" if close else ""
+                hint = did_you_mean(fold(str(cell)), _BY_HEADER, 0.7, lambda key: _BY_HEADER[key].label)
                 self.add(1, letter(index), str(cell), f"unknown column{hint}")
             elif column.key in letters:
                 self.add(1, letter(index), str(cell), f"column repeated (also in {letters[column.key]})")
@@ -291,8 +289,7 @@ class _Reader:
         for item in _items(row.get(key) or ""):
             term_id = names.get(fold(item))
             if term_id is None:
-                close = difflib.get_close_matches(fold(item), list(names), n=1, cutoff=0.75)
-                hint = f" (did you mean '{names[close[0]]}'?)" if close else ""
+                hint = did_you_mean(fold(item), names, 0.75, names.__getitem__)
                 row.problem(key, f"unknown {vocabulary} term '{item}'{hint}; known: {', '.join(known)}")
             elif term_id not in found:
                 found.append(term_id)
@@ -402,9 +399,8 @@ class _Reader:
             data["note"] = row.text("note")
         source = row.text("source")
         if source and source not in self.registry.sources:
-            hint = difflib.get_close_matches(source, list(self.registry.sources), n=1)
-            did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
-            row.problem("source", f"unknown source '{source}'{did_you_mean}; add it to data/sources.yaml first")
+            hint = did_you_mean(source, self.registry.sources)
+            row.problem("source", f"unknown source '{source}'{hint}; add it to data/sources.yaml first")
         data["sources"] = [source] if source else []
         if row.get("verified") is not None:
             data["verified"] = self.date(row, "verified")

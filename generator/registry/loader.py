@@ -7,7 +7,6 @@ every problem at once, each positioned as ``path:line:col``.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import gc
 import hashlib
 import os
@@ -39,7 +38,7 @@ from .models import (
 )
 from .problems import Problem, RegistryError
 from .territories import Gazetteer, PlaceError, Territory, read_gazetteer
-from .text import fold
+from .text import did_you_mean, dotted, fold
 from .yamlsource import Document, Positions, parse_yaml, read_raw
 
 M = TypeVar("M", bound=BaseModel)
@@ -176,9 +175,8 @@ def friendly(error: Any, model: type[BaseModel]) -> tuple[str, str]:
         return f"'{_field_name(loc)}' is required", "missing"
     if kind == "extra_forbidden":
         known = sorted(_allowed_keys(model, loc[:-1]))
-        hint = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
-        did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
-        return f"unknown key '{loc[-1]}'{did_you_mean}; allowed: {', '.join(known)}", "unknown-key"
+        hint = did_you_mean(str(loc[-1]), known)
+        return f"unknown key '{loc[-1]}'{hint}; allowed: {', '.join(known)}", "unknown-key"
     if kind == "model_type" and ctx.get("class_name") in ("LocalizedText", "LocalizedLine"):
         return f"expected a text, or a mapping of fr, nl, en texts, got {_describe(value)}", "wrong-type"
     if kind in _TYPE_NAMES:
@@ -252,16 +250,8 @@ def validate(document: Document, model: type[M]) -> tuple[M | None, list[Problem
                 continue
             message, code = friendly(error, model)
             line, col = document.positions.find(loc, key=error["type"] == "extra_forbidden")
-            dotted = _dotted(loc)
-            problems.append(Problem(document.path, line, col, message, code, dotted))
+            problems.append(Problem(document.path, line, col, message, code, dotted(loc)))
         return None, problems
-
-
-def _dotted(loc: tuple[Hashable, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -368,7 +358,7 @@ class _Loader:
         document = self.documents.get(path)
         positions = document.positions if document else Positions()
         line, col = positions.find(loc)
-        self.problems.append(Problem(path, line, col, message, code, _dotted(loc), "warning" if warning else "error"))
+        self.problems.append(Problem(path, line, col, message, code, dotted(loc), "warning" if warning else "error"))
 
 
 LINK_MESSAGE = (
@@ -679,18 +669,16 @@ class _References:
         known = self.vocabularies.vocabulary(vocabulary)
         for j, term in enumerate(ids):
             if term not in known:
-                hint = difflib.get_close_matches(term, list(known), n=1, cutoff=0.6)
-                did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
                 allowed = ", ".join(known)
-                message = f"unknown {vocabulary} term '{term}'{did_you_mean}; known: {allowed}"
+                message = f"unknown {vocabulary} term '{term}'{did_you_mean(term, known)}; known: {allowed}"
                 self.loader.at(path, (*loc, j), message, "unknown-term")
 
     def territories(self, path: str, loc: tuple[Hashable, ...], codes: Iterable[str]) -> None:
         for j, code in enumerate(codes):
             if code not in self.gazetteer:
                 hint = self.gazetteer.suggest_code(code)
-                did_you_mean = f" (did you mean '{hint}' — {self.gazetteer[hint].name}?)" if hint else ""
-                message = f"unknown territory '{code}'{did_you_mean}"
+                named = f" (did you mean '{hint}' — {self.gazetteer[hint].name}?)" if hint else ""
+                message = f"unknown territory '{code}'{named}"
                 item = (*loc, j) if loc[-1] in ("area", "scope") else loc
                 self.loader.at(path, item, message, "unknown-territory")
 
@@ -700,9 +688,7 @@ class _References:
                 self.missing(path, (*loc, j), source, "source", self.source_ids)
 
     def missing(self, path: str, loc: tuple[Hashable, ...], value: str, kind: str, known: Iterable[str]) -> None:
-        hint = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
-        did_you_mean = f" (did you mean '{hint[0]}'?)" if hint else ""
-        self.loader.at(path, loc, f"unknown {kind} '{value}'{did_you_mean}", "unknown-reference")
+        self.loader.at(path, loc, f"unknown {kind} '{value}'{did_you_mean(value, known)}", "unknown-reference")
 
 
 def for_audience(registry: Registry, audience: str, cache: LoadCache | None = None) -> Registry:

@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from .loader import Registry
 from .models import Contact, LocalizedText, Organisation
 from .problems import Problem
+from .text import dotted
 from .yamlsource import parse_yaml, read_raw
 
 Loc = tuple[Hashable, ...]
@@ -297,7 +298,7 @@ def _positioned(root: Path, found: list[_Found]) -> list[Problem]:
             loc = loc[:-1]  # a text written as a plain string, not as {fr: …}
         line, col = document.positions.find(loc)
         owner = leak.owner
-        where = f"{owner.label} {_dotted(owner.loc[2:] if owner.loc[0] == 'services' else owner.loc)}"
+        where = f"{owner.label} {dotted(owner.loc[2:] if owner.loc[0] == 'services' else owner.loc)}"
         if owner.path != leak.path:
             where += f" in {owner.path}"
         owner_line = documents[owner.path].positions.find(owner.loc)[0]
@@ -305,7 +306,7 @@ def _positioned(root: Path, found: list[_Found]) -> list[Problem]:
             f"repeats the {leak.kind} of {where} (line {owner_line}), which is marked visibility: professional; "
             "this text is public: remove the number or address from it"
         )
-        problems.append(Problem(leak.path, line, col, message, "professional-in-public-text", _dotted(loc)))
+        problems.append(Problem(leak.path, line, col, message, "professional-in-public-text", dotted(loc)))
     return problems
 
 
@@ -316,10 +317,3 @@ def _at(data: object, loc: Loc) -> object:
         except (KeyError, IndexError, TypeError):
             return None
     return data
-
-
-def _dotted(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out

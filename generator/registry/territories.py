@@ -9,7 +9,6 @@ validated as it is read: every malformed cell is a ``Problem`` positioned
 from __future__ import annotations
 
 import csv
-import difflib
 import math
 import re
 import unicodedata
@@ -20,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .problems import Problem, RegistryError
-from .text import fold
+from .text import closest, fold
 
 LEVELS = ("country", "region", "dep", "province", "epci", "commune")
 # `--level dep` also means a Belgian province: both are the level under the region.
@@ -196,18 +195,17 @@ class Gazetteer:
         raise PlaceError(place, f"'{place}' is ambiguous: {listing}{more}", candidates)
 
     def suggest_name(self, place: str) -> str:
-        close = difflib.get_close_matches(fold(place), list(self._by_name), n=1, cutoff=0.85)
-        if not close:
+        name = closest(fold(place), self._by_name, 0.85)
+        if name is None:
             return ""
-        code = sorted(self._by_name[close[0]])[0]
+        code = sorted(self._by_name[name])[0]
         return f"'{self.by_code[code].name}' ({code})"
 
     def suggest_code(self, code: str) -> str | None:
         """The closest existing code of the same kind, for a "did you mean" hint."""
         prefix = code.rsplit("-", 1)[0] + "-" if "-" in code else ""
         pool = [c for c in self.by_code if c.startswith(prefix)] if prefix else list(self.by_code)
-        close = difflib.get_close_matches(code, pool, n=1, cutoff=0.8)
-        return close[0] if close else None
+        return closest(code, pool, 0.8)
 
     def path(self, code: str) -> list[Territory]:
         """From the country down to ``code``, following first parents."""

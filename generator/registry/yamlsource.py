@@ -21,6 +21,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .problems import Problem
+from .text import dotted
 
 try:  # the C parser is 5-10x faster; fall back to pure Python where libyaml is absent
     _Loader: Any = yaml.CSafeLoader
@@ -76,7 +77,7 @@ class _Builder:
 
     def problem(self, node: Node, message: str, code: str, loc: Path_ = ()) -> None:
         mark = node.start_mark
-        self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message, code, _dotted(loc)))
+        self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message, code, dotted(loc)))
 
     def build(self, node: Node, loc: Path_, depth: int) -> Any:
         if id(node) in self.seen:
@@ -153,13 +154,6 @@ def _position(node: Node) -> tuple[int, int]:
 
 def _short(tag: str) -> str:
     return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
-
-
-def _dotted(loc: Path_) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _nesting_too_deep(text: str) -> tuple[int, int] | None:
