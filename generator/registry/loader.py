@@ -7,7 +7,6 @@ every problem at once, each positioned as ``path:line:col``.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import os
 import types
@@ -21,6 +20,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .dates import is_stale, reference_date
+from .memory import collector_paused
 from .models import (
     AgeBand,
     AgeBandsFile,
@@ -449,13 +449,8 @@ def check_registry(
     # as long as the registry. The cyclic collector would walk them again at every
     # collection while they pile up: 2-3 times the loading time at 10,000 services (see
     # bench/README.md). The loader creates no cycles worth collecting, so pause it.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _check_registry(root, gazetteer, cache)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _check_registry(

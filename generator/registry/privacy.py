@@ -15,7 +15,6 @@ public contact anywhere in the registry is public: repeating it is no leak.
 
 from __future__ import annotations
 
-import gc
 import re
 import typing
 from collections.abc import Hashable, Iterator
@@ -26,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .loader import Registry
+from .memory import collector_paused
 from .models import Contact, LocalizedText, Organisation
 from .problems import Problem
 from .text import dotted
@@ -210,13 +210,8 @@ def professional_leaks(registry: Registry) -> list[Problem]:
     """A problem for each text that repeats the phone or e-mail of a professional contact."""
     # As for loading (see check_registry): the registry is millions of objects that the
     # cyclic collector would walk again and again while the walk allocates small ones.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _leaks(registry)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _leaks(registry: Registry) -> list[Problem]:
