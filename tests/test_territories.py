@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from generator.registry.territories import Gazetteer, PlaceError
+from generator.registry.territories import LEVEL_RANK, Gazetteer, PlaceError
 
 from .conftest import ROOT
 
@@ -57,3 +59,12 @@ def test_descendants_by_level(gazetteer: Gazetteer) -> None:
     brussels = gazetteer.descendants("be-region-04000", "commune")
     assert len(brussels) == 19 and "be-commune-21015" in brussels
     assert len(gazetteer.descendants("fr-epci-200046977", "commune")) == 58
+
+
+def test_level_ranks_are_the_browsers() -> None:
+    """The orientation page ranks levels as the Python matcher does."""
+    script = (ROOT / "generator" / "site" / "assets" / "orient.js").read_text(encoding="utf-8")
+    table = re.search(r"var LEVEL_RANK = \{([^}]*)\}", script)
+    assert table is not None
+    ranks = {k.strip(): int(v) for k, v in (pair.split(":") for pair in table.group(1).split(","))}
+    assert ranks == LEVEL_RANK

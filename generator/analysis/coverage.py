@@ -52,12 +52,10 @@ from typing import Any
 
 from ..registry.loader import Registry
 from ..registry.models import AgeBand, Service
-from ..registry.territories import Gazetteer, Territory
+from ..registry.territories import LEVEL_RANK, Gazetteer, Territory
 from .scope import default_scope
 
 LEVEL_CHOICES = ("commune", "epci", "dep", "region", "country")
-# From the largest to the smallest; a level's fallback is the next larger one.
-_RANK = {"country": 0, "region": 1, "dep": 2, "province": 2, "epci": 3, "commune": 4}
 _AGE_CAP = 200  # an open upper end of a band or a range
 
 NONE, PARTIAL, FULL = 0, 1, 2
@@ -385,13 +383,13 @@ class Geography:
         """The territory at ``level`` a commune is counted in, else its nearest larger one."""
         if level == "commune":
             return commune
-        rank = _RANK[level]
+        rank = LEVEL_RANK[level]
         best: tuple[int, str] | None = None
         for code in self.containing(commune):
             territory = self.gazetteer.get(code)
             if territory is None:
                 continue
-            r = _RANK.get(territory.level, -1)
+            r = LEVEL_RANK.get(territory.level, -1)
             if r <= rank and (best is None or r > best[0] or (r == best[0] and code < best[1])):
                 best = (r, code)
         return best[1] if best else commune

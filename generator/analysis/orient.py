@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..registry.loader import Registry
-from ..registry.territories import Gazetteer
+from ..registry.territories import LEVEL_RANK, Gazetteer
 from ..registry.text import fold
 from .describe import age_phrase, condition_phrases, delay_phrase, duration_phrase, label, referrers_phrase, text
 
@@ -43,7 +43,6 @@ MAX_NEAR_MISSES = 10
 # than this (a whole country's communes would make the page heavy).
 INDEX_MAX_COMMUNES = 500
 
-LEVEL_RANK = {"country": 0, "region": 1, "dep": 2, "province": 2, "epci": 3, "commune": 4}
 CRITERIA_FR = {
     "age": "âge",
     "area": "zone couverte",

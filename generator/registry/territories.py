@@ -226,8 +226,9 @@ CODE = re.compile(r"(?:fr|be)(?:-([a-z]+)-[0-9a-z]+)?")
 POSTCODE = re.compile(r"[0-9]{4,5}")
 COORDINATE = re.compile(r"-?[0-9]{1,3}(?:\.[0-9]+)?")
 PRECISIONS = ("exact", "postcode", "name-matched", "fallback")
-# A parent is always of a higher rank than its child: the levels cannot loop.
-RANK = {"country": 0, "region": 1, "dep": 2, "province": 2, "epci": 3, "commune": 4}
+# From the largest level to the smallest (assets/orient.js has the same table). A parent is
+# always of a higher rank than its child: the levels cannot loop.
+LEVEL_RANK = {"country": 0, "region": 1, "dep": 2, "province": 2, "epci": 3, "commune": 4}
 _HIDDEN = re.compile("[\u115f\u1160\u3164\uffa0]")  # Hangul fillers: printable, yet blank
 
 
@@ -289,7 +290,7 @@ class _Reader:
                 if found is None:
                     if not self.lost:
                         self.at(code, "parents", f"unknown parent '{parent}'", "unknown-reference")
-                elif found.level and territory.level and RANK[found.level] >= RANK[territory.level]:
+                elif found.level and territory.level and LEVEL_RANK[found.level] >= LEVEL_RANK[territory.level]:
                     message = (
                         f"parent '{parent}' is a {found.level}, not a larger territory than this {territory.level}"
                     )
@@ -411,7 +412,7 @@ class _File:
             first, first_line = self.reader.where[code]
             self.problem(line, 0, f"duplicate code '{code}' (also at {first.path}:{first_line})", "duplicate-id")
             return
-        if level not in RANK:
+        if level not in LEVEL_RANK:
             self.problem(line, 1, f"must be one of {', '.join(LEVELS)}, not {_quote(level)}", "not-allowed")
             level = ""
         elif (match.group(1) or "country") != level:
