@@ -14,6 +14,7 @@ import pytest
 from generator.analysis.orient import (
     DETAILS_CHUNK,
     Profile,
+    ServiceRow,
     build_data,
     data_from_json,
     data_to_json,
@@ -246,3 +247,11 @@ def test_cli_text_and_errors() -> None:
     assert "be-commune-21013" in ambiguous.stderr and "Traceback" not in ambiguous.stderr
     bad = maillage("orient", "--age", "45", "--where", "1060", "--need", "mental")
     assert bad.returncode == 1 and "mental-health" in bad.stderr
+
+
+def test_service_rows_are_service_row_arrays(data_json: dict[str, Any]) -> None:
+    """Each service is a plain JSON array of ``ServiceRow``'s fields, read back by name."""
+    rows = data_json["services"]
+    assert rows and all(isinstance(row, list) and len(row) == len(ServiceRow._fields) for row in rows)
+    first = ServiceRow(*rows[0])
+    assert first.shared == 0 and data_json["names"][first.name]

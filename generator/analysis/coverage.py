@@ -48,7 +48,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from ..registry.loader import Registry
 from ..registry.models import AgeBand, Service
@@ -74,6 +74,9 @@ class Segment:
     housing: str
     age_min: int
     age_max: int | None
+
+
+CellStatus = Literal["gap", "partial", "covered", "overlap"]
 
 
 class Cell:
@@ -115,7 +118,7 @@ class Cell:
         return self._partial.bit_count()
 
     @property
-    def status(self) -> str:
+    def status(self) -> CellStatus:
         """``gap``, ``partial`` (partial services only), ``covered`` or ``overlap`` (2+ full)."""
         if self._full:
             return "overlap" if self._full & (self._full - 1) else "covered"

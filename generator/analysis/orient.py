@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from ..registry.loader import Registry
 from ..registry.territories import LEVEL_RANK, Gazetteer
@@ -337,6 +337,30 @@ def _front_code(previous: str, value: str) -> list[Any]:
     return [shared, value[shared:]]
 
 
+class ServiceRow(NamedTuple):
+    """One service of ``data_to_json``'s ``services``, a JSON array in this order.
+
+    Numbers are rows of the data's tables; -1 is unknown. ``assets/orient.js`` (``expand``)
+    reads the same array by position.
+    """
+
+    shared: int  # characters of the previous service's id this id starts with
+    rest: str  # the rest of the id
+    name: int  # in names
+    area: int  # in areas: [codes, text]
+    needs: int  # in lists
+    functions: int  # in lists
+    age: int  # in ages: [min, max, text]; -1 unknown
+    housing: int  # in lists; -1 unknown
+    referrers: int  # in lists; -1 unknown
+    conditions: int  # in conditions
+    flags: int  # 1: approximate area, 2: generalist
+    professional_requesters: int | None
+
+
+APPROXIMATE, GENERALIST = 1, 2
+
+
 class _Table:
     """Distinct values in first-seen order: rows hold an index instead of repeating them."""
 
@@ -363,21 +387,28 @@ def data_to_json(data: OrientData) -> dict[str, Any]:
     rows = []
     previous = ""
     for s in data.services:
-        # [age, housing, referrers, conditions, flags (1 approximate, 2 generalist), pros]: -1 is unknown.
-        flags = (1 if s.approximate else 0) | (2 if s.generalist else 0)
-        crit = [
-            ages.add([s.age_min, s.age_max, s.age_text]) if s.has_age else -1,
-            lists.add(list(s.housing)) if s.housing is not None else -1,
-            lists.add(list(s.referrers)) if s.referrers is not None else -1,
-            conds.add(dict(s.conditions)),
-            flags,
-            s.professional_requesters,
-        ]
-        row = _front_code(previous, s.id)
-        row += [names.add(s.name), areas.add([list(s.area), s.area_text]), lists.add(list(s.needs))]
-        row += [lists.add(list(s.functions)), *crit]
+        shared, rest = _front_code(previous, s.id)
+        # The criteria go into the tables first: their order is the bytes of the file.
+        age = ages.add([s.age_min, s.age_max, s.age_text]) if s.has_age else -1
+        housing = lists.add(list(s.housing)) if s.housing is not None else -1
+        referrers = lists.add(list(s.referrers)) if s.referrers is not None else -1
+        conditions = conds.add(dict(s.conditions))
+        row = ServiceRow(
+            shared=shared,
+            rest=rest,
+            name=names.add(s.name),
+            area=areas.add([list(s.area), s.area_text]),
+            needs=lists.add(list(s.needs)),
+            functions=lists.add(list(s.functions)),
+            age=age,
+            housing=housing,
+            referrers=referrers,
+            conditions=conditions,
+            flags=(APPROXIMATE if s.approximate else 0) | (GENERALIST if s.generalist else 0),
+            professional_requesters=s.professional_requesters,
+        )
         previous = s.id
-        rows.append(row)
+        rows.append(list(row))
     named = _service_areas(data)  # once: per territory it made this loop territories × services
     codes = [c for c in data.territories if not _on_demand(data, c, named)]
     position = {code: i for i, code in enumerate(codes)}
@@ -483,29 +514,30 @@ def data_from_json(
     services = []
     detail_rows = [row for chunk in details for row in chunk]
     rows = raw["services"]
-    for i, (service_id, row) in enumerate(zip(_front_decode(rows), rows, strict=True)):
-        area, area_text = raw["areas"][row[3]]
-        age: Sequence[Any] = raw["ages"][row[6]] if row[6] >= 0 else (None, None, "")
+    for i, (service_id, items) in enumerate(zip(_front_decode(rows), rows, strict=True)):
+        row = ServiceRow(*items)
+        area, area_text = raw["areas"][row.area]
+        age: Sequence[Any] = raw["ages"][row.age] if row.age >= 0 else (None, None, "")
         lists = raw["lists"]
         organisation, steps, contacts = detail_rows[i] if i < len(detail_rows) else ("", [], [])
         services.append(
             ServiceCriteria(
                 id=service_id,
-                name=raw["names"][row[2]],
+                name=raw["names"][row.name],
                 organisation=organisation,
                 area=tuple(area),
                 area_text=area_text,
-                needs=tuple(lists[row[4]]),
-                functions=tuple(lists[row[5]]),
+                needs=tuple(lists[row.needs]),
+                functions=tuple(lists[row.functions]),
                 age_min=age[0],
                 age_max=age[1],
                 age_text=age[2],
-                approximate=bool(row[10] & 1),
-                housing=tuple(lists[row[7]]) if row[7] >= 0 else None,
-                generalist=bool(row[10] & 2),
-                referrers=tuple(lists[row[8]]) if row[8] >= 0 else None,
-                professional_requesters=row[11],
-                conditions=dict(raw["conditions"][row[9]]),
+                approximate=bool(row.flags & APPROXIMATE),
+                housing=tuple(lists[row.housing]) if row.housing >= 0 else None,
+                generalist=bool(row.flags & GENERALIST),
+                referrers=tuple(lists[row.referrers]) if row.referrers >= 0 else None,
+                professional_requesters=row.professional_requesters,
+                conditions=dict(raw["conditions"][row.conditions]),
                 next_steps=tuple(steps),
                 contacts=tuple(contacts),
             )
@@ -575,12 +607,16 @@ class Profile:
         }
 
 
+CheckStatus = Literal["ok", "fail", "unknown"]
+FallbackKind = Literal["generalist", "helpline", "case-manager", "nearest", "gap"]
+
+
 @dataclass(frozen=True)
 class Check:
     """One criterion of one service against the profile: ok, fail or unknown."""
 
     criterion: str
-    status: str  # "ok", "fail", "unknown"
+    status: CheckStatus
     text: str
 
 
@@ -607,7 +643,7 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class Fallback:
-    kind: str  # generalist, helpline, case-manager, nearest, gap
+    kind: FallbackKind
     detail: str
     service: str | None = None
     name: str | None = None
@@ -831,9 +867,10 @@ def _fallbacks(
     evaluations: Sequence[Evaluation],
     segment: str,
 ) -> list[Fallback]:
-    kinds = {"generalist": 0, "helpline": 1, "case-manager": 2}
+    kinds: dict[FallbackKind, int] = {"generalist": 0, "helpline": 1, "case-manager": 2}
     found: list[tuple[int, str, Fallback]] = []
     for service in data.services:
+        kind: FallbackKind
         if not any(c in ancestors for c in service.area):
             continue
         if "case-management" in service.functions and service.generalist:

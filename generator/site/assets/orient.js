@@ -62,12 +62,13 @@
     return out;
   }
 
-  /* The compact JSON (tables, front-coded ids: see data_to_json in generator/orient.py) to
+  /* The compact JSON (tables, front-coded ids: see data_to_json in generator/analysis/orient.py) to
    * the objects the matcher reads; `details` is the array of chunks loaded so far. */
   function expand(raw, details, places) {
     var lists = raw.lists;
     var ids = frontDecode(raw.services);
     var services = raw.services.map(function (row, i) {
+      // row: ServiceRow of generator/analysis/orient.py, by position.
       var area = raw.areas[row[3]];
       var s = {
         index: i, id: ids[i], name: raw.names[row[2]], area: area[0], area_text: area[1],
