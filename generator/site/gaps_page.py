@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import html
-import importlib
 import json
 import posixpath
 import threading
@@ -54,6 +53,7 @@ from ..registry.models import Service
 from ..registry.loader import Registry, Vocabularies, stale_services
 from ..registry.territories import Gazetteer
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
+from .maps import coverage_map_html
 from .territory_pages import territory_anchor
 
 
@@ -414,16 +414,6 @@ def _link_file(ctx: SiteContext, from_url: str, name: str) -> str:
     return posixpath.relpath(DATA_DIR + name, start)
 
 
-def _hook(module: str, name: str) -> Callable[..., Any] | None:
-    """A function of a module that another part of the project may not provide yet."""
-    try:
-        found = importlib.import_module(module)
-    except ImportError:
-        return None
-    function = getattr(found, name, None)
-    return function if callable(function) else None
-
-
 def overview_page(ctx: SiteContext, analyses: list[Analysis], empty: list[Selection]) -> str:
     """``gaps/``: the date, the method, every need and function at a glance, then all services."""
     registry = ctx.registry
@@ -684,12 +674,6 @@ def map_data(ctx: SiteContext, analysis: Analysis, url: str) -> CoverageMapData:
 
 
 def _map(ctx: SiteContext, analysis: Analysis, url: str) -> str:
-    hook = _hook("generator.site.maps", "coverage_map_html")
-    if hook is None:
-        return (
-            "<p>La carte n'est pas disponible dans cette version ; le tableau ci-dessous donne les mêmes chiffres "
-            "et les fichiers GeoJSON se chargent dans tout logiciel de cartographie.</p>"
-        )
     data = map_data(ctx, analysis, url)
     base = "../" * data.page_url.count("/")
     title = f"Services couvrant entièrement : {data.segment_label}"
@@ -698,7 +682,7 @@ def _map(ctx: SiteContext, analysis: Analysis, url: str) -> str:
         "le nombre de services qui le couvrent entièrement par département ou province. "
         "Le tableau ci-dessous donne tous les publics.</p>"
     )
-    return caption + "\n" + str(hook(ctx, data.counts, title, base=base))
+    return caption + "\n" + coverage_map_html(ctx, data.counts, title, base=base)
 
 
 CSS = """<style>

@@ -27,7 +27,8 @@ from .markup import (
     page_url,
     plain,
 )
-from .territory_pages import _hook, territory_link
+from .maps import service_map_html
+from .territory_pages import territory_link
 
 SERVICE_SECTIONS = ("objective", "for_whom", "how_to_ask", "method", "timing", "attention", "contact")
 
@@ -173,9 +174,7 @@ def contact_section(ctx: SiteContext, url: str, service: Service) -> str:
     if sites:
         parts.append(f"<p><strong>{esc(t('sites', ctx.lang))}</strong></p>")
         parts.append(bullet_list(site_line(ctx, site_id=s.id) for s in sites))
-    map_html = _hook("generator.site.maps", "service_map_html")
-    if map_html is not None:
-        parts.append(str(map_html(ctx, service)))
+    parts.append(service_map_html(ctx, service))
     return _section("".join(parts))
 
 

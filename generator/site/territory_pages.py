@@ -8,12 +8,12 @@ elsewhere the communes a service names or holds a site in.
 
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..analysis import coverage
 from ..analysis.scope import default_scope
 from ..registry.loader import Registry
 from ..registry.territories import Territory
@@ -196,24 +196,9 @@ def territory_anchor(ctx: SiteContext, from_url: str, code: str, inner: str) -> 
     return inner
 
 
-def uncovered_segments(registry: Registry, code: str) -> list[str] | None:
-    """The public segments no service covers in ``code``, from the coverage engine.
-
-    None when this build has no coverage engine: the page then says so rather than
-    claiming that nothing is missing.
-    """
-    hook = _hook("generator.analysis.coverage", "uncovered_segments")
-    return None if hook is None else list(hook(registry, code))
-
-
-def _hook(module: str, name: str) -> Callable[..., Any] | None:
-    """A function of a module that may not exist yet in this version of the project."""
-    try:
-        found = importlib.import_module(module)
-    except ImportError:
-        return None
-    function = getattr(found, name, None)
-    return function if callable(function) else None
+def uncovered_segments(registry: Registry, code: str) -> list[str]:
+    """The public segments no service covers in ``code``, from the coverage engine."""
+    return list(coverage.uncovered_segments(registry, code))
 
 
 def segment_label(registry: Registry, segment: str, lang: str) -> str:
@@ -368,10 +353,8 @@ def gaps_section(ctx: SiteContext, url: str, code: str) -> str:
     """The clearly marked section where the uncovered public segments of a territory go."""
     lang = ctx.lang
     segments = uncovered_segments(ctx.registry, code)
-    report = link(url, page_url(ctx, "gaps/"), t("gaps.report", lang)) if segments is not None else ""
-    if segments is None:
-        inner = f"<p>{esc(t('gaps.unavailable', lang))}</p>"
-    elif not segments:
+    report = link(url, page_url(ctx, "gaps/"), t("gaps.report", lang))
+    if not segments:
         inner = f"<p>{esc(t('gaps.none', lang))}</p><p>{report}</p>"
     else:
         items = "".join(f"<li>{esc(segment_label(ctx.registry, s, lang))}</li>" for s in segments)

@@ -32,7 +32,7 @@ def test_service_markdown_golden(
 ) -> None:
     # The search facets and the map are other modules' output, pinned by their own tests.
     monkeypatch.setattr(pages, "filter_attributes", lambda ctx, service: "<!-- search facets -->")
-    monkeypatch.setattr(pages, "_hook", lambda module, name: lambda ctx, service: "<!-- map -->")
+    monkeypatch.setattr(pages, "service_map_html", lambda ctx, service: "<!-- map -->")
     markdown = service_markdown(mini_ctx, mini_ctx.registry.services[service_id], TODAY)
     compare_golden(GOLDEN / f"{service_id}.md", markdown, update_goldens)
 
