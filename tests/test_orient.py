@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from generator.analysis.orient import (
+    CONDITION_CHECKS,
     DETAILS_CHUNK,
     Profile,
     ServiceRow,
@@ -255,3 +257,12 @@ def test_service_rows_are_service_row_arrays(data_json: dict[str, Any]) -> None:
     assert rows and all(isinstance(row, list) and len(row) == len(ServiceRow._fields) for row in rows)
     first = ServiceRow(*rows[0])
     assert first.shared == 0 and data_json["names"][first.name]
+
+
+def test_condition_checks_are_the_browsers() -> None:
+    """orient.js checks the same conditions with the same words as the Python matcher."""
+    script = (ROOT / "generator" / "site" / "assets" / "orient.js").read_text(encoding="utf-8")
+    table = re.search(r"var CONDITION_CHECKS = (\[.*?\]);", script, re.DOTALL)
+    assert table is not None
+    rows = json.loads(re.sub(r",\s*\]$", "]", table.group(1)))
+    assert rows == [[c.criterion, c.field, c.flag, c.failing, c.ok, c.fail, c.unknown] for c in CONDITION_CHECKS]

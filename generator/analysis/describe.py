@@ -11,7 +11,8 @@ from ..registry.models import Access, AgeRange, Conditions, Duration, LocalizedT
 
 UNKNOWN = {"fr": "à vérifier", "nl": "na te gaan", "en": "to be checked"}
 
-_CONDITIONS: dict[str, dict[bool, str]] = {
+# What each value of a condition means, in French (the orientation checks read them too).
+CONDITION_PHRASES: dict[str, dict[bool, str]] = {
     "health_insurance_required": {
         True: "couverture santé (mutuelle) requise",
         False: "pas besoin de couverture santé",
@@ -111,7 +112,7 @@ def duration_phrase(duration: Duration | None, lang: str = "fr") -> str:
 def condition_phrases(conditions: Conditions) -> list[tuple[str, bool | None, str]]:
     """(field, value, phrase) for every condition the registry knows."""
     out = []
-    for name, phrases in _CONDITIONS.items():
+    for name, phrases in CONDITION_PHRASES.items():
         value = getattr(conditions, name)
         if value is not None:
             out.append((name, value, phrases[value]))

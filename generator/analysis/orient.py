@@ -30,7 +30,16 @@ from typing import Any, Literal, NamedTuple
 from ..registry.loader import Registry
 from ..registry.territories import LEVEL_RANK, Gazetteer
 from ..registry.text import fold
-from .describe import age_phrase, condition_phrases, delay_phrase, duration_phrase, label, referrers_phrase, text
+from .describe import (
+    CONDITION_PHRASES,
+    age_phrase,
+    condition_phrases,
+    delay_phrase,
+    duration_phrase,
+    label,
+    referrers_phrase,
+    text,
+)
 
 DATA_VERSION = 2
 # A service failing only because the person lives outside its area is worth arguing for
@@ -55,43 +64,42 @@ CRITERIA_FR = {
     "crisis": "situation de crise",
     "non_demand": "non-demande",
 }
-# (criterion, condition field, profile flag, the service value that fails, ok, fail, unknown)
-CONDITION_CHECKS: tuple[tuple[str, str, str, bool, str, str, str], ...] = (
-    (
-        "health_insurance",
-        "health_insurance_required",
-        "no_insurance",
-        True,
-        "pas besoin de couverture santé",
-        "couverture santé (mutuelle) requise",
-        "couverture santé : à vérifier",
+
+
+class ConditionCheck(NamedTuple):
+    """A condition of the registry the profile can ask about (``assets/orient.js`` has the same)."""
+
+    criterion: str
+    field: str  # of the registry's public.conditions
+    flag: str  # of the profile: the person asks about it
+    failing: bool  # the service's value that fails the person
+    unknown: str  # what to check when the registry does not say
+    fail_note: str = ""  # after the phrase of the failing value
+
+    @property
+    def ok(self) -> str:
+        return CONDITION_PHRASES[self.field][not self.failing]
+
+    @property
+    def fail(self) -> str:
+        return CONDITION_PHRASES[self.field][self.failing] + self.fail_note
+
+
+CONDITION_CHECKS = (
+    ConditionCheck(
+        "health_insurance", "health_insurance_required", "no_insurance", True, "couverture santé : à vérifier"
     ),
-    (
-        "residence_permit",
-        "residence_permit_required",
-        "no_residence_permit",
-        True,
-        "pas besoin de titre de séjour",
-        "titre de séjour requis",
-        "titre de séjour : à vérifier",
+    ConditionCheck(
+        "residence_permit", "residence_permit_required", "no_residence_permit", True, "titre de séjour : à vérifier"
     ),
-    (
-        "crisis",
-        "crisis_accepted",
-        "crisis",
-        False,
-        "intervient en situation de crise",
-        "n'intervient pas en situation de crise",
-        "intervention en situation de crise : à vérifier",
-    ),
-    (
+    ConditionCheck("crisis", "crisis_accepted", "crisis", False, "intervention en situation de crise : à vérifier"),
+    ConditionCheck(
         "non_demand",
         "non_demand_accepted",
         "non_demand",
         False,
-        "accepte les personnes en « non-demande »",
-        "la personne doit être demandeuse (pas de « non-demande »)",
         "« non-demande » : à vérifier",
+        fail_note=" (pas de « non-demande »)",
     ),
 )
 OK = " ✓"
@@ -305,7 +313,7 @@ def build_data(registry: Registry, *, places: Iterable[str] | None = None) -> Or
                 conditions={
                     name: value
                     for name, value in public.conditions.model_dump().items()
-                    if value is not None and name in {c[1] for c in CONDITION_CHECKS}
+                    if value is not None and name in {c.field for c in CONDITION_CHECKS}
                 },
                 next_steps=steps,
                 contacts=contacts,
@@ -790,16 +798,16 @@ def _referrer_checks(data: OrientData, service: ServiceCriteria, profile: Profil
 
 def _condition_checks(service: ServiceCriteria, profile: Profile) -> list[Check]:
     checks = []
-    for criterion, name, flag, failing, ok, fail, unknown in CONDITION_CHECKS:
-        if not getattr(profile, flag):
+    for condition in CONDITION_CHECKS:
+        if not getattr(profile, condition.flag):
             continue
-        value = service.conditions.get(name)
+        value = service.conditions.get(condition.field)
         if value is None:
-            checks.append(Check(criterion, "unknown", unknown))
-        elif value == failing:
-            checks.append(Check(criterion, "fail", fail))
+            checks.append(Check(condition.criterion, "unknown", condition.unknown))
+        elif value == condition.failing:
+            checks.append(Check(condition.criterion, "fail", condition.fail))
         else:
-            checks.append(Check(criterion, "ok", ok + OK))
+            checks.append(Check(condition.criterion, "ok", condition.ok + OK))
     return checks
 
 
