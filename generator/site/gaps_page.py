@@ -24,7 +24,6 @@ builds of the same registry give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import html
 import json
 import posixpath
@@ -51,6 +50,7 @@ from ..analysis.coverage import (
 )
 from ..registry.models import Service
 from ..registry.loader import Registry, Vocabularies, stale_services
+from ..registry.memory import collector_paused
 from ..registry.territories import Gazetteer
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .maps import coverage_map_html
@@ -175,17 +175,12 @@ class Report:
     @cached_property
     def downloads(self) -> tuple[Asset, ...]:
         """The files of ``gaps/data/``: made when first asked for (``gaps_data``)."""
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             files = tuple(asset for analysis in self.analyses for asset in _downloads_of(analysis))
             # Service ids on the "all" rows only: an analysis' services are a part of them, and
             # repeating them per analysis tripled the file at 10,000 services.
             rows = ((a.selection.slug, a.units, a.communes) for a in self.analyses)
             communes = to_communes_csv(rows, services_for={"all"})
-        finally:
-            if paused:
-                gc.enable()
         return files + (Asset(uri=DATA_DIR + COMMUNES_FILE, content=communes.encode("utf-8")),)
 
 
@@ -252,9 +247,7 @@ def _report(registry: Registry, scope: tuple[str, ...]) -> Report:
     )
     # Each analysis pauses the collector; re-enabled between them, it would walk the whole
     # loaded registry after each one (a tenth of the report's time at 10,000 services).
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         found, empty = selections(registry)
         # The engine's default scope walks every service: once here, not once per analysis.
         codes = scope or default_scope(registry)
@@ -275,9 +268,6 @@ def _report(registry: Registry, scope: tuple[str, ...]) -> Report:
                 before[0] if before is not None and before[1].same(these) else analyse(registry, selection, codes)
             )
             inputs.append(these)
-    finally:
-        if paused:
-            gc.enable()
     result = Report(tuple(analyses), tuple(empty), tuple(inputs))
     _REPORTS.clear()
     _REPORTS[id(registry)] = (weakref.ref(registry), scope, result)
