@@ -503,7 +503,7 @@ def geocode(ctx: Context, online: bool, refresh: bool, write: bool, user_agent: 
 def build(ctx: Context, audience: str, out: Path | None, strict: bool, jobs: int | None) -> None:
     """Validate, generate and build the site with its search index; a failed build leaves the previous output."""
     from .site.build import TargetError, atomic_build, check_target, describe_environment_error, environment_error
-    from .site.plugin import BuildError, build_site, source_folders
+    from .site.commands import BuildError, build_site, source_folders
 
     config_file = ctx.root / "mkdocs.yml"
     if not config_file.is_file():
@@ -537,7 +537,7 @@ def build(ctx: Context, audience: str, out: Path | None, strict: bool, jobs: int
 @pass_context
 def serve(ctx: Context, dev_addr: str | None, audience: str | None) -> None:
     """Live preview of the site; edits to data/ and directory/ rebuild it."""
-    from .site.plugin import serve_site
+    from .site.commands import serve_site
 
     config_file = ctx.root / "mkdocs.yml"
     if not config_file.is_file():

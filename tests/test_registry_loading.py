@@ -124,7 +124,7 @@ def test_serve_fingerprints_the_links_themselves(mini: Path) -> None:
     """``serve`` stats data/ before loading: a dangling link must reach the loader, not raise."""
     from mkdocs.config import load_config
 
-    from generator.site.plugin import _settings
+    from generator.site.serve_patch import settings as _settings
 
     from .site.test_build import MKDOCS_YML
 

@@ -1,4 +1,4 @@
-"""Generation in several processes, for ``maillage build --jobs`` (``plugin.parallel_build``).
+"""Generation in several processes, for ``maillage build --jobs`` (``site/parallel.py``'s ``parallel_build``).
 
 The providers make the site's pages and assets from the registry one after the other;
 at 10,000 services that takes about two minutes of one core before mkdocs renders a

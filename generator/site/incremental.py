@@ -14,7 +14,7 @@ Three things make a full rebuild slow, and this module answers them without mkdo
   background (``take_deferred``, ``apply_deferred``);
 - rendering: mkdocs re-renders every page. ``ServeMemory.is_changed`` tells, per generated
   file, whether its content differs from the last good build, so that the plugin renders
-  and writes only those (``MaillagePlugin._patch``). When the *set* of files changes (a
+  and writes only those (``site/serve_patch.py``). When the *set* of files changes (a
   service added or removed), navigation, language menus and links may change on every
   page: ``plan`` then asks for a full rebuild.
 

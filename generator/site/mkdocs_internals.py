@@ -9,7 +9,7 @@ mkdocs' public API: they were read in mkdocs ``SUPPORTED`` and may change in any
 ``on_config`` and before each call here) refuses another one with a ``PluginError`` that
 names both versions, rather than a build that fails somewhere inside mkdocs.
 
-(``_GeneratedFile`` in ``site/plugin.py`` also reads and sets ``File._content``, mkdocs'
+(``GeneratedFile`` in ``site/files.py`` also reads and sets ``File._content``, mkdocs'
 own attribute for in-memory content.)
 """
 

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import generator.site.build
+import generator.site.parallel
 import generator.site.plugin
 from generator.cli import main
 from generator.site import providers
@@ -80,7 +81,8 @@ def test_fails_while_indexing_search(built: tuple[Path, Path, dict[str, str]], m
     def broken(site_dir: Path, *args: object, **kwargs: object) -> None:
         raise SearchIndexError("pagefind failed")
 
-    monkeypatch.setattr(generator.site.plugin, "index_site", broken)
+    monkeypatch.setattr(generator.site.plugin, "index_site", broken)  # one process
+    monkeypatch.setattr(generator.site.parallel, "index_site", broken)  # after the forked build
     output = _build_fails(project, out, before)
     assert "pagefind failed" in output and "Traceback" not in output
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.site.plugin import BuildError, build_site
+from generator.site.commands import BuildError, build_site
 from generator.site.build import atomic_build
 from generator.site.orient_page import orient_page
 from tests.conftest import ROOT
@@ -169,7 +169,7 @@ def test_parallel_build_writes_what_mkdocs_writes(
     """Pages rendered by two processes are byte for byte mkdocs' own single-process build."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")
     # Every generated asset waits on disk in the parallel build (large ones only, normally).
-    monkeypatch.setattr("generator.site.plugin.SPOOL_BYTES", 1)
+    monkeypatch.setattr("generator.site.files.SPOOL_BYTES", 1)
     single, parallel = tmp_path / "single", tmp_path / "parallel"
     build_site(project / "mkdocs.yml", single, strict=True, jobs=1)
     build_site(project / "mkdocs.yml", parallel, strict=True, jobs=2)

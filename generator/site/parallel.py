@@ -1,0 +1,337 @@
+"""``maillage build --jobs``: mkdocs' build with the pages rendered by forked processes.
+
+``build_then_index`` runs ``parallel_build`` in a forked process and the search index in
+this one; ``parallel_build`` is mkdocs' ``build`` (1.6) step for step, with the generated
+files waiting on disk (``site/files.py``'s ``Spool``) and each page-rendering process
+(``_render_share``) reporting its failure, warnings and anchors back. Page for page, the
+output is that of mkdocs' own single-process build (``tests/site/test_build.py``).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import posixpath
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, get_navigation
+from mkdocs.structure.pages import Page
+
+from . import mkdocs_internals
+from .build import environment_error, mark_site, work_folder
+from .files import GeneratedFile, Spool
+from .generation import GenerationError
+from .plugin import MaillagePlugin
+from .search import SearchIndexError, index_site
+
+log = logging.getLogger("mkdocs.plugins.maillage")
+
+
+@dataclass
+class _ShareReport:
+    """What a page-rendering process sends back: its failure, warnings and anchors."""
+
+    error: str | None = None
+    messages: list[str] = field(default_factory=list)
+    warnings: int = 0
+    anchors: dict[str, set[str]] = field(default_factory=dict)  # page -> the ids it has
+    links: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # page -> target -> anchor -> link
+    os_error: list[str] | None = None  # the machine's error that stopped it (disk full...), as _os_error_fields
+
+
+def _os_error_fields(error: OSError) -> list[str]:
+    """What a process sends of an ``OSError`` (site/build.py's environment errors) for its parent to raise."""
+    return [str(error.errno), error.strerror or "", "" if error.filename is None else str(error.filename)]
+
+
+def _os_error(fields: list[str]) -> OSError:
+    number, reason, filename = fields
+    return OSError(int(number), reason, filename or None)
+
+
+def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector) -> None:
+    """mkdocs' ``build`` (1.6) with the pages read and rendered by ``jobs`` forked processes.
+
+    Python renders one page at a time per process, and reading and rendering the pages is
+    most of a build: separate processes are what use the machine's cores. The steps and
+    their order are those of ``mkdocs.commands.build.build``: configuration, files and
+    navigation here; then each worker reads the navigation's pages (their titles are in
+    every page's menu), runs ``on_env``, then reads, renders and writes its share of the
+    others one page at a time; the static files are copied before the workers start, so
+    that they do not inherit the generated ones' content. Anchor links are checked here from
+    what the workers report, and ``on_post_build`` (the search index) runs once every page
+    is written. Warnings count for ``--strict`` whichever process logged them.
+    """
+    import multiprocessing
+
+    from mkdocs import utils
+    from mkdocs.exceptions import Abort
+    from mkdocs.exceptions import BuildError as MkDocsBuildError
+    from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
+
+    logger = logging.getLogger("mkdocs")
+    counter = utils.CountHandler()
+    counter.setLevel(logging.WARNING)
+    if config.strict:
+        logger.addHandler(counter)
+    spool: Spool | None = None
+    plugin: Any = None
+    try:
+        start = time.monotonic()
+        config = config.plugins.on_config(config)
+        config.plugins.on_pre_build(config=config)
+        utils.clean_directory(config.site_dir)
+        files = get_files(config)
+        env = config.theme.get_env()
+        files.add_files_from_theme(env, config)
+        plugin = config.plugins.get("maillage")
+        # Named with this process's id: a later build removes it if this one is killed (site/build.py).
+        spool = Spool(work_folder(Path(config.site_dir).parent, ".maillage-spool-"), jobs)
+        if isinstance(plugin, MaillagePlugin):
+            plugin.spool = spool
+        files = config.plugins.on_files(files, config=config)
+        spool.close()
+        _give_back_memory()
+        set_exclusions(files, config)
+        nav = get_navigation(files, config)
+        nav = config.plugins.on_nav(nav, config=config, files=files)
+        inclusion = InclusionLevel.is_included
+        doc_files = files.documentation_pages(inclusion=inclusion)
+        for file in doc_files:
+            if file.page is None:
+                Page(None, file, config)
+        # Menus show the titles of the navigation's pages, in each language's own version.
+        languages = plugin.config.languages if isinstance(plugin, MaillagePlugin) else []
+        in_nav = {page.file.src_uri for page in nav.pages}
+        in_nav |= {posixpath.join(lang, uri) for uri in in_nav for lang in languages[1:]}
+        shared = [f for f in doc_files if f.src_uri in in_nav]
+        rest = [f for f in doc_files if f.src_uri not in in_nav]
+        # The static files are written before the workers start, and the generated ones
+        # (downloads, data of the map, orientation and search) then dropped from memory,
+        # so that no worker inherits them.
+        files.copy_static_files(inclusion=inclusion)
+        for file in files:
+            if isinstance(file, GeneratedFile) and not file.is_documentation_page():
+                file.release()
+        fork = multiprocessing.get_context("fork")
+        # Objects made so far are left out of the workers' garbage collections: a collection
+        # writes to every object it visits, and each page so written is copied into the
+        # worker (copy-on-write) — the parent's whole heap, once per worker.
+        gc.collect()
+        gc.freeze()
+        workers = []
+        for k in range(jobs):
+            receive, send = fork.Pipe(duplex=False)
+            own = (shared if k == 0 else []) + rest[k::jobs]
+            worker = fork.Process(
+                target=_render_share,
+                args=(config, files, nav, env, shared, own, k == 0, send, errors),
+                name=f"maillage-pages-{k}",
+            )
+            worker.start()
+            send.close()
+            workers.append((worker, receive))
+        reports: list[_ShareReport] = []
+        for worker, receive in workers:
+            try:
+                report = receive.recv()
+            except EOFError:  # killed (out of memory?) before it could answer
+                report = _ShareReport(error=f"the process rendering pages stopped unexpectedly ({worker.name})")
+            worker.join()
+            reports.append(report)
+        for report in reports:
+            if report.os_error is not None:
+                raise _os_error(report.os_error)
+            if report.error is not None:
+                errors.messages.extend(m for m in report.messages if m not in errors.messages)
+                if not report.messages:
+                    errors.messages.append(report.error)
+                raise Abort("Aborted: a page could not be built")
+        by_uri = {f.src_uri: f for f in doc_files}
+        for report in reports:
+            for uri, anchors in report.anchors.items():
+                by_uri[uri].page.present_anchor_ids = anchors  # type: ignore[union-attr]
+            for uri, links in report.links.items():
+                page = by_uri[uri].page
+                assert page is not None
+                page.links_to_anchors = {by_uri[target]: found for target, found in links.items() if target in by_uri}
+        for file in doc_files:
+            assert file.page is not None
+            file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+        config.plugins.on_post_build(config=config)
+        warnings = sum(count for _, count in counter.get_counts()) + sum(r.warnings for r in reports)
+        if config.strict and warnings:
+            raise Abort(f"Aborted with {warnings} warnings in strict mode!")
+        log.info(f"Documentation built in {time.monotonic() - start:.2f} seconds ({jobs} processes)")
+    except Exception as exc:
+        config.plugins.on_build_error(error=exc)
+        if isinstance(exc, MkDocsBuildError):
+            logger.error(str(exc))
+            raise Abort("Aborted with a BuildError!") from None
+        raise
+    finally:
+        gc.unfreeze()
+        logger.removeHandler(counter)
+        if spool is not None:
+            spool.close()
+            shutil.rmtree(spool.folder, ignore_errors=True)
+        if isinstance(plugin, MaillagePlugin):
+            plugin.spool = None
+
+
+def _give_back_memory() -> None:
+    """Return to the system the memory freed after generation (the registry, mostly).
+
+    Python hands memory it freed back to the C allocator, which keeps it for later unless
+    asked (glibc's ``malloc_trim``); the page-rendering processes would inherit it.
+    """
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to ask
+        pass
+
+
+def _render_share(
+    config: MkDocsConfig,
+    files: Files,
+    nav: Navigation,
+    env: Any,
+    shared: list[File],
+    own: list[File],
+    first: bool,
+    send: Any,
+    errors: ErrorCollector,
+) -> None:
+    """A worker of ``parallel_build``: read, render and write the pages of ``own``."""
+    from mkdocs import utils
+    from mkdocs.structure.files import InclusionLevel
+    from mkdocs.structure.toc import get_toc
+
+    counter = utils.CountHandler()
+    counter.setLevel(logging.WARNING)
+    logging.getLogger("mkdocs").addHandler(counter)
+    errors.messages.clear()  # the collector came with the fork: keep only this worker's
+    report = _ShareReport()
+    in_nav = {f.src_uri for f in shared}
+    no_toc = get_toc([])
+    try:
+        # The menu's pages first: their titles are in every page's menu. The other pages
+        # are then read, rendered and written one at a time, so that a worker holds one
+        # page's HTML, not its whole share's (mkdocs reads every page before writing any;
+        # the result is the same, since a page's output depends on the others' titles and
+        # addresses only).
+        for file in shared:
+            assert file.page is not None
+            mkdocs_internals.populate_page(file.page, config, files)
+        env = config.plugins.on_env(env, config=config, files=files)
+        if first:
+            for template in config.theme.static_templates:
+                mkdocs_internals.build_theme_template(template, env, files, config, nav)
+            for template in config.extra_templates:
+                mkdocs_internals.build_extra_template(template, files, config, nav)
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        for file in own:
+            page = file.page
+            assert page is not None
+            if file.src_uri not in in_nav:
+                mkdocs_internals.populate_page(page, config, files)
+            excluded = file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
+            mkdocs_internals.build_page(page, config, doc_files, nav, env, excluded=excluded)
+            if page.present_anchor_ids:
+                report.anchors[file.src_uri] = page.present_anchor_ids
+            if page.links_to_anchors:
+                report.links[file.src_uri] = {to.src_uri: dict(found) for to, found in page.links_to_anchors.items()}
+            # Written: its HTML is not needed any more. A menu page keeps its Markdown,
+            # which its title (in every other page's menu) is read from.
+            page.content = None
+            if file.src_uri not in in_nav:
+                page.markdown = None
+                page.toc = no_toc  # the page's headings: read by its own template only
+    except Exception as exc:  # reported to the parent, which fails the build with the message
+        report.error = str(exc) or type(exc).__name__
+        cause = environment_error(exc)
+        if cause is not None:
+            report.os_error = _os_error_fields(cause)
+    report.messages = list(errors.messages)
+    report.warnings = sum(count for _, count in counter.get_counts())
+    send.send(report)
+    send.close()
+
+
+def build_then_index(config: MkDocsConfig, jobs: int, errors: ErrorCollector) -> None:
+    """``parallel_build`` in a forked process, then the search index in this one.
+
+    Everything the pages are made from (the registry, the pages' Markdown, mkdocs' files
+    and navigation) lives in the build process and is gone with it; Pagefind, whose memory
+    is the other large one (generator/site/search.py), then runs beside a process that holds
+    little. The peak of the two is their larger one, not their sum.
+    """
+    import multiprocessing
+    import traceback
+
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    plugin = config.plugins.get("maillage")
+    fork = multiprocessing.get_context("fork")
+    receive, send = fork.Pipe(duplex=False)
+
+    def run() -> None:
+        outcome: tuple[str, list[str]] = ("done", [])
+        try:
+            if isinstance(plugin, MaillagePlugin):
+                plugin.index_later = True
+            parallel_build(config, jobs, errors)
+        except MkDocsException as exc:  # PluginError, Abort (strict warnings), configuration
+            outcome = ("failed", list(errors.messages) or [str(exc)])
+        except GenerationError as exc:  # a generating process died (site/generation.py)
+            outcome = ("failed", [str(exc)])
+        except Exception as exc:
+            cause = environment_error(exc)
+            if cause is not None:  # the disk is full, read-only...: raised again in the caller
+                outcome = ("os-error", _os_error_fields(cause))
+            else:  # a bug: shown as one, with its traceback
+                outcome = ("crashed", [traceback.format_exc()])
+        send.send(outcome)
+        send.close()
+
+    builder = fork.Process(target=run, name="maillage-build")
+    builder.start()
+    send.close()
+    try:
+        status, messages = receive.recv()
+    except EOFError:  # killed (out of memory?) before it could answer
+        status, messages = "failed", ["the process building the pages stopped unexpectedly"]
+    builder.join()
+    if status == "os-error":
+        raise _os_error(messages)
+    if status == "crashed":
+        raise RuntimeError("the process building the pages failed:\n" + "\n".join(messages))
+    if status == "failed":
+        errors.messages[:] = messages
+        raise Abort("Aborted")
+    try:
+        index_site(Path(config.site_dir))
+    except SearchIndexError as exc:
+        raise PluginError(f"maillage: {exc}") from None
+    mark_site(Path(config.site_dir))
+
+
+class ErrorCollector(logging.Handler):
+    """Keeps the error messages mkdocs logs during a build."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
