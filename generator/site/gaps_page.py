@@ -29,13 +29,12 @@ import json
 import posixpath
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from typing import Any
 
-from ..analysis.scope import default_scope
 from ..analysis.coverage import (
     Cell,
     CommuneRow,
@@ -48,9 +47,10 @@ from ..analysis.coverage import (
     to_geojson,
     to_wide_csv,
 )
-from ..registry.models import Service
+from ..analysis.scope import default_scope
 from ..registry.loader import Registry, Vocabularies, stale_services
 from ..registry.memory import collector_paused
+from ..registry.models import Service
 from ..registry.territories import Gazetteer
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .maps import coverage_map_html
@@ -154,7 +154,10 @@ class Inputs:
             and self.scope == other.scope
             and self.date == other.date
             and len(self.services) == len(other.services)
-            and all(a is b or _but_contacts(a) == _but_contacts(b) for a, b in zip(self.services, other.services))
+            and all(
+                a is b or _but_contacts(a) == _but_contacts(b)
+                for a, b in zip(self.services, other.services, strict=True)
+            )
             and self.vocabularies == other.vocabularies
         )
 
@@ -181,7 +184,7 @@ class Report:
             # repeating them per analysis tripled the file at 10,000 services.
             rows = ((a.selection.slug, a.units, a.communes) for a in self.analyses)
             communes = to_communes_csv(rows, services_for={"all"})
-        return files + (Asset(uri=DATA_DIR + COMMUNES_FILE, content=communes.encode("utf-8")),)
+        return (*files, Asset(uri=DATA_DIR + COMMUNES_FILE, content=communes.encode("utf-8")))
 
 
 # One registry per build: the plugin asks for the pages once per language, and the report

@@ -43,7 +43,11 @@ from ..registry.dates import reference_date
 from ..registry.loader import Registry
 from ..registry.territories import Gazetteer
 from .context import Asset, GeneratedPage, Provider, SiteContext
+from .downloads import download_files, downloads, downloads_page
+from .gaps_page import gaps_data, gaps_pages, gaps_report_pages, report_page_uris
+from .map_page import map_details, map_page, map_view
 from .markup import page_url
+from .orient_page import orient_data, orient_form, orient_page
 from .pages import (
     organisation_page,
     organisation_pages,
@@ -54,10 +58,6 @@ from .pages import (
     service_url,
     services_index,
 )
-from .downloads import download_files, downloads, downloads_page
-from .gaps_page import gaps_data, gaps_pages, gaps_report_pages, report_page_uris
-from .map_page import map_details, map_page, map_view
-from .orient_page import orient_data, orient_form, orient_page
 from .territory_pages import (
     TerritoryIndex,
     page_codes,

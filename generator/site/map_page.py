@@ -22,6 +22,9 @@ from jinja2 import Template
 
 from ..analysis.describe import summary
 from ..exchange.geocode import Position, site_positions
+from ..registry.loader import Registry
+from ..registry.models import Service
+from .context import Asset, GeneratedPage, SiteContext
 from .maps import (
     LOCAL_RESOURCES,
     MAP_DIR,
@@ -31,9 +34,6 @@ from .maps import (
     new_map,
     render_map,
 )
-from ..registry.models import Service
-from ..registry.loader import Registry
-from .context import Asset, GeneratedPage, SiteContext
 
 LOCAL_RESOURCES.setdefault("maillage_map_page", MAP_DIR + "map-page.js")
 

@@ -35,11 +35,11 @@ import folium
 from branca.element import Element
 
 from ..exchange.geocode import Position, address_text, site_positions
-from ..registry.models import Service, Site
 from ..registry.loader import Registry
+from ..registry.models import Service, Site
+from ..registry.territories import Gazetteer, Territory
 from .context import Asset, SiteContext
 from .csp import own_script
-from ..registry.territories import Gazetteer, Territory
 
 ASSETS = "assets/maillage/"
 LEAFLET_DIR = ASSETS + "leaflet/"

@@ -1,8 +1,8 @@
 """Every call into mkdocs' private functions, in one place, for the mkdocs it was written for.
 
-The serve patch and the parallel build run mkdocs' own steps for one page or one template — ``_populate_page``, ``_build_page``,
-``_build_theme_template``, ``_build_extra_template`` of ``mkdocs.commands.build`` — and
-wake the live-reload server's browsers as its rebuild loop does (``_epoch_cond``,
+The serve patch and the parallel build run mkdocs' own steps for one page or one template —
+``_populate_page``, ``_build_page``, ``_build_theme_template``, ``_build_extra_template`` of
+``mkdocs.commands.build`` — and wake the live-reload server's browsers as its rebuild loop does (``_epoch_cond``,
 ``_wanted_epoch``, ``_visible_epoch``, ``mkdocs.livereload._timestamp``). None of these is
 mkdocs' public API: they were read in mkdocs ``SUPPORTED`` and may change in any release.
 ``pyproject.toml`` bounds mkdocs to that series, and ``check_version`` (run by the plugin's

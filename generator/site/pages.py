@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from ..analysis import describe
 from ..registry.dates import is_stale, reference_date
 from ..registry.models import AgeRange, Organisation, Service, VocabularyTerm
-from .search import filter_attributes
 from .context import GeneratedPage, SiteContext
 from .i18n import date_text, t
+from .maps import service_map_html
 from .markup import (
     bullet_list,
     contact_item,
@@ -27,7 +27,7 @@ from .markup import (
     page_url,
     plain,
 )
-from .maps import service_map_html
+from .search import filter_attributes
 from .territory_pages import territory_link
 
 SERVICE_SECTIONS = ("objective", "for_whom", "how_to_ask", "method", "timing", "attention", "contact")

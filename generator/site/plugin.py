@@ -36,10 +36,9 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import clean_directory
 from mkdocs.utils.templates import TemplateContext
 
+from ..registry.loader import LoadCache, Registry, for_audience, load_registry
 from ..registry.privacy import professional_leaks
 from ..registry.problems import RegistryError, format_problems
-from ..registry.loader import LoadCache, Registry, for_audience, load_registry
-from .search import SearchIndexError, index_site
 from . import files as files_module
 from . import gaps_page, mkdocs_internals, serve_patch, territory_pages
 from .build import TargetError, check_target, mark_site
@@ -51,6 +50,7 @@ from .i18n import LANGUAGE_NAMES, nav_title, t
 from .incremental import Coalescing, Item, ServeMemory, provider_name
 from .pages import HOME_ENTRY_MARKER, entry_points
 from .providers import PROVIDERS
+from .search import SearchIndexError, index_site
 from .serve_patch import Served, ServePatch
 
 log = logging.getLogger("mkdocs.plugins.maillage")
@@ -263,7 +263,8 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
             made = list(self.memory.generate(contexts, PROVIDERS, settings))
         elif self.spool is not None and self.spool.jobs > 1:
             # parallel_build: the providers run in forked processes, their output on disk.
-            found = generate_in_processes(contexts, PROVIDERS, self.spool.jobs, self.spool.folder, files_module.SPOOL_BYTES)
+            spool = self.spool
+            found = generate_in_processes(contexts, PROVIDERS, spool.jobs, spool.folder, files_module.SPOOL_BYTES)
             made = ((provider_name(PROVIDERS[p]), item) for p, item in found)
         else:
             # One item at a time: each becomes its file (UTF-8 bytes) before the next is made.

@@ -5,15 +5,15 @@ Each module that adds pages to the site registers its provider here (one line ea
 
 from __future__ import annotations
 
-from .maps import service_map_assets
-from .search import search_assets
 from .context import Provider
 from .downloads import downloads
 from .downloads_hsds import hsds_downloads
 from .gaps_page import gaps_pages
 from .map_page import map_page
+from .maps import service_map_assets
 from .orient_page import orient_page
 from .pages import function_pages, home_page, need_pages, organisation_pages, service_pages
+from .search import search_assets
 from .territory_pages import territory_pages
 
 PROVIDERS: list[Provider] = [

@@ -26,7 +26,6 @@ import re
 import shutil
 import subprocess
 import sys
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,11 +36,11 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from ..analysis.describe import UNKNOWN, area_phrase, label, summary, text
-from ..registry.models import AgeBand, Service
 from ..registry.loader import Registry
-from .context import Asset, SiteContext
+from ..registry.models import AgeBand, Service
 from ..registry.territories import Gazetteer
 from ..registry.text import fold
+from .context import Asset, SiteContext
 
 # Filter keys as Pagefind stores them; the search panel shows them in the page's language.
 FACETS = ("need", "function", "territory", "age", "housing", "language", "self_referral")

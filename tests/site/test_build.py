@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.site.commands import BuildError, build_site
 from generator.site.build import atomic_build
+from generator.site.commands import BuildError, build_site
 from generator.site.orient_page import orient_page
 from tests.conftest import ROOT
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from generator.site.plugin import MaillagePlugin
 from generator.registry.loader import LoadCache, for_audience, load_registry
 from generator.site.build import SITE_MARKER
 from generator.site.context import SiteConfig, SiteContext
 from generator.site.incremental import DEFERRED, DEFERRED_PAGES, ServeMemory, digest, provider_name
+from generator.site.plugin import MaillagePlugin
 from generator.site.providers import PROVIDERS
 from tests.site.test_build import MKDOCS_YML, project  # noqa: F401 - the fixture: the small project with its mkdocs.yml
 

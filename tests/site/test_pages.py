@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.registry.models import LocalizedText
 from generator.registry.loader import for_audience, load_registry
+from generator.registry.models import LocalizedText
 from generator.site import pages
 from generator.site.context import GeneratedPage, SiteConfig, SiteContext
 from generator.site.markup import href, json_ld, localized
