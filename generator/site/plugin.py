@@ -46,6 +46,7 @@ from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .csp import add_policy, mark_templates
 from .files import GeneratedFile, Spool, virtual_file
 from .generation import Made, generate_in_processes
+from .. import locale as words
 from .i18n import LANGUAGE_NAMES, nav_title, t
 from .incremental import Coalescing, Item, ServeMemory, provider_name
 from .pages import HOME_ENTRY_MARKER, entry_points
@@ -188,6 +189,7 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
         if not languages or unknown:
             raise PluginError(f"maillage: languages must be among {', '.join(LANGUAGE_NAMES)}; got {languages}")
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        words.use_project(self.root)  # the directory's own locale/ over the shipped words
         self.navs = {}
         override = os.environ.get(AUDIENCE_VARIABLE)
         if override:
@@ -196,6 +198,8 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
             self.config.audience = override
         # `mkdocs serve` rebuilds when a maintainer edits the registry.
         config.watch.append(str(self.root / "data"))
+        if (self.root / "locale").is_dir():
+            config.watch.append(str(self.root / "locale"))
         config.extra["maillage_audience"] = self.config.audience
         config.extra["maillage_professional_banner"] = {lang: t("professional_version", lang) for lang in languages}
         # The header shows the language menu when `extra.alternate` is set. It is True, not

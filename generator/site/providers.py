@@ -15,6 +15,7 @@ from .orient_page import orient_page
 from .pages import function_pages, home_page, need_pages, organisation_pages, service_pages
 from .search import search_assets
 from .territory_pages import territory_pages
+from .words import words_assets
 
 PROVIDERS: list[Provider] = [
     home_page,
@@ -30,4 +31,5 @@ PROVIDERS: list[Provider] = [
     gaps_pages,
     orient_page,
     search_assets,
+    words_assets,
 ]

@@ -1,0 +1,97 @@
+"""The interface's words live in the gettext catalogues of generator/locale/, complete and
+without stale keys; a directory's own locale/ rewords a label after one build."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import string
+from pathlib import Path
+
+import pytest
+
+from generator import locale
+from generator.locale.__main__ import problems
+from generator.locale.catalogues import extract, read
+from generator.site.commands import build_site
+from tests.conftest import ROOT
+from tests.site.test_build import MKDOCS_YML
+
+
+def test_every_key_the_code_asks_for_is_translated_and_none_is_stale() -> None:
+    # Run `python3 -m generator.locale update` after adding a word, then fill the .po files.
+    assert problems() == []
+
+
+def test_the_extraction_sees_python_templates_javascript_and_the_navigation() -> None:
+    found = extract()
+    kinds = {where.rsplit(":", 1)[0].rsplit(".", 1)[-1] for places in found.values() for where in places}
+    assert {"py", "html", "js", "yml"} <= kinds, kinds
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_translations_keep_the_french_placeholders() -> None:
+    french = locale.catalogue("fr")
+    for lang in ("nl", "en"):
+        for key, text in locale.catalogue(lang).items():
+            assert _fields(text) == _fields(french[key]), f"{lang}: {key!r} {text!r} vs {french[key]!r}"
+
+
+def test_catalogues_have_no_fuzzy_or_duplicate_entry() -> None:
+    for lang in locale.LANGUAGES:
+        raw = locale.po_path(lang).read_text(encoding="utf-8")
+        ids = re.findall(r'^msgid "(.+)"$', raw, re.M)
+        assert len(ids) == len(set(ids)), lang
+        assert not [m.id for m in read(lang) if m.id and m.fuzzy], lang
+
+
+def test_the_browser_gets_only_its_words_in_each_language() -> None:
+    for lang in locale.LANGUAGES:
+        words = json.loads(locale.browser_json(lang))
+        assert words and all(key.startswith("js.") for key in words)
+        assert set(words) == {k for k in locale.catalogue("fr") if k.startswith("js.")}
+    assert json.loads(locale.browser_json("nl"))["js.search.filters"] == "Filters"
+
+
+def test_a_missing_key_falls_back_to_french_then_to_itself() -> None:
+    assert locale.t("for_whom", "de") == locale.t("for_whom", "fr") == "Pour qui ?"
+    assert locale.t("no.such.key", "nl") == "no.such.key"
+
+
+@pytest.fixture
+def project(mini: Path) -> Path:
+    (mini / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
+    shutil.copytree(ROOT / "directory", mini / "directory")
+    return mini
+
+
+@pytest.mark.slow
+def test_a_dutch_label_changed_in_the_projects_nl_po_shows_after_one_build(project: Path, tmp_path: Path) -> None:
+    # CONTRIBUTING.md, "Traduire": edit the .po, run `maillage build`.
+    po = project / "locale" / "nl" / "LC_MESSAGES" / "maillage.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "for_whom"\nmsgstr "Voor wie is het?"\n\n'
+        'msgid "js.search.filters"\nmsgstr "Zeef"\n\n'
+        'msgid "js.orient.none"\nmsgstr "Niets gevonden"\n',
+        encoding="utf-8",
+    )
+    site = tmp_path / "site"
+    try:
+        build_site(project / "mkdocs.yml", site, strict=True)
+    finally:
+        locale.use_project(None)
+    service = next((site / "nl" / "services").glob("*/index.html")).read_text(encoding="utf-8")
+    assert "Voor wie is het?" in service
+    french = next((site / "services").glob("*/index.html")).read_text(encoding="utf-8")
+    assert "Voor wie is het?" not in french and "Pour qui ?" in french
+    words = json.loads((site / "assets" / "maillage" / "words" / "nl.json").read_text(encoding="utf-8"))
+    assert words["js.search.filters"] == "Zeef" and words["js.orient.none"] == "Niets gevonden"
+    assert json.loads((site / "assets" / "maillage" / "words" / "fr.json").read_text(encoding="utf-8"))[
+        "js.search.filters"
+    ] == "Filtres"
