@@ -94,7 +94,7 @@ def has(key: str) -> bool:
     return key in catalogue(SOURCE)
 
 
-def N_(key: str) -> str:  # noqa: N802 - gettext's name for "mark for extraction"
+def N_(key: str) -> str:
     """Marks ``key`` for extraction where it is only built at run time (``t(prefix + x)``)."""
     return key
 

@@ -35,7 +35,9 @@ METHODS = [
 KEYWORDS: dict[str, Any] = {"t": None, "N_": None, "_": None}
 
 
-def extract_nav(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple[int, str, str, list[str]]]:
+def extract_nav(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str, str, list[str]]]:
     """Babel extraction method for ``mkdocs.yml``: its navigation titles, as ``nav.<title>``."""
     data = yaml.safe_load(fileobj.read()) or {}
 
