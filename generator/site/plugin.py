@@ -198,8 +198,8 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
             self.config.audience = override
         # `mkdocs serve` rebuilds when a maintainer edits the registry.
         config.watch.append(str(self.root / "data"))
-        if (self.root / "locale").is_dir():
-            config.watch.append(str(self.root / "locale"))
+        # … and when a translator edits a catalogue (the directory's own, or the shipped one).
+        config.watch.extend(str(folder) for folder in (self.root / "locale", words.HERE) if folder.is_dir())
         config.extra["maillage_audience"] = self.config.audience
         config.extra["maillage_professional_banner"] = {lang: t("professional_version", lang) for lang in languages}
         # The header shows the language menu when `extra.alternate` is set. It is True, not
