@@ -10,6 +10,7 @@ entries, so nothing written is lost. Run it as ``python3 -m generator.locale upd
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import fcntl
 import io
@@ -27,12 +28,30 @@ from . import DOMAIN, LANGUAGES, NAV_PREFIX, SOURCE, po_path, reload
 ROOT = Path(__file__).resolve().parents[2]
 
 METHODS = [
-    ("generator/**.py", "python"),
+    ("generator/**.py", "generator.locale.catalogues:extract_python"),
     ("overrides/**.html", "jinja2"),
     ("generator/site/assets/**.js", "javascript"),
     ("mkdocs.yml", "generator.locale.catalogues:extract_nav"),
 ]
 KEYWORDS: dict[str, Any] = {"t": None, "N_": None, "_": None}
+
+
+def extract_python(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str, str, list[str]]]:
+    """Babel extraction method for Python: ``t("key", …)`` and ``N_("key")`` by the syntax tree.
+
+    Babel's own ``python`` method reads tokens, and before Python 3.12 an f-string is one
+    token: ``f"<h2>{t('for_whom', lang)}</h2>"`` would go unseen (and seen on 3.12), so the
+    extraction would depend on the interpreter. The tree sees a call wherever it is.
+    """
+    calls = [node for node in ast.walk(ast.parse(fileobj.read())) if isinstance(node, ast.Call) and node.args]
+    for node in sorted(calls, key=lambda call: (call.lineno, call.col_offset)):
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        first = node.args[0]
+        if name in keywords and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            yield node.lineno, name, first.value, []
 
 
 def extract_nav(
