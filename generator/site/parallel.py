@@ -14,6 +14,7 @@ import logging
 import posixpath
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,6 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector) -> N
     what the workers report, and ``on_post_build`` (the search index) runs once every page
     is written. Warnings count for ``--strict`` whichever process logged them.
     """
-    import multiprocessing
-
     from mkdocs import utils
     from mkdocs.exceptions import Abort
     from mkdocs.exceptions import BuildError as MkDocsBuildError
@@ -107,12 +106,7 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector) -> N
         for file in doc_files:
             if file.page is None:
                 Page(None, file, config)
-        # Menus show the titles of the navigation's pages, in each language's own version.
-        languages = plugin.config.languages if isinstance(plugin, MaillagePlugin) else []
-        in_nav = {page.file.src_uri for page in nav.pages}
-        in_nav |= {posixpath.join(lang, uri) for uri in in_nav for lang in languages[1:]}
-        shared = [f for f in doc_files if f.src_uri in in_nav]
-        rest = [f for f in doc_files if f.src_uri not in in_nav]
+        shared, rest = _shares(plugin, nav, doc_files)
         # The static files are written before the workers start, and the generated ones
         # (downloads, data of the map, orientation and search) then dropped from memory,
         # so that no worker inherits them.
@@ -120,48 +114,14 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector) -> N
         for file in files:
             if isinstance(file, GeneratedFile) and not file.is_documentation_page():
                 file.release()
-        fork = multiprocessing.get_context("fork")
         # Objects made so far are left out of the workers' garbage collections: a collection
         # writes to every object it visits, and each page so written is copied into the
         # worker (copy-on-write) — the parent's whole heap, once per worker.
         gc.collect()
         gc.freeze()
-        workers = []
-        for k in range(jobs):
-            receive, send = fork.Pipe(duplex=False)
-            own = (shared if k == 0 else []) + rest[k::jobs]
-            worker = fork.Process(
-                target=_render_share,
-                args=(config, files, nav, env, shared, own, k == 0, send, errors),
-                name=f"maillage-pages-{k}",
-            )
-            worker.start()
-            send.close()
-            workers.append((worker, receive))
-        reports: list[_ShareReport] = []
-        for worker, receive in workers:
-            try:
-                report = receive.recv()
-            except EOFError:  # killed (out of memory?) before it could answer
-                report = _ShareReport(error=f"the process rendering pages stopped unexpectedly ({worker.name})")
-            worker.join()
-            reports.append(report)
-        for report in reports:
-            if report.os_error is not None:
-                raise _os_error(report.os_error)
-            if report.error is not None:
-                errors.messages.extend(m for m in report.messages if m not in errors.messages)
-                if not report.messages:
-                    errors.messages.append(report.error)
-                raise Abort("Aborted: a page could not be built")
-        by_uri = {f.src_uri: f for f in doc_files}
-        for report in reports:
-            for uri, anchors in report.anchors.items():
-                by_uri[uri].page.present_anchor_ids = anchors  # type: ignore[union-attr]
-            for uri, links in report.links.items():
-                page = by_uri[uri].page
-                assert page is not None
-                page.links_to_anchors = {by_uri[target]: found for target, found in links.items() if target in by_uri}
+        reports = _render_in_workers(jobs, (config, files, nav, env, shared), rest, errors)
+        _raise_first_failure(reports, errors)
+        _take_anchors(reports, doc_files)
         for file in doc_files:
             assert file.page is not None
             file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
@@ -184,6 +144,72 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector) -> N
             shutil.rmtree(spool.folder, ignore_errors=True)
         if isinstance(plugin, MaillagePlugin):
             plugin.spool = None
+
+
+def _shares(plugin: Any, nav: Navigation, doc_files: Sequence[File]) -> tuple[list[File], list[File]]:
+    """The pages every worker reads (the navigation's, in every language: menus show their
+    titles) and the others, which the workers share out."""
+    languages = plugin.config.languages if isinstance(plugin, MaillagePlugin) else []
+    in_nav = {page.file.src_uri for page in nav.pages}
+    in_nav |= {posixpath.join(lang, uri) for uri in in_nav for lang in languages[1:]}
+    return [f for f in doc_files if f.src_uri in in_nav], [f for f in doc_files if f.src_uri not in in_nav]
+
+
+def _render_in_workers(
+    jobs: int, common: tuple[Any, ...], rest: Sequence[File], errors: ErrorCollector
+) -> list[_ShareReport]:
+    """Forks ``jobs`` workers, each rendering its share of ``rest``, and gathers their reports."""
+    import multiprocessing
+
+    fork = multiprocessing.get_context("fork")
+    config, files, nav, env, shared = common
+    workers = []
+    for k in range(jobs):
+        receive, send = fork.Pipe(duplex=False)
+        own = (shared if k == 0 else []) + list(rest[k::jobs])
+        worker = fork.Process(
+            target=_render_share,
+            args=(config, files, nav, env, shared, own, k == 0, send, errors),
+            name=f"maillage-pages-{k}",
+        )
+        worker.start()
+        send.close()
+        workers.append((worker, receive))
+    reports: list[_ShareReport] = []
+    for worker, receive in workers:
+        try:
+            report = receive.recv()
+        except EOFError:  # killed (out of memory?) before it could answer
+            report = _ShareReport(error=f"the process rendering pages stopped unexpectedly ({worker.name})")
+        worker.join()
+        reports.append(report)
+    return reports
+
+
+def _raise_first_failure(reports: Sequence[_ShareReport], errors: ErrorCollector) -> None:
+    """Fails the build as the first failed worker did (its messages go to the collector)."""
+    from mkdocs.exceptions import Abort
+
+    for report in reports:
+        if report.os_error is not None:
+            raise _os_error(report.os_error)
+        if report.error is not None:
+            errors.messages.extend(m for m in report.messages if m not in errors.messages)
+            if not report.messages:
+                errors.messages.append(report.error)
+            raise Abort("Aborted: a page could not be built")
+
+
+def _take_anchors(reports: Sequence[_ShareReport], doc_files: Sequence[File]) -> None:
+    """Gives the parent's pages the anchors and anchor links the workers found."""
+    by_uri = {f.src_uri: f for f in doc_files}
+    for report in reports:
+        for uri, anchors in report.anchors.items():
+            by_uri[uri].page.present_anchor_ids = anchors  # type: ignore[union-attr]
+        for uri, links in report.links.items():
+            page = by_uri[uri].page
+            assert page is not None
+            page.links_to_anchors = {by_uri[target]: found for target, found in links.items() if target in by_uri}
 
 
 def _give_back_memory() -> None:
