@@ -348,7 +348,39 @@
     return p;
   }
 
-  /* Matches, near misses and fallbacks: the same JSON as `maillage orient --format json`. */
+  /* Matches, near misses and fallbacks: the same JSON as `maillage orient --format json`.
+   *
+   * orient(data, profile[, words]) returns (issue 17; `words`: optional {key: template} of the
+   * page's language for the js.orient.m.* phrases, French from the data otherwise):
+   * {
+   *   profile: {place, place_name, segment, age, housing, needs: [], referrer, professionals,
+   *             no_insurance, no_residence_permit, crisis, non_demand},
+   *   matches: [ENTRY + {
+   *     group: "fit" | "to_check",   // "fit" first: every criterion known and met; "to_check":
+   *                                  // depends on criteria the registry does not state
+   *     rank_reason: "conçu pour ce public : âge ; zone précise : Région de Bruxelles-Capitale",
+   *     reasons: ["de 0 à 23 ans ✓", ...],   // met criteria only (never also "à vérifier")
+   *     to_check: ["âge : à vérifier", ...], // the unknown criteria as phrases
+   *   }],                                    // already ranked: fit, then to_check, each best first
+   *   near_misses: [ENTRY + {failed: [{criterion, detail}], reasons: [...]}],
+   *   fallbacks: [ENTRY-or-nulls + {kind, detail}]
+   *     kind: "case-manager" | "helpline" | "generalist"  (services covering the place)
+   *         | "nearest"      (same country, within data.fallback_km; + distance_km)
+   *         | "none-nearby"  (service: null; detail says nothing lies within fallback_km)
+   *         | "gap"          (service: null, name: place name; detail is the plain gap line;
+   *                           + gaps_url: "gaps/needs/mental-health/#be-region-04000", from the
+   *                           site root, no language prefix)
+   * }
+   * ENTRY = {service: ID, name, organisation,
+   *   unknown: ["age", "referrer"],           // criterion ids the registry does not state
+   *   unknown_text: "non renseigné dans les sources : âge, qui fait la demande" ("" when none),
+   *   contacts: [{kind: "phone"|"email"|"web", value, label (or null), visibility:
+   *               "public"|"professional"}],   // phone first; professional only in that build
+   *   access: {who, how, delay},              // short phrases ("" when unknown to the registry)
+   *   next_steps: [...]}
+   * organisation, contacts, access and next_steps come from the details chunks: call
+   * chunksOf(data, result) and addDetails for each, then orient() again (empty until loaded).
+   */
   function orient(data, profile) {
     var p = normalise(profile);
     if (!has(data.territories, p.place)) {
