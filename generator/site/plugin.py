@@ -40,7 +40,7 @@ from ..registry.loader import LoadCache, Registry, for_audience, load_registry
 from ..registry.privacy import professional_leaks
 from ..registry.problems import RegistryError, format_problems
 from . import files as files_module
-from . import gaps_page, mkdocs_internals, serve_patch, territory_pages
+from . import gaps_page, mkdocs_internals, serve_patch, template_words, territory_pages
 from .build import TargetError, check_target, mark_site
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .csp import add_policy, mark_templates
@@ -71,6 +71,7 @@ class MaillagePluginConfig(base.Config):  # type: ignore[no-untyped-call]
     tiles = c.Optional(c.Type(str))
     tiles_attribution = c.Type(str, default=_DEFAULTS.tiles_attribution)
     repo_edit_base = c.Optional(c.Type(str))
+    gap_report_email = c.Optional(c.Type(str))  # the orientation page's "Signaler cette zone grise"
 
 
 class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyped-call]
@@ -78,6 +79,7 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
 
     def __init__(self) -> None:
         self.root = Path()
+        self.repo_url: str | None = None  # mkdocs.yml's, for the orientation page's gap reports
         self.files: Files | None = None
         self.navs: dict[str, Navigation] = {}
         self.main_nav: Navigation | None = None
@@ -180,6 +182,8 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
             tiles=self.config.tiles,
             tiles_attribution=self.config.tiles_attribution,
             repo_edit_base=self.config.repo_edit_base,
+            repo_url=self.repo_url,
+            gap_report_email=self.config.gap_report_email,
         )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -189,6 +193,7 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
         if not languages or unknown:
             raise PluginError(f"maillage: languages must be among {', '.join(LANGUAGE_NAMES)}; got {languages}")
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        self.repo_url = config.repo_url or None
         words.use_project(self.root)  # the directory's own locale/ over the shipped words
         self.navs = {}
         override = os.environ.get(AUDIENCE_VARIABLE)
@@ -306,8 +311,7 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
         assert self.memory is not None
         full = self.memory.plan((file.src_uri for file in virtual), settings)
         for file, item in zip(virtual, items, strict=True):
-            assert file._content is not None
-            changed = self.memory.is_changed(file.src_uri, file._content, item)
+            changed = self.memory.is_changed(file.src_uri, file.content_bytes, item)
             file.modified = full or changed or not os.path.isfile(file.abs_dest_path)
         if full and self.dirty:
             # A page came or went (or the settings changed): the navigation, the language
@@ -327,6 +331,7 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         mark_templates(env)  # the theme's own inline scripts get their hash in the CSP (site/csp.py)
+        template_words.install(env)  # {{ _("key") }} in overrides/ reads the catalogues
         if self._building is not None:
             self._building.env = env
         if self.dirty and self.main_nav is not None:
