@@ -24,6 +24,7 @@ from generator.analysis.describe import area_phrase, summary
 from generator.registry.loader import for_audience, load_registry
 from generator.site import search
 from generator.site.context import Asset, SiteConfig, SiteContext
+from generator.site.words import words_assets
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -37,6 +38,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+# The plugin's on_env for this plugin-less site: the templates' words from the catalogues.
+HOOK = Path(__file__).with_name("template_words_hook.py")
+
 MKDOCS_YML = """\
 site_name: Maillage (test de la recherche)
 docs_dir: docs
@@ -48,6 +52,8 @@ theme:
   custom_dir: {overrides}
   font: false
 plugins: []
+hooks:
+  - {hook}
 """
 
 
@@ -83,11 +89,11 @@ def build_search_site(target: Path) -> Path:
         page = docs / "services" / f"{service_id}.md"
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(_service_page(ctx, service_id), encoding="utf-8")
-    for item in search.search_assets(ctx):
+    for item in [*search.search_assets(ctx), *words_assets(ctx)]:
         assert isinstance(item, Asset)
         (docs / item.uri).parent.mkdir(parents=True, exist_ok=True)
         (docs / item.uri).write_bytes(item.content)
-    (target / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
+    (target / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides", hook=HOOK), encoding="utf-8")
 
     from mkdocs.commands.build import build
     from mkdocs.config import load_config

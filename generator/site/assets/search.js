@@ -1,9 +1,10 @@
 /*
  * Maillage search: the Pagefind search panel in the Material header.
- * Owned by the search module (generator/search.py); markup in overrides/partials/search.html.
+ * Owned by the search module (generator/site/search.py); markup in overrides/partials/search.html.
  *
  * - Pagefind is loaded on first use, from this site only (pagefind/pagefind.js), with the
- *   extra shards of the page's language when the index is sharded (withShards, Shards).
+ *   extra shards of the page's language when the index is sharded (withShards, Shards),
+ *   and with the words of the page's language (loadWords): no table of words here.
  * - Facets are Pagefind filters; checking several narrows the results (all must hold);
  *   each value shows how many of the current results it keeps.
  * - A plain query downloads only what its results need: Pagefind's word index chunks and
@@ -22,41 +23,58 @@
 
   var PAGE_SIZE = 10;
   var FACETS = ["need", "function", "territory", "age", "housing", "language", "self_referral"];
-  var LABELS = {
-    fr: {
-      need: "Besoin", "function": "Fonction", territory: "Territoire", age: "Âge",
-      housing: "Logement", language: "Langue", self_referral: "Demande par la personne elle-même",
-      results0: "Aucun résultat", results1: "1 résultat", resultsN: "{n} résultats",
-      approx: "Aucun résultat exact ; résultats pour le début des mots : « {q} »",
-      more: "Afficher plus de résultats", clear: "Effacer les filtres", loading: "Recherche…",
-      start: "Tapez un besoin, un public, un lieu… ou choisissez des filtres.",
-      error: "La recherche n'est pas disponible (index absent).", filters: "Filtres", forWhom: "Pour qui ?"
-    },
-    nl: {
-      need: "Behoefte", "function": "Functie", territory: "Gebied", age: "Leeftijd",
-      housing: "Huisvesting", language: "Taal", self_referral: "Aanvraag door de persoon zelf",
-      results0: "Geen resultaten", results1: "1 resultaat", resultsN: "{n} resultaten",
-      approx: "Geen exacte resultaten; resultaten voor het begin van de woorden: « {q} »",
-      more: "Meer resultaten", clear: "Filters wissen", loading: "Zoeken…",
-      start: "Typ een behoefte, een doelgroep, een plaats… of kies filters.",
-      error: "Zoeken is niet beschikbaar (geen index).", filters: "Filters", forWhom: "Voor wie?"
-    },
-    en: {
-      need: "Need", "function": "Function", territory: "Area", age: "Age",
-      housing: "Housing", language: "Language", self_referral: "Request by the person themself",
-      results0: "No results", results1: "1 result", resultsN: "{n} results",
-      approx: "No exact results; results for the start of the words: “{q}”",
-      more: "More results", clear: "Clear filters", loading: "Searching…",
-      start: "Type a need, a public, a place… or choose filters.",
-      error: "Search is not available (no index).", filters: "Filters", forWhom: "For whom?"
-    }
+  // Each facet's name, by its key (N_ marks a key for Babel's extraction, as in Python).
+  var FACET_NAMES = {
+    need: N_("js.search.need"), "function": N_("js.search.function"), territory: N_("js.search.territory"),
+    age: N_("js.search.age"), housing: N_("js.search.housing"), language: N_("js.search.language"),
+    self_referral: N_("js.search.self_referral")
   };
   var AGE_ORDER = ["0-17", "18-24", "25-59", "60+"];
 
+  function N_(key) { return key; }
+
+  /*
+   * The words: assets/maillage/words/<lang>.json, compiled from the gettext catalogues at
+   * each build (generator/site/words.py), fetched once per language, with Pagefind, when
+   * the search is first used. Until it has arrived, or if it cannot (a site opened from
+   * file://), a word is the one the server wrote into the panel, in the page's language
+   * (the data-maillage-word elements of overrides/partials/search.html); a word neither has
+   * is left out (a count shows as its number), never shown as its key.
+   */
+  var words = {};  // lang -> promise of {key: text}
+  var loaded = {};  // lang -> {key: text}, once arrived
+  var written = {};  // key -> text of the panel's markup
+
+  function pageLang() {
+    return (document.documentElement.lang || "fr").slice(0, 2).toLowerCase();
+  }
+
+  function loadWords(base) {
+    var lang = pageLang();
+    if (!words[lang]) {
+      words[lang] = fetch(new URL("assets/maillage/words/" + lang + ".json", base).href).then(function (response) {
+        return response.ok ? response.json() : {};
+      }).catch(function () { return {}; }).then(function (found) {
+        loaded[lang] = found || {};
+        return loaded[lang];
+      });
+    }
+    return words[lang];
+  }
+
+  function readWords(root) {
+    written = {};
+    root.querySelectorAll("[data-maillage-word]").forEach(function (node) {
+      var text = node.textContent.trim();
+      if (text) written[node.getAttribute("data-maillage-word")] = text;
+    });
+  }
+
+  /* The word `key` of the page's language, "{n}" filled with `n`. */
   function t(key, n) {
-    var lang = (document.documentElement.lang || "fr").slice(0, 2);
-    var table = LABELS[lang] || LABELS.fr;
-    var text = table[key] || LABELS.fr[key] || key;
+    var own = loaded[pageLang()] || {};
+    var text = own[key] || written[key];
+    if (!text) return n === undefined ? "" : String(n);
     return n === undefined ? text : text.replace("{n}", String(n));
   }
 
@@ -120,9 +138,10 @@
     this.facetsShown = false;  // whether the person opened the filters (all facets loaded)
     this.allFilters = null;  // promise of pagefind.filters(): every value's count over the site
     this.used = {};  // facet -> checked at some point: its data is loaded, so it stays shown
-    this.renderStatus(t("start"));
+    readWords(root);
+    this.renderStatus(t("js.search.start"));
     this.renderToggle();
-    this.moreButton.textContent = t("more");
+    this.moreButton.textContent = t("js.search.more");
     this.bind();
     this.readAddress();
   }
@@ -131,7 +150,7 @@
     if (!this.loading) {
       var self = this;
       var bundle = new URL("pagefind/", this.base);
-      this.loading = import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
+      var index = import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
         // Result URLs are site-absolute; a site served from a sub-path needs its base.
         // No pagefind.filters() here: it fetches every facet's data (see the header).
         return pagefind.options({ baseUrl: self.base.pathname, excerptLength: 24 }).then(function () {
@@ -141,6 +160,8 @@
           return shards;
         });
       });
+      // The words come with the index: results are shown in them (loadWords never fails).
+      this.loading = Promise.all([index, loadWords(this.base)]).then(function (both) { return both[0]; });
     }
     return this.loading;
   };
@@ -237,7 +258,7 @@
     var chosen = 0;
     var self = this;
     Object.keys(this.selected).forEach(function (facet) { chosen += self.selected[facet].length; });
-    this.facetsToggle.textContent = t("filters") + (chosen ? " (" + chosen + ")" : "");
+    this.facetsToggle.textContent = t("js.search.filters") + (chosen ? " (" + chosen + ")" : "");
     this.facetsToggle.setAttribute("aria-expanded", this.facetsShown ? "true" : "false");
   };
 
@@ -351,7 +372,7 @@
     this.renderToggle();
     if (!query && !hasFilters) {
       this.results = [];
-      this.renderStatus(t("start"));
+      this.renderStatus(t("js.search.start"));
       this.list.replaceChildren();
       this.moreButton.hidden = true;
       this.renderFacets(null);
@@ -362,13 +383,13 @@
         if (generation === self.generation) self.renderFacets(totals);
       }).catch(function (error) {
         if (generation !== self.generation) return;
-        self.renderStatus(t("error"));
+        self.renderStatus(t("js.search.error"));
         if (window.console) console.error(error);
       }).finally(function () {
         if (generation === self.generation) self.root.removeAttribute("aria-busy");
       });
     }
-    this.renderStatus(t("loading"));
+    this.renderStatus(t("js.search.loading"));
     this.root.setAttribute("aria-busy", "true");
     var ready = this.facetsShown ? this.loadFilters().then(function () { return self.load(); }) : this.load();
     return ready.then(function (pagefind) {
@@ -384,13 +405,14 @@
       self.shown = 0;
       self.list.replaceChildren();
       var n = found.results.length;
-      var count = n === 0 ? t("results0") : n === 1 ? t("results1") : t("resultsN", n);
-      self.renderStatus(pair[1] ? count + " — " + t("approx").replace("{q}", pair[1]) : count);
+      var count = n === 0 ? t("js.search.results0") : n === 1 ? t("js.search.results1") : t("js.search.resultsN", n);
+      var approx = pair[1] && t("js.search.approx");
+      self.renderStatus(approx ? count + " — " + approx.replace("{q}", pair[1]) : count);
       self.renderFacets(found.filters);
       return self.showMore();
     }).catch(function (error) {
       if (generation !== self.generation) return;
-      self.renderStatus(t("error"));
+      self.renderStatus(t("js.search.error"));
       if (window.console) console.error(error);
     }).finally(function () {
       if (generation === self.generation) self.root.removeAttribute("aria-busy");
@@ -423,7 +445,7 @@
     if (details) link.appendChild(el("p", { "class": "maillage-search__org", text: details }));
     if (meta.for_whom) {
       link.appendChild(el("p", { "class": "maillage-search__for" }, [
-        el("strong", { text: t("forWhom") + " " }), document.createTextNode(meta.for_whom)
+        el("strong", { text: t("js.search.forWhom") + " " }), document.createTextNode(meta.for_whom)
       ]));
     } else if (page.excerpt) {
       link.appendChild(el("p", { "class": "maillage-search__excerpt" }, [safeExcerpt(page.excerpt)]));
@@ -458,7 +480,7 @@
       } : function (a, b) { return values[b] - values[a] || a.localeCompare(b, "fr"); });
       var chosen = (self.selected[facet] || []).length;
       var summary = el("summary", { "class": "maillage-search__facet-name" }, [
-        document.createTextNode(t(facet)),
+        document.createTextNode(t(FACET_NAMES[facet]) || facet),
         chosen ? el("span", { "class": "maillage-search__chosen", text: " (" + chosen + ")" }) : null
       ]);
       var list = el("ul", { "class": "maillage-search__values" });
@@ -478,7 +500,7 @@
       box.appendChild(details);
     });
     if (Object.keys(this.filters()).length) {
-      var clear = el("button", { type: "button", "class": "md-button maillage-search__clear", text: t("clear") });
+      var clear = el("button", { type: "button", "class": "md-button maillage-search__clear", text: t("js.search.clear") });
       clear.addEventListener("click", function () { self.selected = {}; self.run(); });
       box.appendChild(clear);
     }
