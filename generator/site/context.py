@@ -25,6 +25,8 @@ class SiteConfig:
     tiles: str | None = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tiles_attribution: str = "© les contributeurs d'OpenStreetMap"
     repo_edit_base: str | None = None  # e.g. https://github.com/org/repo/edit/main/
+    repo_url: str | None = None  # mkdocs.yml's repo_url: the orientation page's gap reports open issues there
+    gap_report_email: str | None = None  # or, when set, they are e-mails to the maintainers
     # The date the build states ("état au …"): the registry's newest verification, so two
     # builds of the same registry give the same bytes.
 

@@ -14,10 +14,13 @@ import json
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..analysis.describe import label as describe_label
 from ..analysis.orient import build_data, data_to_json, details_to_json, places_to_json
-from .context import Asset, GeneratedPage, SiteContext
+from ..locale import N_, SOURCE, browser_words, t
+from ..registry.text import fold
+from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .markup import esc
 
 ASSET_DIR = "assets/maillage"
@@ -26,151 +29,79 @@ DETAILS_DIR = f"{ASSET_DIR}/orient/"
 SCRIPT_URI = f"{ASSET_DIR}/orient.js"
 PAGE_URI = "orient/index.md"
 
-# The page's words, as generator/site/i18n.py keeps the site's (a missing language falls
-# back to French). The matcher's reasons stay French in every language: the Python and
-# JavaScript matchers must give the very same phrases (tests/vectors/orient.json).
-LABELS: dict[str, dict[str, str]] = {
-    "title": {"fr": "Orienter une personne", "nl": "Een persoon doorverwijzen", "en": "Refer a person"},
-    "intro": {
-        "fr": "Saisissez le profil de la personne : l'outil indique les services qui correspondent, "
-        "ceux qui n'échouent que sur un ou deux critères (à négocier), et quoi faire quand rien ne convient. "
-        "Un critère que le répertoire ne connaît pas n'exclut jamais un service : il est signalé « à vérifier ». "
-        "**Rien de ce que vous tapez ne quitte cette page.**",
-        "nl": "Vul het profiel van de persoon in: de tool toont de diensten die passen, de diensten die op "
-        "slechts één of twee criteria afvallen (bespreekbaar) en wat te doen als niets past. Een criterium dat "
-        "de gids niet kent, sluit een dienst nooit uit: het wordt gemeld als « à vérifier » (na te gaan). "
-        "**Niets van wat u typt verlaat deze pagina.**",
-        "en": "Enter the person's profile: the tool lists the services that fit, those that fail on only one "
-        "or two criteria (open to negotiation), and what to do when nothing fits. A criterion the directory "
-        "does not know never excludes a service: it is flagged « à vérifier » (to be checked). "
-        "**Nothing you type leaves this page.**",
-    },
-    "french_reasons": {
-        "fr": "",
-        "nl": "De redenen, voorwaarden en volgende stappen van de resultaten staan in het Frans, zoals in de "
-        "gids zelf: de tool in de browser en de opdracht `maillage orient` geven exact dezelfde zinnen.",
-        "en": "The reasons, criteria and next steps in the results are in French, as in the directory "
-        "itself: the browser tool and the `maillage orient` command give exactly the same phrases.",
-    },
-    "age": {"fr": "Âge", "nl": "Leeftijd", "en": "Age"},
-    "where": {
-        "fr": "Commune ou code postal où vit la personne",
-        "nl": "Gemeente of postcode waar de persoon woont",
-        "en": "Municipality or postcode where the person lives",
-    },
-    "housing": {"fr": "Logement", "nl": "Huisvesting", "en": "Housing"},
-    "unspecified": {"fr": "— non précisé —", "nl": "— niet opgegeven —", "en": "— not specified —"},
-    "needs": {
-        "fr": "Besoins (Ctrl/Maj pour plusieurs)",
-        "nl": "Noden (Ctrl/Shift voor meerdere)",
-        "en": "Needs (Ctrl/Shift for several)",
-    },
-    "referrer": {"fr": "Qui fait la demande", "nl": "Wie doet de aanvraag", "en": "Who is asking"},
-    "professionals": {
-        "fr": "Nombre de professionnels (institutions distinctes)",
-        "nl": "Aantal professionals (verschillende instellingen)",
-        "en": "Number of professionals (distinct institutions)",
-    },
-    "situation": {"fr": "Situation", "nl": "Situatie", "en": "Situation"},
-    "no_insurance": {
-        "fr": "sans couverture santé (mutuelle)",
-        "nl": "zonder ziekteverzekering (ziekenfonds)",
-        "en": "without health insurance",
-    },
-    "no_residence_permit": {
-        "fr": "sans titre de séjour",
-        "nl": "zonder verblijfsvergunning",
-        "en": "without a residence permit",
-    },
-    "crisis": {"fr": "en situation de crise", "nl": "in crisis", "en": "in crisis"},
-    "non_demand": {
-        "fr": "en « non-demande »",
-        "nl": "in « non-demande » (vraagt zelf geen hulp)",
-        "en": "in « non-demande » (not asking for help)",
-    },
-    "submit": {"fr": "Trouver les services", "nl": "Diensten zoeken", "en": "Find services"},
-    "liaison": {"fr": "Fiche de liaison", "nl": "Verwijsbrief", "en": "Referral note"},
-    "liaison_hint": {
-        "fr": "À copier dans un e-mail ou à imprimer pour le service",
-        "nl": "Te kopiëren in een e-mail of af te drukken voor de dienst",
-        "en": "To copy into an e-mail or print for the service",
-    },
-    "copy": {"fr": "Copier", "nl": "Kopiëren", "en": "Copy"},
-    "print": {"fr": "Imprimer", "nl": "Afdrukken", "en": "Print"},
-    "noscript": {
-        "fr": "Cet outil a besoin de JavaScript ; la commande <code>maillage orient</code> donne le même résultat.",
-        "nl": "Deze tool heeft JavaScript nodig; de opdracht <code>maillage orient</code> geeft hetzelfde resultaat.",
-        "en": "This tool needs JavaScript; the <code>maillage orient</code> command gives the same result.",
-    },
-    # read by orient.js (data-labels): results, messages and the referral note
-    "js.matches": {"fr": "{n} service(s) correspondent", "nl": "{n} dienst(en) passen", "en": "{n} service(s) fit"},
-    "js.none": {"fr": "Aucun service ne correspond", "nl": "Geen enkele dienst past", "en": "No service fits"},
-    "js.liaison": {"fr": "Fiche de liaison", "nl": "Verwijsbrief", "en": "Referral note"},
-    "js.profile": {"fr": "Profil", "nl": "Profiel", "en": "Profile"},
-    "js.near": {
-        "fr": "Presque : critères à négocier",
-        "nl": "Bijna: criteria om over te onderhandelen",
-        "en": "Almost: criteria to negotiate",
-    },
-    "js.fallbacks": {
-        "fr": "Pistes quand rien ne correspond",
-        "nl": "Mogelijkheden als niets past",
-        "en": "Leads when nothing fits",
-    },
-    "js.years": {"fr": "{n} ans", "nl": "{n} jaar", "en": "{n} years old"},
-    "js.age_unknown": {"fr": "âge inconnu", "nl": "leeftijd onbekend", "en": "age unknown"},
-    "js.lives": {"fr": "réside à {place}", "nl": "woont in {place}", "en": "lives in {place}"},
-    "js.housing": {"fr": "logement", "nl": "huisvesting", "en": "housing"},
-    "js.needs": {"fr": "besoins", "nl": "noden", "en": "needs"},
-    "js.referrer": {"fr": "demande", "nl": "aanvraag", "en": "request"},
-    "js.service": {"fr": "Service", "nl": "Dienst", "en": "Service"},
-    "js.person": {"fr": "Personne", "nl": "Persoon", "en": "Person"},
-    "js.criteria": {"fr": "Critères", "nl": "Criteria", "en": "Criteria"},
-    "js.steps": {"fr": "Démarches", "nl": "Stappen", "en": "Next steps"},
-    "js.contact": {"fr": "Contact", "nl": "Contact", "en": "Contact"},
-    "js.ambiguous": {
-        "fr": "Plusieurs lieux portent ce nom : {places}. Choisissez-en un dans la liste.",
-        "nl": "Meerdere plaatsen dragen deze naam: {places}. Kies er één uit de lijst.",
-        "en": "Several places have this name: {places}. Pick one from the list.",
-    },
-    "js.unknown_place": {
-        "fr": "Lieu inconnu : tapez un nom de commune ou un code postal.",
-        "nl": "Onbekende plaats: typ een gemeentenaam of een postcode.",
-        "en": "Unknown place: type a municipality name or a postcode.",
-    },
-    "js.load_failed": {
-        "fr": "Les données d'orientation n'ont pas pu être chargées.",
-        "nl": "De doorverwijzingsgegevens konden niet worden geladen.",
-        "en": "The referral data could not be loaded.",
-    },
-    "js.details_failed": {
-        "fr": "Les démarches et contacts n'ont pas pu être chargés : voir la fiche de chaque service.",
-        "nl": "De stappen en contacten konden niet worden geladen: zie de fiche van elke dienst.",
-        "en": "The next steps and contacts could not be loaded: see each service's page.",
-    },
-}
-CRITERIA = {
-    "age": {"fr": "âge", "nl": "leeftijd", "en": "age"},
-    "area": {"fr": "zone couverte", "nl": "werkgebied", "en": "area covered"},
-    "housing": {"fr": "logement", "nl": "huisvesting", "en": "housing"},
-    "needs": {"fr": "besoins", "nl": "noden", "en": "needs"},
-    "referrer": {"fr": "qui fait la demande", "nl": "wie de aanvraag doet", "en": "who is asking"},
-    "professional_requesters": {
-        "fr": "nombre de professionnels demandeurs",
-        "nl": "aantal aanvragende professionals",
-        "en": "number of professionals asking",
-    },
-    "health_insurance": {"fr": "couverture santé", "nl": "ziekteverzekering", "en": "health insurance"},
-    "residence_permit": {"fr": "titre de séjour", "nl": "verblijfsvergunning", "en": "residence permit"},
-    "crisis": {"fr": "situation de crise", "nl": "crisissituatie", "en": "crisis"},
-    "non_demand": {"fr": "non-demande", "nl": "non-demande", "en": "non-demande"},
-}
-
-
-def label(key: str, lang: str) -> str:
-    """The page's word ``key`` in ``lang`` (French when missing, as ``i18n.t``)."""
-    labels = LABELS[key]
-    return labels.get(lang) or labels["fr"]
+# The page's words are the catalogue's ``orient.*`` keys (generator/locale); the browser's,
+# ``js.orient.*`` and ``criterion.*``, travel in the page's data-labels JSON, built here at
+# build time, so orient.js holds no words of its own. The matcher's reasons stay French in
+# every language: the Python and JavaScript matchers must give the very same phrases
+# (tests/vectors/orient.json).
+BROWSER_WORDS = (
+    N_("js.orient.age_unknown"),
+    N_("js.orient.ambiguous"),
+    N_("js.orient.area"),
+    N_("js.orient.band"),
+    N_("js.orient.band_open"),
+    N_("js.orient.band_unknown"),
+    N_("js.orient.contact"),
+    N_("js.orient.copied"),
+    N_("js.orient.copy_text"),
+    N_("js.orient.criteria"),
+    N_("js.orient.delay"),
+    N_("js.orient.details_failed"),
+    N_("js.orient.email"),
+    N_("js.orient.fallbacks"),
+    N_("js.orient.file_protocol"),
+    N_("js.orient.group_known"),
+    N_("js.orient.group_unknown"),
+    N_("js.orient.housing"),
+    N_("js.orient.how"),
+    N_("js.orient.liaison"),
+    N_("js.orient.line"),
+    N_("js.orient.lives"),
+    N_("js.orient.load_failed"),
+    N_("js.orient.mail"),
+    N_("js.orient.matches"),
+    N_("js.orient.near"),
+    N_("js.orient.needs"),
+    N_("js.orient.no_contact"),
+    N_("js.orient.none"),
+    N_("js.orient.note"),
+    N_("js.orient.note_date"),
+    N_("js.orient.note_title"),
+    N_("js.orient.person"),
+    N_("js.orient.phone"),
+    N_("js.orient.profile"),
+    N_("js.orient.referrer"),
+    N_("js.orient.report_date"),
+    N_("js.orient.report_gap"),
+    N_("js.orient.report_hint"),
+    N_("js.orient.report_intro"),
+    N_("js.orient.report_profile"),
+    N_("js.orient.report_title"),
+    N_("js.orient.send"),
+    N_("js.orient.service"),
+    N_("js.orient.sms"),
+    N_("js.orient.steps"),
+    N_("js.orient.unknown_line"),
+    N_("js.orient.unknown_place"),
+    N_("js.orient.web"),
+    N_("js.orient.who"),
+    N_("js.orient.why_default"),
+    N_("js.orient.why_first"),
+    N_("js.orient.years"),
+)
+CRITERIA = (
+    N_("criterion.age"),
+    N_("criterion.area"),
+    N_("criterion.housing"),
+    N_("criterion.needs"),
+    N_("criterion.referrer"),
+    N_("criterion.professional_requesters"),
+    N_("criterion.health_insurance"),
+    N_("criterion.residence_permit"),
+    N_("criterion.crisis"),
+    N_("criterion.non_demand"),
+)
+FLAGS = ("no_insurance", "no_residence_permit", "crisis", "non_demand")
 
 
 def _dump(value: object) -> bytes:
@@ -198,19 +129,53 @@ def orient_files(ctx: SiteContext) -> dict[str, bytes]:
 def page_labels(ctx: SiteContext) -> dict[str, Any]:
     """What orient.js shows in the page's language: results words, criteria, form options."""
     lang = ctx.lang
-    words = {key[3:]: label(key, lang) for key in LABELS if key.startswith("js.")}
-    vocabularies = ctx.registry.vocabularies
-    options = {
-        name: {term: describe_label(ctx.registry, name, term, lang) for term in vocabularies.vocabulary(name)}
-        for name in ("housing", "needs", "referrers")
-    }
-    criteria = {key: value.get(lang) or value["fr"] for key, value in CRITERIA.items()}
-    return {"words": words, "criteria": criteria, "options": options}
+    words = {key.removeprefix("js.orient."): t(key, lang) for key in BROWSER_WORDS}
+    criteria = {key.removeprefix("criterion."): t(key, lang) for key in CRITERIA}
+    options = {name: dict(_options(ctx, name)) for name in ("housing", "needs", "referrers")}
+    # The matcher's phrases in the page's language, when the catalogue has them (js.orient.m.*).
+    matcher = {key: text for key, text in browser_words(lang).items() if key.startswith("js.orient.m.")}
+    return {"words": words, "criteria": criteria, "options": options, "matcher": matcher}
+
+
+def _options(ctx: SiteContext, name: str) -> list[tuple[str, str]]:
+    """``(id, label)`` of a vocabulary in the page's language, in the vocabulary's order."""
+    terms = ctx.registry.vocabularies.vocabulary(name)
+    return [(term, describe_label(ctx.registry, name, term, ctx.lang)) for term in terms]
+
+
+def _select(ctx: SiteContext, name: str, vocabulary: str) -> str:
+    options = "".join(f'<option value="{esc(term)}">{esc(text)}</option>' for term, text in _options(ctx, vocabulary))
+    unspecified = esc(t("orient.unspecified", ctx.lang))
+    return f'<select id="mo-{name}" name="{name}"><option value="">{unspecified}</option>{options}</select>'
+
+
+def _needs(ctx: SiteContext) -> str:
+    """The needs as checkboxes in the order of their label (a list box needs Ctrl on a
+    computer and is unusable by touch; an order by id hides "Santé mentale" at the bottom)."""
+    needs = sorted(_options(ctx, "needs"), key=lambda option: (fold(option[1]), option[0]))
+    return "\n".join(
+        f'<label><input type="checkbox" name="need" value="{esc(term)}" id="mo-need-{esc(term)}"> {esc(text)}</label>'
+        for term, text in needs
+    )
+
+
+def gap_report_target(config: SiteConfig) -> dict[str, str]:
+    """Where "Signaler cette zone grise" sends: the maintainers' address when set, else a
+    new issue on the forge of ``repo_url`` (GitLab's form differs from GitHub's, which
+    Gitea and Forgejo copy); nothing when neither is set."""
+    if config.gap_report_email:
+        return {"kind": "email", "target": config.gap_report_email}
+    if config.repo_url:
+        base = config.repo_url.rstrip("/")
+        if "gitlab" in (urlsplit(base).hostname or ""):
+            return {"kind": "gitlab", "target": base + "/-/issues/new"}
+        return {"kind": "github", "target": base + "/issues/new"}
+    return {}
 
 
 # Raw HTML with no blank line inside: Markdown leaves a block-level element alone.
 FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" data-details="{details}"
- data-labels="{labels}" lang="{lang}">
+ data-labels="{labels}" data-gap-kind="{gap_kind}" data-gap-target="{gap_target}" lang="{lang}">
 <form class="maillage-orient-form" autocomplete="off" novalidate>
 <p><label for="mo-age">{age}</label> <input id="mo-age" name="age"
  type="number" min="0" max="120" inputmode="numeric" required autofocus></p>
@@ -218,11 +183,12 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" da
  <input id="mo-where" name="where" list="mo-places" required></p>
 <datalist id="mo-places"></datalist>
 <p><label for="mo-housing">{housing}</label>
- <select id="mo-housing" name="housing"><option value="">{unspecified}</option></select></p>
-<p><label for="mo-needs">{needs}</label>
- <select id="mo-needs" name="needs" multiple size="5"></select></p>
+ {housing_select}</p>
+<fieldset class="maillage-orient-needs"><legend>{needs}</legend>
+{needs_boxes}
+</fieldset>
 <p><label for="mo-referrer">{referrer}</label>
- <select id="mo-referrer" name="referrer"><option value="">{unspecified}</option></select>
+ {referrer_select}
 <label for="mo-professionals">{professionals}</label>
  <input id="mo-professionals" name="professionals" type="number" min="1" max="10"></p>
 <fieldset><legend>{situation}</legend>
@@ -242,28 +208,36 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" da
 <p><button type="button" data-action="copy">{copy}</button>
  <button type="button" data-action="print">{print}</button></p>
 </section>
+<section id="maillage-orient-note" class="maillage-orient-note" hidden>
+<h2>{note}</h2>
+<div class="maillage-orient-note-text" lang="fr"></div>
+<p><button type="button" data-action="print-note">{print}</button></p>
+</section>
 <noscript><p>{noscript}</p></noscript>
 </div>
 <script src="{script}"></script>
 """
 
+# Printing prints what the button asked for: the referral note (professionals) or the
+# note for the person, alone on its page (orient.js sets the body's class).
 PRINT_CSS = """<style>
 .maillage-orient-form fieldset label { display: block; }
-.maillage-orient-match { margin-bottom: 1em; }
+.maillage-orient-needs { columns: 2 14em; }
+.maillage-orient-match, .maillage-orient-near li, .maillage-orient-fallbacks li { margin-bottom: 1em; }
+.maillage-orient-contact p, .maillage-orient-send { margin: 0.2em 0; }
+.maillage-orient-contact a[href^="tel:"] { font-weight: bold; white-space: nowrap; }
+.maillage-orient-unknown { font-style: italic; }
+.maillage-orient-note-text { font-size: 1.2em; }
 @media print {
-  body * { visibility: hidden; }
-  #maillage-orient-liaison, #maillage-orient-liaison * { visibility: visible; }
-  #maillage-orient-liaison { position: absolute; top: 0; left: 0; }
-  #maillage-orient-liaison button { display: none; }
+  body.mo-print-liaison *, body.mo-print-note * { visibility: hidden; }
+  body.mo-print-liaison #maillage-orient-liaison, body.mo-print-liaison #maillage-orient-liaison *,
+  body.mo-print-note #maillage-orient-note, body.mo-print-note #maillage-orient-note * { visibility: visible; }
+  #maillage-orient-liaison, #maillage-orient-note { position: absolute; top: 0; left: 0; right: 0; }
+  #maillage-orient-liaison button, #maillage-orient-note button { display: none; }
+  #maillage-orient-note .maillage-orient-note-text { font-size: 16pt; }
 }
 </style>
 """
-
-
-def orient_page(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
-    """The page in every language, the data, its details chunks and the script once."""
-    yield from orient_form(ctx)
-    yield from orient_data(ctx)
 
 
 def orient_form(ctx: SiteContext) -> Iterator[GeneratedPage]:
@@ -271,23 +245,50 @@ def orient_form(ctx: SiteContext) -> Iterator[GeneratedPage]:
     lang = ctx.lang
     depth = (ctx.prefix + "orient/").count("/")
     up = "../" * depth
-    words = {key: esc(label(key, lang)) for key in LABELS if not key.startswith("js.") and key != "intro"}
-    words["noscript"] = label("noscript", lang)  # holds markup, written by us
-    title = label("title", lang)
-    body = ["---", f"title: {title}", "---", "", f"# {title}", "", label("intro", lang), ""]
-    if label("french_reasons", lang):
-        body += [label("french_reasons", lang), ""]
+    title = t("orient.title", lang)
+    body = ["---", f"title: {title}", "---", "", f"# {title}", "", t("orient.intro", lang), ""]
+    if lang != SOURCE:  # a French page needs no word on the French of its results
+        body += [t("orient.french_reasons", lang), ""]
     labels = json.dumps(page_labels(ctx), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    gap = gap_report_target(ctx.config)
     form = FORM.format(
         data=esc(up + DATA_URI),
         details=esc(up + DETAILS_DIR),
         script=esc(up + SCRIPT_URI),
         labels=esc(labels),
+        gap_kind=esc(gap.get("kind", "")),
+        gap_target=esc(gap.get("target", "")),
         lang=esc(lang),
-        **words,
+        age=esc(t("orient.age", lang)),
+        where=esc(t("orient.where", lang)),
+        housing=esc(t("orient.housing", lang)),
+        housing_select=_select(ctx, "housing", "housing"),
+        needs=esc(t("orient.needs", lang)),
+        needs_boxes=_needs(ctx),
+        referrer=esc(t("orient.referrer", lang)),
+        referrer_select=_select(ctx, "referrer", "referrers"),
+        professionals=esc(t("orient.professionals", lang)),
+        situation=esc(t("orient.situation", lang)),
+        no_insurance=esc(t("orient.no_insurance", lang)),
+        no_residence_permit=esc(t("orient.no_residence_permit", lang)),
+        crisis=esc(t("orient.crisis", lang)),
+        non_demand=esc(t("orient.non_demand", lang)),
+        submit=esc(t("orient.submit", lang)),
+        liaison=esc(t("orient.liaison", lang)),
+        liaison_hint=esc(t("orient.liaison_hint", lang)),
+        copy=esc(t("orient.copy", lang)),
+        print=esc(t("orient.print", lang)),
+        note=esc(t("orient.note", lang)),
+        noscript=t("orient.noscript", lang),  # holds markup, written by us
     )
     body += [PRINT_CSS, form]
     yield GeneratedPage(uri=ctx.prefix + PAGE_URI, content="\n".join(body))
+
+
+def orient_page(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
+    """The page in every language, the data, its details chunks and the script once."""
+    yield from orient_form(ctx)
+    yield from orient_data(ctx)
 
 
 def orient_data(ctx: SiteContext) -> Iterator[Asset]:

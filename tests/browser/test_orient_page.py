@@ -47,6 +47,10 @@ plugins: []
 """
 
 
+# A directory with a forge: "Signaler cette zone grise" opens a new issue there.
+CONFIG = SiteConfig(repo_url="https://github.com/example/annuaire")
+
+
 @pytest.fixture(scope="session")
 def orient_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("orient-site")
@@ -57,7 +61,7 @@ def orient_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     items = [
         item
         for lang in ("fr", "nl", "en")
-        for item in orient_page(SiteContext(registry=registry, config=SiteConfig(), root=ROOT, lang=lang))
+        for item in orient_page(SiteContext(registry=registry, config=CONFIG, root=ROOT, lang=lang))
     ]
     for item in items:
         path = docs / item.uri
@@ -162,7 +166,7 @@ def test_keyboard_only_roofless_in_saint_gilles(orient_tab: tuple[Any, list[str]
     near = tab.locator(".maillage-orient-near li[data-service='brusano-case-management']").inner_text()
     assert "logement" in near and "non admis" in near
     # The liaison sheet, by keyboard: focus its button, press Enter, read the text.
-    tab.locator(".maillage-orient-match[data-service='em107-precarite'] button").focus()
+    tab.locator(".maillage-orient-match[data-service='em107-precarite'] [data-action=liaison]").focus()
     tab.keyboard.press("Enter")
     tab.wait_for_function("() => document.querySelector('#mo-liaison').value.length > 0")
     sheet = tab.eval_on_selector("#mo-liaison", "t => t.value")
@@ -180,11 +184,9 @@ def test_nothing_fits_shows_fallbacks_and_gap(orient_tab: tuple[Any, list[str]])
     tab.keyboard.type("1060")
     _tab_to(tab, "mo-housing")
     tab.keyboard.type("Sans abri")
-    tab.keyboard.press("Tab")
-    tab.keyboard.press("Home")  # first need, then select mental health with the keyboard
-    labels = tab.eval_on_selector_all("#mo-needs option", "os => os.map(o => o.value)")
-    for _ in range(labels.index("mental-health")):
-        tab.keyboard.press("ArrowDown")
+    _tab_to(tab, "mo-need-mental-health")  # the needs are checkboxes: Tab to one, Space ticks it
+    tab.keyboard.press("Space")
+    assert tab.eval_on_selector("#mo-need-mental-health", "c => c.checked")
     _tab_to(tab, "mo-professionals")
     tab.keyboard.press("Tab")
     tab.keyboard.press("Tab")
@@ -226,7 +228,7 @@ def test_english_page_words_french_reasons(orient_tab: tuple[Any, list[str]]) ->
     assert first.get_attribute("data-service") == "bru-stars-case-management"
     assert "dans la zone couverte" in first.inner_text()  # the matcher's phrase, French by design
     assert "Profile : 16 years old, lives in Ixelles" in tab.locator(".maillage-orient-results").inner_text()
-    first.locator("button").click()
+    first.locator("[data-action=liaison]").click()
     tab.wait_for_function("() => document.querySelector('#mo-liaison').value.length > 0")
     assert tab.eval_on_selector("#mo-liaison", "t => t.value").startswith("REFERRAL NOTE")
 

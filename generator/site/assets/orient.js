@@ -491,13 +491,22 @@
     return t.n + (t.pc && t.pc.length ? " (" + t.pc[0] + ")" : "") + (t.l === "commune" ? "" : " — " + t.l);
   }
 
-  /* The page's words (data-labels, in the page's language); the matcher's phrases stay French. */
-  var L = { words: {}, criteria: CRITERIA_FR, options: {}, flags: {} };
+  /* The page's words: data-labels, built from the catalogue (js.orient.*, criterion.*) in the
+   * page's language at build time; the matcher's phrases are French unless `matcher` words
+   * (js.orient.m.*) are given. */
+  var L = { words: {}, criteria: {}, options: {}, flags: {}, matcher: {}, lang: "fr" };
+  var FLAGS = ["no_insurance", "no_residence_permit", "crisis", "non_demand"];
 
   function w(key, values) {
     var text = has(L.words, key) ? L.words[key] : key;
     Object.keys(values || {}).forEach(function (k) { text = text.split("{" + k + "}").join(String(values[k])); });
     return text;
+  }
+
+  /* A node written in the page's language inside the results (whose lang is French). */
+  function pl(node) {
+    if (L.lang !== "fr") node.setAttribute("lang", L.lang);
+    return node;
   }
 
   function option(name, term) {
@@ -513,62 +522,309 @@
     if (p.referrer) {
       parts.push(w("referrer") + " : " + option("referrers", p.referrer) + (p.professionals ? " (" + p.professionals + ")" : ""));
     }
-    ["no_insurance", "no_residence_permit", "crisis", "non_demand"].forEach(function (flag) {
-      if (p[flag]) parts.push(L.flags[flag]);
-    });
+    FLAGS.forEach(function (flag) { if (p[flag]) parts.push(L.flags[flag]); });
     return parts.join(", ");
+  }
+
+  function serviceOf(data, id) {
+    if (!data.byId) {
+      data.byId = {};
+      data.services.forEach(function (s) { data.byId[s.id] = s; });
+    }
+    return id && has(data.byId, id) ? data.byId[id] : null;
+  }
+
+  /* A contact as the matcher gives it ({kind, value, label, visibility}), or as the details
+   * chunks held it before ("Helpdesk : 02 880 29 80"). */
+  var PHONE = /^\+?[0-9][0-9 .\/()-]{4,}$/;
+  var CONTACT_ORDER = { phone: 0, email: 1, web: 2 };
+
+  function contactOf(c) {
+    if (c && typeof c === "object") {
+      return { kind: c.kind, value: String(c.value), label: c.label || "", visibility: c.visibility || "public" };
+    }
+    var text = String(c), label = "", value = text, cut = text.lastIndexOf(" : ");
+    if (cut >= 0) { label = text.slice(0, cut); value = text.slice(cut + 3); }
+    var kind = /^[^@\s]+@[^@\s]+$/.test(value) ? "email" : /^https?:\/\//.test(value) ? "web"
+      : PHONE.test(value) ? "phone" : "other";
+    return { kind: kind, value: value, label: label, visibility: "public" };
+  }
+
+  function contactsOf(data, entry) {
+    var s = serviceOf(data, entry.service);
+    var given = entry.contacts && entry.contacts.length ? entry.contacts : (s && s.contacts) || [];
+    return given.map(contactOf).map(function (c, i) { return [c, i]; }).sort(function (a, b) {
+      var ra = has(CONTACT_ORDER, a[0].kind) ? CONTACT_ORDER[a[0].kind] : 3;
+      var rb = has(CONTACT_ORDER, b[0].kind) ? CONTACT_ORDER[b[0].kind] : 3;
+      return (ra - rb) || (a[1] - b[1]);
+    }).map(function (pair) { return pair[0]; });
+  }
+
+  function firstOf(contacts, kind) {
+    return contacts.filter(function (c) { return c.kind === kind; })[0] || null;
+  }
+
+  /* Who may ask, how and the delay: the matcher's `access`, or the next steps' phrases. */
+  function accessOf(data, entry) {
+    if (entry.access) return entry.access;
+    var s = serviceOf(data, entry.service);
+    var steps = entry.next_steps && entry.next_steps.length ? entry.next_steps : (s && s.steps) || [];
+    function pick(prefix) {
+      var found = steps.filter(function (x) { return x.indexOf(prefix) === 0; })[0];
+      return found ? found.slice(prefix.length) : "";
+    }
+    var who = pick("Qui peut demander : ");
+    return { who: who === "à vérifier" ? "" : who, how: pick("Demande : "), delay: pick("Délai de réponse : ") };
+  }
+
+  function areaOf(data, entry) {
+    if (entry.address) return entry.address;
+    var s = serviceOf(data, entry.service);
+    return s ? s.area_text : "";
+  }
+
+  function telHref(value) {
+    return "tel:" + value.replace(/[^0-9+]/g, "");
+  }
+
+  function contactLink(c) {
+    if (c.kind === "phone") return el("a", { href: telHref(c.value) }, [c.value]);
+    if (c.kind === "email") return el("a", { href: "mailto:" + c.value }, [c.value]);
+    if (c.kind === "web") {
+      return el("a", { href: c.value, rel: "noopener" }, [c.value.replace(/^https?:\/\/(www\.)?/, "").replace(/\/$/, "")]);
+    }
+    return document.createTextNode(c.value);
+  }
+
+  /* Two or three short lines: the contacts (phone first), who may ask and how, the delay. */
+  function contactBlock(data, entry) {
+    var block = el("div", { class: "maillage-orient-contact" });
+    var contacts = contactsOf(data, entry);
+    if (contacts.length) {
+      var line = el("p", {});
+      contacts.forEach(function (c, i) {
+        if (i) line.appendChild(document.createTextNode(" · "));
+        if (c.kind === "phone") line.appendChild(document.createTextNode("☎ "));
+        line.appendChild(contactLink(c));
+        var notes = [];
+        if (c.label) notes.push(c.label);
+        if (c.visibility === "professional") notes.push(w("pro_contact"));
+        if (notes.length) line.appendChild(document.createTextNode(" (" + notes.join(", ") + ")"));
+      });
+      block.appendChild(line);
+    } else {
+      block.appendChild(pl(el("p", {}, [w("no_contact")])));
+    }
+    var a = accessOf(data, entry);
+    var ask = [];
+    if (a.who) ask.push(w("line", { label: w("who"), value: a.who }));
+    if (a.how) ask.push(w("line", { label: w("how"), value: a.how }));
+    if (ask.length) block.appendChild(el("p", {}, [ask.join(" — ")]));
+    if (a.delay) block.appendChild(el("p", {}, [w("line", { label: w("delay"), value: a.delay })]));
+    return block;
+  }
+
+  /* The short text for the person: the service, its phone, where, how to ask. */
+  function personLines(data, entry) {
+    var contacts = contactsOf(data, entry).filter(function (c) { return c.visibility !== "professional"; });
+    var lines = [entry.name];
+    var phone = firstOf(contacts, "phone"), email = firstOf(contacts, "email"), web = firstOf(contacts, "web");
+    if (phone) lines.push(w("line", { label: w("phone"), value: phone.value }));
+    if (email) lines.push(w("line", { label: w("email"), value: email.value }));
+    if (!phone && !email && web) lines.push(w("line", { label: w("web"), value: web.value }));
+    var area = areaOf(data, entry);
+    if (area) lines.push(w("line", { label: w("area"), value: area }));
+    var a = accessOf(data, entry);
+    var how = a.how || a.who;
+    if (how) lines.push(w("line", { label: w("how"), value: how }));
+    return lines;
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && navigator.clipboard.writeText) return navigator.clipboard.writeText(text);
+    var area = el("textarea", {}, []);
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    document.body.removeChild(area);
+    return Promise.resolve();
+  }
+
+  /* "Envoyer à la personne": copy, SMS and e-mail carry the same short text; the note is a
+   * page to print and hand over (the fiche de liaison is for the professionals). */
+  function sendBlock(data, entry) {
+    var text = personLines(data, entry).join("\n");
+    var copy = el("button", { type: "button", "data-action": "copy-text" }, [w("copy_text")]);
+    copy.addEventListener("click", function () {
+      copyText(text).then(function () { copy.textContent = w("copied"); }, function () {});
+    });
+    var sms = el("a", { href: "sms:?body=" + encodeURIComponent(text), "data-action": "sms" }, [w("sms")]);
+    var mail = el("a", { href: "mailto:?subject=" + encodeURIComponent(entry.name) + "&body=" + encodeURIComponent(text),
+      "data-action": "mail" }, [w("mail")]);
+    var note = el("button", { type: "button", "data-action": "note" }, [w("note")]);
+    note.addEventListener("click", function () { showNote(data, entry); });
+    return pl(el("p", { class: "maillage-orient-send" }, [w("send") + " ", copy, " ", sms, " · ", mail, " ", note]));
+  }
+
+  function showNote(data, entry) {
+    var section = document.getElementById("maillage-orient-note");
+    var box = section.querySelector(".maillage-orient-note-text");
+    box.textContent = "";
+    box.appendChild(pl(el("p", {}, [w("note_title")])));
+    var lines = personLines(data, entry);
+    box.appendChild(el("h3", {}, [lines[0]]));
+    lines.slice(1).forEach(function (line) { box.appendChild(el("p", {}, [line])); });
+    var a = accessOf(data, entry);
+    if (a.delay) box.appendChild(el("p", {}, [w("line", { label: w("delay"), value: a.delay })]));
+    var date = new Date().toLocaleDateString(L.lang, { day: "numeric", month: "long", year: "numeric" });
+    box.appendChild(pl(el("p", {}, [w("note_date", { date: date })])));
+    section.hidden = false;
+    section.querySelector("[data-action=print-note]").focus();
+  }
+
+  function contactLine(c) {
+    c = contactOf(c);
+    return (c.label ? c.label + " : " : "") + c.value + (c.visibility === "professional" ? " (" + w("pro_contact") + ")" : "");
   }
 
   function liaisonText(result, match) {
     var lines = [w("liaison").toUpperCase(), "", w("service") + " : " + match.name + " — " + match.organisation, "",
       w("person") + " : " + profileText(result), "", w("criteria") + " :"];
     match.reasons.forEach(function (r) { lines.push("  - " + r); });
+    (match.to_check || []).forEach(function (r) { if (match.reasons.indexOf(r) < 0) lines.push("  - " + r); });
     lines.push("", w("steps") + " :");
     match.next_steps.forEach(function (s) { lines.push("  - " + s); });
     if (match.contacts.length) {
       lines.push("", w("contact") + " :");
-      match.contacts.forEach(function (c) { lines.push("  - " + c); });
+      match.contacts.forEach(function (c) { lines.push("  - " + contactLine(c)); });
     }
     return lines.join("\n");
   }
 
-  function renderResults(box, data, result) {
+  function toCheck(m) {
+    if (m.group) return m.group === "to_check";
+    return (m.unknown ? m.unknown.length : (m.to_check || []).length) > 0;
+  }
+
+  /* "Non renseigné dans les sources : âge, qui peut demander", in the page's language. */
+  function unknownLine(m) {
+    if (m.unknown && m.unknown.length) {
+      return w("unknown_line", { criteria: m.unknown.map(function (c) { return L.criteria[c] || c; }).join(", ") });
+    }
+    var texts = (m.to_check || []).map(function (r) { return r.replace(/\s*(:|—|,)?\s*à vérifier$/, ""); });
+    return texts.length ? w("unknown_line", { criteria: texts.join(" ; ") }) : "";
+  }
+
+  function metReasons(m) {
+    var unknown = m.to_check || [];
+    return (m.reasons || []).filter(function (r) { return unknown.indexOf(r) < 0; });
+  }
+
+  function matchItem(data, result, m, first, box) {
+    var children = [el("h4", {}, [el("a", { href: "../services/" + m.service + "/" }, [m.name])])];
+    if (m.organisation) children.push(el("p", { class: "maillage-orient-org" }, [m.organisation]));
+    var why = m.rank_reason || (toCheck(m) ? "" : w("why_default"));
+    if (first && why) children.push(pl(el("p", { class: "maillage-orient-why" }, [w("why_first", { reason: why })])));
+    children.push(contactBlock(data, m));
+    var unknown = unknownLine(m);
+    if (unknown) children.push(pl(el("p", { class: "maillage-orient-unknown" }, [unknown])));
+    children.push(el("ul", { class: "maillage-orient-reasons" }, metReasons(m).map(function (r) { return el("li", {}, [r]); })));
+    children.push(sendBlock(data, m));
+    var button = el("button", { type: "button", "data-action": "liaison" }, [w("liaison")]);
+    button.addEventListener("click", function () {
+      var s = serviceOf(data, m.service);
+      loadChunk(data, Math.floor(s.index / data.chunk)).then(function () {
+        var full = Object.assign({}, m, {
+          organisation: m.organisation || s.org, next_steps: m.next_steps && m.next_steps.length ? m.next_steps : s.steps,
+          contacts: m.contacts && m.contacts.length ? m.contacts : s.contacts,
+        });
+        showLiaison(box, liaisonText(result, full));
+      });
+    });
+    children.push(pl(el("p", {}, [button])));
+    return el("li", { class: "maillage-orient-match", "data-service": m.service,
+      "data-group": toCheck(m) ? "to_check" : "fit" }, children);
+  }
+
+  function nearItem(data, n) {
+    var failed = n.failed.map(function (f) { return (L.criteria[f.criterion] || f.criterion) + " : " + f.detail; });
+    return el("li", { "data-service": n.service }, [
+      el("a", { href: "../services/" + n.service + "/" }, [n.name]), " — " + failed.join(" ; "),
+      contactBlock(data, n), sendBlock(data, n)]);
+  }
+
+  function fallbackItem(data, f) {
+    if (f.service) {
+      return el("li", { "data-kind": f.kind, "data-service": f.service }, [
+        el("a", { href: "../services/" + f.service + "/" }, [f.name]), " — " + f.detail,
+        contactBlock(data, f), sendBlock(data, f)]);
+    }
+    var detail = f.gaps_url ? el("a", { href: "../" + f.gaps_url }, [f.detail]) : f.detail;
+    return el("li", { "data-kind": f.kind }, [detail]);
+  }
+
+  /* The age band, not the age: the report must not identify the person. */
+  function bandText(data, age) {
+    if (age === null || age === undefined) return w("band_unknown");
+    for (var i = 0; i < data.age_bands.length; i++) {
+      var b = data.age_bands[i];
+      if (age >= b[1] && (b[2] === null || age <= b[2])) {
+        return b[2] === null ? w("band_open", { min: b[1] }) : w("band", { min: b[1], max: b[2] });
+      }
+    }
+    return w("band_unknown");
+  }
+
+  /* "Signaler cette zone grise": a new issue on the directory's forge, or an e-mail to its
+   * maintainers, carrying the anonymised profile (age band, place, housing, needs) and the
+   * date, nothing else (not the age, not the conditions, not who asks). */
+  function gapReport(rootNode, data, result) {
+    var kind = rootNode.getAttribute("data-gap-kind"), target = rootNode.getAttribute("data-gap-target");
+    if (!kind || !target) return null;
+    var p = result.profile;
+    var parts = [bandText(data, p.age), p.place_name];
+    if (p.housing) parts.push(option("housing", p.housing));
+    if (p.needs.length) parts.push(p.needs.map(function (n) { return option("needs", n); }).join(", "));
+    var profile = parts.join(", ");
+    var title = w("report_title", { profile: profile });
+    var body = [w("report_intro"), "", w("report_profile", { profile: profile }),
+      w("report_date", { date: new Date().toISOString().slice(0, 10) }), "", w("report_hint")].join("\n");
+    var enc = encodeURIComponent, href;
+    if (kind === "email") href = "mailto:" + target + "?subject=" + enc(title) + "&body=" + enc(body);
+    else if (kind === "gitlab") href = target + "?issue%5Btitle%5D=" + enc(title) + "&issue%5Bdescription%5D=" + enc(body);
+    else href = target + "?title=" + enc(title) + "&body=" + enc(body);
+    return pl(el("p", { class: "maillage-orient-report" }, [
+      el("a", { href: href, "data-action": "report-gap", rel: "noopener" }, [w("report_gap")]), " ",
+      el("small", {}, [w("report_hint")])]));
+  }
+
+  function renderResults(box, data, result, rootNode) {
     box.textContent = "";
     var out = [];
     var heading = result.matches.length ? w("matches", { n: result.matches.length }) : w("none");
-    out.push(el("h2", { id: "maillage-orient-summary", tabindex: "-1" }, [heading]));
-    out.push(el("p", {}, [w("profile") + " : " + profileText(result)]));
-    var list = el("ol", { class: "maillage-orient-matches" });
-    result.matches.forEach(function (m, i) {
-      var reasons = el("ul", {}, m.reasons.map(function (r) { return el("li", {}, [r]); }));
-      var steps = el("ul", { class: "maillage-orient-steps" }, m.next_steps.map(function (s) { return el("li", {}, [s]); }));
-      var button = el("button", { type: "button", "data-index": String(i) }, [w("liaison")]);
-      button.addEventListener("click", function () {
-        var s = data.services.filter(function (x) { return x.id === m.service; })[0];
-        loadChunk(data, Math.floor(s.index / data.chunk)).then(function () {
-          var full = Object.assign({}, m, { organisation: s.org, next_steps: s.steps, contacts: s.contacts });
-          showLiaison(box, liaisonText(result, full));
-        });
-      });
-      var link = el("a", { href: "../services/" + m.service + "/" }, [m.name]);
-      list.appendChild(el("li", { class: "maillage-orient-match", "data-service": m.service },
-        [el("h3", {}, [link])].concat(m.organisation ? [el("p", {}, [m.organisation])] : [], [reasons, steps, button])));
+    out.push(pl(el("h2", { id: "maillage-orient-summary", tabindex: "-1" }, [heading])));
+    out.push(pl(el("p", {}, [w("profile") + " : " + profileText(result)])));
+    var fit = result.matches.filter(function (m) { return !toCheck(m); });
+    var check = result.matches.filter(toCheck);
+    [[fit, "group_known", "maillage-orient-fit"], [check, "group_unknown", "maillage-orient-to-check"]].forEach(function (g, k) {
+      if (!g[0].length) return;
+      out.push(pl(el("h3", { class: g[2] }, [w(g[1])])));
+      var list = el("ol", { class: "maillage-orient-matches " + g[2], start: String(k ? fit.length + 1 : 1) });
+      g[0].forEach(function (m, i) { list.appendChild(matchItem(data, result, m, i === 0 && (k === 0 || !fit.length), box)); });
+      out.push(list);
     });
-    out.push(list);
     if (result.near_misses.length) {
-      out.push(el("h2", {}, [w("near")]));
-      out.push(el("ul", { class: "maillage-orient-near" }, result.near_misses.map(function (n) {
-        var failed = n.failed.map(function (f) { return (L.criteria[f.criterion] || f.criterion) + " : " + f.detail; });
-        return el("li", { "data-service": n.service }, [
-          el("a", { href: "../services/" + n.service + "/" }, [n.name]), " — " + failed.join(" ; ")]);
-      })));
+      out.push(pl(el("h2", {}, [w("near")])));
+      out.push(el("ul", { class: "maillage-orient-near" }, result.near_misses.map(function (n) { return nearItem(data, n); })));
     }
     if (result.fallbacks.length) {
-      out.push(el("h2", {}, [w("fallbacks")]));
-      out.push(el("ul", { class: "maillage-orient-fallbacks" }, result.fallbacks.map(function (f) {
-        var items = f.service ? [el("a", { href: "../services/" + f.service + "/" }, [f.name]), " — "] : [];
-        return el("li", { "data-kind": f.kind }, items.concat([f.detail]));
-      })));
+      out.push(pl(el("h2", {}, [w("fallbacks")])));
+      out.push(el("ul", { class: "maillage-orient-fallbacks" }, result.fallbacks.map(function (f) { return fallbackItem(data, f); })));
+    }
+    if (!result.matches.length) {
+      var report = gapReport(rootNode, data, result);
+      if (report) out.push(report);
     }
     out.forEach(function (n) { box.appendChild(n); });
     var summary = box.querySelector("#maillage-orient-summary");
@@ -593,6 +849,52 @@
     return fetch(detailsBase + "details-" + k + ".json", { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (rows) { addDetails(data, k, rows); });
+  }
+
+  /* The details chunks of every service a result shows (first matches, near misses, fallbacks). */
+  function chunksShown(data, result) {
+    var wanted = {};
+    var entries = result.matches.slice(0, DETAILED).concat(result.near_misses, result.fallbacks);
+    entries.forEach(function (e) {
+      var s = serviceOf(data, e.service);
+      if (s && !data.loaded[Math.floor(s.index / data.chunk)]) wanted[Math.floor(s.index / data.chunk)] = true;
+    });
+    return Object.keys(wanted).map(Number).sort(function (a, b) { return a - b; });
+  }
+
+  /* The orientation in the address (DESIGN.md): age, where, housing, need (repeated),
+   * referrer, professionals and the flags as =1. */
+  function formQuery(form) {
+    var q = new URLSearchParams();
+    var e = form.elements;
+    if (e.age.value !== "") q.append("age", e.age.value);
+    if (e.where.value.trim()) q.append("where", e.where.value.trim());
+    if (e.housing.value) q.append("housing", e.housing.value);
+    Array.prototype.forEach.call(form.querySelectorAll("input[name=need]"), function (box) {
+      if (box.checked) q.append("need", box.value);
+    });
+    if (e.referrer.value) q.append("referrer", e.referrer.value);
+    if (e.professionals.value !== "") q.append("professionals", e.professionals.value);
+    FLAGS.forEach(function (flag) { if (e[flag].checked) q.append(flag, "1"); });
+    return q.toString();
+  }
+
+  function fillForm(form, search) {
+    var q = new URLSearchParams(search);
+    var e = form.elements;
+    e.age.value = q.get("age") || "";
+    e.where.value = q.get("where") || "";
+    e.housing.value = q.get("housing") || "";
+    if (e.housing.value !== (q.get("housing") || "")) e.housing.value = "";
+    var needs = q.getAll("need");
+    Array.prototype.forEach.call(form.querySelectorAll("input[name=need]"), function (box) {
+      box.checked = needs.indexOf(box.value) >= 0;
+    });
+    e.referrer.value = q.get("referrer") || "";
+    if (e.referrer.value !== (q.get("referrer") || "")) e.referrer.value = "";
+    e.professionals.value = q.get("professionals") || "";
+    FLAGS.forEach(function (flag) { e[flag].checked = !!q.get(flag) && q.get(flag) !== "0"; });
+    return !!e.where.value;
   }
 
   function start(rootNode, data) {
@@ -623,18 +925,6 @@
     form.elements.where.addEventListener("input", function () {
       loadPlaces(form.elements.where.value).catch(function () {});
     });
-    var housing = form.querySelector("select[name=housing]");
-    Object.keys(data.labels.housing).forEach(function (h) {
-      housing.appendChild(el("option", { value: h }, [option("housing", h) === h ? data.labels.housing[h] : option("housing", h)]));
-    });
-    var needs = form.querySelector("select[name=needs]");
-    Object.keys(data.labels.needs).forEach(function (n) {
-      needs.appendChild(el("option", { value: n }, [option("needs", n) === n ? data.labels.needs[n] : option("needs", n)]));
-    });
-    var referrer = form.querySelector("select[name=referrer]");
-    Object.keys(data.labels.referrers).forEach(function (r) {
-      referrer.appendChild(el("option", { value: r }, [option("referrers", r) === r ? data.labels.referrers[r] : option("referrers", r)]));
-    });
     var message = rootNode.querySelector(".maillage-orient-message");
     /* On the phone, Enter anywhere in the form searches (a select or checkbox does not submit by itself). */
     form.addEventListener("keydown", function (event) {
@@ -645,11 +935,23 @@
         else form.dispatchEvent(new Event("submit", { cancelable: true }));
       }
     });
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
+    /* Each search is a history entry: back and forward re-run it, a reload or a shared link too. */
+    function run() {
       message.textContent = "";
       var typed = form.elements.where.value;
       loadPlaces(typed).catch(function () {}).then(function () { search(typed); });
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var query = formQuery(form);
+      var url = location.pathname + (query ? "?" + query : "");
+      if ("?" + query !== location.search) history.pushState({ orient: query }, "", url);
+      run();
+    });
+    window.addEventListener("popstate", function () {
+      if (!document.body.contains(rootNode)) return;
+      if (fillForm(form, location.search)) run();
+      else { results.textContent = ""; message.textContent = ""; }
     });
     function search(typed) {
       var code;
@@ -664,35 +966,40 @@
         form.elements.where.focus();
         return;
       }
-      var age = form.elements.age.value === "" ? null : parseInt(form.elements.age.value, 10);
-      var pros = form.elements.professionals.value === "" ? null : parseInt(form.elements.professionals.value, 10);
-      var chosen = Array.prototype.filter.call(needs.options, function (o) { return o.selected; })
-        .map(function (o) { return o.value; });
+      var e = form.elements;
       var profile = {
-        place: code, age: age, housing: housing.value || null, needs: chosen,
-        referrer: referrer.value || null, professionals: pros,
-        no_insurance: form.elements.no_insurance.checked,
-        no_residence_permit: form.elements.no_residence_permit.checked,
-        crisis: form.elements.crisis.checked, non_demand: form.elements.non_demand.checked,
+        place: code, age: e.age.value === "" ? null : parseInt(e.age.value, 10), housing: e.housing.value || null,
+        needs: Array.prototype.filter.call(form.querySelectorAll("input[name=need]"), function (box) { return box.checked; })
+          .map(function (box) { return box.value; }),
+        referrer: e.referrer.value || null,
+        professionals: e.professionals.value === "" ? null : parseInt(e.professionals.value, 10),
+        no_insurance: e.no_insurance.checked, no_residence_permit: e.no_residence_permit.checked,
+        crisis: e.crisis.checked, non_demand: e.non_demand.checked,
       };
-      var result = orient(data, profile);
-      /* Next steps and contacts live in small files, fetched from this site for the matches shown. */
-      Promise.all(chunksOf(data, result, DETAILED).map(function (k) { return loadChunk(data, k); })).then(function () {
-        renderResults(results, data, orient(data, profile));
+      var result = orient(data, profile, L.matcher);
+      /* Next steps and contacts live in small files, fetched from this site for the services shown. */
+      Promise.all(chunksShown(data, result).map(function (k) { return loadChunk(data, k); })).then(function () {
+        renderResults(results, data, orient(data, profile, L.matcher), rootNode);
       }).catch(function () {
         message.textContent = w("details_failed");
-        renderResults(results, data, result);
+        renderResults(results, data, result, rootNode);
       });
     }
     var liaison = rootNode.querySelector("#maillage-orient-liaison");
     liaison.querySelector("[data-action=copy]").addEventListener("click", function () {
       var textarea = liaison.querySelector("textarea");
       textarea.select();
-      if (navigator.clipboard) navigator.clipboard.writeText(textarea.value).catch(function () {});
-      else document.execCommand("copy");
+      copyText(textarea.value).catch(function () {});
     });
-    liaison.querySelector("[data-action=print]").addEventListener("click", function () { window.print(); });
+    function printOnly(kind) {
+      document.body.classList.add("mo-print-" + kind);
+      window.print();
+      document.body.classList.remove("mo-print-" + kind);
+    }
+    liaison.querySelector("[data-action=print]").addEventListener("click", function () { printOnly("liaison"); });
+    rootNode.querySelector("[data-action=print-note]").addEventListener("click", function () { printOnly("note"); });
     rootNode.classList.add("maillage-orient-ready");
+    if (fillForm(form, location.search)) run();
   }
 
   function boot() {
@@ -701,18 +1008,24 @@
     rootNode.setAttribute("data-booted", "1");
     try {
       var given = JSON.parse(rootNode.getAttribute("data-labels") || "{}");
-      L = { words: given.words || {}, criteria: given.criteria || CRITERIA_FR, options: given.options || {}, flags: {} };
-    } catch (error) { /* French words of the matcher remain */ }
-    ["no_insurance", "no_residence_permit", "crisis", "non_demand"].forEach(function (flag) {
+      L = { words: given.words || {}, criteria: given.criteria || {}, options: given.options || {},
+        matcher: given.matcher || {}, flags: {}, lang: rootNode.getAttribute("lang") || "fr" };
+    } catch (error) { /* the keys show: a build fault, not a reason to stop */ }
+    FLAGS.forEach(function (flag) {
       var box = rootNode.querySelector("input[name=" + flag + "]");
       L.flags[flag] = box && box.parentNode ? box.parentNode.textContent.trim() : flag;
     });
+    var message = rootNode.querySelector(".maillage-orient-message");
+    /* Opened from the disk, the browser refuses the data files: say how to look at the site. */
+    if (location.protocol === "file:") {
+      message.textContent = w("file_protocol");
+      rootNode.classList.add("maillage-orient-file");
+      return;
+    }
     fetch(rootNode.getAttribute("data-src"), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (raw) { start(rootNode, expand(raw)); })
-      .catch(function () {
-        rootNode.querySelector(".maillage-orient-message").textContent = w("load_failed");
-      });
+      .catch(function () { message.textContent = w("load_failed"); });
   }
 
   if (typeof module !== "undefined" && module.exports) {
