@@ -405,7 +405,8 @@
       self.shown = 0;
       self.list.replaceChildren();
       var n = found.results.length;
-      var count = n === 0 ? t("js.search.results0") : n === 1 ? t("js.search.results1") : t("js.search.resultsN", n);
+      // n is given to all three: without the words file, the count is at least its number.
+      var count = n === 0 ? t("js.search.results0", n) : n === 1 ? t("js.search.results1", n) : t("js.search.resultsN", n);
       var approx = pair[1] && t("js.search.approx");
       self.renderStatus(approx ? count + " — " + approx.replace("{q}", pair[1]) : count);
       self.renderFacets(found.filters);

@@ -12,6 +12,10 @@
  *        "basemap": {"url", "attribution", "name"} (absent when the directory has no tiles)}
  * Names are plain text, shown with textContent (never as HTML). A large area is a shared
  * file of the site, fetched here: the page stays small.
+ *
+ * Leaflet's own words (its zoom buttons' "Zoom in", "Zoom out") are replaced by the page
+ * language's, from the site's assets/maillage/words/<lang>.json (compiled from the
+ * catalogues at each build), fetched once a map is drawn; without it (file://) Leaflet's stay.
  */
 (function () {
   "use strict";
@@ -19,6 +23,41 @@
   var OUTLINE = { color: "#1f5f99", weight: 2, fillColor: "#1f5f99", fillOpacity: 0.12 };
   var DOT = { color: "#1f5f99", weight: 1, fillColor: "#1f5f99", fillOpacity: 0.35, radius: 4 };
   var CENTROID = { color: "#1f5f99", weight: 1, fillColor: "#1f5f99", fillOpacity: 0.35, radius: 14 };
+
+  var drawn = [];  // the maps of the page
+  var words = null;  // promise of {key: text}
+
+  function siteBase() {
+    var config = document.getElementById("__config");
+    var base = ".";
+    if (config) {
+      try { base = JSON.parse(config.textContent).base || "."; } catch (e) { /* keep "." */ }
+    }
+    return new URL(base.replace(/\/?$/, "/"), location.href);
+  }
+
+  function loadWords() {
+    if (!words) {
+      var lang = (document.documentElement.lang || "fr").slice(0, 2).toLowerCase();
+      words = fetch(new URL("assets/maillage/words/" + lang + ".json", siteBase()).href).then(function (response) {
+        return response.ok ? response.json() : {};
+      }).catch(function () { return {}; });
+    }
+    return words;
+  }
+
+  /* The zoom buttons of `map` named in the page's language (title and accessible name). */
+  function nameButtons(map, found) {
+    function t(key) { return found[key] || ""; }
+    var names = { "leaflet-control-zoom-in": t("js.map.zoom_in"), "leaflet-control-zoom-out": t("js.map.zoom_out") };
+    Object.keys(names).forEach(function (name) {
+      var button = map.getContainer().querySelector("." + name);
+      if (button && names[name]) {
+        button.title = names[name];
+        button.setAttribute("aria-label", names[name]);
+      }
+    });
+  }
 
   function text(value) {
     var span = document.createElement("span");
@@ -55,6 +94,7 @@
       maxZoom: 18
     });
     L.control.scale().addTo(map);
+    drawn.push(map);
     map.fitBounds(data.bounds, { maxZoom: 12, padding: [12, 12] });
     if (data.basemap) {
       // Created, not added: no tile is requested until the visitor ticks the layer
@@ -84,7 +124,17 @@
   function drawAll() {
     Array.prototype.forEach.call(document.querySelectorAll("script.maillage-map-data"), draw);
   }
-  // The page's data blocks precede this script; blocks further down are drawn once parsed.
+
+  function nameAll() {
+    drawAll();
+    if (drawn.length) {
+      loadWords().then(function (found) {
+        drawn.forEach(function (map) { nameButtons(map, found); });
+      });
+    }
+  }
+  // The page's data blocks precede this script; blocks further down are drawn once parsed,
+  // and the words are fetched then (the site's base is in Material's __config, at the end).
   drawAll();
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", drawAll); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", nameAll); } else { nameAll(); }
 })();

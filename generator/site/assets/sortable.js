@@ -1,8 +1,35 @@
 // Sortable tables for Maillage pages: a table with class "maillage-sortable" gets a
 // button in each header cell; a click sorts the rows by that column (again: reverse).
 // A cell's data-sort attribute, when present, is the value sorted on (numbers as numbers).
+// The buttons' tooltip is a word of the page's language, from the site's
+// assets/maillage/words/<lang>.json (compiled from the catalogues at each build), fetched
+// once when the page has such a table; without it (file://) the buttons have none.
 (function () {
   "use strict";
+
+  var buttons = [];
+
+  function siteBase() {
+    var config = document.getElementById("__config");
+    var base = ".";
+    if (config) {
+      try { base = JSON.parse(config.textContent).base || "."; } catch (e) { /* keep "." */ }
+    }
+    return new URL(base.replace(/\/?$/, "/"), location.href);
+  }
+
+  function loadWords() {
+    var lang = (document.documentElement.lang || "fr").slice(0, 2).toLowerCase();
+    return fetch(new URL("assets/maillage/words/" + lang + ".json", siteBase()).href).then(function (response) {
+      return response.ok ? response.json() : {};
+    }).catch(function () { return {}; });
+  }
+
+  function named(words) {
+    function t(key) { return words[key] || ""; }
+    var title = t("js.sort.button");
+    if (title) buttons.forEach(function (button) { button.title = title; });
+  }
 
   function key(row, index) {
     var cell = row.cells[index];
@@ -50,14 +77,16 @@
       button.type = "button";
       button.className = "maillage-sort";
       while (header.firstChild) button.appendChild(header.firstChild);
-      button.title = "Trier";
+      buttons.push(button);
       button.addEventListener("click", function () { sortBy(table, index, header); });
       header.appendChild(button);
     });
   }
 
   function init() {
-    Array.prototype.forEach.call(document.querySelectorAll("table.maillage-sortable"), enhance);
+    var tables = document.querySelectorAll("table.maillage-sortable");
+    Array.prototype.forEach.call(tables, enhance);
+    if (tables.length) loadWords().then(named);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
