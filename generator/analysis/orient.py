@@ -6,16 +6,25 @@ orientation page's JavaScript (``generator/site/assets/orient.js``) reads: both 
 identical input and follow the same rules line by line, so they must give identical
 output. ``tests/vectors/orient.json`` holds the shared test vectors.
 
-Rules (DESIGN.md and issue 7):
+Rules (DESIGN.md, issues 7 and 17):
 
 - a criterion the registry does not know (``None``) never excludes a service: it is
-  reported "à vérifier";
-- a service matches when every known criterion holds; it is a near miss when one or two
-  fail (a failure on the area counts only within ``NEAR_KM`` of the area);
+  reported "à vérifier", and the service is ranked among the matches that depend on what
+  the sources do not say (``group`` "to_check"), after those whose criteria are all known
+  and met ("fit"); one criterion is never both met (✓) and to check;
+- within a group: services made for the person's public before generalist ones, then a
+  precise area before a wide or approximate one; each match says why it stands there;
+- a service is a near miss when one or two known criteria fail (a failure on the area
+  counts only within ``NEAR_KM`` of the area, in the person's country);
 - needs are a filter: with needs given, only services listing one of them are considered;
-- when nothing matches, the fallbacks are the territory's generalist services, helplines
-  and "zones grises" case managers, the nearest services outside the area, and the
-  segment (age band / housing) is marked as a gap.
+- when nothing matches, the fallbacks are the generalist services, helplines and "zones
+  grises" case managers covering the place, the nearest services outside their area in
+  the same country within ``fallback_km`` (``mkdocs.yml``'s ``orient_fallback_km``), or a
+  plain "nothing nearby", and the gap in plain words with its line of the gap report.
+
+The phrases are the catalogue's ``js.orient.m.*`` keys (``generator/locale``): French by
+default, the vectors' language; ``lang`` gives another. The browser gets the French ones
+in the data (``words``) and the page's language from the page.
 """
 
 from __future__ import annotations
@@ -27,12 +36,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
+from ..locale import N_, catalogue, lookup, t
 from ..registry.loader import Registry
 from ..registry.territories import LEVEL_RANK, Gazetteer
 from ..registry.text import fold
 from .describe import (
-    CONDITION_PHRASES,
-    age_phrase,
     condition_phrases,
     delay_phrase,
     duration_phrase,
@@ -41,68 +49,187 @@ from .describe import (
     text,
 )
 
-DATA_VERSION = 2
+DATA_VERSION = 3
 # A service failing only because the person lives outside its area is worth arguing for
 # when the person lives close by; hundreds of km away it is only a "nearest" fallback.
 NEAR_KM = 50
 NEAREST_FALLBACKS = 3
+FALLBACK_KM = 100  # the default of mkdocs.yml's orient_fallback_km
 MAX_NEAR_MISSES = 10
 # Communes listed in the browser's place index: those inside a service area, and those of
 # the EPCI / département / province around it, when the enclosing territory is not larger
 # than this (a whole country's communes would make the page heavy).
 INDEX_MAX_COMMUNES = 500
+# The gap report's tables are at this level (generator/site/gaps_page.py's LEVEL): a row
+# per département or province (and Brussels), its territory code as the row's anchor.
+GAPS_LEVEL = "dep"
+GAPS_DIR = "gaps/"
+PRECISE_RANK = LEVEL_RANK["epci"]  # an EPCI or a commune is a precise area; larger ones are wide
 
-CRITERIA_FR = {
-    "age": "âge",
-    "area": "zone couverte",
-    "housing": "logement",
-    "needs": "besoins",
-    "referrer": "qui fait la demande",
-    "professional_requesters": "nombre de professionnels demandeurs",
-    "health_insurance": "couverture santé",
-    "residence_permit": "titre de séjour",
-    "crisis": "situation de crise",
-    "non_demand": "non-demande",
-}
+PUBLIC_CRITERIA = ("age", "housing")  # a fallback failing one of them is not for this person
+PHRASES = "js.orient.m."  # the matcher's phrases in the catalogue
+OK = " ✓"
+APPROXIMATE_OK = " ≈"
+SEPARATOR = " ; "
+
+CRITERIA = (
+    N_("criterion.age"),
+    N_("criterion.area"),
+    N_("criterion.housing"),
+    N_("criterion.needs"),
+    N_("criterion.referrer"),
+    N_("criterion.professional_requesters"),
+    N_("criterion.health_insurance"),
+    N_("criterion.residence_permit"),
+    N_("criterion.crisis"),
+    N_("criterion.non_demand"),
+)
+
+
+def criterion_name(criterion: str, lang: str = "fr") -> str:
+    """A criterion's name for people (``"referrer"`` -> « qui fait la demande »)."""
+    return t("criterion." + criterion, lang)
 
 
 class ConditionCheck(NamedTuple):
-    """A condition of the registry the profile can ask about (``assets/orient.js`` has the same)."""
+    """A condition of the registry the profile can ask about (``assets/orient.js`` has the same).
+
+    Its phrases are ``js.orient.m.cond.<criterion>.ok|fail|unknown``.
+    """
 
     criterion: str
     field: str  # of the registry's public.conditions
     flag: str  # of the profile: the person asks about it
     failing: bool  # the service's value that fails the person
-    unknown: str  # what to check when the registry does not say
-    fail_note: str = ""  # after the phrase of the failing value
-
-    @property
-    def ok(self) -> str:
-        return CONDITION_PHRASES[self.field][not self.failing]
-
-    @property
-    def fail(self) -> str:
-        return CONDITION_PHRASES[self.field][self.failing] + self.fail_note
 
 
 CONDITION_CHECKS = (
-    ConditionCheck(
-        "health_insurance", "health_insurance_required", "no_insurance", True, "couverture santé : à vérifier"
-    ),
-    ConditionCheck(
-        "residence_permit", "residence_permit_required", "no_residence_permit", True, "titre de séjour : à vérifier"
-    ),
-    ConditionCheck("crisis", "crisis_accepted", "crisis", False, "intervention en situation de crise : à vérifier"),
-    ConditionCheck(
-        "non_demand",
-        "non_demand_accepted",
-        "non_demand",
-        False,
-        "« non-demande » : à vérifier",
-        fail_note=" (pas de « non-demande »)",
-    ),
+    ConditionCheck("health_insurance", "health_insurance_required", "no_insurance", True),
+    ConditionCheck("residence_permit", "residence_permit_required", "no_residence_permit", True),
+    ConditionCheck("crisis", "crisis_accepted", "crisis", False),
+    ConditionCheck("non_demand", "non_demand_accepted", "non_demand", False),
 )
-OK = " ✓"
+CONDITION_PHRASE_KEYS = tuple(
+    N_(key)
+    for key in (
+        "js.orient.m.cond.health_insurance.ok",
+        "js.orient.m.cond.health_insurance.fail",
+        "js.orient.m.cond.health_insurance.unknown",
+        "js.orient.m.cond.residence_permit.ok",
+        "js.orient.m.cond.residence_permit.fail",
+        "js.orient.m.cond.residence_permit.unknown",
+        "js.orient.m.cond.crisis.ok",
+        "js.orient.m.cond.crisis.fail",
+        "js.orient.m.cond.crisis.unknown",
+        "js.orient.m.cond.non_demand.ok",
+        "js.orient.m.cond.non_demand.fail",
+        "js.orient.m.cond.non_demand.unknown",
+    )
+)
+PUBLIC_HOUSING_KEYS = tuple(
+    N_(key)
+    for key in (
+        "js.orient.m.public_housing.roofless",
+        "js.orient.m.public_housing.houseless",
+        "js.orient.m.public_housing.insecure",
+        "js.orient.m.public_housing.inadequate",
+        "js.orient.m.public_housing.housed",
+    )
+)
+
+# Every phrase key the matcher and the report ask for by a name made at run time (Babel sees them here).
+PHRASE_KEYS = (
+    N_("js.orient.m.age_between"),
+    N_("js.orient.m.age_from"),
+    N_("js.orient.m.age_to"),
+    N_("js.orient.m.age_all"),
+    N_("js.orient.m.years_one"),
+    N_("js.orient.m.years"),
+    N_("js.orient.m.age_unknown"),
+    N_("js.orient.m.age_person_unknown"),
+    N_("js.orient.m.age_below"),
+    N_("js.orient.m.age_above"),
+    N_("js.orient.m.area_ok"),
+    N_("js.orient.m.area_approximate"),
+    N_("js.orient.m.area_partial"),
+    N_("js.orient.m.area_out"),
+    N_("js.orient.m.area_out_km"),
+    N_("js.orient.m.housing_unknown"),
+    N_("js.orient.m.housing_admitted_unknown"),
+    N_("js.orient.m.housing_ok"),
+    N_("js.orient.m.housing_fail"),
+    N_("js.orient.m.needs_ok"),
+    N_("js.orient.m.referrer_unknown"),
+    N_("js.orient.m.referrer_fail"),
+    N_("js.orient.m.referrer_ok"),
+    N_("js.orient.m.pros_wanted"),
+    N_("js.orient.m.pros_unknown"),
+    N_("js.orient.m.pros_fail_one"),
+    N_("js.orient.m.pros_fail"),
+    N_("js.orient.m.cond.health_insurance.ok"),
+    N_("js.orient.m.cond.health_insurance.fail"),
+    N_("js.orient.m.cond.health_insurance.unknown"),
+    N_("js.orient.m.cond.residence_permit.ok"),
+    N_("js.orient.m.cond.residence_permit.fail"),
+    N_("js.orient.m.cond.residence_permit.unknown"),
+    N_("js.orient.m.cond.crisis.ok"),
+    N_("js.orient.m.cond.crisis.fail"),
+    N_("js.orient.m.cond.crisis.unknown"),
+    N_("js.orient.m.cond.non_demand.ok"),
+    N_("js.orient.m.cond.non_demand.fail"),
+    N_("js.orient.m.cond.non_demand.unknown"),
+    N_("js.orient.m.rank_specific"),
+    N_("js.orient.m.rank_generalist"),
+    N_("js.orient.m.rank_unstated"),
+    N_("js.orient.m.rank_area"),
+    N_("js.orient.m.rank_area_wide"),
+    N_("js.orient.m.rank_area_approximate"),
+    N_("js.orient.m.rank_area_partial"),
+    N_("js.orient.m.unknown_line"),
+    N_("js.orient.m.fb_case_manager"),
+    N_("js.orient.m.fb_helpline"),
+    N_("js.orient.m.fb_generalist"),
+    N_("js.orient.m.fb_nearest"),
+    N_("js.orient.m.fb_none_nearby"),
+    N_("js.orient.m.fb_gap"),
+    N_("js.orient.m.gap_needs"),
+    N_("js.orient.m.or"),
+    N_("js.orient.m.public_minors"),
+    N_("js.orient.m.public_adults"),
+    N_("js.orient.m.public_people"),
+    N_("js.orient.m.public_any"),
+    N_("js.orient.m.band_between"),
+    N_("js.orient.m.band_from"),
+    N_("js.orient.m.public_housing.roofless"),
+    N_("js.orient.m.public_housing.houseless"),
+    N_("js.orient.m.public_housing.insecure"),
+    N_("js.orient.m.public_housing.inadequate"),
+    N_("js.orient.m.public_housing.housed"),
+    N_("cli.orient_report.profile"),
+    N_("cli.orient_report.fit"),
+    N_("cli.orient_report.to_check"),
+    N_("cli.orient_report.none"),
+    N_("cli.orient_report.near"),
+    N_("cli.orient_report.fallbacks"),
+    N_("cli.orient_report.first"),
+    N_("cli.orient_report.ranked"),
+    N_("cli.orient_report.who"),
+    N_("cli.orient_report.how"),
+    N_("cli.orient_report.delay"),
+    N_("cli.orient_report.professional"),
+    N_("cli.orient_report.gaps"),
+    N_("cli.orient_report.age_unknown"),
+    N_("cli.orient_report.needs"),
+    N_("cli.orient_report.referrer"),
+)
+
+
+def matcher_words(lang: str = "fr") -> dict[str, str]:
+    """The matcher's phrases (``js.orient.m.*`` and ``criterion.*``) in ``lang``, French when
+    missing: what orient.js needs to speak ``lang`` (``orient(data, profile, {words})``)."""
+    french = catalogue("fr")
+    keys = sorted(k for k in french if k.startswith(PHRASES) or k.startswith("criterion."))
+    return {key: lookup(key, lang) or french[key] for key in keys}
 
 
 # --- the compact data ------------------------------------------------------------------
@@ -122,9 +249,32 @@ class Place:
     lon: float | None = None
 
 
+class ContactInfo(NamedTuple):
+    """One contact of a service, as a result shows it (``{"kind", "value", "label"}``)."""
+
+    kind: str  # phone, email, web
+    value: str
+    label: str | None = None
+    visibility: str = "public"  # or "professional": only in a professional build
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "value": self.value, "label": self.label, "visibility": self.visibility}
+
+
+CONTACT_ORDER = {"phone": 0, "email": 1, "web": 2}  # a helpdesk dials first
+
+
+class Access(NamedTuple):
+    """Who may ask, how, and the answer delay: short phrases, empty when the registry is silent."""
+
+    who: str = ""
+    how: str = ""
+    delay: str = ""
+
+
 @dataclass(frozen=True)
 class ServiceCriteria:
-    """One service's criteria, and the phrases staff read out to the caller."""
+    """One service's criteria, and what staff read out to the caller."""
 
     id: str
     name: str
@@ -135,7 +285,6 @@ class ServiceCriteria:
     functions: tuple[str, ...]
     age_min: int | None = None
     age_max: int | None = None
-    age_text: str = ""
     approximate: bool = False
     housing: tuple[str, ...] | None = None
     generalist: bool = False
@@ -143,7 +292,8 @@ class ServiceCriteria:
     professional_requesters: int | None = None
     conditions: Mapping[str, bool] = field(default_factory=dict)
     next_steps: tuple[str, ...] = ()
-    contacts: tuple[str, ...] = ()
+    contacts: tuple[ContactInfo, ...] = ()
+    access: Access = field(default_factory=Access)
 
     @property
     def has_age(self) -> bool:
@@ -158,6 +308,7 @@ class OrientData:
     territories: Mapping[str, Place]
     labels: Mapping[str, Mapping[str, str]]
     age_bands: tuple[tuple[str, int, int | None], ...]
+    fallback_km: int = FALLBACK_KM  # how far a "nearest out of zone" fallback may lie
 
     def ancestors(self, code: str) -> frozenset[str]:
         """``code`` and every territory containing it (as far as the data knows them).
@@ -212,32 +363,45 @@ def _lower_first(value: str) -> str:
     return value[:1].lower() + value[1:]
 
 
-def _next_steps(registry: Registry, service_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """What the caller must do next (who may ask, the form, the delay) and the contacts."""
+def _next_steps(registry: Registry, service_id: str, lang: str = "fr") -> tuple[Access, tuple[str, ...]]:
+    """Who may ask, how and the delay; then what else the caller must know (French: the
+    registry's own words)."""
     service = registry.services[service_id]
-    steps = [f"Qui peut demander : {referrers_phrase(registry, service.access)}"]
-    if service.access.form:
-        steps.append(f"Demande : {text(service.access.form)}")
-    delay = delay_phrase(service.access)
-    if delay:
-        steps.append(f"Délai de réponse : {delay}")
+    access = Access(
+        who=referrers_phrase(registry, service.access, lang) if service.access.referrers is not None else "",
+        how=text(service.access.form, lang),
+        delay=delay_phrase(service.access, lang),
+    )
+    steps = []
     if service.access.process:
-        steps.append(f"Ensuite : {text(service.access.process)}")
-    duration = duration_phrase(service.duration)
+        steps.append(f"Ensuite : {text(service.access.process, lang)}")
+    duration = duration_phrase(service.duration, lang)
     if duration:
         steps.append(f"Durée : {duration}")
     for name, value, phrase in condition_phrases(service.public.conditions):
         if name in ("diagnosis_required", "consent_required") and value:
             steps.append(f"À savoir : {phrase}")
     if service.public.exclusions:
-        steps.append(f"Exclusions : {text(service.public.exclusions)}")
+        steps.append(f"Exclusions : {text(service.public.exclusions, lang)}")
     if service.status.state == "pilot":
         steps.append("Projet pilote : vérifier qu'il accepte de nouvelles demandes")
-    contacts = []
-    for contact in service.contacts:
-        name = f"{contact.label} : " if contact.label else ""
-        contacts.append(f"{name}{contact.value}")
-    return tuple(steps), tuple(contacts)
+    return access, tuple(steps)
+
+
+def _contacts(registry: Registry, service_id: str, lang: str = "fr") -> tuple[ContactInfo, ...]:
+    """The service's contacts (its organisation's when it has none), phone first; the
+    registry is already filtered for the audience (no professional contact in public)."""
+    contacts = registry.services[service_id].contacts or registry.organisation_of(service_id).contacts
+    found = [ContactInfo(c.kind, c.value, _one_line(c.label, lang), c.visibility) for c in contacts]
+    return tuple(sorted(found, key=lambda c: CONTACT_ORDER.get(c.kind, len(CONTACT_ORDER))))
+
+
+def _one_line(value: object, lang: str) -> str | None:
+    """A label as the registry gives it (a line, or a line per language), or ``None``."""
+    if value is None:
+        return None
+    found = value.get(lang) if hasattr(value, "get") else str(value)
+    return str(found) if found else None
 
 
 def _place(territory: Any) -> Place:
@@ -276,11 +440,18 @@ def index_codes(gazetteer: Gazetteer, areas: Iterable[str]) -> set[str]:
     return codes
 
 
-def build_data(registry: Registry, *, places: Iterable[str] | None = None) -> OrientData:
+def build_data(
+    registry: Registry,
+    *,
+    places: Iterable[str] | None = None,
+    fallback_km: int = FALLBACK_KM,
+    lang: str = "fr",
+) -> OrientData:
     """The compact data of ``registry`` (already filtered for the audience).
 
     ``places``: the territory codes the caller will ask about (the CLI's ``--where``);
-    ``None`` builds the browser's index of every place a person may type.
+    ``None`` builds the browser's index of every place a person may type. ``lang``: the
+    labels' and area names' language (the browser's data is French).
     """
     gazetteer = registry.gazetteer
     services = []
@@ -289,22 +460,21 @@ def build_data(registry: Registry, *, places: Iterable[str] | None = None) -> Or
         if service.status.state == "closed":
             continue
         age = service.public.age
-        steps, contacts = _next_steps(registry, service.id)
+        access, steps = _next_steps(registry, service.id, lang)
         public = service.public
-        names = [gazetteer[c].name if c in gazetteer else c for c in public.area]
+        names = [gazetteer[c].label(lang) if c in gazetteer else c for c in public.area]
         areas.update(public.area)
         services.append(
             ServiceCriteria(
                 id=service.id,
-                name=service.name.get("fr"),
-                organisation=registry.organisation_of(service.id).name.get("fr"),
+                name=service.name.get(lang),
+                organisation=registry.organisation_of(service.id).name.get(lang),
                 area=tuple(public.area),
                 area_text=", ".join(names),
                 needs=tuple(service.needs),
                 functions=tuple(service.functions),
                 age_min=age.min if age else None,
                 age_max=age.max if age else None,
-                age_text=age_phrase(age) if age and (age.min is not None or age.max is not None) else "",
                 approximate=public.area_approximate,
                 housing=tuple(public.housing) if public.housing is not None else None,
                 generalist=service.generalist,
@@ -316,7 +486,8 @@ def build_data(registry: Registry, *, places: Iterable[str] | None = None) -> Or
                     if value is not None and name in {c.field for c in CONDITION_CHECKS}
                 },
                 next_steps=steps,
-                contacts=contacts,
+                contacts=_contacts(registry, service.id, lang),
+                access=access,
             )
         )
     wanted = set(areas) | (set(places) if places is not None else index_codes(gazetteer, areas))
@@ -326,11 +497,11 @@ def build_data(registry: Registry, *, places: Iterable[str] | None = None) -> Or
     territories = {c: _place(gazetteer[c]) for c in sorted(codes) if c in gazetteer}
     vocabularies = registry.vocabularies
     labels = {
-        name: {term: label(registry, name, term) for term in vocabularies.vocabulary(name)}
+        name: {term: label(registry, name, term, lang) for term in vocabularies.vocabulary(name)}
         for name in ("housing", "needs", "referrers", "functions")
     }
     bands = tuple((b.id, b.min, b.max) for b in vocabularies.age_bands)
-    return OrientData(tuple(services), territories, labels, bands)
+    return OrientData(tuple(services), territories, labels, bands, fallback_km)
 
 
 DETAILS_CHUNK = 64  # services per details file: a result shows a few, fetched on demand
@@ -358,7 +529,7 @@ class ServiceRow(NamedTuple):
     area: int  # in areas: [codes, text]
     needs: int  # in lists
     functions: int  # in lists
-    age: int  # in ages: [min, max, text]; -1 unknown
+    age: int  # in ages: [min, max]; -1 unknown
     housing: int  # in lists; -1 unknown
     referrers: int  # in lists; -1 unknown
     conditions: int  # in conditions
@@ -397,7 +568,7 @@ def data_to_json(data: OrientData) -> dict[str, Any]:
     for s in data.services:
         shared, rest = _front_code(previous, s.id)
         # The criteria go into the tables first: their order is the bytes of the file.
-        age = ages.add([s.age_min, s.age_max, s.age_text]) if s.has_age else -1
+        age = ages.add([s.age_min, s.age_max]) if s.has_age else -1
         housing = lists.add(list(s.housing)) if s.housing is not None else -1
         referrers = lists.add(list(s.referrers)) if s.referrers is not None else -1
         conditions = conds.add(dict(s.conditions))
@@ -436,6 +607,9 @@ def data_to_json(data: OrientData) -> dict[str, Any]:
     return {
         "version": DATA_VERSION,
         "chunk": DETAILS_CHUNK,
+        "fallback_km": data.fallback_km,
+        # The matcher's phrases in French; the page gives its own language's (matcher_words).
+        "words": matcher_words("fr"),
         "age_bands": [list(b) for b in data.age_bands],
         "labels": {k: dict(v) for k, v in data.labels.items()},
         "levels": levels.items,
@@ -497,9 +671,21 @@ def places_to_json(data: OrientData) -> dict[str, list[list[Any]]]:
 
 def details_to_json(data: OrientData) -> list[list[list[Any]]]:
     """Display-only parts by chunks of ``DETAILS_CHUNK`` services, in the order of the data:
-    ``[organisation, next steps, contacts]`` for each service."""
-    rows = [[s.organisation, list(s.next_steps), list(s.contacts)] for s in data.services]
+    ``[organisation, next steps, contacts, [who, how, delay]]`` for each service, a contact
+    as ``[kind, value, label]`` (``label`` null when none), with ``"professional"`` fourth
+    when it is one (a professional build only)."""
+    rows = [
+        [s.organisation, list(s.next_steps), [_contact_row(c) for c in s.contacts], list(s.access)]
+        for s in data.services
+    ]
     return [rows[i : i + DETAILS_CHUNK] for i in range(0, len(rows), DETAILS_CHUNK)]
+
+
+def _contact_row(contact: ContactInfo) -> list[Any]:
+    row: list[Any] = [contact.kind, contact.value, contact.label]
+    if contact.visibility != "public":
+        row.append(contact.visibility)
+    return row
 
 
 def _front_decode(rows: Iterable[Sequence[Any]]) -> list[str]:
@@ -525,9 +711,9 @@ def data_from_json(
     for i, (service_id, items) in enumerate(zip(_front_decode(rows), rows, strict=True)):
         row = ServiceRow(*items)
         area, area_text = raw["areas"][row.area]
-        age: Sequence[Any] = raw["ages"][row.age] if row.age >= 0 else (None, None, "")
+        age: Sequence[Any] = raw["ages"][row.age] if row.age >= 0 else (None, None)
         lists = raw["lists"]
-        organisation, steps, contacts = detail_rows[i] if i < len(detail_rows) else ("", [], [])
+        organisation, steps, contacts, access = detail_rows[i] if i < len(detail_rows) else ("", [], [], ("", "", ""))
         services.append(
             ServiceCriteria(
                 id=service_id,
@@ -539,7 +725,6 @@ def data_from_json(
                 functions=tuple(lists[row.functions]),
                 age_min=age[0],
                 age_max=age[1],
-                age_text=age[2],
                 approximate=bool(row.flags & APPROXIMATE),
                 housing=tuple(lists[row.housing]) if row.housing >= 0 else None,
                 generalist=bool(row.flags & GENERALIST),
@@ -547,7 +732,8 @@ def data_from_json(
                 professional_requesters=row.professional_requesters,
                 conditions=dict(raw["conditions"][row.conditions]),
                 next_steps=tuple(steps),
-                contacts=tuple(contacts),
+                contacts=tuple(ContactInfo(*c) for c in contacts),
+                access=Access(*access),
             )
         )
     rows = raw["territories"]
@@ -579,7 +765,7 @@ def data_from_json(
                 lon=centroid[1],
             )
     bands = tuple((b[0], b[1], b[2]) for b in raw["age_bands"])
-    return OrientData(tuple(services), territories, raw["labels"], bands)
+    return OrientData(tuple(services), territories, raw["labels"], bands, raw.get("fallback_km", FALLBACK_KM))
 
 
 # --- the profile and the result ----------------------------------------------------------
@@ -616,7 +802,8 @@ class Profile:
 
 
 CheckStatus = Literal["ok", "fail", "unknown"]
-FallbackKind = Literal["generalist", "helpline", "case-manager", "nearest", "gap"]
+Group = Literal["fit", "to_check"]
+FallbackKind = Literal["generalist", "helpline", "case-manager", "nearest", "none-nearby", "gap"]
 
 
 @dataclass(frozen=True)
@@ -635,6 +822,8 @@ class Evaluation:
     specificity: int  # level rank of the most precise area code covering the place; -1 none
     distance_km: int | None  # from the place to the nearest area centroid, when outside
     needs_met: int
+    made_for: tuple[str, ...] = ()  # the person's criteria the service restricts its public to, met
+    same_country: bool = True  # the service's area is in the person's country
 
     @property
     def failed(self) -> tuple[Check, ...]:
@@ -645,8 +834,30 @@ class Evaluation:
         return tuple(c for c in self.checks if c.status == "unknown")
 
     @property
+    def unknown_criteria(self) -> tuple[str, ...]:
+        """The criteria the registry does not state (for this person), once each, in order."""
+        return tuple(dict.fromkeys(c.criterion for c in self.unknown))
+
+    @property
     def reasons(self) -> tuple[str, ...]:
-        return tuple(c.text for c in self.checks if c.status != "fail")
+        return tuple(c.text for c in self.checks if c.status == "ok")
+
+    @property
+    def group(self) -> Group:
+        return "to_check" if self.unknown else "fit"
+
+    def rank_key(self) -> tuple[Any, ...]:
+        """Known and met first; made for this public before generalist; precise area first."""
+        return (self.group != "fit", self.service.generalist, -len(self.made_for), self.area_rank, self.service.id)
+
+    @property
+    def area_rank(self) -> int:
+        """0 precise, 1 wide, 2 approximate, 3 partial (the area holds only part of the place)."""
+        if self.specificity < 0:
+            return 3
+        if self.service.approximate:
+            return 2
+        return 0 if self.specificity >= PRECISE_RANK else 1
 
 
 @dataclass(frozen=True)
@@ -655,6 +866,9 @@ class Fallback:
     detail: str
     service: str | None = None
     name: str | None = None
+    evaluation: Evaluation | None = None
+    distance_km: int | None = None
+    gaps_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -665,42 +879,90 @@ class Result:
     near_misses: tuple[Evaluation, ...]
     fallbacks: tuple[Fallback, ...]
     segment: str
+    lang: str = "fr"  # of the matcher's phrases
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # the data's vocabulary labels
 
     def to_json(self) -> dict[str, Any]:
         """The shape of DESIGN.md (``orient --format json``), with a few extra keys."""
         profile = self.profile.to_json()
         profile["place_name"] = self.place_name
         profile["segment"] = self.segment
+        lang = self.lang
         return {
             "profile": profile,
             "matches": [
                 {
-                    "service": e.service.id,
-                    "name": e.service.name,
-                    "organisation": e.service.organisation,
+                    **_entry(e.service, e, lang),
+                    "group": e.group,
+                    "rank_reason": rank_reason(e, lang),
                     "reasons": list(e.reasons),
                     "to_check": [c.text for c in e.unknown],
-                    "next_steps": list(e.service.next_steps),
-                    "contacts": list(e.service.contacts),
                 }
                 for e in self.matches
             ],
             "near_misses": [
                 {
-                    "service": e.service.id,
-                    "name": e.service.name,
+                    **_entry(e.service, e, lang),
                     "failed": [{"criterion": c.criterion, "detail": c.text} for c in e.failed],
                     "reasons": list(e.reasons),
                 }
                 for e in self.near_misses
             ],
             "fallbacks": [
-                {"kind": f.kind, "service": f.service, "name": f.name, "detail": f.detail} for f in self.fallbacks
+                {
+                    **_entry(f.evaluation.service if f.evaluation else None, f.evaluation, lang),
+                    "service": f.service,
+                    "name": f.name,
+                    "kind": f.kind,
+                    "detail": f.detail,
+                    "distance_km": f.distance_km,
+                    "gaps_url": f.gaps_url,
+                }
+                for f in self.fallbacks
             ],
         }
 
 
+def _entry(service: ServiceCriteria | None, evaluation: Evaluation | None, lang: str) -> dict[str, Any]:
+    """What every entry carries: the service, its contacts, how to ask, what is not known."""
+    unknown = list(evaluation.unknown_criteria) if evaluation else []
+    return {
+        "service": service.id if service else None,
+        "name": service.name if service else None,
+        "organisation": service.organisation if service else "",
+        "unknown": unknown,
+        "unknown_text": unknown_line(unknown, lang),
+        "contacts": [c.to_json() for c in service.contacts] if service else [],
+        "access": service.access._asdict() if service else Access()._asdict(),
+        "next_steps": list(service.next_steps) if service else [],
+    }
+
+
+def unknown_line(criteria: Sequence[str], lang: str = "fr") -> str:
+    """« non renseigné dans les sources : âge, qui fait la demande » ("" when nothing is)."""
+    if not criteria:
+        return ""
+    return _say("unknown_line", lang, criteria=", ".join(criterion_name(c, lang) for c in criteria))
+
+
+def rank_reason(e: Evaluation, lang: str = "fr") -> str:
+    """Why a match stands where it does: made for this public or generalist, and its area."""
+    if e.service.generalist:
+        who = _say("rank_generalist", lang)
+    elif e.made_for:
+        who = _say("rank_specific", lang, criteria=", ".join(criterion_name(c, lang) for c in e.made_for))
+    else:
+        who = _say("rank_unstated", lang)
+    area = ("rank_area", "rank_area_wide", "rank_area_approximate", "rank_area_partial")[e.area_rank]
+    return who + SEPARATOR + _say(area, lang, area=e.service.area_text)
+
+
 # --- matching -----------------------------------------------------------------------------
+
+
+def _say(key: str, lang: str, **values: object) -> str:
+    """The matcher's phrase ``js.orient.m.<key>`` in ``lang``."""
+    return t(PHRASES + key, lang, **values)
 
 
 def distance_km(a: Place, b: Place) -> int | None:
@@ -713,133 +975,175 @@ def distance_km(a: Place, b: Place) -> int | None:
     return math.floor(6371 * 2 * math.asin(math.sqrt(min(1.0, h))) + 0.5)
 
 
-def _years(n: int) -> str:
-    return f"{n} an" if n == 1 else f"{n} ans"
+def _years(n: int, lang: str) -> str:
+    return _say("years_one" if n == 1 else "years", lang, n=n)
 
 
-def _age_checks(service: ServiceCriteria, profile: Profile) -> list[Check]:
+def age_range(low: int | None, high: int | None, lang: str = "fr") -> str:
+    """« de 0 à 23 ans », « 18 ans ou plus », « jusqu'à 25 ans », « tous âges »."""
+    if low is not None and high is not None:
+        return _say("age_between", lang, min=low, max=high)
+    if low:
+        return _say("age_from", lang, min=low)
+    if high is not None:
+        return _say("age_to", lang, max=high)
+    return _say("age_all", lang)
+
+
+def _age_checks(service: ServiceCriteria, profile: Profile, lang: str) -> list[Check]:
     if not service.has_age:
-        return [Check("age", "unknown", "âge : à vérifier")]
+        return [Check("age", "unknown", _say("age_unknown", lang))]
+    limits = age_range(service.age_min, service.age_max, lang)
     if profile.age is None:
-        return [Check("age", "unknown", f"{service.age_text} : âge de la personne à vérifier")]
+        return [Check("age", "unknown", _say("age_person_unknown", lang, range=limits))]
     if service.age_min is not None and profile.age < service.age_min:
-        gap = _years(service.age_min - profile.age)
-        return [Check("age", "fail", f"{profile.age} ans : {gap} en dessous de l'âge minimum ({service.age_text})")]
+        gap = _years(service.age_min - profile.age, lang)
+        return [Check("age", "fail", _say("age_below", lang, age=profile.age, gap=gap, range=limits))]
     if service.age_max is not None and profile.age > service.age_max:
-        gap = _years(profile.age - service.age_max)
-        return [Check("age", "fail", f"{profile.age} ans : {gap} au-dessus de la limite ({service.age_text})")]
-    return [Check("age", "ok", service.age_text + OK)]
+        gap = _years(profile.age - service.age_max, lang)
+        return [Check("age", "fail", _say("age_above", lang, age=profile.age, gap=gap, range=limits))]
+    return [Check("age", "ok", limits + OK)]
 
 
 def _area_checks(
-    data: OrientData, service: ServiceCriteria, place: Place, ancestors: frozenset[str]
+    data: OrientData, service: ServiceCriteria, place: Place, ancestors: frozenset[str], lang: str
 ) -> tuple[list[Check], int, int | None]:
     covering = [c for c in service.area if c in ancestors]
+    values = {"place": place.name, "area": service.area_text}
     if covering:
         rank = max(LEVEL_RANK.get(data.territories[c].level if c in data.territories else "", -1) for c in covering)
-        checks = [Check("area", "ok", f"réside à {place.name}, dans la zone couverte ({service.area_text})" + OK)]
         if service.approximate:
-            checks.append(Check("area", "unknown", "zone couverte approximative : à vérifier"))
-        return checks, rank, None
+            return [Check("area", "ok", _say("area_approximate", lang, **values) + APPROXIMATE_OK)], rank, None
+        return [Check("area", "ok", _say("area_ok", lang, **values) + OK)], rank, None
     inside = [c for c in service.area if place.code in data.ancestors(c)]
     if inside:
-        message = f"{place.name} : la zone couverte ({service.area_text}) n'en couvre qu'une partie, à vérifier"
-        return [Check("area", "unknown", message)], -1, None
+        return [Check("area", "unknown", _say("area_partial", lang, **values))], -1, None
     distances = [
         d
         for d in (distance_km(place, data.territories[c]) for c in service.area if c in data.territories)
         if d is not None
     ]
     nearest = min(distances) if distances else None
-    message = f"réside à {place.name}, hors de la zone couverte ({service.area_text})"
-    if nearest is not None:
-        message += f", à {nearest} km"
-    return [Check("area", "fail", message)], -1, nearest
+    if nearest is None:
+        return [Check("area", "fail", _say("area_out", lang, **values))], -1, None
+    return [Check("area", "fail", _say("area_out_km", lang, km=nearest, **values))], -1, nearest
 
 
-def _housing_checks(data: OrientData, service: ServiceCriteria, profile: Profile) -> list[Check]:
+def _housing_checks(data: OrientData, service: ServiceCriteria, profile: Profile, lang: str) -> list[Check]:
     names = data.labels["housing"]
     if service.housing is None:
-        return [Check("housing", "unknown", "logement : à vérifier")] if profile.housing else []
+        return [Check("housing", "unknown", _say("housing_unknown", lang))] if profile.housing else []
     admitted = ", ".join(_lower_first(names.get(h, h)) for h in service.housing)
     if profile.housing is None:
-        return [Check("housing", "unknown", f"logement admis : {admitted} — à vérifier")]
+        return [Check("housing", "unknown", _say("housing_admitted_unknown", lang, admitted=admitted))]
     mine = names.get(profile.housing, profile.housing)
     if profile.housing in service.housing:
-        return [Check("housing", "ok", f"logement : {_lower_first(mine)}" + OK)]
-    return [Check("housing", "fail", f"{mine} : non admis (admis : {admitted})")]
+        return [Check("housing", "ok", _say("housing_ok", lang, housing=_lower_first(mine)) + OK)]
+    return [Check("housing", "fail", _say("housing_fail", lang, housing=mine, admitted=admitted))]
 
 
-def _referrer_checks(data: OrientData, service: ServiceCriteria, profile: Profile) -> list[Check]:
+def _referrer_checks(data: OrientData, service: ServiceCriteria, profile: Profile, lang: str) -> list[Check]:
+    if service.referrers is None:
+        # Who may ask is what a referral needs first: unknown, it is to check for everyone.
+        return [Check("referrer", "unknown", _say("referrer_unknown", lang))]
     if profile.referrer is None:
         return []
     names = data.labels["referrers"]
-    if service.referrers is None:
-        return [Check("referrer", "unknown", "qui peut faire la demande : à vérifier")]
     mine = _lower_first(names.get(profile.referrer, profile.referrer))
     if profile.referrer not in service.referrers:
         allowed = ", ".join(_lower_first(names.get(r, r)) for r in service.referrers)
-        return [Check("referrer", "fail", f"demande par {mine} non prévue (demande par : {allowed})")]
-    checks = [Check("referrer", "ok", f"demande possible par {mine}" + OK)]
+        return [Check("referrer", "fail", _say("referrer_fail", lang, who=mine, allowed=allowed))]
+    checks = [Check("referrer", "ok", _say("referrer_ok", lang, who=mine) + OK)]
     required = service.professional_requesters
     if profile.referrer == "professional" and required is not None and required > 1:
-        wanted = f"{required} professionnels d'institutions distinctes"
+        wanted = _say("pros_wanted", lang, n=required)
         if profile.professionals is None:
-            checks.append(Check("professional_requesters", "unknown", f"{wanted} requis : à vérifier"))
+            checks.append(Check("professional_requesters", "unknown", _say("pros_unknown", lang, wanted=wanted)))
         elif profile.professionals < required:
-            given = profile.professionals
+            key = "pros_fail" if profile.professionals > 1 else "pros_fail_one"
             checks.append(
-                Check("professional_requesters", "fail", f"{wanted} requis ({given} indiqué{'s' if given > 1 else ''})")
+                Check("professional_requesters", "fail", _say(key, lang, wanted=wanted, n=profile.professionals))
             )
         else:
             checks.append(Check("professional_requesters", "ok", wanted + OK))
     return checks
 
 
-def _condition_checks(service: ServiceCriteria, profile: Profile) -> list[Check]:
+def _condition_checks(service: ServiceCriteria, profile: Profile, lang: str) -> list[Check]:
     checks = []
     for condition in CONDITION_CHECKS:
         if not getattr(profile, condition.flag):
             continue
         value = service.conditions.get(condition.field)
+        key = f"cond.{condition.criterion}."
         if value is None:
-            checks.append(Check(condition.criterion, "unknown", condition.unknown))
+            checks.append(Check(condition.criterion, "unknown", _say(key + "unknown", lang)))
         elif value == condition.failing:
-            checks.append(Check(condition.criterion, "fail", condition.fail))
+            checks.append(Check(condition.criterion, "fail", _say(key + "fail", lang)))
         else:
-            checks.append(Check(condition.criterion, "ok", condition.ok + OK))
+            checks.append(Check(condition.criterion, "ok", _say(key + "ok", lang) + OK))
     return checks
 
 
-def evaluate(data: OrientData, service: ServiceCriteria, profile: Profile, ancestors: frozenset[str]) -> Evaluation:
+def _made_for(data: OrientData, service: ServiceCriteria, checks: Sequence[Check], needs_met: int) -> tuple[str, ...]:
+    """The person's criteria the service narrows its public to, and meets: what makes it
+    "made for" this person rather than open to all."""
+    met = {c.criterion for c in checks if c.status == "ok"}
+    found = []
+    if "age" in met and not (not service.age_min and service.age_max is None):
+        found.append("age")
+    if "housing" in met and service.housing is not None and len(service.housing) < len(data.labels["housing"]):
+        found.append("housing")
+    if needs_met:
+        found.append("needs")
+    return tuple(found)
+
+
+def country_of(data: OrientData, code: str) -> str | None:
+    """The country containing ``code`` (as far as the data knows it)."""
+    found = sorted(c for c in data.ancestors(code) if c in data.territories and data.territories[c].level == "country")
+    return found[0] if found else None
+
+
+def evaluate(
+    data: OrientData, service: ServiceCriteria, profile: Profile, ancestors: frozenset[str], lang: str = "fr"
+) -> Evaluation:
     """Every criterion of ``service`` against ``profile``, in a fixed order."""
     place = data.territories[profile.place]
-    checks = _age_checks(service, profile)
-    area, specificity, distance = _area_checks(data, service, place, ancestors)
+    checks = _age_checks(service, profile, lang)
+    area, specificity, distance = _area_checks(data, service, place, ancestors, lang)
     checks += area
-    checks += _housing_checks(data, service, profile)
+    checks += _housing_checks(data, service, profile, lang)
     met = [n for n in service.needs if n in profile.needs]
     if met:
         needs = ", ".join(_lower_first(data.labels["needs"].get(n, n)) for n in met)
-        checks.append(Check("needs", "ok", f"répond au besoin : {needs}" + OK))
-    checks += _referrer_checks(data, service, profile)
-    checks += _condition_checks(service, profile)
-    return Evaluation(service, tuple(checks), specificity, distance, len(met))
+        checks.append(Check("needs", "ok", _say("needs_ok", lang, needs=needs) + OK))
+    checks += _referrer_checks(data, service, profile, lang)
+    checks += _condition_checks(service, profile, lang)
+    country = country_of(data, profile.place)
+    same = specificity >= 0 or any(country_of(data, c) == country for c in service.area)
+    made_for = _made_for(data, service, checks, len(met))
+    return Evaluation(service, tuple(checks), specificity, distance, len(met), made_for, same)
 
 
 def segment_of(data: OrientData, profile: Profile) -> str:
     """The public segment key ``<band>/<housing>`` (``<band>`` alone when housing is unknown)."""
-    band = "?"
-    if profile.age is not None:
-        for band_id, low, high in data.age_bands:
-            if profile.age >= low and (high is None or profile.age <= high):
-                band = band_id
-                break
-    return f"{band}/{profile.housing}" if profile.housing else band
+    band = _band(data, profile)
+    band_id = band[0] if band else "?"
+    return f"{band_id}/{profile.housing}" if profile.housing else band_id
 
 
-def orient(data: OrientData, profile: Profile) -> Result:
-    """Matches, near misses and (when nothing matches) fallbacks for ``profile``."""
+def _band(data: OrientData, profile: Profile) -> tuple[str, int, int | None] | None:
+    if profile.age is None:
+        return None
+    for band in data.age_bands:
+        if profile.age >= band[1] and (band[2] is None or profile.age <= band[2]):
+            return band
+    return None
+
+
+def orient(data: OrientData, profile: Profile, lang: str = "fr") -> Result:
+    """Matches (ranked), near misses and (when nothing matches) fallbacks for ``profile``."""
     if profile.place not in data.territories:
         raise PlaceNotFound(profile.place, ())
     place = data.territories[profile.place]
@@ -848,23 +1152,23 @@ def orient(data: OrientData, profile: Profile) -> Result:
     for service in data.services:
         if profile.needs and not any(n in profile.needs for n in service.needs):
             continue
-        evaluations.append(evaluate(data, service, profile, ancestors))
-    matches = sorted(
-        (e for e in evaluations if not e.failed),
-        key=lambda e: (-e.specificity, len(e.unknown), -e.needs_met, e.service.id),
-    )
+        evaluations.append(evaluate(data, service, profile, ancestors, lang))
+    matches = sorted((e for e in evaluations if not e.failed), key=Evaluation.rank_key)
     near = []
     for e in evaluations:
         failed = e.failed
         if not 1 <= len(failed) <= 2:
             continue
-        if any(c.criterion == "area" for c in failed) and (e.distance_km is None or e.distance_km > NEAR_KM):
+        if any(c.criterion == "area" for c in failed) and (
+            e.distance_km is None or e.distance_km > NEAR_KM or not e.same_country
+        ):
             continue
         near.append(e)
     near.sort(key=lambda e: (len(e.failed), e.distance_km if e.distance_km is not None else 0, e.service.id))
     segment = segment_of(data, profile)
-    fallbacks = [] if matches else _fallbacks(data, profile, place, ancestors, evaluations, segment)
-    return Result(profile, place.name, tuple(matches), tuple(near[:MAX_NEAR_MISSES]), tuple(fallbacks), segment)
+    fallbacks = [] if matches else _fallbacks(data, profile, place, ancestors, evaluations, lang)
+    near_misses = tuple(near[:MAX_NEAR_MISSES])
+    return Result(profile, place.name, tuple(matches), near_misses, tuple(fallbacks), segment, lang, data.labels)
 
 
 def _fallbacks(
@@ -873,7 +1177,7 @@ def _fallbacks(
     place: Place,
     ancestors: frozenset[str],
     evaluations: Sequence[Evaluation],
-    segment: str,
+    lang: str,
 ) -> list[Fallback]:
     kinds: dict[FallbackKind, int] = {"generalist": 0, "helpline": 1, "case-manager": 2}
     found: list[tuple[int, str, Fallback]] = []
@@ -882,75 +1186,192 @@ def _fallbacks(
         if not any(c in ancestors for c in service.area):
             continue
         if "case-management" in service.functions and service.generalist:
-            kind, detail = (
-                "case-manager",
-                "case manager « des zones grises » : pour une situation qui n'entre dans aucune case",
-            )
+            kind, key = "case-manager", "fb_case_manager"
         elif "helpline" in service.functions:
-            kind, detail = "helpline", "ligne d'aide à l'orientation"
+            kind, key = "helpline", "fb_helpline"
         elif service.generalist:
-            kind, detail = "generalist", "service généraliste du territoire"
+            kind, key = "generalist", "fb_generalist"
         else:
             continue
-        found.append((kinds[kind], service.id, Fallback(kind, detail, service.id, service.name)))
+        # Whatever the need, a fallback must still take this person's public (age, housing);
+        # a condition it does not meet (a crisis) leaves it a lead to discuss.
+        e = evaluate(data, service, profile, ancestors, lang)
+        if any(c.criterion in PUBLIC_CRITERIA for c in e.failed):
+            continue
+        found.append((kinds[kind], service.id, Fallback(kind, _say(key, lang), service.id, service.name, e)))
     found.sort(key=lambda f: (f[0], f[1]))
     fallbacks = [f[2] for f in found]
     outside = [
         e
         for e in evaluations
-        if e.distance_km is not None and all(c.criterion == "area" for c in e.failed) and e.failed
+        if e.distance_km is not None
+        and e.distance_km <= data.fallback_km
+        and e.same_country
+        and e.failed
+        and all(c.criterion == "area" for c in e.failed)
     ]
     outside.sort(key=lambda e: (e.distance_km if e.distance_km is not None else 0, e.service.id))
     for e in outside[:NEAREST_FALLBACKS]:
-        detail = f"le plus proche hors zone : {e.service.area_text}, à {e.distance_km} km"
-        fallbacks.append(Fallback("nearest", detail, e.service.id, e.service.name))
-    detail = f"aucun service ne correspond au segment {segment} à {place.name} : zone grise à signaler"
-    fallbacks.append(Fallback("gap", detail, None, place.name))
+        detail = _say("fb_nearest", lang, area=e.service.area_text, km=e.distance_km)
+        fallbacks.append(Fallback("nearest", detail, e.service.id, e.service.name, e, e.distance_km))
+    if not outside:
+        detail = _say("fb_none_nearby", lang, km=data.fallback_km, place=place.name)
+        fallbacks.append(Fallback("none-nearby", detail))
+    fallbacks.append(
+        Fallback("gap", gap_line(data, profile, place, lang), None, place.name, gaps_url=gaps_url(data, profile))
+    )
     return fallbacks
 
 
-def text_report(result: Result) -> str:
-    """The result as a helpdesk reads it on screen (``orient --format text``)."""
-    lines = [f"Profil : {_profile_phrase(result)}", ""]
-    if result.matches:
-        lines.append(f"{len(result.matches)} service(s) correspondent :")
-        for e in result.matches:
-            lines.append("")
-            lines.append(f"* {e.service.name} — {e.service.organisation} [{e.service.id}]")
-            lines.extend(f"    {reason}" for reason in e.reasons)
-            lines.extend(f"    → {step}" for step in e.service.next_steps)
-            lines.extend(f"    ☎ {contact}" for contact in e.service.contacts)
+def public_phrase(data: OrientData, profile: Profile, lang: str = "fr") -> str:
+    """« les adultes de 25 à 59 ans logés »: the person's public segment in words."""
+    band = _band(data, profile)
+    if band is None:
+        people = _say("public_any", lang)
     else:
-        lines.append("Aucun service ne correspond.")
-    if result.near_misses:
-        lines.append("")
-        lines.append("Presque (à négocier) :")
-        for e in result.near_misses:
-            failed = " ; ".join(f"{CRITERIA_FR.get(c.criterion, c.criterion)} : {c.text}" for c in e.failed)
-            lines.append(f"* {e.service.name} [{e.service.id}] — {failed}")
-    if result.fallbacks:
-        lines.append("")
-        lines.append("Pistes :")
-        for f in result.fallbacks:
-            who = f"{f.name} [{f.service}] — " if f.service else ""
-            lines.append(f"* {who}{f.detail}")
+        _, low, high = band
+        ages = _say("band_between", lang, min=low, max=high) if high is not None else _say("band_from", lang, min=low)
+        noun = "public_minors" if high is not None and high <= 17 else "public_adults" if low >= 18 else "public_people"
+        people = _say(noun, lang, range=ages)
+    if profile.housing:
+        key = PHRASES + "public_housing." + profile.housing
+        housing = (
+            t(key, lang)
+            if lookup(key, lang)
+            else _lower_first(data.labels["housing"].get(profile.housing, profile.housing))
+        )
+        people += " " + housing
+    return people
+
+
+def gap_line(data: OrientData, profile: Profile, place: Place, lang: str = "fr") -> str:
+    """« Aucun service recensé à Schaerbeek pour les adultes de 25 à 59 ans logés, en santé
+    mentale : c'est une zone grise »."""
+    needs = ""
+    if profile.needs:
+        names = [_lower_first(data.labels["needs"].get(n, n)) for n in profile.needs]
+        needs = _say("gap_needs", lang, needs=f" {_say('or', lang)} ".join(names))
+    return _say("fb_gap", lang, place=place.name, public=public_phrase(data, profile, lang), needs=needs)
+
+
+def gap_unit(data: OrientData, code: str) -> str:
+    """The row of the gap report's tables a place is counted in: its département or province
+    (Brussels: the region), as ``Geography.unit`` picks it."""
+    rank = LEVEL_RANK[GAPS_LEVEL]
+    best: tuple[int, str] | None = None
+    for ancestor in sorted(data.ancestors(code)):
+        place = data.territories.get(ancestor)
+        level_rank = LEVEL_RANK.get(place.level, -1) if place else -1
+        if place is not None and level_rank <= rank and (best is None or level_rank > best[0]):
+            best = (level_rank, ancestor)
+    return best[1] if best else code
+
+
+def gaps_url(data: OrientData, profile: Profile) -> str:
+    """The gap report's line for the person's place: the page of their need when they gave
+    one (and a service lists it: the report has a page only then), else the overview."""
+    page = GAPS_DIR
+    if len(profile.needs) == 1 and any(profile.needs[0] in s.needs for s in data.services):
+        page = f"{GAPS_DIR}needs/{profile.needs[0]}/"
+    return f"{page}#{gap_unit(data, profile.place)}"
+
+
+# --- the text for people ------------------------------------------------------------------
+
+
+def text_report(result: Result, lang: str = "fr") -> str:
+    """The result as a helpdesk reads it on screen (``orient --format text``): no ids."""
+    data = result.to_json()  # the matcher's phrases are in result.lang: orient(..., lang) too
+    lines = [t("cli.orient_report.profile", lang, profile=profile_phrase(result, lang)), ""]
+    fit = [m for m in data["matches"] if m["group"] == "fit"]
+    to_check = [m for m in data["matches"] if m["group"] == "to_check"]
+    if not data["matches"]:
+        lines.append(t("cli.orient_report.none", lang))
+    for heading, group in (("cli.orient_report.fit", fit), ("cli.orient_report.to_check", to_check)):
+        if not group:
+            continue
+        if lines[-1]:
+            lines.append("")
+        lines.append(t(heading, lang, n=len(group)))
+        for m in group:
+            first = m is data["matches"][0]
+            lines.append("")
+            lines.append(f"* {_title(m)}")
+            why = "cli.orient_report.first" if first else "cli.orient_report.ranked"
+            lines.append("    " + t(why, lang, reason=m["rank_reason"]))
+            if m["reasons"]:
+                lines.append("    " + SEPARATOR.join(m["reasons"]))
+            if m["unknown_text"]:
+                lines.append("    " + m["unknown_text"])
+            lines.extend(_contact_lines(m, lang))
+            lines.extend(f"    → {step}" for step in m["next_steps"])
+    if data["near_misses"]:
+        lines += ["", t("cli.orient_report.near", lang)]
+        for n in data["near_misses"]:
+            failed = SEPARATOR.join(f"{criterion_name(f['criterion'], lang)} : {f['detail']}" for f in n["failed"])
+            lines += ["", f"* {_title(n)}", f"    {failed}"]
+            lines.extend(_contact_lines(n, lang))
+    if data["fallbacks"]:
+        lines += ["", t("cli.orient_report.fallbacks", lang)]
+        for f in data["fallbacks"]:
+            lines.append("")
+            lines.append(f"* {f['name']} — {f['detail']}" if f["service"] else f"* {f['detail']}")
+            if f["service"] and f["unknown_text"]:
+                lines.append("    " + f["unknown_text"])
+            lines.extend(_contact_lines(f, lang))
+            if f["gaps_url"]:
+                lines.append("    " + t("cli.orient_report.gaps", lang, url=f["gaps_url"]))
     return "\n".join(lines)
 
 
-def _profile_phrase(result: Result) -> str:
+def _title(entry: Mapping[str, Any]) -> str:
+    organisation = entry["organisation"]
+    same = not organisation or fold(organisation) in fold(entry["name"])
+    return entry["name"] if same else f"{entry['name']} — {organisation}"
+
+
+def _contact_lines(entry: Mapping[str, Any], lang: str) -> list[str]:
+    """Two or three short lines: the phones, the e-mail and web addresses, how to ask."""
+    lines = []
+    marks = {"phone": "☎", "email": "✉", "web": "↗"}
+    professional = t("cli.orient_report.professional", lang)
+    for kinds in (("phone",), ("email", "web")):
+        parts = []
+        for c in entry["contacts"]:
+            if c["kind"] not in kinds:
+                continue
+            notes = [n for n in (c["label"], professional if c["visibility"] != "public" else None) if n]
+            parts.append(f"{marks[c['kind']]} {c['value']}" + (f" ({', '.join(notes)})" if notes else ""))
+        if parts:
+            lines.append("    " + " · ".join(parts))
+    access = entry["access"]
+    said = [t(f"cli.orient_report.{k}", lang, **{k: access[k]}) for k in ("who", "how", "delay") if access[k]]
+    if said:
+        lines.append("    " + " · ".join(said))
+    return lines
+
+
+def profile_phrase(result: Result, lang: str = "fr") -> str:
+    """The profile in words: « 30 ans, réside à Schaerbeek, logé (…), besoins : santé mentale »."""
     p = result.profile
-    parts = [f"{p.age} ans" if p.age is not None else "âge inconnu", f"à {result.place_name}"]
+    parts = [_years(p.age, lang) if p.age is not None else t("cli.orient_report.age_unknown", lang)]
+    parts.append(t("js.orient.lives", lang, place=result.place_name))
+    labels = result.labels
     if p.housing:
-        parts.append(p.housing)
+        parts.append(_lower_first(labels["housing"].get(p.housing, p.housing)))
     if p.needs:
-        parts.append("besoins : " + ", ".join(p.needs))
+        needs = ", ".join(_lower_first(labels["needs"].get(n, n)) for n in p.needs)
+        parts.append(t("cli.orient_report.needs", lang, needs=needs))
     if p.referrer:
-        parts.append(f"demande : {p.referrer}")
-    flags = {
-        "no_insurance": "sans couverture santé",
-        "no_residence_permit": "sans titre de séjour",
-        "crisis": "en crise",
-        "non_demand": "en non-demande",
-    }
-    parts += [phrase for name, phrase in flags.items() if getattr(p, name)]
+        who = _lower_first(labels["referrers"].get(p.referrer, p.referrer))
+        if p.professionals:
+            who += f" ({p.professionals})"
+        parts.append(t("cli.orient_report.referrer", lang, who=who))
+    flags = (
+        ("no_insurance", N_("orient.no_insurance")),
+        ("no_residence_permit", N_("orient.no_residence_permit")),
+        ("crisis", N_("orient.crisis")),
+        ("non_demand", N_("orient.non_demand")),
+    )
+    parts += [t(key, lang) for name, key in flags if getattr(p, name)]
     return ", ".join(parts)

@@ -29,6 +29,8 @@ const raw = JSON.parse(readFileSync(path.join(dir, "orient.json"), "utf8"));
 const data = expand(raw, raw.details, Object.values(raw.places));
 const pythonResults = JSON.parse(readFileSync(path.join(dir, "python-results.json"), "utf8"));
 const { vectors } = JSON.parse(readFileSync(path.join(root, "tests", "vectors", "orient.json"), "utf8"));
+// Python's result for one profile with English phrases (write_js_fixture's ENGLISH_PROFILE).
+const pythonEnglish = JSON.parse(readFileSync(path.join(dir, "python-english.json"), "utf8"));
 
 function run(profile) {
   const { where, ...fields } = profile;
@@ -64,6 +66,54 @@ function checkExpectations(result, expect) {
     assert.equal(result.profile.segment, expect.gap_segment);
     assert.equal(kinds[kinds.length - 1], "gap");
   }
+  checkRanking(result, expect);
+  checkEntries(result, expect);
+  checkFallbacks(result, expect);
+}
+
+// As check_ranking, check_entries and check_fallbacks in tests/test_orient.py.
+function checkRanking(result, expect) {
+  const matches = Object.fromEntries(result.matches.map((m) => [m.service, m]));
+  const order = result.matches.map((m) => m.service);
+  if ("order" in expect) assert.deepEqual(order.slice(0, expect.order.length), expect.order);
+  if ("last_matches" in expect) assert.deepEqual(order.slice(-expect.last_matches.length), expect.last_matches);
+  for (const [s, group] of Object.entries(expect.groups ?? {})) assert.equal(matches[s].group, group, s);
+  const groups = result.matches.map((m) => m.group);
+  assert.deepEqual(groups, [...groups].sort((a, b) => (a !== "fit") - (b !== "fit")));
+  for (const [s, reason] of Object.entries(expect.rank_reason ?? {})) assert.equal(matches[s].rank_reason, reason);
+  for (const [s, reasons] of Object.entries(expect.reasons ?? {})) assert.deepEqual(matches[s].reasons, reasons);
+}
+
+function checkEntries(result, expect) {
+  const entries = {};
+  for (const kind of ["fallbacks", "near_misses", "matches"]) {
+    for (const e of result[kind]) if (e.service) entries[e.service] = e;
+  }
+  for (const [s, criteria] of Object.entries(expect.unknown ?? {})) assert.deepEqual(entries[s].unknown, criteria, s);
+  for (const [s, line] of Object.entries(expect.unknown_text ?? {})) assert.equal(entries[s].unknown_text, line);
+  for (const [s, contacts] of Object.entries(expect.contacts ?? {})) {
+    assert.deepEqual(entries[s].contacts.map((c) => [c.kind, c.value]), contacts, s);
+  }
+}
+
+function checkFallbacks(result, expect) {
+  const fallbacks = result.fallbacks;
+  const kinds = fallbacks.map((f) => f.kind);
+  const services = fallbacks.map((f) => f.service);
+  if ("fallback_kinds" in expect) assert.deepEqual(kinds, expect.fallback_kinds);
+  for (const s of expect.fallbacks_exclude ?? []) assert.ok(!services.includes(s), `${s} should be no fallback`);
+  if ("max_nearest_km" in expect) {
+    assert.ok(fallbacks.every((f) => f.kind !== "nearest" || f.distance_km <= expect.max_nearest_km));
+  }
+  for (const [s, km] of Object.entries(expect.nearest_km ?? {})) {
+    assert.equal(fallbacks.find((f) => f.service === s).distance_km, km);
+  }
+  for (const [kind, detail] of Object.entries(expect.fallback_details ?? {})) {
+    assert.equal(fallbacks.find((f) => f.kind === kind).detail, detail);
+  }
+  const gap = fallbacks.filter((f) => f.kind === "gap");
+  if ("gap_text" in expect) assert.equal(gap[0].detail, expect.gap_text);
+  if ("gaps_url" in expect) assert.equal(gap[0].gaps_url, expect.gaps_url);
 }
 
 vectors.forEach((vector, i) => {
@@ -73,6 +123,20 @@ vectors.forEach((vector, i) => {
     // One behaviour in two languages: the whole output, every phrase, equals Python's.
     assert.deepEqual(result, pythonResults[i]);
   });
+});
+
+test("no nearest fallback beyond the data's fallback distance", () => {
+  const near = { ...data, fallback_km: 5 };
+  const result = orient(near, { age: 30, housing: "roofless", place: resolve(data, "Roubaix") });
+  assert.deepEqual(result.fallbacks.map((f) => f.kind), ["none-nearby", "gap"]);
+  assert.equal(result.fallbacks[0].detail, "aucun autre service recensé à moins de 5 km de Roubaix");
+});
+
+test("the page's words make the matcher speak its language", () => {
+  const english = JSON.parse(readFileSync(path.join(dir, "words-en.json"), "utf8"));
+  const result = orient(data, { age: 30, housing: "housed", needs: ["mental-health"], place: resolve(data, "Schaerbeek") }, english);
+  assert.equal(result.fallbacks.at(-1).detail, pythonEnglish.fallbacks.at(-1).detail);
+  assert.deepEqual(result, pythonEnglish);
 });
 
 test("an ambiguous place lists its candidates", () => {

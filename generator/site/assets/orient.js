@@ -9,33 +9,27 @@
 
   var NEAR_KM = 50;
   var NEAREST_FALLBACKS = 3;
+  var FALLBACK_KM = 100;
   var MAX_NEAR_MISSES = 10;
   var LEVEL_RANK = { country: 0, region: 1, dep: 2, province: 2, epci: 3, commune: 4 };
+  var PRECISE_RANK = LEVEL_RANK.epci;
+  var GAPS_LEVEL = "dep";
+  var GAPS_DIR = "gaps/";
+  var PUBLIC_CRITERIA = ["age", "housing"];
+  var PHRASES = "js.orient.m.";
   var OK = " ✓";
-  var CRITERIA_FR = {
-    age: "âge",
-    area: "zone couverte",
-    housing: "logement",
-    needs: "besoins",
-    referrer: "qui fait la demande",
-    professional_requesters: "nombre de professionnels demandeurs",
-    health_insurance: "couverture santé",
-    residence_permit: "titre de séjour",
-    crisis: "situation de crise",
-    non_demand: "non-demande",
-  };
+  var APPROXIMATE_OK = " ≈";
+  var SEPARATOR = " ; ";
+  /* [criterion, field of the registry's conditions, flag of the profile, failing value];
+   * the phrases are js.orient.m.cond.<criterion>.ok|fail|unknown. */
   var CONDITION_CHECKS = [
-    ["health_insurance", "health_insurance_required", "no_insurance", true,
-      "pas besoin de couverture santé", "couverture santé (mutuelle) requise", "couverture santé : à vérifier"],
-    ["residence_permit", "residence_permit_required", "no_residence_permit", true,
-      "pas besoin de titre de séjour", "titre de séjour requis", "titre de séjour : à vérifier"],
-    ["crisis", "crisis_accepted", "crisis", false,
-      "intervient en situation de crise", "n'intervient pas en situation de crise",
-      "intervention en situation de crise : à vérifier"],
-    ["non_demand", "non_demand_accepted", "non_demand", false,
-      "accepte les personnes en « non-demande »", "la personne doit être demandeuse (pas de « non-demande »)",
-      "« non-demande » : à vérifier"],
+    ["health_insurance", "health_insurance_required", "no_insurance", true],
+    ["residence_permit", "residence_permit_required", "no_residence_permit", true],
+    ["crisis", "crisis_accepted", "crisis", false],
+    ["non_demand", "non_demand_accepted", "non_demand", false],
   ];
+  /* The phrases of the search under way: the data's French ones, under the page's own. */
+  var phrases = {};
 
   function has(obj, key) {
     return Object.prototype.hasOwnProperty.call(obj, key);
@@ -72,9 +66,9 @@
       var area = raw.areas[row[3]];
       var s = {
         index: i, id: ids[i], name: raw.names[row[2]], area: area[0], area_text: area[1],
-        needs: lists[row[4]], functions: lists[row[5]], org: "", steps: [], contacts: [],
+        needs: lists[row[4]], functions: lists[row[5]], org: "", steps: [], contacts: [], access: ["", "", ""],
       };
-      if (row[6] >= 0) { s.age = raw.ages[row[6]].slice(0, 2); s.age_text = raw.ages[row[6]][2]; }
+      if (row[6] >= 0) s.age = raw.ages[row[6]].slice(0, 2);
       if (row[7] >= 0) s.housing = lists[row[7]];
       if (row[8] >= 0) s.referrers = lists[row[8]];
       s.cond = raw.conditions[row[9]];
@@ -94,7 +88,8 @@
       territories[codes[i]] = t;
     });
     var data = { chunk: raw.chunk, age_bands: raw.age_bands, labels: raw.labels, territories: territories,
-      services: services, loaded: {}, mainCodes: codes, placesLoaded: {} };
+      services: services, loaded: {}, mainCodes: codes, placesLoaded: {}, words: raw.words || {},
+      fallback_km: has(raw, "fallback_km") ? raw.fallback_km : FALLBACK_KM };
     (details || []).forEach(function (chunk, k) { addDetails(data, k, chunk); });
     (places || []).forEach(function (rows) { addPlaces(data, null, rows); });
     return data;
@@ -124,21 +119,29 @@
     return key ? "n-" + key.replace(/ /g, "_") : null;
   }
 
-  /* One details file (organisation, next steps, contacts of `chunk` services from k * chunk). */
+  /* One details file (details_to_json in orient.py: organisation, next steps, contacts,
+   * [who, how, delay] of `chunk` services from k * chunk). */
   function addDetails(data, k, rows) {
     rows.forEach(function (row, i) {
       var s = data.services[k * data.chunk + i];
-      s.org = row[0]; s.steps = row[1]; s.contacts = row[2];
+      s.org = row[0]; s.steps = row[1];
+      s.contacts = row[2].map(function (c) {
+        return { kind: c[0], value: c[1], label: c[2], visibility: c.length > 3 ? c[3] : "public" };
+      });
+      s.access = row[3] || ["", "", ""];
     });
     data.loaded[k] = true;
   }
 
-  /* The details files a result needs before it is shown (services are numbered in order). */
+  /* The details files a result needs before it is shown (services are numbered in order):
+   * the first `limit` matches (all by default), the near misses and the fallbacks. */
   function chunksOf(data, result, limit) {
     var byId = {};
     data.services.forEach(function (s) { byId[s.id] = s.index; });
     var wanted = {};
-    result.matches.slice(0, limit === undefined ? result.matches.length : limit).forEach(function (m) {
+    var shown = result.matches.slice(0, limit === undefined ? result.matches.length : limit);
+    shown.concat(result.near_misses, result.fallbacks).forEach(function (m) {
+      if (!m.service || !has(byId, m.service)) return;
       var k = Math.floor(byId[m.service] / data.chunk);
       if (!data.loaded[k]) wanted[k] = true;
     });
@@ -200,8 +203,32 @@
     return Math.floor(6371 * 2 * Math.asin(Math.sqrt(Math.min(1, h))) + 0.5);
   }
 
+  function format(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, key) {
+      return values && has(values, key) ? String(values[key]) : whole;
+    });
+  }
+
+  /* The matcher's phrase js.orient.m.<key> (generator/locale's catalogue). */
+  function say(key, values) {
+    var full = PHRASES + key;
+    return format(has(phrases, full) ? phrases[full] : full, values);
+  }
+
+  function criterionName(criterion) {
+    var key = "criterion." + criterion;
+    return has(phrases, key) ? phrases[key] : criterion;
+  }
+
   function years(n) {
-    return n === 1 ? n + " an" : n + " ans";
+    return say(n === 1 ? "years_one" : "years", { n: n });
+  }
+
+  function ageRange(low, high) {
+    if (low !== null && high !== null) return say("age_between", { min: low, max: high });
+    if (low) return say("age_from", { min: low });
+    if (high !== null) return say("age_to", { max: high });
+    return say("age_all");
   }
 
   function check(criterion, status, text) {
@@ -209,39 +236,34 @@
   }
 
   function ageChecks(s, p) {
-    if (!s.age) return [check("age", "unknown", "âge : à vérifier")];
+    if (!s.age) return [check("age", "unknown", say("age_unknown"))];
+    var limits = ageRange(s.age[0], s.age[1]);
     if (p.age === null || p.age === undefined) {
-      return [check("age", "unknown", s.age_text + " : âge de la personne à vérifier")];
+      return [check("age", "unknown", say("age_person_unknown", { range: limits }))];
     }
     if (s.age[0] !== null && p.age < s.age[0]) {
-      return [check("age", "fail", p.age + " ans : " + years(s.age[0] - p.age) +
-        " en dessous de l'âge minimum (" + s.age_text + ")")];
+      return [check("age", "fail", say("age_below", { age: p.age, gap: years(s.age[0] - p.age), range: limits }))];
     }
     if (s.age[1] !== null && p.age > s.age[1]) {
-      return [check("age", "fail", p.age + " ans : " + years(p.age - s.age[1]) +
-        " au-dessus de la limite (" + s.age_text + ")")];
+      return [check("age", "fail", say("age_above", { age: p.age, gap: years(p.age - s.age[1]), range: limits }))];
     }
-    return [check("age", "ok", s.age_text + OK)];
+    return [check("age", "ok", limits + OK)];
   }
 
   function areaChecks(data, s, place, anc) {
     var covering = s.area.filter(function (c) { return anc[c]; });
+    var values = { place: place.n, area: s.area_text };
     if (covering.length) {
       var rank = Math.max.apply(null, covering.map(function (c) {
         var t = data.territories[c];
         return t && has(LEVEL_RANK, t.l) ? LEVEL_RANK[t.l] : -1;
       }));
-      var checks = [check("area", "ok", "réside à " + place.n + ", dans la zone couverte (" + s.area_text + ")" + OK)];
-      if (s.approx) checks.push(check("area", "unknown", "zone couverte approximative : à vérifier"));
-      return { checks: checks, specificity: rank, distance: null };
+      var text = s.approx ? say("area_approximate", values) + APPROXIMATE_OK : say("area_ok", values) + OK;
+      return { checks: [check("area", "ok", text)], specificity: rank, distance: null };
     }
     var inside = s.area.filter(function (c) { return ancestors(data, c)[place.code]; });
     if (inside.length) {
-      return {
-        checks: [check("area", "unknown", place.n + " : la zone couverte (" + s.area_text +
-          ") n'en couvre qu'une partie, à vérifier")],
-        specificity: -1, distance: null,
-      };
+      return { checks: [check("area", "unknown", say("area_partial", values))], specificity: -1, distance: null };
     }
     var distances = [];
     s.area.forEach(function (c) {
@@ -251,41 +273,43 @@
       }
     });
     var nearest = distances.length ? Math.min.apply(null, distances) : null;
-    var message = "réside à " + place.n + ", hors de la zone couverte (" + s.area_text + ")";
-    if (nearest !== null) message += ", à " + nearest + " km";
-    return { checks: [check("area", "fail", message)], specificity: -1, distance: nearest };
+    if (nearest === null) return { checks: [check("area", "fail", say("area_out", values))], specificity: -1, distance: null };
+    values.km = nearest;
+    return { checks: [check("area", "fail", say("area_out_km", values))], specificity: -1, distance: nearest };
   }
 
   function housingChecks(data, s, p) {
     var names = data.labels.housing;
     var label = function (h) { return has(names, h) ? names[h] : h; };
-    if (!s.housing) return p.housing ? [check("housing", "unknown", "logement : à vérifier")] : [];
+    if (!s.housing) return p.housing ? [check("housing", "unknown", say("housing_unknown"))] : [];
     var admitted = s.housing.map(function (h) { return lowerFirst(label(h)); }).join(", ");
-    if (!p.housing) return [check("housing", "unknown", "logement admis : " + admitted + " — à vérifier")];
+    if (!p.housing) return [check("housing", "unknown", say("housing_admitted_unknown", { admitted: admitted }))];
     var mine = label(p.housing);
-    if (s.housing.indexOf(p.housing) >= 0) return [check("housing", "ok", "logement : " + lowerFirst(mine) + OK)];
-    return [check("housing", "fail", mine + " : non admis (admis : " + admitted + ")")];
+    if (s.housing.indexOf(p.housing) >= 0) {
+      return [check("housing", "ok", say("housing_ok", { housing: lowerFirst(mine) }) + OK)];
+    }
+    return [check("housing", "fail", say("housing_fail", { housing: mine, admitted: admitted }))];
   }
 
   function referrerChecks(data, s, p) {
+    /* Who may ask is what a referral needs first: unknown, it is to check for everyone. */
+    if (!s.referrers) return [check("referrer", "unknown", say("referrer_unknown"))];
     if (!p.referrer) return [];
     var names = data.labels.referrers;
     var label = function (r) { return lowerFirst(has(names, r) ? names[r] : r); };
-    if (!s.referrers) return [check("referrer", "unknown", "qui peut faire la demande : à vérifier")];
     var mine = label(p.referrer);
     if (s.referrers.indexOf(p.referrer) < 0) {
-      return [check("referrer", "fail", "demande par " + mine + " non prévue (demande par : " +
-        s.referrers.map(label).join(", ") + ")")];
+      return [check("referrer", "fail", say("referrer_fail", { who: mine, allowed: s.referrers.map(label).join(", ") }))];
     }
-    var checks = [check("referrer", "ok", "demande possible par " + mine + OK)];
+    var checks = [check("referrer", "ok", say("referrer_ok", { who: mine }) + OK)];
     var required = has(s, "pros") ? s.pros : null;
     if (p.referrer === "professional" && required !== null && required > 1) {
-      var wanted = required + " professionnels d'institutions distinctes";
+      var wanted = say("pros_wanted", { n: required });
       if (p.professionals === null || p.professionals === undefined) {
-        checks.push(check("professional_requesters", "unknown", wanted + " requis : à vérifier"));
+        checks.push(check("professional_requesters", "unknown", say("pros_unknown", { wanted: wanted })));
       } else if (p.professionals < required) {
-        checks.push(check("professional_requesters", "fail", wanted + " requis (" + p.professionals + " indiqué" +
-          (p.professionals > 1 ? "s" : "") + ")"));
+        var key = p.professionals > 1 ? "pros_fail" : "pros_fail_one";
+        checks.push(check("professional_requesters", "fail", say(key, { wanted: wanted, n: p.professionals })));
       } else {
         checks.push(check("professional_requesters", "ok", wanted + OK));
       }
@@ -298,11 +322,30 @@
     var cond = s.cond || {};
     CONDITION_CHECKS.forEach(function (c) {
       if (!p[c[2]]) return;
-      if (!has(cond, c[1])) checks.push(check(c[0], "unknown", c[6]));
-      else if (cond[c[1]] === c[3]) checks.push(check(c[0], "fail", c[5]));
-      else checks.push(check(c[0], "ok", c[4] + OK));
+      var key = "cond." + c[0] + ".";
+      if (!has(cond, c[1])) checks.push(check(c[0], "unknown", say(key + "unknown")));
+      else if (cond[c[1]] === c[3]) checks.push(check(c[0], "fail", say(key + "fail")));
+      else checks.push(check(c[0], "ok", say(key + "ok") + OK));
     });
     return checks;
+  }
+
+  /* The person's criteria the service narrows its public to, and meets. */
+  function madeFor(data, s, checks, needsMet) {
+    var met = {};
+    checks.forEach(function (c) { if (c.status === "ok") met[c.criterion] = true; });
+    var found = [];
+    if (met.age && !(!s.age[0] && s.age[1] === null)) found.push("age");
+    if (met.housing && s.housing && s.housing.length < Object.keys(data.labels.housing).length) found.push("housing");
+    if (needsMet) found.push("needs");
+    return found;
+  }
+
+  function countryOf(data, code) {
+    var found = Object.keys(ancestors(data, code)).filter(function (c) {
+      return has(data.territories, c) && data.territories[c].l === "country";
+    }).sort(cmp);
+    return found.length ? found[0] : null;
   }
 
   function evaluate(data, s, p, anc) {
@@ -313,27 +356,71 @@
     var met = s.needs.filter(function (n) { return p.needs.indexOf(n) >= 0; });
     if (met.length) {
       var names = data.labels.needs;
-      checks.push(check("needs", "ok", "répond au besoin : " +
-        met.map(function (n) { return lowerFirst(has(names, n) ? names[n] : n); }).join(", ") + OK));
+      checks.push(check("needs", "ok", say("needs_ok", { needs:
+        met.map(function (n) { return lowerFirst(has(names, n) ? names[n] : n); }).join(", ") }) + OK));
     }
     checks = checks.concat(referrerChecks(data, s, p), conditionChecks(s, p));
-    var failed = checks.filter(function (c) { return c.status === "fail"; });
-    var unknown = checks.filter(function (c) { return c.status === "unknown"; });
+    var country = countryOf(data, p.place);
+    var same = area.specificity >= 0 || s.area.some(function (c) { return countryOf(data, c) === country; });
     return {
-      service: s, checks: checks, failed: failed, unknown: unknown,
+      service: s, checks: checks,
+      failed: checks.filter(function (c) { return c.status === "fail"; }),
+      unknown: checks.filter(function (c) { return c.status === "unknown"; }),
       specificity: area.specificity, distance: area.distance, needsMet: met.length,
+      madeFor: madeFor(data, s, checks, met.length), sameCountry: same,
     };
   }
 
-  function segmentOf(data, p) {
-    var band = "?";
-    if (p.age !== null && p.age !== undefined) {
-      for (var i = 0; i < data.age_bands.length; i++) {
-        var b = data.age_bands[i];
-        if (p.age >= b[1] && (b[2] === null || p.age <= b[2])) { band = b[0]; break; }
-      }
+  function unknownCriteria(e) {
+    var seen = [];
+    e.unknown.forEach(function (c) { if (seen.indexOf(c.criterion) < 0) seen.push(c.criterion); });
+    return seen;
+  }
+
+  function groupOf(e) {
+    return e.unknown.length ? "to_check" : "fit";
+  }
+
+  /* 0 precise, 1 wide, 2 approximate, 3 partial (the area holds only part of the place). */
+  function areaRank(e) {
+    if (e.specificity < 0) return 3;
+    if (e.service.approx) return 2;
+    return e.specificity >= PRECISE_RANK ? 0 : 1;
+  }
+
+  /* Known and met first; made for this public before generalist; precise area first. */
+  function byRank(a, b) {
+    return ((groupOf(a) !== "fit") - (groupOf(b) !== "fit")) ||
+      ((a.service.generalist ? 1 : 0) - (b.service.generalist ? 1 : 0)) ||
+      (b.madeFor.length - a.madeFor.length) || (areaRank(a) - areaRank(b)) || cmp(a.service.id, b.service.id);
+  }
+
+  function unknownPhrase(criteria) {
+    return criteria.length ? say("unknown_line", { criteria: criteria.map(criterionName).join(", ") }) : "";
+  }
+
+  function rankReason(e) {
+    var who;
+    if (e.service.generalist) who = say("rank_generalist");
+    else if (e.madeFor.length) who = say("rank_specific", { criteria: e.madeFor.map(criterionName).join(", ") });
+    else who = say("rank_unstated");
+    var area = ["rank_area", "rank_area_wide", "rank_area_approximate", "rank_area_partial"][areaRank(e)];
+    return who + SEPARATOR + say(area, { area: e.service.area_text });
+  }
+
+  function bandOf(data, p) {
+    if (p.age === null || p.age === undefined) return null;
+    for (var i = 0; i < data.age_bands.length; i++) {
+      var b = data.age_bands[i];
+      if (p.age >= b[1] && (b[2] === null || p.age <= b[2])) return b;
     }
-    return p.housing ? band + "/" + p.housing : band;
+    return null;
+  }
+
+  function segmentOf(data, p) {
+    var band = bandOf(data, p);
+    var id = band ? band[0] : "?";
+    return p.housing ? id + "/" + p.housing : id;
   }
 
   function normalise(profile) {
@@ -351,7 +438,8 @@
   /* Matches, near misses and fallbacks: the same JSON as `maillage orient --format json`.
    *
    * orient(data, profile[, words]) returns (issue 17; `words`: optional {key: template} of the
-   * page's language for the js.orient.m.* phrases, French from the data otherwise):
+   * page's language for the js.orient.m.* and criterion.* phrases, full keys, as orient.py's
+   * matcher_words(lang) gives them; French from the data (data.words) otherwise):
    * {
    *   profile: {place, place_name, segment, age, housing, needs: [], referrer, professionals,
    *             no_insurance, no_residence_permit, crisis, non_demand},
@@ -381,7 +469,8 @@
    * organisation, contacts, access and next_steps come from the details chunks: call
    * chunksOf(data, result) and addDetails for each, then orient() again (empty until loaded).
    */
-  function orient(data, profile) {
+  function orient(data, profile, words) {
+    phrases = Object.assign({}, data.words || {}, words || {});
     var p = normalise(profile);
     if (!has(data.territories, p.place)) {
       var error = new Error("unknown place '" + p.place + "'");
@@ -396,85 +485,152 @@
       evaluations.push(evaluate(data, s, p, anc));
     });
     var matches = evaluations.filter(function (e) { return !e.failed.length; });
-    matches.sort(function (a, b) {
-      return (b.specificity - a.specificity) || (a.unknown.length - b.unknown.length) ||
-        (b.needsMet - a.needsMet) || cmp(a.service.id, b.service.id);
-    });
+    matches.sort(byRank);
     var near = evaluations.filter(function (e) {
       if (e.failed.length < 1 || e.failed.length > 2) return false;
       var area = e.failed.some(function (c) { return c.criterion === "area"; });
-      return !(area && (e.distance === null || e.distance > NEAR_KM));
+      return !(area && (e.distance === null || e.distance > NEAR_KM || !e.sameCountry));
     });
     near.sort(function (a, b) {
       return (a.failed.length - b.failed.length) || ((a.distance || 0) - (b.distance || 0)) ||
         cmp(a.service.id, b.service.id);
     });
     var segment = segmentOf(data, p);
-    var fallbacks = matches.length ? [] : fallbacksOf(data, p, place, anc, evaluations, segment);
+    var fallbacks = matches.length ? [] : fallbacksOf(data, p, place, anc, evaluations);
     var profileOut = Object.assign({}, p, { place_name: place.n, segment: segment });
     return {
       profile: profileOut,
       matches: matches.map(function (e) {
-        return {
-          service: e.service.id, name: e.service.name, organisation: e.service.org,
+        return Object.assign(entry(e.service, e), {
+          group: groupOf(e), rank_reason: rankReason(e),
           reasons: reasons(e), to_check: e.unknown.map(function (c) { return c.text; }),
-          next_steps: e.service.steps.slice(), contacts: (e.service.contacts || []).slice(),
-        };
+        });
       }),
       near_misses: near.slice(0, MAX_NEAR_MISSES).map(function (e) {
-        return {
-          service: e.service.id, name: e.service.name,
+        return Object.assign(entry(e.service, e), {
           failed: e.failed.map(function (c) { return { criterion: c.criterion, detail: c.text }; }),
           reasons: reasons(e),
-        };
+        });
       }),
       fallbacks: fallbacks,
     };
   }
 
-  function reasons(e) {
-    return e.checks.filter(function (c) { return c.status !== "fail"; }).map(function (c) { return c.text; });
+  /* What every entry carries: the service, its contacts, how to ask, what is not known. */
+  function entry(s, e) {
+    var unknown = e ? unknownCriteria(e) : [];
+    var access = s && s.access ? s.access : ["", "", ""];
+    return {
+      service: s ? s.id : null, name: s ? s.name : null, organisation: s ? s.org : "",
+      unknown: unknown, unknown_text: unknownPhrase(unknown),
+      contacts: s ? s.contacts.map(function (c) { return Object.assign({}, c); }) : [],
+      access: { who: access[0], how: access[1], delay: access[2] },
+      next_steps: s ? s.steps.slice() : [],
+    };
   }
 
-  function fallbacksOf(data, p, place, anc, evaluations, segment) {
+  function reasons(e) {
+    return e.checks.filter(function (c) { return c.status === "ok"; }).map(function (c) { return c.text; });
+  }
+
+  function fallbacksOf(data, p, place, anc, evaluations) {
     var kinds = { generalist: 0, helpline: 1, "case-manager": 2 };
     var found = [];
     data.services.forEach(function (s) {
       if (!s.area.some(function (c) { return anc[c]; })) return;
-      var kind, detail;
+      var kind, key;
       if (s.functions.indexOf("case-management") >= 0 && s.generalist) {
-        kind = "case-manager";
-        detail = "case manager « des zones grises » : pour une situation qui n'entre dans aucune case";
+        kind = "case-manager"; key = "fb_case_manager";
       } else if (s.functions.indexOf("helpline") >= 0) {
-        kind = "helpline"; detail = "ligne d'aide à l'orientation";
+        kind = "helpline"; key = "fb_helpline";
       } else if (s.generalist) {
-        kind = "generalist"; detail = "service généraliste du territoire";
+        kind = "generalist"; key = "fb_generalist";
       } else {
         return;
       }
-      found.push({ rank: kinds[kind], item: { kind: kind, service: s.id, name: s.name, detail: detail } });
+      /* Whatever the need, a fallback must still take this person's public (age, housing). */
+      var e = evaluate(data, s, p, anc);
+      if (e.failed.some(function (c) { return PUBLIC_CRITERIA.indexOf(c.criterion) >= 0; })) return;
+      found.push({ rank: kinds[kind], item: { kind: kind, service: s.id, name: s.name, detail: say(key), e: e } });
     });
     found.sort(function (a, b) { return (a.rank - b.rank) || cmp(a.item.service, b.item.service); });
     var out = found.map(function (f) { return f.item; });
     var outside = evaluations.filter(function (e) {
-      return e.distance !== null && e.failed.length && e.failed.every(function (c) { return c.criterion === "area"; });
+      return e.distance !== null && e.distance <= data.fallback_km && e.sameCountry && e.failed.length &&
+        e.failed.every(function (c) { return c.criterion === "area"; });
     });
     outside.sort(function (a, b) { return (a.distance - b.distance) || cmp(a.service.id, b.service.id); });
     outside.slice(0, NEAREST_FALLBACKS).forEach(function (e) {
       out.push({
-        kind: "nearest", service: e.service.id, name: e.service.name,
-        detail: "le plus proche hors zone : " + e.service.area_text + ", à " + e.distance + " km",
+        kind: "nearest", service: e.service.id, name: e.service.name, e: e, distance: e.distance,
+        detail: say("fb_nearest", { area: e.service.area_text, km: e.distance }),
       });
     });
-    out.push({
-      kind: "gap", service: null, name: place.n,
-      detail: "aucun service ne correspond au segment " + segment + " à " + place.n + " : zone grise à signaler",
+    if (!outside.length) {
+      out.push({ kind: "none-nearby", service: null, name: null,
+        detail: say("fb_none_nearby", { km: data.fallback_km, place: place.n }) });
+    }
+    out.push({ kind: "gap", service: null, name: place.n, detail: gapLine(data, p, place), url: gapsUrl(data, p) });
+    return out.map(function (f) {
+      return Object.assign(entry(f.e ? f.e.service : null, f.e), {
+        service: f.service, name: f.name, kind: f.kind, detail: f.detail,
+        distance_km: f.distance === undefined ? null : f.distance, gaps_url: f.url || null,
+      });
     });
-    return out;
+  }
+
+  /* « les adultes de 25 à 59 ans logés »: the person's public segment in words. */
+  function publicPhrase(data, p) {
+    var band = bandOf(data, p), people;
+    if (!band) {
+      people = say("public_any");
+    } else {
+      var low = band[1], high = band[2];
+      var ages = high !== null ? say("band_between", { min: low, max: high }) : say("band_from", { min: low });
+      var noun = high !== null && high <= 17 ? "public_minors" : low >= 18 ? "public_adults" : "public_people";
+      people = say(noun, { range: ages });
+    }
+    if (p.housing) {
+      var key = PHRASES + "public_housing." + p.housing;
+      var names = data.labels.housing;
+      people += " " + (has(phrases, key) ? phrases[key] : lowerFirst(has(names, p.housing) ? names[p.housing] : p.housing));
+    }
+    return people;
+  }
+
+  function gapLine(data, p, place) {
+    var needs = "";
+    if (p.needs.length) {
+      var names = data.labels.needs;
+      needs = say("gap_needs", { needs: p.needs.map(function (n) {
+        return lowerFirst(has(names, n) ? names[n] : n);
+      }).join(" " + say("or") + " ") });
+    }
+    return say("fb_gap", { place: place.n, public: publicPhrase(data, p), needs: needs });
+  }
+
+  /* The gap report's row for a place: its département or province (Brussels: the region). */
+  function gapUnit(data, code) {
+    var rank = LEVEL_RANK[GAPS_LEVEL], best = null;
+    Object.keys(ancestors(data, code)).sort(cmp).forEach(function (c) {
+      var t = data.territories[c];
+      if (!t) return;
+      var r = has(LEVEL_RANK, t.l) ? LEVEL_RANK[t.l] : -1;
+      if (r <= rank && (best === null || r > best[0])) best = [r, c];
+    });
+    return best ? best[1] : code;
+  }
+
+  function gapsUrl(data, p) {
+    var page = GAPS_DIR;
+    if (p.needs.length === 1 && data.services.some(function (s) { return s.needs.indexOf(p.needs[0]) >= 0; })) {
+      page = GAPS_DIR + "needs/" + p.needs[0] + "/";
+    }
+    return page + "#" + gapUnit(data, p.place);
   }
 
   var api = { orient: orient, resolve: resolve, expand: expand, addDetails: addDetails, chunksOf: chunksOf,
-    addPlaces: addPlaces, placeKey: placeKey, fold: fold, distanceKm: distanceKm, CRITERIA_FR: CRITERIA_FR };
+    addPlaces: addPlaces, placeKey: placeKey, fold: fold, distanceKm: distanceKm };
 
   /* ---- the page ------------------------------------------------------------------------ */
 
