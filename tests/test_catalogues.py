@@ -3,6 +3,7 @@ without stale keys; a directory's own locale/ rewords a label after one build.""
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import re
 import shutil
@@ -92,6 +93,84 @@ def test_a_dutch_label_changed_in_the_projects_nl_po_shows_after_one_build(proje
     assert "Voor wie is het?" not in french and "Pour qui ?" in french
     words = json.loads((site / "assets" / "maillage" / "words" / "nl.json").read_text(encoding="utf-8"))
     assert words["js.search.filters"] == "Zeef" and words["js.orient.none"] == "Niets gevonden"
-    assert json.loads((site / "assets" / "maillage" / "words" / "fr.json").read_text(encoding="utf-8"))[
-        "js.search.filters"
-    ] == "Filtres"
+    assert (
+        json.loads((site / "assets" / "maillage" / "words" / "fr.json").read_text(encoding="utf-8"))[
+            "js.search.filters"
+        ]
+        == "Filtres"
+    )
+
+
+# --- the templates' words (Jinja's i18n extension over the catalogues) and the search panel's
+
+
+def _render(source: str, **context: object) -> str:
+    import jinja2
+
+    from generator.site import template_words
+
+    env = jinja2.Environment()
+    template_words.install(env)
+    return env.from_string(source).render(**context)
+
+
+class _Page:
+    def __init__(self, lang: str | None) -> None:
+        self.meta = {"maillage_lang": lang} if lang else {}
+
+
+class _Config:
+    def __init__(self) -> None:
+        self.theme = {"language": "fr"}
+
+
+def test_a_templates_words_are_the_pages_language_then_the_themes() -> None:
+    source = '{{ _("js.search.filters") }}|{{ _("js.search.resultsN", n=3) }}|{{ _("professional_version") }}'
+    assert _render(source, page=_Page("nl"), config=_Config()) == "|".join(
+        [
+            locale.t("js.search.filters", "nl"),
+            locale.t("js.search.resultsN", "nl", n=3),
+            locale.t("professional_version", "nl"),
+        ]
+    )
+    assert _render(source, page=_Page("en"), config=_Config()).startswith("Filters|3 results|Professional version")
+    # A hand-written page (no maillage_lang) and the theme's own pages (no page): the theme's.
+    french = _render(source, page=_Page(None), config=_Config())
+    assert french == _render(source, config=_Config()) and french.startswith(
+        "Filtres|3 résultats|Version professionnelle"
+    )
+    assert _render('{{ ngettext("js.search.results1", "js.search.resultsN", 4, n=4) }}', page=_Page("nl")) == (
+        "4 resultaten"
+    )
+
+
+def test_a_templates_word_may_hold_a_percent_sign(monkeypatch: pytest.MonkeyPatch) -> None:
+    # New-style gettext %-formats what it returns: a catalogue's "%" must come out as it is.
+    monkeypatch.setitem(locale.catalogue("fr"), "test.percent", "100 % des communes, {n} services")
+    assert _render('{{ _("test.percent", n=2) }}', page=_Page("fr")) == "100 % des communes, 2 services"
+
+
+@pytest.mark.slow
+def test_the_built_dutch_pages_panel_and_words_file_carry_the_dutch_words(project: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build_site(project / "mkdocs.yml", site, "professional", strict=True)
+    words = {
+        lang: json.loads((site / "assets" / "maillage" / "words" / f"{lang}.json").read_text(encoding="utf-8"))
+        for lang in locale.LANGUAGES
+    }
+    assert words["nl"]["js.search.results0"] == "Geen resultaten"
+    assert words["fr"]["js.search.results0"] == "Aucun résultat"
+    assert words["en"]["js.search.results0"] == "No results"
+    # The mini project speaks French and Dutch (its service pages; its home is hand-written).
+    service = next((site / "services").glob("*/index.html")).relative_to(site)
+    for lang, page in (("fr", site / service), ("nl", site / "nl" / service)):
+        html = page.read_text(encoding="utf-8")
+        assert f'<html lang="{lang}"' in html
+        # The panel's server-written words (what search.js shows before its words file
+        # arrives) are the file's, in the page's language; the banner too.
+        for key in ("js.search.start", "js.search.loading", "js.search.error", "js.search.filters", "js.search.more"):
+            shown = re.search(rf'data-maillage-word="{re.escape(key)}">([^<]*)<', html)
+            assert shown is not None, (lang, key)
+            assert html_module.unescape(shown.group(1)) == words[lang][key], (lang, key)
+        assert locale.t("professional_version", lang) in html
+        assert "js.search." not in re.sub(r'data-maillage-word="[^"]*"', "", html)  # no key shown as a word
