@@ -3,12 +3,15 @@
 The mini fixture, with one more service written into the test's copy (``gamma``: 16–30
 years, roofless, the whole Rhône département), pins exact gaps, partial cells and
 overlaps: gamma overlaps the Métropole de Lyon's service through a parent territory, and
-its age range straddles three bands.
+its age range straddles three bands. The fixture's two Brussels services state no housing
+situation: they are "à vérifier" (``unknown``) wherever their age range does not exclude
+the segment, never coverage.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -20,9 +23,11 @@ from generator.analysis.coverage import (
     FULL,
     NONE,
     PARTIAL,
+    UNKNOWN,
     Coverage,
     CoverageError,
     admission,
+    age_admission,
     compute_coverage,
     coverage_with_communes,
     geography,
@@ -32,6 +37,8 @@ from generator.analysis.coverage import (
     to_json,
     to_table,
     uncovered_segments,
+    unknown_criteria,
+    unknown_segments,
 )
 from generator.cli import main
 from generator.registry.loader import Registry, for_audience, load_registry
@@ -109,47 +116,69 @@ def test_segments_are_bands_times_housing(registry: Registry) -> None:
 )
 def test_age_bands(registry: Registry, service_id: str, expected: dict[str, int]) -> None:
     segments = {s.band: s for s in public_segments(registry) if s.housing == "housed"}
-    alpha = registry.services[service_id]
-    unknown_housing = alpha.public.housing is None
+    service = registry.services[service_id]
     for band, level in expected.items():
-        got = admission(alpha, segments[band], registry)
-        # gamma admits only roofless people: housed is never covered.
-        assert got == (level if unknown_housing else NONE), band
+        assert age_admission(service, segments[band]) == level, band
 
 
-def test_unknown_housing_admits_all_and_a_list_excludes(registry: Registry) -> None:
+def test_an_unstated_criterion_is_to_check_never_coverage(registry: Registry) -> None:
     by_key = {s.key: s for s in public_segments(registry)}
     beta = registry.services["beta-housing-first"]
-    adults = registry.services["alpha-adults"]
+    adults = registry.services["alpha-adults"]  # 18+, housing not stated
+    youth = registry.services["alpha-youth"]  # up to 23, housing not stated
     assert admission(beta, by_key["25-59/roofless"], registry) == FULL
     assert admission(beta, by_key["25-59/houseless"], registry) == FULL
     assert admission(beta, by_key["25-59/insecure"], registry) == NONE
-    assert all(admission(adults, by_key[f"25-59/{h}"], registry) == FULL for h in registry.vocabularies.housing)
+    # The unstated housing: à vérifier for every housing situation of an admitted band...
+    assert all(admission(adults, by_key[f"25-59/{h}"], registry) == UNKNOWN for h in registry.vocabularies.housing)
+    # ...but a known criterion that excludes wins: the adults' service is not for minors.
+    assert all(admission(adults, by_key[f"0-17/{h}"], registry) == NONE for h in registry.vocabularies.housing)
+    # A partial age with an unstated housing is à vérifier, not partial.
+    assert admission(youth, by_key["18-24/housed"], registry) == UNKNOWN
+    assert unknown_criteria(adults) == ("housing",)
+    assert unknown_criteria(beta) == ()
+
+
+def test_an_unstated_age_is_to_check(registry: Registry) -> None:
+    no_age = registry.services["beta-housing-first"].model_copy(
+        update={"public": registry.services["beta-housing-first"].public.model_copy(update={"age": None})}
+    )
+    by_key = {s.key: s for s in public_segments(registry)}
+    assert age_admission(no_age, by_key["0-17/roofless"]) == UNKNOWN
+    assert admission(no_age, by_key["0-17/roofless"], registry) == UNKNOWN
+    assert admission(no_age, by_key["0-17/insecure"], registry) == NONE  # the housing list excludes
+    assert unknown_criteria(no_age) == ("age",)
 
 
 # --- the mini registry, exactly ------------------------------------------------------------
 
 
-def cell(coverage: Coverage, code: str, segment: str) -> tuple[list[str], list[str]]:
+def cell(coverage: Coverage, code: str, segment: str) -> tuple[list[str], list[str], list[str]]:
     found = coverage.cell(code, segment)
-    return list(found.services), list(found.partial)
+    return list(found.services), list(found.partial), list(found.unknown)
 
 
 def test_communes_exact_cells(registry: Registry) -> None:
     c = compute_coverage(registry, level="commune")
     assert [t.code for t in c.territories] == sorted(t.code for t in registry.gazetteer if t.level == "commune")
     # Overlap through parent territories: beta names the Métropole, gamma the département.
-    assert cell(c, "fr-commune-69266", "18-24/roofless") == (["beta-housing-first", "gamma-outreach"], [])
+    assert cell(c, "fr-commune-69266", "18-24/roofless") == (["beta-housing-first", "gamma-outreach"], [], [])
     assert c.cell("fr-commune-69266", "18-24/roofless").status == "overlap"
-    assert cell(c, "fr-commune-69123", "25-59/roofless") == (["beta-housing-first"], ["gamma-outreach"])
-    assert cell(c, "fr-commune-69123", "0-17/roofless") == ([], ["gamma-outreach"])
+    assert cell(c, "fr-commune-69123", "25-59/roofless") == (["beta-housing-first"], ["gamma-outreach"], [])
+    assert c.cell("fr-commune-69123", "25-59/roofless").status == "covered"
+    assert cell(c, "fr-commune-69123", "0-17/roofless") == ([], ["gamma-outreach"], [])
     assert c.cell("fr-commune-69123", "0-17/roofless").status == "partial"
-    assert cell(c, "fr-commune-69123", "25-59/houseless") == (["beta-housing-first"], [])
-    assert cell(c, "fr-commune-69123", "25-59/housed") == ([], [])
-    # Brussels: the region-wide adults' service reaches every commune through its parent.
-    assert cell(c, "be-commune-21009", "18-24/housed") == (["alpha-adults"], ["alpha-youth"])
-    assert cell(c, "be-commune-21009", "0-17/housed") == (["alpha-youth"], [])
-    assert cell(c, "be-commune-21015", "18-24/housed") == (["alpha-adults"], [])
+    assert cell(c, "fr-commune-69123", "25-59/houseless") == (["beta-housing-first"], [], [])
+    assert cell(c, "fr-commune-69123", "25-59/housed") == ([], [], [])
+    # Brussels: the region-wide adults' service reaches every commune through its parent,
+    # but states no housing situation: à vérifier, an "à vérifier" gap.
+    assert cell(c, "be-commune-21009", "18-24/housed") == ([], [], ["alpha-adults", "alpha-youth"])
+    assert c.cell("be-commune-21009", "18-24/housed").status == "unknown"
+    assert c.cell("be-commune-21009", "18-24/housed").is_gap
+    assert cell(c, "be-commune-21009", "0-17/housed") == ([], [], ["alpha-youth"])
+    assert cell(c, "be-commune-21015", "18-24/housed") == ([], [], ["alpha-adults"])
+    # The adults' service is not à vérifier for minors: its age range excludes them.
+    assert cell(c, "be-commune-21015", "0-17/housed") == ([], [], [])
     assert c.cell("be-commune-21015", "0-17/housed").status == "gap"
     # A commune no service names, nor any of its ancestors: a gap for every segment.
     assert all(x.status == "gap" for x in c.territory("fr-commune-42218").cells)
@@ -166,14 +195,15 @@ def test_higher_level_rows_and_areas_below(registry: Registry) -> None:
         "fr-dep-974",
     ]
     # gamma names the département itself; beta's Métropole lies inside it: partly.
-    assert cell(c, "fr-dep-69", "18-24/roofless") == (["gamma-outreach"], ["beta-housing-first"])
-    assert cell(c, "fr-dep-69", "25-59/houseless") == ([], ["beta-housing-first"])
-    # alpha-youth names two of the 19 communes: the region is covered in part for minors.
-    assert cell(c, "be-region-04000", "0-17/insecure") == ([], ["alpha-youth"])
-    assert cell(c, "be-region-04000", "18-24/insecure") == (["alpha-adults"], ["alpha-youth"])
+    assert cell(c, "fr-dep-69", "18-24/roofless") == (["gamma-outreach"], ["beta-housing-first"], [])
+    assert cell(c, "fr-dep-69", "25-59/houseless") == ([], ["beta-housing-first"], [])
+    # alpha-youth names two of the 19 communes and states no housing: à vérifier, whether
+    # its area reaches the whole region or a part of it.
+    assert cell(c, "be-region-04000", "0-17/insecure") == ([], [], ["alpha-youth"])
+    assert cell(c, "be-region-04000", "18-24/insecure") == ([], [], ["alpha-adults", "alpha-youth"])
     epci = compute_coverage(registry, level="epci", scope=["fr-dep-69"])
     assert [t.code for t in epci.territories] == ["fr-epci-200046977"]
-    assert cell(epci, "fr-epci-200046977", "18-24/roofless") == (["beta-housing-first", "gamma-outreach"], [])
+    assert cell(epci, "fr-epci-200046977", "18-24/roofless") == (["beta-housing-first", "gamma-outreach"], [], [])
 
 
 def test_population_weighted_summary(registry: Registry) -> None:
@@ -188,9 +218,17 @@ def test_population_weighted_summary(registry: Registry) -> None:
     assert summary["25-59/roofless"].covered_population_share == pytest.approx((519127 + 163684) / french)
     assert summary["18-24/roofless"].overlap_territories == 0  # at dep level, beta is partial
     assert summary["25-59/housed"].uncovered_territories == 4
+    assert summary["25-59/housed"].unknown_territories == 0
     assert summary["0-17/roofless"].partial_only_territories == 1
     assert "25-59/housed" in c.summary.uncovered_everywhere
     assert "0-17/roofless" not in c.summary.uncovered_everywhere
+    assert c.summary.unknown_only == ()  # no French service of the fixture leaves a criterion unstated
+    assert summary["25-59/roofless"].unknown_population == 0
+    # With Brussels, where alpha-adults states no housing: one more row, an à vérifier gap.
+    both = {g.segment: g for g in compute_coverage(registry, level="dep").summary.segments}
+    assert both["25-59/housed"].uncovered_territories == 5
+    assert both["25-59/housed"].unknown_territories == 1
+    assert "25-59/housed" in compute_coverage(registry, level="dep").summary.unknown_only
     # Capacity: beta's 100 places over the Métropole's 1,436,354 inhabitants, gamma's 40
     # over the Rhône's 2,000,981 (gazetteer figures), both reaching Lyon and Villeurbanne.
     expected = (100 / 1436354 + 40 / 2000981) * 100_000
@@ -199,6 +237,36 @@ def test_population_weighted_summary(registry: Registry) -> None:
     assert c.summary.places == 140
     assert c.summary.date is not None and c.summary.date.isoformat() == "2024-01-17"
     assert c.summary.oldest_verified is not None and c.summary.oldest_verified.isoformat() == "2022-06-07"
+
+
+def test_unknown_population_is_apart_from_covered(registry: Registry) -> None:
+    # A French service that states no housing, for the whole Loire: à vérifier there,
+    # and its inhabitants counted apart from the covered ones.
+    loire = registry.services["gamma-outreach"].model_copy(
+        update={
+            "id": "loire-unknown",
+            "public": registry.services["gamma-outreach"].public.model_copy(
+                update={"housing": None, "area": ["fr-dep-42"]}
+            ),
+        }
+    )
+    services = dict(registry.services)
+    services["loire-unknown"] = loire
+    patched = dataclasses.replace(registry, services=services)
+    c = compute_coverage(patched, level="dep", scope=["fr"])
+    j = c.index("18-24/housed")
+    loire_row = c.territory("fr-dep-42")
+    assert loire_row.cells[j].status == "unknown"
+    assert loire_row.cells[j].unknown == ("loire-unknown",)
+    assert loire_row.unknown_population[j] == loire_row.population
+    assert loire_row.covered_population[j] == 0
+    g = c.summary.segments[j]
+    assert g.unknown_population == loire_row.population
+    assert g.covered_population == 0
+    # Where a service covers fully, its inhabitants are covered, not à vérifier too.
+    k = c.index("18-24/roofless")
+    assert c.territory("fr-dep-42").cells[k].unknown == ("loire-unknown",)
+    assert c.territory("fr-dep-69").unknown_population[k] == 0
 
 
 def test_belgian_population_is_unknown(registry: Registry) -> None:
@@ -214,16 +282,22 @@ def test_filters_and_scope(registry: Registry) -> None:
     assert c.summary.services == ("beta-housing-first", "gamma-outreach")
     assert [t.code for t in c.territories] == ["fr-commune-69123"]
     youth = compute_coverage(registry, function="clinical-case-management", level="region", scope=["be"])
-    assert cell(youth, "be-region-04000", "0-17/housed") == ([], ["alpha-youth"])
+    assert cell(youth, "be-region-04000", "0-17/housed") == ([], [], ["alpha-youth"])
     with pytest.raises(CoverageError, match="unknown territory code 'fr-dep-99'"):
         compute_coverage(registry, scope=["fr-dep-99"])
 
 
 def test_uncovered_segments(registry: Registry) -> None:
-    assert uncovered_segments(registry, "fr-commune-42218") == [s.key for s in public_segments(registry)]
-    assert uncovered_segments(registry, "be-commune-21009") == []
-    schaerbeek = uncovered_segments(registry, "be-commune-21015")
-    assert schaerbeek == [f"0-17/{h}" for h in registry.vocabularies.housing]
+    every = [s.key for s in public_segments(registry)]
+    assert uncovered_segments(registry, "fr-commune-42218") == every
+    assert unknown_segments(registry, "fr-commune-42218") == []
+    # Brussels: both services state no housing: nothing is known to be covered, and
+    # everything they do not exclude by age is à vérifier.
+    assert uncovered_segments(registry, "be-commune-21009") == every
+    assert unknown_segments(registry, "be-commune-21009") == every
+    assert uncovered_segments(registry, "be-commune-21015") == every
+    schaerbeek = unknown_segments(registry, "be-commune-21015")
+    assert schaerbeek == [key for key in every if not key.startswith("0-17/")]
     # At département level, a service inside it counts: partly covered is not uncovered.
     rhone = uncovered_segments(registry, "fr-dep-69")
     assert "25-59/roofless" not in rhone and "25-59/houseless" not in rhone
@@ -282,7 +356,12 @@ def test_json_matches_design_shape(registry: Registry) -> None:
     first = data["territories"][0]
     assert {"code", "name", "population", "segments"} <= set(first)
     assert set(first["segments"]) == set(data["segments"])
-    assert set(first["segments"]["0-17/housed"]) == {"services", "partial"}
+    assert set(first["segments"]["0-17/housed"]) == {"services", "partial", "unknown"}
+    # Each service in at most one of the three lists, everywhere.
+    for territory in data["territories"]:
+        for found in territory["segments"].values():
+            ids = found["services"] + found["partial"] + found["unknown"]
+            assert len(ids) == len(set(ids)), territory["code"]
     json.dumps(data)  # plain JSON types only
 
 
@@ -295,6 +374,14 @@ def test_formats_agree(registry: Registry) -> None:
     rhone = next(f for f in features if f["properties"]["code"] == "fr-dep-69")
     assert rhone["properties"]["18-24/roofless"] == 1
     assert rhone["properties"]["18-24/roofless:partial"] == 1
+    assert rhone["properties"]["18-24/roofless:unknown"] == 0
+    brussels = next(f for f in features if f["properties"]["code"] == "be-region-04000")
+    assert brussels["properties"]["25-59/housed:unknown"] == 1
+    assert brussels["properties"]["gaps"] == 20  # no service is known to cover any segment
+    # of which à vérifier: all (alpha-youth, à vérifier for minors, has communes inside)
+    assert brussels["properties"]["unknown_gaps"] == 20
+    assert "be-region-04000,Bruxelles-Capitale" in to_csv(c) or "be-region-04000," in to_csv(c)
+    assert ",25-59/housed,unknown,,,alpha-adults," in to_csv(c)
     assert rhone["geometry"]["coordinates"] == [4.67228, 45.82632]
     assert "Rhône" in to_table(c)
 
@@ -319,8 +406,10 @@ def test_cli_errors(mini: Path, args: list[str], message: str) -> None:
 
 
 def test_real_villeurbanne_roofless_adult_mental_health(real: Registry) -> None:
+    # The sources give no age limits for Un chez-soi d'abord: à vérifier, for adults too.
     c = compute_coverage(real, need="mental-health", level="commune", scope=["fr-commune-69266"])
-    assert "ucsd-lyon" in c.cell("fr-commune-69266", "25-59/roofless").services
+    assert "ucsd-lyon" in c.cell("fr-commune-69266", "25-59/roofless").unknown
+    assert "ucsd-lyon" not in c.cell("fr-commune-69266", "25-59/roofless").services
 
 
 def test_real_schaerbeek_roofless_adult(real: Registry) -> None:
@@ -343,7 +432,8 @@ def test_real_national_departement_level(real: Registry) -> None:
     codes = {t.code for t in c.territories}
     assert "be-region-04000" in codes and "be-province-20001" in codes and "fr-dep-69" in codes
     assert c.summary.communes > 35_000
-    assert c.cell("fr-dep-69", "25-59/roofless").partial == ("ucsd-lyon",)
+    assert c.cell("fr-dep-69", "25-59/roofless").partial == ()
+    assert c.cell("fr-dep-69", "25-59/roofless").unknown == ("ucsd-lyon",)
     assert "ucsd-saint-etienne" in c.summary.approximate_areas
     assert "ucsd-lyon" not in c.summary.approximate_areas
 
@@ -383,7 +473,7 @@ def test_report_pages_and_downloads(registry: Registry) -> None:
         "lat",
         "lon",
         "services",
-        "0-17/roofless",
+        "unknown_services",
     ]
     homelessness = [row for row in communes[1:] if row[0] == "need-homelessness"]
     # Only the départements a service reaches: the Rhône's rest (gamma, département-wide;
@@ -458,7 +548,7 @@ def test_real_report_is_bounded(real: Registry) -> None:
     communes = text(items["gaps/data/communes.csv"])
     assert len(communes) < 2_000_000
     villeurbanne = next(line for line in communes.splitlines() if line.startswith("all,fr-dep-69,fr-commune-69266,"))
-    assert "ucsd-lyon" in villeurbanne
+    assert "ucsd-lyon" in villeurbanne  # à vérifier: in unknown_services
 
 
 @pytest.mark.parametrize("need", [None, "mental-health"])

@@ -5,13 +5,23 @@ housing situation; its key is ``"<band>/<housing>"``, e.g. ``"18-24/roofless"``.
 
 Decisions this module makes (see also the gap report's method note):
 
-- Criteria. A service covers a segment **fully** when its criteria admit the whole
-  segment, **partly** when they admit only some of it. A criterion the registry does not
-  know (``None``) never excludes: no age range admits every age, no housing list admits
-  every housing situation. An age range covers a band fully when it contains the whole
-  band (open ends count), partly when they only intersect. A housing list names the
-  segment's situation (full), or only a narrower term whose ``parent`` is that situation
-  (partial), or neither (not covered).
+- Criteria. A service covers a segment **fully** when its criteria are known and admit the
+  whole segment, **partly** when they are known and admit only some of it. A criterion the
+  registry does not state (``None``: no age range, no housing list) is never taken as
+  admitting anyone: a service whose known criteria admit the segment but which leaves one
+  unstated is **à vérifier** ("unknown") for it — it would cover the segment only if the
+  unstated criterion admitted it. An adult programme whose age limits the sources do not
+  give is à vérifier for minors, not coverage. A criterion that excludes the segment wins
+  over an unstated one (not covered); an unstated one wins over a partial one (à vérifier:
+  a partial cover that rests on a guess is still a guess). An age range covers a band
+  fully when it contains the whole band (open ends count), partly when they only
+  intersect. A housing list names the segment's situation (full), or only a narrower
+  term whose ``parent`` is that situation (partial), or neither (not covered).
+- Cells. Each service reaching a cell is in exactly one of ``services`` (full),
+  ``partial`` and ``unknown``. A cell is ``covered`` (one full service), ``overlap`` (two
+  or more), ``partial`` (partial services only, perhaps with à vérifier ones), ``unknown``
+  (an "à vérifier" gap: à vérifier services only) or ``gap`` (no service at all). As in
+  DESIGN.md, ``gap`` and ``unknown`` cells are both gaps: no service is known to cover.
 - Area. A service covers a territory fully when one of its area codes **contains** the
   territory (the territory itself or a containing ancestor). It covers the territory
   **partly** when one of its area codes lies inside it or straddles it (a commune-level
@@ -27,14 +37,17 @@ Decisions this module makes (see also the gap report's method note):
   Brussels-Capital region; communes outside any EPCI fall back to their département.
 - Population. Population-weighted coverage counts the inhabitants of the communes where
   at least one service covers the segment fully, over the inhabitants of communes whose
-  population is known (Belgian populations are unknown: their share is ``None``).
+  population is known (Belgian populations are unknown: their share is ``None``). The
+  "à vérifier" population is apart: the inhabitants of communes where no service covers
+  the segment fully but some service is à vérifier for it (the two never overlap).
 - Capacity. A service's places are spread evenly over the population of its area; a
   territory's capacity is the places per 100,000 inhabitants that reach it, from the
   services whose area reaches it and whose places are known.
-- Closed services cover nothing.
+- Status. Planned services (announced, not yet running) and closed services cover
+  nothing: they are not in the analysis at all.
 
 The engine indexes services by area code and holds each set of services as a bit mask
-(a Python ``int``), so a cell is two ``&`` operations; communes that share the same
+(a Python ``int``), so a cell is a few ``&`` operations; communes that share the same
 covering area codes share one computation.
 """
 
@@ -58,7 +71,10 @@ from .scope import default_scope
 LEVEL_CHOICES = ("commune", "epci", "dep", "region", "country")
 _AGE_CAP = 200  # an open upper end of a band or a range
 
-NONE, PARTIAL, FULL = 0, 1, 2
+# How a service's criteria admit a segment. UNKNOWN: the known criteria do not exclude
+# it, and one criterion is not stated (see the module docstring).
+NONE, PARTIAL, FULL, UNKNOWN = 0, 1, 2, 3
+COVERING_STATES = ("active", "pilot")  # planned and closed services cover nothing
 
 
 class CoverageError(ValueError):
@@ -76,24 +92,29 @@ class Segment:
     age_max: int | None
 
 
-CellStatus = Literal["gap", "partial", "covered", "overlap"]
+CellStatus = Literal["gap", "unknown", "partial", "covered", "overlap"]
+# Every status, in order of increasing cover (a gap, an "à vérifier" gap, ...).
+CELL_STATUSES: tuple[CellStatus, ...] = ("gap", "unknown", "partial", "covered", "overlap")
 
 
 class Cell:
-    """The services covering one territory and segment, fully and partly (sorted ids).
+    """The services reaching one territory and segment: fully, partly and "à vérifier"
+    (sorted ids; each service in one of the three).
 
-    A cell holds two bit masks over the analysis' services and decodes them into ids only
+    A cell holds three bit masks over the analysis' services and decodes them into ids only
     when asked: a summary over 35,000 communes never pays for the ids.
     """
 
-    __slots__ = ("_decode", "_full", "_partial", "_partial_ids", "_services")
+    __slots__ = ("_decode", "_full", "_partial", "_partial_ids", "_services", "_unknown", "_unknown_ids")
 
-    def __init__(self, full: int, partial: int, decode: Callable[[int], tuple[str, ...]]) -> None:
+    def __init__(self, full: int, partial: int, unknown: int, decode: Callable[[int], tuple[str, ...]]) -> None:
         self._full = full
         self._partial = partial
+        self._unknown = unknown
         self._decode = decode
         self._services: tuple[str, ...] | None = None
         self._partial_ids: tuple[str, ...] | None = None
+        self._unknown_ids: tuple[str, ...] | None = None
 
     @property
     def services(self) -> tuple[str, ...]:
@@ -110,6 +131,14 @@ class Cell:
         return self._partial_ids
 
     @property
+    def unknown(self) -> tuple[str, ...]:
+        """The services "à vérifier": they would cover the segment only if a criterion the
+        registry does not state admitted it (by id)."""
+        if self._unknown_ids is None:
+            self._unknown_ids = self._decode(self._unknown)
+        return self._unknown_ids
+
+    @property
     def full_count(self) -> int:
         return self._full.bit_count()
 
@@ -118,22 +147,35 @@ class Cell:
         return self._partial.bit_count()
 
     @property
+    def unknown_count(self) -> int:
+        return self._unknown.bit_count()
+
+    @property
     def status(self) -> CellStatus:
-        """``gap``, ``partial`` (partial services only), ``covered`` or ``overlap`` (2+ full)."""
+        """``gap`` (no service), ``unknown`` (à vérifier services only), ``partial`` (partial
+        services, no full one), ``covered`` (one full service) or ``overlap`` (2+ full)."""
         if self._full:
             return "overlap" if self._full & (self._full - 1) else "covered"
-        return "partial" if self._partial else "gap"
+        if self._partial:
+            return "partial"
+        return "unknown" if self._unknown else "gap"
+
+    @property
+    def is_gap(self) -> bool:
+        """Whether no service is known to cover the segment, even partly (DESIGN.md's gap,
+        "à vérifier" gaps included)."""
+        return not (self._full or self._partial)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Cell):
             return NotImplemented
-        return (self.services, self.partial) == (other.services, other.partial)
+        return (self.services, self.partial, self.unknown) == (other.services, other.partial, other.unknown)
 
     def __hash__(self) -> int:
-        return hash((self.services, self.partial))
+        return hash((self.services, self.partial, self.unknown))
 
     def __repr__(self) -> str:
-        return f"Cell(services={self.services!r}, partial={self.partial!r})"
+        return f"Cell(services={self.services!r}, partial={self.partial!r}, unknown={self.unknown!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +188,8 @@ class TerritoryCoverage:
     population: int | None  # inhabitants of its communes inside the scope, when known
     cells: tuple[Cell, ...]
     covered_population: tuple[int | None, ...]  # per segment, inhabitants with a full service
+    # per segment, inhabitants with no full service but one "à vérifier"
+    unknown_population: tuple[int | None, ...]
     places_per_100k: float | None
     lat: float | None
     lon: float | None
@@ -158,7 +202,10 @@ class SegmentSummary:
     segment: str
     covered_population: int | None
     covered_population_share: float | None
-    uncovered_territories: int  # neither full nor partial service
+    unknown_population: int | None  # no full service, one "à vérifier": apart from covered
+    unknown_population_share: float | None
+    uncovered_territories: int  # neither full nor partial service ("à vérifier" gaps included)
+    unknown_territories: int  # of the uncovered ones, those with a service "à vérifier"
     partial_only_territories: int
     overlap_territories: int  # two or more full services
 
@@ -173,7 +220,8 @@ class Summary:
     communes_without_population: int
     services: tuple[str, ...]
     segments: tuple[SegmentSummary, ...]
-    uncovered_everywhere: tuple[str, ...]  # segments no service covers, even partly, anywhere
+    uncovered_everywhere: tuple[str, ...]  # segments no service is known to cover, even partly, anywhere
+    unknown_only: tuple[str, ...]  # of those, the segments with a service "à vérifier" somewhere
     places: int
     services_with_places: int
     places_per_100k: float | None
@@ -218,8 +266,10 @@ class CommuneRow:
 
     A ``rest`` row (``code == unit``) stands for every commune of ``unit`` not listed in a
     row of its own: those only services covering the whole territory reach. Its
-    ``services`` are those services (covering some segment fully); a commune's own row lists
-    only the services it adds to them. ``cells`` are each commune's cells, aligned with
+    ``services`` are those services (covering some segment fully), its ``unknown_services``
+    those "à vérifier" for some segment (a service is never both: one that leaves a
+    criterion unstated covers no segment fully); a commune's own row lists only the
+    services it adds to them. ``cells`` are each commune's cells, aligned with
     ``Coverage.segments``; ``population`` is the sum over the row's communes when known.
     """
 
@@ -233,6 +283,7 @@ class CommuneRow:
     places_per_100k: float | None
     lat: float | None
     lon: float | None
+    unknown_services: tuple[str, ...] = ()
 
     @property
     def rest(self) -> bool:
@@ -253,10 +304,11 @@ def public_segments(registry: Registry) -> tuple[Segment, ...]:
 
 
 def age_admission(service: Service, band: AgeBand | Segment) -> int:
-    """FULL, PARTIAL or NONE: how the service's age range admits the band."""
+    """FULL, PARTIAL or NONE: how the service's age range admits the band; UNKNOWN when
+    the registry states no age range."""
     age = service.public.age
     if age is None:
-        return FULL
+        return UNKNOWN
     low, high = (band.age_min, band.age_max) if isinstance(band, Segment) else (band.min, band.max)
     s_low = age.min if age.min is not None else 0
     s_high = age.max if age.max is not None else _AGE_CAP
@@ -269,9 +321,12 @@ def age_admission(service: Service, band: AgeBand | Segment) -> int:
 
 
 def housing_admission(service: Service, housing: str, registry: Registry) -> int:
-    """FULL, PARTIAL or NONE: how the service's housing list admits a situation."""
+    """FULL, PARTIAL or NONE: how the service's housing list admits a situation; UNKNOWN
+    when the registry states no housing list."""
     admitted = service.public.housing
-    if admitted is None or housing in admitted:
+    if admitted is None:
+        return UNKNOWN
+    if housing in admitted:
         return FULL
     terms = registry.vocabularies.housing
     if any(terms[h].parent == housing for h in admitted if h in terms):
@@ -280,8 +335,27 @@ def housing_admission(service: Service, housing: str, registry: Registry) -> int
 
 
 def admission(service: Service, segment: Segment, registry: Registry) -> int:
-    """FULL when the service's criteria admit the whole segment, PARTIAL for some, else NONE."""
-    return min(age_admission(service, segment), housing_admission(service, segment.housing, registry))
+    """FULL when the service's criteria are known and admit the whole segment, PARTIAL when
+    they are known and admit some of it, UNKNOWN when none excludes it but one is not
+    stated ("à vérifier"), else NONE."""
+    age = age_admission(service, segment)
+    housing = housing_admission(service, segment.housing, registry)
+    if age == NONE or housing == NONE:
+        return NONE
+    if age == UNKNOWN or housing == UNKNOWN:
+        return UNKNOWN
+    return min(age, housing)
+
+
+# The criteria a segment is made of; a service that leaves one unstated is "à vérifier".
+SEGMENT_CRITERIA = ("age", "housing")
+
+
+def unknown_criteria(service: Service) -> tuple[str, ...]:
+    """The segment criteria (``SEGMENT_CRITERIA``) the registry does not state for a
+    service: why it is "à vérifier" where it is."""
+    public = service.public
+    return tuple(name for name, value in (("age", public.age), ("housing", public.housing)) if value is None)
 
 
 # --- geography -----------------------------------------------------------------------------
@@ -431,6 +505,7 @@ class _Index:
         self.touch_area: dict[str, int] = defaultdict(int)  # services with an area code strictly inside
         self.crit_full = [0] * len(segments)
         self.crit_part = [0] * len(segments)
+        self.crit_unknown = [0] * len(segments)  # "à vérifier": a criterion is not stated
         # Places per inhabitant that each area code brings (from the services naming it).
         self.code_density: dict[str, float] = defaultdict(float)
         facts = _facts(registry, segments)
@@ -449,6 +524,8 @@ class _Index:
                     self.crit_full[j] |= bit
                 elif level == PARTIAL:
                     self.crit_part[j] |= bit
+                elif level == UNKNOWN:
+                    self.crit_unknown[j] |= bit
             if density is not None:
                 for code in outer:
                     self.code_density[code] += density
@@ -469,25 +546,30 @@ class _Index:
             self._ids_cache[mask] = found
         return found
 
-    def cell(self, full: int, partial: int) -> Cell:
-        return Cell(full, partial, self.ids_of)
+    def cell(self, full: int, partial: int, unknown: int) -> Cell:
+        return Cell(full, partial, unknown, self.ids_of)
 
     def cells(self, full_area: int, touch_area: int) -> tuple[Cell, ...]:
         """Per segment, the cell of a territory (shared between territories alike)."""
         key = (full_area, touch_area)
         found = self._rows.get(key)
         if found is None:
-            found = tuple(self.cell(full, partial) for full, partial in self.masks(full_area, touch_area))
+            found = tuple(self.cell(*masks) for masks in self.masks(full_area, touch_area))
             self._rows[key] = found
         return found
 
-    def masks(self, full_area: int, touch_area: int) -> list[tuple[int, int]]:
-        """Per segment, the (full, partial) service masks of a territory."""
+    def masks(self, full_area: int, touch_area: int) -> list[tuple[int, int, int]]:
+        """Per segment, the (full, partial, unknown) service masks of a territory.
+
+        A service whose area reaches the territory only in part covers it partly when its
+        criteria are known, and stays "à vérifier" when one is not: the guess is the news.
+        """
         touch = touch_area & ~full_area
+        reach = full_area | touch
         out = []
-        for cf, cp in zip(self.crit_full, self.crit_part, strict=True):
+        for cf, cp, cu in zip(self.crit_full, self.crit_part, self.crit_unknown, strict=True):
             full = full_area & cf
-            out.append((full, (full_area & cp) | (touch & (cf | cp))))
+            out.append((full, (full_area & cp) | (touch & (cf | cp)), reach & cu))
         return out
 
 
@@ -539,12 +621,13 @@ def _density(service: Service, gazetteer: Gazetteer, geo: Geography) -> tuple[fl
 
 
 def select_services(registry: Registry, need: str | None = None, function: str | None = None) -> list[Service]:
-    """The services an analysis counts: matching need and function, not closed, by id."""
+    """The services an analysis counts: matching need and function, active or pilot (not
+    planned, not closed), by id."""
     return sorted(
         (
             s
             for s in registry.services.values()
-            if s.status.state != "closed"
+            if s.status.state in COVERING_STATES
             and (need is None or need in s.needs)
             and (function is None or function in s.functions)
         ),
@@ -648,7 +731,7 @@ def _compute(
             group[k] += figures[k]
             base[k] -= figures[k]
     groups = {key: figures for key, figures in groups.items() if figures[0]}
-    per_area: dict[int, tuple[tuple[bool, ...], float]] = {}
+    per_area: dict[int, tuple[tuple[bool, ...], tuple[bool, ...], float]] = {}
     units: dict[str, _Accumulator] = {}
     communes = 0
     without_population = 0
@@ -656,7 +739,11 @@ def _compute(
         known = per_area.get(area)
         if known is None:
             masks = index.masks(area, 0)  # nothing lies below a commune
-            known = (tuple(full != 0 for full, _ in masks), mask_density[area])
+            known = (
+                tuple(full != 0 for full, _, _ in masks),
+                tuple(not full and unknown != 0 for full, _, unknown in masks),
+                mask_density[area],
+            )
             per_area[area] = known
         unit = units.get(unit_code)
         if unit is None:
@@ -679,6 +766,7 @@ def _compute(
                 population=population,
                 cells=index.cells(index.area_mask(code), index.touch_area.get(code, 0)),
                 covered_population=tuple(acc.covered) if acc.known else (None,) * n,
+                unknown_population=tuple(acc.unknown) if acc.known else (None,) * n,
                 places_per_100k=(acc.places / acc.population * 100_000) if acc.known and acc.population else None,
                 lat=territory.lat if territory else None,
                 lon=territory.lon if territory else None,
@@ -703,9 +791,11 @@ def _commune_rows(
     """The ``CommuneRow``s of ``coverage_with_communes``, from the pass's commune masks."""
     geo = index.geo
     gazetteer = geo.gazetteer
-    any_full = 0
+    any_full = any_unknown = 0
     for crit in index.crit_full:
         any_full |= crit
+    for crit in index.crit_unknown:
+        any_unknown |= crit
     # Which communes differ from their territory's whole-area services, by territory.
     baselines: dict[str, int] = {}
     own: dict[str, list[int]] = defaultdict(list)
@@ -740,6 +830,7 @@ def _commune_rows(
                 population=inhabitants if with_population else None,
                 cells=index.cells(baseline, 0),
                 services=index.ids_of(baseline & any_full),
+                unknown_services=index.ids_of(baseline & any_unknown),
                 places_per_100k=density * 100_000 if with_population and inhabitants else None,
                 lat=None,
                 lon=None,
@@ -758,6 +849,7 @@ def _commune_rows(
                     population=commune.population,
                     cells=index.cells(mask, 0),  # nothing lies below a commune: no partial area
                     services=index.ids_of(mask & any_full & ~baseline),
+                    unknown_services=index.ids_of(mask & any_unknown & ~baseline),
                     places_per_100k=density * 100_000 if commune.population else None,
                     lat=commune.lat,
                     lon=commune.lon,
@@ -767,21 +859,25 @@ def _commune_rows(
 
 
 class _Accumulator:
-    __slots__ = ("covered", "known", "places", "population")
+    __slots__ = ("covered", "known", "places", "population", "unknown")
 
     def __init__(self, n: int) -> None:
         self.population = 0
         self.known = False
         self.covered = [0] * n
+        self.unknown = [0] * n
         self.places = 0.0
 
-    def add(self, population: int, covered: tuple[bool, ...], density: float) -> None:
+    def add(self, population: int, covered: tuple[bool, ...], unknown: tuple[bool, ...], density: float) -> None:
         self.known = True
         self.population += population
         self.places += population * density
         for j, yes in enumerate(covered):
             if yes:
                 self.covered[j] += population
+        for j, yes in enumerate(unknown):
+            if yes:
+                self.unknown[j] += population
 
 
 def _summarise(
@@ -797,18 +893,27 @@ def _summarise(
     population = sum(a.population for a in known) if known else None
     per_segment = []
     uncovered_everywhere = []
+    unknown_only = []
     for j, segment in enumerate(segments):
         statuses = [t.cells[j].status for t in territories]
         covered = sum(a.covered[j] for a in known) if known else None
         share = covered / population if covered is not None and population else None
-        if all(s == "gap" for s in statuses):
+        unknown = sum(a.unknown[j] for a in known) if known else None
+        unknown_share = unknown / population if unknown is not None and population else None
+        gaps, unknown_gaps = statuses.count("gap"), statuses.count("unknown")
+        if gaps + unknown_gaps == len(statuses):
             uncovered_everywhere.append(segment.key)
+            if unknown_gaps:
+                unknown_only.append(segment.key)
         per_segment.append(
             SegmentSummary(
                 segment=segment.key,
                 covered_population=covered,
                 covered_population_share=share,
-                uncovered_territories=statuses.count("gap"),
+                unknown_population=unknown,
+                unknown_population_share=unknown_share,
+                uncovered_territories=gaps + unknown_gaps,
+                unknown_territories=unknown_gaps,
                 partial_only_territories=statuses.count("partial"),
                 overlap_territories=statuses.count("overlap"),
             )
@@ -824,6 +929,7 @@ def _summarise(
         services=tuple(s.id for s in services),
         segments=tuple(per_segment),
         uncovered_everywhere=tuple(uncovered_everywhere),
+        unknown_only=tuple(unknown_only),
         places=sum(s.capacity.places or 0 for s in with_places if s.capacity),
         services_with_places=len(with_places),
         places_per_100k=reached / population * 100_000 if population else None,
@@ -839,8 +945,7 @@ def _summarise(
 _ALL_SERVICES: dict[int, tuple[weakref.ref[Registry], _Index, tuple[Segment, ...]]] = {}
 
 
-def uncovered_segments(registry: Registry, code: str) -> list[str]:
-    """Segments that no service (any need) covers, fully or partly, in territory ``code``."""
+def _territory_masks(registry: Registry, code: str) -> list[tuple[Segment, tuple[int, int, int]]]:
     cached = _ALL_SERVICES.get(id(registry))
     if cached is None or cached[0]() is not registry:
         segments = public_segments(registry)
@@ -848,7 +953,22 @@ def uncovered_segments(registry: Registry, code: str) -> list[str]:
         _ALL_SERVICES[id(registry)] = cached
     _, index, segments = cached
     masks = index.masks(index.area_mask(code), index.touch_area.get(code, 0))
-    return [s.key for s, (full, partial) in zip(segments, masks, strict=True) if not full and not partial]
+    return list(zip(segments, masks, strict=True))
+
+
+def uncovered_segments(registry: Registry, code: str) -> list[str]:
+    """Segments that no service (any need) is known to cover, fully or partly, in territory
+    ``code`` ("à vérifier" gaps included: see ``unknown_segments``)."""
+    return [s.key for s, (full, partial, _) in _territory_masks(registry, code) if not full and not partial]
+
+
+def unknown_segments(registry: Registry, code: str) -> list[str]:
+    """Of ``uncovered_segments``, those for which some service is "à vérifier" in ``code``."""
+    return [
+        s.key
+        for s, (full, partial, unknown) in _territory_masks(registry, code)
+        if not full and not partial and unknown
+    ]
 
 
 # --- output --------------------------------------------------------------------------------
@@ -881,13 +1001,17 @@ def summary_json(coverage: Coverage) -> dict[str, Any]:
             g.segment: {
                 "covered_population": g.covered_population,
                 "covered_population_share": _round(g.covered_population_share),
+                "unknown_population": g.unknown_population,
+                "unknown_population_share": _round(g.unknown_population_share),
                 "uncovered_territories": g.uncovered_territories,
+                "unknown_territories": g.unknown_territories,
                 "partial_only_territories": g.partial_only_territories,
                 "overlap_territories": g.overlap_territories,
             }
             for g in s.segments
         },
         "uncovered_everywhere": list(s.uncovered_everywhere),
+        "unknown_only": list(s.unknown_only),
         "capacity": {
             "places": s.places,
             "services_with_places": s.services_with_places,
@@ -909,7 +1033,7 @@ def to_json(coverage: Coverage) -> dict[str, Any]:
                 "population": t.population,
                 "places_per_100k": _round(t.places_per_100k, 2),
                 "segments": {
-                    key: {"services": list(cell.services), "partial": list(cell.partial)}
+                    key: {"services": list(cell.services), "partial": list(cell.partial), "unknown": list(cell.unknown)}
                     for key, cell in zip(keys, t.cells, strict=True)
                 },
             }
@@ -928,7 +1052,9 @@ CSV_COLUMNS = (
     "status",
     "services",
     "partial",
+    "unknown",
     "covered_population",
+    "unknown_population",
     "places_per_100k",
     "lat",
     "lon",
@@ -936,13 +1062,20 @@ CSV_COLUMNS = (
 
 
 def to_csv(coverage: Coverage, territories: Iterable[TerritoryCoverage] | None = None) -> str:
-    """One row per territory and segment; service ids separated by spaces."""
+    """One row per territory and segment; service ids separated by spaces.
+
+    ``status`` is the cell's (``CELL_STATUSES``: ``unknown`` is an "à vérifier" gap);
+    ``unknown`` lists the services à vérifier, ``unknown_population`` the inhabitants with
+    no full service but one à vérifier.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for t in coverage.territories if territories is None else territories:
         places = _round(t.places_per_100k, 2)
-        for segment, cell, covered in zip(coverage.segments, t.cells, t.covered_population, strict=True):
+        for segment, cell, covered, unknown in zip(
+            coverage.segments, t.cells, t.covered_population, t.unknown_population, strict=True
+        ):
             writer.writerow(
                 (
                     t.code,
@@ -953,7 +1086,9 @@ def to_csv(coverage: Coverage, territories: Iterable[TerritoryCoverage] | None =
                     cell.status,
                     " ".join(cell.services),
                     " ".join(cell.partial),
+                    " ".join(cell.unknown),
                     _blank(covered),
+                    _blank(unknown),
                     _blank(places),
                     _blank(t.lat),
                     _blank(t.lon),
@@ -963,16 +1098,17 @@ def to_csv(coverage: Coverage, territories: Iterable[TerritoryCoverage] | None =
 
 
 def to_wide_csv(coverage: Coverage, territories: Iterable[TerritoryCoverage] | None = None) -> str:
-    """One row per territory: per segment the number of full services (``<segment>``) and
-    of partial ones (``<segment>:partial``); ``services`` lists every service covering
-    some segment fully. Ten times smaller than ``to_csv`` for the same territories.
+    """One row per territory: per segment the number of full services (``<segment>``), of
+    partial ones (``<segment>:partial``) and of "à vérifier" ones (``<segment>:unknown``);
+    ``services`` lists every service covering some segment fully. Ten times smaller than
+    ``to_csv`` for the same territories.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     keys = [s.key for s in coverage.segments]
     writer.writerow(
         ["code", "name", "level", "population", "places_per_100k", "lat", "lon", "services"]
-        + [column for key in keys for column in (key, f"{key}:partial")]
+        + [column for key in keys for column in _count_columns(key)]
     )
     for t in coverage.territories if territories is None else territories:
         # One OR per cell, one decode per row: decoding every cell's ids and merging them
@@ -992,9 +1128,14 @@ def to_wide_csv(coverage: Coverage, territories: Iterable[TerritoryCoverage] | N
             " ".join(reaching),
         ]
         for cell in t.cells:
-            row += [cell.full_count, cell.partial_count]
+            row += [cell._full.bit_count(), cell._partial.bit_count(), cell._unknown.bit_count()]
         writer.writerow(row)
     return out.getvalue()
+
+
+def _count_columns(key: str) -> tuple[str, str, str]:
+    """The count columns of one segment in the wide and commune CSVs."""
+    return key, f"{key}:partial", f"{key}:unknown"
 
 
 COMMUNE_COLUMNS = (
@@ -1008,6 +1149,7 @@ COMMUNE_COLUMNS = (
     "lat",
     "lon",
     "services",
+    "unknown_services",
 )
 
 
@@ -1019,9 +1161,10 @@ def to_communes_csv(
     ``analyses`` gives (name, coverage, rows) per analysis; every coverage must have the
     same segments. One line per ``CommuneRow``: the rest of a territory (``code`` is the
     territory's, ``communes`` how many it stands for) or one commune; per segment the
-    number of full services (``<segment>``) and partial ones (``<segment>:partial``).
-    The ``services`` column is filled for the analyses named in ``services_for`` (all
-    when ``None``).
+    number of full services (``<segment>``), partial ones (``<segment>:partial``) and
+    "à vérifier" ones (``<segment>:unknown``).
+    The ``services`` and ``unknown_services`` columns are filled for the analyses named in
+    ``services_for`` (all when ``None``).
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -1032,14 +1175,14 @@ def to_communes_csv(
         named = services_for is None or name in services_for
         if not header:
             keys = [s.key for s in coverage.segments]
-            writer.writerow([*COMMUNE_COLUMNS, *(c for key in keys for c in (key, f"{key}:partial"))])
+            writer.writerow([*COMMUNE_COLUMNS, *(c for key in keys for c in _count_columns(key))])
             header = True
         for r in rows:
             found = counts.get(id(r.cells))
             if found is None:
                 # The masks directly: the properties' calls were most of the file's time.
                 found = counts[id(r.cells)] = [
-                    n for c in r.cells for n in (c._full.bit_count(), c._partial.bit_count())
+                    n for c in r.cells for n in (c._full.bit_count(), c._partial.bit_count(), c._unknown.bit_count())
                 ]
             writer.writerow(
                 [
@@ -1053,6 +1196,7 @@ def to_communes_csv(
                     _blank(r.lat),
                     _blank(r.lon),
                     " ".join(r.services) if named else "",
+                    " ".join(r.unknown_services) if named else "",
                     *found,
                 ]
             )
@@ -1067,7 +1211,9 @@ def to_geojson(coverage: Coverage, territories: Iterable[TerritoryCoverage] | No
     """Points at the territories' centroids; per segment, the number of full services.
 
     Properties ``<segment>`` hold that number, ``<segment>:partial`` the number of partial
-    ones. Territories without coordinates are left out (the CSV has them all).
+    ones, ``<segment>:unknown`` the number of "à vérifier" ones; ``gaps`` counts the
+    segments no service is known to cover, ``unknown_gaps`` those of them with a service à
+    vérifier. Territories without coordinates are left out (the CSV has them all).
     """
     features = []
     keys = [s.key for s in coverage.segments]
@@ -1080,11 +1226,13 @@ def to_geojson(coverage: Coverage, territories: Iterable[TerritoryCoverage] | No
             "level": t.level,
             "population": t.population,
             "places_per_100k": _round(t.places_per_100k, 2),
-            "gaps": sum(1 for c in t.cells if c.status == "gap"),
+            "gaps": sum(1 for c in t.cells if c.is_gap),
+            "unknown_gaps": sum(1 for c in t.cells if c.status == "unknown"),
         }
         for key, cell in zip(keys, t.cells, strict=True):
             properties[key] = cell.full_count
             properties[f"{key}:partial"] = cell.partial_count
+            properties[f"{key}:unknown"] = cell.unknown_count
         features.append(
             {
                 "type": "Feature",
@@ -1096,18 +1244,23 @@ def to_geojson(coverage: Coverage, territories: Iterable[TerritoryCoverage] | No
 
 
 def _mark(cell: Cell) -> str:
-    """The number of full services (``*`` from 10), ``~`` for partial only, ``·`` for a gap."""
+    """The number of full services (``*`` from 10), ``~`` for partial only, ``?`` for an
+    "à vérifier" gap, ``·`` for a gap."""
     count = cell.full_count
     if count:
         return str(count) if count < 10 else "*"
-    return "~" if cell.partial else "·"
+    if cell.partial_count:
+        return "~"
+    return "?" if cell.unknown_count else "·"
 
 
 def to_table(coverage: Coverage) -> str:
     """A text table: one line per territory, one column per segment, then the summary.
 
     A column shows the number of full services (``*`` for ten or more), ``~`` for
-    partial cover only, ``·`` for a gap.
+    partial cover only, ``?`` for a gap where some service is "à vérifier" (it would cover
+    the segment only if a criterion the registry does not state admitted it), ``·`` for a
+    gap.
     """
     keys = [s.key for s in coverage.segments]
     name_width = min(32, max([len(t.name) for t in coverage.territories] + [9]))
@@ -1130,12 +1283,16 @@ def to_table(coverage: Coverage) -> str:
     lines.append(f"{s.territories} territories, {s.communes} communes, {len(s.services)} services")
     for g in s.segments:
         share = "n/a" if g.covered_population_share is None else f"{g.covered_population_share:.1%}"
+        unknown = "n/a" if g.unknown_population_share is None else f"{g.unknown_population_share:.1%}"
         lines.append(
-            f"  {g.segment:<20} covered population {share:>6}  gaps {g.uncovered_territories}"
+            f"  {g.segment:<20} covered population {share:>6}  to check {unknown:>6}"
+            f"  gaps {g.uncovered_territories} (to check {g.unknown_territories})"
             f"  partial only {g.partial_only_territories}  overlaps {g.overlap_territories}"
         )
     if s.uncovered_everywhere:
         lines.append("uncovered everywhere: " + ", ".join(s.uncovered_everywhere))
+    if s.unknown_only:
+        lines.append("  of which to check somewhere: " + ", ".join(s.unknown_only))
     if s.approximate_areas:
         lines.append("approximate areas: " + ", ".join(s.approximate_areas))
     fresh = f"{s.oldest_verified} .. {s.newest_verified}" if s.oldest_verified else "n/a"

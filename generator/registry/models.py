@@ -365,16 +365,33 @@ class Availability(Strict):
 
 
 class Status(Strict):
-    state: Literal["active", "pilot", "closed"] = Field(
-        "active", description="active, pilot (projet pilote) ou closed (fermé)."
+    """Where the service stands."""
+
+    # Only active and pilot services are coverage: a planned service (the sources announce
+    # it, it does not run yet) and a closed one cover nothing in the gap report, and the
+    # orientation tool lists them apart.
+    state: Literal["active", "pilot", "planned", "closed"] = Field(
+        "active",
+        description=(
+            "active, pilot (projet pilote), planned (en préparation : annoncé, pas encore ouvert) ou closed (fermé)."
+        ),
     )
     since: dt.date | None = Field(None, description="Date de début (AAAA-MM-JJ).")
     until: dt.date | None = Field(None, description="Date de fin (AAAA-MM-JJ).")
+    expected: dt.date | None = Field(
+        None, description="Pour un service en préparation : date d'ouverture annoncée par les sources (AAAA-MM-JJ)."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Status:
         if self.since and self.until and self.since > self.until:
             raise PydanticCustomError("range_order", "since is after until")
+        if self.expected is not None and self.state != "planned":
+            raise PydanticCustomError(
+                "expected_not_planned",
+                "expected (the announced opening date) is only for a planned service, not for state: {state}",
+                {"state": self.state},
+            )
         return self
 
 
