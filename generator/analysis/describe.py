@@ -1,92 +1,120 @@
 """Plain-language phrases for a service's criteria, shared by the CLI, pages and matcher.
 
-French first; ``lang`` picks Dutch or English labels where the vocabularies have them.
-A criterion the registry does not know reads "à vérifier" (never "no").
+Every word comes from the catalogues (``generator.locale``), in ``lang`` (French by
+default). A criterion the registry does not know reads "à vérifier" (never "no").
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
+from ..locale import N_, t
 from ..registry.loader import Registry
 from ..registry.models import Access, AgeRange, Conditions, Duration, LocalizedText, Service
 
-UNKNOWN = {"fr": "à vérifier", "nl": "na te gaan", "en": "to be checked"}
-
-# What each value of a condition means, in French (the orientation checks read them too).
-CONDITION_PHRASES: dict[str, dict[bool, str]] = {
-    "health_insurance_required": {
-        True: "couverture santé (mutuelle) requise",
-        False: "pas besoin de couverture santé",
-    },
-    "residence_permit_required": {
-        True: "titre de séjour requis",
-        False: "pas besoin de titre de séjour",
-    },
-    "non_demand_accepted": {
-        True: "accepte les personnes en « non-demande »",
-        False: "la personne doit être demandeuse",
-    },
-    "crisis_accepted": {
-        True: "intervient en situation de crise",
-        False: "n'intervient pas en situation de crise",
-    },
-    "diagnosis_required": {True: "diagnostic requis", False: "pas besoin de diagnostic"},
-    "consent_required": {True: "accord de la personne requis", False: "accord de la personne non requis"},
+# The conditions of the registry's ``public.conditions``, in the order pages list them, with
+# their keys: what the condition is about, and what each of its values means.
+CONDITION_KEYS: dict[str, tuple[str, str, str]] = {
+    "health_insurance_required": (
+        N_("cond.health_insurance_required"),
+        N_("cond.health_insurance_required.true"),
+        N_("cond.health_insurance_required.false"),
+    ),
+    "residence_permit_required": (
+        N_("cond.residence_permit_required"),
+        N_("cond.residence_permit_required.true"),
+        N_("cond.residence_permit_required.false"),
+    ),
+    "non_demand_accepted": (
+        N_("cond.non_demand_accepted"),
+        N_("cond.non_demand_accepted.true"),
+        N_("cond.non_demand_accepted.false"),
+    ),
+    "crisis_accepted": (
+        N_("cond.crisis_accepted"),
+        N_("cond.crisis_accepted.true"),
+        N_("cond.crisis_accepted.false"),
+    ),
+    "diagnosis_required": (
+        N_("cond.diagnosis_required"),
+        N_("cond.diagnosis_required.true"),
+        N_("cond.diagnosis_required.false"),
+    ),
+    "consent_required": (
+        N_("cond.consent_required"),
+        N_("cond.consent_required.true"),
+        N_("cond.consent_required.false"),
+    ),
 }
+CONDITIONS = tuple(CONDITION_KEYS)
+
+
+def unknown(lang: str = "fr") -> str:
+    """What a criterion the registry does not know reads: « à vérifier »."""
+    return t("unknown", lang)
+
+
+def condition_name(field: str, lang: str = "fr") -> str:
+    """What a condition is about: « couverture santé »."""
+    return t(CONDITION_KEYS[field][0], lang)
+
+
+def condition_phrase(field: str, value: bool, lang: str = "fr") -> str:
+    """What a condition's value means: « titre de séjour requis »."""
+    keys = CONDITION_KEYS[field]
+    return t(keys[1] if value else keys[2], lang)
+
+
+class _FrenchConditionPhrases(Mapping[str, Mapping[bool, str]]):
+    """``CONDITION_PHRASES[field][value]``: ``condition_phrase`` in French, read when asked
+    (so a directory's own catalogue applies). The orientation reads it."""
+
+    def __getitem__(self, field: str) -> Mapping[bool, str]:
+        return {value: condition_phrase(field, value) for value in (True, False)}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(CONDITION_KEYS)
+
+    def __len__(self) -> int:
+        return len(CONDITION_KEYS)
+
+
+CONDITION_PHRASES: Mapping[str, Mapping[bool, str]] = _FrenchConditionPhrases()
 
 
 def text(value: LocalizedText | None, lang: str = "fr") -> str:
     return value.get(lang) if value else ""
 
 
-def age_phrase(age: AgeRange | None) -> str:
+def age_phrase(age: AgeRange | None, lang: str = "fr") -> str:
     if age is None or (age.min is None and age.max is None):
-        return "âge : " + UNKNOWN["fr"]
+        return t("age.unknown", lang)
     if age.min is not None and age.max is not None:
-        return f"de {age.min} à {age.max} ans"
+        return t("age.range", lang, min=age.min, max=age.max)
     if age.min is not None:
-        return f"{age.min} ans ou plus" if age.min else "tous âges"
-    return f"jusqu'à {age.max} ans"
-
-
-_WORDS = {
-    "fr": {"h": "h", "to": "à", "week": ("semaine", "semaines"), "days": "jours", "months": "mois",
-           "unlimited": "sans limite de durée", "from": "de", "up_to": "jusqu'à", "at_least": "au moins"},
-    "nl": {"h": "u", "to": "tot", "week": ("week", "weken"), "days": "dagen", "months": "maanden",
-           "unlimited": "zonder tijdslimiet", "from": "van", "up_to": "tot", "at_least": "minstens"},
-    "en": {"h": "h", "to": "to", "week": ("week", "weeks"), "days": "days", "months": "months",
-           "unlimited": "no time limit", "from": "", "up_to": "up to", "at_least": "at least"},
-}  # fmt: skip
-
-
-def _words(lang: str) -> dict[str, str | tuple[str, str]]:
-    return _WORDS.get(lang, _WORDS["fr"])  # type: ignore[return-value]
-
-
-def _joined(*parts: str) -> str:
-    return " ".join(p for p in parts if p)
+        return t("age.min", lang, min=age.min) if age.min else t("age.all", lang)
+    return t("age.max", lang, max=age.max)
 
 
 def hours_phrase(hours: float, lang: str = "fr") -> str:
-    words = _words(lang)
     if hours < 48 or hours % 24:
-        return f"{hours:g} {words['h']}"
+        return t("delay.hours", lang, n=f"{hours:g}")
     days = hours / 24
     if days % 7 == 0:
         weeks = int(days // 7)
-        forms = words["week"]
-        return f"{weeks} {forms[0] if weeks == 1 else forms[1]}"
-    return f"{days:g} {words['days']}"
+        return t("delay.weeks.one", lang, n=weeks) if weeks == 1 else t("delay.weeks.other", lang, n=weeks)
+    return t("delay.days", lang, n=f"{days:g}")
 
 
 def delay_phrase(access: Access, lang: str = "fr") -> str:
     delay = access.answer_delay
     if delay is None:
         return ""
-    words = _words(lang)
     if delay.min_hours is not None and delay.max_hours is not None and delay.min_hours != delay.max_hours:
         if delay.max_hours <= 48:
-            return f"{delay.min_hours:g} {words['to']} {delay.max_hours:g} {words['h']}"
-        return f"{hours_phrase(delay.min_hours, lang)} {words['to']} {hours_phrase(delay.max_hours, lang)}"
+            return t("delay.hours_range", lang, low=f"{delay.min_hours:g}", high=f"{delay.max_hours:g}")
+        low, high = hours_phrase(delay.min_hours, lang), hours_phrase(delay.max_hours, lang)
+        return t("delay.range", lang, low=low, high=high)
     value = delay.max_hours if delay.max_hours is not None else delay.min_hours
     if value is not None:
         return hours_phrase(value, lang)
@@ -96,26 +124,25 @@ def delay_phrase(access: Access, lang: str = "fr") -> str:
 def duration_phrase(duration: Duration | None, lang: str = "fr") -> str:
     if duration is None:
         return ""
-    words = _words(lang)
     if duration.unlimited:
-        return str(words["unlimited"])
+        return t("duration.unlimited", lang)
     low, high = duration.min_months, duration.max_months
     if low is not None and high is not None:
-        return _joined(str(words["from"]), f"{low:g} {words['to']} {high:g} {words['months']}")
+        return t("duration.range", lang, low=f"{low:g}", high=f"{high:g}")
     if high is not None:
-        return f"{words['up_to']} {high:g} {words['months']}"
+        return t("duration.max", lang, n=f"{high:g}")
     if low is not None:
-        return f"{words['at_least']} {low:g} {words['months']}"
+        return t("duration.min", lang, n=f"{low:g}")
     return text(duration.text, lang)
 
 
-def condition_phrases(conditions: Conditions) -> list[tuple[str, bool | None, str]]:
+def condition_phrases(conditions: Conditions, lang: str = "fr") -> list[tuple[str, bool | None, str]]:
     """(field, value, phrase) for every condition the registry knows."""
     out = []
-    for name, phrases in CONDITION_PHRASES.items():
+    for name in CONDITIONS:
         value = getattr(conditions, name)
         if value is not None:
-            out.append((name, value, phrases[value]))
+            out.append((name, value, condition_phrase(name, value, lang)))
     return out
 
 
@@ -131,8 +158,6 @@ A summary is one line: a service covering 20,000 communes named them all in ever
 row, map popup and search result that shows it (276 KB each, 22 MB of map data).
 """
 
-_OTHERS = {"fr": "et {n} autres territoires", "nl": "en {n} andere gebieden", "en": "and {n} other territories"}
-
 
 def area_phrase(registry: Registry, service: Service, lang: str = "fr") -> str:
     area = service.public.area
@@ -142,18 +167,18 @@ def area_phrase(registry: Registry, service: Service, lang: str = "fr") -> str:
         names.append(territory.label(lang) if territory else code)
     phrase = ", ".join(names)
     if len(area) > AREA_NAMES:
-        phrase += " " + _OTHERS.get(lang, _OTHERS["fr"]).format(n=len(area) - AREA_NAMES)
+        phrase += " " + t("area.others", lang, n=len(area) - AREA_NAMES)
     if service.public.area_approximate:
-        phrase += " (zone approximative)"
+        phrase += f" ({t('area.approximate', lang)})"
     return phrase
 
 
 def referrers_phrase(registry: Registry, access: Access, lang: str = "fr") -> str:
     if access.referrers is None:
-        return UNKNOWN["fr"]
+        return unknown(lang)
     phrase = ", ".join(label(registry, "referrers", r, lang) for r in access.referrers)
     if access.professional_requesters and access.professional_requesters > 1:
-        phrase += f" ({access.professional_requesters} professionnels d'institutions distinctes)"
+        phrase += f" ({t('requesters.short', lang, n=access.professional_requesters)})"
     return phrase
 
 
@@ -161,47 +186,47 @@ def summary(registry: Registry, service: Service, lang: str = "fr") -> str:
     """The one line that says who a service is for."""
     if service.public.summary:
         return service.public.summary.get(lang)
-    parts = [age_phrase(service.public.age)]
+    parts = [age_phrase(service.public.age, lang)]
     if service.public.housing:
         parts.append(", ".join(label(registry, "housing", h, lang) for h in service.public.housing))
     parts.append(area_phrase(registry, service, lang))
     return " · ".join(parts)
 
 
-def caller_text(registry: Registry, service: Service) -> str:
+def caller_text(registry: Registry, service: Service, lang: str = "fr") -> str:
     """What a helpdesk tells a caller about a service: for whom, how to ask, contact."""
     organisation = registry.organisation_of(service.id)
-    lines = [f"{service.name} — {organisation.name}", ""]
-    lines.append(f"L'objectif : {service.objective}")
+    lines = [f"{service.name.get(lang)} — {organisation.name.get(lang)}", ""]
+    lines.append(t("caller.objective", lang, text=text(service.objective, lang)))
     lines.append("")
-    lines.append("Pour qui ?")
-    lines.append(f"  - {age_phrase(service.public.age)}")
-    lines.append(f"  - territoire : {area_phrase(registry, service)}")
+    lines.append(t("for_whom", lang))
+    lines.append(f"  - {age_phrase(service.public.age, lang)}")
+    lines.append(f"  - {t('caller.territory', lang, text=area_phrase(registry, service, lang))}")
     if service.public.housing:
-        housing = ", ".join(label(registry, "housing", h) for h in service.public.housing)
-        lines.append(f"  - logement : {housing}")
-    for _, _, phrase in condition_phrases(service.public.conditions):
+        housing = ", ".join(label(registry, "housing", h, lang) for h in service.public.housing)
+        lines.append(f"  - {t('caller.housing', lang, text=housing)}")
+    for _, _, phrase in condition_phrases(service.public.conditions, lang):
         lines.append(f"  - {phrase}")
     if service.public.exclusions:
-        lines.append(f"  - exclusions : {service.public.exclusions}")
+        lines.append(f"  - {t('caller.exclusions', lang, text=text(service.public.exclusions, lang))}")
     lines.append("")
-    lines.append("Comment y faire appel ?")
-    lines.append(f"  - qui peut demander : {referrers_phrase(registry, service.access)}")
+    lines.append(t("how_to_ask", lang))
+    lines.append(f"  - {t('caller.referrers', lang, text=referrers_phrase(registry, service.access, lang))}")
     if service.access.form:
-        lines.append(f"  - demande : {service.access.form}")
+        lines.append(f"  - {t('caller.form', lang, text=text(service.access.form, lang))}")
     if service.access.answer_delay:
-        lines.append(f"  - délai de réponse : {delay_phrase(service.access)}")
-    duration = duration_phrase(service.duration)
+        lines.append(f"  - {t('caller.delay', lang, text=delay_phrase(service.access, lang))}")
+    duration = duration_phrase(service.duration, lang)
     if duration:
         lines.append("")
-        lines.append(f"La temporalité : {duration}")
+        lines.append(t("caller.duration", lang, text=duration))
     if service.contacts:
         lines.append("")
-        lines.append("Contact :")
+        lines.append(t("caller.contact", lang))
         for contact in service.contacts:
-            tag = " (professionnels)" if contact.visibility == "professional" else ""
-            name = f"{contact.label} : " if contact.label else ""
-            lines.append(f"  - {name}{contact.value}{tag}")
+            tag = f" ({t('caller.professional', lang)})" if contact.visibility == "professional" else ""
+            value = t("caller.labelled", lang, label=text(contact.label, lang), value=contact.value)
+            lines.append(f"  - {value if contact.label else contact.value}{tag}")
     lines.append("")
-    lines.append(f"Vérifié le {service.verified.isoformat()}")
+    lines.append(t("caller.verified", lang, date=service.verified.isoformat()))
     return "\n".join(lines)

@@ -23,10 +23,11 @@ class SiteConfig:
     stale_months: int = 12
     scope: tuple[str, ...] = ()  # territory codes; empty: the countries of the services
     tiles: str | None = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    tiles_attribution: str = "© les contributeurs d'OpenStreetMap"
+    tiles_attribution: str = ""  # the basemap's credit; empty: the catalogue's (map.attribution)
     repo_edit_base: str | None = None  # e.g. https://github.com/org/repo/edit/main/
     repo_url: str | None = None  # mkdocs.yml's repo_url: the orientation page's gap reports open issues there
     gap_report_email: str | None = None  # or, when set, they are e-mails to the maintainers
+    orient_fallback_km: int = 100  # how far the orientation's "nearest out of zone" fallbacks may lie
     # The date the build states ("état au …"): the registry's newest verification, so two
     # builds of the same registry give the same bytes.
 

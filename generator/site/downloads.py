@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..exchange.csvsafe import neutralise
+from ..locale import N_
 from ..registry.loader import Registry
 from .context import Asset, GeneratedPage, SiteContext
 from .downloads_hsds import HSDS_DIR, HSDS_ZIP, TEMPLATE_CSV, TEMPLATE_XLSX
@@ -22,6 +23,18 @@ from .markup import esc, front_matter, page_url
 
 DOWNLOADS = "downloads/"
 JSON_NAME = "maillage.json"
+# What the downloads page says of each table and of the build's audience, as catalogue keys.
+TABLE_KEYS = {
+    "services": N_("table.services"),
+    "organisations": N_("table.organisations"),
+    "sites": N_("table.sites"),
+    "contacts": N_("table.contacts"),
+    "areas": N_("table.areas"),
+    "service_needs": N_("table.service_needs"),
+    "service_functions": N_("table.service_functions"),
+    "sources": N_("table.sources"),
+}
+AUDIENCE_KEYS = {"public": N_("downloads.audience.public"), "professional": N_("downloads.audience.professional")}
 
 
 @dataclass(frozen=True)
@@ -243,20 +256,20 @@ def downloads_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
     def file_link(name: str) -> str:
         return f'<a href="{esc(base + DOWNLOADS + name)}" download="">{esc(name)}</a>'
 
-    audience = t("downloads.audience." + ctx.config.audience, lang)
+    audience = t(AUDIENCE_KEYS[ctx.config.audience], lang)
     hsds = "".join(
         f"<li>{file_link(uri.removeprefix(DOWNLOADS))} — {esc(t(key, lang))}</li>"
         for uri, key in (
-            (HSDS_ZIP, "downloads.hsds.zip"),
-            (HSDS_DIR + "services.ndjson", "downloads.hsds.services"),
-            (HSDS_DIR + "organizations.ndjson", "downloads.hsds.organizations"),
-            (HSDS_DIR + "datapackage/datapackage.json", "downloads.hsds.datapackage"),
-            (TEMPLATE_XLSX, "downloads.template"),
-            (TEMPLATE_CSV, "downloads.template"),
+            (HSDS_ZIP, N_("downloads.hsds.zip")),
+            (HSDS_DIR + "services.ndjson", N_("downloads.hsds.services")),
+            (HSDS_DIR + "organizations.ndjson", N_("downloads.hsds.organizations")),
+            (HSDS_DIR + "datapackage/datapackage.json", N_("downloads.hsds.datapackage")),
+            (TEMPLATE_XLSX, N_("downloads.template")),
+            (TEMPLATE_CSV, N_("downloads.template")),
         )
     )
     items = "".join(
-        f"<li>{file_link(name + '.csv')} — {esc(t('table.' + name, lang))} <small>({size})</small></li>"
+        f"<li>{file_link(name + '.csv')} — {esc(t(TABLE_KEYS[name], lang))} <small>({size})</small></li>"
         for name, size in table_sizes(ctx.registry).items()
     )
     content = (

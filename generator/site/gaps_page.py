@@ -35,6 +35,8 @@ from functools import cached_property
 from importlib import resources
 from typing import Any
 
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
 from ..analysis.coverage import (
     Cell,
     CommuneRow,
@@ -48,6 +50,7 @@ from ..analysis.coverage import (
     to_wide_csv,
 )
 from ..analysis.scope import default_scope
+from ..locale import N_, t
 from ..registry.loader import Registry, Vocabularies, stale_services
 from ..registry.memory import collector_paused
 from ..registry.models import Service
@@ -87,7 +90,6 @@ class Selection:
 
     kind: str  # "all", "need" or "function"
     term: str | None
-    title: str
 
     @property
     def url(self) -> str:
@@ -288,23 +290,23 @@ def selections(registry: Registry) -> tuple[list[Selection], list[Selection]]:
     # One pass over the services (the ones an analysis counts), not one per term.
     counted = select_services(registry)
     used = {"need": {n for s in counted for n in s.needs}, "function": {f for s in counted for f in s.functions}}
-    found = [Selection("all", None, "Tous les services")]
+    found = [Selection("all", None)]
     empty: list[Selection] = []
     for kind, terms in (("need", vocabularies.needs), ("function", vocabularies.functions)):
-        for term_id, term in terms.items():
-            selection = Selection(kind, term_id, term.label.get("fr"))
+        for term_id in terms:
+            selection = Selection(kind, term_id)
             (found if term_id in used[kind] else empty).append(selection)
     return found, empty
 
 
 def gaps_pages(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
-    """The report's pages in the context's language (French text), its downloads once."""
+    """The report's pages in the context's language, its downloads once."""
     yield from gaps_report_pages(ctx)
     yield from gaps_data(ctx)
 
 
 def gaps_report_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
-    """The report's pages in the context's language (French text)."""
+    """The report's pages in the context's language."""
     built = report(ctx.registry, tuple(ctx.config.scope))
     analyses = list(built.analyses)
     yield GeneratedPage(uri=ctx.prefix + PAGE_DIR + "index.md", content=overview_page(ctx, analyses, list(built.empty)))
@@ -332,19 +334,13 @@ def gaps_data(ctx: SiteContext) -> Iterator[Asset]:
 # --- downloads -----------------------------------------------------------------------------
 
 
-def download_names(selection: Selection) -> list[tuple[str, str]]:
-    """(file name under ``gaps/data/``, French description) of a selection's downloads."""
+def download_names(selection: Selection, lang: str = "fr") -> list[tuple[str, str]]:
+    """(file name under ``gaps/data/``, description in ``lang``) of a selection's downloads."""
     slug = selection.slug
     return [
-        (
-            f"{slug}-departements.csv",
-            "départements et provinces : une ligne par territoire, une colonne par public, CSV",
-        ),
-        (f"{slug}-departements.geojson", "départements et provinces, points aux centroïdes, GeoJSON"),
-        (
-            COMMUNES_FILE,
-            f"communes de toutes les analyses (celle-ci : analysis = {slug}), une colonne par public, CSV",
-        ),
+        (f"{slug}-departements.csv", t("report.file.units_csv", lang)),
+        (f"{slug}-departements.geojson", t("report.file.units_geojson", lang)),
+        (COMMUNES_FILE, t("report.file.communes", lang, slug=slug)),
     ]
 
 
@@ -365,22 +361,23 @@ def _geojson(data: dict[str, Any]) -> str:
 # --- rendering -----------------------------------------------------------------------------
 
 
-def _share(value: float | None) -> str:
+def _share(value: float | None, lang: str) -> str:
     if value is None:
-        return "inconnue"
-    return f"{value * 100:.1f} %".replace(".", ",")
+        return t("report.unknown", lang)
+    return t("report.percent", lang, n=_number(value * 100, lang))
 
 
-def _number(value: int | float | None) -> str:
+def _number(value: int | float | None, lang: str) -> str:
+    """A number as ``lang`` writes it (CLDR's separators): « 1 234 », « 12,5 »; one decimal."""
     if value is None:
         return "—"
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    return f"{value:,}".replace(",", "\u202f")
+        return f"{value:.1f}".replace(".", get_decimal_symbol(lang))
+    return f"{value:,}".replace(",", get_group_symbol(lang))
 
 
-def _date(value: object) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else "inconnue"
+def _date(value: object, lang: str) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else t("report.unknown", lang)
 
 
 def _short(label: str) -> str:
@@ -388,18 +385,27 @@ def _short(label: str) -> str:
     return label.split(" (", 1)[0]
 
 
-def segment_label(registry: Registry, segment: Segment) -> str:
+def segment_label(registry: Registry, segment: Segment, lang: str = "fr") -> str:
     """« 18-24 ans · Sans abri »."""
     band = next((b for b in registry.vocabularies.age_bands if b.id == segment.band), None)
     housing = registry.vocabularies.housing.get(segment.housing)
-    band_label = f"{segment.band} ans" if band is None else _band_short(segment)
-    return f"{band_label} · {_short(housing.label.get('fr')) if housing else segment.housing}"
+    band_label = t("report.band.other", lang, band=segment.band) if band is None else _band_short(segment, lang)
+    return f"{band_label} · {_short(housing.label.get(lang)) if housing else segment.housing}"
 
 
-def _band_short(segment: Segment) -> str:
+def _band_short(segment: Segment, lang: str) -> str:
     if segment.age_max is None:
-        return f"{segment.age_min} ans et plus"
-    return f"{segment.age_min}-{segment.age_max} ans"
+        return t("report.band.min", lang, min=segment.age_min)
+    return t("report.band.range", lang, min=segment.age_min, max=segment.age_max)
+
+
+def selection_title(registry: Registry, selection: Selection, lang: str) -> str:
+    """What an analysis is about: « Tous les services », or its need's or function's label."""
+    if selection.kind == "all" or selection.term is None:
+        return t("report.all", lang)
+    terms = registry.vocabularies.needs if selection.kind == "need" else registry.vocabularies.functions
+    term = terms.get(selection.term)
+    return term.label.get(lang) if term else selection.term
 
 
 def _link_file(ctx: SiteContext, from_url: str, name: str) -> str:
@@ -410,81 +416,104 @@ def _link_file(ctx: SiteContext, from_url: str, name: str) -> str:
 def overview_page(ctx: SiteContext, analyses: list[Analysis], empty: list[Selection]) -> str:
     """``gaps/``: the date, the method, every need and function at a glance, then all services."""
     registry = ctx.registry
+    lang = ctx.lang
     first = analyses[0].units.summary
     # Counted against the day the service pages' banners use, so that the two agree.
     stale = stale_services(registry, ctx.config.stale_months)
+    title = t("report.title", lang)
+    freshness = t(
+        "report.freshness",
+        lang,
+        oldest=esc(_date(first.oldest_verified, lang)),
+        newest=esc(_date(first.newest_verified, lang)),
+        stale=len(stale),
+        months=ctx.config.stale_months,
+    )
     out = [
-        front_matter({"title": "Zones grises : les publics sans service"}),
-        "# Zones grises : les publics sans service",
+        front_matter({"title": title}),
+        f"# {title}",
         "",
-        f'<p class="maillage-gaps-date"><strong>État au {esc(_date(first.date))}</strong> '
-        f"(date de la vérification la plus récente du répertoire). "
-        f"Fraîcheur : services vérifiés entre le {esc(_date(first.oldest_verified))} "
-        f"et le {esc(_date(first.newest_verified))} ; "
-        f"{len(stale)} service(s) vérifié(s) il y a plus de {ctx.config.stale_months} mois.</p>",
+        f'<p class="maillage-gaps-date"><strong>{t("report.state", lang, date=esc(_date(first.date, lang)))}</strong> '
+        f"{freshness}</p>",
         "",
-        METHOD,
+        method(lang),
         "",
-        "## Par besoin et par fonction",
+        f"## {t('report.by_term', lang)}",
         "",
         '<table class="maillage-sortable maillage-gaps-overview">',
-        "<thead><tr><th>Analyse</th><th>Services</th><th>Publics couverts nulle part</th>"
-        "<th>Meilleure couverture (population)</th><th>Territoires avec chevauchements</th></tr></thead>",
+        _head(
+            lang,
+            N_("report.col.analysis"),
+            N_("report.col.services"),
+            N_("report.col.uncovered"),
+            N_("report.col.best"),
+            N_("report.col.overlaps"),
+        ),
         "<tbody>",
     ]
     for analysis in analyses:
         s = analysis.units.summary
         best = max((g.covered_population_share or 0.0 for g in s.segments), default=0.0)
-        overlaps = sum(1 for t in analysis.units.territories if any(c.status == "overlap" for c in t.cells))
+        overlaps = sum(1 for c in analysis.units.territories if any(cell.status == "overlap" for cell in c.cells))
         target = href(ctx.prefix + PAGE_DIR, ctx.prefix + analysis.selection.url)
-        name = esc(analysis.selection.title)
-        kind = {"all": "", "need": "Besoin : ", "function": "Fonction : "}[analysis.selection.kind]
+        name = selection_title(registry, analysis.selection, lang)
+        kind = analysis.selection.kind
+        shown = (
+            t("report.row.need", lang, name=name)
+            if kind == "need"
+            else t("report.row.function", lang, name=name)
+            if kind == "function"
+            else name
+        )
         out.append(
-            f'<tr><td><a href="{esc(target)}">{esc(kind)}{name}</a></td>'
+            f'<tr><td><a href="{esc(target)}">{esc(shown)}</a></td>'
             f"<td>{len(s.services)}</td>"
             f'<td data-sort="{len(s.uncovered_everywhere)}">{len(s.uncovered_everywhere)} / {len(s.segments)}</td>'
-            f'<td data-sort="{best:.6f}">{esc(_share(best))}</td>'
+            f'<td data-sort="{best:.6f}">{esc(_share(best, lang))}</td>'
             f"<td>{overlaps}</td></tr>"
         )
     out += ["</tbody>", "</table>", ""]
     if empty:
-        out.append(
-            "<p><strong>Aucun service du répertoire</strong> pour : "
-            + ", ".join(esc(("besoin « " if s.kind == "need" else "fonction « ") + s.title + " »") for s in empty)
-            + ".</p>"
-        )
+        terms = ", ".join(esc(_empty_term(registry, s, lang)) for s in empty)
+        none = f"<strong>{t('report.empty.none', lang)}</strong>"
+        out.append(f"<p>{t('report.empty', lang, none=none, terms=terms)}</p>")
         out.append("")
     out.append(_analysis_page(ctx, analyses[0], standalone=False))
     return "\n".join(out)
 
 
-METHOD = "\n".join(
-    [
-        '<details class="maillage-gaps-method"><summary>Comment lire ce rapport</summary>',
-        "<p>Le public est découpé en <strong>segments</strong> : une tranche d'âge croisée avec une situation "
-        "de logement (typologie ETHOS). Un service <strong>couvre entièrement</strong> un segment sur un territoire "
-        "quand sa zone contient ce territoire (le territoire lui-même ou un territoire plus large) et que ses "
-        "critères admettent tout le segment ; il le <strong>couvre en partie</strong> quand ses critères n'en "
-        "admettent qu'une partie (par exemple 0 à 23 ans pour les 18-24 ans) ou que sa zone ne couvre qu'une partie "
-        "du territoire (un service communal, vu à l'échelle du département).</p>",
-        "<p>Un critère que le répertoire ne connaît pas n'exclut jamais un service : le rapport peut donc "
-        "surestimer la couverture, jamais l'inventer là où aucune zone ne porte. Une <strong>zone grise</strong> "
-        "est un segment qu'aucun service ne couvre, même en partie ; un <strong>chevauchement</strong>, un segment "
-        "que deux services ou plus couvrent entièrement.</p>",
-        "<p>La <strong>part de la population couverte</strong> compte les habitants des communes où au moins un "
-        "service couvre entièrement le segment (population municipale INSEE ; la population des communes belges "
-        "n'est pas connue). La <strong>capacité</strong> répartit les places d'un service sur la population de "
-        "sa zone.</p>",
-        "<p>Les zones marquées <strong>≈</strong> sont approximatives : la source ne cite qu'une ville et le "
-        "répertoire en a déduit la zone.</p>",
-        "</details>",
-    ]
+def _empty_term(registry: Registry, selection: Selection, lang: str) -> str:
+    name = selection_title(registry, selection, lang)
+    if selection.kind == "need":
+        return t("report.empty.need", lang, name=name)
+    return t("report.empty.function", lang, name=name)
+
+
+def _head(lang: str, *keys: str) -> str:
+    """A table's header row: its columns' titles, as catalogue keys."""
+    return "<thead><tr>" + "".join(f"<th>{t(key, lang)}</th>" for key in keys) + "</tr></thead>"
+
+
+METHOD_PARAGRAPHS = (
+    N_("report.method.segments"),
+    N_("report.method.unknown"),
+    N_("report.method.population"),
+    N_("report.method.approximate"),
 )
+
+
+def method(lang: str) -> str:
+    """How to read the report: segments, full and partial coverage, population, approximate areas."""
+    lines = [f'<details class="maillage-gaps-method"><summary>{t("report.method.summary", lang)}</summary>']
+    lines += [f"<p>{t(key, lang)}</p>" for key in METHOD_PARAGRAPHS]
+    lines.append("</details>")
+    return "\n".join(lines)
 
 
 def analysis_page(ctx: SiteContext, analysis: Analysis, *, standalone: bool) -> str:
     """One analysis: summary per segment, map, département table, downloads."""
     registry = ctx.registry
+    lang = ctx.lang
     selection = analysis.selection
     coverage = analysis.units
     s = coverage.summary
@@ -493,83 +522,95 @@ def analysis_page(ctx: SiteContext, analysis: Analysis, *, standalone: bool) -> 
     sub = heading + "#"
     out: list[str] = []
     if standalone:
-        kind = "Besoin" if selection.kind == "need" else "Fonction"
-        title = f"Zones grises — {kind} : {selection.title}"
+        name = selection_title(registry, selection, lang)
+        if selection.kind == "need":
+            title = t("report.title.need", lang, name=name)
+        else:
+            title = t("report.title.function", lang, name=name)
+        between = t(
+            "report.verified_between",
+            lang,
+            oldest=esc(_date(s.oldest_verified, lang)),
+            newest=esc(_date(s.newest_verified, lang)),
+        )
+        back = esc(href(ctx.prefix + url, ctx.prefix + PAGE_DIR))
         out += [
             front_matter({"title": esc(title)}),
             f"# {esc(title)}",
             "",
-            f'<p class="maillage-gaps-date"><strong>État au {esc(_date(s.date))}</strong>. '
-            f"Services vérifiés entre le {esc(_date(s.oldest_verified))} et le {esc(_date(s.newest_verified))}. "
-            f'<a href="{esc(href(ctx.prefix + url, ctx.prefix + PAGE_DIR))}">Méthode et autres analyses</a>.</p>',
+            f'<p class="maillage-gaps-date"><strong>{t("report.state", lang, date=esc(_date(s.date, lang)))}</strong>. '
+            f'{between} <a href="{back}">{t("report.method_link", lang)}</a>.</p>',
             "",
         ]
     else:
-        out += [f"{heading} Tous les services", ""]
+        out += [f"{heading} {t('report.all', lang)}", ""]
     approximate = set(s.approximate_areas)
-    out.append(
-        f"<p>{len(s.services)} service(s) ; {_number(s.communes)} communes dans le périmètre "
-        f"({esc(', '.join(coverage.scope))}) ; population connue : {_number(s.population)} habitants"
-        + (
-            f" ({_number(s.communes_without_population)} communes sans population connue)"
-            if s.communes_without_population
-            else ""
-        )
-        + f". Capacité connue : {_number(s.places)} places ({s.services_with_places} service(s)), "
-        f"soit {_number(s.places_per_100k)} pour 100 000 habitants.</p>"
+    counts = t(
+        "report.counts",
+        lang,
+        services=len(s.services),
+        communes=_number(s.communes, lang),
+        scope=esc(", ".join(coverage.scope)),
+        population=_number(s.population, lang),
     )
-    out += ["", f"{sub} Couverture par public", ""]
-    out += _summary_table(registry, coverage)
-    out += ["", f"{sub} Publics qu'aucun service ne couvre, nulle part", ""]
+    if s.communes_without_population:
+        counts += f" ({t('report.no_population', lang, n=_number(s.communes_without_population, lang))})"
+    capacity = t(
+        "report.capacity",
+        lang,
+        places=_number(s.places, lang),
+        services=s.services_with_places,
+        per=_number(s.places_per_100k, lang),
+    )
+    out.append(f"<p>{counts}. {capacity}</p>")
+    out += ["", f"{sub} {t('report.by_public', lang)}", ""]
+    out += _summary_table(registry, coverage, lang)
+    out += ["", f"{sub} {t('report.uncovered_everywhere', lang)}", ""]
     if s.uncovered_everywhere:
-        labels = [segment_label(registry, seg) for seg in coverage.segments if seg.key in s.uncovered_everywhere]
+        labels = [segment_label(registry, seg, lang) for seg in coverage.segments if seg.key in s.uncovered_everywhere]
         out.append("<ul>" + "".join(f"<li>{esc(label)}</li>" for label in labels) + "</ul>")
     else:
-        out.append("<p>Chaque public est couvert au moins en partie quelque part dans le périmètre.</p>")
-    out += ["", f"{sub} Carte", ""]
+        out.append(f"<p>{t('report.all_covered', lang)}</p>")
+    out += ["", f"{sub} {t('map', lang)}", ""]
     out.append(_map(ctx, analysis, url))
-    out += ["", f"{sub} Par département et province", ""]
+    out += ["", f"{sub} {t('report.by_territory', lang)}", ""]
     out += _territory_table(ctx, coverage, url, approximate)
-    out += ["", f"{sub} Télécharger les données", ""]
+    out += ["", f"{sub} {t('report.downloads', lang)}", ""]
     items = [
         f'<li><a href="{esc(_link_file(ctx, url, name))}" download>{esc(name)}</a> — {esc(description)}</li>'
-        for name, description in download_names(selection)
+        for name, description in download_names(selection, lang)
     ]
     out.append("<ul>" + "".join(items) + "</ul>")
-    out.append(
-        f"<p>Le fichier des communes détaille, pour cette analyse, les {_number(analysis.commune_count)} communes "
-        "des départements et provinces où au moins un service intervient ; ailleurs, chaque commune est en zone "
-        "grise pour tous les publics. Par département ou province (<code>unit</code>), une ligne dont le "
-        "<code>code</code> est celui du département vaut pour ses <code>communes</code> que seuls des services "
-        "couvrant tout le département atteignent ; chaque autre commune a sa ligne. Les lignes de l'analyse "
-        "<code>all</code> nomment les services qui couvrent entièrement au moins un public (pour une commune, ceux "
-        "qu'elle a en plus de la ligne de son département) ; ceux d'une autre analyse en sont la part qui a son "
-        "besoin ou sa fonction. Dans chaque fichier, chaque public a deux colonnes : le nombre de services qui le "
-        "couvrent entièrement et (<code>:partial</code>) en partie. Les services de chaque case, public par "
-        "public : <code>maillage gaps --level dep --format csv</code>.</p>"
-    )
+    out.append(f"<p>{t('report.communes_note', lang, n=_number(analysis.commune_count, lang))}</p>")
     if approximate:
-        names = [f"{esc(registry.services[i].name.get('fr'))} ≈" for i in s.approximate_areas if i in registry.services]
-        out += ["", f"{sub} Zones approximatives", "", "<p>" + ", ".join(names) + ".</p>"]
+        names = [f"{esc(registry.services[i].name.get(lang))} ≈" for i in s.approximate_areas if i in registry.services]
+        out += ["", f"{sub} {t('report.approximate', lang)}", "", "<p>" + ", ".join(names) + ".</p>"]
     script = posixpath.relpath(SCRIPT_URI, (ctx.prefix + url).rstrip("/"))
     out += ["", CSS, f'<script src="{esc(script)}"></script>', ""]
     return "\n".join(out)
 
 
-def _summary_table(registry: Registry, coverage: Coverage) -> list[str]:
+def _summary_table(registry: Registry, coverage: Coverage, lang: str) -> list[str]:
     rows = [
         '<table class="maillage-sortable maillage-gaps-summary">',
-        "<thead><tr><th>Public</th><th>Population couverte</th><th>Habitants couverts</th>"
-        "<th>Territoires sans service</th><th>Couverts en partie seulement</th><th>Chevauchements</th></tr></thead>",
+        _head(
+            lang,
+            N_("report.col.public"),
+            N_("report.col.covered_share"),
+            N_("report.col.covered_people"),
+            N_("report.col.without"),
+            N_("report.col.partial_only"),
+            N_("report.col.overlap_count"),
+        ),
         "<tbody>",
     ]
     for segment, g in zip(coverage.segments, coverage.summary.segments, strict=True):
         share = g.covered_population_share
         rows.append(
-            f'<tr><td data-sort="{esc(segment.key)}">{esc(segment_label(registry, segment))}</td>'
-            f'<td data-sort="{"" if share is None else f"{share:.6f}"}">{esc(_share(share))}</td>'
+            f'<tr><td data-sort="{esc(segment.key)}">{esc(segment_label(registry, segment, lang))}</td>'
+            f'<td data-sort="{"" if share is None else f"{share:.6f}"}">{esc(_share(share, lang))}</td>'
             f'<td data-sort="{"" if g.covered_population is None else g.covered_population}">'
-            f"{esc(_number(g.covered_population))}</td>"
+            f"{esc(_number(g.covered_population, lang))}</td>"
             f"<td>{g.uncovered_territories}</td><td>{g.partial_only_territories}</td>"
             f"<td>{g.overlap_territories}</td></tr>"
         )
@@ -580,20 +621,20 @@ def _summary_table(registry: Registry, coverage: Coverage) -> list[str]:
 TITLE_IDS = 3  # service ids named in a cell's tooltip; beyond, their number
 
 
-def _ids(ids: tuple[str, ...]) -> str:
+def _ids(ids: tuple[str, ...], lang: str) -> str:
     # At 10,000 services a département cell holds hundreds of ids: naming them all made
     # the overview page 50 MB, naming eight still 2 MB. The downloads name them.
-    return ", ".join(ids) if len(ids) <= TITLE_IDS else f"{len(ids)} services"
+    return ", ".join(ids) if len(ids) <= TITLE_IDS else t("report.n_services", lang, n=len(ids))
 
 
-def _cell_html(cell: Cell, approximate: set[str]) -> str:
+def _cell_html(cell: Cell, approximate: set[str], lang: str) -> str:
     services = cell.services
     full = len(services)
     partial = cell.partial_count
     mark = " ≈" if approximate and approximate.intersection(services) else ""
-    title = "Entièrement : " + _ids(services) if services else ""
+    title = t("report.cell.full", lang, ids=_ids(services, lang)) if services else ""
     if partial:
-        title += ("; " if title else "") + "En partie : " + _ids(cell.partial)
+        title += ("; " if title else "") + t("report.cell.partial", lang, ids=_ids(cell.partial, lang))
     if full:
         text, css = f"{full}{mark}", "overlap" if full > 1 else "covered"
     elif partial:
@@ -606,24 +647,28 @@ def _cell_html(cell: Cell, approximate: set[str]) -> str:
 
 def _territory_table(ctx: SiteContext, coverage: Coverage, url: str, approximate: set[str]) -> list[str]:
     registry = ctx.registry
+    lang = ctx.lang
     housing = list(dict.fromkeys(s.housing for s in coverage.segments))
     bands = list(dict.fromkeys(s.band for s in coverage.segments))
-    labels = {h: _short(registry.vocabularies.housing[h].label.get("fr")) for h in housing}
+    labels = {h: _short(registry.vocabularies.housing[h].label.get(lang)) for h in housing}
+    columns = (N_("report.col.territory"), N_("report.col.population"), N_("report.col.places"))
     rows = [
-        "<p>Par public : le nombre de services qui couvrent entièrement (≈ : zone approximative), "
-        "« ~ » couverture partielle seulement, « 0 » aucun service. Survolez une case pour les services.</p>",
+        f"<p>{t('report.legend', lang)}</p>",
         '<div class="maillage-gaps-scroll">',
         '<table class="maillage-sortable maillage-gaps-territories">',
         "<thead>",
         '<tr><th colspan="3"></th>'
         + "".join(
-            f'<th colspan="{len(housing)}">{esc(_band_short(next(s for s in coverage.segments if s.band == b)))}</th>'
+            f'<th colspan="{len(housing)}">'
+            f"{esc(_band_short(next(s for s in coverage.segments if s.band == b), lang))}</th>"
             for b in bands
         )
         + "</tr>",
-        "<tr><th>Territoire</th><th>Population</th><th>Places / 100 000 hab.</th>"
+        "<tr>"
+        + "".join(f"<th>{t(key, lang)}</th>" for key in columns)
         + "".join(
-            f'<th title="{esc(segment_label(registry, s))}">{esc(labels[s.housing])}</th>' for s in coverage.segments
+            f'<th title="{esc(segment_label(registry, s, lang))}">{esc(labels[s.housing])}</th>'
+            for s in coverage.segments
         )
         + "</tr>",
         "</thead>",
@@ -636,16 +681,17 @@ def _territory_table(ctx: SiteContext, coverage: Coverage, url: str, approximate
 
 
 def _territory_row(ctx: SiteContext, territory: TerritoryCoverage, url: str, approximate: set[str]) -> str:
+    lang = ctx.lang
     name = esc(territory.name)
     # Not every territory has a page in every language (territory_pages.has_page).
     linked = territory_anchor(ctx, ctx.prefix + url, territory.code, name)
     population = territory.population
     places = territory.places_per_100k
-    cells = "".join(_cell_html(c, approximate) for c in territory.cells)
+    cells = "".join(_cell_html(c, approximate, lang) for c in territory.cells)
     return (
         f'<tr id="{esc(territory.code)}"><td data-sort="{name}">{linked}</td>'
-        f'<td data-sort="{"" if population is None else population}">{esc(_number(population))}</td>'
-        f'<td data-sort="{"" if places is None else f"{places:.4f}"}">{esc(_number(places))}</td>'
+        f'<td data-sort="{"" if population is None else population}">{esc(_number(population, lang))}</td>'
+        f'<td data-sort="{"" if places is None else f"{places:.4f}"}">{esc(_number(places, lang))}</td>'
         f"{cells}</tr>"
     )
 
@@ -658,10 +704,10 @@ def map_data(ctx: SiteContext, analysis: Analysis, url: str) -> CoverageMapData:
     segment = coverage.segments[j]
     return CoverageMapData(
         segment=segment.key,
-        segment_label=segment_label(ctx.registry, segment),
+        segment_label=segment_label(ctx.registry, segment, ctx.lang),
         level=coverage.level,
-        counts={t.code: t.cells[j].full_count for t in coverage.territories},
-        partial={t.code: t.cells[j].partial_count for t in coverage.territories},
+        counts={c.code: c.cells[j].full_count for c in coverage.territories},
+        partial={c.code: c.cells[j].partial_count for c in coverage.territories},
         page_url=ctx.prefix + url,
     )
 
@@ -669,12 +715,8 @@ def map_data(ctx: SiteContext, analysis: Analysis, url: str) -> CoverageMapData:
 def _map(ctx: SiteContext, analysis: Analysis, url: str) -> str:
     data = map_data(ctx, analysis, url)
     base = "../" * data.page_url.count("/")
-    title = f"Services couvrant entièrement : {data.segment_label}"
-    caption = (
-        f"<p>La carte montre le public le mieux couvert, <strong>{esc(data.segment_label)}</strong> : "
-        "le nombre de services qui le couvrent entièrement par département ou province. "
-        "Le tableau ci-dessous donne tous les publics.</p>"
-    )
+    title = t("report.map.title", ctx.lang, segment=data.segment_label)
+    caption = f"<p>{t('report.map.caption', ctx.lang, segment=esc(data.segment_label))}</p>"
     return caption + "\n" + coverage_map_html(ctx, data.counts, title, base=base)
 
 

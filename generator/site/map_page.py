@@ -22,6 +22,7 @@ from jinja2 import Template
 
 from ..analysis.describe import summary
 from ..exchange.geocode import Position, site_positions
+from ..locale import t
 from ..registry.loader import Registry
 from ..registry.models import Service
 from .context import Asset, GeneratedPage, SiteContext
@@ -40,55 +41,6 @@ LOCAL_RESOURCES.setdefault("maillage_map_page", MAP_DIR + "map-page.js")
 # Point kinds in the data file: a site where the registry or the cache places it, a site
 # drawn at its commune's centroid, a service with no site drawn at its area's centroid.
 SITE, SITE_AT_COMMUNE, AREA = 0, 1, 2
-
-PAGE_TEXT = {
-    "fr": {
-        "title": "Carte",
-        "intro": "Les lieux des services du répertoire. Cliquez sur un lieu pour voir les services "
-        "qui y reçoivent, pour qui, et leur téléphone.",
-        "need": "Besoin",
-        "function": "Fonction",
-        "all_needs": "Tous les besoins",
-        "all_functions": "Toutes les fonctions",
-        "shown": "{n} lieux affichés",
-        "phone": "Téléphone",
-        "loading": "Chargement…",
-        "at_commune": "Position approximative : centre de la commune.",
-        "area": "Pas d'adresse publiée : le cercle marque le centre de la zone d'intervention.",
-        "aria": "Carte des lieux des services",
-        "text_title": "Les lieux par territoire",
-        "territory": "Territoire",
-        "places": "Lieux",
-        "services": "Services",
-        "basemap_note": "Le fond de carte OpenStreetMap ne se charge que si vous l'activez "
-        "(case en haut à droite de la carte) : sans lui, la carte fonctionne hors ligne.",
-    },
-    "nl": {
-        "title": "Kaart",
-        "intro": "De locaties van de diensten in de gids. Klik op een locatie voor de diensten, "
-        "voor wie ze zijn en hun telefoonnummer.",
-        "need": "Nood",
-        "function": "Functie",
-        "all_needs": "Alle noden",
-        "all_functions": "Alle functies",
-        "shown": "{n} locaties getoond",
-        "phone": "Telefoon",
-        "loading": "Laden…",
-        "at_commune": "Benaderende positie: centrum van de gemeente.",
-        "area": "Geen gepubliceerd adres: de cirkel toont het centrum van het werkgebied.",
-        "aria": "Kaart van de locaties van de diensten",
-        "text_title": "De locaties per gebied",
-        "territory": "Gebied",
-        "places": "Locaties",
-        "services": "Diensten",
-        "basemap_note": "De OpenStreetMap-achtergrond laadt pas als u hem aanzet "
-        "(vakje rechtsboven op de kaart): zonder werkt de kaart offline.",
-    },
-}
-
-
-def _t(ctx: SiteContext, key: str) -> str:
-    return PAGE_TEXT.get(ctx.lang, PAGE_TEXT["fr"]).get(key) or PAGE_TEXT["fr"][key]
 
 
 class SiteLayer(MacroElement):  # type: ignore[misc]
@@ -311,10 +263,10 @@ def map_view(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     base = "../" * (1 + ctx.prefix.count("/"))
     m = new_map(ctx, data.points, scroll_zoom=True)
     labels = {
-        "phone": _t(ctx, "phone"),
-        "loading": _t(ctx, "loading"),
-        "shown": _t(ctx, "shown"),
-        "precision": ["", _t(ctx, "at_commune"), _t(ctx, "area")],
+        "phone": t("map.phone", lang),
+        "loading": t("map.loading", lang),
+        "shown": t("map.shown", lang),
+        "precision": ["", t("map.at_commune", lang), t("map.area", lang)],
     }
     SiteLayer(
         {
@@ -344,31 +296,32 @@ def map_view(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
             f"<td>{places}</td><td>{len(ids)}</td></tr>"
         )
     table = (
-        f'<table class="maillage-map-text"><caption>{_t(ctx, "text_title")}</caption>'
-        f"<thead><tr><th>{_t(ctx, 'territory')}</th><th>{_t(ctx, 'places')}</th><th>{_t(ctx, 'services')}</th></tr>"
+        f'<table class="maillage-map-text"><caption>{t("map.text_title", lang)}</caption>'
+        f"<thead><tr><th>{t('map.territory', lang)}</th><th>{t('map.places', lang)}</th>"
+        f"<th>{t('map.services', lang)}</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table>"
     )
     content = "\n".join(
         [
-            f"# {_t(ctx, 'title')}",
+            f"# {t('map.title', lang)}",
             "",
-            _t(ctx, "intro"),
+            t("map.intro", lang),
             "",
             '<div class="maillage-map-block">',
             head,
             '<form class="maillage-map-filters" role="search" aria-controls="maillage-map">',
-            f'<label>{_t(ctx, "need")}<select id="maillage-need" disabled>'
-            f"{_options(ctx, 'needs', _t(ctx, 'all_needs'))}</select></label>",
-            f'<label>{_t(ctx, "function")}<select id="maillage-function" disabled>'
-            f"{_options(ctx, 'functions', _t(ctx, 'all_functions'))}</select></label>",
+            f'<label>{t("map.need", lang)}<select id="maillage-need" disabled>'
+            f"{_options(ctx, 'needs', t('map.all_needs', lang))}</select></label>",
+            f'<label>{t("map.function", lang)}<select id="maillage-function" disabled>'
+            f"{_options(ctx, 'functions', t('map.all_functions', lang))}</select></label>",
             '<p id="maillage-map-status" role="status" aria-live="polite"></p>',
             "</form>",
-            f'<div class="maillage-map-page" id="maillage-map" role="region" aria-label="{_t(ctx, "aria")}">'
+            f'<div class="maillage-map-page" id="maillage-map" role="region" aria-label="{t("map.aria", lang)}">'
             f"{rendered.div}</div>",
             scripts,
             "</div>",
             "",
-            _t(ctx, "basemap_note") if ctx.config.tiles else "",
+            t("map.basemap_note", lang) if ctx.config.tiles else "",
             "",
             table,
             "",

@@ -35,6 +35,7 @@ import folium
 from branca.element import Element
 
 from ..exchange.geocode import Position, address_text, site_positions
+from ..locale import t
 from ..registry.loader import Registry
 from ..registry.models import Service, Site
 from ..registry.territories import Gazetteer, Territory
@@ -96,53 +97,14 @@ COVERAGE_COLOURS = ("#d73027", "#fee090", "#4575b4")
 # a larger one as one circle at its centroid.
 MAX_AREA_DOTS = 400
 
-TEXT = {
-    "fr": {
-        "basemap": "Fond de carte OpenStreetMap (chargé depuis Internet)",
-        "sites": "Lieux",
-        "area": "Zone d'intervention",
-        "no_site": "Aucun lieu publié.",
-        "text_version": "La carte en texte",
-        "commune_precision": "position approximative (centre de la commune)",
-        "services": "services",
-        "territory": "Territoire",
-        "count": "Services",
-        "population": "Population",
-    },
-    "nl": {
-        "basemap": "OpenStreetMap-achtergrondkaart (geladen van internet)",
-        "sites": "Locaties",
-        "area": "Werkgebied",
-        "no_site": "Geen gepubliceerde locatie.",
-        "text_version": "De kaart als tekst",
-        "commune_precision": "benaderende positie (centrum van de gemeente)",
-        "services": "diensten",
-        "territory": "Gebied",
-        "count": "Diensten",
-        "population": "Bevolking",
-    },
-    "en": {
-        "basemap": "OpenStreetMap basemap (loaded from the Internet)",
-        "sites": "Sites",
-        "area": "Area served",
-        "no_site": "No published site.",
-        "text_version": "The map as text",
-        "commune_precision": "approximate position (centre of the commune)",
-        "services": "services",
-        "territory": "Territory",
-        "count": "Services",
-        "population": "Population",
-    },
-}
-
 
 class MapError(RuntimeError):
     """A map that cannot be built offline (a resource with no local copy, a missing package)."""
 
 
-def t(ctx: SiteContext, key: str) -> str:
-    """A map label in the context's language (French when missing)."""
-    return TEXT.get(ctx.lang, TEXT["fr"]).get(key) or TEXT["fr"][key]
+def attribution(ctx: SiteContext) -> str:
+    """The basemap's credit: the directory's own (``tiles_attribution``), else the catalogue's."""
+    return ctx.config.tiles_attribution or t("map.attribution", ctx.lang)
 
 
 # --- assets ------------------------------------------------------------------------------
@@ -286,8 +248,8 @@ def new_map(ctx: SiteContext, points: Iterable[tuple[float, float]], scroll_zoom
     if ctx.config.tiles:
         folium.TileLayer(
             tiles=ctx.config.tiles,
-            attr=html.escape(ctx.config.tiles_attribution),
-            name=t(ctx, "basemap"),
+            attr=html.escape(attribution(ctx)),
+            name=t("map.basemap", ctx.lang),
             overlay=True,
             show=False,
             control=True,
@@ -394,7 +356,7 @@ def _site_line(ctx: SiteContext, site: Site, position: Position | None) -> str:
     if site.address:
         parts.append(html.escape(address_text(site)))
     if position is not None and position.precision == "commune":
-        parts.append(f"<em>{t(ctx, 'commune_precision')}</em>")
+        parts.append(f"<em>{t('map.commune_precision', ctx.lang)}</em>")
     return " — ".join(parts)
 
 
@@ -639,9 +601,9 @@ def map_text(
     area_items = "".join(f"<li>{_link(ctx, base, 'territories', x.code, x.label(ctx.lang))}</li>" for x in territories)
     return (
         '<div class="maillage-map-text">'
-        f"<p><strong>{t(ctx, 'sites')}</strong></p>"
-        + (f"<ul>{site_items}</ul>" if site_items else f"<p>{t(ctx, 'no_site')}</p>")
-        + f"<p><strong>{t(ctx, 'area')}</strong></p><ul>{area_items}</ul></div>"
+        f"<p><strong>{t('sites', ctx.lang)}</strong></p>"
+        + (f"<ul>{site_items}</ul>" if site_items else f"<p>{t('map.no_site', ctx.lang)}</p>")
+        + f"<p><strong>{t('map.area_served', ctx.lang)}</strong></p><ul>{area_items}</ul></div>"
     )
 
 
@@ -682,14 +644,14 @@ def service_map_html(ctx: SiteContext, service: Service, base: str | None = None
         data["basemap"] = {
             "url": ctx.config.tiles,
             # Leaflet shows the attribution as HTML: escaped here, it stays text.
-            "attribution": html.escape(ctx.config.tiles_attribution),
-            "name": t(ctx, "basemap"),
+            "attribution": html.escape(attribution(ctx)),
+            "name": t("map.basemap", ctx.lang),
         }
     area_json = ",".join(
         '{"src":' + script_json(base + area_file(ctx, a.territory.code)) + "}" if a.shared else a.json for a in areas
     )
     payload = script_json(data)[:-1] + ',"areas":[' + area_json + "]}"
-    title = f"{t(ctx, 'area')} — {service.name.get(ctx.lang)}"
+    title = f"{t('map.area_served', ctx.lang)} — {service.name.get(ctx.lang)}"
     text = map_text(ctx, base, sites, positions, [a.territory for a in areas])
     parts = ['<div class="maillage-map-block">']
     parts += [f'<link rel="stylesheet" href="{base}{uri}">' for uri in (LOCAL_RESOURCES["leaflet_css"], OWN_CSS)]
@@ -721,8 +683,8 @@ def territory_map_html(ctx: SiteContext, code: str, base: str | None = None) -> 
     _add_sites(m, ctx, placed)
     items = "".join(f"<li>{_site_line(ctx, s, positions.get(s.id))}</li>" for s in inside)
     text = (
-        f'<div class="maillage-map-text"><p><strong>{t(ctx, "sites")}</strong></p>'
-        + (f"<ul>{items}</ul>" if items else f"<p>{t(ctx, 'no_site')}</p>")
+        f'<div class="maillage-map-text"><p><strong>{t("sites", ctx.lang)}</strong></p>'
+        + (f"<ul>{items}</ul>" if items else f"<p>{t('map.no_site', ctx.lang)}</p>")
         + "</div>"
     )
     return embed(render_map(m), base, territory.label(ctx.lang), text)
@@ -748,7 +710,7 @@ def coverage_map_html(ctx: SiteContext, counts: Mapping[str, int], title: str, b
     features: list[dict[str, Any]] = []
     for territory in known:
         count = counts[territory.code]
-        label = f"{territory.label(ctx.lang)} : {count} {t(ctx, 'services')}"
+        label = t("map.count", ctx.lang, name=territory.label(ctx.lang), n=count)
         props = {"name": js_safe(label), "count": count}
         if territory.code in shapes:
             geometry = _rounded(shapes[territory.code])
@@ -793,11 +755,12 @@ def coverage_map_html(ctx: SiteContext, counts: Mapping[str, int], title: str, b
         for x in rows
     )
     table = (
-        f"<table><caption>{html.escape(title)}</caption><thead><tr><th>{t(ctx, 'territory')}</th>"
-        f"<th>{t(ctx, 'count')}</th><th>{t(ctx, 'population')}</th></tr></thead><tbody>{body}</tbody></table>"
+        f"<table><caption>{html.escape(title)}</caption><thead><tr><th>{t('map.territory', ctx.lang)}</th>"
+        f"<th>{t('services', ctx.lang)}</th><th>{t('population', ctx.lang)}</th></tr></thead>"
+        f"<tbody>{body}</tbody></table>"
     )
     # A long table is folded away; a short one stays visible, for print too.
     if len(rows) > 30:
-        table = f"<details><summary>{t(ctx, 'text_version')}</summary>{table}</details>"
+        table = f"<details><summary>{t('map.text_version', ctx.lang)}</summary>{table}</details>"
     text = f'<div class="maillage-map-text">{legend}{table}</div>'
     return embed(render_map(m), base, title, text)

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 
+from ..locale import N_
 from ..registry.models import Contact, LocalizedText
 from .context import SiteContext
 from .i18n import t
@@ -102,9 +103,13 @@ def contact_href(contact: Contact) -> str:
     return contact.value
 
 
+# What a contact is (``Contact.kind``), as catalogue keys.
+CONTACT_KINDS = {"phone": N_("phone"), "email": N_("email"), "web": N_("web")}
+
+
 def contact_item(ctx: SiteContext, contact: Contact) -> str:
     """One contact as a list item with its acting link, label, hours and visibility."""
-    kind = t(contact.kind, ctx.lang)
+    kind = t(CONTACT_KINDS[contact.kind], ctx.lang)
     label = localized(ctx, contact.label, block=False) if contact.label else ""
     head = f"{label} ({esc(kind)})" if label else esc(kind)
     target = contact_href(contact)

@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..analysis.describe import label as describe_label
-from ..analysis.orient import build_data, data_to_json, details_to_json, places_to_json
-from ..locale import N_, SOURCE, browser_words, t
+from ..analysis.orient import build_data, data_to_json, details_to_json, matcher_words, places_to_json
+from ..locale import N_, SOURCE, t
 from ..registry.text import fold
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .markup import esc
@@ -132,8 +132,8 @@ def page_labels(ctx: SiteContext) -> dict[str, Any]:
     words = {key.removeprefix("js.orient."): t(key, lang) for key in BROWSER_WORDS}
     criteria = {key.removeprefix("criterion."): t(key, lang) for key in CRITERIA}
     options = {name: dict(_options(ctx, name)) for name in ("housing", "needs", "referrers")}
-    # The matcher's phrases in the page's language, when the catalogue has them (js.orient.m.*).
-    matcher = {key: text for key, text in browser_words(lang).items() if key.startswith("js.orient.m.")}
+    # The matcher's phrases (js.orient.m.*, criterion.*) in the page's language.
+    matcher = matcher_words(lang)
     return {"words": words, "criteria": criteria, "options": options, "matcher": matcher}
 
 
@@ -200,7 +200,7 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" da
 <p><button type="submit">{submit}</button></p>
 </form>
 <p class="maillage-orient-message" role="alert"></p>
-<div class="maillage-orient-results" aria-live="polite" lang="fr"></div>
+<div class="maillage-orient-results" aria-live="polite" lang="{lang}"></div>
 <section id="maillage-orient-liaison" hidden>
 <h2>{liaison}</h2>
 <p><label for="mo-liaison">{liaison_hint}</label></p>
@@ -210,7 +210,7 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" da
 </section>
 <section id="maillage-orient-note" class="maillage-orient-note" hidden>
 <h2>{note}</h2>
-<div class="maillage-orient-note-text" lang="fr"></div>
+<div class="maillage-orient-note-text"></div>
 <p><button type="button" data-action="print-note">{print}</button></p>
 </section>
 <noscript><p>{noscript}</p></noscript>
@@ -247,7 +247,7 @@ def orient_form(ctx: SiteContext) -> Iterator[GeneratedPage]:
     up = "../" * depth
     title = t("orient.title", lang)
     body = ["---", f"title: {title}", "---", "", f"# {title}", "", t("orient.intro", lang), ""]
-    if lang != SOURCE:  # a French page needs no word on the French of its results
+    if lang != SOURCE:  # the registry's own texts (how to ask, next steps) are French
         body += [t("orient.french_reasons", lang), ""]
     labels = json.dumps(page_labels(ctx), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     gap = gap_report_target(ctx.config)

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ..analysis import describe
+from ..locale import N_
 from ..registry.dates import is_stale, reference_date
 from ..registry.models import AgeRange, Organisation, Service, VocabularyTerm
 from .context import GeneratedPage, SiteContext
@@ -30,7 +31,23 @@ from .markup import (
 from .search import filter_attributes
 from .territory_pages import territory_link
 
-SERVICE_SECTIONS = ("objective", "for_whom", "how_to_ask", "method", "timing", "attention", "contact")
+# The headings of a service page, as catalogue keys, in their order.
+SERVICE_SECTIONS = (
+    N_("objective"),
+    N_("for_whom"),
+    N_("how_to_ask"),
+    N_("method"),
+    N_("timing"),
+    N_("attention"),
+    N_("contact"),
+)
+# A service's status (``status.state``), as catalogue keys.
+STATUS_KEYS = {
+    "active": N_("status.active"),
+    "pilot": N_("status.pilot"),
+    "planned": N_("status.planned"),
+    "closed": N_("status.closed"),
+}
 
 
 def _section(html: str) -> str:
@@ -52,16 +69,6 @@ def _facts(*items: str) -> str:
 
 def _unknown(ctx: SiteContext) -> str:
     return f'<em class="maillage-unknown">{esc(t("unknown", ctx.lang))}</em>'
-
-
-CONDITIONS = (
-    "health_insurance_required",
-    "residence_permit_required",
-    "non_demand_accepted",
-    "crisis_accepted",
-    "diagnosis_required",
-    "consent_required",
-)
 
 
 def age_text(ctx: SiteContext, age: AgeRange | None) -> str:
@@ -110,12 +117,12 @@ def for_whom(ctx: SiteContext, url: str, service: Service) -> str:
     required: list[str] = []
     not_required: list[str] = []
     unknown: list[str] = []
-    for name in CONDITIONS:
+    for name in describe.CONDITIONS:
         value = getattr(public.conditions, name)
         if value is None:
-            unknown.append(t(f"cond.{name}", lang))
+            unknown.append(describe.condition_name(name, lang))
             continue
-        phrase = esc(t(f"cond.{name}.{str(value).lower()}", lang))
+        phrase = esc(describe.condition_phrase(name, value, lang))
         # "required: false" and "accepted: true" both tell a professional what is NOT asked of the person.
         opens = (not value) if name.endswith("_required") else value
         (not_required if opens else required).append(phrase)
@@ -198,7 +205,7 @@ def practical(ctx: SiteContext, service: Service) -> str:
     """Status, capacity, availability, languages, cost, team, partners."""
     lang = ctx.lang
     items = []
-    status = esc(t("status." + service.status.state, lang))
+    status = esc(t(STATUS_KEYS[service.status.state], lang))
     if service.status.since:
         status += f" {esc(t('since', lang))} {esc(date_text(service.status.since, lang))}"
     if service.status.until:
@@ -332,7 +339,7 @@ def service_markdown(ctx: SiteContext, service: Service, today: dt.date | None =
         )
     )
     if service.status.state != "active":
-        lead.append(_fact(t("status", lang), f"<strong>{esc(t('status.' + service.status.state, lang))}</strong>"))
+        lead.append(_fact(t("status", lang), f"<strong>{esc(t(STATUS_KEYS[service.status.state], lang))}</strong>"))
     verified = esc(date_text(service.verified, lang))
     lead.append(f'<li class="maillage-verified">{esc(t("verified", lang))} {verified}</li>')
     parts = [f'<div class="maillage-lead"><ul>{"".join(lead)}</ul></div>']
@@ -546,10 +553,10 @@ HOME_ENTRY_MARKER = "<!-- maillage:entry-points -->"
 
 # (label key, page URL) of the entry points; a page that does not exist in this build is left out.
 HOME_ENTRIES = (
-    ("home.orient", "orient/"),
-    ("home.gaps", "gaps/"),
-    ("home.map", "map/"),
-    ("home.downloads", "downloads/"),
+    (N_("home.orient"), "orient/"),
+    (N_("home.gaps"), "gaps/"),
+    (N_("home.map"), "map/"),
+    (N_("home.downloads"), "downloads/"),
 )
 
 

@@ -35,7 +35,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ..analysis.describe import UNKNOWN, area_phrase, label, summary, text
+from babel import Locale
+
+from ..analysis.describe import area_phrase, label, summary, text, unknown
+from ..locale import LANGUAGES, N_, SOURCE, has, t
 from ..registry.loader import Registry
 from ..registry.models import AgeBand, Service
 from ..registry.territories import Gazetteer
@@ -57,32 +60,8 @@ FINDABLE = "data-pagefind-body"
 # Hidden search words count for less than what the page visibly says.
 HIDDEN_WEIGHT = "0.5"
 
-_YES_NO = {
-    "fr": {True: "oui", False: "non"},
-    "nl": {True: "ja", False: "nee"},
-    "en": {True: "yes", False: "no"},
-}
-
-# Names of the languages services speak, for the language facet.
-_LANGUAGES: dict[str, dict[str, str]] = {
-    "fr": {"fr": "français", "nl": "Frans", "en": "French"},
-    "nl": {"fr": "néerlandais", "nl": "Nederlands", "en": "Dutch"},
-    "en": {"fr": "anglais", "nl": "Engels", "en": "English"},
-    "de": {"fr": "allemand", "nl": "Duits", "en": "German"},
-    "es": {"fr": "espagnol", "nl": "Spaans", "en": "Spanish"},
-    "it": {"fr": "italien", "nl": "Italiaans", "en": "Italian"},
-    "pt": {"fr": "portugais", "nl": "Portugees", "en": "Portuguese"},
-    "ar": {"fr": "arabe", "nl": "Arabisch", "en": "Arabic"},
-    "tr": {"fr": "turc", "nl": "Turks", "en": "Turkish"},
-    "ru": {"fr": "russe", "nl": "Russisch", "en": "Russian"},
-    "ro": {"fr": "roumain", "nl": "Roemeens", "en": "Romanian"},
-    "pl": {"fr": "polonais", "nl": "Pools", "en": "Polish"},
-    "uk": {"fr": "ukrainien", "nl": "Oekraïens", "en": "Ukrainian"},
-    "ps": {"fr": "pachto", "nl": "Pasjtoe", "en": "Pashto"},
-    "fa": {"fr": "persan", "nl": "Perzisch", "en": "Persian"},
-    "gcf": {"fr": "créole guadeloupéen", "nl": "Guadeloups Creools", "en": "Guadeloupean Creole"},
-    "rcf": {"fr": "créole réunionnais", "nl": "Réunions Creools", "en": "Réunion Creole"},
-}
+# Languages CLDR (through Babel) does not name, in the catalogues as ``language.<code>``.
+OWN_LANGUAGE_NAMES = (N_("language.gcf"), N_("language.rcf"))
 
 
 class SearchIndexError(RuntimeError):
@@ -143,14 +122,21 @@ def self_referral(service: Service, lang: str = "fr") -> str:
     """'oui', 'non' or 'à vérifier': may the person ask for the service themself?"""
     referrers = service.access.referrers
     if referrers is None:
-        return UNKNOWN.get(lang, UNKNOWN["fr"])
-    return _YES_NO.get(lang, _YES_NO["fr"])["self" in referrers]
+        return unknown(lang)
+    return t("yes", lang) if "self" in referrers else t("no", lang)
 
 
 def language_name(code: str, lang: str = "fr") -> str:
-    """The name of a language, in ``lang`` (the code itself when unknown)."""
-    names = _LANGUAGES.get(code)
-    return names.get(lang, names["fr"]) if names else code
+    """The name of a language, in ``lang``: the catalogues', else CLDR's, else the code itself."""
+    key = "language." + code
+    if has(key):
+        return t(key, lang)
+    return str(_cldr_languages(lang if lang in LANGUAGES else SOURCE).get(code, code))
+
+
+@lru_cache(maxsize=8)
+def _cldr_languages(lang: str) -> dict[str, str]:
+    return dict(Locale.parse(lang).languages)
 
 
 def facets(ctx: SiteContext, service: Service) -> Facets:
@@ -171,7 +157,7 @@ def facets(ctx: SiteContext, service: Service) -> Facets:
             "language",
             tuple(_unique(language_name(c, lang) for c in service.languages))
             if service.languages
-            else (UNKNOWN.get(lang, UNKNOWN["fr"]),),
+            else (unknown(lang),),
         ),
         ("self_referral", (self_referral(service, lang),)),
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..analysis import coverage
 from ..analysis.scope import default_scope
+from ..locale import N_
 from ..registry.loader import Registry
 from ..registry.territories import Territory
 from .context import GeneratedPage, SiteContext
@@ -29,6 +30,15 @@ COMMUNE_AREA_LIMIT = 400
 OFFICIAL_LANGUAGES = {"fr": frozenset({"fr"}), "be": frozenset({"fr", "nl", "de"})}
 PAGE_LEVELS = ("country", "region", "dep", "province", "epci")
 LEVEL_ORDER = {level: i for i, level in enumerate(("country", "region", "dep", "province", "epci", "commune"))}
+# A territory's level, as catalogue keys.
+LEVEL_KEYS = {
+    "country": N_("level.country"),
+    "region": N_("level.region"),
+    "dep": N_("level.dep"),
+    "province": N_("level.province"),
+    "epci": N_("level.epci"),
+    "commune": N_("level.commune"),
+}
 
 
 @dataclass(frozen=True)
@@ -231,7 +241,7 @@ def territory_page(ctx: SiteContext, index: TerritoryIndex, territory: Territory
     name = territory.label(lang)
     path = registry.gazetteer.path(territory.code)
     crumbs = " › ".join(territory_link(ctx, url, p.code) for p in path[:-1])
-    facts = [f"<li>{esc(t('level.' + territory.level, lang))}</li>"]
+    facts = [f"<li>{esc(t(LEVEL_KEYS[territory.level], lang))}</li>"]
     if territory.population:
         facts.append(f"<li>{esc(t('population', lang))} : {territory.population:,}</li>".replace(",", "\u202f"))
     if territory.postcodes:
@@ -258,7 +268,7 @@ def territory_page(ctx: SiteContext, index: TerritoryIndex, territory: Territory
         parts.append(f'<div class="maillage-section" {UNINDEXED}><p>{links}</p></div>')
     body = "\n\n".join(parts)
     meta = {
-        "title": esc(f"{name} — {t('level.' + territory.level, lang)}"),
+        "title": esc(f"{name} — {t(LEVEL_KEYS[territory.level], lang)}"),
         "maillage_lang": lang,
         "maillage_kind": "territory",
     }
@@ -386,7 +396,9 @@ def territories_index_page(ctx: SiteContext, index: TerritoryIndex) -> Generated
             if not codes:
                 continue
             links = ", ".join(territory_link(ctx, url, c) for c in codes)
-            parts.append(f'<div class="maillage-section"><h3>{esc(t("level." + level, lang))}</h3><p>{links}</p></div>')
+            parts.append(
+                f'<div class="maillage-section"><h3>{esc(t(LEVEL_KEYS[level], lang))}</h3><p>{links}</p></div>'
+            )
     meta = {"title": esc(t("index.territories", lang)), "maillage_lang": lang, "maillage_kind": "index"}
     content = front_matter(meta) + "\n\n".join(parts) + "\n"
     return GeneratedPage(uri=url + "index.md", content=content)

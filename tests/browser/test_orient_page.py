@@ -8,19 +8,21 @@ localhost fails the test, and so does any request carrying what was typed.
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
 from generator.registry.loader import for_audience, load_registry
+from generator.registry.text import fold
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
-from generator.site.orient_page import orient_page
+from generator.site.orient_page import gap_report_target, orient_page
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -172,7 +174,8 @@ def test_keyboard_only_roofless_in_saint_gilles(orient_tab: tuple[Any, list[str]
     sheet = tab.eval_on_selector("#mo-liaison", "t => t.value")
     assert sheet.startswith("FICHE DE LIAISON")
     assert "Équipe mobile 107" in sheet and "45 ans" in sheet
-    assert "Démarches :" in sheet and "Qui peut demander" in sheet  # from the details chunk
+    assert "Démarches :" in sheet and "Qui peut demander : " in sheet  # from the details chunk
+    assert "Délai de réponse : 2 semaines" in sheet and "0496 26 80 54" in sheet
     assert [r for r in requests if "/assets/maillage/orient/details-" in r]
     assert not [r for r in requests if "1060" in r or "45" in r.split("/")[-1]]
 
@@ -197,7 +200,7 @@ def test_nothing_fits_shows_fallbacks_and_gap(orient_tab: tuple[Any, list[str]])
     tab.wait_for_selector("#maillage-orient-summary")
     assert tab.locator("#maillage-orient-summary").inner_text() == "Aucun service ne correspond"
     kinds = tab.eval_on_selector_all(".maillage-orient-fallbacks li", "items => items.map(i => i.dataset.kind)")
-    assert "case-manager" in kinds and kinds[-1] == "gap"
+    assert "helpline" in kinds and kinds[-1] == "gap"  # Brusano's case managers do not take roofless people
     near = tab.locator(".maillage-orient-near li[data-service='em107-precarite']").inner_text()
     assert "n'intervient pas en situation de crise" in near
 
@@ -214,10 +217,10 @@ def test_ambiguous_place_lists_candidates(orient_tab: tuple[Any, list[str]]) -> 
 
 
 @pytest.mark.parametrize("orient_tab", ["en"], indirect=True)
-def test_english_page_words_french_reasons(orient_tab: tuple[Any, list[str]]) -> None:
+def test_english_page_words_and_reasons(orient_tab: tuple[Any, list[str]]) -> None:
     tab, _ = orient_tab
     assert tab.locator("label[for=mo-age]").inner_text() == "Age"
-    assert "are in French" in tab.locator("article").inner_text()
+    assert "stay in French" in tab.locator("article").inner_text()  # the registry's own texts
     tab.keyboard.type("16")
     tab.keyboard.press("Tab")
     tab.keyboard.type("Ixelles")
@@ -226,8 +229,9 @@ def test_english_page_words_french_reasons(orient_tab: tuple[Any, list[str]]) ->
     assert tab.locator("#maillage-orient-summary").inner_text().endswith("service(s) fit")
     first = tab.locator(".maillage-orient-match").first
     assert first.get_attribute("data-service") == "bru-stars-case-management"
-    assert "dans la zone couverte" in first.inner_text()  # the matcher's phrase, French by design
-    assert "Profile : 16 years old, lives in Ixelles" in tab.locator(".maillage-orient-results").inner_text()
+    assert "lives in Ixelles, inside the area covered" in first.inner_text()  # the matcher speaks English too
+    assert "Profile: 16 years old, lives in Ixelles" in tab.locator(".maillage-orient-results").inner_text()
+    assert tab.locator(".maillage-orient-results").get_attribute("lang") == "en"
     first.locator("[data-action=liaison]").click()
     tab.wait_for_function("() => document.querySelector('#mo-liaison').value.length > 0")
     assert tab.eval_on_selector("#mo-liaison", "t => t.value").startswith("REFERRAL NOTE")
@@ -257,3 +261,153 @@ def test_commune_outside_every_area_is_fetched_as_typed(orient_tab: tuple[Any, l
     tab.wait_for_selector("#maillage-orient-summary")
     assert "réside à Roubaix" in tab.locator(".maillage-orient-results").inner_text()
     assert [r for r in requests if "/assets/maillage/orient/places-n-ro.json" in r]
+
+
+def _run(tab: Any, server: str, query: str, lang: str = "") -> None:
+    tab.goto(server + (f"/{lang}" if lang else "") + "/orient/?" + query)
+    tab.wait_for_selector("#maillage-orient-summary")
+
+
+def test_needs_are_checkboxes_in_the_order_of_their_labels(orient_tab: tuple[Any, list[str]]) -> None:
+    tab, _ = orient_tab
+    labels = tab.eval_on_selector_all("input[name=need]", "bs => bs.map(b => b.parentNode.textContent.trim())")
+    assert len(labels) >= 10 and labels == sorted(labels, key=fold)
+    assert labels.index("Santé mentale") > labels.index("Addictions")
+    assert "Ctrl" not in tab.locator("article").inner_text() and not tab.locator("select[multiple]").count()
+
+
+def test_results_grouped_with_contacts_and_why_first(orient_tab: tuple[Any, list[str]], orient_server: str) -> None:
+    tab, _ = orient_tab
+    _run(tab, orient_server, "age=45&where=1060&housing=roofless")
+    fit = tab.locator(".maillage-orient-match[data-group=fit]")
+    assert fit.first.get_attribute("data-service") == "em107-precarite"
+    assert "Pourquoi en premier" in fit.first.locator(".maillage-orient-why").inner_text()
+    assert fit.first.locator("a[href='tel:0496268054']").inner_text() == "0496 26 80 54"
+    assert fit.first.locator("a[href='mailto:Info.precarite@p107bxl-est.be']").count() == 1
+    contact = fit.first.locator(".maillage-orient-contact").inner_text()
+    assert "Qui peut demander" in contact and "Délai de réponse : 2 semaines" in contact
+    assert not fit.first.locator(".maillage-orient-unknown").count()
+    # The services whose fit depends on what the sources do not say: their own heading,
+    # after the sure ones, the unknown criteria named in one line.
+    assert tab.locator("h3.maillage-orient-to-check").inner_text().startswith("À vérifier")
+    unsure = tab.locator(".maillage-orient-match[data-group=to_check]")
+    assert unsure.count() >= 3
+    for k in range(unsure.count()):
+        assert (
+            unsure.nth(k).locator(".maillage-orient-unknown").inner_text().startswith("Non renseigné dans les sources")
+        )
+    # The near misses and the fallbacks carry contacts too.
+    near = tab.locator(".maillage-orient-near li[data-service='brusano-case-management']")
+    assert near.locator("a[href='tel:028802980']").count() == 1
+    assert tab.locator(".maillage-orient-results").get_attribute("lang") == "fr"
+
+
+def test_send_to_the_person(orient_browser: Any, orient_server: str) -> None:
+    context = orient_browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    tab = context.new_page()
+    try:
+        _run(tab, orient_server, "age=45&where=1060&housing=roofless")
+        em107 = tab.locator(".maillage-orient-match[data-service='em107-precarite']")
+        sms = em107.locator("a[data-action=sms]").get_attribute("href")
+        assert sms.startswith("sms:?body=")
+        text = unquote(sms.removeprefix("sms:?body="))
+        assert text.splitlines() == [
+            "Équipe mobile 107 - Précarité",
+            "Téléphone : 0496 26 80 54",
+            "E-mail : Info.precarite@p107bxl-est.be",
+            "Zone : Région de Bruxelles-Capitale",
+            "Comment demander : La demande peut être adressée par le réseau formel, informel ou la personne "
+            "elle-même ; formulaire en ligne (CHJT asbl).",
+        ]
+        mail = urlsplit(em107.locator("a[data-action=mail]").get_attribute("href"))
+        assert mail.scheme == "mailto" and parse_qs(mail.query)["body"] == [text]
+        em107.locator("[data-action=copy-text]").click()
+        tab.wait_for_function("() => document.querySelector('[data-action=copy-text]').textContent === 'Texte copié'")
+        assert tab.evaluate("navigator.clipboard.readText()") == text
+        # The note to print for the person: the same facts, and only the note is printed.
+        tab.evaluate("window.print = () => { window.printed = document.body.className; }")
+        em107.locator("[data-action=note]").click()
+        note = tab.locator("#maillage-orient-note")
+        assert note.is_visible() and "0496 26 80 54" in note.inner_text()
+        assert "Un service qui peut vous aider" in note.inner_text() and "Remis le" in note.inner_text()
+        tab.keyboard.press("Enter")  # the focus is on its print button
+        assert "mo-print-note" in tab.evaluate("window.printed")
+        assert "mo-print" not in tab.evaluate("document.body.className")
+        assert tab.locator("#maillage-orient-liaison").is_hidden()  # the professionals' note is another thing
+    finally:
+        context.close()
+
+
+def test_report_a_gap_carries_no_exact_age(orient_tab: tuple[Any, list[str]], orient_server: str) -> None:
+    tab, _ = orient_tab
+    _run(tab, orient_server, "age=30&where=Schaerbeek&housing=housed&need=mental-health&no_residence_permit=1")
+    link = tab.locator("a[data-action=report-gap]")
+    assert link.inner_text() == "Signaler cette zone grise"
+    href = link.get_attribute("href")
+    assert href.startswith("https://github.com/example/annuaire/issues/new?")
+    query = parse_qs(urlsplit(href).query)
+    title, body = query["title"][0], query["body"][0]
+    assert title == "Zone grise : 25 à 59 ans, Schaerbeek, Logé (logement ordinaire, à domicile), Santé mentale"
+    today = tab.evaluate("new Date().toISOString().slice(0, 10)")
+    assert f"Date : {today}" in body and "Profil (anonymisé) : 25 à 59 ans, Schaerbeek" in body
+    # Nothing that identifies the caller: not the age, not the residence permit, not the flags.
+    words = (title + body).replace(today, "")
+    assert not re.search(r"(?<![0-9])30(?![0-9])", words)
+    assert "séjour" not in words and "30 ans" not in words
+    # GitLab's form takes other names; a maintainers' address makes it an e-mail.
+    tab.evaluate(
+        """() => { const root = document.getElementById('maillage-orient'); root.dataset.gapKind = 'gitlab';
+        root.dataset.gapTarget = 'https://gitlab.example.org/g/annuaire/-/issues/new'; }"""
+    )
+    tab.click(".maillage-orient-form button[type=submit]")
+    tab.wait_for_function("() => document.querySelector('a[data-action=report-gap]').href.includes('gitlab')")
+    gitlab = parse_qs(urlsplit(tab.get_attribute("a[data-action=report-gap]", "href")).query)
+    assert gitlab["issue[title]"] == [title] and "issue[description]" in gitlab
+    tab.evaluate(
+        """() => { const root = document.getElementById('maillage-orient');
+        root.dataset.gapKind = 'email'; root.dataset.gapTarget = 'zones-grises@example.org'; }"""
+    )
+    tab.click(".maillage-orient-form button[type=submit]")
+    tab.wait_for_function("() => document.querySelector('a[data-action=report-gap]').href.startsWith('mailto:')")
+    mail = urlsplit(tab.get_attribute("a[data-action=report-gap]", "href"))
+    assert mail.path == "zones-grises@example.org" and parse_qs(mail.query)["subject"] == [title]
+
+
+def test_gap_report_target() -> None:
+    assert gap_report_target(SiteConfig()) == {}
+    assert gap_report_target(SiteConfig(repo_url="https://github.com/o/r/")) == {
+        "kind": "github",
+        "target": "https://github.com/o/r/issues/new",
+    }
+    assert gap_report_target(SiteConfig(repo_url="https://gitlab.com/g/r")) == {
+        "kind": "gitlab",
+        "target": "https://gitlab.com/g/r/-/issues/new",
+    }
+    email = SiteConfig(repo_url="https://github.com/o/r", gap_report_email="m@example.org")
+    assert gap_report_target(email) == {"kind": "email", "target": "m@example.org"}
+
+
+def test_opened_from_disk_says_how_to_look_at_the_site(orient_browser: Any, orient_site: Path) -> None:
+    context = orient_browser.new_context()
+    tab = context.new_page()
+    try:
+        tab.goto((orient_site / "orient" / "index.html").as_uri())
+        tab.wait_for_function("() => document.querySelector('.maillage-orient-message').textContent.length > 0")
+        message = tab.locator(".maillage-orient-message").inner_text()
+        assert "file://" in message and "maillage serve" in message and "python3 -m http.server -d site" in message
+        assert "n'ont pas pu être chargées" not in message
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("orient_tab", ["nl"], indirect=True)
+def test_dutch_results_and_their_languages(orient_tab: tuple[Any, list[str]], orient_server: str) -> None:
+    tab, _ = orient_tab
+    _run(tab, orient_server, "age=45&where=1060&housing=roofless", lang="nl")
+    assert tab.locator(".maillage-orient-results").get_attribute("lang") == "nl"
+    assert tab.locator("h3.maillage-orient-fit").inner_text() == "Criteria gekend en voldaan"
+    # The registry's own texts (how to ask, delay) are French, and say so.
+    em107 = tab.locator(".maillage-orient-match[data-service='em107-precarite']")
+    assert em107.locator(".maillage-orient-contact p[lang=fr]").count() == 2
+    labels = tab.eval_on_selector_all("input[name=need]", "bs => bs.map(b => b.parentNode.textContent.trim())")
+    assert labels == sorted(labels, key=fold) and "Geestelijke gezondheid" in labels

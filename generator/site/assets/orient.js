@@ -648,8 +648,8 @@
   }
 
   /* The page's words: data-labels, built from the catalogue (js.orient.*, criterion.*) in the
-   * page's language at build time; the matcher's phrases are French unless `matcher` words
-   * (js.orient.m.*) are given. */
+   * page's language at build time, with the matcher's phrases (`matcher`: js.orient.m.* and
+   * criterion.*, full keys) that orient() takes as its third argument. */
   var L = { words: {}, criteria: {}, options: {}, flags: {}, matcher: {}, lang: "fr" };
   var FLAGS = ["no_insurance", "no_residence_permit", "crisis", "non_demand"];
 
@@ -659,9 +659,9 @@
     return text;
   }
 
-  /* A node written in the page's language inside the results (whose lang is French). */
-  function pl(node) {
-    if (L.lang !== "fr") node.setAttribute("lang", L.lang);
+  /* A node holding the registry's own text (French) inside results in another language. */
+  function registryText(node) {
+    if (L.lang !== "fr") node.setAttribute("lang", "fr");
     return node;
   }
 
@@ -673,10 +673,13 @@
   function profileText(result) {
     var p = result.profile;
     var parts = [p.age !== null ? w("years", { n: p.age }) : w("age_unknown"), w("lives", { place: p.place_name })];
-    if (p.housing) parts.push(w("housing") + " : " + option("housing", p.housing));
-    if (p.needs.length) parts.push(w("needs") + " : " + p.needs.map(function (n) { return option("needs", n); }).join(", "));
+    if (p.housing) parts.push(w("line", { label: w("housing"), value: option("housing", p.housing) }));
+    if (p.needs.length) {
+      parts.push(w("line", { label: w("needs"), value: p.needs.map(function (n) { return option("needs", n); }).join(", ") }));
+    }
     if (p.referrer) {
-      parts.push(w("referrer") + " : " + option("referrers", p.referrer) + (p.professionals ? " (" + p.professionals + ")" : ""));
+      var who = option("referrers", p.referrer) + (p.professionals ? " (" + p.professionals + ")" : "");
+      parts.push(w("line", { label: w("referrer"), value: who }));
     }
     FLAGS.forEach(function (flag) { if (p[flag]) parts.push(L.flags[flag]); });
     return parts.join(", ");
@@ -690,51 +693,21 @@
     return id && has(data.byId, id) ? data.byId[id] : null;
   }
 
-  /* A contact as the matcher gives it ({kind, value, label, visibility}), or as the details
-   * chunks held it before ("Helpdesk : 02 880 29 80"). */
-  var PHONE = /^\+?[0-9][0-9 .\/()-]{4,}$/;
-  var CONTACT_ORDER = { phone: 0, email: 1, web: 2 };
-
-  function contactOf(c) {
-    if (c && typeof c === "object") {
-      return { kind: c.kind, value: String(c.value), label: c.label || "", visibility: c.visibility || "public" };
-    }
-    var text = String(c), label = "", value = text, cut = text.lastIndexOf(" : ");
-    if (cut >= 0) { label = text.slice(0, cut); value = text.slice(cut + 3); }
-    var kind = /^[^@\s]+@[^@\s]+$/.test(value) ? "email" : /^https?:\/\//.test(value) ? "web"
-      : PHONE.test(value) ? "phone" : "other";
-    return { kind: kind, value: value, label: label, visibility: "public" };
-  }
-
-  function contactsOf(data, entry) {
-    var s = serviceOf(data, entry.service);
-    var given = entry.contacts && entry.contacts.length ? entry.contacts : (s && s.contacts) || [];
-    return given.map(contactOf).map(function (c, i) { return [c, i]; }).sort(function (a, b) {
-      var ra = has(CONTACT_ORDER, a[0].kind) ? CONTACT_ORDER[a[0].kind] : 3;
-      var rb = has(CONTACT_ORDER, b[0].kind) ? CONTACT_ORDER[b[0].kind] : 3;
-      return (ra - rb) || (a[1] - b[1]);
-    }).map(function (pair) { return pair[0]; });
+  /* The entry's contacts ({kind, value, label, visibility}, phone first, as the matcher gives them). */
+  function contactsOf(entry) {
+    return entry.contacts || [];
   }
 
   function firstOf(contacts, kind) {
     return contacts.filter(function (c) { return c.kind === kind; })[0] || null;
   }
 
-  /* Who may ask, how and the delay: the matcher's `access`, or the next steps' phrases. */
-  function accessOf(data, entry) {
-    if (entry.access) return entry.access;
-    var s = serviceOf(data, entry.service);
-    var steps = entry.next_steps && entry.next_steps.length ? entry.next_steps : (s && s.steps) || [];
-    function pick(prefix) {
-      var found = steps.filter(function (x) { return x.indexOf(prefix) === 0; })[0];
-      return found ? found.slice(prefix.length) : "";
-    }
-    var who = pick("Qui peut demander : ");
-    return { who: who === "à vérifier" ? "" : who, how: pick("Demande : "), delay: pick("Délai de réponse : ") };
+  /* Who may ask, how and the delay ("" when the registry does not say). */
+  function accessOf(entry) {
+    return entry.access || { who: "", how: "", delay: "" };
   }
 
   function areaOf(data, entry) {
-    if (entry.address) return entry.address;
     var s = serviceOf(data, entry.service);
     return s ? s.area_text : "";
   }
@@ -755,7 +728,7 @@
   /* Two or three short lines: the contacts (phone first), who may ask and how, the delay. */
   function contactBlock(data, entry) {
     var block = el("div", { class: "maillage-orient-contact" });
-    var contacts = contactsOf(data, entry);
+    var contacts = contactsOf(entry);
     if (contacts.length) {
       var line = el("p", {});
       contacts.forEach(function (c, i) {
@@ -769,20 +742,20 @@
       });
       block.appendChild(line);
     } else {
-      block.appendChild(pl(el("p", {}, [w("no_contact")])));
+      block.appendChild(el("p", {}, [w("no_contact")]));
     }
-    var a = accessOf(data, entry);
+    var a = accessOf(entry);
     var ask = [];
     if (a.who) ask.push(w("line", { label: w("who"), value: a.who }));
     if (a.how) ask.push(w("line", { label: w("how"), value: a.how }));
-    if (ask.length) block.appendChild(el("p", {}, [ask.join(" — ")]));
-    if (a.delay) block.appendChild(el("p", {}, [w("line", { label: w("delay"), value: a.delay })]));
+    if (ask.length) block.appendChild(registryText(el("p", {}, [ask.join(" — ")])));
+    if (a.delay) block.appendChild(registryText(el("p", {}, [w("line", { label: w("delay"), value: a.delay })])));
     return block;
   }
 
   /* The short text for the person: the service, its phone, where, how to ask. */
   function personLines(data, entry) {
-    var contacts = contactsOf(data, entry).filter(function (c) { return c.visibility !== "professional"; });
+    var contacts = contactsOf(entry).filter(function (c) { return c.visibility !== "professional"; });
     var lines = [entry.name];
     var phone = firstOf(contacts, "phone"), email = firstOf(contacts, "email"), web = firstOf(contacts, "web");
     if (phone) lines.push(w("line", { label: w("phone"), value: phone.value }));
@@ -790,7 +763,7 @@
     if (!phone && !email && web) lines.push(w("line", { label: w("web"), value: web.value }));
     var area = areaOf(data, entry);
     if (area) lines.push(w("line", { label: w("area"), value: area }));
-    var a = accessOf(data, entry);
+    var a = accessOf(entry);
     var how = a.how || a.who;
     if (how) lines.push(w("line", { label: w("how"), value: how }));
     return lines;
@@ -820,91 +793,88 @@
       "data-action": "mail" }, [w("mail")]);
     var note = el("button", { type: "button", "data-action": "note" }, [w("note")]);
     note.addEventListener("click", function () { showNote(data, entry); });
-    return pl(el("p", { class: "maillage-orient-send" }, [w("send") + " ", copy, " ", sms, " · ", mail, " ", note]));
+    return el("p", { class: "maillage-orient-send" }, [w("send") + " ", copy, " ", sms, " · ", mail, " ", note]);
   }
 
   function showNote(data, entry) {
     var section = document.getElementById("maillage-orient-note");
     var box = section.querySelector(".maillage-orient-note-text");
     box.textContent = "";
-    box.appendChild(pl(el("p", {}, [w("note_title")])));
+    box.appendChild(el("p", {}, [w("note_title")]));
     var lines = personLines(data, entry);
     box.appendChild(el("h3", {}, [lines[0]]));
     lines.slice(1).forEach(function (line) { box.appendChild(el("p", {}, [line])); });
-    var a = accessOf(data, entry);
+    var a = accessOf(entry);
     if (a.delay) box.appendChild(el("p", {}, [w("line", { label: w("delay"), value: a.delay })]));
     var date = new Date().toLocaleDateString(L.lang, { day: "numeric", month: "long", year: "numeric" });
-    box.appendChild(pl(el("p", {}, [w("note_date", { date: date })])));
+    box.appendChild(el("p", {}, [w("note_date", { date: date })]));
     section.hidden = false;
     section.querySelector("[data-action=print-note]").focus();
   }
 
   function contactLine(c) {
-    c = contactOf(c);
-    return (c.label ? c.label + " : " : "") + c.value + (c.visibility === "professional" ? " (" + w("pro_contact") + ")" : "");
+    var value = c.value + (c.visibility === "professional" ? " (" + w("pro_contact") + ")" : "");
+    return c.label ? w("line", { label: c.label, value: value }) : value;
   }
 
   function liaisonText(result, match) {
-    var lines = [w("liaison").toUpperCase(), "", w("service") + " : " + match.name + " — " + match.organisation, "",
-      w("person") + " : " + profileText(result), "", w("criteria") + " :"];
+    var organisation = match.organisation && match.organisation !== match.name ? " — " + match.organisation : "";
+    function heading(key) { return w("line", { label: w(key), value: "" }).trim(); }
+    var lines = [w("liaison").toUpperCase(), "", w("line", { label: w("service"), value: match.name + organisation }), "",
+      w("line", { label: w("person"), value: profileText(result) }), "", heading("criteria")];
     match.reasons.forEach(function (r) { lines.push("  - " + r); });
     (match.to_check || []).forEach(function (r) { if (match.reasons.indexOf(r) < 0) lines.push("  - " + r); });
-    lines.push("", w("steps") + " :");
+    lines.push("", heading("steps"));
+    var a = accessOf(match);
+    [["who", a.who], ["how", a.how], ["delay", a.delay]].forEach(function (pair) {
+      var said = match.next_steps.some(function (s) { return s.indexOf(pair[1]) >= 0; });
+      if (pair[1] && !said) lines.push("  - " + w("line", { label: w(pair[0]), value: pair[1] }));
+    });
     match.next_steps.forEach(function (s) { lines.push("  - " + s); });
     if (match.contacts.length) {
-      lines.push("", w("contact") + " :");
+      lines.push("", heading("contact"));
       match.contacts.forEach(function (c) { lines.push("  - " + contactLine(c)); });
     }
     return lines.join("\n");
   }
 
   function toCheck(m) {
-    if (m.group) return m.group === "to_check";
-    return (m.unknown ? m.unknown.length : (m.to_check || []).length) > 0;
+    return m.group === "to_check";
   }
 
   /* "Non renseigné dans les sources : âge, qui peut demander", in the page's language. */
   function unknownLine(m) {
-    if (m.unknown && m.unknown.length) {
-      return w("unknown_line", { criteria: m.unknown.map(function (c) { return L.criteria[c] || c; }).join(", ") });
-    }
-    var texts = (m.to_check || []).map(function (r) { return r.replace(/\s*(:|—|,)?\s*à vérifier$/, ""); });
-    return texts.length ? w("unknown_line", { criteria: texts.join(" ; ") }) : "";
-  }
-
-  function metReasons(m) {
-    var unknown = m.to_check || [];
-    return (m.reasons || []).filter(function (r) { return unknown.indexOf(r) < 0; });
+    if (!m.unknown || !m.unknown.length) return "";
+    return w("unknown_line", { criteria: m.unknown.map(function (c) { return L.criteria[c] || c; }).join(", ") });
   }
 
   function matchItem(data, result, m, first, box) {
     var children = [el("h4", {}, [el("a", { href: "../services/" + m.service + "/" }, [m.name])])];
     if (m.organisation) children.push(el("p", { class: "maillage-orient-org" }, [m.organisation]));
     var why = m.rank_reason || (toCheck(m) ? "" : w("why_default"));
-    if (first && why) children.push(pl(el("p", { class: "maillage-orient-why" }, [w("why_first", { reason: why })])));
+    if (first && why) children.push(el("p", { class: "maillage-orient-why" }, [w("why_first", { reason: why })]));
     children.push(contactBlock(data, m));
     var unknown = unknownLine(m);
-    if (unknown) children.push(pl(el("p", { class: "maillage-orient-unknown" }, [unknown])));
-    children.push(el("ul", { class: "maillage-orient-reasons" }, metReasons(m).map(function (r) { return el("li", {}, [r]); })));
+    if (unknown) children.push(el("p", { class: "maillage-orient-unknown" }, [unknown]));
+    children.push(el("ul", { class: "maillage-orient-reasons" }, m.reasons.map(function (r) { return el("li", {}, [r]); })));
     children.push(sendBlock(data, m));
     var button = el("button", { type: "button", "data-action": "liaison" }, [w("liaison")]);
     button.addEventListener("click", function () {
       var s = serviceOf(data, m.service);
       loadChunk(data, Math.floor(s.index / data.chunk)).then(function () {
-        var full = Object.assign({}, m, {
-          organisation: m.organisation || s.org, next_steps: m.next_steps && m.next_steps.length ? m.next_steps : s.steps,
-          contacts: m.contacts && m.contacts.length ? m.contacts : s.contacts,
-        });
+        var full = Object.assign({}, m, { organisation: s.org, next_steps: s.steps });
+        full.contacts = s.contacts;
+        full.access = { who: s.access[0], how: s.access[1], delay: s.access[2] };
         showLiaison(box, liaisonText(result, full));
       });
     });
-    children.push(pl(el("p", {}, [button])));
+    children.push(el("p", {}, [button]));
     return el("li", { class: "maillage-orient-match", "data-service": m.service,
       "data-group": toCheck(m) ? "to_check" : "fit" }, children);
   }
 
   function nearItem(data, n) {
-    var failed = n.failed.map(function (f) { return (L.criteria[f.criterion] || f.criterion) + " : " + f.detail; });
+    var failed = n.failed.map(function (f) { return w("line", { label: L.criteria[f.criterion] || f.criterion, value: f.detail }); });
     return el("li", { "data-service": n.service }, [
       el("a", { href: "../services/" + n.service + "/" }, [n.name]), " — " + failed.join(" ; "),
       contactBlock(data, n), sendBlock(data, n)]);
@@ -950,32 +920,32 @@
     if (kind === "email") href = "mailto:" + target + "?subject=" + enc(title) + "&body=" + enc(body);
     else if (kind === "gitlab") href = target + "?issue%5Btitle%5D=" + enc(title) + "&issue%5Bdescription%5D=" + enc(body);
     else href = target + "?title=" + enc(title) + "&body=" + enc(body);
-    return pl(el("p", { class: "maillage-orient-report" }, [
+    return el("p", { class: "maillage-orient-report" }, [
       el("a", { href: href, "data-action": "report-gap", rel: "noopener" }, [w("report_gap")]), " ",
-      el("small", {}, [w("report_hint")])]));
+      el("small", {}, [w("report_hint")])]);
   }
 
   function renderResults(box, data, result, rootNode) {
     box.textContent = "";
     var out = [];
     var heading = result.matches.length ? w("matches", { n: result.matches.length }) : w("none");
-    out.push(pl(el("h2", { id: "maillage-orient-summary", tabindex: "-1" }, [heading])));
-    out.push(pl(el("p", {}, [w("profile") + " : " + profileText(result)])));
+    out.push(el("h2", { id: "maillage-orient-summary", tabindex: "-1" }, [heading]));
+    out.push(el("p", {}, [w("line", { label: w("profile"), value: profileText(result) })]));
     var fit = result.matches.filter(function (m) { return !toCheck(m); });
     var check = result.matches.filter(toCheck);
     [[fit, "group_known", "maillage-orient-fit"], [check, "group_unknown", "maillage-orient-to-check"]].forEach(function (g, k) {
       if (!g[0].length) return;
-      out.push(pl(el("h3", { class: g[2] }, [w(g[1])])));
+      out.push(el("h3", { class: g[2] }, [w(g[1])]));
       var list = el("ol", { class: "maillage-orient-matches " + g[2], start: String(k ? fit.length + 1 : 1) });
       g[0].forEach(function (m, i) { list.appendChild(matchItem(data, result, m, i === 0 && (k === 0 || !fit.length), box)); });
       out.push(list);
     });
     if (result.near_misses.length) {
-      out.push(pl(el("h2", {}, [w("near")])));
+      out.push(el("h2", {}, [w("near")]));
       out.push(el("ul", { class: "maillage-orient-near" }, result.near_misses.map(function (n) { return nearItem(data, n); })));
     }
     if (result.fallbacks.length) {
-      out.push(pl(el("h2", {}, [w("fallbacks")])));
+      out.push(el("h2", {}, [w("fallbacks")]));
       out.push(el("ul", { class: "maillage-orient-fallbacks" }, result.fallbacks.map(function (f) { return fallbackItem(data, f); })));
     }
     if (!result.matches.length) {
@@ -996,8 +966,6 @@
     textarea.select();
   }
 
-  /* The first matches get their next steps at once; the others when their note is asked for. */
-  var DETAILED = 10;
   var detailsBase = "";
 
   function loadChunk(data, k) {
@@ -1005,17 +973,6 @@
     return fetch(detailsBase + "details-" + k + ".json", { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (rows) { addDetails(data, k, rows); });
-  }
-
-  /* The details chunks of every service a result shows (first matches, near misses, fallbacks). */
-  function chunksShown(data, result) {
-    var wanted = {};
-    var entries = result.matches.slice(0, DETAILED).concat(result.near_misses, result.fallbacks);
-    entries.forEach(function (e) {
-      var s = serviceOf(data, e.service);
-      if (s && !data.loaded[Math.floor(s.index / data.chunk)]) wanted[Math.floor(s.index / data.chunk)] = true;
-    });
-    return Object.keys(wanted).map(Number).sort(function (a, b) { return a - b; });
   }
 
   /* The orientation in the address (DESIGN.md): age, where, housing, need (repeated),
@@ -1133,8 +1090,9 @@
         crisis: e.crisis.checked, non_demand: e.non_demand.checked,
       };
       var result = orient(data, profile, L.matcher);
-      /* Next steps and contacts live in small files, fetched from this site for the services shown. */
-      Promise.all(chunksShown(data, result).map(function (k) { return loadChunk(data, k); })).then(function () {
+      /* Contacts and next steps live in small files, fetched from this site for every service
+       * shown: a result without its phone number would send the worker to another page. */
+      Promise.all(chunksOf(data, result).map(function (k) { return loadChunk(data, k); })).then(function () {
         renderResults(results, data, orient(data, profile, L.matcher), rootNode);
       }).catch(function () {
         message.textContent = w("details_failed");
