@@ -827,7 +827,8 @@
     lines.push("", heading("steps"));
     var a = accessOf(match);
     [["who", a.who], ["how", a.how], ["delay", a.delay]].forEach(function (pair) {
-      var said = match.next_steps.some(function (s) { return s.indexOf(pair[1]) >= 0; });
+      /* (the next steps may already open with these three lines: not twice) */
+      var said = match.next_steps.some(function (s) { return s.slice(-pair[1].length - 2) === ": " + pair[1]; });
       if (pair[1] && !said) lines.push("  - " + w("line", { label: w(pair[0]), value: pair[1] }));
     });
     match.next_steps.forEach(function (s) { lines.push("  - " + s); });
