@@ -382,7 +382,10 @@ def orient(
     check_terms(registry, "housing", (housing,) if housing else (), "--housing")
     check_terms(registry, "referrers", (referrer,) if referrer else (), "--referrer")
     code = resolve_place(ctx, where)
-    data = orientation.build_data(registry, places=[code])
+    from .site.commands import plugin_option  # mkdocs.yml's orient_fallback_km, as the site's
+
+    fallback_km = plugin_option(ctx.root / "mkdocs.yml", "orient_fallback_km", orientation.FALLBACK_KM)
+    data = orientation.build_data(registry, places=[code], fallback_km=fallback_km)
     profile = orientation.Profile(
         place=code,
         age=age,

@@ -16,6 +16,7 @@ from generator.analysis.orient import (
     CONDITION_CHECKS,
     DETAILS_CHUNK,
     Profile,
+    Result,
     ServiceRow,
     build_data,
     data_from_json,
@@ -25,10 +26,12 @@ from generator.analysis.orient import (
     orient,
     place_keys,
     places_to_json,
+    text_report,
 )
 from generator.registry.loader import Registry, for_audience, load_registry
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from generator.site.orient_page import DATA_URI, DETAILS_DIR, SCRIPT_URI, orient_files, orient_json, orient_page
+from tests.conftest import compare_golden
 
 ROOT = Path(__file__).resolve().parent.parent
 VECTORS = ROOT / "tests" / "vectors" / "orient.json"
@@ -227,7 +230,7 @@ def test_main_data_holds_no_display_text(data_json: dict[str, Any]) -> None:
     """Next steps, contacts, how to ask and organisations are in the details chunks only."""
     main = json.dumps({k: v for k, v in data_json.items() if k not in ("details", "places")}, ensure_ascii=False)
     details = json.dumps(data_json["details"], ensure_ascii=False)
-    for shown in ("Par téléphone ou par e-mail.", "helpdesk@brusano.brussels", "Ensuite : "):
+    for shown in ("Par téléphone ou par e-mail.", "helpdesk@brusano.brussels", "Qui peut demander : "):
         assert shown not in main
         assert shown in details
 
@@ -276,7 +279,7 @@ def test_page_and_assets(registry: Registry) -> None:
     assert "in het Frans" in nl_page.content  # the matcher's reasons stay French, and the page says so
     en = next(iter(orient_page(SiteContext(registry=registry, config=SiteConfig(), lang="en"))))
     assert isinstance(en, GeneratedPage)
-    assert "Find services" in en.content and "are in French" in en.content
+    assert "Find services" in en.content and "stay in French" in en.content
     assert "Trouver les services" not in en.content
 
 
@@ -332,3 +335,123 @@ def test_condition_checks_are_the_browsers() -> None:
     assert table is not None
     rows = json.loads(re.sub(r",\s*\]$", "]", table.group(1)))
     assert rows == [[c.criterion, c.field, c.flag, c.failing] for c in CONDITION_CHECKS]
+
+
+# --- issue 17: the text a helpdesk reads, the JSON shape, the fallback distance ----------------
+
+GOLDEN = ROOT / "tests" / "golden" / "orient"
+GOLDEN_PROFILES = {
+    # The issue's own profiles, and a roofless person whose nearest site is 11 km away.
+    "schaerbeek-30-housed-mental-health": {
+        "age": 30,
+        "where": "Schaerbeek",
+        "housing": "housed",
+        "needs": ("mental-health",),
+    },
+    "ixelles-16": {"age": 16, "where": "Ixelles"},
+    "saint-gilles-45-roofless-crisis": {"age": 45, "where": "1060", "housing": "roofless", "crisis": True},
+    "roubaix-30-roofless-relative": {"age": 30, "where": "Roubaix", "housing": "roofless", "referrer": "relative"},
+}
+
+
+def report_of(registry: Registry, fields: dict[str, Any], lang: str = "fr", fallback_km: int = 100) -> Result:
+    """What ``maillage orient`` computes: a digest for the one place asked about."""
+    code = registry.gazetteer.resolve(fields["where"]).code
+    data = build_data(registry, places=[code], fallback_km=fallback_km, lang=lang)
+    profile = Profile(place=code, **{k: v for k, v in fields.items() if k != "where"})
+    return orient(data, profile, lang)
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_PROFILES))
+def test_text_report_golden(registry: Registry, name: str, update_goldens: bool) -> None:
+    """The French text of ``orient --format text``: no raw id, contacts phone first."""
+    text = text_report(report_of(registry, GOLDEN_PROFILES[name])) + "\n"
+    compare_golden(GOLDEN / f"{name}.txt", text, update_goldens)
+    ids = {s for s in registry.services} | {"housed", "roofless", "mental-health", "relative", "be-commune-21015"}
+    said = "\n".join(line for line in text.splitlines() if "gaps/" not in line)  # the report's URL names the need
+    words = set(re.findall(r"[\w-]+", said))
+    assert not ids & words, ids & words
+
+
+def test_text_report_english(registry: Registry) -> None:
+    text = text_report(report_of(registry, GOLDEN_PROFILES["schaerbeek-30-housed-mental-health"], "en"), "en")
+    assert "No service fits." in text
+    assert "No service listed in Schaerbeek for adults aged 25 to 59 in ordinary housing, for mental health" in text
+    assert "no other service listed within 100 km of Schaerbeek" in text
+    assert "Aucun" not in text and "réside" not in text
+
+
+def test_never_met_and_to_check(data_json: dict[str, Any]) -> None:
+    """No criterion is both met (✓) and to check for one service, in any vector."""
+    data = data_from_json(data_json, data_json["details"], data_json["places"].values())
+    for vector in vectors():
+        fields = {k: v for k, v in vector["profile"].items() if k != "where"}
+        fields["needs"] = tuple(fields.get("needs", ()))
+        result = orient(data, Profile(place=data.resolve(vector["profile"]["where"]), **fields))
+        for e in (*result.matches, *result.near_misses):
+            met = {c.criterion for c in e.checks if c.status == "ok"}
+            assert not met & set(e.unknown_criteria), (vector["name"], e.service.id)
+            assert all("à vérifier" not in r for r in e.reasons)
+
+
+def test_json_entries_carry_contacts_and_unknown(registry: Registry) -> None:
+    """DESIGN.md's shape: every match, near miss and fallback has contacts and unknown."""
+    result = report_of(registry, GOLDEN_PROFILES["schaerbeek-30-housed-mental-health"]).to_json()
+    assert set(result) == {"profile", "matches", "near_misses", "fallbacks"}
+    entries = [*result["matches"], *result["near_misses"], *result["fallbacks"]]
+    assert entries
+    for entry in entries:
+        assert {"contacts", "unknown", "service", "name"} <= set(entry)
+        for contact in entry["contacts"]:
+            assert {"kind", "value", "label"} <= set(contact) and contact["kind"] in ("phone", "email", "web")
+    helpdesk = next(f for f in result["fallbacks"] if f["service"] == "brusano-helpdesk")
+    assert helpdesk["contacts"][0] == {"kind": "phone", "value": "02 880 29 80", "label": None, "visibility": "public"}
+    assert helpdesk["unknown"] == ["age", "housing", "referrer"]
+    assert helpdesk["access"]["how"] == "Par téléphone ou par e-mail."
+    gap = result["fallbacks"][-1]
+    assert gap["kind"] == "gap" and gap["gaps_url"] == "gaps/needs/mental-health/#be-region-04000"
+    assert all(f["distance_km"] is None or f["distance_km"] <= 100 for f in result["fallbacks"])
+
+
+def test_professional_contacts_marked(registry: Registry) -> None:
+    """A professional build lists the case managers' direct lines, marked, after the public one."""
+    professional = for_audience(load_registry(ROOT), "professional")
+    result = report_of(professional, GOLDEN_PROFILES["ixelles-16"]).to_json()
+    contacts = result["matches"][0]["contacts"]
+    phones = [c for c in contacts if c["kind"] == "phone"]
+    assert phones[0]["visibility"] == "public" and phones[0]["value"] == "0485 71 19 42"
+    assert {c["visibility"] for c in phones[1:]} == {"professional"}
+    text = text_report(report_of(professional, GOLDEN_PROFILES["ixelles-16"]))
+    assert "réservé aux professionnels" in text
+    public = report_of(registry, GOLDEN_PROFILES["ixelles-16"]).to_json()
+    assert {c["visibility"] for c in public["matches"][0]["contacts"]} == {"public"}
+
+
+def test_fallback_distance(registry: Registry) -> None:
+    """Dunkerque's nearest service (Lille) is 71 km away: a fallback at 100 km, not at 50."""
+    roofless = {"age": 30, "where": "Dunkerque", "housing": "roofless"}
+    kinds = [(f.kind, f.distance_km) for f in report_of(registry, roofless).fallbacks]
+    assert kinds == [("nearest", 71), ("gap", None)]
+    kinds = [(f.kind, f.distance_km) for f in report_of(registry, roofless, fallback_km=50).fallbacks]
+    assert kinds == [("none-nearby", None), ("gap", None)]
+    # Mouscron is 17 km from Lille, across the border: only Brussels' services, in Belgium.
+    mouscron = report_of(registry, {"age": 30, "where": "Mouscron", "housing": "roofless"})
+    assert "ucsd-lille" not in [f.service for f in mouscron.fallbacks]
+    assert "ucsd-lille" not in [e.service.id for e in mouscron.near_misses]
+
+
+def test_cli_reads_the_fallback_distance(tmp_path: Path) -> None:
+    """``maillage orient`` takes ``orient_fallback_km`` from the project's mkdocs.yml."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "data", project / "data")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("      stale_months:", "      orient_fallback_km: 50\n      stale_months:", 1)
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    args = ("orient", "--age", "30", "--where", "Dunkerque", "--housing", "roofless", "--format", "json")
+    here = json.loads(maillage(*args).stdout)
+    assert [f["kind"] for f in here["fallbacks"]] == ["nearest", "gap"]
+    run = subprocess.run(
+        [sys.executable, "-m", "generator", "-C", str(project), *args], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert [f["kind"] for f in json.loads(run.stdout)["fallbacks"]] == ["none-nearby", "gap"]

@@ -364,15 +364,20 @@ def _lower_first(value: str) -> str:
 
 
 def _next_steps(registry: Registry, service_id: str, lang: str = "fr") -> tuple[Access, tuple[str, ...]]:
-    """Who may ask, how and the delay; then what else the caller must know (French: the
-    registry's own words)."""
+    """Who may ask, how and the delay; and the next steps, which start with the same three
+    (the fiche de liaison lists them all) then say what else the caller must know (French:
+    the registry's own words)."""
     service = registry.services[service_id]
     access = Access(
         who=referrers_phrase(registry, service.access, lang) if service.access.referrers is not None else "",
         how=text(service.access.form, lang),
         delay=delay_phrase(service.access, lang),
     )
-    steps = []
+    steps = [f"Qui peut demander : {referrers_phrase(registry, service.access, lang)}"]
+    if access.how:
+        steps.append(f"Demande : {access.how}")
+    if access.delay:
+        steps.append(f"Délai de réponse : {access.delay}")
     if service.access.process:
         steps.append(f"Ensuite : {text(service.access.process, lang)}")
     duration = duration_phrase(service.duration, lang)
@@ -393,7 +398,8 @@ def _contacts(registry: Registry, service_id: str, lang: str = "fr") -> tuple[Co
     registry is already filtered for the audience (no professional contact in public)."""
     contacts = registry.services[service_id].contacts or registry.organisation_of(service_id).contacts
     found = [ContactInfo(c.kind, c.value, _one_line(c.label, lang), c.visibility) for c in contacts]
-    return tuple(sorted(found, key=lambda c: CONTACT_ORDER.get(c.kind, len(CONTACT_ORDER))))
+    # Phones first, and of each kind the public lines before the professionals' direct ones.
+    return tuple(sorted(found, key=lambda c: (CONTACT_ORDER.get(c.kind, len(CONTACT_ORDER)), c.visibility != "public")))
 
 
 def _one_line(value: object, lang: str) -> str | None:
@@ -848,7 +854,16 @@ class Evaluation:
 
     def rank_key(self) -> tuple[Any, ...]:
         """Known and met first; made for this public before generalist; precise area first."""
-        return (self.group != "fit", self.service.generalist, -len(self.made_for), self.area_rank, self.service.id)
+        return (self.group != "fit", self.tier, -len(self.made_for), self.area_rank, self.service.id)
+
+    @property
+    def tier(self) -> int:
+        """0 made for this person's public or need, 1 generalist or helpline (meant to take
+        anyone), 2 a service whose public the sources do not state (it may be meant for
+        someone else)."""
+        if self.service.generalist or "helpline" in self.service.functions:
+            return 1
+        return 0 if self.made_for else 2
 
     @property
     def area_rank(self) -> int:
@@ -949,6 +964,8 @@ def rank_reason(e: Evaluation, lang: str = "fr") -> str:
     """Why a match stands where it does: made for this public or generalist, and its area."""
     if e.service.generalist:
         who = _say("rank_generalist", lang)
+    elif "helpline" in e.service.functions:
+        who = _say("fb_helpline", lang)
     elif e.made_for:
         who = _say("rank_specific", lang, criteria=", ".join(criterion_name(c, lang) for c in e.made_for))
     else:
@@ -1304,7 +1321,9 @@ def text_report(result: Result, lang: str = "fr") -> str:
             if m["unknown_text"]:
                 lines.append("    " + m["unknown_text"])
             lines.extend(_contact_lines(m, lang))
-            lines.extend(f"    → {step}" for step in m["next_steps"])
+            # The next steps start with who, how and the delay, which the contact lines said.
+            said = 1 + bool(m["access"]["how"]) + bool(m["access"]["delay"])
+            lines.extend(f"    → {step}" for step in m["next_steps"][said:])
     if data["near_misses"]:
         lines += ["", t("cli.orient_report.near", lang)]
         for n in data["near_misses"]:
@@ -1326,7 +1345,7 @@ def text_report(result: Result, lang: str = "fr") -> str:
 
 def _title(entry: Mapping[str, Any]) -> str:
     organisation = entry["organisation"]
-    same = not organisation or fold(organisation) in fold(entry["name"])
+    same = not organisation or fold(organisation) in fold(entry["name"]) or fold(entry["name"]) in fold(organisation)
     return entry["name"] if same else f"{entry['name']} — {organisation}"
 
 

@@ -130,6 +130,28 @@ def source_folders(config_file: Path) -> list[Path]:
     return folders
 
 
+def plugin_option(config_file: Path, name: str, default: int) -> int:
+    """A whole-number option of the ``maillage`` plugin read from ``config_file`` alone, for the
+    commands that do not build (``maillage orient``'s ``orient_fallback_km``); ``default``
+    when the file, the plugin or the option is missing. Raises ``BuildError`` when the value
+    is not a whole number, as the build would."""
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with open(config_file, "rb") as handle:
+            data = yaml_load(handle)
+    except Exception:  # no mkdocs.yml, or one mkdocs cannot read: the build says why
+        return default
+    plugins = data.get("plugins") if isinstance(data, dict) else None
+    for plugin in plugins if isinstance(plugins, list) else []:
+        if isinstance(plugin, dict) and isinstance(plugin.get("maillage"), dict):
+            value = plugin["maillage"].get(name, default)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise BuildError(f"{config_file}: plugins: maillage: {name} must be a whole number, not {value!r}")
+            return value
+    return default
+
+
 def _show_mkdocs_warnings(info: bool = False) -> None:
     logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "_maillage", False) for h in logger.handlers):

@@ -111,13 +111,13 @@ def _dump(value: object) -> bytes:
 
 def orient_json(ctx: SiteContext) -> bytes:
     """The compact data the page downloads before the first search (criteria, places)."""
-    return _dump(data_to_json(build_data(ctx.registry)))
+    return _dump(data_to_json(build_data(ctx.registry, fallback_km=ctx.config.orient_fallback_km)))
 
 
 def orient_files(ctx: SiteContext) -> dict[str, bytes]:
     """The main data, its details chunks (fetched when a result is shown) and its places
     files (the communes no service names, fetched as the place is typed), by URI."""
-    data = build_data(ctx.registry)
+    data = build_data(ctx.registry, fallback_km=ctx.config.orient_fallback_km)
     files = {DATA_URI: _dump(data_to_json(data))}
     for k, chunk in enumerate(details_to_json(data)):
         files[f"{DETAILS_DIR}details-{k}.json"] = _dump(chunk)

@@ -72,6 +72,7 @@ class MaillagePluginConfig(base.Config):  # type: ignore[no-untyped-call]
     tiles_attribution = c.Type(str, default=_DEFAULTS.tiles_attribution)
     repo_edit_base = c.Optional(c.Type(str))
     gap_report_email = c.Optional(c.Type(str))  # the orientation page's "Signaler cette zone grise"
+    orient_fallback_km = c.Type(int, default=_DEFAULTS.orient_fallback_km)  # nearest fallbacks, at most this far
 
 
 class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ignore[no-untyped-call]
@@ -184,6 +185,7 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
             repo_edit_base=self.config.repo_edit_base,
             repo_url=self.repo_url,
             gap_report_email=self.config.gap_report_email,
+            orient_fallback_km=self.config.orient_fallback_km,
         )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:

@@ -388,10 +388,15 @@
     return e.specificity >= PRECISE_RANK ? 0 : 1;
   }
 
+  /* 0 made for this person's public or need, 1 generalist or helpline, 2 public not stated. */
+  function tier(e) {
+    if (e.service.generalist || e.service.functions.indexOf("helpline") >= 0) return 1;
+    return e.madeFor.length ? 0 : 2;
+  }
+
   /* Known and met first; made for this public before generalist; precise area first. */
   function byRank(a, b) {
-    return ((groupOf(a) !== "fit") - (groupOf(b) !== "fit")) ||
-      ((a.service.generalist ? 1 : 0) - (b.service.generalist ? 1 : 0)) ||
+    return ((groupOf(a) !== "fit") - (groupOf(b) !== "fit")) || (tier(a) - tier(b)) ||
       (b.madeFor.length - a.madeFor.length) || (areaRank(a) - areaRank(b)) || cmp(a.service.id, b.service.id);
   }
 
@@ -402,6 +407,7 @@
   function rankReason(e) {
     var who;
     if (e.service.generalist) who = say("rank_generalist");
+    else if (e.service.functions.indexOf("helpline") >= 0) who = say("fb_helpline");
     else if (e.madeFor.length) who = say("rank_specific", { criteria: e.madeFor.map(criterionName).join(", ") });
     else who = say("rank_unstated");
     var area = ["rank_area", "rank_area_wide", "rank_area_approximate", "rank_area_partial"][areaRank(e)];
