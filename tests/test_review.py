@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from generator.analysis.review import (
     ABSENT,
-    FIELD_LABELS,
+    FIELD_KEYS,
     Detail,
     RecordChange,
     RegistryDiff,
@@ -352,5 +352,27 @@ def test_every_registry_field_has_a_french_name() -> None:
     seen: set[type[BaseModel]] = set()
     names = {name for root in roots for name in _fields(root, seen)} - {"id"}
     assert models.Contact in seen and models.Address in seen and models.Delay in seen
-    missing = sorted(names - set(FIELD_LABELS))
-    assert not missing, f"give these fields a French name in review.FIELD_LABELS: {missing}"
+    missing = sorted(names - set(FIELD_KEYS))
+    assert not missing, f"give these fields a name in review.FIELD_KEYS (and the catalogues): {missing}"
+
+
+def test_the_review_speaks_the_language_asked_for() -> None:
+    # The words come from the catalogues (review.*); French stays the default.
+    from generator.analysis.review import _field
+
+    details = [
+        Detail((_field("legal_form"),), "asbl", "vzw"),
+        Detail((_field("contacts"),), ABSENT, {"kind": "phone", "value": "02"}, True),
+    ]
+    diff = RegistryDiff([RecordChange("organisation", "changed", "foo", "Foo", details=details)])
+    assert render(diff) == (
+        "- Organisation modifiée : Foo (`foo`)\n"
+        "  - forme juridique : « asbl » → « vzw »\n"
+        "  - (!) contacts : ajout : type : « phone », valeur : « 02 »\n"
+    )
+    assert render(diff, "text", "en") == (
+        "- Organisation changed: Foo (`foo`)\n"
+        "  - legal form: « asbl » → « vzw »\n"
+        "  - (!) contacts: added: kind: « phone », value: « 02 »\n"
+    )
+    assert render(RegistryDiff([]), "markdown", "nl").startswith("## Wat dit voorstel in de gids verandert\n")

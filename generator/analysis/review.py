@@ -1,10 +1,10 @@
-"""What a change of the registry means, in plain French, for the reviewer of a pull request.
+"""What a change of the registry means, in plain words, for the reviewer of a pull request.
 
 Every record of every registry file is compared field by field: organisations (with their
 sites and contacts), services, sources, programmes and each vocabulary. The comparison
 walks the records' data as pydantic dumps it, so a field added to a model later is
-compared too; ``FIELD_LABELS`` only gives fields their French names (an unnamed field shows
-under its YAML key). Lists are matched by identity (``id``, or a contact's kind and value)
+compared too; ``FIELD_KEYS`` only gives fields their names, from the catalogues (an unnamed
+field shows under its YAML key). Lists are matched by identity (``id``, or a contact's kind and value)
 so that a contact whose visibility changes shows as that change, not as nothing.
 
 The changes a reviewer must not miss are flagged: any visibility change, and any change to
@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from ..locale import N_, t
 from ..registry.loader import Registry, load_registry
 from ..registry.models import LANGUAGES
 from ..registry.problems import RegistryError
@@ -41,113 +42,164 @@ from .describe import age_phrase
 
 Status = Literal["added", "removed", "changed"]
 
-# French names of the registry's fields, by YAML key; a key not listed shows as itself.
-FIELD_LABELS: dict[str, str] = {
-    "name": "nom",
-    "short_name": "sigle",
-    "legal_form": "forme juridique",
-    "description": "description",
-    "members": "membres",
-    "website": "site web",
-    "organisation": "organisation",
-    "programme": "programme",
-    "status": "statut",
-    "state": "état",
-    "since": "depuis",
-    "until": "jusqu'au",
-    "needs": "besoins",
-    "functions": "fonctions",
-    "generalist": "généraliste",
-    "objective": "objectif",
-    "public": "public",
-    "summary": "résumé",
-    "age": "critère d'âge",
-    "area": "territoire couvert",
-    "area_approximate": "précision du territoire",
-    "area_note": "précision sur la zone",
-    "housing": "situations de logement",
-    "conditions": "conditions d'accès",
-    "exclusions": "exclusions",
-    "health_insurance_required": "couverture santé exigée",
-    "residence_permit_required": "titre de séjour exigé",
-    "non_demand_accepted": "non-demande acceptée",
-    "crisis_accepted": "intervention en crise",
-    "diagnosis_required": "diagnostic exigé",
-    "consent_required": "accord de la personne exigé",
-    "access": "modalités de demande",
-    "referrers": "demandeurs",
-    "professional_requesters": "professionnels requis",
-    "form": "demande",
-    "answer_delay": "délai de réponse",
-    "min_hours": "minimum (heures)",
-    "max_hours": "maximum (heures)",
-    "process": "suite de la demande",
-    "text": "en clair",
-    "services": "services",
-    "method": "méthode",
-    "timing": "temporalité",
-    "attention": "points d'attention",
-    "modality": "modalités",
-    "duration": "durée",
-    "min_months": "minimum (mois)",
-    "max_months": "maximum (mois)",
-    "unlimited": "sans limite",
-    "capacity": "capacité",
-    "places": "places",
-    "availability": "disponibilité",
-    "always": "24 h/24",
-    "hours": "horaires",
-    "languages": "langues",
-    "cost": "coût",
-    "free": "gratuit",
-    "team": "équipe",
-    "partners": "partenaires",
-    "contacts": "contacts",
-    "kind": "type",
-    "value": "valeur",
-    "label": "libellé",
-    "visibility": "visibilité",
-    "sites": "lieux",
-    "address": "adresse",
-    "street": "rue",
-    "postcode": "code postal",
-    "city": "commune",
-    "territory": "code de la commune",
-    "coordinates": "coordonnées",
-    "lat": "latitude",
-    "lon": "longitude",
-    "note": "remarque",
-    "sources": "sources",
-    "verified": "date de vérification",
-    "title": "titre",
-    "publisher": "éditeur",
-    "date": "date",
-    "document": "document",
-    "url": "adresse web",
-    "scope": "territoires",
-    "definition": "définition",
-    "synonyms": "synonymes",
-    "parent": "terme parent",
-    "min": "minimum",
-    "max": "maximum",
-    "fr": "français",
-    "nl": "néerlandais",
-    "en": "anglais",
+# The names of the registry's fields, by YAML key, as catalogue keys; a key not listed shows as itself.
+FIELD_KEYS: dict[str, str] = {
+    "name": N_("review.field.name"),
+    "short_name": N_("review.field.short_name"),
+    "legal_form": N_("review.field.legal_form"),
+    "description": N_("review.field.description"),
+    "members": N_("review.field.members"),
+    "website": N_("review.field.website"),
+    "organisation": N_("review.field.organisation"),
+    "programme": N_("review.field.programme"),
+    "status": N_("review.field.status"),
+    "state": N_("review.field.state"),
+    "since": N_("review.field.since"),
+    "until": N_("review.field.until"),
+    "needs": N_("review.field.needs"),
+    "functions": N_("review.field.functions"),
+    "generalist": N_("review.field.generalist"),
+    "objective": N_("review.field.objective"),
+    "public": N_("review.field.public"),
+    "summary": N_("review.field.summary"),
+    "age": N_("review.field.age"),
+    "area": N_("review.field.area"),
+    "area_approximate": N_("review.field.area_approximate"),
+    "area_note": N_("review.field.area_note"),
+    "housing": N_("review.field.housing"),
+    "conditions": N_("review.field.conditions"),
+    "exclusions": N_("review.field.exclusions"),
+    "health_insurance_required": N_("review.field.health_insurance_required"),
+    "residence_permit_required": N_("review.field.residence_permit_required"),
+    "non_demand_accepted": N_("review.field.non_demand_accepted"),
+    "crisis_accepted": N_("review.field.crisis_accepted"),
+    "diagnosis_required": N_("review.field.diagnosis_required"),
+    "consent_required": N_("review.field.consent_required"),
+    "access": N_("review.field.access"),
+    "referrers": N_("review.field.referrers"),
+    "professional_requesters": N_("review.field.professional_requesters"),
+    "form": N_("review.field.form"),
+    "answer_delay": N_("review.field.answer_delay"),
+    "min_hours": N_("review.field.min_hours"),
+    "max_hours": N_("review.field.max_hours"),
+    "process": N_("review.field.process"),
+    "text": N_("review.field.text"),
+    "services": N_("review.field.services"),
+    "method": N_("review.field.method"),
+    "timing": N_("review.field.timing"),
+    "attention": N_("review.field.attention"),
+    "modality": N_("review.field.modality"),
+    "duration": N_("review.field.duration"),
+    "min_months": N_("review.field.min_months"),
+    "max_months": N_("review.field.max_months"),
+    "unlimited": N_("review.field.unlimited"),
+    "capacity": N_("review.field.capacity"),
+    "places": N_("review.field.places"),
+    "availability": N_("review.field.availability"),
+    "always": N_("review.field.always"),
+    "hours": N_("review.field.hours"),
+    "languages": N_("review.field.languages"),
+    "cost": N_("review.field.cost"),
+    "free": N_("review.field.free"),
+    "team": N_("review.field.team"),
+    "partners": N_("review.field.partners"),
+    "contacts": N_("review.field.contacts"),
+    "kind": N_("review.field.kind"),
+    "value": N_("review.field.value"),
+    "label": N_("review.field.label"),
+    "visibility": N_("review.field.visibility"),
+    "sites": N_("review.field.sites"),
+    "address": N_("review.field.address"),
+    "street": N_("review.field.street"),
+    "postcode": N_("review.field.postcode"),
+    "city": N_("review.field.city"),
+    "territory": N_("review.field.territory"),
+    "coordinates": N_("review.field.coordinates"),
+    "lat": N_("review.field.lat"),
+    "lon": N_("review.field.lon"),
+    "note": N_("review.field.note"),
+    "sources": N_("review.field.sources"),
+    "verified": N_("review.field.verified"),
+    "title": N_("review.field.title"),
+    "publisher": N_("review.field.publisher"),
+    "date": N_("review.field.date"),
+    "document": N_("review.field.document"),
+    "url": N_("review.field.url"),
+    "scope": N_("review.field.scope"),
+    "definition": N_("review.field.definition"),
+    "synonyms": N_("review.field.synonyms"),
+    "parent": N_("review.field.parent"),
+    "min": N_("review.field.min"),
+    "max": N_("review.field.max"),
+    "fr": N_("review.field.fr"),
+    "nl": N_("review.field.nl"),
+    "en": N_("review.field.en"),
+    "expected": N_("review.field.expected"),
 }
 
-# How each kind of record is named in a heading: noun, and whether it is feminine.
-RECORD_NOUNS: dict[str, tuple[str, bool]] = {
-    "organisation": ("Organisation", True),
-    "service": ("Service", False),
-    "source": ("Source", True),
-    "programme": ("Programme", False),
-    "needs": ("Terme du vocabulaire « besoins »", False),
-    "functions": ("Terme du vocabulaire « fonctions »", False),
-    "housing": ("Terme du vocabulaire « situations de logement »", False),
-    "referrers": ("Terme du vocabulaire « demandeurs »", False),
-    "modalities": ("Terme du vocabulaire « modalités »", False),
-    "age_bands": ("Tranche d'âge", True),
-    "synonyms": ("Liste des synonymes", True),
+# How a heading names a record added, removed or changed, by kind, as catalogue keys (French
+# agrees the participle with the noun: « Organisation ajoutée », « Service ajouté »).
+RECORD_KEYS: dict[str, dict[str, str]] = {
+    "organisation": {
+        "added": N_("review.record.organisation.added"),
+        "removed": N_("review.record.organisation.removed"),
+        "changed": N_("review.record.organisation.changed"),
+    },
+    "service": {
+        "added": N_("review.record.service.added"),
+        "removed": N_("review.record.service.removed"),
+        "changed": N_("review.record.service.changed"),
+    },
+    "source": {
+        "added": N_("review.record.source.added"),
+        "removed": N_("review.record.source.removed"),
+        "changed": N_("review.record.source.changed"),
+    },
+    "programme": {
+        "added": N_("review.record.programme.added"),
+        "removed": N_("review.record.programme.removed"),
+        "changed": N_("review.record.programme.changed"),
+    },
+    "needs": {
+        "added": N_("review.record.needs.added"),
+        "removed": N_("review.record.needs.removed"),
+        "changed": N_("review.record.needs.changed"),
+    },
+    "functions": {
+        "added": N_("review.record.functions.added"),
+        "removed": N_("review.record.functions.removed"),
+        "changed": N_("review.record.functions.changed"),
+    },
+    "housing": {
+        "added": N_("review.record.housing.added"),
+        "removed": N_("review.record.housing.removed"),
+        "changed": N_("review.record.housing.changed"),
+    },
+    "referrers": {
+        "added": N_("review.record.referrers.added"),
+        "removed": N_("review.record.referrers.removed"),
+        "changed": N_("review.record.referrers.changed"),
+    },
+    "modalities": {
+        "added": N_("review.record.modalities.added"),
+        "removed": N_("review.record.modalities.removed"),
+        "changed": N_("review.record.modalities.changed"),
+    },
+    "age_bands": {
+        "added": N_("review.record.age_bands.added"),
+        "removed": N_("review.record.age_bands.removed"),
+        "changed": N_("review.record.age_bands.changed"),
+    },
+    "synonyms": {
+        "added": N_("review.record.synonyms.added"),
+        "removed": N_("review.record.synonyms.removed"),
+        "changed": N_("review.record.synonyms.changed"),
+    },
+    "other": {
+        "added": N_("review.record.other.added"),
+        "removed": N_("review.record.other.removed"),
+        "changed": N_("review.record.other.changed"),
+    },
 }
 
 # Fields whose every change is flagged.
@@ -183,8 +235,14 @@ class Step:
     key: str = ""  # the YAML key of a field
 
 
+def field_label(key: str, lang: str = "fr") -> str:
+    """A field's name in ``lang``: « forme juridique » for ``legal_form``; the key itself when unnamed."""
+    found = FIELD_KEYS.get(key)
+    return t(found, lang) if found else key
+
+
 def _field(key: str) -> Step:
-    return Step(FIELD_LABELS.get(key, key), key=key)
+    return Step(field_label(key), key=key)
 
 
 @dataclass(frozen=True)
@@ -485,8 +543,9 @@ def code(text: str) -> str:
 class _Writer:
     """Formats our words as they are and user-written text quoted for the format."""
 
-    def __init__(self, fmt: str) -> None:
+    def __init__(self, fmt: str, lang: str = "fr") -> None:
         self.markdown = fmt == "markdown"
+        self.lang = lang
 
     def quote(self, text: str) -> str:
         return code(text) if self.markdown else f"« {visible(text)} »"
@@ -500,55 +559,61 @@ class _Writer:
 
     def value(self, value: Any) -> str:
         if value is ABSENT or value is None or value == [] or value == {}:
-            return "(vide)"
+            return t("review.empty_value", self.lang)
         if isinstance(value, dict):
-            return ", ".join(f"{FIELD_LABELS.get(k, k)} : {self.value(v)}" for k, v in value.items())
+            return ", ".join(
+                t("review.pair", self.lang, label=field_label(k, self.lang), value=self.value(v))
+                for k, v in value.items()
+            )
         if isinstance(value, list):
             return ", ".join(self.value(v) for v in value)
         return self.quote(value if isinstance(value, str) else json.dumps(value))
 
     def where(self, where: tuple[Step, ...]) -> str:
-        return " › ".join(self.quote(s.text) if s.quoted else s.text for s in where) or "valeur"
+        steps = (self.quote(s.text) if s.quoted else field_label(s.key, self.lang) if s.key else s.text for s in where)
+        return " › ".join(steps) or t("review.value", self.lang)
 
     def detail(self, detail: Detail) -> str:
         where = self.where(detail.where)
+        lang = self.lang
         if detail.reordered:
-            line = f"{where} : ordre changé : {self.value(detail.before)} → {self.value(detail.after)}"
+            before, after = self.value(detail.before), self.value(detail.after)
+            line = t("review.reordered", lang, where=where, before=before, after=after)
         elif detail.before is ABSENT:
-            line = f"{where} : ajout : {self.value(detail.after)}"
+            line = t("review.added", lang, where=where, after=self.value(detail.after))
         elif detail.after is ABSENT:
-            line = f"{where} : retrait : {self.value(detail.before)}"
+            line = t("review.removed", lang, where=where, before=self.value(detail.before))
         else:
-            line = f"{where} : {self.value(detail.before)} → {self.value(detail.after)}"
+            line = t(
+                "review.changed", lang, where=where, before=self.value(detail.before), after=self.value(detail.after)
+            )
         if not detail.important:
             return line
         return f"**{line}**" if self.markdown else f"(!) {line}"
 
     def heading(self, change: RecordChange) -> str:
-        noun, feminine = RECORD_NOUNS.get(change.kind, (f"« {change.kind} »", False))
-        verb = {"added": "ajouté", "removed": "retiré", "changed": "modifié"}[change.status]
-        verb += "e" if feminine else ""
+        record = t(RECORD_KEYS.get(change.kind, RECORD_KEYS["other"])[change.status], self.lang, kind=change.kind)
         ident = code(change.id) if self.markdown else f"`{visible(change.id)}`"
         what = [self.strong(self.name(change.name))] if change.name else []
         if change.context:
             what.append(f"({self.name(change.context)}, {ident})")
         elif change.id != change.kind:
             what.append(f"({ident})")
-        return f"{noun} {verb} : {' '.join(what)}".rstrip(" :")
+        return t("review.heading", self.lang, record=record, what=" ".join(what)) if what else record
 
 
-def render(diff: RegistryDiff, fmt: str = "text") -> str:
-    """The diff as plain text or as Markdown for a pull request comment.
+def render(diff: RegistryDiff, fmt: str = "text", lang: str = "fr") -> str:
+    """The diff as plain text or as Markdown for a pull request comment, in ``lang``.
 
     Changes flagged important (visibility, phone, e-mail, web address) are in bold in
     Markdown and start with ``(!)`` in text.
     """
-    writer = _Writer(fmt)
+    writer = _Writer(fmt, lang)
     lines: list[str] = []
     if fmt == "markdown":
-        lines += ["## Ce que cette proposition change dans l'annuaire", ""]
+        lines += [f"## {t('review.title', lang)}", ""]
     if diff.empty:
-        lines.append("Aucun service ni aucune organisation ne change.")
+        lines.append(t("review.nothing", lang))
         return "\n".join(lines) + "\n"
     for change in diff.changes:
         lines.append(f"- {writer.heading(change)}")
