@@ -445,6 +445,7 @@ def test_cli_reads_the_fallback_distance(tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(ROOT / "data", project / "data")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"\n +orient_fallback_km:[^\n]*", "", config)
     config = config.replace("      stale_months:", "      orient_fallback_km: 50\n      stale_months:", 1)
     (project / "mkdocs.yml").write_text(config, encoding="utf-8")
     args = ("orient", "--age", "30", "--where", "Dunkerque", "--housing", "roofless", "--format", "json")
