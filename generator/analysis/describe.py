@@ -6,8 +6,6 @@ default). A criterion the registry does not know reads "à vérifier" (never "no
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-
 from ..locale import N_, t
 from ..registry.loader import Registry
 from ..registry.models import Access, AgeRange, Conditions, Duration, LocalizedText, Service
@@ -63,23 +61,6 @@ def condition_phrase(field: str, value: bool, lang: str = "fr") -> str:
     """What a condition's value means: « titre de séjour requis »."""
     keys = CONDITION_KEYS[field]
     return t(keys[1] if value else keys[2], lang)
-
-
-class _FrenchConditionPhrases(Mapping[str, Mapping[bool, str]]):
-    """``CONDITION_PHRASES[field][value]``: ``condition_phrase`` in French, read when asked
-    (so a directory's own catalogue applies). The orientation reads it."""
-
-    def __getitem__(self, field: str) -> Mapping[bool, str]:
-        return {value: condition_phrase(field, value) for value in (True, False)}
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(CONDITION_KEYS)
-
-    def __len__(self) -> int:
-        return len(CONDITION_KEYS)
-
-
-CONDITION_PHRASES: Mapping[str, Mapping[bool, str]] = _FrenchConditionPhrases()
 
 
 def text(value: LocalizedText | None, lang: str = "fr") -> str:
