@@ -70,6 +70,11 @@
     });
   }
 
+  /* Why there are no results: opened from disk, browsers refuse the index to the page. */
+  function unavailable() {
+    return location.protocol === "file:" ? t("js.search.file") : t("js.search.error");
+  }
+
   /* The word `key` of the page's language, "{n}" filled with `n`. */
   function t(key, n) {
     var own = loaded[pageLang()] || {};
@@ -383,7 +388,7 @@
         if (generation === self.generation) self.renderFacets(totals);
       }).catch(function (error) {
         if (generation !== self.generation) return;
-        self.renderStatus(t("js.search.error"));
+        self.renderStatus(unavailable());
         if (window.console) console.error(error);
       }).finally(function () {
         if (generation === self.generation) self.root.removeAttribute("aria-busy");
@@ -413,7 +418,7 @@
       return self.showMore();
     }).catch(function (error) {
       if (generation !== self.generation) return;
-      self.renderStatus(t("js.search.error"));
+      self.renderStatus(unavailable());
       if (window.console) console.error(error);
     }).finally(function () {
       if (generation === self.generation) self.root.removeAttribute("aria-busy");
