@@ -463,7 +463,7 @@ def build_data(
     services = []
     areas: set[str] = set()
     for service in registry.services.values():
-        if service.status.state == "closed":
+        if service.status.state in ("closed", "planned"):  # a planned service takes no one yet
             continue
         age = service.public.age
         access, steps = _next_steps(registry, service.id, lang)
@@ -1327,7 +1327,10 @@ def text_report(result: Result, lang: str = "fr") -> str:
     if data["near_misses"]:
         lines += ["", t("cli.orient_report.near", lang)]
         for n in data["near_misses"]:
-            failed = SEPARATOR.join(f"{criterion_name(f['criterion'], lang)} : {f['detail']}" for f in n["failed"])
+            failed = SEPARATOR.join(
+                t("cli.orient_report.failed", lang, criterion=criterion_name(f["criterion"], lang), detail=f["detail"])
+                for f in n["failed"]
+            )
             lines += ["", f"* {_title(n)}", f"    {failed}"]
             lines.extend(_contact_lines(n, lang))
     if data["fallbacks"]:
