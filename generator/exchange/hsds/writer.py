@@ -234,6 +234,8 @@ class _Exporter:
         if service.status.state == "closed":
             obj["status"] = "defunct"
             _take(dump, "status.state")
+        elif service.status.state == "planned":
+            obj["status"] = "inactive"  # announced, not running yet; "planned" stays as an attribute
         else:
             obj["status"] = "active"  # a pilot is active; "pilot" stays as an attribute
         native = (
