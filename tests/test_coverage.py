@@ -389,10 +389,10 @@ def test_formats_agree(registry: Registry) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--need", "mental-helth"], "--need: unknown term 'mental-helth' (did you mean 'mental-health'?)"),
-        (["--function", "nope"], "--function: unknown term 'nope'"),
-        (["--scope", "Atlantis"], "--scope: no territory is named 'Atlantis'"),
-        (["--scope", "Saint-Denis"], "--scope: 'Saint-Denis' is ambiguous"),
+        (["--need", "mental-helth"], "--need : terme inconnu « mental-helth » (vouliez-vous dire « mental-health » ?)"),
+        (["--function", "nope"], "--function : terme inconnu « nope »"),
+        (["--scope", "Atlantis"], "--scope : aucun territoire ne s'appelle « Atlantis »"),
+        (["--scope", "Saint-Denis"], "--scope : « Saint-Denis » désigne plusieurs territoires ; choisissez-en un :"),
     ],
 )
 def test_cli_errors(mini: Path, args: list[str], message: str) -> None:

@@ -39,7 +39,7 @@ def test_hostile_gazetteer(case: str, mini: Path, update_goldens: bool) -> None:
     assert code == 1, stderr
     assert isinstance(exception, SystemExit), "never a traceback"
     problems = stderr.splitlines()[:-1]
-    assert problems and stderr.splitlines()[-1].endswith("error(s) in the registry.")
+    assert problems and stderr.splitlines()[-1].endswith("erreur(s) dans le registre.")
     for problem in problems:
         assert problem.startswith("data/territories/mini.csv:"), problem
         line, col = problem.split(":")[1:3]
@@ -83,7 +83,7 @@ def test_every_file_is_checked(mini: Path) -> None:
     code, stderr, _ = _check(mini)
     assert code == 1
     assert stderr.startswith(
-        "data/territories/zz.csv:2:1: code: duplicate code 'be-commune-21015' (also at data/territories/mini.csv:6)"
+        "data/territories/zz.csv:2:1: code: code « be-commune-21015 » en double (aussi à data/territories/mini.csv:6)"
     )
 
 
@@ -97,7 +97,7 @@ def test_load_refuses_and_read_reports() -> None:
 
 def test_load_raises_on_a_broken_file(tmp_path: Path) -> None:
     shutil.copy(CASES / "duplicate-code.csv", tmp_path / "be.csv")
-    with pytest.raises(RegistryError, match=r"be\.csv:7:1: code: duplicate code 'be-commune-21015'"):
+    with pytest.raises(RegistryError, match=r"be\.csv:7:1: code: code « be-commune-21015 » en double"):
         Gazetteer.load(tmp_path)
     gazetteer = read_gazetteer(tmp_path)
     assert gazetteer["be-commune-21015"].name == "Schaerbeek", "the first row is kept, never renamed"
@@ -124,7 +124,9 @@ def test_synth_refuses_a_broken_gazetteer(mini: Path, tmp_path: Path) -> None:
     shutil.copy(CASES / "lat-nan.csv", mini / "data" / "territories" / "mini.csv")
     result = CliRunner().invoke(main, ["-C", str(mini), "synth", "--services", "3", "--out", str(tmp_path / "s")])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), "never a traceback"
-    assert "mini.csv:6:70: lat: expected a number written like 50.84, got 'nan' [wrong-type]" in result.stderr
+    assert (
+        "mini.csv:6:70: lat: un nombre écrit comme 50.84 était attendu ; trouvé : « nan » [wrong-type]" in result.stderr
+    )
 
 
 # --- property test: random mutations of a valid gazetteer never give a traceback ---------

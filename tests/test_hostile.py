@@ -68,27 +68,27 @@ def _fifty_megabytes() -> bytes:
 
 
 GENERATED = {
-    "fifty-megabytes": (_fifty_megabytes, "above the limit of 5 MB [file-too-large]"),
+    "fifty-megabytes": (_fifty_megabytes, "au-delà de la limite de 5 Mo [file-too-large]"),
     "flow-nesting": (
         lambda: b"id: deep\nname: " + b"[" * 200_000 + b"\n",
-        "nested more than 40 levels deep [yaml-too-deep]",
+        "plus de 40 niveaux d'imbrication [yaml-too-deep]",
     ),
     "block-nesting": (
         lambda: b"id: deep\nname:\n" + b"".join(b"  " * i + b"k:\n" for i in range(1, 1000)),
-        "nested more than 40 levels deep [yaml-too-deep]",
+        "plus de 40 niveaux d'imbrication [yaml-too-deep]",
     ),
     # Deeper than ours, shallower than any parser's own limit: our bound decides, at its
     # position, whatever the PyYAML version (6.0.4's libyaml stops at 1,000 levels itself).
     "flow-nesting-moderate": (
         lambda: b"id: deep\nname: " + b"[" * 60 + b"]" * 60 + b"\n",
-        "data/registry/case.yaml:2:47: nested more than 40 levels deep [yaml-too-deep]",
+        "data/registry/case.yaml:2:47: plus de 40 niveaux d'imbrication [yaml-too-deep]",
     ),
     "block-nesting-moderate": (
         lambda: b"id: deep\nname:\n" + b"".join(b"  " * i + b"k:\n" for i in range(1, 60)) + b"  " * 60 + b"v\n",
-        "nested more than 40 levels deep [yaml-too-deep]",
+        "plus de 40 niveaux d'imbrication [yaml-too-deep]",
     ),
-    "too-many-nodes": (lambda: b"id: many\nname: M\nx:\n" + b"- 1\n" * 600_000, "more than 500000 values"),
-    "billion-laughs": (lambda: (CORPUS / "billion-laughs.yaml").read_bytes(), "anchors and aliases"),
+    "too-many-nodes": (lambda: b"id: many\nname: M\nx:\n" + b"- 1\n" * 600_000, "plus de 500000 valeurs"),
+    "billion-laughs": (lambda: (CORPUS / "billion-laughs.yaml").read_bytes(), "les ancres et alias"),
 }
 
 

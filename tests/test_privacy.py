@@ -63,7 +63,7 @@ def test_professional_phone_in_attention_fails(mini: Path, written: str) -> None
     code, stderr = _check(mini)
     assert code == 1
     first = stderr.splitlines()[0]
-    assert first.startswith("data/registry/alpha.yaml:28:16: services[0].attention: repeats the phone of ")
+    assert first.startswith("data/registry/alpha.yaml:28:16: services[0].attention: reprend le numéro de téléphone du ")
     assert first.endswith("[professional-in-public-text]")
     assert "555" not in stderr, "the message does not print the value again"
 
@@ -135,8 +135,8 @@ def test_programme_text_is_scanned(mini: Path) -> None:
     assert code == 1
     assert stderr.startswith("data/programmes.yaml:")
     assert (
-        "programmes[0].description: repeats the phone of service 'alpha-adults' contacts[2] in data/registry/alpha.yaml"
-        in stderr
+        "programmes[0].description: reprend le numéro de téléphone du service « alpha-adults » contacts[2] "
+        "dans data/registry/alpha.yaml" in stderr
     )
 
 

@@ -86,9 +86,9 @@ def test_symbolic_links_are_refused_and_nothing_of_the_target_is_shown(case: str
         out = result.output
         if fmt == "text":
             first = out.splitlines()[0]
-            assert first.startswith(f"{link}:1:1: is a symbolic link: ") and first.endswith(" [symlink]"), out
+            assert first.startswith(f"{link}:1:1: est un lien symbolique : ") and first.endswith(" [symlink]"), out
         if fmt == "github":
-            assert out.startswith(f"::error file={link},line=1,col=1::is a symbolic link"), out
+            assert out.startswith(f"::error file={link},line=1,col=1::est un lien symbolique"), out
         # Nothing of the target: neither its content nor its path.
         assert SECRET not in out and "root:" not in out
         assert str(outside) not in out and "elsewhere" not in out and "/etc" not in out
@@ -104,8 +104,8 @@ def test_a_link_inside_the_project_is_refused_too(mini: Path) -> None:
     registry, problems = check_registry(mini)
     assert registry is None
     assert [str(p) for p in problems] == [
-        "data/registry/beta.yaml:1:1: is a symbolic link: data/ must hold the files themselves, "
-        "and a link may lead out of the project; replace it by a copy of the file or folder [symlink]"
+        "data/registry/beta.yaml:1:1: est un lien symbolique : data/ doit contenir les fichiers eux-mêmes, "
+        "et un lien peut mener hors du projet ; remplacez-le par une copie du fichier ou du dossier [symlink]"
     ]
 
 
@@ -167,8 +167,9 @@ def test_a_service_with_an_organisations_id_is_refused(mini: Path) -> None:
     result = CliRunner().invoke(main, ["-C", str(mini), "check"])
     assert result.exit_code == 1, result.output
     assert result.stderr.splitlines()[0] == (
-        "data/registry/gamma.yaml:13:9: services[1].id: service id 'beta' is already the id of an "
-        "organisation (in data/registry/beta.yaml); an id names one organisation or one service [duplicate-id]"
+        "data/registry/gamma.yaml:13:9: services[1].id: l'identifiant de service « beta » est déjà celui d'une "
+        "organisation (dans data/registry/beta.yaml) ; un identifiant désigne une seule organisation ou un seul "
+        "service [duplicate-id]"
     )
     registry, _ = check_registry(mini)
     assert registry is None, "the organisation 'beta' would be recorded in gamma.yaml"

@@ -28,7 +28,8 @@ NASTY_TEXTS = [
 
 
 def _service_args(mini: Path, **values: str) -> list[str]:
-    args = ["-C", str(mini), "new", "service", "--organisation", "alpha", "--need", "mental-health"]
+    # In English: these tests are about what is refused, test_new_speaks_french about the words.
+    args = ["-C", str(mini), "--lang", "en", "new", "service", "--organisation", "alpha", "--need", "mental-health"]
     args += ["--function", "helpline", "--where", "1030", "--source", "fixture-source"]
     options = {"id": "alpha-nouveau", "name": "Nouveau", "objective": "Un objectif."} | values
     for option, value in options.items():
@@ -92,7 +93,7 @@ def test_new_service_writes_back_exactly_the_values_given(mini: Path, text: str)
     ],
 )
 def test_new_organisation_refuses_a_bad_value(mini: Path, args: list[str], expected: str) -> None:
-    result = CliRunner().invoke(main, ["-C", str(mini), "new", "organisation", "--website", "", *args])
+    result = CliRunner().invoke(main, ["-C", str(mini), "--lang", "en", "new", "organisation", "--website", "", *args])
     assert result.exit_code == 1, result.output
     assert expected in result.stderr, result.stderr
     assert not (mini / "data/registry/gamma.yaml").exists()
@@ -113,3 +114,11 @@ def test_quoted_text_reads_back_as_it_was(text: str) -> None:
     quoted = _quote(text)
     assert yaml.safe_load(f"k: {quoted}\n") == {"k": text}
     assert dict(YAML().load(f"k: {quoted}\n")) == {"k": text}
+
+
+def test_new_speaks_french_by_default(mini: Path) -> None:
+    args = [a for a in _service_args(mini, id="alpha-x  # comment") if a not in ("--lang", "en")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert "--id: « alpha-x  # comment » n'est pas un identifiant valide" in result.stderr, result.stderr
+    assert result.stderr.rstrip().endswith("Rien n'a été écrit.")

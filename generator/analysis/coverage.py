@@ -59,10 +59,11 @@ import gc
 import io
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .. import locale
 from ..registry.loader import Registry
 from ..registry.models import AgeBand, Service
 from ..registry.territories import LEVEL_RANK, Gazetteer, Territory
@@ -1243,6 +1244,11 @@ def to_geojson(coverage: Coverage, territories: Iterable[TerritoryCoverage] | No
     return {"type": "FeatureCollection", "features": features}
 
 
+def _percent(share: float, lang: str) -> str:
+    text = f"{share:.1%}"
+    return text.replace(".", ",").replace("%", "\u202f%") if lang == "fr" else text
+
+
 def _mark(cell: Cell) -> str:
     """The number of full services (``*`` from 10), ``~`` for partial only, ``?`` for an
     "à vérifier" gap, ``·`` for a gap."""
@@ -1254,47 +1260,87 @@ def _mark(cell: Cell) -> str:
     return "?" if cell.unknown_count else "·"
 
 
-def to_table(coverage: Coverage) -> str:
+def to_table(
+    coverage: Coverage,
+    lang: str = "fr",
+    housing: Mapping[str, str] | None = None,
+    services: Mapping[str, str] | None = None,
+) -> str:
     """A text table: one line per territory, one column per segment, then the summary.
 
     A column shows the number of full services (``*`` for ten or more), ``~`` for
     partial cover only, ``?`` for a gap where some service is "à vérifier" (it would cover
     the segment only if a criterion the registry does not state admitted it), ``·`` for a
-    gap.
+    gap. Words in ``lang``; ``housing`` and ``services``
+    name the housing situations and the services (their ids otherwise).
     """
+    housing = housing or {}
+    services = services or {}
     keys = [s.key for s in coverage.segments]
     name_width = min(32, max([len(t.name) for t in coverage.territories] + [9]))
     lines = []
     bands = list(dict.fromkeys(s.band for s in coverage.segments))
     housings = list(dict.fromkeys(s.housing for s in coverage.segments))
-    lines.append("segments: " + ", ".join(f"{i + 1}={h}" for i, h in enumerate(housings)) + " per age band")
-    header = f"{'territory':<{name_width}} {'population':>10}  " + "  ".join(
+    legend = ", ".join(f"{i + 1} = {housing.get(h, h)}" for i, h in enumerate(housings))
+    lines.append(locale.t("cli.gaps.legend", lang, legend=legend))
+    territory, population_word = locale.t("cli.gaps.territory", lang), locale.t("cli.gaps.population", lang)
+    header = f"{territory:<{name_width}} {population_word:>10}  " + "  ".join(
         f"{b:<{len(housings) * 2 - 1}}" for b in bands
     )
     lines.append(header)
-    for t in coverage.territories:
-        marks = [_mark(cell) for cell in t.cells]
+    for row in coverage.territories:
+        marks = [_mark(cell) for cell in row.cells]
         width = len(housings)
         groups = [" ".join(marks[i : i + width]) for i in range(0, len(keys), width)]
-        population = "" if t.population is None else str(t.population)
-        lines.append(f"{t.name[:name_width]:<{name_width}} {population:>10}  " + "  ".join(groups))
+        population = "" if row.population is None else str(row.population)
+        lines.append(f"{row.name[:name_width]:<{name_width}} {population:>10}  " + "  ".join(groups))
     s = coverage.summary
+    by_key = {segment.key: segment for segment in coverage.segments}
+
+    def segment_name(key: str) -> str:
+        segment = by_key.get(key)
+        if segment is None:
+            return key
+        return f"{segment.band} {housings.index(segment.housing) + 1}"
+
     lines.append("")
-    lines.append(f"{s.territories} territories, {s.communes} communes, {len(s.services)} services")
+    lines.append(
+        locale.t("cli.gaps.totals", lang, territories=s.territories, communes=s.communes, services=len(s.services))
+    )
     for g in s.segments:
-        share = "n/a" if g.covered_population_share is None else f"{g.covered_population_share:.1%}"
-        unknown = "n/a" if g.unknown_population_share is None else f"{g.unknown_population_share:.1%}"
-        lines.append(
-            f"  {g.segment:<20} covered population {share:>6}  to check {unknown:>6}"
-            f"  gaps {g.uncovered_territories} (to check {g.unknown_territories})"
-            f"  partial only {g.partial_only_territories}  overlaps {g.overlap_territories}"
+        share = (
+            locale.t("cli.gaps.none", lang)
+            if g.covered_population_share is None
+            else _percent(g.covered_population_share, lang)
         )
+        line = locale.t(
+            "cli.gaps.segment",
+            lang,
+            share=f"{share:>6}",
+            gaps=g.uncovered_territories,
+            partial=g.partial_only_territories,
+            overlaps=g.overlap_territories,
+        )
+        unknown = (
+            locale.t("cli.gaps.none", lang)
+            if g.unknown_population_share is None
+            else _percent(g.unknown_population_share, lang)
+        )
+        line += "  " + locale.t("cli.gaps.segment_unknown", lang, share=unknown, gaps=g.unknown_territories)
+        lines.append(f"  {segment_name(g.segment):<10} {line}")
     if s.uncovered_everywhere:
-        lines.append("uncovered everywhere: " + ", ".join(s.uncovered_everywhere))
-    if s.unknown_only:
-        lines.append("  of which to check somewhere: " + ", ".join(s.unknown_only))
+        names = ", ".join(segment_name(key) for key in s.uncovered_everywhere)
+        lines.append(locale.t("cli.gaps.uncovered", lang, segments=names))
+        if s.unknown_only:
+            names = ", ".join(segment_name(key) for key in s.unknown_only)
+            lines.append("  " + locale.t("cli.gaps.unknown_only", lang, segments=names))
     if s.approximate_areas:
-        lines.append("approximate areas: " + ", ".join(s.approximate_areas))
-    fresh = f"{s.oldest_verified} .. {s.newest_verified}" if s.oldest_verified else "n/a"
-    lines.append(f"verified: {fresh}; registry as of {s.date}")
+        names = ", ".join(services.get(key, key) for key in s.approximate_areas)
+        lines.append(locale.t("cli.gaps.approximate", lang, services=names))
+    fresh = (
+        locale.t("cli.gaps.between", lang, oldest=s.oldest_verified, newest=s.newest_verified)
+        if s.oldest_verified
+        else locale.t("cli.gaps.none", lang)
+    )
+    lines.append(locale.t("cli.gaps.verified", lang, verified=fresh, date=s.date))
     return "\n".join(lines) + "\n"

@@ -1,8 +1,8 @@
 """Extracting the interface's keys from the code, and keeping the ``.po`` files in step.
 
-Babel extracts every key the code asks for: ``t("key", …)`` and ``N_("key")`` in Python,
-``_("key")`` in the Jinja templates of ``overrides/``, ``t("js.key")`` in the JavaScript
-of ``generator/site/assets/``, and the navigation titles of ``mkdocs.yml``. ``update``
+Babel extracts every key the code asks for: ``t("key", …)``, ``N_("key")`` and ``msg("key", …)``
+(a problem's message) in Python, ``_("key")`` in the Jinja templates of ``overrides/``,
+``t("js.key")`` in the JavaScript of ``generator/site/assets/``, and the navigation titles of ``mkdocs.yml``. ``update``
 adds the new keys to every catalogue (empty: the test then names them), keeps what
 translators wrote, and moves keys the code no longer asks for to the obsolete ``#~``
 entries, so nothing written is lost. Run it as ``python3 -m generator.locale update``.
@@ -33,7 +33,8 @@ METHODS = [
     ("generator/site/assets/**.js", "javascript"),
     ("mkdocs.yml", "generator.locale.catalogues:extract_nav"),
 ]
-KEYWORDS: dict[str, Any] = {"t": None, "N_": None, "_": None}
+# ``msg("check.…", …)``: a problem's message (registry/problems.py), put into words when printed.
+KEYWORDS: dict[str, Any] = {"t": None, "N_": None, "_": None, "msg": None}
 
 
 def extract_python(

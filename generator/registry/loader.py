@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ..locale import N_, has
 from .dates import is_stale, reference_date
 from .memory import collector_paused
 from .models import (
@@ -36,9 +37,9 @@ from .models import (
     VocabularyFile,
     VocabularyTerm,
 )
-from .problems import Problem, RegistryError
+from .problems import Message, Problem, RegistryError, Value, hint, literal, msg, optional, quoted
 from .territories import Gazetteer, PlaceError, Territory, read_gazetteer
-from .text import did_you_mean, dotted, fold
+from .text import dotted, fold
 from .yamlsource import Document, Positions, parse_yaml, read_raw
 
 M = TypeVar("M", bound=BaseModel)
@@ -115,48 +116,59 @@ def stale_services(registry: Registry, months: int, today: dt.date | None = None
 
 # --- friendly messages, chosen by pydantic's error type --------------------------------
 
+# What a value of each pydantic type should have been, as a key of the catalogue.
 _TYPE_NAMES = {
-    "string_type": "a text",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "finite_number": "a finite number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "list_type": "a list (lines starting with '- ')",
-    "dict_type": "a mapping (keys with values)",
-    "model_type": "a mapping (keys with values)",
-    "model_attributes_type": "a mapping (keys with values)",
-    "date_type": "a date written YYYY-MM-DD",
-    "date_parsing": "a date written YYYY-MM-DD",
-    "date_from_datetime_parsing": "a date written YYYY-MM-DD",
-    "date_from_datetime_inexact": "a date written YYYY-MM-DD",
+    "string_type": N_("check.expected.text"),
+    "int_type": N_("check.expected.integer"),
+    "int_parsing": N_("check.expected.integer"),
+    "int_from_float": N_("check.expected.integer"),
+    "float_type": N_("check.expected.number"),
+    "float_parsing": N_("check.expected.number"),
+    "finite_number": N_("check.expected.finite_number"),
+    "bool_type": N_("check.expected.boolean"),
+    "bool_parsing": N_("check.expected.boolean"),
+    "list_type": N_("check.expected.list"),
+    "dict_type": N_("check.expected.mapping"),
+    "model_type": N_("check.expected.mapping"),
+    "model_attributes_type": N_("check.expected.mapping"),
+    "date_type": N_("check.expected.date"),
+    "date_parsing": N_("check.expected.date"),
+    "date_from_datetime_parsing": N_("check.expected.date"),
+    "date_from_datetime_inexact": N_("check.expected.date"),
 }
 
+# What a value that does not match its pattern should look like, by kind of field.
 _PATTERN_HINTS = {
-    "id": "not a valid id: use lower-case letters, digits and single hyphens, e.g. 'brusano-case-management'",
-    "territory": "not a territory code: write e.g. 'fr-commune-42218', 'fr-dep-42' or 'be-region-04000'",
-    "postcode": "not a postcode: 4 digits in Belgium, 5 in France",
-    "language": "not a language code: use two letters, e.g. fr, nl, en",
-    "age_band": "not an age band: write e.g. '18-24' or '60+'",
+    "id": N_("check.pattern.id"),
+    "territory": N_("check.pattern.territory"),
+    "postcode": N_("check.pattern.postcode"),
+    "language": N_("check.pattern.language"),
+    "age_band": N_("check.pattern.age_band"),
 }
+
+# Pydantic's error types without a sentence of ours above: ``check.pydantic.<type>``, the
+# error's ``ctx`` values as placeholders (and ``got``, the value, quoted). A type not
+# listed keeps pydantic's English message.
+_PYDANTIC_TYPES = (
+    N_("check.pydantic.string_too_short"),
+    N_("check.pydantic.enum"),
+    N_("check.pydantic.multiple_of"),
+)
 
 _TERRITORY_FIELDS = {"area", "territory", "scope"}
 
 
-def _describe(value: Any) -> str:
+def _describe(value: Any) -> Message:
     if value is None:
-        return "nothing"
+        return msg("check.value.nothing")
     if isinstance(value, bool):
-        return f"'{str(value).lower()}'"
+        return quoted(str(value).lower())
     if isinstance(value, dict):
-        return "a mapping"
+        return msg("check.value.mapping")
     if isinstance(value, list):
-        return "a list"
+        return msg("check.value.list")
     text = str(value)
-    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
+    return quoted(f"{text[:40]}…" if len(text) > 40 else text)
 
 
 def _field_name(loc: tuple[Hashable, ...]) -> str:
@@ -164,25 +176,32 @@ def _field_name(loc: tuple[Hashable, ...]) -> str:
     return names[-1] if names else ""
 
 
-def friendly(error: Any, model: type[BaseModel]) -> tuple[str, str]:
-    """A maintainer-facing message and a short code for one pydantic error."""
+def _plain(value: Any) -> Value:
+    """A ``ctx`` value as a placeholder's value."""
+    return value if isinstance(value, (str, int, float)) and not isinstance(value, bool) else str(value)
+
+
+def friendly_message(error: Any, model: type[BaseModel]) -> tuple[Message, str]:
+    """A maintainer-facing message (put into words when printed) and a short code for one pydantic error."""
     kind: str = error["type"]
     loc = tuple(error["loc"])
     ctx = error.get("ctx") or {}
     value = error.get("input")
     code = kind.replace("_", "-")
     if kind == "missing":
-        return f"'{_field_name(loc)}' is required", "missing"
+        return msg("check.pydantic.missing", field=_field_name(loc)), "missing"
     if kind == "extra_forbidden":
         known = sorted(_allowed_keys(model, loc[:-1]))
-        hint = did_you_mean(str(loc[-1]), known)
-        return f"unknown key '{loc[-1]}'{hint}; allowed: {', '.join(known)}", "unknown-key"
+        found = hint(str(loc[-1]), known)
+        return msg("check.pydantic.extra_forbidden", key=str(loc[-1]), hint=found, allowed=tuple(known)), "unknown-key"
     if kind == "model_type" and ctx.get("class_name") in ("LocalizedText", "LocalizedLine"):
-        return f"expected a text, or a mapping of fr, nl, en texts, got {_describe(value)}", "wrong-type"
+        return msg("check.pydantic.localized_text", got=_describe(value)), "wrong-type"
     if kind in _TYPE_NAMES:
-        return f"expected {_TYPE_NAMES[kind]}, got {_describe(value)}", "wrong-type"
+        return msg("check.pydantic.wrong_type", expected=msg(_TYPE_NAMES[kind]), got=_describe(value)), "wrong-type"
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected', '')}, not {_describe(value)}", "not-allowed"
+        return msg("check.pydantic.literal_error", expected=_plain(ctx.get("expected", "")), got=_describe(value)), (
+            "not-allowed"
+        )
     if kind == "string_pattern_mismatch":
         name = _field_name(loc)
         if name in _TERRITORY_FIELDS:
@@ -193,17 +212,32 @@ def friendly(error: Any, model: type[BaseModel]) -> tuple[str, str]:
             pattern = "age_band"
         else:
             pattern = "id"
-        return f"{_describe(value)} is {_PATTERN_HINTS[pattern]}", "bad-format"
+        return msg(_PATTERN_HINTS[pattern], got=_describe(value)), "bad-format"
     if kind in ("greater_than_equal", "greater_than"):
-        return f"{_describe(value)} is too small: the minimum is {ctx.get('ge', ctx.get('gt'))}", "out-of-range"
+        limit = _plain(ctx.get("ge", ctx.get("gt")))
+        return msg("check.pydantic.too_small", got=_describe(value), limit=limit), "out-of-range"
     if kind in ("less_than_equal", "less_than"):
-        return f"{_describe(value)} is too large: the maximum is {ctx.get('le', ctx.get('lt'))}", "out-of-range"
+        limit = _plain(ctx.get("le", ctx.get("lt")))
+        return msg("check.pydantic.too_large", got=_describe(value), limit=limit), "out-of-range"
     if kind == "too_short":
-        return "must not be empty", "empty"
+        return msg("check.pydantic.too_short"), "empty"
     if kind in ("string_too_long", "too_long"):
-        return f"too long: at most {ctx.get('max_length')} characters", "too-long"
-    # Our own PydanticCustomError types carry a message written for maintainers.
-    return str(error["msg"]).removeprefix("Value error, "), code
+        return msg("check.pydantic.too_long", max=_plain(ctx.get("max_length"))), "too-long"
+    values = {name: _plain(v) for name, v in ctx.items() if name != "message"}
+    # Our own errors (models.py's ``_problem``) give the catalogue's key in ``ctx["message"]``,
+    # and their placeholders' values beside it.
+    key = ctx.get("message")
+    if isinstance(key, str) and has(key):
+        return msg(key, **values), code
+    if has(f"check.pydantic.{kind}"):
+        return msg(f"check.pydantic.{kind}", **values, got=_describe(value)), code
+    return literal(str(error["msg"]).removeprefix("Value error, ")), code
+
+
+def friendly(error: Any, model: type[BaseModel], lang: str = "en") -> tuple[str, str]:
+    """``friendly_message`` in words: the message in ``lang`` and the code."""
+    message, code = friendly_message(error, model)
+    return message.text(lang), code
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -248,7 +282,7 @@ def validate(document: Document, model: type[M]) -> tuple[M | None, list[Problem
             loc = tuple(error["loc"])
             if document.positions.find(loc) in refused:
                 continue
-            message, code = friendly(error, model)
+            message, code = friendly_message(error, model)
             line, col = document.positions.find(loc, key=error["type"] == "extra_forbidden")
             problems.append(Problem(document.path, line, col, message, code, dotted(loc)))
         return None, problems
@@ -354,17 +388,14 @@ class _Loader:
             )
             self.cache.files = self.read_now
 
-    def at(self, path: str, loc: tuple[Hashable, ...], message: str, code: str, *, warning: bool = False) -> None:
+    def at(self, path: str, loc: tuple[Hashable, ...], message: Message, code: str, *, warning: bool = False) -> None:
         document = self.documents.get(path)
         positions = document.positions if document else Positions()
         line, col = positions.find(loc)
         self.problems.append(Problem(path, line, col, message, code, dotted(loc), "warning" if warning else "error"))
 
 
-LINK_MESSAGE = (
-    "is a symbolic link: data/ must hold the files themselves, and a link may lead out of the "
-    "project; replace it by a copy of the file or folder"
-)
+LINK_MESSAGE = msg("check.symlink")
 
 
 def symbolic_links(root: Path) -> list[Problem]:
@@ -408,14 +439,14 @@ def load_vocabularies(loader: _Loader, folder: Path) -> Vocabularies:
     for name in VOCABULARIES:
         file = folder / f"{name}.yaml"
         if not file.exists():
-            loader.problems.append(Problem(loader.rel(file), 0, 0, "vocabulary file is missing", "missing-file"))
+            loader.problems.append(Problem(loader.rel(file), 0, 0, msg("check.vocabulary_missing"), "missing-file"))
             lists[name] = {}
             continue
         parsed = loader.read(file, VocabularyFile)
         terms: dict[str, VocabularyTerm] = {}
         for i, term in enumerate(parsed.terms if parsed else []):
             if term.id in terms:
-                loader.at(loader.rel(file), ("terms", i, "id"), f"duplicate term id '{term.id}'", "duplicate-id")
+                loader.at(loader.rel(file), ("terms", i, "id"), msg("check.duplicate.term", id=term.id), "duplicate-id")
             terms[term.id] = term
         lists[name] = terms
     bands_file = folder / "age-bands.yaml"
@@ -465,7 +496,7 @@ def _check_registry(
         return None, links
     loader = _Loader(root, cache)
     if not (data / "registry").is_dir():
-        problem = Problem("data/registry", 0, 0, "no registry folder here: run maillage where data/ is", "missing-file")
+        problem = Problem("data/registry", 0, 0, msg("check.no_registry"), "missing-file")
         return None, [problem]
     gazetteer = gazetteer or loader.gazetteer(data / "territories")
     if gazetteer.problems:
@@ -485,9 +516,8 @@ def _check_registry(
             path = loader.rel(file)
             if organisation.id in organisations:
                 first = files[organisation.id]
-                loader.at(
-                    path, ("id",), f"duplicate organisation id '{organisation.id}' (also in {first})", "duplicate-id"
-                )
+                message = msg("check.duplicate.organisation", id=organisation.id, other=first)
+                loader.at(path, ("id",), message, "duplicate-id")
                 continue
             organisations[organisation.id] = organisation
             files[organisation.id] = path
@@ -509,7 +539,8 @@ def _check_registry(
         for i, site in enumerate(organisation.sites):
             if site.id in sites:
                 other = files[site_organisation[site.id]]
-                loader.at(path, ("sites", i, "id"), f"duplicate site id '{site.id}' (also in {other})", "duplicate-id")
+                message = msg("check.duplicate.site", id=site.id, other=other)
+                loader.at(path, ("sites", i, "id"), message, "duplicate-id")
                 continue
             sites[site.id] = site
             site_organisation[site.id] = org_id
@@ -517,20 +548,13 @@ def _check_registry(
             if service.id in organisations:
                 # ``files``, ``lines`` and the readers that look an id up without knowing its
                 # kind (import, ``new``) hold organisations and services in one namespace.
-                message = (
-                    f"service id '{service.id}' is already the id of an organisation (in {files[service.id]}); "
-                    "an id names one organisation or one service"
-                )
+                message = msg("check.duplicate.service_organisation", id=service.id, other=files[service.id])
                 loader.at(path, ("services", i, "id"), message, "duplicate-id")
                 continue
             if service.id in services:
                 other = files[service_organisation[service.id]]
-                loader.at(
-                    path,
-                    ("services", i, "id"),
-                    f"duplicate service id '{service.id}' (also in {other})",
-                    "duplicate-id",
-                )
+                message = msg("check.duplicate.service", id=service.id, other=other)
+                loader.at(path, ("services", i, "id"), message, "duplicate-id")
                 continue
             services[service.id] = service
             service_organisation[service.id] = org_id
@@ -597,9 +621,24 @@ def _unique(loader: _Loader, path: str, key: str, items: Iterable[Any]) -> dict[
     result: dict[str, Any] = {}
     for i, item in enumerate(items):
         if item.id in result:
-            loader.at(path, (key, i, "id"), f"duplicate id '{item.id}'", "duplicate-id")
+            loader.at(path, (key, i, "id"), msg("check.duplicate.id", id=item.id), "duplicate-id")
         result[item.id] = item
     return result
+
+
+# The lists a term or a reference is looked up in, as the messages name them.
+_VOCABULARY_NAMES = {
+    "needs": N_("check.vocabulary.needs"),
+    "functions": N_("check.vocabulary.functions"),
+    "housing": N_("check.vocabulary.housing"),
+    "referrers": N_("check.vocabulary.referrers"),
+    "modalities": N_("check.vocabulary.modalities"),
+}
+_REFERENCE_KEYS = {
+    "programme": N_("check.unknown.programme"),
+    "site": N_("check.unknown.site"),
+    "source": N_("check.unknown.source"),
+}
 
 
 class _References:
@@ -653,27 +692,33 @@ class _References:
         if isinstance(code, str):
             self.site_territory[site.id] = code
         elif code:
-            listing = ", ".join(f"{t.name} ({t.code})" for t in code[:8])
-            message = f"place '{site.address.city}' is ambiguous: {listing}; add its postcode or 'territory'"
+            listing = tuple(f"{t.name} ({t.code})" for t in code[:8])
+            message = msg("check.place.ambiguous", place=site.address.city, candidates=listing)
             self.loader.at(path, (*loc, "city"), message, "ambiguous-place")
         else:
-            message = f"no commune '{site.address.city}' with postcode {site.address.postcode}; add 'territory'"
+            postcode = site.address.postcode or ""
+            message = msg("check.place.unknown", place=site.address.city, postcode=postcode)
             self.loader.at(path, (*loc, "city"), message, "unknown-place", warning=True)
 
     def terms(self, path: str, loc: tuple[Hashable, ...], ids: Iterable[str], vocabulary: str) -> None:
         known = self.vocabularies.vocabulary(vocabulary)
         for j, term in enumerate(ids):
             if term not in known:
-                allowed = ", ".join(known)
-                message = f"unknown {vocabulary} term '{term}'{did_you_mean(term, known)}; known: {allowed}"
+                message = msg(
+                    "check.unknown.term",
+                    vocabulary=msg(_VOCABULARY_NAMES[vocabulary]),
+                    term=term,
+                    hint=hint(term, known),
+                    known=tuple(known),
+                )
                 self.loader.at(path, (*loc, j), message, "unknown-term")
 
     def territories(self, path: str, loc: tuple[Hashable, ...], codes: Iterable[str]) -> None:
         for j, code in enumerate(codes):
             if code not in self.gazetteer:
-                hint = self.gazetteer.suggest_code(code)
-                named = f" (did you mean '{hint}' — {self.gazetteer[hint].name}?)" if hint else ""
-                message = f"unknown territory '{code}'{named}"
+                near = self.gazetteer.suggest_code(code)
+                named = msg("check.did_you_mean_named", match=near, name=self.gazetteer[near].name) if near else None
+                message = msg("check.unknown.territory", code=code, hint=optional(named))
                 item = (*loc, j) if loc[-1] in ("area", "scope") else loc
                 self.loader.at(path, item, message, "unknown-territory")
 
@@ -683,7 +728,8 @@ class _References:
                 self.missing(path, (*loc, j), source, "source", self.source_ids)
 
     def missing(self, path: str, loc: tuple[Hashable, ...], value: str, kind: str, known: Iterable[str]) -> None:
-        self.loader.at(path, loc, f"unknown {kind} '{value}'{did_you_mean(value, known)}", "unknown-reference")
+        message = msg(_REFERENCE_KEYS[kind], value=value, hint=hint(value, known))
+        self.loader.at(path, loc, message, "unknown-reference")
 
 
 def for_audience(registry: Registry, audience: str, cache: LoadCache | None = None) -> Registry:

@@ -28,6 +28,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from ..locale import N_, lookup
 from . import dates
 from .visible import INVISIBLE_IN_LINE, INVISIBLE_IN_PARAGRAPH
 
@@ -37,21 +38,28 @@ ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 TERRITORY_PATTERN = r"^(?:fr|be)(?:-[a-z]+-[0-9a-z]+)?$"
 
 
+def _problem(kind: str, key: str, values: dict[str, Any] | None = None) -> PydanticCustomError:
+    """A validation error of type ``kind`` whose message is the catalogue's ``key``.
+
+    ``maillage check`` puts ``key`` into the reader's words (``loader.friendly_message``);
+    pydantic's own message, for a developer who validates a model by hand, is the English.
+    """
+    return PydanticCustomError(kind, lookup(key, "en") or key, {**(values or {}), "message": key})
+
+
 def _visible(value: str, *, multiline: bool) -> str:
     """``value`` if every character of it shows (see ``visible.py``), else a problem."""
     if not multiline and "\n" in value:
-        raise PydanticCustomError(
-            "line_break", "must be one line: line break at position {pos}", {"pos": value.index("\n") + 1}
-        )
+        raise _problem("line_break", N_("check.model.line_break"), {"pos": value.index("\n") + 1})
     match = (INVISIBLE_IN_PARAGRAPH if multiline else INVISIBLE_IN_LINE).search(value)
     if match:
-        raise PydanticCustomError(
+        raise _problem(
             "control_character",
-            "contains the invisible control character U+{code} at position {pos}",
+            N_("check.model.control_character"),
             {"code": f"{ord(match.group()):04X}", "pos": match.start() + 1},
         )
     if not value.strip():
-        raise PydanticCustomError("empty_text", "must not be empty")
+        raise _problem("empty_text", N_("check.model.empty_text"))
     return value
 
 
@@ -81,12 +89,8 @@ def _no_duplicates(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     if repeats:
         errors = []
         for item, places in repeats.items():
-            more = f" ({len(places)} repeats)" if len(places) > 1 else ""
-            error = PydanticCustomError(
-                "duplicate_entry",
-                "'{entry}' is already listed above: remove the repeated entry{more}",
-                {"entry": item, "more": more},
-            )
+            key = N_("check.model.duplicate_entries") if len(places) > 1 else N_("check.model.duplicate_entry")
+            error = _problem("duplicate_entry", key, {"entry": item, "repeats": len(places)})
             errors.append(InitErrorDetails(type=error, loc=(places[0],), input=item))
         # Raised in a validator, a ValidationError's errors join the model's, each at its entry.
         raise ValidationError.from_exception_data("list", errors)
@@ -124,7 +128,7 @@ class LocalizedText(Strict):
     @model_validator(mode="after")
     def _one_language(self) -> LocalizedText:
         if self.fr is None and self.nl is None and self.en is None:
-            raise PydanticCustomError("empty_text", "give at least one of fr, nl, en")
+            raise _problem("empty_text", N_("check.model.no_language"))
         return self
 
     def get(self, lang: str = "fr") -> str:
@@ -172,10 +176,10 @@ Name = Annotated[
 
 def _check_phone(value: str) -> str:
     if not re.fullmatch(r"\+?[0-9][0-9 .()/-]*[0-9]", value):
-        raise PydanticCustomError("phone", "not a phone number: use digits, spaces and a leading + only")
+        raise _problem("phone", N_("check.model.phone"))
     digits = re.sub(r"\D", "", value)
     if not 3 <= len(digits) <= 15:
-        raise PydanticCustomError("phone", "a phone number has 3 to 15 digits, this one has {n}", {"n": len(digits)})
+        raise _problem("phone", N_("check.model.phone_digits"), {"n": len(digits)})
     return value
 
 
@@ -188,29 +192,28 @@ _MAILTO_SPECIAL = "?&=%,;#"
 def _check_email(value: str) -> str:
     special = next((c for c in value if c in _MAILTO_SPECIAL), None)
     if special is not None:
-        raise PydanticCustomError(
+        raise _problem(
             "email",
-            "'{char}' is not allowed in an e-mail address: in a mailto: link it would add recipients or mail"
-            " headers (Bcc, subject, body)",
+            N_("check.model.email_character"),
             {"char": special},
         )
     if not re.fullmatch(r"[^@\s<>\"']+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", value):
-        raise PydanticCustomError("email", "not an e-mail address")
+        raise _problem("email", N_("check.model.email"))
     return value
 
 
 def _check_url(value: str) -> str:
     parts = urlsplit(value)
     if not parts.scheme:
-        raise PydanticCustomError("url_scheme", "a web address must start with https:// or http://")
+        raise _problem("url_scheme", N_("check.model.url_scheme"))
     if parts.scheme not in ("http", "https"):
-        raise PydanticCustomError(
+        raise _problem(
             "url_scheme",
-            "a web address must start with https:// or http://, not {scheme}",
+            N_("check.model.url_scheme_other"),
             {"scheme": parts.scheme + ":"},
         )
     if not parts.netloc or re.search(r"[\s<>\"']", value):
-        raise PydanticCustomError("url", "not a web address")
+        raise _problem("url", N_("check.model.url"))
     return value
 
 
@@ -269,9 +272,9 @@ class AgeRange(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> AgeRange:
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise PydanticCustomError(
+            raise _problem(
                 "age_range",
-                "minimum age {min} is above maximum age {max}",
+                N_("check.model.age_range"),
                 {"min": self.min, "max": self.max},
             )
         return self
@@ -320,7 +323,7 @@ class Delay(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Delay:
         if self.min_hours is not None and self.max_hours is not None and self.min_hours > self.max_hours:
-            raise PydanticCustomError("range_order", "min_hours is above max_hours")
+            raise _problem("range_order", N_("check.model.hours_order"))
         return self
 
 
@@ -350,7 +353,7 @@ class Duration(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Duration:
         if self.min_months is not None and self.max_months is not None and self.min_months > self.max_months:
-            raise PydanticCustomError("range_order", "min_months is above max_months")
+            raise _problem("range_order", N_("check.model.months_order"))
         return self
 
 
@@ -385,13 +388,9 @@ class Status(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Status:
         if self.since and self.until and self.since > self.until:
-            raise PydanticCustomError("range_order", "since is after until")
+            raise _problem("range_order", N_("check.model.dates_order"))
         if self.expected is not None and self.state != "planned":
-            raise PydanticCustomError(
-                "expected_not_planned",
-                "expected (the announced opening date) is only for a planned service, not for state: {state}",
-                {"state": self.state},
-            )
+            raise _problem("expected_not_planned", N_("check.model.expected_not_planned"), {"state": self.state})
         return self
 
 
@@ -399,9 +398,9 @@ def _not_future(value: dt.date) -> dt.date:
     # Today in one fixed zone (dates.py: UTC+14), not the machine's: a verdict that does not
     # depend on where, or in which TZ, the check runs.
     if value > dates.today():
-        raise PydanticCustomError("future_date", "{date} is in the future", {"date": value.isoformat()})
+        raise _problem("future_date", N_("check.model.future_date"), {"date": value.isoformat()})
     if value.year < 1900:
-        raise PydanticCustomError("past_date", "{date} is too far in the past", {"date": value.isoformat()})
+        raise _problem("past_date", N_("check.model.past_date"), {"date": value.isoformat()})
     return value
 
 

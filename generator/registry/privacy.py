@@ -24,10 +24,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..locale import N_
 from .loader import Registry
 from .memory import collector_paused
 from .models import Contact, LocalizedText, Organisation
-from .problems import Problem
+from .problems import Message, Problem, literal, msg
 from .text import dotted
 from .yamlsource import parse_yaml, read_raw
 
@@ -131,7 +132,7 @@ class _Owner:
 
     path: str
     loc: Loc
-    label: str  # "service 'x'" or "organisation 'y'"
+    label: Message  # "service 'x'" or "organisation 'y'"
 
 
 @dataclass
@@ -142,12 +143,18 @@ class _Found:
     owner: _Owner
 
 
-def _contacts(organisation: Organisation) -> Iterator[tuple[Loc, str, Contact]]:
+_KINDS = {"phone": N_("check.privacy.kind.phone"), "e-mail": N_("check.privacy.kind.email")}
+
+
+def _contacts(organisation: Organisation) -> Iterator[tuple[Loc, Message, Contact]]:
+    owner = msg("check.privacy.organisation", id=organisation.id)
     for j, contact in enumerate(organisation.contacts):
-        yield ("contacts", j), f"organisation '{organisation.id}'", contact
+        yield ("contacts", j), owner, contact
     for i, service in enumerate(organisation.services):
+        if service.contacts:
+            owner = msg("check.privacy.service", id=service.id)
         for j, contact in enumerate(service.contacts):
-            yield ("services", i, "contacts", j), f"service '{service.id}'", contact
+            yield ("services", i, "contacts", j), owner, contact
 
 
 def _texts(value: object, loc: Loc) -> list[tuple[Loc, str]]:
@@ -293,13 +300,16 @@ def _positioned(root: Path, found: list[_Found]) -> list[Problem]:
             loc = loc[:-1]  # a text written as a plain string, not as {fr: …}
         line, col = document.positions.find(loc)
         owner = leak.owner
-        where = f"{owner.label} {dotted(owner.loc[2:] if owner.loc[0] == 'services' else owner.loc)}"
-        if owner.path != leak.path:
-            where += f" in {owner.path}"
+        field = dotted(owner.loc[2:] if owner.loc[0] == "services" else owner.loc)
         owner_line = documents[owner.path].positions.find(owner.loc)[0]
-        message = (
-            f"repeats the {leak.kind} of {where} (line {owner_line}), which is marked visibility: professional; "
-            "this text is public: remove the number or address from it"
+        elsewhere = msg("check.privacy.in_file", path=owner.path) if owner.path != leak.path else literal("")
+        message = msg(
+            "check.privacy.leak",
+            kind=msg(_KINDS[leak.kind]),
+            owner=owner.label,
+            field=field,
+            elsewhere=elsewhere,
+            line=owner_line,
         )
         problems.append(Problem(leak.path, line, col, message, "professional-in-public-text", dotted(loc)))
     return problems

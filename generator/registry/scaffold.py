@@ -57,8 +57,8 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {
 }
 
 
-def option_problem(option: str, value: str, kind: OptionKind) -> str | None:
-    """Why ``value`` cannot be written for ``option`` (in ``maillage check``'s words), else None."""
+def option_problem(option: str, value: str, kind: OptionKind, lang: str = "fr") -> str | None:
+    """Why ``value`` cannot be written for ``option`` (in ``maillage check``'s words, in ``lang``), else None."""
     try:
         if kind in ("phone", "email"):
             Contact.model_validate({"kind": kind, "value": value})
@@ -69,17 +69,17 @@ def option_problem(option: str, value: str, kind: OptionKind) -> str | None:
         error = exc.errors()[0]
         # The message quotes the value: with its invisible characters and newlines escaped.
         shown = value.encode("unicode_escape").decode("ascii")
-        message, code = friendly({**error, "loc": (option.lstrip("-"),), "input": shown}, Service)
+        message, code = friendly({**error, "loc": (option.lstrip("-"),), "input": shown}, Service, lang)
         return f"{option}: {message} [{code}]"
     return None
 
 
-def options_problems(values: Iterable[tuple[str, str | None, OptionKind]]) -> list[str]:
+def options_problems(values: Iterable[tuple[str, str | None, OptionKind]], lang: str = "fr") -> list[str]:
     """``option_problem`` for each (option, value, kind) given a value."""
     return [
         problem
         for option, value, kind in values
-        if value is not None and (problem := option_problem(option, value, kind))
+        if value is not None and (problem := option_problem(option, value, kind, lang))
     ]
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .problems import Problem, RegistryError
+from .problems import Message, Problem, RegistryError, literal, msg, quoted
 from .text import closest, fold
 
 LEVELS = ("country", "region", "dep", "province", "epci", "commune")
@@ -48,12 +48,16 @@ class Territory:
 
 
 class PlaceError(ValueError):
-    """A place that resolves to no territory, or to several."""
+    """A place that resolves to no territory, or to several (``candidates``).
 
-    def __init__(self, place: str, message: str, candidates: Iterable[Territory] = ()) -> None:
+    ``message`` says it in any language; ``str()`` of the error says it in English.
+    """
+
+    def __init__(self, place: str, message: Message, candidates: Iterable[Territory] = ()) -> None:
         self.place = place
+        self.message = message
         self.candidates = tuple(candidates)
-        super().__init__(message)
+        super().__init__(message.text("en"))
 
 
 class Gazetteer:
@@ -175,31 +179,61 @@ class Gazetteer:
             return self.by_code[text.lower()]
         if re.fullmatch(r"[0-9]{4,5}", text):
             codes = self._by_postcode.get(text, [])
-            return self._one(place, codes, f"no commune has the postcode {text}")
+            return self._one(place, codes, msg("check.place.no_postcode", postcode=text))
+        named = _NAME_AND_POSTCODE.fullmatch(text)
+        if named:  # "Saint-Gilles (1060)": the name, with a postcode to pick among namesakes
+            name, postcode = named.groups()
+            codes = [c for c in self._by_name.get(fold(name), []) if postcode in self.by_code[c].postcodes]
+            return self._one(place, codes, msg("check.place.no_name_postcode", name=name, postcode=postcode))
         codes = self._by_name.get(fold(text), [])
         communes = [c for c in codes if self.by_code[c].level == "commune"]
         if len(communes) == 1 and len(codes) > 1:
             codes = communes
-        return self._one(place, codes, f"no territory is named '{text}'")
+        return self._one(place, codes, msg("check.place.no_name", name=text))
 
-    def _one(self, place: str, codes: list[str], missing: str) -> Territory:
+    def _one(self, place: str, codes: list[str], missing: Message) -> Territory:
         unique = sorted(set(codes))
         if len(unique) == 1:
             return self.by_code[unique[0]]
         if not unique:
-            hint = self.suggest_name(place)
-            raise PlaceError(place, missing + (f" (did you mean {hint}?)" if hint else ""))
+            near = self.suggest_name(place)
+            if near:
+                raise PlaceError(place, msg("check.place.missing_hint", missing=missing, match=near))
+            raise PlaceError(place, missing)
         candidates = [self.by_code[c] for c in unique]
-        listing = ", ".join(f"{t.name} ({t.code})" for t in candidates[:12])
-        more = f" and {len(candidates) - 12} more" if len(candidates) > 12 else ""
-        raise PlaceError(place, f"'{place}' is ambiguous: {listing}{more}", candidates)
+        listing = tuple(f"{t.name} ({t.code})" for t in candidates[:12])
+        more = msg("check.place.more", n=len(candidates) - 12) if len(candidates) > 12 else literal("")
+        raise PlaceError(
+            place, msg("check.place.ambiguous_typed", place=place, candidates=listing, more=more), candidates
+        )
 
     def suggest_name(self, place: str) -> str:
         name = closest(fold(place), self._by_name, 0.85)
         if name is None:
             return ""
         code = sorted(self._by_name[name])[0]
-        return f"'{self.by_code[code].name}' ({code})"
+        return self.pick(self.by_code[code])
+
+    def pick(self, territory: Territory) -> str:
+        """What a person types to get ``territory`` and no other: its name, with a postcode if
+        namesakes share it ("Saint-Gilles (1060)"), else its code."""
+        for typed in (territory.name, *(f"{territory.name} ({p})" for p in territory.postcodes[:1])):
+            try:
+                if self.resolve(typed).code == territory.code:
+                    return typed
+            except PlaceError:
+                continue
+        return territory.code
+
+    def within(self, territory: Territory) -> Territory | None:
+        """The département or province of ``territory`` (its region where there is none, as
+        for Brussels), to tell namesakes apart."""
+        chain = self.path(territory.code)[:-1]
+        for levels in (("dep", "province"), ("region",)):
+            found = [t for t in chain if t.level in levels]
+            if found:
+                return found[-1]
+        return None
 
     def suggest_code(self, code: str) -> str | None:
         """The closest existing code of the same kind, for a "did you mean" hint."""
@@ -229,6 +263,7 @@ PRECISIONS = ("exact", "postcode", "name-matched", "fallback")
 # From the largest level to the smallest (assets/orient.js has the same table). A parent is
 # always of a higher rank than its child: the levels cannot loop.
 LEVEL_RANK = {"country": 0, "region": 1, "dep": 2, "province": 2, "epci": 3, "commune": 4}
+_NAME_AND_POSTCODE = re.compile(r"(.*\S)\s*\(\s*([0-9]{4,5})\s*\)")
 _HIDDEN = re.compile("[\u115f\u1160\u3164\uffa0]")  # Hangul fillers: printable, yet blank
 
 
@@ -258,13 +293,13 @@ class _Reader:
         try:
             size = file.stat().st_size
             if size > MAX_FILE_BYTES:
-                message = f"file is above the limit of {MAX_FILE_BYTES // (1024 * 1024)} MiB"
+                message = msg("check.gazetteer.too_large", limit=MAX_FILE_BYTES // (1024 * 1024))
                 self.problems.append(Problem(path, 1, 1, message, "file-too-large"))
                 return
             with file.open(encoding="utf-8", newline="") as handle:
                 _File(self, path, file).read(handle)
         except OSError as exc:
-            self.problems.append(Problem(path, 1, 1, f"cannot read: {exc.strerror}", "io"))
+            self.problems.append(Problem(path, 1, 1, msg("check.file.unreadable", reason=str(exc.strerror)), "io"))
         except UnicodeDecodeError:
             raw = file.read_bytes()[: MAX_FILE_BYTES + 1]
             try:
@@ -274,7 +309,7 @@ class _Reader:
                 before = raw[: exc.start]
                 line = before.count(b"\n") + 1
                 col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
-                message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"
+                message = msg("check.file.not_utf8", byte=f"0x{raw[exc.start]:02x}")
             self.problems.append(Problem(path, line, col, message, "encoding"))
             self.lost = True
 
@@ -289,14 +324,14 @@ class _Reader:
                 found = self.territories.get(parent)
                 if found is None:
                     if not self.lost:
-                        self.at(code, "parents", f"unknown parent '{parent}'", "unknown-reference")
+                        self.at(
+                            code, "parents", msg("check.gazetteer.unknown_parent", parent=parent), "unknown-reference"
+                        )
                 elif found.level and territory.level and LEVEL_RANK[found.level] >= LEVEL_RANK[territory.level]:
-                    message = (
-                        f"parent '{parent}' is a {found.level}, not a larger territory than this {territory.level}"
-                    )
+                    message = msg("check.gazetteer.bad_parent", parent=parent, level=found.level, own=territory.level)
                     self.at(code, "parents", message, "bad-parent")
 
-    def at(self, code: str, column: str, message: str, kind: str) -> None:
+    def at(self, code: str, column: str, message: Message, kind: str) -> None:
         file, line = self.where[code]
         file.problem(line, COLUMNS.index(column), message, kind)
 
@@ -333,7 +368,7 @@ class _File:
                 self._lines = list(handle)  # the lines as the csv module counts them
         return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
 
-    def problem(self, line: int, index: int, message: str, code: str, *, whole: bool = False) -> None:
+    def problem(self, line: int, index: int, message: Message, code: str, *, whole: bool = False) -> None:
         """A problem in cell ``index`` of ``line`` (in the row or the header as a whole: ``whole``)."""
         field = "" if whole or not 0 <= index < len(COLUMNS) else COLUMNS[index]
         self.reader.problems.append(Problem(self.path, line, _column(self.line(line), index), message, code, field))
@@ -348,10 +383,10 @@ class _File:
         try:
             header = next(rows, None)
         except csv.Error as exc:
-            self.problem(1, 0, f"not a readable CSV header: {exc}", "bad-header", whole=True)
+            self.problem(1, 0, msg("check.gazetteer.bad_header", error=str(exc)), "bad-header", whole=True)
             return
         if not header:
-            message = f"the first line must be the header {','.join(COLUMNS)}, not an empty line"
+            message = msg("check.gazetteer.empty_header", columns=",".join(COLUMNS))
             self.problem(1, 0, message, "bad-header", whole=True)
             return
         if header != COLUMNS:
@@ -363,20 +398,21 @@ class _File:
             try:
                 row = next(rows, None)
             except csv.Error as exc:
-                self.problem(rows.line_num, 0, f"not a readable CSV row: {exc}", "bad-row", whole=True)
+                message = msg("check.gazetteer.bad_row", error=str(exc))
+                self.problem(rows.line_num, 0, message, "bad-row", whole=True)
                 self.reader.lost = True
                 return
             if row is None:
                 return
             line = rows.line_num
             if start != line:
-                message = "a row must fit on one line (a cell holds a line break, or a quote is not closed)"
+                message = msg("check.gazetteer.row_lines")
                 self.problem(start, 0, message, "bad-row", whole=True)
                 self.reader.lost = True
                 continue
             if len(row) != len(COLUMNS):
                 if row:
-                    message = f"expected {len(COLUMNS)} columns, found {len(row)}"
+                    message = msg("check.gazetteer.row_columns", expected=len(COLUMNS), found=len(row))
                     self.problem(line, min(len(row), len(COLUMNS)), message, "bad-row", whole=True)
                     self.reader.lost = True
                 continue  # an empty line is no row
@@ -385,63 +421,68 @@ class _File:
     def header(self, header: list[str]) -> None:
         for index, name in enumerate(header):
             if name not in COLUMNS:
-                message = f"unknown column {_quote(name)}; the columns are {','.join(COLUMNS)}"
+                message = msg("check.gazetteer.unknown_column", name=_quote(name), columns=",".join(COLUMNS))
                 self.problem(1, index, message, "bad-header", whole=True)
                 return
         missing = [name for name in COLUMNS if name not in header]
         if missing:
-            message = f"missing column(s) {', '.join(missing)}; the columns are {','.join(COLUMNS)}"
+            message = msg("check.gazetteer.missing_columns", missing=tuple(missing), columns=",".join(COLUMNS))
         else:
-            message = f"the columns must be, in this order: {','.join(COLUMNS)}"
+            message = msg("check.gazetteer.column_order", columns=",".join(COLUMNS))
         self.problem(1, 0, message, "bad-header", whole=True)
 
     def row(self, line: int, row: list[str]) -> None:
         code, level, name, name_nl, parents, postcodes, population, lat, lon, precision = row
         problems = len(self.reader.problems)
         if len(code) > MAX_CODE_LENGTH:
-            self.problem(line, 0, f"too long: at most {MAX_CODE_LENGTH} characters", "too-long")
+            self.problem(line, 0, msg("check.pydantic.too_long", max=MAX_CODE_LENGTH), "too-long")
             self.reader.lost = True
             return
         match = CODE.fullmatch(code)
         if match is None:
-            message = f"{_quote(code)} is not a territory code: lower-case, e.g. 'fr-commune-42218', 'be-region-04000'"
+            message = msg("check.gazetteer.bad_code", got=_quote(code))
             self.problem(line, 0, message, "bad-format")
             self.reader.lost = True
             return
         if code in self.reader.territories:
             first, first_line = self.reader.where[code]
-            self.problem(line, 0, f"duplicate code '{code}' (also at {first.path}:{first_line})", "duplicate-id")
+            message = msg("check.gazetteer.duplicate_code", code=code, other=f"{first.path}:{first_line}")
+            self.problem(line, 0, message, "duplicate-id")
             return
         if level not in LEVEL_RANK:
-            self.problem(line, 1, f"must be one of {', '.join(LEVELS)}, not {_quote(level)}", "not-allowed")
+            message = msg("check.pydantic.literal_error", expected=", ".join(LEVELS), got=_quote(level))
+            self.problem(line, 1, message, "not-allowed")
             level = ""
         elif (match.group(1) or "country") != level:
-            self.problem(line, 1, f"a '{match.group(1) or 'country'}' code cannot be a {level}", "not-allowed")
+            message = msg("check.gazetteer.code_level", kind=match.group(1) or "country", level=level)
+            self.problem(line, 1, message, "not-allowed")
             level = ""
         for index, value in ((2, name), (3, name_nl)):
             self.check_text(line, index, value, required=index == 2)
         above = parents.split()
         for parent in above:
             if len(parent) > MAX_CODE_LENGTH or CODE.fullmatch(parent) is None:
-                self.problem(line, 4, f"{_quote(parent)} is not a territory code", "bad-format")
+                self.problem(line, 4, msg("check.gazetteer.parent_code", got=_quote(parent)), "bad-format")
                 above = [p for p in above if p != parent]
         for postcode in postcodes.split():
             if POSTCODE.fullmatch(postcode) is None:
-                self.problem(line, 5, f"{_quote(postcode)} is not a postcode: 4 or 5 digits", "bad-format")
+                self.problem(line, 5, msg("check.gazetteer.postcode", got=_quote(postcode)), "bad-format")
         people = None
         if population:
             if population.isascii() and population.isdigit() and len(population) <= 12:
                 people = int(population)
             else:
-                self.problem(line, 6, f"expected a whole number of inhabitants, got {_quote(population)}", "wrong-type")
+                message = msg("check.gazetteer.population", got=_quote(population))
+                self.problem(line, 6, message, "wrong-type")
         latitude = self.coordinate(line, 7, lat, 90)
         longitude = self.coordinate(line, 8, lon, 180)
         if (latitude is None) != (longitude is None) and len(self.reader.problems) == problems:
-            self.problem(line, 7 if latitude is None else 8, "give both lat and lon, or neither", "missing")
+            self.problem(line, 7 if latitude is None else 8, msg("check.gazetteer.lat_lon"), "missing")
         if precision and precision not in PRECISIONS:
-            self.problem(line, 9, f"must be one of {', '.join(PRECISIONS)}, not {_quote(precision)}", "not-allowed")
+            message = msg("check.pydantic.literal_error", expected=", ".join(PRECISIONS), got=_quote(precision))
+            self.problem(line, 9, message, "not-allowed")
         elif bool(precision) != bool(lat or lon) and len(self.reader.problems) == problems:
-            message = "required with coordinates" if not precision else "must be empty without coordinates"
+            message = msg("check.gazetteer.precision_empty") if precision else msg("check.gazetteer.precision_required")
             self.problem(line, 9, message, "missing" if not precision else "not-allowed")
         self.reader.where[code] = (self, line)
         self.reader.territories[code] = Territory(
@@ -460,13 +501,13 @@ class _File:
     def check_text(self, line: int, index: int, value: str, *, required: bool) -> None:
         if not value.strip():
             if required:
-                self.problem(line, index, "must not be empty", "empty")
+                self.problem(line, index, msg("check.model.empty_text"), "empty")
             return
         if value.isprintable() and _HIDDEN.search(value) is None:
             return
         for position, char in enumerate(value, 1):
             if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") or _HIDDEN.match(char):
-                message = f"contains the invisible character U+{ord(char):04X} at position {position}"
+                message = msg("check.gazetteer.invisible", code=f"{ord(char):04X}", pos=position)
                 self.problem(line, index, message, "control-character")
                 return
 
@@ -474,16 +515,17 @@ class _File:
         if not value:
             return None
         if COORDINATE.fullmatch(value) is None:
-            self.problem(line, index, f"expected a number written like 50.84, got {_quote(value)}", "wrong-type")
+            self.problem(line, index, msg("check.gazetteer.coordinate", got=_quote(value)), "wrong-type")
             return None
         number = float(value)
         if not math.isfinite(number) or not -limit <= number <= limit:
-            self.problem(line, index, f"{value} is out of range: from -{limit} to {limit}", "out-of-range")
+            message = msg("check.gazetteer.out_of_range", value=value, limit=limit)
+            self.problem(line, index, message, "out-of-range")
             return None
         return number
 
 
-def _quote(value: str) -> str:
+def _quote(value: str) -> Message:
     if not value:
-        return "nothing"
-    return f"'{value[:40]}…'" if len(value) > 40 else f"'{value}'"
+        return msg("check.value.nothing")
+    return quoted(f"{value[:40]}…" if len(value) > 40 else value)

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .problems import Problem
+from .problems import Message, Problem, literal, msg
 from .text import dotted
 
 try:  # the C parser is 5-10x faster; fall back to pure Python where libyaml is absent
@@ -75,26 +75,26 @@ class _Builder:
         self.seen: set[int] = set()
         self.count = 0
 
-    def problem(self, node: Node, message: str, code: str, loc: Path_ = ()) -> None:
+    def problem(self, node: Node, message: Message, code: str, loc: Path_ = ()) -> None:
         mark = node.start_mark
         self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message, code, dotted(loc)))
 
     def build(self, node: Node, loc: Path_, depth: int) -> Any:
         if id(node) in self.seen:
-            self.problem(node, "anchors and aliases (&, *) are not allowed", "yaml-alias", loc)
+            self.problem(node, msg("check.yaml.alias"), "yaml-alias", loc)
             return None
         self.seen.add(id(node))
         self.count += 1
         if self.count > MAX_NODES:
-            raise _TooBig(node, f"more than {MAX_NODES} values in one file", "yaml-too-many-nodes")
+            raise _TooBig(node, msg("check.yaml.too_many_nodes", limit=MAX_NODES), "yaml-too-many-nodes")
         if depth > MAX_DEPTH:
-            raise _TooBig(node, f"nested more than {MAX_DEPTH} levels deep", "yaml-too-deep")
+            raise _TooBig(node, _too_deep(), "yaml-too-deep")
         self.positions.values[loc] = _position(node)
         if isinstance(node, MappingNode):
             return self._mapping(node, loc, depth)
         if isinstance(node, SequenceNode):
             if node.tag != _TAG + "seq":
-                self.problem(node, f"YAML tag {_short(node.tag)} is not allowed", "yaml-tag", loc)
+                self.problem(node, _tag(node.tag), "yaml-tag", loc)
                 return None
             return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
@@ -102,22 +102,22 @@ class _Builder:
 
     def _mapping(self, node: MappingNode, loc: Path_, depth: int) -> Any:
         if node.tag != _TAG + "map":
-            self.problem(node, f"YAML tag {_short(node.tag)} is not allowed", "yaml-tag", loc)
+            self.problem(node, _tag(node.tag), "yaml-tag", loc)
             return None
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or not key_node.tag.startswith(_TAG):
-                self.problem(key_node, "a key must be plain text", "yaml-key", loc)
+                self.problem(key_node, msg("check.yaml.key"), "yaml-key", loc)
                 continue
             if key_node.tag == _TAG + "merge":
-                self.problem(key_node, "merge keys (<<) are not allowed", "yaml-alias", loc)
+                self.problem(key_node, msg("check.yaml.merge"), "yaml-alias", loc)
                 continue
             key = key_node.value
             if key in result:
                 first = self.positions.keys[(*loc, key)]
                 self.problem(
                     key_node,
-                    f"duplicate key '{key}' (first at line {first[0]})",
+                    msg("check.yaml.duplicate_key", key=key, line=first[0]),
                     "yaml-duplicate-key",
                     (*loc, key),
                 )
@@ -138,12 +138,12 @@ class _Builder:
             return _constructor.construct_yaml_int(node)
         if tag == _TAG + "float":
             return _constructor.construct_yaml_float(node)
-        self.problem(node, f"YAML tag {_short(tag)} is not allowed", "yaml-tag", loc)
+        self.problem(node, _tag(tag), "yaml-tag", loc)
         return None
 
 
 class _TooBig(Exception):
-    def __init__(self, node: Node, message: str, code: str) -> None:
+    def __init__(self, node: Node, message: Message, code: str) -> None:
         self.node, self.message, self.code = node, message, code
 
 
@@ -154,6 +154,14 @@ def _position(node: Node) -> tuple[int, int]:
 
 def _short(tag: str) -> str:
     return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+
+
+def _tag(tag: str) -> Message:
+    return msg("check.yaml.tag", tag=_short(tag))
+
+
+def _too_deep() -> Message:
+    return msg("check.yaml.too_deep", limit=MAX_DEPTH)
 
 
 def _nesting_too_deep(text: str) -> tuple[int, int] | None:
@@ -211,8 +219,9 @@ def read_raw(file: Path, display: str | None = None) -> bytes | Document:
         if size <= MAX_FILE_BYTES:
             return file.read_bytes()
     except OSError as exc:
-        return Document(path, None, empty, [Problem(path, 0, 0, f"cannot read: {exc.strerror}", "io")])
-    message = f"file is {size / 1e6:.1f} MB, above the limit of {MAX_FILE_BYTES / 1e6:.0f} MB"
+        problem = Problem(path, 0, 0, msg("check.file.unreadable", reason=str(exc.strerror)), "io")
+        return Document(path, None, empty, [problem])
+    message = msg("check.file.too_large", size=f"{size / 1e6:.1f}", limit=f"{MAX_FILE_BYTES / 1e6:.0f}")
     return Document(path, None, empty, [Problem(path, 1, 1, message, "file-too-large")])
 
 
@@ -220,7 +229,7 @@ def parse_yaml(raw: bytes, path: str) -> Document:
     """Parse YAML bytes (see ``read_yaml``)."""
     empty = Positions()
     if raw.startswith(b"\xef\xbb\xbf") or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        message = "file starts with a byte-order mark (BOM): save it as UTF-8 without BOM"
+        message = msg("check.file.bom")
         return Document(path, None, empty, [Problem(path, 1, 1, message, "encoding")])
     try:
         text = raw.decode("utf-8")
@@ -228,39 +237,39 @@ def parse_yaml(raw: bytes, path: str) -> Document:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
-        message = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"
+        message = msg("check.file.not_utf8", byte=f"0x{raw[exc.start]:02x}")
         return Document(path, None, empty, [Problem(path, line, col, message, "encoding")])
     try:
         if _may_be_deep(text):
             deep = _nesting_too_deep(text)
             if deep:
-                message = f"nested more than {MAX_DEPTH} levels deep"
-                return Document(path, None, empty, [Problem(path, *deep, message, "yaml-too-deep")])
+                return Document(path, None, empty, [Problem(path, *deep, _too_deep(), "yaml-too-deep")])
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         line, col = _line_col(exc.problem_mark or exc.context_mark)
         if _parser_depth_error(exc):
-            message = f"nested more than {MAX_DEPTH} levels deep"
-            return Document(path, None, empty, [Problem(path, line, col, message, "yaml-too-deep")])
-        what = exc.problem or exc.context or "invalid YAML"
-        if what == "but found another document":
-            what = "a registry file holds one YAML document, but '---' starts another"
-        if "\t" in text.splitlines()[line - 1] if line - 1 < len(text.splitlines()) else False:
-            what += " (tabs are not allowed for indentation: use spaces)"
-        message = f"YAML syntax error: {what}"
+            return Document(path, None, empty, [Problem(path, line, col, _too_deep(), "yaml-too-deep")])
+        # PyYAML's own words (in English) say what it found; ours say the rest.
+        found = exc.problem or exc.context
+        what = literal(found) if found else msg("check.yaml.invalid")
+        if found == "but found another document":
+            what = msg("check.yaml.second_document")
+        tabs = "\t" in text.splitlines()[line - 1] if line - 1 < len(text.splitlines()) else False
+        message = msg("check.yaml.syntax_tabs", what=what) if tabs else msg("check.yaml.syntax", what=what)
         return Document(path, None, empty, [Problem(path, line, col, message, "yaml-syntax")])
     except yaml.reader.ReaderError as exc:  # a control character: positioned by offset
         prefix = text[: exc.position]
         line, col = prefix.count("\n") + 1, exc.position - (prefix.rfind("\n") + 1) + 1
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        message = f"control character U+{code:04X} is not allowed in YAML"
+        message = msg("check.yaml.character", code=f"{code:04X}")
         return Document(path, None, empty, [Problem(path, line, col, message, "yaml-character")])
     except yaml.YAMLError as exc:
-        return Document(path, None, empty, [Problem(path, 1, 1, f"YAML error: {exc}", "yaml-syntax")])
+        problem = Problem(path, 1, 1, msg("check.yaml.error", error=str(exc)), "yaml-syntax")
+        return Document(path, None, empty, [problem])
     except RecursionError:
-        return Document(path, None, empty, [Problem(path, 1, 1, "nested too deeply", "yaml-too-deep")])
+        return Document(path, None, empty, [Problem(path, 1, 1, msg("check.yaml.nested"), "yaml-too-deep")])
     if node is None:
-        return Document(path, None, empty, [Problem(path, 1, 1, "file is empty", "empty-file")])
+        return Document(path, None, empty, [Problem(path, 1, 1, msg("check.file.empty"), "empty-file")])
     builder = _Builder(path)
     try:
         data = builder.build(node, (), 0)
