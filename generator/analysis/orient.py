@@ -463,7 +463,9 @@ def build_data(
     services = []
     areas: set[str] = set()
     for service in registry.services.values():
-        if service.status.state in ("closed", "planned"):  # a planned service takes no one yet
+        if service.status.state == "planned":  # takes no one yet; its place may be typed all the same
+            areas.update(service.public.area)
+        if service.status.state in ("closed", "planned"):
             continue
         age = service.public.age
         access, steps = _next_steps(registry, service.id, lang)
