@@ -222,11 +222,12 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" da
 # note for the person, alone on its page (orient.js sets the body's class).
 PRINT_CSS = """<style>
 .maillage-orient-form fieldset label { display: block; }
-.maillage-orient-needs { columns: 2 14em; }
+.maillage-orient-needs { columns: 2 9em; }  /* two columns on a phone too: the button stays near */
 .maillage-orient-match, .maillage-orient-near li, .maillage-orient-fallbacks li { margin-bottom: 1em; }
 .maillage-orient-contact p, .maillage-orient-send { margin: 0.2em 0; }
 .maillage-orient-contact a[href^="tel:"] { font-weight: bold; white-space: nowrap; }
 .maillage-orient-unknown { font-style: italic; }
+#maillage-orient-summary { scroll-margin-top: 3.6rem; }  /* below Material's fixed header */
 .maillage-orient-note-text { font-size: 1.2em; }
 @media print {
   body.mo-print-liaison *, body.mo-print-note * { visibility: hidden; }

@@ -244,3 +244,19 @@ def test_the_address_alone_runs_the_orientation(tab: Any, site_server: str) -> N
     assert "30 ans, réside à Schaerbeek" in text and "en situation de crise" in text
     assert tab.is_checked("#mo-need-addiction") and tab.is_checked("input[name=crisis]")
     assert tab.input_value("#mo-referrer") == "professional" and tab.input_value("#mo-professionals") == "2"
+
+
+@pytest.mark.parametrize("caller", [CALLERS[0], CALLERS[2], CALLERS[6]], ids=lambda c: c.expected)
+def test_on_a_phone_the_number_is_on_the_first_screen(browser: Any, site_server: str, caller: Caller) -> None:
+    """375 × 812: once the search has run, the expected service's phone needs no scrolling."""
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    try:
+        tab = context.new_page()
+        tab.goto(site_server + "orient/")
+        tab.wait_for_selector(".maillage-orient-ready")
+        ask(tab, caller)
+        tel = tab.locator(f".maillage-orient-results li[data-service='{caller.expected}'] a[href^='tel:']").first
+        box = tel.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 812, box
+    finally:
+        context.close()

@@ -342,10 +342,15 @@
   }
 
   function countryOf(data, code) {
-    var found = Object.keys(ancestors(data, code)).filter(function (c) {
-      return has(data.territories, c) && data.territories[c].l === "country";
-    }).sort(cmp);
-    return found.length ? found[0] : null;
+    /* Asked for each service's area at every search: remembered (territories only grow). */
+    if (!data.countries) data.countries = {};
+    if (!has(data.countries, code)) {
+      var found = Object.keys(ancestors(data, code)).filter(function (c) {
+        return has(data.territories, c) && data.territories[c].l === "country";
+      }).sort(cmp);
+      data.countries[code] = found.length ? found[0] : null;
+    }
+    return data.countries[code];
   }
 
   function evaluate(data, s, p, anc) {
@@ -947,21 +952,29 @@
       g[0].forEach(function (m, i) { list.appendChild(matchItem(data, result, m, i === 0 && (k === 0 || !fit.length), box)); });
       out.push(list);
     });
+    var near = [], leads = [];
     if (result.near_misses.length) {
-      out.push(el("h2", {}, [w("near")]));
-      out.push(el("ul", { class: "maillage-orient-near" }, result.near_misses.map(function (n) { return nearItem(data, n); })));
+      near.push(el("h2", {}, [w("near")]));
+      near.push(el("ul", { class: "maillage-orient-near" }, result.near_misses.map(function (n) { return nearItem(data, n); })));
     }
     if (result.fallbacks.length) {
-      out.push(el("h2", {}, [w("fallbacks")]));
-      out.push(el("ul", { class: "maillage-orient-fallbacks" }, result.fallbacks.map(function (f) { return fallbackItem(data, f); })));
+      leads.push(el("h2", {}, [w("fallbacks")]));
+      leads.push(el("ul", { class: "maillage-orient-fallbacks" }, result.fallbacks.map(function (f) { return fallbackItem(data, f); })));
     }
     if (!result.matches.length) {
       var report = gapReport(rootNode, data, result);
-      if (report) out.push(report);
+      if (report) leads.push(report);
     }
+    /* When nothing fits, the leads to call now (helplines, generalists, the gap) come before
+     * the services to negotiate with. */
+    out = out.concat(result.matches.length ? near.concat(leads) : leads.concat(near));
     out.forEach(function (n) { box.appendChild(n); });
     var summary = box.querySelector("#maillage-orient-summary");
-    if (summary) summary.focus();
+    if (summary) {
+      /* The results at the top of the screen: the first phone number is on the first screen. */
+      summary.focus({ preventScroll: true });
+      summary.scrollIntoView({ block: "start" });
+    }
   }
 
   function showLiaison(box, text) {
