@@ -21,6 +21,7 @@ from generator.analysis.orient import (
     DETAILS_CHUNK,
     OrientData,
     Profile,
+    age_range,
     build_data,
     data_to_json,
     details_to_json,
@@ -64,7 +65,7 @@ def version_1(data: OrientData) -> dict[str, object]:
         item: dict[str, object] = {"id": s.id, "name": s.name, "org": s.organisation, "area": list(s.area)}
         item |= {"area_text": s.area_text, "needs": list(s.needs), "functions": list(s.functions)}
         if s.has_age:
-            item |= {"age": [s.age_min, s.age_max], "age_text": s.age_text}
+            item |= {"age": [s.age_min, s.age_max], "age_text": age_range(s.age_min, s.age_max)}
         if s.approximate:
             item["approx"] = True
         if s.housing is not None:
@@ -79,7 +80,7 @@ def version_1(data: OrientData) -> dict[str, object]:
             item["cond"] = dict(s.conditions)
         item["steps"] = list(s.next_steps)
         if s.contacts:
-            item["contacts"] = list(s.contacts)
+            item["contacts"] = [list(c) for c in s.contacts]
         services.append(item)
     territories: dict[str, dict[str, object]] = {}
     for code, p in data.territories.items():

@@ -377,7 +377,7 @@ def test_text_report_english(registry: Registry) -> None:
     text = text_report(report_of(registry, GOLDEN_PROFILES["schaerbeek-30-housed-mental-health"], "en"), "en")
     assert "No service fits." in text
     assert "No service listed in Schaerbeek for adults aged 25 to 59 in ordinary housing, for mental health" in text
-    assert "no other service listed within 100 km of Schaerbeek" in text
+    assert "No other service listed within 100 km of Schaerbeek" in text
     assert "Aucun" not in text and "réside" not in text
 
 

@@ -309,6 +309,8 @@ class OrientData:
     labels: Mapping[str, Mapping[str, str]]
     age_bands: tuple[tuple[str, int, int | None], ...]
     fallback_km: int = FALLBACK_KM  # how far a "nearest out of zone" fallback may lie
+    # country_of's answers: each service's area is asked about for every search.
+    countries: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def ancestors(self, code: str) -> frozenset[str]:
         """``code`` and every territory containing it (as far as the data knows them).
@@ -1120,8 +1122,11 @@ def _made_for(data: OrientData, service: ServiceCriteria, checks: Sequence[Check
 
 def country_of(data: OrientData, code: str) -> str | None:
     """The country containing ``code`` (as far as the data knows it)."""
-    found = sorted(c for c in data.ancestors(code) if c in data.territories and data.territories[c].level == "country")
-    return found[0] if found else None
+    if code not in data.countries:
+        ancestors = data.ancestors(code)
+        found = sorted(c for c in ancestors if c in data.territories and data.territories[c].level == "country")
+        data.countries[code] = found[0] if found else None
+    return data.countries[code]
 
 
 def evaluate(

@@ -129,7 +129,7 @@ test("no nearest fallback beyond the data's fallback distance", () => {
   const near = { ...data, fallback_km: 5 };
   const result = orient(near, { age: 30, housing: "roofless", place: resolve(data, "Roubaix") });
   assert.deepEqual(result.fallbacks.map((f) => f.kind), ["none-nearby", "gap"]);
-  assert.equal(result.fallbacks[0].detail, "aucun autre service recensé à moins de 5 km de Roubaix");
+  assert.equal(result.fallbacks[0].detail, "Aucun autre service recensé à moins de 5 km de Roubaix");
 });
 
 test("the page's words make the matcher speak its language", () => {
