@@ -456,3 +456,18 @@ def test_cli_reads_the_fallback_distance(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert [f["kind"] for f in json.loads(run.stdout)["fallbacks"]] == ["none-nearby", "gap"]
+
+
+def test_gaps_url_points_at_a_row_of_the_report(registry: Registry, data_json: dict[str, Any]) -> None:
+    """Every gap fallback of the vectors links to a page of the gap report and a row it has."""
+    from generator.site.gaps_page import gaps_report_pages
+
+    pages = {p.uri: p.content for p in gaps_report_pages(SiteContext(registry=registry, config=SiteConfig()))}
+    urls = set()
+    for vector in vectors():
+        result = run_vector(data_json, vector["profile"])
+        urls |= {f["gaps_url"] for f in result["fallbacks"] if f["kind"] == "gap"}
+    assert len(urls) >= 3
+    for url in sorted(urls):
+        page, _, anchor = url.partition("#")
+        assert f'id="{anchor}"' in pages[page + "index.md"], url
