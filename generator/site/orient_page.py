@@ -70,6 +70,7 @@ BROWSER_WORDS = (
     N_("js.orient.person"),
     N_("js.orient.phone"),
     N_("js.orient.profile"),
+    N_("js.orient.pro_contact"),
     N_("js.orient.referrer"),
     N_("js.orient.report_date"),
     N_("js.orient.report_gap"),
@@ -227,6 +228,7 @@ PRINT_CSS = """<style>
 .maillage-orient-contact p, .maillage-orient-send { margin: 0.2em 0; }
 .maillage-orient-contact a[href^="tel:"] { font-weight: bold; white-space: nowrap; }
 .maillage-orient-unknown { font-style: italic; }
+.maillage-orient-results li > a { text-decoration: underline; }  /* a link inside a line of text */
 #maillage-orient-summary { scroll-margin-top: 3.6rem; }  /* below Material's fixed header */
 .maillage-orient-note-text { font-size: 1.2em; }
 @media print {

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from generator.registry.loader import for_audience, load_registry
+from tests.browser.conftest import run_axe
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -260,3 +261,13 @@ def test_on_a_phone_the_number_is_on_the_first_screen(browser: Any, site_server:
         assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 812, box
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    "query", ["age=45&where=1060&housing=roofless", "age=30&where=Schaerbeek&housing=housed&need=mental-health"]
+)
+def test_results_have_no_serious_accessibility_violation(tab: Any, site_server: str, query: str) -> None:
+    tab.goto(site_server + "orient/?" + query)
+    tab.wait_for_selector("#maillage-orient-summary")
+    violations = run_axe(tab)
+    assert violations == [], violations

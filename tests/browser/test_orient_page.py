@@ -12,6 +12,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -53,17 +54,17 @@ plugins: []
 CONFIG = SiteConfig(repo_url="https://github.com/example/annuaire")
 
 
-@pytest.fixture(scope="session")
-def orient_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("orient-site")
-    registry = for_audience(load_registry(ROOT), "public")
+def _build_orient_site(target: Path, audience: str, languages: tuple[str, ...]) -> Path:
+    """The orientation pages, data and script of the real registry, built by mkdocs-material."""
+    registry = for_audience(load_registry(ROOT), audience)
+    config = replace(CONFIG, audience=audience)
     docs = target / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# Accueil\n", encoding="utf-8")
     items = [
         item
-        for lang in ("fr", "nl", "en")
-        for item in orient_page(SiteContext(registry=registry, config=CONFIG, root=ROOT, lang=lang))
+        for lang in languages
+        for item in orient_page(SiteContext(registry=registry, config=config, root=ROOT, lang=lang))
     ]
     for item in items:
         path = docs / item.uri
@@ -80,19 +81,38 @@ def orient_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target / "site"
 
 
+@pytest.fixture(scope="session")
+def orient_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build_orient_site(tmp_path_factory.mktemp("orient-site"), "public", ("fr", "nl", "en"))
+
+
+@pytest.fixture(scope="session")
+def orient_pro_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build_orient_site(tmp_path_factory.mktemp("orient-pro-site"), "professional", ("fr",))
+
+
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
-@pytest.fixture(scope="session")
-def orient_server(orient_site: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(orient_site)))
+def _serve(directory: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def orient_server(orient_site: Path) -> Iterator[str]:
+    yield from _serve(orient_site)
+
+
+@pytest.fixture(scope="session")
+def orient_pro_server(orient_pro_site: Path) -> Iterator[str]:
+    yield from _serve(orient_pro_site)
 
 
 # Module scope: Playwright's sync API holds an event loop while it runs, and other modules'
@@ -411,3 +431,21 @@ def test_dutch_results_and_their_languages(orient_tab: tuple[Any, list[str]], or
     assert em107.locator(".maillage-orient-contact p[lang=fr]").count() == 2
     labels = tab.eval_on_selector_all("input[name=need]", "bs => bs.map(b => b.parentNode.textContent.trim())")
     assert labels == sorted(labels, key=fold) and "Geestelijke gezondheid" in labels
+
+
+def test_professional_build_marks_the_professional_contacts(orient_browser: Any, orient_pro_server: str) -> None:
+    context = orient_browser.new_context()
+    tab = context.new_page()
+    try:
+        _run(tab, orient_pro_server, "age=16&where=Ixelles&need=mental-health")
+        bru_stars = tab.locator(".maillage-orient-match[data-service='bru-stars-case-management']")
+        tels = [a.get_attribute("href") for a in bru_stars.locator(".maillage-orient-contact a[href^='tel:']").all()]
+        assert tels[0] == "tel:0485711942"  # the public line first
+        assert {"tel:0488554745", "tel:0493093739"} <= set(tels)
+        line = bru_stars.locator(".maillage-orient-contact p").first.inner_text()
+        assert "0488/55 47 45 (Case manager 1, réservé aux professionnels)" in line
+        # What is sent to the person carries no professional line.
+        sms = unquote(bru_stars.locator("a[data-action=sms]").get_attribute("href"))
+        assert "0485 71 19 42" in sms and "0488" not in sms and "b.noe" not in sms
+    finally:
+        context.close()
