@@ -740,9 +740,10 @@ def _compute(
         known = per_area.get(area)
         if known is None:
             masks = index.masks(area, 0)  # nothing lies below a commune
+            unknown = tuple(not full and unknown != 0 for full, _, unknown in masks)
             known = (
                 tuple(full != 0 for full, _, _ in masks),
-                tuple(not full and unknown != 0 for full, _, unknown in masks),
+                unknown if any(unknown) else (),  # most areas have none: no loop over nothing
                 mask_density[area],
             )
             per_area[area] = known
@@ -895,14 +896,25 @@ def _summarise(
     per_segment = []
     uncovered_everywhere = []
     unknown_only = []
+    # Territories alike share one tuple of cells (``_Index.cells``): each distinct row's
+    # statuses are read once, weighted by how many territories hold it.
+    rows: dict[int, list[Any]] = {}
+    for t in territories:
+        row = rows.get(id(t.cells))
+        if row is None:
+            rows[id(t.cells)] = [t.cells, 1]
+        else:
+            row[1] += 1
     for j, segment in enumerate(segments):
-        statuses = [t.cells[j].status for t in territories]
+        statuses: dict[str, int] = dict.fromkeys(CELL_STATUSES, 0)
+        for cells, count in rows.values():
+            statuses[cells[j].status] += count
         covered = sum(a.covered[j] for a in known) if known else None
         share = covered / population if covered is not None and population else None
         unknown = sum(a.unknown[j] for a in known) if known else None
         unknown_share = unknown / population if unknown is not None and population else None
-        gaps, unknown_gaps = statuses.count("gap"), statuses.count("unknown")
-        if gaps + unknown_gaps == len(statuses):
+        gaps, unknown_gaps = statuses["gap"], statuses["unknown"]
+        if gaps + unknown_gaps == len(territories):
             uncovered_everywhere.append(segment.key)
             if unknown_gaps:
                 unknown_only.append(segment.key)
@@ -915,8 +927,8 @@ def _summarise(
                 unknown_population_share=unknown_share,
                 uncovered_territories=gaps + unknown_gaps,
                 unknown_territories=unknown_gaps,
-                partial_only_territories=statuses.count("partial"),
-                overlap_territories=statuses.count("overlap"),
+                partial_only_territories=statuses["partial"],
+                overlap_territories=statuses["overlap"],
             )
         )
     with_places = [s for s in services if s.capacity and s.capacity.places is not None]
