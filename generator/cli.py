@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import gettext
-import inspect
 import json
 import os
 import sys
@@ -634,16 +633,6 @@ def synth(ctx: Context, count: int, out: Path, seed: int) -> None:
     click.echo(t("cli.synth.done", lang(), services=summary.services, organisations=summary.organisations, out=out))
 
 
-def orient_text(result: Any, lang: str) -> str:
-    """``orient.text_report`` in ``lang`` (French where it does not take a language yet)."""
-    from .analysis import orient as orientation
-
-    report = orientation.text_report
-    if "lang" in inspect.signature(report).parameters:
-        return str(report(result, lang=lang))  # type: ignore[call-arg]
-    return report(result)
-
-
 @main.command(help=N_("cli.orient.help"))
 @click.option("--age", type=click.IntRange(0, 120), required=True, help=N_("cli.orient.age"))
 @click.option("--where", "where", required=True, help=N_("cli.orient.where"))
@@ -702,7 +691,7 @@ def orient(
     if fmt == "json":
         echo_json(result.to_json())
     else:
-        click.echo(orient_text(result, ctx.lang))
+        click.echo(orientation.text_report(result, ctx.lang))
 
 
 @main.command(help=N_("cli.gaps.help"))

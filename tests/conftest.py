@@ -25,6 +25,12 @@ def _french_locale(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line in English (``LANG=en_GB.UTF-8``), for tests written against its English words."""
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+
+
+@pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
 

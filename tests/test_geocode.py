@@ -15,6 +15,9 @@ from generator.cli import main
 from generator.exchange import geocode as geo
 from generator.registry.loader import load_registry
 
+# Written against the command line's English words (the French ones: tests/test_cli_text.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 SCHAERBEEK = (50.86760, 4.37371)  # the mini gazetteer's centroid of be-commune-21015
 LYON = (45.74906, 4.84789)
 

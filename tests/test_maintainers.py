@@ -16,6 +16,9 @@ from generator.registry.schema import registry_schema
 
 from .conftest import ROOT
 
+# Written against the command line's English words (the French ones: tests/test_cli_text.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, check=True, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]

@@ -24,6 +24,9 @@ from generator.exchange.spreadsheet import (
 from generator.registry.loader import check_registry, load_registry
 from tests.conftest import ROOT, compare_golden
 
+# Written against the command line's English words (the French ones: tests/test_cli_text.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 SHEETS = Path(__file__).parent / "fixtures" / "spreadsheets"
 
 

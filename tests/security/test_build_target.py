@@ -21,6 +21,9 @@ from generator.site.build import SITE_MARKER, TargetError, atomic_build, check_t
 
 from .conftest import MINI, new_project
 
+# Written against the command line's English words (the French ones: tests/test_cli_text.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _listing(folder: Path) -> dict[str, int]:
     """Every file under ``folder`` (links not followed) with its size: what must not change."""

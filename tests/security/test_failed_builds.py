@@ -22,6 +22,9 @@ from generator.site.search import SearchIndexError
 
 from .conftest import MINI, new_project
 
+# Written against the command line's English words (the French ones: tests/test_cli_text.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _fingerprint(site: Path) -> dict[str, str]:
     return {

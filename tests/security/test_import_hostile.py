@@ -50,6 +50,9 @@ from generator.registry.loader import load_registry
 from ..conftest import MINI, compare_golden
 from ..test_hsds import FOREIGN_SERVICE
 
+# Written against the command line's English words (the French ones: tests/test_cli_text.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 GOLDEN = Path(__file__).parent.parent / "fixtures" / "hostile-import"
 SHEETS = Path(__file__).parent.parent / "fixtures" / "spreadsheets"
 MEMORY_LIMIT = 1024 * 1024 * 1024  # 1 GiB of address space, as tests/test_hostile.py
