@@ -1132,10 +1132,19 @@ def country_of(data: OrientData, code: str) -> str | None:
 def evaluate(
     data: OrientData, service: ServiceCriteria, profile: Profile, ancestors: frozenset[str], lang: str = "fr"
 ) -> Evaluation:
-    """Every criterion of ``service`` against ``profile``, in a fixed order."""
+    """Every criterion of ``service`` against ``profile``, in a fixed order.
+
+    A service whose area is out of reach (farther than a near miss or a nearest fallback
+    may be, or in another country) is judged on its area alone: nothing else about it is
+    shown, and most services of a national directory are out of reach of one person."""
     place = data.territories[profile.place]
-    checks = _age_checks(service, profile, lang)
     area, specificity, distance = _area_checks(data, service, place, ancestors, lang)
+    country = country_of(data, profile.place)
+    same = specificity >= 0 or any(country_of(data, c) == country for c in service.area)
+    reach = max(NEAR_KM, data.fallback_km)
+    if area[0].status == "fail" and (distance is None or distance > reach or not same):
+        return Evaluation(service, tuple(area), specificity, distance, 0, (), same)
+    checks = _age_checks(service, profile, lang)
     checks += area
     checks += _housing_checks(data, service, profile, lang)
     met = [n for n in service.needs if n in profile.needs]
@@ -1144,8 +1153,6 @@ def evaluate(
         checks.append(Check("needs", "ok", _say("needs_ok", lang, needs=needs) + OK))
     checks += _referrer_checks(data, service, profile, lang)
     checks += _condition_checks(service, profile, lang)
-    country = country_of(data, profile.place)
-    same = specificity >= 0 or any(country_of(data, c) == country for c in service.area)
     made_for = _made_for(data, service, checks, len(met))
     return Evaluation(service, tuple(checks), specificity, distance, len(met), made_for, same)
 

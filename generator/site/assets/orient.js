@@ -353,10 +353,19 @@
     return data.countries[code];
   }
 
+  /* A service out of reach (farther than a near miss or a nearest fallback may be, or in
+   * another country) is judged on its area alone, as in orient.py. */
   function evaluate(data, s, p, anc) {
     var place = Object.assign({ code: p.place }, data.territories[p.place]);
-    var checks = ageChecks(s, p);
     var area = areaChecks(data, s, place, anc);
+    var country = countryOf(data, p.place);
+    var same = area.specificity >= 0 || s.area.some(function (c) { return countryOf(data, c) === country; });
+    if (area.checks[0].status === "fail" &&
+        (area.distance === null || area.distance > Math.max(NEAR_KM, data.fallback_km) || !same)) {
+      return { service: s, checks: area.checks, failed: area.checks, unknown: [], specificity: area.specificity,
+        distance: area.distance, needsMet: 0, madeFor: [], sameCountry: same };
+    }
+    var checks = ageChecks(s, p);
     checks = checks.concat(area.checks, housingChecks(data, s, p));
     var met = s.needs.filter(function (n) { return p.needs.indexOf(n) >= 0; });
     if (met.length) {
@@ -365,8 +374,6 @@
         met.map(function (n) { return lowerFirst(has(names, n) ? names[n] : n); }).join(", ") }) + OK));
     }
     checks = checks.concat(referrerChecks(data, s, p), conditionChecks(s, p));
-    var country = countryOf(data, p.place);
-    var same = area.specificity >= 0 || s.area.some(function (c) { return countryOf(data, c) === country; });
     return {
       service: s, checks: checks,
       failed: checks.filter(function (c) { return c.status === "fail"; }),
