@@ -188,6 +188,7 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" da
 <fieldset class="maillage-orient-needs"><legend>{needs}</legend>
 {needs_boxes}
 </fieldset>
+<details class="maillage-orient-more"><summary id="mo-more">{more}</summary>
 <p><label for="mo-referrer">{referrer}</label>
  {referrer_select}
 <label for="mo-professionals">{professionals}</label>
@@ -198,6 +199,7 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" da
 <label><input type="checkbox" name="crisis"> {crisis}</label>
 <label><input type="checkbox" name="non_demand"> {non_demand}</label>
 </fieldset>
+</details>
 <p><button type="submit">{submit}</button></p>
 </form>
 <p class="maillage-orient-message" role="alert"></p>
@@ -222,7 +224,8 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" da
 # Printing prints what the button asked for: the referral note (professionals) or the
 # note for the person, alone on its page (orient.js sets the body's class).
 PRINT_CSS = """<style>
-.maillage-orient-form fieldset label { display: block; }
+.maillage-orient-form fieldset label { display: block; font-weight: normal; }
+.maillage-orient-more summary { cursor: pointer; margin: 0.5em 0; }
 .maillage-orient-needs { columns: 2 9em; }  /* two columns on a phone too: the button stays near */
 .maillage-orient-match, .maillage-orient-near li, .maillage-orient-fallbacks li { margin-bottom: 1em; }
 .maillage-orient-contact p, .maillage-orient-send { margin: 0.2em 0; }
@@ -270,6 +273,7 @@ def orient_form(ctx: SiteContext) -> Iterator[GeneratedPage]:
         needs_boxes=_needs(ctx),
         referrer=esc(t("orient.referrer", lang)),
         referrer_select=_select(ctx, "referrer", "referrers"),
+        more=esc(t("orient.more", lang)),
         professionals=esc(t("orient.professionals", lang)),
         situation=esc(t("orient.situation", lang)),
         no_insurance=esc(t("orient.no_insurance", lang)),

@@ -210,6 +210,8 @@ def test_nothing_fits_shows_fallbacks_and_gap(orient_tab: tuple[Any, list[str]])
     _tab_to(tab, "mo-need-mental-health")  # the needs are checkboxes: Tab to one, Space ticks it
     tab.keyboard.press("Space")
     assert tab.eval_on_selector("#mo-need-mental-health", "c => c.checked")
+    _tab_to(tab, "mo-more")  # the optional criteria: Enter unfolds them
+    tab.keyboard.press("Enter")
     _tab_to(tab, "mo-professionals")
     tab.keyboard.press("Tab")
     tab.keyboard.press("Tab")

@@ -1034,6 +1034,11 @@
     if (e.referrer.value !== (q.get("referrer") || "")) e.referrer.value = "";
     e.professionals.value = q.get("professionals") || "";
     FLAGS.forEach(function (flag) { e[flag].checked = !!q.get(flag) && q.get(flag) !== "0"; });
+    /* The optional criteria fold away; an address that sets one shows them. */
+    var more = form.querySelector(".maillage-orient-more");
+    if (more && (e.referrer.value || e.professionals.value || FLAGS.some(function (f) { return e[f].checked; }))) {
+      more.open = true;
+    }
     return !!e.where.value;
   }
 
