@@ -198,6 +198,9 @@ def test_helpdesk_journey(tab: Any, caller: Caller, public_phones: dict[str, lis
         assert tel and tel[0] == "tel:" + digits(phones[0]), (caller.story, tel, phones)
     else:
         assert tel == []
+    # No lead far away: "nearest out of zone" stays within mkdocs.yml's orient_fallback_km (100).
+    distances = tab.eval_on_selector_all("[data-distance-km]", "items => items.map(i => Number(i.dataset.distanceKm))")
+    assert all(km <= 100 for km in distances), distances
     # The orientation is in the address (DESIGN.md's contract) …
     query = parse_qs(urlsplit(tab.url).query)
     assert query["age"] == [str(caller.age)] and query["where"] == [caller.where]
@@ -271,3 +274,17 @@ def test_results_have_no_serious_accessibility_violation(tab: Any, site_server: 
     tab.wait_for_selector("#maillage-orient-summary")
     violations = run_axe(tab)
     assert violations == [], violations
+
+
+def test_nothing_fits_leads_first_and_the_gap_links_to_the_report(tab: Any, site_server: str) -> None:
+    tab.goto(site_server + "orient/?age=30&where=Schaerbeek&housing=housed&need=mental-health")
+    tab.wait_for_selector("#maillage-orient-summary")
+    headings = tab.eval_on_selector_all(".maillage-orient-results h2", "hs => hs.map(h => h.textContent)")
+    assert headings[1:] == ["Pistes quand rien ne correspond", "Presque : critères à négocier"]
+    gap = tab.locator(".maillage-orient-fallbacks li[data-kind=gap] a")
+    assert "Schaerbeek" in gap.inner_text() and "zone grise" in gap.inner_text()
+    with tab.expect_navigation() as navigation:
+        gap.click()
+    assert navigation.value.status == 200 and "/gaps/" in tab.url
+    anchor = urlsplit(tab.url).fragment
+    assert anchor and tab.locator(f"[id='{anchor}']").count() == 1  # the territory's row of the report

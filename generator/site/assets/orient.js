@@ -901,8 +901,9 @@
 
   function fallbackItem(data, f) {
     if (f.service) {
-      return el("li", { "data-kind": f.kind, "data-service": f.service }, [
-        el("a", { href: "../services/" + f.service + "/" }, [f.name]), " — " + f.detail,
+      var attrs = { "data-kind": f.kind, "data-service": f.service };
+      if (f.distance_km !== null && f.distance_km !== undefined) attrs["data-distance-km"] = String(f.distance_km);
+      return el("li", attrs, [el("a", { href: "../services/" + f.service + "/" }, [f.name]), " — " + f.detail,
         contactBlock(data, f), sendBlock(data, f)]);
     }
     var detail = f.gaps_url ? el("a", { href: "../" + f.gaps_url }, [f.detail]) : f.detail;
