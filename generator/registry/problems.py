@@ -88,7 +88,7 @@ class Problem:
     path: str
     line: int
     col: int
-    message: Message
+    message: Message | str  # words already written (a caller outside the registry) become a literal
     code: str
     field: str = ""
     severity: Severity = "error"
@@ -104,7 +104,8 @@ class Problem:
         A message quotes what a maintainer wrote (a key, a value): its invisible characters
         are shown as escapes, never passed on to a terminal or a pull-request annotation.
         """
-        return shown(self.message.text(lang))
+        message = self.message if isinstance(self.message, Message) else literal(self.message)
+        return shown(message.text(lang))
 
     def __str__(self) -> str:
         return self.line_text()
