@@ -471,3 +471,15 @@ def test_gaps_url_points_at_a_row_of_the_report(registry: Registry, data_json: d
     for url in sorted(urls):
         page, _, anchor = url.partition("#")
         assert f'id="{anchor}"' in pages[page + "index.md"], url
+
+
+def test_professional_contacts_round_trip() -> None:
+    """A professional build's details carry the direct lines, marked, and read back the same."""
+    professional = for_audience(load_registry(ROOT), "professional")
+    data = build_data(professional)
+    main, details = json.loads(json.dumps(data_to_json(data))), json.loads(json.dumps(details_to_json(data)))
+    places = json.loads(json.dumps(places_to_json(data)))
+    assert data_from_json(main, details, places.values()) == data
+    rows = [c for chunk in details for row in chunk for c in row[2]]
+    assert any(len(c) == 4 and c[3] == "professional" for c in rows)
+    assert all(len(c) == 3 for c in rows if len(c) != 4)
