@@ -464,7 +464,7 @@
    *   matches: [ENTRY + {
    *     group: "fit" | "to_check",   // "fit" first: every criterion known and met; "to_check":
    *                                  // depends on criteria the registry does not state
-   *     rank_reason: "conçu pour ce public : âge ; zone précise : Région de Bruxelles-Capitale",
+   *     rank_reason: "conçu pour ce public (âge) ; zone étendue : Région de Bruxelles-Capitale",
    *     reasons: ["de 0 à 23 ans ✓", ...],   // met criteria only (never also "à vérifier")
    *     to_check: ["âge : à vérifier", ...], // the unknown criteria as phrases
    *   }],                                    // already ranked: fit, then to_check, each best first
