@@ -134,6 +134,11 @@ PUBLIC_HOUSING_KEYS = tuple(
         "js.orient.m.public_housing.insecure",
         "js.orient.m.public_housing.inadequate",
         "js.orient.m.public_housing.housed",
+        "js.orient.m.public_housing_people.roofless",
+        "js.orient.m.public_housing_people.houseless",
+        "js.orient.m.public_housing_people.insecure",
+        "js.orient.m.public_housing_people.inadequate",
+        "js.orient.m.public_housing_people.housed",
     )
 )
 
@@ -1265,7 +1270,9 @@ def public_phrase(data: OrientData, profile: Profile, lang: str = "fr") -> str:
         noun = "public_minors" if high is not None and high <= 17 else "public_adults" if low >= 18 else "public_people"
         people = _say(noun, lang, range=ages)
     if profile.housing:
-        key = PHRASES + "public_housing." + profile.housing
+        # « les personnes » is feminine in French: « logées », where « les adultes » are « logés ».
+        group = "public_housing." if band is not None else "public_housing_people."
+        key = PHRASES + group + profile.housing
         housing = (
             t(key, lang)
             if lookup(key, lang)

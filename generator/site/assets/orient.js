@@ -609,7 +609,8 @@
       people = say(noun, { range: ages });
     }
     if (p.housing) {
-      var key = PHRASES + "public_housing." + p.housing;
+      /* « les personnes » is feminine in French: « logées », where « les adultes » are « logés ». */
+      var key = PHRASES + (band ? "public_housing." : "public_housing_people.") + p.housing;
       var names = data.labels.housing;
       people += " " + (has(phrases, key) ? phrases[key] : lowerFirst(has(names, p.housing) ? names[p.housing] : p.housing));
     }
