@@ -1295,6 +1295,7 @@ def to_table(
     housings = list(dict.fromkeys(s.housing for s in coverage.segments))
     legend = ", ".join(f"{i + 1} = {housing.get(h, h)}" for i, h in enumerate(housings))
     lines.append(locale.t("cli.gaps.legend", lang, legend=legend))
+    lines.append(locale.t("cli.gaps.marks", lang))
     territory, population_word = locale.t("cli.gaps.territory", lang), locale.t("cli.gaps.population", lang)
     header = f"{territory:<{name_width}} {population_word:>10}  " + "  ".join(
         f"{b:<{len(housings) * 2 - 1}}" for b in bands
