@@ -372,31 +372,31 @@ def _lower_first(value: str) -> str:
 
 def _next_steps(registry: Registry, service_id: str, lang: str = "fr") -> tuple[Access, tuple[str, ...]]:
     """Who may ask, how and the delay; and the next steps, which start with the same three
-    (the fiche de liaison lists them all) then say what else the caller must know (French:
-    the registry's own words)."""
+    (the fiche de liaison lists them all) then say what else the caller must know (the
+    registry's own words are French where it has no translation)."""
     service = registry.services[service_id]
     access = Access(
         who=referrers_phrase(registry, service.access, lang) if service.access.referrers is not None else "",
         how=text(service.access.form, lang),
         delay=delay_phrase(service.access, lang),
     )
-    steps = [f"Qui peut demander : {referrers_phrase(registry, service.access, lang)}"]
+    steps = [t("orient.step.who", lang, who=referrers_phrase(registry, service.access, lang))]
     if access.how:
-        steps.append(f"Demande : {access.how}")
+        steps.append(t("orient.step.how", lang, how=access.how))
     if access.delay:
-        steps.append(f"Délai de réponse : {access.delay}")
+        steps.append(t("orient.step.delay", lang, delay=access.delay))
     if service.access.process:
-        steps.append(f"Ensuite : {text(service.access.process, lang)}")
+        steps.append(t("orient.step.then", lang, text=text(service.access.process, lang)))
     duration = duration_phrase(service.duration, lang)
     if duration:
-        steps.append(f"Durée : {duration}")
-    for name, value, phrase in condition_phrases(service.public.conditions):
+        steps.append(t("orient.step.duration", lang, text=duration))
+    for name, value, phrase in condition_phrases(service.public.conditions, lang):
         if name in ("diagnosis_required", "consent_required") and value:
-            steps.append(f"À savoir : {phrase}")
+            steps.append(t("orient.step.note", lang, text=phrase))
     if service.public.exclusions:
-        steps.append(f"Exclusions : {text(service.public.exclusions, lang)}")
+        steps.append(t("orient.step.exclusions", lang, text=text(service.public.exclusions, lang)))
     if service.status.state == "pilot":
-        steps.append("Projet pilote : vérifier qu'il accepte de nouvelles demandes")
+        steps.append(t("orient.step.pilot", lang))
     return access, tuple(steps)
 
 
