@@ -512,8 +512,8 @@ def test_report_pages_and_downloads(registry: Registry) -> None:
 
 def test_report_states_date_freshness_and_approximate_areas(registry: Registry) -> None:
     page = text(report(registry)["gaps/index.md"])
-    assert "<strong>État au 2024-01-17</strong>" in page
-    assert "services vérifiés entre le 2022-06-07 et le 2024-01-17" in page
+    # Dates in words (issue 19): the headline's last sentence.
+    assert "Données au 17 janvier 2024 ; services vérifiés entre le 7 juin 2022 et le 17 janvier 2024." in page
     assert "Maraude jeunes adultes du Rhône ≈" in page
     # The Rhône row: gamma (approximate area) covers 18-24 roofless fully, beta partly.
     row = next(line for line in page.splitlines() if line.startswith('<tr id="fr-dep-69">'))

@@ -137,7 +137,7 @@ def test_coverage_map_colours_and_table(ctx: SiteContext) -> None:
     table = html[html.index("<table>") :]
     # Gaps first, then by population.
     assert table.index("Schaerbeek") < table.index("Lyon") < table.index("Saint-Étienne")
-    assert "<td>519 127</td>" in table
+    assert '<td class="maillage-num">519\u202f127</td>' in table  # as French writes it, right-aligned
     for colour in maps.COVERAGE_COLOURS:
         assert colour in html
     assert maps.coverage_colour(0) == "#d73027" and maps.coverage_colour(7) == "#4575b4"

@@ -30,7 +30,7 @@ import posixpath
 import threading
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from typing import Any
@@ -56,6 +56,8 @@ from ..registry.memory import collector_paused
 from ..registry.models import Service
 from ..registry.territories import Gazetteer
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
+from .gaps_headline import Words, headline
+from .i18n import date_text
 from .maps import coverage_map_html
 from .territory_pages import territory_anchor
 
@@ -120,6 +122,7 @@ class CoverageMapData:
     counts: dict[str, int]
     partial: dict[str, int]
     page_url: str  # the URL of the page the map sits on, language prefix included
+    statuses: dict[str, str] = field(default_factory=dict)  # code -> its cell's status
 
 
 @dataclass(frozen=True)
@@ -376,8 +379,9 @@ def _number(value: int | float | None, lang: str) -> str:
     return f"{value:,}".replace(",", get_group_symbol(lang))
 
 
-def _date(value: object, lang: str) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else t("report.unknown", lang)
+def _date(value: dt.date | None, lang: str) -> str:
+    """A date in words (« 1er janvier 2024 »): the site never shows an ISO date."""
+    return date_text(value, lang) if value is not None else t("report.unknown", lang)
 
 
 def _short(label: str) -> str:
@@ -417,35 +421,30 @@ def overview_page(ctx: SiteContext, analyses: list[Analysis], empty: list[Select
     """``gaps/``: the date, the method, every need and function at a glance, then all services."""
     registry = ctx.registry
     lang = ctx.lang
-    first = analyses[0].units.summary
     # Counted against the day the service pages' banners use, so that the two agree.
     stale = stale_services(registry, ctx.config.stale_months)
     title = t("report.title", lang)
-    freshness = t(
-        "report.freshness",
-        lang,
-        oldest=esc(_date(first.oldest_verified, lang)),
-        newest=esc(_date(first.newest_verified, lang)),
-        stale=len(stale),
-        months=ctx.config.stale_months,
-    )
+    stale_line = t("report.stale", lang, stale=len(stale), months=ctx.config.stale_months)
     out = [
         front_matter({"title": title}),
         f"# {title}",
         "",
-        f'<p class="maillage-gaps-date"><strong>{t("report.state", lang, date=esc(_date(first.date, lang)))}</strong> '
-        f"{freshness}</p>",
+        headline_html(registry, analyses[0].units, lang),
+        "",
+        f'<p class="maillage-gaps-date">{stale_line}</p>',
         "",
         method(lang),
         "",
         f"## {t('report.by_term', lang)}",
         "",
+        _scroll_open(t("report.by_term", lang)),
         '<table class="maillage-sortable maillage-gaps-overview">',
         _head(
             lang,
             N_("report.col.analysis"),
             N_("report.col.services"),
             N_("report.col.uncovered"),
+            N_("report.col.to_check_publics"),
             N_("report.col.best"),
             N_("report.col.overlaps"),
         ),
@@ -466,13 +465,15 @@ def overview_page(ctx: SiteContext, analyses: list[Analysis], empty: list[Select
             else name
         )
         out.append(
-            f'<tr><td><a href="{esc(target)}">{esc(shown)}</a></td>'
-            f"<td>{len(s.services)}</td>"
-            f'<td data-sort="{len(s.uncovered_everywhere)}">{len(s.uncovered_everywhere)} / {len(s.segments)}</td>'
-            f'<td data-sort="{best:.6f}">{esc(_share(best, lang))}</td>'
-            f"<td>{overlaps}</td></tr>"
+            f'<tr><td class="maillage-name"><a href="{esc(target)}">{esc(shown)}</a></td>'
+            f'<td class="maillage-num">{len(s.services)}</td>'
+            f'<td class="maillage-num" data-sort="{len(s.uncovered_everywhere)}">'
+            f"{len(s.uncovered_everywhere)} / {len(s.segments)}</td>"
+            f'<td class="maillage-num">{len(s.unknown_only)}</td>'
+            f'<td class="maillage-num" data-sort="{best:.6f}">{esc(_share(best, lang))}</td>'
+            f'<td class="maillage-num">{overlaps}</td></tr>'
         )
-    out += ["</tbody>", "</table>", ""]
+    out += ["</tbody>", "</table>", "</div>", ""]
     if empty:
         terms = ", ".join(esc(_empty_term(registry, s, lang)) for s in empty)
         none = f"<strong>{t('report.empty.none', lang)}</strong>"
@@ -489,9 +490,28 @@ def _empty_term(registry: Registry, selection: Selection, lang: str) -> str:
     return t("report.empty.function", lang, name=name)
 
 
-def _head(lang: str, *keys: str) -> str:
-    """A table's header row: its columns' titles, as catalogue keys."""
-    return "<thead><tr>" + "".join(f"<th>{t(key, lang)}</th>" for key in keys) + "</tr></thead>"
+def _head(lang: str, *keys: str, text_columns: int = 1) -> str:
+    """A table's header row: its columns' titles, as catalogue keys; after the first
+    ``text_columns``, columns of numbers (right-aligned, like their figures)."""
+    cells = (
+        f"<th>{t(key, lang)}</th>" if i < text_columns else f'<th class="maillage-num">{t(key, lang)}</th>'
+        for i, key in enumerate(keys)
+    )
+    return "<thead><tr>" + "".join(cells) + "</tr></thead>"
+
+
+def _scroll_open(label: str) -> str:
+    """The opening of a wide table's container: on a phone the table scrolls inside it, never
+    the page; focusable, so a keyboard scrolls it too, and named for screen readers."""
+    return f'<div class="maillage-scroll" role="region" tabindex="0" aria-label="{esc(label)}">'
+
+
+def headline_html(registry: Registry, coverage: Coverage, lang: str) -> str:
+    """The sentences that open an analysis (``gaps_headline``), one paragraph each."""
+    words = Words(number=_number, share=_share, segment=lambda s, lg: segment_label(registry, s, lg), band=_band_short)
+    sentences = "".join(f"<p>{sentence}</p>" for sentence in headline(registry, coverage, lang, words))
+    label = esc(t("report.headline.label", lang))
+    return f'<div class="maillage-gaps-headline" role="note" aria-label="{label}">{sentences}</div>'
 
 
 METHOD_PARAGRAPHS = (
@@ -527,19 +547,14 @@ def analysis_page(ctx: SiteContext, analysis: Analysis, *, standalone: bool) -> 
             title = t("report.title.need", lang, name=name)
         else:
             title = t("report.title.function", lang, name=name)
-        between = t(
-            "report.verified_between",
-            lang,
-            oldest=esc(_date(s.oldest_verified, lang)),
-            newest=esc(_date(s.newest_verified, lang)),
-        )
         back = esc(href(ctx.prefix + url, ctx.prefix + PAGE_DIR))
         out += [
             front_matter({"title": esc(title)}),
             f"# {esc(title)}",
             "",
-            f'<p class="maillage-gaps-date"><strong>{t("report.state", lang, date=esc(_date(s.date, lang)))}</strong>. '
-            f'{between} <a href="{back}">{t("report.method_link", lang)}</a>.</p>',
+            headline_html(registry, coverage, lang),
+            "",
+            f'<p class="maillage-gaps-date"><a href="{back}">{t("report.method_link", lang)}</a></p>',
             "",
         ]
     else:
@@ -567,8 +582,14 @@ def analysis_page(ctx: SiteContext, analysis: Analysis, *, standalone: bool) -> 
     out += _summary_table(registry, coverage, lang)
     out += ["", f"{sub} {t('report.uncovered_everywhere', lang)}", ""]
     if s.uncovered_everywhere:
-        labels = [segment_label(registry, seg, lang) for seg in coverage.segments if seg.key in s.uncovered_everywhere]
-        out.append("<ul>" + "".join(f"<li>{esc(label)}</li>" for label in labels) + "</ul>")
+        items = [
+            t("report.uncovered.to_check", lang, label=esc(segment_label(registry, seg, lang)))
+            if seg.key in s.unknown_only
+            else esc(segment_label(registry, seg, lang))
+            for seg in coverage.segments
+            if seg.key in s.uncovered_everywhere
+        ]
+        out.append("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
     else:
         out.append(f"<p>{t('report.all_covered', lang)}</p>")
     out += ["", f"{sub} {t('map', lang)}", ""]
@@ -591,14 +612,18 @@ def analysis_page(ctx: SiteContext, analysis: Analysis, *, standalone: bool) -> 
 
 
 def _summary_table(registry: Registry, coverage: Coverage, lang: str) -> list[str]:
+    """Per public: the people covered and those only "à vérifier", apart; territories."""
     rows = [
+        _scroll_open(t("report.by_public", lang)),
         '<table class="maillage-sortable maillage-gaps-summary">',
         _head(
             lang,
             N_("report.col.public"),
             N_("report.col.covered_share"),
             N_("report.col.covered_people"),
+            N_("report.col.to_check_share"),
             N_("report.col.without"),
+            N_("report.col.to_check_count"),
             N_("report.col.partial_only"),
             N_("report.col.overlap_count"),
         ),
@@ -606,16 +631,26 @@ def _summary_table(registry: Registry, coverage: Coverage, lang: str) -> list[st
     ]
     for segment, g in zip(coverage.segments, coverage.summary.segments, strict=True):
         share = g.covered_population_share
+        unknown = g.unknown_population_share
         rows.append(
-            f'<tr><td data-sort="{esc(segment.key)}">{esc(segment_label(registry, segment, lang))}</td>'
-            f'<td data-sort="{"" if share is None else f"{share:.6f}"}">{esc(_share(share, lang))}</td>'
-            f'<td data-sort="{"" if g.covered_population is None else g.covered_population}">'
-            f"{esc(_number(g.covered_population, lang))}</td>"
-            f"<td>{g.uncovered_territories}</td><td>{g.partial_only_territories}</td>"
-            f"<td>{g.overlap_territories}</td></tr>"
+            f'<tr><td class="maillage-name" data-sort="{esc(segment.key)}">'
+            f"{esc(segment_label(registry, segment, lang))}</td>"
+            f"{_num(_share(share, lang), share, '.6f')}"
+            f"{_num(_number(g.covered_population, lang), g.covered_population)}"
+            f"{_num(_share(unknown, lang), unknown, '.6f')}"
+            f"{_num(str(g.uncovered_territories))}{_num(str(g.unknown_territories))}"
+            f"{_num(str(g.partial_only_territories))}{_num(str(g.overlap_territories))}</tr>"
         )
-    rows += ["</tbody>", "</table>"]
+    rows += ["</tbody>", "</table>", "</div>"]
     return rows
+
+
+def _num(text: str, sort: float | None = None, spec: str = "") -> str:
+    """A cell holding a figure: right-aligned; ``sort`` is what the column sorts on."""
+    if sort is None and text and text[0].isdigit():
+        return f'<td class="maillage-num">{esc(text)}</td>'
+    key = "" if sort is None else format(sort, spec)
+    return f'<td class="maillage-num" data-sort="{key}">{esc(text)}</td>'
 
 
 TITLE_IDS = 3  # service ids named in a cell's tooltip; beyond, their number
@@ -628,21 +663,29 @@ def _ids(ids: tuple[str, ...], lang: str) -> str:
 
 
 def _cell_html(cell: Cell, approximate: set[str], lang: str) -> str:
+    """One territory × public: the number of full services (≈ when one's area is
+    approximate), ``~`` partial only, ``?`` à vérifier only, ``0`` none."""
     services = cell.services
     full = len(services)
     partial = cell.partial_count
+    unknown = cell.unknown_count
     mark = " ≈" if approximate and approximate.intersection(services) else ""
-    title = t("report.cell.full", lang, ids=_ids(services, lang)) if services else ""
-    if partial:
-        title += ("; " if title else "") + t("report.cell.partial", lang, ids=_ids(cell.partial, lang))
+    titles = []
     if full:
-        text, css = f"{full}{mark}", "overlap" if full > 1 else "covered"
+        titles.append(t("report.cell.full", lang, ids=_ids(services, lang)))
+    if partial:
+        titles.append(t("report.cell.partial", lang, ids=_ids(cell.partial, lang)))
+    if unknown:
+        titles.append(t("report.cell.unknown", lang, ids=_ids(cell.unknown, lang)))
+    if full:
+        text, css, sort = f"{full}{mark}", "overlap" if full > 1 else "covered", float(full)
     elif partial:
-        text, css = "~", "partial"
+        text, css, sort = "~", "partial", 0.5
+    elif unknown:
+        text, css, sort = "?", "unknown", 0.25
     else:
         return '<td class="maillage-gaps-gap" data-sort="0">0</td>'
-    sort = full + (0.5 if partial and not full else 0)
-    return f'<td class="maillage-gaps-{css}" data-sort="{sort}" title="{esc(title)}">{esc(text)}</td>'
+    return f'<td class="maillage-gaps-{css}" data-sort="{sort:g}" title="{esc("; ".join(titles))}">{esc(text)}</td>'
 
 
 def _territory_table(ctx: SiteContext, coverage: Coverage, url: str, approximate: set[str]) -> list[str]:
@@ -654,7 +697,7 @@ def _territory_table(ctx: SiteContext, coverage: Coverage, url: str, approximate
     columns = (N_("report.col.territory"), N_("report.col.population"), N_("report.col.places"))
     rows = [
         f"<p>{t('report.legend', lang)}</p>",
-        '<div class="maillage-gaps-scroll">',
+        _scroll_open(t("report.by_territory", lang)),
         '<table class="maillage-sortable maillage-gaps-territories">',
         "<thead>",
         '<tr><th colspan="3"></th>'
@@ -665,7 +708,10 @@ def _territory_table(ctx: SiteContext, coverage: Coverage, url: str, approximate
         )
         + "</tr>",
         "<tr>"
-        + "".join(f"<th>{t(key, lang)}</th>" for key in columns)
+        + "".join(
+            f"<th>{t(key, lang)}</th>" if i == 0 else f'<th class="maillage-num">{t(key, lang)}</th>'
+            for i, key in enumerate(columns)
+        )
         + "".join(
             f'<th title="{esc(segment_label(registry, s, lang))}">{esc(labels[s.housing])}</th>'
             for s in coverage.segments
@@ -677,7 +723,21 @@ def _territory_table(ctx: SiteContext, coverage: Coverage, url: str, approximate
     for territory in coverage.territories:
         rows.append(_territory_row(ctx, territory, url, approximate))
     rows += ["</tbody>", "</table>", "</div>"]
+    note = population_note(coverage, lang)
+    if note:
+        rows.append(f'<p class="maillage-gaps-note">{note}</p>')
     return rows
+
+
+def population_note(coverage: Coverage, lang: str) -> str:
+    """Why some rows say « population inconnue » (empty when every population is known)."""
+    unknown = [x for x in coverage.territories if x.population is None]
+    if not unknown:
+        return ""
+    belgian = [x for x in unknown if x.code.startswith("be")]
+    if len(belgian) == len(unknown):
+        return t("report.population_note.be", lang, n=len(unknown))
+    return t("report.population_note", lang, n=len(unknown))
 
 
 def _territory_row(ctx: SiteContext, territory: TerritoryCoverage, url: str, approximate: set[str]) -> str:
@@ -687,28 +747,37 @@ def _territory_row(ctx: SiteContext, territory: TerritoryCoverage, url: str, app
     linked = territory_anchor(ctx, ctx.prefix + url, territory.code, name)
     population = territory.population
     places = territory.places_per_100k
+    shown = t("report.population_unknown", lang) if population is None else _number(population, lang)
     cells = "".join(_cell_html(c, approximate, lang) for c in territory.cells)
     return (
-        f'<tr id="{esc(territory.code)}"><td data-sort="{name}">{linked}</td>'
-        f'<td data-sort="{"" if population is None else population}">{esc(_number(population, lang))}</td>'
-        f'<td data-sort="{"" if places is None else f"{places:.4f}"}">{esc(_number(places, lang))}</td>'
-        f"{cells}</tr>"
+        f'<tr id="{esc(territory.code)}"><td class="maillage-name" data-sort="{name}">{linked}</td>'
+        f"{_num(shown, population)}{_num(_number(places, lang), places, '.4f')}{cells}</tr>"
     )
 
 
 def map_data(ctx: SiteContext, analysis: Analysis, url: str) -> CoverageMapData:
-    """The map's data: the best-covered segment by population (the first when none is)."""
+    """The map's data: the public best covered by population, then the one with the most
+    territories covered, in part, or à vérifier (the first when all are equal)."""
     coverage = analysis.units
-    shares = [g.covered_population_share or 0.0 for g in coverage.summary.segments]
-    j = max(range(len(shares)), key=lambda i: (shares[i], -i))
+    territories = coverage.territories
+
+    def rank(j: int) -> tuple[float, int, int, float, int]:
+        g = coverage.summary.segments[j]
+        statuses = [x.cells[j].status for x in territories]
+        covered = sum(1 for s in statuses if s in ("covered", "overlap"))
+        partial = statuses.count("partial")
+        return (g.covered_population_share or 0.0, covered, partial, g.unknown_population_share or 0.0, -j)
+
+    j = max(range(len(coverage.segments)), key=rank)
     segment = coverage.segments[j]
     return CoverageMapData(
         segment=segment.key,
         segment_label=segment_label(ctx.registry, segment, ctx.lang),
         level=coverage.level,
-        counts={c.code: c.cells[j].full_count for c in coverage.territories},
-        partial={c.code: c.cells[j].partial_count for c in coverage.territories},
+        counts={c.code: c.cells[j].full_count for c in territories},
+        partial={c.code: c.cells[j].partial_count for c in territories},
         page_url=ctx.prefix + url,
+        statuses={c.code: c.cells[j].status for c in territories},
     )
 
 
@@ -717,17 +786,29 @@ def _map(ctx: SiteContext, analysis: Analysis, url: str) -> str:
     base = "../" * data.page_url.count("/")
     title = t("report.map.title", ctx.lang, segment=data.segment_label)
     caption = f"<p>{t('report.map.caption', ctx.lang, segment=esc(data.segment_label))}</p>"
-    return caption + "\n" + coverage_map_html(ctx, data.counts, title, base=base)
+    return caption + "\n" + coverage_map_html(ctx, data.counts, title, base=base, statuses=data.statuses)
 
 
+# The report's own styles (its tables); the site-wide ones (``maillage-scroll``,
+# ``maillage-num``, ``maillage-name``) are in overrides/assets/maillage/site.css. Cell
+# colours match the map's (maps.STATUS_COLOURS), lightened for text on them; the text
+# keeps a dark colour on both schemes (the backgrounds are light in both).
 CSS = """<style>
-.maillage-gaps-scroll { overflow-x: auto; }
-.maillage-gaps-territories td, .maillage-gaps-territories th { text-align: center; padding: .2em .4em; }
-.maillage-gaps-territories td:first-child { text-align: left; }
+.maillage-gaps-territories td, .maillage-gaps-territories th { padding: .2em .4em; }
+.maillage-gaps-territories td { text-align: right; font-variant-numeric: tabular-nums; }
+.maillage-gaps-territories thead th { text-align: center; }
+.maillage-gaps-territories thead th.maillage-num { text-align: right; }
+.maillage-gaps-territories td:first-child,
+.maillage-gaps-territories thead tr:last-child th:first-child { text-align: left; }
+.maillage-gaps-gap, .maillage-gaps-unknown, .maillage-gaps-partial,
+.maillage-gaps-covered, .maillage-gaps-overlap { color: #1a1a1a; }
 .maillage-gaps-gap { background: #fde0dd; }
+.maillage-gaps-unknown { background: #e6e6e6; font-weight: bold; }
 .maillage-gaps-partial { background: #fff3cd; }
-.maillage-gaps-covered { background: #e0f2e9; }
-.maillage-gaps-overlap { background: #b7e1cd; font-weight: bold; }
+.maillage-gaps-covered { background: #dbe9f6; }
+.maillage-gaps-overlap { background: #b3cde3; font-weight: bold; }
+.maillage-gaps-headline p { margin: 0 0 .4em; line-height: 1.5; }
+.maillage-gaps-headline { margin-bottom: 1em; }
 button.maillage-sort { font: inherit; background: none; border: 0; padding: 0; cursor: pointer; text-align: inherit; }
 th[aria-sort="ascending"] button.maillage-sort::after { content: " ▲"; }
 th[aria-sort="descending"] button.maillage-sort::after { content: " ▼"; }

@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import folium
+from babel.numbers import format_decimal
 from branca.element import Element
 
 from ..exchange.geocode import Position, address_text, site_positions
-from ..locale import t
+from ..locale import N_, t
 from ..registry.loader import Registry
 from ..registry.models import Service, Site
 from ..registry.territories import Gazetteer, Territory
@@ -92,6 +93,23 @@ _OWN_DIR = Path(__file__).resolve().parent / "map_assets"
 # Colours of the coverage map: no service (a gap), one, two or more (an overlap). Taken from
 # ColorBrewer's colour-blind-safe "RdYlBu" scheme; the text alternative says the same.
 COVERAGE_COLOURS = ("#d73027", "#fee090", "#4575b4")
+# By the status of a territory's cell (issue 19): a gap, "à vérifier" (a service whose
+# unstated criterion might admit the public: grey, drawn with a dashed outline, neither
+# red nor blue), covered in part, by one service, by two or more. The same RdYlBu scheme.
+STATUS_COLOURS = {
+    "gap": "#d73027",
+    "unknown": "#bdbdbd",
+    "partial": "#fee090",
+    "covered": "#91bfdb",
+    "overlap": "#4575b4",
+}
+STATUS_KEYS = {
+    "gap": N_("map.status.gap"),
+    "unknown": N_("map.status.unknown"),
+    "partial": N_("map.status.partial"),
+    "covered": N_("map.status.covered"),
+    "overlap": N_("map.status.overlap"),
+}
 
 # An area with at most this many communes is drawn as a dot per commune (its shape shows);
 # a larger one as one circle at its centroid.
@@ -695,23 +713,43 @@ def coverage_colour(count: int) -> str:
     return COVERAGE_COLOURS[min(count, 2)]
 
 
-def coverage_map_html(ctx: SiteContext, counts: Mapping[str, int], title: str, base: str | None = None) -> str:
-    """Territories coloured by how many services cover a segment, with the same as a table.
+def coverage_map_html(
+    ctx: SiteContext,
+    counts: Mapping[str, int],
+    title: str,
+    base: str | None = None,
+    statuses: Mapping[str, str] | None = None,
+) -> str:
+    """Territories coloured by how a segment is covered, with the same as a table.
 
+    With ``statuses`` (a territory's cell status: ``gap``, ``unknown`` — à vérifier —,
+    ``partial``, ``covered``, ``overlap``) the colours tell the five apart
+    (``STATUS_COLOURS``); without, they count the full services (``COVERAGE_COLOURS``).
     Territories are outlines where ``data/territories/boundaries/`` has them, else circles
-    at their centroids sized by population (area ∝ population). ``base`` defaults to the
+    at their centroids sized by population (area ∝ population; a territory whose
+    population is unknown gets the smallest circle and says so). ``base`` defaults to the
     gap report's depth (``gaps/``).
     """
     base = base if base is not None else "../" * (1 + ctx.prefix.count("/"))
+    lang = ctx.lang
     gazetteer = ctx.registry.gazetteer
     shapes = load_boundaries(ctx.root)
     known = [gazetteer[c] for c in counts if c in gazetteer]
     largest = max((x.population or 0 for x in known), default=0)
+
+    def status_of(code: str) -> str | None:
+        return statuses.get(code) if statuses is not None else None
+
     features: list[dict[str, Any]] = []
     for territory in known:
         count = counts[territory.code]
-        label = t("map.count", ctx.lang, name=territory.label(ctx.lang), n=count)
-        props = {"name": js_safe(label), "count": count}
+        status = status_of(territory.code)
+        name = territory.label(lang)
+        if status in STATUS_KEYS:
+            label = t("map.status_tooltip", lang, name=name, status=t(STATUS_KEYS[status], lang))
+        else:
+            label = t("map.count", lang, name=name, n=count)
+        props = {"name": js_safe(label), "count": count, "status": status or ""}
         if territory.code in shapes:
             geometry = _rounded(shapes[territory.code])
             props["radius"] = 0
@@ -726,8 +764,12 @@ def coverage_map_html(ctx: SiteContext, counts: Mapping[str, int], title: str, b
 
     def style(feature: Mapping[str, Any]) -> dict[str, Any]:
         props = feature["properties"]
-        colour = coverage_colour(int(props["count"]))
+        status = props.get("status")
+        colour = STATUS_COLOURS[status] if status in STATUS_COLOURS else coverage_colour(int(props["count"]))
         result: dict[str, Any] = {"color": "#333333", "weight": 1, "fillColor": colour, "fillOpacity": 0.75}
+        if status == "unknown":
+            result["dashArray"] = "3 3"
+            result["weight"] = 2
         if props["radius"]:
             result["radius"] = props["radius"]
         return result
@@ -740,27 +782,47 @@ def coverage_map_html(ctx: SiteContext, counts: Mapping[str, int], title: str, b
             style_function=style,
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         ).add_to(m)
+    if statuses is not None:
+        swatches = [(STATUS_COLOURS[s], t(STATUS_KEYS[s], lang), s) for s in STATUS_KEYS]
+    else:
+        swatches = [(c, label, "") for c, label in zip(COVERAGE_COLOURS, ("0", "1", "2 +"), strict=True)]
     legend = (
         '<ul class="maillage-map-legend">'
         + "".join(
-            f'<li><span class="maillage-swatch" style="background:{c}"></span>{label}</li>'
-            for c, label in zip(COVERAGE_COLOURS, ("0", "1", "2 +"), strict=True)
+            f'<li><span class="maillage-swatch{" maillage-swatch-unknown" if s == "unknown" else ""}" '
+            f'style="background:{c}"></span>{html.escape(label)}</li>'
+            for c, label, s in swatches
         )
         + "</ul>"
     )
-    rows = sorted(known, key=lambda x: (counts[x.code], -(x.population or 0), x.label(ctx.lang)))
-    body = "".join(
-        f"<tr><td>{html.escape(x.label(ctx.lang))}</td><td>{counts[x.code]}</td>"
-        f"<td>{'' if x.population is None else f'{x.population:,}'.replace(',', ' ')}</td></tr>"
-        for x in rows
+    order = {s: i for i, s in enumerate(STATUS_KEYS)}
+    rows = sorted(
+        known,
+        key=lambda x: (order.get(status_of(x.code) or "", 0), counts[x.code], -(x.population or 0), x.label(lang)),
     )
+    unknown_population = t("population.unknown", lang)
+
+    def row(x: Territory) -> str:
+        status = status_of(x.code)
+        state = f"<td>{html.escape(t(STATUS_KEYS[status], lang))}</td>" if status in STATUS_KEYS else ""
+        population = unknown_population if x.population is None else format_decimal(x.population, locale=lang)
+        return (
+            f'<tr><td>{html.escape(x.label(lang))}</td>{state}<td class="maillage-num">{counts[x.code]}</td>'
+            f'<td class="maillage-num">{html.escape(population)}</td></tr>'
+        )
+
+    body = "".join(row(x) for x in rows)
+    state_head = f"<th>{t('map.status', lang)}</th>" if statuses is not None else ""
     table = (
-        f"<table><caption>{html.escape(title)}</caption><thead><tr><th>{t('map.territory', ctx.lang)}</th>"
-        f"<th>{t('services', ctx.lang)}</th><th>{t('population', ctx.lang)}</th></tr></thead>"
+        f"<table><caption>{html.escape(title)}</caption><thead><tr><th>{t('map.territory', lang)}</th>"
+        f'{state_head}<th class="maillage-num">{t("services", lang)}</th>'
+        f'<th class="maillage-num">{t("population", lang)}</th></tr></thead>'
         f"<tbody>{body}</tbody></table>"
     )
-    # A long table is folded away; a short one stays visible, for print too.
+    # A long table is folded away; a short one stays visible, for print too. Either way it
+    # scrolls inside itself on a phone, never the page.
+    table = f'<div class="maillage-scroll" role="region" tabindex="0" aria-label="{_attr(title)}">{table}</div>'
     if len(rows) > 30:
-        table = f"<details><summary>{t('map.text_version', ctx.lang)}</summary>{table}</details>"
+        table = f"<details><summary>{t('map.text_version', lang)}</summary>{table}</details>"
     text = f'<div class="maillage-map-text">{legend}{table}</div>'
     return embed(render_map(m), base, title, text)

@@ -207,8 +207,15 @@ def territory_anchor(ctx: SiteContext, from_url: str, code: str, inner: str) -> 
 
 
 def uncovered_segments(registry: Registry, code: str) -> list[str]:
-    """The public segments no service covers in ``code``, from the coverage engine."""
+    """The public segments no service covers in ``code``, from the coverage engine ("à
+    vérifier" ones included: see ``to_check_segments``)."""
     return list(coverage.uncovered_segments(registry, code))
+
+
+def to_check_segments(registry: Registry, code: str) -> list[str]:
+    """Of ``uncovered_segments``, those some service reaches in ``code`` without the registry
+    saying whether it admits them ("à vérifier")."""
+    return list(coverage.unknown_segments(registry, code))
 
 
 def segment_label(registry: Registry, segment: str, lang: str) -> str:
@@ -242,8 +249,16 @@ def territory_page(ctx: SiteContext, index: TerritoryIndex, territory: Territory
     path = registry.gazetteer.path(territory.code)
     crumbs = " › ".join(territory_link(ctx, url, p.code) for p in path[:-1])
     facts = [f"<li>{esc(t(LEVEL_KEYS[territory.level], lang))}</li>"]
-    if territory.population:
+    if territory.population is not None:
         facts.append(f"<li>{esc(t('population', lang))} : {territory.population:,}</li>".replace(",", "\u202f"))
+    else:
+        # The gazetteer has no Belgian population: say so rather than show nothing or « — ».
+        key = (
+            N_("territory.population_unknown_be")
+            if territory.code.startswith("be")
+            else N_("territory.population_unknown")
+        )
+        facts.append(f"<li>{esc(t(key, lang))}</li>")
     if territory.postcodes:
         facts.append(f"<li>{esc(', '.join(territory.postcodes))}</li>")
     parts = [
@@ -367,8 +382,18 @@ def gaps_section(ctx: SiteContext, url: str, code: str) -> str:
     if not segments:
         inner = f"<p>{esc(t('gaps.none', lang))}</p><p>{report}</p>"
     else:
-        items = "".join(f"<li>{esc(segment_label(ctx.registry, s, lang))}</li>" for s in segments)
-        inner = f"<p>{esc(t('gaps.intro', lang))}</p><ul>{items}</ul><p>{report}</p>"
+        # No service at all, then "à vérifier" (a service whose unstated age or housing
+        # might admit the public): apart, as in the gap report.
+        to_check = set(to_check_segments(ctx.registry, code))
+        inner = ""
+        for intro, keys in (
+            (N_("gaps.intro"), [s for s in segments if s not in to_check]),
+            (N_("gaps.to_check_intro"), [s for s in segments if s in to_check]),
+        ):
+            if keys:
+                items = "".join(f"<li>{esc(segment_label(ctx.registry, s, lang))}</li>" for s in keys)
+                inner += f"<p>{esc(t(intro, lang))}</p><ul>{items}</ul>"
+        inner += f"<p>{report}</p>"
     return f'<section class="maillage-section maillage-gaps" id="zones-grises" {UNINDEXED}>{inner}</section>'
 
 
