@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from importlib import resources
+from urllib.parse import quote
 
 from ..analysis import describe
 from ..locale import N_
 from ..registry.dates import is_stale, reference_date
-from ..registry.models import AgeRange, Organisation, Service, VocabularyTerm
-from .context import GeneratedPage, SiteContext
+from ..registry.models import AgeRange, Contact, Organisation, Service, VocabularyTerm
+from .context import Asset, GeneratedPage, SiteContext
 from .i18n import date_text, t
 from .maps import service_map_html
 from .markup import (
@@ -22,6 +24,7 @@ from .markup import (
     contact_item,
     esc,
     front_matter,
+    href,
     json_ld,
     link,
     localized,
@@ -202,15 +205,9 @@ def site_line(ctx: SiteContext, site_id: str) -> str:
 
 
 def practical(ctx: SiteContext, service: Service) -> str:
-    """Status, capacity, availability, languages, cost, team, partners."""
+    """Capacity, availability, languages, cost, team, partners (the status is in « L'essentiel »)."""
     lang = ctx.lang
     items = []
-    status = esc(t(STATUS_KEYS[service.status.state], lang))
-    if service.status.since:
-        status += f" {esc(t('since', lang))} {esc(date_text(service.status.since, lang))}"
-    if service.status.until:
-        status += f" {esc(t('until', lang))} {esc(date_text(service.status.until, lang))}"
-    items.append(_fact(t("status", lang), status))
     if service.capacity:
         capacity = []
         if service.capacity.places is not None:
@@ -236,11 +233,11 @@ def practical(ctx: SiteContext, service: Service) -> str:
         items.append(_fact(t("team", lang), localized(ctx, service.team, block=False)))
     if service.partners:
         items.append(_fact(t("partners", lang), localized(ctx, service.partners, block=False)))
-    return _section(f'<ul class="maillage-facts">{"".join(items)}</ul>')
+    return _section(f'<ul class="maillage-facts">{"".join(items)}</ul>') if items else ""
 
 
 def sources_section(ctx: SiteContext, service: Service) -> str:
-    """The documents the facts come from, and the verification date."""
+    """The documents the facts come from (the verification date is in « L'essentiel »)."""
     items = []
     for source_id in service.sources:
         source = ctx.registry.sources[source_id]
@@ -253,8 +250,7 @@ def sources_section(ctx: SiteContext, service: Service) -> str:
         if details:
             text += " — " + ", ".join(details)
         items.append(text)
-    verified = f"<p>{esc(t('verified', ctx.lang))} {esc(date_text(service.verified, ctx.lang))}.</p>"
-    return _section(bullet_list(items) + verified)
+    return _section(bullet_list(items))
 
 
 def service_json_ld(ctx: SiteContext, service: Service) -> dict[str, object]:
@@ -305,13 +301,205 @@ def service_json_ld(ctx: SiteContext, service: Service) -> dict[str, object]:
     return data
 
 
-def service_markdown(ctx: SiteContext, service: Service, today: dt.date | None = None) -> str:
-    """The Markdown (mostly HTML blocks) of a service page, in the seeds' own structure."""
+SCRIPT_URI = "assets/maillage/service.js"
+NOTE_ID = "maillage-note"
+
+
+def contacts_shown(ctx: SiteContext, service: Service) -> tuple[list[Contact], bool]:
+    """The contacts a service page opens with: the service's own, else its organisation's
+    (``True`` then); phones first, and of each kind the public lines before the
+    professionals' direct ones (the registry is already filtered for the audience)."""
+    own = list(service.contacts)
+    contacts = own or list(ctx.registry.organisation_of(service.id).contacts)
+    order = {"phone": 0, "email": 1, "web": 2}
+    contacts.sort(key=lambda c: (order[c.kind], c.visibility != "public"))
+    return contacts, not own and bool(contacts)
+
+
+def typical_verification(services: list[Service]) -> dt.date | None:
+    """The verification date of the registry's typical page (the median), or ``None``."""
+    dates = sorted(s.verified for s in services)
+    return dates[len(dates) // 2] if dates else None
+
+
+def much_older(verified: dt.date, typical: dt.date | None, months: int, today: dt.date) -> bool:
+    """Whether a page's own date deserves a word of its own.
+
+    Every page says plainly when it was checked; the home page says once how old the
+    registry's facts are (they come from documents of 2018-2024, so a banner on every page
+    would be on every page, and people learn to skip what is always there). A page warns
+    only when it is stale against the build date *and* stands out: more than ``months``
+    older than the typical page, or stale while the typical page is not.
+    """
+    if not is_stale(verified, months, today):
+        return False
+    if typical is None:
+        return True
+    return is_stale(verified, months, typical) or not is_stale(typical, months, today)
+
+
+def _status_text(ctx: SiteContext, service: Service) -> str:
+    lang = ctx.lang
+    status = service.status
+    text = esc(t(STATUS_KEYS[status.state], lang))
+    if status.since:
+        text += f" {esc(t('since', lang))} {esc(date_text(status.since, lang))}"
+    if status.until:
+        text += f" {esc(t('until', lang))} {esc(date_text(status.until, lang))}"
+    if status.state == "planned" and status.expected:
+        text += " — " + esc(t("essentials.expected", lang, date=date_text(status.expected, lang)))
+    return f"<strong>{text}</strong>" if status.state != "active" else text
+
+
+def _how_text(ctx: SiteContext, service: Service) -> str:
+    """Who may ask and, when the registry says it, the form of the request: one line."""
+    access = service.access
+    who = esc(describe.referrers_phrase(ctx.registry, access, ctx.lang)) if access.referrers else _unknown(ctx)
+    if access.form:
+        who += " — " + localized(ctx, access.form, block=False)
+    return who
+
+
+def _address(ctx: SiteContext, service: Service) -> str:
+    """The street address when the service is at one place, else ''."""
+    sites = ctx.registry.sites_of(service)
+    if len(sites) != 1 or not sites[0].address:
+        return ""
+    address = sites[0].address
+    town = " ".join(filter(None, (address.postcode, address.city)))
+    return ", ".join(part for part in (address.street, town) if part)
+
+
+def person_lines(ctx: SiteContext, service: Service) -> list[str]:
+    """The short text for the person, as the orientation page words it (``orient.js``'s
+    ``personLines``, the same catalogue keys): the service, its phone (or e-mail, or web
+    address), where, how to ask. Public contacts only, whatever the build."""
+    lang = ctx.lang
+    contacts = [c for c in contacts_shown(ctx, service)[0] if c.visibility == "public"]
+
+    def line(label: str, value: str) -> str:
+        return t("js.orient.line", lang, label=t(label, lang), value=value)
+
+    lines = [plain(ctx, service.name)]
+    first = {kind: next((c.value for c in contacts if c.kind == kind), None) for kind in ("phone", "email", "web")}
+    if first["phone"]:
+        lines.append(line(N_("js.orient.phone"), first["phone"]))
+    if first["email"]:
+        lines.append(line(N_("js.orient.email"), first["email"]))
+    if not first["phone"] and not first["email"] and first["web"]:
+        lines.append(line(N_("js.orient.web"), first["web"]))
+    address = _address(ctx, service)
+    if address:
+        lines.append(line(N_("send.address"), address))
+    else:
+        gazetteer = ctx.registry.gazetteer
+        names = [gazetteer[c].label(lang) if c in gazetteer else c for c in service.public.area]
+        if names:
+            lines.append(line(N_("js.orient.area"), ", ".join(names)))
+    how = plain(ctx, service.access.form)
+    if not how and service.access.referrers:
+        how = describe.referrers_phrase(ctx.registry, service.access, lang)
+    if how:
+        lines.append(line(N_("js.orient.how"), how))
+    return lines
+
+
+def send_block(ctx: SiteContext, service: Service) -> str:
+    """« Envoyer à la personne » : copy, SMS and e-mail carry the same short text (links
+    made here, no script needed); the note is a section of the page that CSS shows when
+    its anchor is the target, and prints alone then."""
+    lang = ctx.lang
+    text = "\n".join(person_lines(ctx, service))
+    subject = plain(ctx, service.name)
+    # The copy button works only with the page's script, which unhides it.
+    copy = (
+        f'<button type="button" class="maillage-copy" data-maillage-copy="{esc(text)}" '
+        f'data-maillage-copied="{esc(t("js.orient.copied", lang))}" hidden>'
+        f"{esc(t('js.orient.copy_text', lang))}</button> "
+    )
+    sms = f'<a href="sms:?body={esc(quote(text, safe=""))}" data-action="sms">{esc(t("js.orient.sms", lang))}</a>'
+    mail = (
+        f'<a href="mailto:?subject={esc(quote(subject, safe=""))}&amp;body={esc(quote(text, safe=""))}" '
+        f'data-action="mail">{esc(t("js.orient.mail", lang))}</a>'
+    )
+    note = f'<a href="#{NOTE_ID}" data-action="note">{esc(t("js.orient.note", lang))}</a>'
+    return (
+        f'<p class="maillage-send" data-pagefind-ignore="all">{esc(t("js.orient.send", lang))} '
+        f"{copy}{sms} · {mail} · {note}</p>"
+    )
+
+
+def person_note(ctx: SiteContext, service: Service) -> str:
+    """The printable one-page note for the person (hidden until its link is followed)."""
+    lang = ctx.lang
+    lines = person_lines(ctx, service)
+    delay = describe.delay_phrase(service.access, lang)
+    if delay:
+        lines.append(t("js.orient.line", lang, label=t("js.orient.delay", lang), value=delay))
+    date_template = t("js.orient.note_date", lang, date="{date}")
+    body = "".join(f"<p>{esc(line)}</p>" for line in lines[1:])
+    return (
+        f'<section id="{NOTE_ID}" class="maillage-person-note" aria-labelledby="{NOTE_ID}-title" '
+        'data-pagefind-ignore="all">'
+        f'<p class="maillage-person-note-kicker">{esc(t("js.orient.note_title", lang))}</p>'
+        f'<p class="maillage-person-note-name" id="{NOTE_ID}-title">{esc(lines[0])}</p>{body}'
+        f'<p data-maillage-note-date="{esc(date_template)}">{esc(t("send.note_blank", lang))}</p>'
+        f'<p class="maillage-person-note-actions"><button type="button" data-maillage-print hidden>'
+        f'{esc(t("orient.print", lang))}</button> <a href="#">{esc(t("send.close", lang))}</a></p></section>'
+    )
+
+
+def essentials(ctx: SiteContext, service: Service, url: str, today: dt.date, typical: dt.date | None) -> str:
+    """« L'essentiel »: contacts (phone first), for whom, how to ask, delay, status, the
+    verification date, and what to send to the person — what a worker with a caller on
+    the line needs, before the page's sections."""
+    lang = ctx.lang
+    contacts, from_organisation = contacts_shown(ctx, service)
+    parts = []
+    if contacts:
+        items = "".join(contact_item(ctx, c) for c in contacts)
+        parts.append(f'<ul class="maillage-contacts maillage-essentials-contacts">{items}</ul>')
+        if from_organisation:
+            organisation = ctx.registry.organisation_of(service.id)
+            org_link = link(url, page_url(ctx, f"organisations/{organisation.id}/"), plain(ctx, organisation.name))
+            parts.append(f"<p><small>{esc(t('essentials.org_contacts', lang))} : {org_link}</small></p>")
+    else:
+        parts.append(f"<p>{esc(t('no_contact', lang))}</p>")
+    public = service.public
+    if public.summary:
+        whom = localized(ctx, public.summary, block=False)
+    else:
+        whom = esc(describe.summary(ctx.registry, service, lang))
+    delay = esc(describe.delay_phrase(service.access, lang)) if service.access.answer_delay else _unknown(ctx)
+    verified = esc(date_text(service.verified, lang))
+    facts = [
+        _fact(t("for_whom.short", lang), whom),
+        _fact(t("essentials.how", lang), _how_text(ctx, service)),
+        _fact(t("answer_delay", lang), delay),
+        _fact(t("status", lang), _status_text(ctx, service)),
+        f'<li class="maillage-verified">{esc(t("verified", lang))} {verified}</li>',
+    ]
+    parts.append(_facts(*facts))
+    if much_older(service.verified, typical, ctx.config.stale_months, today):
+        older = esc(t("essentials.older", lang, date=date_text(service.verified, lang)))
+        parts.append(f'<p class="maillage-older" role="note">{older}</p>')
+    parts.append(send_block(ctx, service))
+    return f'<div class="maillage-section maillage-essentials">{"".join(parts)}</div>'
+
+
+def service_markdown(
+    ctx: SiteContext, service: Service, today: dt.date | None = None, typical: dt.date | None = None
+) -> str:
+    """The Markdown (mostly HTML blocks) of a service page: « L'essentiel » first, then
+    the seeds' own structure. ``typical``: the registry's typical verification date
+    (``typical_verification``; computed here when not given)."""
     registry = ctx.registry
     lang = ctx.lang
     url = page_url(ctx, service_url(service.id))
     organisation = registry.organisation_of(service.id)
     today = today or reference_date()
+    if typical is None:
+        typical = typical_verification(list(registry.services.values()))
     lead = [
         f"<li><strong>{esc(t('organisation', lang))}</strong> : "
         f"{link(url, page_url(ctx, f'organisations/{organisation.id}/'), plain(ctx, organisation.name))}</li>"
@@ -338,17 +526,11 @@ def service_markdown(ctx: SiteContext, service: Service, today: dt.date | None =
             ),
         )
     )
-    if service.status.state != "active":
-        lead.append(_fact(t("status", lang), f"<strong>{esc(t(STATUS_KEYS[service.status.state], lang))}</strong>"))
-    verified = esc(date_text(service.verified, lang))
-    lead.append(f'<li class="maillage-verified">{esc(t("verified", lang))} {verified}</li>')
-    parts = [f'<div class="maillage-lead"><ul>{"".join(lead)}</ul></div>']
-    if is_stale(service.verified, ctx.config.stale_months, today):
-        warning = esc(t("stale", lang, months=ctx.config.stale_months))
-        parts.append(
-            f'<div class="admonition warning maillage-stale" role="note"><p class="admonition-title">'
-            f"{esc(t('verified', lang))} {verified}</p><p>{warning}</p></div>"
-        )
+    parts = [
+        f"## {t('essentials', lang)}",
+        essentials(ctx, service, url, today, typical),
+        f'<div class="maillage-lead"><ul>{"".join(lead)}</ul></div>',
+    ]
     parts.append(filter_attributes(ctx, service))
     duration = describe.duration_phrase(service.duration, lang)
     modality = (
@@ -368,12 +550,16 @@ def service_markdown(ctx: SiteContext, service: Service, today: dt.date | None =
     for key in SERVICE_SECTIONS:
         parts.append(f"## {t(key, lang)}")
         parts.append(sections[key])
-    parts.append(f"## {t('practical', lang)}")
-    parts.append(practical(ctx, service))
+    in_practice = practical(ctx, service)
+    if in_practice:
+        parts.append(f"## {t('practical', lang)}")
+        parts.append(in_practice)
     parts.append(f"## {t('sources', lang)}")
     parts.append(sources_section(ctx, service))
     parts.append(edit_note(ctx, url, registry.files[service.id]))
+    parts.append(person_note(ctx, service))
     parts.append(json_ld(service_json_ld(ctx, service)))
+    parts.append(f'<script src="{esc(href(url, "") + SCRIPT_URI)}" defer></script>')
     summary = plain(ctx, service.public.summary) or plain(ctx, service.objective)
     meta = {
         "title": esc(plain(ctx, service.name)),
@@ -389,16 +575,19 @@ def service_markdown(ctx: SiteContext, service: Service, today: dt.date | None =
     )
 
 
-def service_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
-    """One page per service, and the index of all services."""
+def service_pages(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
+    """One page per service, the index of all services, and their script (once)."""
     today = reference_date()
+    typical = typical_verification(list(ctx.registry.services.values()))
     for service in ctx.registry.services.values():
         yield GeneratedPage(
             uri=page_url(ctx, service_url(service.id)) + "index.md",
-            content=service_markdown(ctx, service, today),
+            content=service_markdown(ctx, service, today, typical),
             edit_path=ctx.registry.files[service.id],
         )
     yield services_index(ctx)
+    if not ctx.prefix:
+        yield Asset(uri=SCRIPT_URI, content=(resources.files("generator.site") / "assets" / "service.js").read_bytes())
 
 
 def _service_rows(ctx: SiteContext, url: str, services: list[Service]) -> str:
@@ -576,8 +765,89 @@ def entry_points(lang: str, prefix: str, existing: set[str]) -> str:
     return bullet_list(items, "maillage-entries")
 
 
+# The search's example queries on the home page, as catalogue keys (each language its own).
+HOME_EXAMPLES = (N_("home.example.1"), N_("home.example.2"), N_("home.example.3"))
+
+
+def home_orient_form(ctx: SiteContext) -> str:
+    """The orientation's first fields: a plain GET form whose address is the orientation
+    page's contract (``orient/?age=30&where=Schaerbeek&need=mental-health``), run on load."""
+    lang = ctx.lang
+    action = href(page_url(ctx, ""), page_url(ctx, "orient/"))
+    needs = sorted(ctx.registry.vocabularies.needs.values(), key=lambda term: term.label.get(lang).casefold())
+    options = "".join(f'<option value="{esc(term.id)}">{esc(term.label.get(lang))}</option>' for term in needs)
+    return (
+        f'<form class="maillage-home-form maillage-home-orient" action="{esc(action)}" method="get">'
+        '<p class="maillage-home-fields">'
+        f'<label class="maillage-home-age">{esc(t("orient.age", lang))}'
+        ' <input type="number" name="age" min="0" max="120" inputmode="numeric"></label>'
+        f'<label class="maillage-home-where">{esc(t("orient.where", lang))}'
+        ' <input type="text" name="where" required autocomplete="off"></label>'
+        f'<label class="maillage-home-need">{esc(t("home.need", lang))}'
+        f' <select name="need"><option value="">{esc(t("home.need_any", lang))}</option>{options}</select></label>'
+        "</p>"
+        f'<p><button type="submit">{esc(t("orient.submit", lang))}</button></p>'
+        "</form>"
+    )
+
+
+def home_search_form(ctx: SiteContext) -> str:
+    """The search: a GET form to this page (``search.js`` opens with ``?q=…``), and examples."""
+    lang = ctx.lang
+    examples = " · ".join(
+        f'<a href="?q={esc(quote(t(key, lang), safe=""))}">{esc(t(key, lang))}</a>' for key in HOME_EXAMPLES
+    )
+    return (
+        '<form class="maillage-home-form maillage-home-search" action="./" method="get" role="search">'
+        f'<p><label for="maillage-home-q">{esc(t("home.search_label", lang))}</label>'
+        '<span class="maillage-home-query"><input type="search" id="maillage-home-q" name="q" required> '
+        f'<button type="submit">{esc(t("home.search_submit", lang))}</button></span></p>'
+        f'<p class="maillage-home-examples">{esc(t("home.examples", lang))} {examples}</p>'
+        "</form>"
+    )
+
+
+def gaps_sentence(ctx: SiteContext) -> str:
+    """One sentence on the zones grises, from the gap report's first analysis (all services,
+    cached for the report's own pages), with a link to the report; '' when it has nothing.
+
+    It counts the départements and provinces with no service at all and the publics no
+    service surely takes in anywhere; failing both, those that leave some public out.
+    """
+    from .gaps_page import PAGE_DIR, report
+
+    analyses = report(ctx.registry, tuple(ctx.config.scope)).analyses
+    if not analyses:
+        return ""
+    coverage = analyses[0].units
+    summary = coverage.summary
+    empty = sum(
+        1
+        for territory in coverage.territories
+        if not any(cell.full_count or cell.partial_count or cell.unknown_count for cell in territory.cells)
+    )
+    values = {
+        "empty": empty,
+        "total": summary.territories,
+        "nowhere": len(summary.uncovered_everywhere),
+        "segments": len(summary.segments),
+        "units": sum(1 for territory in coverage.territories if any(cell.is_gap for cell in territory.cells)),
+    }
+    if values["nowhere"]:
+        key = N_("home.gaps_line") if empty else N_("home.gaps_nowhere")
+    elif empty:
+        key = N_("home.gaps_empty")
+    elif values["units"]:
+        key = N_("home.gaps_units")
+    else:
+        return ""
+    target = link(page_url(ctx, ""), page_url(ctx, PAGE_DIR), t("home.gaps_link", ctx.lang))
+    return f'<p class="maillage-home-gaps">{esc(t(key, ctx.lang, **values))} {target}</p>'
+
+
 def home_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
-    """The home: what the directory holds and where to start."""
+    """The home starts the three jobs on its first screen (orient a person, search, the
+    zones grises), then lists the directory and says once how old its facts are."""
     registry = ctx.registry
     lang = ctx.lang
     url = page_url(ctx, "")
@@ -591,14 +861,24 @@ def home_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
         organisations=len(registry.organisations),
         territories=len(index.pages),
     )
-    state = ""
+    state = [esc(holds)]
     if registry.oldest_verification and registry.newest_verification:
-        state = t(
-            "home.state",
-            lang,
-            oldest=date_text(registry.oldest_verification, lang),
-            newest=date_text(registry.newest_verification, lang),
+        state.append(
+            esc(
+                t(
+                    "home.state",
+                    lang,
+                    oldest=date_text(registry.oldest_verification, lang),
+                    newest=date_text(registry.newest_verification, lang),
+                )
+            )
         )
+    today = reference_date()
+    stale = sum(1 for s in registry.services.values() if is_stale(s.verified, ctx.config.stale_months, today))
+    about = f"<p>{' '.join(state)}</p>"
+    if stale:
+        warning = t("home.stale", lang, months=ctx.config.stale_months, n=stale, total=len(registry.services))
+        about += f'<p class="maillage-home-stale">{esc(warning)}</p>'
     browse = [
         link(url, page_url(ctx, "services/"), t("index.services", lang)),
         link(url, page_url(ctx, "organisations/"), t("index.organisations", lang)),
@@ -612,11 +892,22 @@ def home_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
     ]
     content = (
         front_matter({"title": esc(t("home.title", lang)), "maillage_lang": lang, "maillage_kind": "home"})
-        + f'<div class="maillage-lead"><p><strong>{esc(t("site.tagline", lang))}</strong></p>'
-        + f"<p>{esc(holds)} {esc(state)}</p></div>\n\n"
-        + f"## {t('home.browse', lang)}\n\n"
+        # One HTML block: the first screen of a phone holds the three jobs, so the title
+        # and headings are the home's own, smaller than Material's.
+        + '<div class="maillage-home-start">'
+        + f'<h1 class="maillage-home-title">{esc(t("site.tagline", lang))}</h1>'
+        + f'<h2 id="orient">{esc(t("orient.title", lang))}</h2>'
+        + home_orient_form(ctx)
+        + f'<h2 id="search">{esc(t("home.search", lang))}</h2>'
+        + home_search_form(ctx)
+        + gaps_sentence(ctx)
+        + "</div>"
+        + f"\n\n## {t('home.browse', lang)}\n\n"
         + _section(bullet_list(browse, "maillage-entries") + f'<p class="maillage-needs">{" · ".join(needs)}</p>')
         + f"\n\n## {t('home.tools', lang)}\n\n"
         + f'<div class="maillage-section">\n{HOME_ENTRY_MARKER}\n</div>\n'
+        + f"\n## {t('home.about', lang)}\n\n"
+        + _section(about)
+        + "\n"
     )
     yield GeneratedPage(uri=url + "index.md", content=content)

@@ -70,7 +70,7 @@ def test_service_page_shows_criteria_and_a_phone_link(page: Any, site_server: st
     assert phone.inner_text() == "02 880 29 80"
     assert phone.get_attribute("href") == "tel:028802980"
     assert page.locator('.maillage-contacts a[href="mailto:helpdesk@brusano.brussels"]').count() == 1
-    assert "Vérifié le 1er janvier 2024" in page.locator(".maillage-lead").inner_text()
+    assert "Vérifié le 1er janvier 2024" in page.locator(".maillage-essentials").inner_text()
     data = json.loads(page.locator('script[type="application/ld+json"]').text_content())
     assert data["@type"] == "Service" and data["identifier"] == "brusano-case-management"
     assert data["audience"]["suggestedMinAge"] == 18

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
 from generator.registry.loader import for_audience, load_registry
 from generator.registry.models import LocalizedText
 from generator.site import pages
-from generator.site.context import GeneratedPage, SiteConfig, SiteContext
+from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from generator.site.markup import href, json_ld, localized
 from generator.site.pages import is_stale, service_markdown, service_pages
 from generator.site.territory_pages import build_index, territory_pages
@@ -59,15 +60,160 @@ def test_unknown_criteria_read_a_verifier(mini_ctx: SiteContext) -> None:
     assert "2 professionnels d&#x27;institutions distinctes" in markdown
 
 
-def test_stale_warning_after_the_configured_age(mini_ctx: SiteContext) -> None:
-    service = mini_ctx.registry.services["beta-housing-first"]  # verified 2022-06-07
-    assert "maillage-stale" in service_markdown(mini_ctx, service, TODAY)
+def test_a_page_warns_only_when_it_is_much_older_than_the_rest(mini_ctx: SiteContext) -> None:
+    """Beta (7 June 2022) is 19 months older than the typical page (17 January 2024): its
+    page says so; alpha, stale too against 2025-01-15, is as old as the rest and says only
+    its date (the home page says once how old the registry is)."""
+    beta = mini_ctx.registry.services["beta-housing-first"]
+    alpha = mini_ctx.registry.services["alpha-adults"]
+    assert pages.typical_verification(list(mini_ctx.registry.services.values())) == dt.date(2024, 1, 17)
+    older = service_markdown(mini_ctx, beta, TODAY)
+    assert older.count("maillage-older") == 1
+    assert "vérifiée le 7 juin 2022, bien avant la plupart des autres fiches" in older
+    plain_date = service_markdown(mini_ctx, alpha, TODAY)
+    assert "maillage-older" not in plain_date and "maillage-stale" not in plain_date
+    assert plain_date.count("Vérifié le 17 janvier 2024") == 1  # once per page, in « L'essentiel »
     fresh = SiteContext(registry=mini_ctx.registry, config=SiteConfig(stale_months=60))
-    assert "maillage-stale" not in service_markdown(fresh, service, TODAY)
-    # "More than 12 months ago", as the banner says: exactly 12 months is not yet stale.
+    assert "maillage-older" not in service_markdown(fresh, beta, TODAY)
+    # "More than 12 months ago", as the home page says: exactly 12 months is not yet stale.
     assert not is_stale(dt.date(2024, 1, 15), 12, dt.date(2025, 1, 15))
     assert is_stale(dt.date(2024, 1, 14), 12, dt.date(2025, 1, 15))
     assert not is_stale(dt.date(2024, 1, 16), 12, dt.date(2025, 1, 15))
+
+
+def test_much_older_rule() -> None:
+    today = dt.date(2026, 12, 6)
+    typical = dt.date(2022, 6, 7)
+    # Stale like the rest: no word of its own; more than 12 months older than the rest: one.
+    assert not pages.much_older(dt.date(2022, 9, 29), typical, 12, today)
+    assert not pages.much_older(dt.date(2021, 7, 1), typical, 12, today)
+    assert pages.much_older(dt.date(2021, 2, 1), typical, 12, today)
+    assert pages.much_older(dt.date(2018, 1, 1), typical, 12, today)
+    # A fresh registry: any stale page stands out; a fresh page never warns.
+    assert pages.much_older(dt.date(2025, 11, 1), dt.date(2026, 6, 1), 12, today)
+    assert not pages.much_older(dt.date(2026, 1, 1), dt.date(2026, 6, 1), 12, today)
+    assert not pages.much_older(dt.date(2018, 1, 1), typical, 120, today)
+
+
+def test_essentials_open_the_page(mini_ctx: SiteContext) -> None:
+    page = service_markdown(mini_ctx, mini_ctx.registry.services["alpha-adults"], TODAY)
+    body = page.split('markdown="1">', 1)[1]
+    assert body.lstrip().startswith("## L'essentiel")
+    essentials = body[: body.index("## L'objectif")]
+    # The phone first, as a tel: link; for whom, how to ask, delay, status, date.
+    assert essentials.index('href="tel:+3220000001"') < essentials.index("Pour qui")
+    for label in (
+        "Pour qui",
+        "Comment demander",
+        "Délai de réponse</strong> : 24 à 48 h",
+        "Statut</strong> : en activité",
+    ):
+        assert label in essentials
+    assert page.count("Vérifié le") == 1
+    assert "Statut" not in body[body.index("## L'objectif") :]  # not repeated under « En pratique »
+
+
+def test_planned_status_with_its_expected_date(mini_ctx: SiteContext) -> None:
+    service = mini_ctx.registry.services["alpha-youth"]
+    planned = service.model_copy(
+        update={"status": service.status.model_copy(update={"state": "planned", "expected": dt.date(2027, 3, 1)})}
+    )
+    page = service_markdown(mini_ctx, planned, TODAY)
+    assert "<strong>En préparation — ouverture annoncée pour le 1er mars 2027</strong>" in page
+    dutch = SiteContext(registry=mini_ctx.registry, config=mini_ctx.config, lang="nl")
+    assert "opening aangekondigd voor 1 maart 2027" in service_markdown(dutch, planned, TODAY)
+
+
+def test_the_text_for_the_person_is_the_orientation_pages(mini_ctx: SiteContext) -> None:
+    """Same lines, same catalogue keys as orient.js's personLines; public contacts only."""
+    service = mini_ctx.registry.services["alpha-adults"]
+    lines = pages.person_lines(mini_ctx, service)
+    assert lines == [
+        "Accompagnement adultes",
+        "Téléphone : +32 2 000 00 01",
+        "Adresse : Rue Royale 1, 1030 Schaerbeek",
+        "Comment demander : Professional",
+    ]
+    block = pages.send_block(mini_ctx, service)
+    text = "\n".join(lines)
+    sms = re.search(r'href="sms:\?body=([^"]*)"', block)
+    mail = re.search(r'href="mailto:\?subject=([^"&]*)&amp;body=([^"]*)"', block)
+    assert sms and mail
+    assert unquote(sms.group(1)) == text
+    assert unquote(mail.group(1)) == "Accompagnement adultes" and unquote(mail.group(2)) == text
+    assert 'href="#maillage-note"' in block and "data-maillage-copy=" in block
+    # The professional build shows the professional e-mail, marked, but never sends it.
+    registry = load_registry(mini_ctx.root)
+    professional = SiteContext(
+        registry=for_audience(registry, "professional"), config=SiteConfig(audience="professional")
+    )
+    pro_service = professional.registry.services["alpha-adults"]
+    pro_page = service_markdown(professional, pro_service, TODAY)
+    essentials = pro_page[: pro_page.index("## L'objectif")]
+    assert "mailto:pro-only@alpha.example.org" in essentials and "réservé aux professionnels" in essentials
+    assert pages.person_lines(professional, pro_service) == lines
+    note = pages.person_note(professional, pro_service)
+    assert "pro-only" not in note and "Délai de réponse : 24 à 48 h" in note
+
+
+def test_the_service_script_is_shipped_once(mini_ctx: SiteContext) -> None:
+    assets = [a for a in service_pages(mini_ctx) if isinstance(a, Asset)]
+    assert [a.uri for a in assets] == ["assets/maillage/service.js"]
+    dutch = SiteContext(registry=mini_ctx.registry, config=mini_ctx.config, lang="nl")
+    assert not [a for a in service_pages(dutch) if isinstance(a, Asset)]
+    page = service_markdown(dutch, mini_ctx.registry.services["alpha-adults"], TODAY)
+    assert '<script src="../../../assets/maillage/service.js" defer></script>' in page
+
+
+def test_home_page_starts_the_three_jobs(mini_ctx: SiteContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")  # 2025-01-15: beta is stale, alpha not yet
+    home = next(iter(pages.home_page(mini_ctx))).content
+    first = home[: home.index("## Parcourir l'annuaire")]
+    orient = re.search(r'<form class="maillage-home-form maillage-home-orient" action="orient/" method="get">', first)
+    assert orient
+    assert 'name="age"' in first and 'name="where"' in first and '<select name="need">' in first
+    needs = re.findall(r'<option value="([a-z-]+)">([^<]+)</option>', first)
+    labels = [label for _, label in needs]
+    assert labels == sorted(labels, key=str.casefold) and ("mental-health", "Mental health") in needs
+    examples = re.findall(r'<a href="\?q=([^"]+)">', first)
+    assert [unquote(q) for q in examples] == ["jeunes Bruxelles", "logement d'abord Lyon", "incurie"]
+    assert 'action="./" method="get" role="search"' in first and 'name="q"' in first
+    assert 'class="maillage-home-gaps"' in first and 'href="gaps/"' in first
+    # How old the facts are: said once, after the lists.
+    assert home.count("maillage-home-stale") == 1
+    assert "Fiches vérifiées il y a plus de 12 mois : 1 sur 3." in home
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1672531200")  # 2023-01-01: every page is fresh
+    assert "maillage-home-stale" not in next(iter(pages.home_page(mini_ctx))).content
+    assert home.index("## À propos des informations") > home.index("## Parcourir l'annuaire")
+
+
+def test_home_page_in_dutch_and_english(mini_ctx: SiteContext) -> None:
+    for lang, words in (
+        ("nl", ("Zoeken in de gids", "Alle noden", "Grijze zones")),
+        ("en", ("Search the directory", "Any need", "Grey zones")),
+    ):
+        ctx = SiteContext(registry=mini_ctx.registry, config=mini_ctx.config, lang=lang)
+        home = next(iter(pages.home_page(ctx))).content
+        assert f'action="../{lang}/orient/"' not in home and 'action="orient/"' in home
+        for word in words:
+            assert word in home, (lang, word)
+
+
+def test_gap_sentence_counts_from_the_report(mini_ctx: SiteContext) -> None:
+    from generator.site.gaps_page import report
+
+    coverage = report(mini_ctx.registry, ()).analyses[0].units
+    empty = [
+        territory.code
+        for territory in coverage.territories
+        if all(cell.full_count + cell.partial_count + cell.unknown_count == 0 for cell in territory.cells)
+    ]
+    nowhere = coverage.summary.uncovered_everywhere
+    sentence = pages.gaps_sentence(mini_ctx)
+    assert empty and nowhere  # the mini registry has both kinds of zone grise
+    assert f"Zones grises : {len(empty)} des {coverage.summary.territories} départements et provinces" in sentence
+    assert f"et {len(nowhere)} des {len(coverage.summary.segments)} publics" in sentence
+    assert sentence.endswith('<a href="gaps/">Voir le rapport des zones grises</a></p>')
 
 
 def test_registry_text_is_escaped(mini_ctx: SiteContext) -> None:
