@@ -158,6 +158,8 @@ def _texts(command: click.Command) -> Iterator[tuple[object, str]]:
     """Every help text, prompt and metavar of ``command`` and its subcommands, as (object, attribute)."""
     for attribute in ("help", "short_help", "options_metavar", "subcommand_metavar"):
         yield command, attribute
+    # Click makes the --help option once, with its help in the language of the moment: made again.
+    yield command, "_help_option"
     for param in command.params:
         yield param, "help"
         yield param, "prompt"
@@ -184,6 +186,10 @@ def _spoken(command: click.Command, lang: str) -> Iterator[None]:
     saved = []
     for owner, attribute in _texts(command):
         value = getattr(owner, attribute, None)
+        if attribute == "_help_option":
+            saved.append((owner, attribute, None))
+            setattr(owner, attribute, None)
+            continue
         if attribute == "metavar" and value is None and isinstance(owner, click.Option):
             value = _metavar(owner)
         if isinstance(value, str) and value.startswith("cli."):
