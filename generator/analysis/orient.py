@@ -109,37 +109,31 @@ CONDITION_CHECKS = (
     ConditionCheck("crisis", "crisis_accepted", "crisis", False),
     ConditionCheck("non_demand", "non_demand_accepted", "non_demand", False),
 )
-CONDITION_PHRASE_KEYS = tuple(
-    N_(key)
-    for key in (
-        "js.orient.m.cond.health_insurance.ok",
-        "js.orient.m.cond.health_insurance.fail",
-        "js.orient.m.cond.health_insurance.unknown",
-        "js.orient.m.cond.residence_permit.ok",
-        "js.orient.m.cond.residence_permit.fail",
-        "js.orient.m.cond.residence_permit.unknown",
-        "js.orient.m.cond.crisis.ok",
-        "js.orient.m.cond.crisis.fail",
-        "js.orient.m.cond.crisis.unknown",
-        "js.orient.m.cond.non_demand.ok",
-        "js.orient.m.cond.non_demand.fail",
-        "js.orient.m.cond.non_demand.unknown",
-    )
+CONDITION_PHRASE_KEYS = (
+    N_("js.orient.m.cond.health_insurance.ok"),
+    N_("js.orient.m.cond.health_insurance.fail"),
+    N_("js.orient.m.cond.health_insurance.unknown"),
+    N_("js.orient.m.cond.residence_permit.ok"),
+    N_("js.orient.m.cond.residence_permit.fail"),
+    N_("js.orient.m.cond.residence_permit.unknown"),
+    N_("js.orient.m.cond.crisis.ok"),
+    N_("js.orient.m.cond.crisis.fail"),
+    N_("js.orient.m.cond.crisis.unknown"),
+    N_("js.orient.m.cond.non_demand.ok"),
+    N_("js.orient.m.cond.non_demand.fail"),
+    N_("js.orient.m.cond.non_demand.unknown"),
 )
-PUBLIC_HOUSING_KEYS = tuple(
-    N_(key)
-    for key in (
-        "js.orient.m.public_housing.roofless",
-        "js.orient.m.public_housing.houseless",
-        "js.orient.m.public_housing.insecure",
-        "js.orient.m.public_housing.inadequate",
-        "js.orient.m.public_housing.housed",
-        "js.orient.m.public_housing_people.roofless",
-        "js.orient.m.public_housing_people.houseless",
-        "js.orient.m.public_housing_people.insecure",
-        "js.orient.m.public_housing_people.inadequate",
-        "js.orient.m.public_housing_people.housed",
-    )
+PUBLIC_HOUSING_KEYS = (
+    N_("js.orient.m.public_housing.roofless"),
+    N_("js.orient.m.public_housing.houseless"),
+    N_("js.orient.m.public_housing.insecure"),
+    N_("js.orient.m.public_housing.inadequate"),
+    N_("js.orient.m.public_housing.housed"),
+    N_("js.orient.m.public_housing_people.roofless"),
+    N_("js.orient.m.public_housing_people.houseless"),
+    N_("js.orient.m.public_housing_people.insecure"),
+    N_("js.orient.m.public_housing_people.inadequate"),
+    N_("js.orient.m.public_housing_people.housed"),
 )
 
 # Every phrase key the matcher and the report ask for by a name made at run time (Babel sees them here).
