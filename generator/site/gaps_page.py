@@ -809,6 +809,10 @@ CSS = """<style>
 .maillage-gaps-overlap { background: #b3cde3; font-weight: bold; }
 .maillage-gaps-headline p { margin: 0 0 .4em; line-height: 1.5; }
 .maillage-gaps-headline { margin-bottom: 1em; }
+@media screen and (max-width: 44.9375em) {
+  /* A phone's first screen holds the title and the whole headline (issue 19). */
+  .md-typeset h1 { font-size: 1.5em; margin-bottom: .8em; }
+}
 button.maillage-sort { font: inherit; background: none; border: 0; padding: 0; cursor: pointer; text-align: inherit; }
 th[aria-sort="ascending"] button.maillage-sort::after { content: " ▲"; }
 th[aria-sort="descending"] button.maillage-sort::after { content: " ▼"; }
