@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..analysis.describe import label as describe_label
-from ..analysis.orient import build_data, data_to_json, details_to_json, matcher_words, places_to_json
+from ..analysis.orient import CRITERIA, build_data, data_to_json, details_to_json, matcher_words, places_to_json
 from ..locale import N_, SOURCE, t
 from ..registry.text import fold
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
@@ -89,18 +89,6 @@ BROWSER_WORDS = (
     N_("js.orient.why_default"),
     N_("js.orient.why_first"),
     N_("js.orient.years"),
-)
-CRITERIA = (
-    N_("criterion.age"),
-    N_("criterion.area"),
-    N_("criterion.housing"),
-    N_("criterion.needs"),
-    N_("criterion.referrer"),
-    N_("criterion.professional_requesters"),
-    N_("criterion.health_insurance"),
-    N_("criterion.residence_permit"),
-    N_("criterion.crisis"),
-    N_("criterion.non_demand"),
 )
 FLAGS = ("no_insurance", "no_residence_permit", "crisis", "non_demand")
 
