@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 import click
 
 from .locale import N_, lookup, t
-from .registry.loader import Registry, check_registry, load_registry, stale_services
+from .registry.loader import Audience, Registry, check_registry, load_registry, stale_services
 from .registry.problems import Problem, RegistryError, format_problems, msg
 from .registry.territories import Gazetteer, PlaceError
 from .registry.text import closest, fold
@@ -444,7 +444,7 @@ def find_service(registry: Registry, typed: str) -> str | None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--audience", type=click.Choice(["public", "professional"]), default="professional")
 @pass_context
-def show(ctx: Context, service_id: str, fmt: str, audience: str) -> None:
+def show(ctx: Context, service_id: str, fmt: str, audience: Audience) -> None:
     """One service, as a caller would be told it."""
     from .analysis.describe import caller_text
     from .registry.loader import for_audience
@@ -665,7 +665,7 @@ def orient(
     no_residence_permit: bool,
     crisis: bool,
     non_demand: bool,
-    audience: str,
+    audience: Audience,
     fmt: str,
 ) -> None:
     """The services that fit a person, the near misses, and what to do when nothing fits."""
@@ -869,7 +869,7 @@ def export_group() -> None:
     help=N_("cli.export.audience"),
 )
 @pass_context
-def export_hsds_command(ctx: Context, out: Path, audience: str) -> None:
+def export_hsds_command(ctx: Context, out: Path, audience: Audience) -> None:
     """Open Referral HSDS 3.0: services.ndjson, organizations.ndjson and datapackage/."""
     from .exchange.hsds import registry_files, write_files
     from .registry.loader import for_audience

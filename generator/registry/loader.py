@@ -15,7 +15,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -732,7 +732,11 @@ class _References:
         self.loader.at(path, loc, message, "unknown-reference")
 
 
-def for_audience(registry: Registry, audience: str, cache: LoadCache | None = None) -> Registry:
+# Who a build or an export is for: the public, or professionals (their reserved contacts shown).
+Audience = Literal["public", "professional"]
+
+
+def for_audience(registry: Registry, audience: Audience, cache: LoadCache | None = None) -> Registry:
     """The registry as ``audience`` may see it.
 
     For the public, every contact marked ``professional`` is removed here, once, so that

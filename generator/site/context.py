@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..registry.loader import Registry
+from ..registry.loader import Audience, Registry
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class SiteConfig:
     """The ``maillage`` plugin's options from ``mkdocs.yml``."""
 
     languages: tuple[str, ...] = ("fr", "nl", "en")
-    audience: str = "public"  # or "professional": professional contacts shown, site marked
+    audience: Audience = "public"  # or "professional": professional contacts shown, site marked
     stale_months: int = 12
     scope: tuple[str, ...] = ()  # territory codes; empty: the countries of the services
     tiles: str | None = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

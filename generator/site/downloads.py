@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..exchange.csvsafe import neutralise
 from ..locale import N_
-from ..registry.loader import Registry
+from ..registry.loader import Audience, Registry
 from .context import Asset, GeneratedPage, SiteContext
 from .downloads_hsds import HSDS_DIR, HSDS_ZIP, TEMPLATE_CSV, TEMPLATE_XLSX
 from .i18n import t
@@ -197,7 +197,7 @@ def csv_bytes(table: Table) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def registry_json(registry: Registry, audience: str) -> bytes:
+def registry_json(registry: Registry, audience: Audience) -> bytes:
     """The whole registry as one JSON document, as nested as the YAML files."""
     data = {
         "audience": audience,
