@@ -713,6 +713,22 @@ def coverage_colour(count: int) -> str:
     return COVERAGE_COLOURS[min(count, 2)]
 
 
+def main_cluster(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The points a map opens on: those near the median, when they are most of them.
+
+    France's overseas départements sit thousands of kilometres from the rest: fitted to
+    them too, the coverage map opened on an ocean with metropolitan France and Belgium as
+    one blob. They stay drawn (zoom out) and listed in the text version.
+    """
+    if len(points) < 4:
+        return points
+    lats = sorted(p[0] for p in points)
+    lons = sorted(p[1] for p in points)
+    mid_lat, mid_lon = lats[len(lats) // 2], lons[len(lons) // 2]
+    near = [p for p in points if abs(p[0] - mid_lat) <= 12 and abs(p[1] - mid_lon) <= 15]
+    return near if len(near) >= 0.75 * len(points) else points
+
+
 def coverage_map_html(
     ctx: SiteContext,
     counts: Mapping[str, int],
@@ -760,13 +776,21 @@ def coverage_map_html(
         else:
             continue
         features.append({"type": "Feature", "geometry": geometry, "properties": props})
-    m = new_map(ctx, _feature_points(features))
+    m = new_map(ctx, main_cluster(list(_feature_points(features))))
 
     def style(feature: Mapping[str, Any]) -> dict[str, Any]:
         props = feature["properties"]
         status = props.get("status")
         colour = STATUS_COLOURS[status] if status in STATUS_COLOURS else coverage_colour(int(props["count"]))
-        result: dict[str, Any] = {"color": "#333333", "weight": 1, "fillColor": colour, "fillOpacity": 0.75}
+        # ``fill``: folium's CircleMarker is drawn without a fill unless asked (the colour
+        # alone left every circle an empty ring).
+        result: dict[str, Any] = {
+            "color": "#333333",
+            "weight": 1,
+            "fill": True,
+            "fillColor": colour,
+            "fillOpacity": 0.75,
+        }
         if status == "unknown":
             result["dashArray"] = "3 3"
             result["weight"] = 2

@@ -133,8 +133,9 @@ def test_map_colours_tell_the_five_kinds_apart(real: Registry) -> None:
     # The text version says each territory's state; a Belgian province's population in words.
     assert re.search(r"<tr><td>Rhône</td><td>À vérifier</td>", page)
     assert re.search(r"<tr><td>Province d’Anvers</td><td>Aucun service</td>.*?>inconnue</td>", page)
-    # A territory à vérifier is drawn with a dashed outline.
-    assert '"dashArray": "3 3"' in page or "dashArray" in page
+    # A territory à vérifier is drawn with a dashed outline; every circle is filled.
+    assert '"dashArray": "3 3"' in page
+    assert '"fill": true, "fillColor": "#d73027"' in page
 
 
 def test_map_without_statuses_keeps_its_counts(real: Registry) -> None:
@@ -166,3 +167,19 @@ def test_report_is_cached_between_languages(real: Registry) -> None:
     pages(real, "nl")
     assert report(real, ()) is first
     assert isinstance(next(iter(gaps_report_pages(SiteContext(registry=real, config=SiteConfig())))), GeneratedPage)
+
+
+def test_coverage_map_opens_on_the_mainland(real: Registry) -> None:
+    page = pages(real, "fr")["gaps/index.md"]
+    found = re.search(r"fitBounds\(\s*\[\[(-?[\d.]+), (-?[\d.]+)\], \[(-?[\d.]+), (-?[\d.]+)\]\]", page)
+    assert found
+    south, west, north, east = map(float, found.groups())
+    # Metropolitan France and Belgium, not the ocean between them and La Réunion.
+    assert 40 < south < 44 and -6 < west < 0 and 50 < north < 52 and 5 < east < 10
+    # La Réunion is still on the map (zoom out) and in its text version.
+    assert "<tr><td>La Réunion</td>" in page
+    assert maps.main_cluster([(45.0, 4.0), (46.0, 5.0), (47.0, 2.0), (-21.0, 55.5)]) == [
+        (45.0, 4.0),
+        (46.0, 5.0),
+        (47.0, 2.0),
+    ]
