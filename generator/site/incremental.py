@@ -55,8 +55,10 @@ from .pages import (
     organisations_index,
     service_markdown,
     service_pages,
+    service_script,
     service_url,
     services_index,
+    typical_verification,
 )
 from .territory_pages import (
     TerritoryIndex,
@@ -324,10 +326,12 @@ class ServeMemory:
 
     def _service_pages(
         self, context: SiteContext, prints: RegistryPrints, used: set[tuple[str, str]]
-    ) -> Iterator[GeneratedPage]:
+    ) -> Iterator[Item]:
         """``pages.service_pages``, one service at a time: a page is remade when what it reads changed."""
         registry = context.registry
         today = reference_date()
+        # Every page compares its verification date with the registry's typical one.
+        typical = typical_verification(list(registry.services.values()))
         index = territory_index(registry, context.config.scope)
         lang = context.lang if context.prefix else None
         for service in registry.services.values():
@@ -356,6 +360,7 @@ class ServeMemory:
                     own_sites,
                     links,
                     path,
+                    typical.isoformat() if typical else "",
                 ]
             )
             used.add((service.id, context.lang))
@@ -366,7 +371,7 @@ class ServeMemory:
                 continue
             page = GeneratedPage(
                 uri=page_url(context, service_url(service.id)) + "index.md",
-                content=service_markdown(context, service, today),
+                content=service_markdown(context, service, today, typical),
                 edit_path=path,
             )
             self.stats["made"] += 1
@@ -381,6 +386,7 @@ class ServeMemory:
             services = services_index(context)
             self.outputs[index_key] = (prints.contact_blind, [services])
             yield services
+        yield from service_script(context)
 
     def _organisation_pages(
         self, context: SiteContext, prints: RegistryPrints, used: set[tuple[str, str]]

@@ -352,12 +352,12 @@ def _status_text(ctx: SiteContext, service: Service) -> str:
 
 
 def _how_text(ctx: SiteContext, service: Service) -> str:
-    """Who may ask and, when the registry says it, the form of the request: one line."""
+    """Who may ask and the form of the request, as far as the registry says: one line."""
     access = service.access
-    who = esc(describe.referrers_phrase(ctx.registry, access, ctx.lang)) if access.referrers else _unknown(ctx)
+    parts = [esc(describe.referrers_phrase(ctx.registry, access, ctx.lang))] if access.referrers else []
     if access.form:
-        who += " — " + localized(ctx, access.form, block=False)
-    return who
+        parts.append(localized(ctx, access.form, block=False))
+    return " — ".join(parts) or _unknown(ctx)
 
 
 def _address(ctx: SiteContext, service: Service) -> str:
@@ -586,6 +586,11 @@ def service_pages(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
             edit_path=ctx.registry.files[service.id],
         )
     yield services_index(ctx)
+    yield from service_script(ctx)
+
+
+def service_script(ctx: SiteContext) -> Iterator[Asset]:
+    """The service pages' script (the copy and print buttons), once (with the first language)."""
     if not ctx.prefix:
         yield Asset(uri=SCRIPT_URI, content=(resources.files("generator.site") / "assets" / "service.js").read_bytes())
 
