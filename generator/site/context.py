@@ -27,6 +27,7 @@ class SiteConfig:
     repo_edit_base: str | None = None  # e.g. https://github.com/org/repo/edit/main/
     repo_url: str | None = None  # mkdocs.yml's repo_url: the orientation page's gap reports open issues there
     gap_report_email: str | None = None  # or, when set, they are e-mails to the maintainers
+    accessibility_email: str | None = None  # the accessibility statement's contact (else the forge's issues)
     orient_fallback_km: int = 100  # how far the orientation's "nearest out of zone" fallbacks may lie
     # The date the build states ("état au …"): the registry's newest verification, so two
     # builds of the same registry give the same bytes.

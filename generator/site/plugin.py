@@ -36,17 +36,17 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import clean_directory
 from mkdocs.utils.templates import TemplateContext
 
+from .. import locale as words
 from ..registry.loader import LoadCache, Registry, for_audience, load_registry
 from ..registry.privacy import professional_leaks
 from ..registry.problems import RegistryError, format_problems
+from . import accessibility_page, gaps_page, mkdocs_internals, serve_patch, template_words, territory_pages
 from . import files as files_module
-from . import gaps_page, mkdocs_internals, serve_patch, template_words, territory_pages
 from .build import TargetError, check_target, mark_site
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .csp import add_policy, mark_templates
 from .files import GeneratedFile, Spool, virtual_file
 from .generation import Made, generate_in_processes
-from .. import locale as words
 from .i18n import LANGUAGE_NAMES, nav_title, t
 from .incremental import Coalescing, Item, ServeMemory, provider_name
 from .pages import HOME_ENTRY_MARKER, entry_points
@@ -72,6 +72,7 @@ class MaillagePluginConfig(base.Config):  # type: ignore[no-untyped-call]
     tiles_attribution = c.Type(str, default=_DEFAULTS.tiles_attribution)
     repo_edit_base = c.Optional(c.Type(str))
     gap_report_email = c.Optional(c.Type(str))  # the orientation page's "Signaler cette zone grise"
+    accessibility_email = c.Optional(c.Type(str))  # the accessibility statement's contact (else repo_url's issues)
     orient_fallback_km = c.Type(int, default=_DEFAULTS.orient_fallback_km)  # nearest fallbacks, at most this far
 
 
@@ -185,6 +186,7 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
             repo_edit_base=self.config.repo_edit_base,
             repo_url=self.repo_url,
             gap_report_email=self.config.gap_report_email,
+            accessibility_email=self.config.accessibility_email,
             orient_fallback_km=self.config.orient_fallback_km,
         )
 
@@ -341,19 +343,28 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
         return env
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # Every page speaks one language: a page under nl/ or en/ that does not say which
+        # (the map, orientation and gap pages) is in that folder's. The theme's words, the
+        # `<html lang>` and the catalogues' words follow it (overrides/partials/language.html).
+        page.meta.setdefault("maillage_lang", self.lang_of(page.url))
         if HOME_ENTRY_MARKER in markdown:
             lang = str(page.meta.get("maillage_lang") or self.config.languages[0])
             prefix = "" if lang == self.config.languages[0] else f"{lang}/"
             markdown = markdown.replace(HOME_ENTRY_MARKER, entry_points(lang, prefix, self.page_urls()))
         return markdown
 
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        lang = str(page.meta.get("maillage_lang") or self.lang_of(page.url))
+        return accessibility_page.name_permalinks(html, lang)
+
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
         languages = list(self.config.languages)
-        lang = str(page.meta.get("maillage_lang") or languages[0])
+        lang = str(page.meta.get("maillage_lang") or self.lang_of(page.url))
         context["maillage_lang"] = lang  # type: ignore[typeddict-unknown-key]
         context["maillage_alternates"] = self.alternates(page.url, lang)  # type: ignore[typeddict-unknown-key]
+        context["maillage_a11y"] = accessibility_page.footer_link(lang, languages)  # type: ignore[typeddict-unknown-key]
         if lang != languages[0] and self.files is not None:
             context["nav"] = self.nav_for(lang, config)
         return context
@@ -388,6 +399,12 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
         mark_site(Path(config.site_dir))  # the next build may replace it (site/build.py)
 
     # --- languages --------------------------------------------------------------------------
+
+    def lang_of(self, url: str) -> str:
+        """The language of the page at ``url``: its folder's (nl/, en/), else the first one."""
+        languages = list(self.config.languages)
+        first = url.split("/", 1)[0]
+        return first if first in languages[1:] else languages[0]
 
     def alternates(self, url: str, lang: str) -> list[dict[str, str]]:
         """The same page in each language (the language's home when it has no such page)."""

@@ -5,6 +5,7 @@ Each module that adds pages to the site registers its provider here (one line ea
 
 from __future__ import annotations
 
+from .accessibility_page import accessibility_page
 from .context import Provider
 from .downloads import downloads
 from .downloads_hsds import hsds_downloads
@@ -32,4 +33,5 @@ PROVIDERS: list[Provider] = [
     orient_page,
     search_assets,
     words_assets,
+    accessibility_page,
 ]

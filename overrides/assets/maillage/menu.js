@@ -1,0 +1,109 @@
+/* Maillage: the navigation drawer by keyboard (issue 25; RGAA 7.3, 10.7, 12.8).
+ *
+ * Material opens its drawer with a label bound to a hidden checkbox (#__drawer), which
+ * focus skips. The header's <button data-maillage-menu> (overrides/partials/header.html)
+ * toggles that checkbox instead (so Material's own scripts and styles follow), says whether
+ * the drawer is open (aria-expanded), moves focus into it, and takes it back on Escape or
+ * when the drawer closes. While it is closed, site.css hides it (visibility): its links
+ * leave the Tab order. At the drawer's widths, the labels that open a section's sub-panel
+ * (and its "back" title) become buttons too: Enter and Space toggle them.
+ */
+(function () {
+  "use strict";
+  var drawer = document.getElementById("__drawer");
+  var button = document.querySelector("[data-maillage-menu]");
+  var sidebar = document.querySelector(".md-sidebar--primary");
+  if (!drawer || !button || !sidebar) return;
+  var narrow = window.matchMedia("(max-width: 76.234375em)");
+
+  function visible(el) {
+    return el.getClientRects().length > 0 && window.getComputedStyle(el).visibility === "visible";
+  }
+
+  function focusables(root) {
+    var all = root.querySelectorAll("a[href], button, input:not([type=checkbox]), [tabindex='0']");
+    return Array.prototype.filter.call(all, visible);
+  }
+
+  function sync() {
+    button.setAttribute("aria-expanded", drawer.checked ? "true" : "false");
+  }
+
+  function toggle(label) {
+    var box = document.getElementById(label.getAttribute("for"));
+    if (!box) return;
+    box.click();
+  }
+
+  // The section toggles of the drawer's navigation, as buttons while the drawer is a drawer.
+  var toggles = Array.prototype.slice.call(
+    sidebar.querySelectorAll("label.md-nav__link[for], label.md-nav__title[for]")
+  ).filter(function (label) { return label.getAttribute("for") !== "__drawer"; });
+
+  function setToggles() {
+    toggles.forEach(function (label) {
+      var box = document.getElementById(label.getAttribute("for"));
+      if (!label.hasAttribute("data-maillage-tabindex")) {
+        label.setAttribute("data-maillage-tabindex", label.getAttribute("tabindex") || "");
+      }
+      if (narrow.matches) {
+        label.setAttribute("tabindex", "0");
+        label.setAttribute("role", "button");
+        if (box && label.classList.contains("md-nav__link")) {
+          label.setAttribute("aria-expanded", box.checked ? "true" : "false");
+        }
+      } else {
+        var was = label.getAttribute("data-maillage-tabindex");
+        if (was) label.setAttribute("tabindex", was); else label.removeAttribute("tabindex");
+        label.removeAttribute("role");
+        label.removeAttribute("aria-expanded");
+      }
+    });
+  }
+
+  toggles.forEach(function (label) {
+    label.addEventListener("keydown", function (event) {
+      if (!narrow.matches || (event.key !== "Enter" && event.key !== " ")) return;
+      // Material clicks a focused label on Enter itself: this handler is the only one.
+      event.preventDefault();
+      event.stopPropagation();
+      var id = label.getAttribute("for");
+      var box = document.getElementById(id);
+      toggle(label);
+      if (!box) return;
+      setToggles();
+      // Into the opened panel (its "back" title), or back to the entry that opened it.
+      window.setTimeout(function () {
+        var target = box.checked
+          ? sidebar.querySelector("label.md-nav__title[for='" + id + "']")
+          : sidebar.querySelector("label.md-nav__link[for='" + id + "']");
+        if (target && visible(target)) target.focus();
+      }, 0);
+    });
+  });
+
+  button.addEventListener("click", function () {
+    drawer.click();
+  });
+
+  drawer.addEventListener("change", function () {
+    sync();
+    if (drawer.checked) {
+      var first = focusables(sidebar)[0];
+      if (first) first.focus();
+    } else if (sidebar.contains(document.activeElement)) {
+      button.focus();
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && drawer.checked) {
+      drawer.click();
+      button.focus();
+    }
+  });
+
+  if (narrow.addEventListener) narrow.addEventListener("change", setToggles);
+  setToggles();
+  sync();
+})();
