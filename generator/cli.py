@@ -895,7 +895,7 @@ def _write_imported(ctx: Context, organisations: Any, out: Path | None, force: b
 
     try:
         written = write_organisations(
-            organisations, ctx.registry(), _import_target(ctx, out), force=force, header=header
+            organisations, ctx.registry(), _import_target(ctx, out), force=force, header=header, lang=lang()
         )
     except ImportRefused as exc:
         refused(exc.problems)
@@ -904,7 +904,7 @@ def _write_imported(ctx: Context, organisations: Any, out: Path | None, force: b
 
 
 @import_group.command("hsds", help=N_("cli.import.hsds.help"))
-@click.argument("path", type=click.Path(path_type=Path), metavar=N_("cli.metavar.path"))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar=N_("cli.metavar.path"))
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -918,7 +918,7 @@ def _write_imported(ctx: Context, organisations: Any, out: Path | None, force: b
 @pass_context
 def import_hsds_command(
     ctx: Context,
-    path: Path,
+    paths: tuple[Path, ...],
     out: Path | None,
     force: bool,
     source: str | None,
@@ -926,8 +926,11 @@ def import_hsds_command(
     functions: tuple[str, ...],
     places: tuple[str, ...],
 ) -> None:
-    """Registry YAML from HSDS 3.0 (a data package folder, datapackage.json, a zip or ndjson)."""
-    from .exchange.hsds import ImportDefaults, import_hsds, read_hsds
+    """Registry YAML from HSDS 3.0 as published: folders, data packages, zips, JSON documents,
+    arrays and API pages, NDJSON. A bad value is dropped with a warning at its position."""
+    import datetime as dt
+
+    from .exchange.hsds import ImportDefaults, import_hsds, read, summary_lines
     from .exchange.untrusted import InputError
 
     registry = ctx.registry()
@@ -937,21 +940,24 @@ def import_hsds_command(
         fail(t("cli.unknown_source", lang(), value=source))
     area = tuple(resolve_place(ctx, place) for place in places)
     try:
-        services, organizations = read_hsds(path)
+        feed = read(paths)
     except InputError as exc:
         fail(str(exc))
-    defaults = ImportDefaults(needs=needs, functions=functions, area=area, source=source)
-    result = import_hsds(services, organizations, registry, defaults)
+    defaults = ImportDefaults(needs=needs, functions=functions, area=area, source=source, today=dt.date.today())
+    result = import_hsds(feed.services, feed.organizations, registry, defaults, feed)
+    for problem in result.warnings:
+        click.echo(problem.line_text(lang()), err=True)
     for line in result.unmapped:
         click.echo(t("cli.import.unmapped", lang(), line=line), err=True)
     for line in result.errors:
         click.echo(t("cli.import.error", lang(), line=line), err=True)
+    for line in summary_lines(result, lang()):
+        click.echo(line, err=True)
     if not result.organisations:
         fail(t("cli.import.nothing", lang()))
-    header = t("cli.import.header_hsds", "fr", file=path.name)  # a comment of the written file: French
+    names = ", ".join(path.name for path in paths)
+    header = t("cli.import.header_hsds", "fr", file=names)  # a comment of the written file: French
     _write_imported(ctx, [f.organisation for f in result.organisations], out, force, header)
-    if result.errors:
-        sys.exit(1)
 
 
 @import_group.command("csv", help=N_("cli.import.csv.help"))

@@ -407,6 +407,21 @@ def _not_future(value: dt.date) -> dt.date:
 PastDate = Annotated[dt.date, AfterValidator(_not_future)]
 
 
+class Origin(Strict):
+    """Where an imported record came from: its id in the feed it was imported from.
+
+    A second import of the same feed finds the record by this id and updates it instead
+    of adding a duplicate; an export can give the id back to the feed's publisher.
+    """
+
+    id: Line = Field(max_length=200, description="Identifiant du fichier d'origine (p. ex. l'id HSDS).")
+    source: Line | None = Field(None, max_length=200, description="Le flux d'origine (source ou fichier).")
+    filled: UniqueList[Line] = Field(
+        default_factory=list,
+        description="Champs que la source ne donnait pas, remplis à l'import (à vérifier).",
+    )
+
+
 class Service(Strict):
     """A service: what a professional can ask for, for whom, and how."""
 
@@ -439,6 +454,7 @@ class Service(Strict):
     note: Text | None = Field(None, description="Remarque, p. ex. une contradiction entre les sources.")
     sources: Ids = Field(min_length=1, description="Sources (ids de data/sources.yaml).")
     verified: PastDate = Field(description="Date de la dernière vérification (AAAA-MM-JJ).")
+    origin: Origin | None = Field(None, description="Origine d'un service importé (id dans le flux d'origine).")
 
 
 class Organisation(Strict):
@@ -456,6 +472,7 @@ class Organisation(Strict):
     services: list[Service] = Field(default_factory=list, description="Services.")
     sources: Ids = Field(default_factory=list, description="Sources (ids).")
     note: Text | None = None
+    origin: Origin | None = Field(None, description="Origine d'une organisation importée (id dans le flux d'origine).")
 
 
 class Source(Strict):

@@ -19,8 +19,18 @@ import) and ``files`` (the imported organisations written as registry YAML files
 """
 
 from .common import NAMESPACE, Json, hsds_id
+from .feed import Feed, read_feed
 from .files import SCHEMA_FILE, ImportRefused, conflicts, organisation_yaml, schema_line_for, write_organisations
-from .reader import HsdsReadError, ImportDefaults, ImportedFile, ImportResult, import_hsds, read_hsds
+from .reader import (
+    HsdsReadError,
+    ImportDefaults,
+    ImportedFile,
+    ImportResult,
+    import_hsds,
+    read,
+    read_hsds,
+    summary_lines,
+)
 from .writer import (
     HsdsExport,
     check_tables,
@@ -35,6 +45,7 @@ from .writer import (
 __all__ = [
     "NAMESPACE",
     "SCHEMA_FILE",
+    "Feed",
     "HsdsExport",
     "HsdsReadError",
     "ImportDefaults",
@@ -49,9 +60,12 @@ __all__ = [
     "hsds_id",
     "import_hsds",
     "organisation_yaml",
+    "read",
+    "read_feed",
     "read_hsds",
     "registry_files",
     "schema_line_for",
+    "summary_lines",
     "write_export",
     "write_files",
     "write_organisations",

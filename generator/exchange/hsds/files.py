@@ -4,6 +4,7 @@ overwritten unless asked, and a failed write puts the previous files back.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from ...locale import t
 from ...registry.loader import Registry, check_registry
 from ...registry.models import Organisation
 from ...registry.problems import format_problems
@@ -84,8 +86,24 @@ def conflicts(organisations: Iterable[Organisation], registry: Registry, out: Pa
     return problems
 
 
+def _same_record(path: Path, organisation: Organisation, registry: Registry) -> bool:
+    """``path`` holds this very organisation from an earlier import of the same feed."""
+    before = registry.organisations.get(organisation.id)
+    file = registry.files.get(organisation.id)
+    if before is None or file is None or before.origin is None or organisation.origin is None:
+        return False
+    same = (before.origin.id, before.origin.source) == (organisation.origin.id, organisation.origin.source)
+    return same and (registry.root / file).resolve() == path.resolve()
+
+
 def write_organisations(
-    organisations: Iterable[Organisation], registry: Registry, out: Path, *, force: bool = False, header: str = ""
+    organisations: Iterable[Organisation],
+    registry: Registry,
+    out: Path,
+    *,
+    force: bool = False,
+    header: str = "",
+    lang: str = "fr",
 ) -> list[Path]:
     """Write one registry file per organisation under ``out``; all or nothing.
 
@@ -95,7 +113,10 @@ def write_organisations(
     elsewhere in the registry, or when a file exists and ``force`` is false. No write ever
     follows a link: new files are created with ``O_EXCL | O_NOFOLLOW``, replaced ones
     through a new file renamed over them. The whole registry is checked after writing,
-    and every file is put back as it was if the check fails.
+    and every file is put back as it was if the check fails (or the run is interrupted);
+    the check's problems then name the files as not written, since they no longer exist.
+    A file that holds the same organisation from an earlier import of the same feed
+    (``origin``) is replaced without ``force``: a second import updates.
     """
     organisations = list(organisations)
     out = out.resolve()
@@ -108,12 +129,12 @@ def write_organisations(
     planned = [(out / f"{o.id}.yaml", o) for o in organisations]
     names = [path.name for path, _ in planned]
     problems += [f"two organisations have the id '{n[:-5]}'" for n in sorted(set(names)) if names.count(n) > 1]
-    for path, _ in planned:
+    for path, organisation in planned:
         if path.is_symlink():
             problems.append(f"{path}: a symbolic link: an import never writes through one [import-symlink]")
         elif path.exists() and not path.is_file():
             problems.append(f"{path}: not a regular file [import-not-file]")
-        elif path.exists() and not force:
+        elif path.exists() and not force and not _same_record(path, organisation, registry):
             problems.append(f"{path} already exists: use --force to replace it")
     if problems:
         raise ImportRefused(problems)
@@ -129,12 +150,26 @@ def write_organisations(
         _put_back(previous, written)
         where = exc.filename or out
         raise ImportRefused([f"{where}: cannot be written ({exc.strerror or exc}) [import-write]"]) from None
+    except BaseException:
+        _put_back(previous, written)
+        raise
 
-    _, found = check_registry(registry.root)
+    try:
+        _, found = check_registry(registry.root)
+    except BaseException:
+        _put_back(previous, written)
+        raise
     errors = [p for p in found if p.severity == "error"]
     if errors:
         _put_back(previous, written)
-        raise ImportRefused(format_problems(errors).splitlines())
+        created = {path.resolve() for path in written if previous[path] is None}
+        errors = [
+            dataclasses.replace(p, path=t("cli.hsds.not_written", lang, file=p.path))
+            if (registry.root / p.path).resolve() in created
+            else p
+            for p in errors
+        ]
+        raise ImportRefused(format_problems(errors, "text", lang).splitlines())
     return [path for path, _ in planned]
 
 

@@ -5,36 +5,25 @@ could not be mapped reported.
 
 from __future__ import annotations
 
-import json
-import math
-import re
-from collections import defaultdict
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+import datetime as dt
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
+from ...locale import N_, t
 from ...registry.loader import Registry, Vocabularies, friendly
 from ...registry.models import Organisation
+from ...registry.problems import Problem
 from ...registry.territories import PlaceError
 from ...registry.text import fold
-from ..csvsafe import FORMULA_STARTS
-from ..untrusted import (
-    MAX_INPUT_BYTES,
-    MAX_TABLE_ROWS,
-    InputError,
-    csv_position,
-    csv_rows,
-    decode,
-    json_lines,
-    json_pointers,
-    letter,
-    read_bytes,
-    read_zip,
-)
+from ..untrusted import InputError
 from .common import FIELDS_TAXONOMY, TABLES, VOCABULARY_PATHS, Json, _merge, unflatten
+from .feed import TABLE_OF_KEY, Feed, as_number, read_feed
 
 # --- reading HSDS -------------------------------------------------------------------------
 
@@ -43,229 +32,26 @@ class HsdsReadError(InputError):
     """A file that is not HSDS we can read; the message says where and why."""
 
 
-# Arrays of child objects per table: (key, child table, foreign key in the child).
-_CHILDREN: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "service": (
-        ("phones", "phone", "service_id"),
-        ("schedules", "schedule", "service_id"),
-        ("service_areas", "service_area", "service_id"),
-        ("service_at_locations", "service_at_location", "service_id"),
-        ("languages", "language", "service_id"),
-        ("contacts", "contact", "service_id"),
-    ),
-    "organization": (
-        ("phones", "phone", "organization_id"),
-        ("contacts", "contact", "organization_id"),
-        ("locations", "location", "organization_id"),
-        ("programs", "program", "organization_id"),
-    ),
-    "location": (("addresses", "address", "location_id"),),
-}
-_SINGLES: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "service": (("organization", "organization", "organization_id"), ("program", "program", "program_id")),
-    "service_at_location": (("location", "location", "location_id"),),
-    "attribute": (("taxonomy_term", "taxonomy_term", "taxonomy_term_id"),),
-}
-_NUMERIC = {"minimum_age", "maximum_age", "latitude", "longitude", "extension", "year_incorporated"}
-_AGES = {"minimum_age", "maximum_age"}
-# What the import reads as a list of objects, as an object, as a text: a value of another
-# type is refused where it stands, rather than failing somewhere in the mapping.
-_LIST_KEYS = frozenset(key for children in _CHILDREN.values() for key, _, _ in children) | {"attributes"}
-_OBJECT_KEYS = frozenset(key for singles in _SINGLES.values() for key, _, _ in singles) | {"taxonomy_detail"}
-_TEXT_KEYS = frozenset({"taxonomy"})
-_WHOLE = re.compile(r"[0-9]{1,4}")
-
-
-def _cell_value(column: str, value: str, where: str) -> Any:
-    """A CSV cell as the object field it came from (numbers, and text without the ``'``
-    that kept a spreadsheet from reading it as a formula)."""
-    if column in _NUMERIC:
-        number = _number(value)
-        problem = _number_problem(column, value if number is None else number)
-        if problem:
-            raise HsdsReadError(f"{where}: {column}: {problem} [hsds-type]")
-        return value if number is None else number
-    if value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
-        return value[1:]
-    return value
-
-
-def _number(value: str) -> int | float | None:
-    """The finite number ``value`` writes, else None."""
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    if not math.isfinite(number):
-        return None
-    return int(number) if number.is_integer() else number
-
-
-def _number_problem(key: str, value: Any) -> str | None:
-    """Why ``value`` cannot be the number ``key`` holds (an age: a whole number of years)."""
-    if value is None:
-        return None
-    finite = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if key in _AGES:
-        if (finite and float(value).is_integer()) or (isinstance(value, str) and _WHOLE.fullmatch(value)):
-            return None
-        return f"expected a whole number of years, got {_shown(value)}"
-    if finite or key not in ("latitude", "longitude"):
-        return None
-    return f"expected a number, got {_shown(value)}"
-
-
-def _shown(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, float) else repr(value)
-    return text if len(text) <= 40 else text[:40] + "…"
-
-
-def _shape_problems(obj: Json, where: str) -> Iterator[str]:
-    """Values of an HSDS object the import could not use, each at its JSON pointer."""
-
-    def unusable(key: str, value: Any) -> str | None:
-        if value is None:
-            return None
-        if key in _LIST_KEYS and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
-            return "expected a list of objects"
-        if key in _OBJECT_KEYS and not isinstance(value, dict):
-            return "expected an object"
-        if key in _TEXT_KEYS and not isinstance(value, str):
-            return "expected a text"
-        if key in _NUMERIC:
-            return _number_problem(key, value)
-        return None
-
-    holders = json_pointers(obj, lambda value: isinstance(value, dict))
-    for pointer, holder in holders:
-        for key, value in holder.items():
-            problem = unusable(key, value)
-            if problem:
-                yield f"{where}: {pointer}/{key}: {problem} [hsds-type]"
-
-
-def _table_rows(shown: str, text: str) -> list[Json]:
-    """The rows of one data package table, as objects; positioned errors otherwise."""
-    rows = csv_rows(text, shown, max_rows=MAX_TABLE_ROWS)
-    _, header = next(rows, (0, []))
-    objects = []
-    for number, cells in rows:
-        row: Json = {}
-        for index, (key, value) in enumerate(zip(header, cells, strict=False)):
-            if key and value != "":
-                row[key] = _cell_value(key, value, f"{shown}:{number}:{letter(index)}")
-        if row:
-            objects.append(row)
-    return objects
-
-
-def _nest_tables(texts: Mapping[str, str]) -> tuple[list[Json], list[Json]]:
-    """Services and organizations, nested again from the tables of a data package.
-
-    A row that several objects point to (an organization and its services) is nested
-    once and shared, so the result grows with the tables, not with their product.
-    """
-    by_file = {path: name for name, (path, _) in TABLES.items()}
-    rows: dict[str, list[Json]] = defaultdict(list)
-    for path, text in texts.items():
-        table = by_file.get(path.rsplit("/", 1)[-1])
-        if table is None:
-            continue
-        rows[table] += _table_rows(path, text)
-    by_id = {table: {r["id"]: r for r in items if "id" in r} for table, items in rows.items()}
-    index: dict[tuple[str, str], dict[str, list[Json]]] = defaultdict(lambda: defaultdict(list))
-    for table, items in rows.items():
-        for row in items:
-            for key, value in row.items():
-                if key.endswith("_id") or key == "link_id":
-                    index[(table, key)][value].append(row)
-    nested: dict[int, Json] = {}
-
-    def nest(table: str, row: Json) -> Json:
-        done = nested.get(id(row))
-        if done is not None:
-            return done
-        obj = nested[id(row)] = dict(row)
-        for key, child, foreign in _CHILDREN.get(table, ()):
-            obj[key] = [nest(child, r) for r in index[(child, foreign)].get(row["id"], [])]
-        for key, child, foreign in _SINGLES.get(table, ()):
-            target = by_id.get(child, {}).get(str(row.get(foreign, "")))
-            if target is not None:
-                obj[key] = nest(child, target)
-        if table != "attribute" and table != "taxonomy_term":
-            obj["attributes"] = [nest("attribute", r) for r in index[("attribute", "link_id")].get(row["id"], [])]
-        return obj
-
-    services = [nest("service", r) for r in rows["service"]]
-    organizations = [nest("organization", r) for r in rows["organization"]]
-    return services, organizations
-
-
-def _read_ndjson(file: Path, limit: int = MAX_INPUT_BYTES) -> list[Json]:
-    shown = str(file)
-    objects = []
-    for number, value in json_lines(decode(read_bytes(file, shown, limit), shown), shown):
-        if not isinstance(value, dict):
-            raise HsdsReadError(f"{file}:{number}:1: expected one JSON object per line [hsds-type]")
-        problems = list(_shape_problems(value, f"{file}:{number}"))
-        if problems:
-            raise HsdsReadError("\n".join(problems))
-        objects.append(value)
-    return objects
-
-
-def _read_tables(files: Iterable[tuple[str, bytes]]) -> tuple[list[Json], list[Json]]:
-    """Nest the CSV tables of a data package, given as (name for messages, bytes)."""
-    return _nest_tables({shown: decode(data, shown, where=csv_position) for shown, data in files})
-
-
-def read_hsds(path: Path) -> tuple[list[Json], list[Json]]:
-    """Services and organizations from an export folder, a data package, a zip or ndjson.
+def read(paths: Path | Sequence[Path]) -> Feed:
+    """The records of the given files and folders, with the values dropped reported.
 
     Bounded by ``generator.exchange.untrusted``: at most ``MAX_INPUT_BYTES`` read in all (a zip's
-    members decompressed), text in UTF-8, JSON at most ``MAX_JSON_DEPTH`` deep; and the
-    values the import relies on (lists, objects, ages, coordinates) must have their type.
-    Anything else is an ``HsdsReadError`` that says where.
+    members decompressed), text in UTF-8, JSON at most ``MAX_JSON_DEPTH`` deep. A file that
+    cannot be read is an ``HsdsReadError`` that says where; a value that cannot be used is
+    dropped with a warning (``Feed.warnings``).
     """
     try:
-        return _read_hsds(path)
+        return read_feed(paths)
     except HsdsReadError:
         raise
     except InputError as exc:
         raise HsdsReadError(str(exc)) from None
 
 
-def _read_hsds(path: Path) -> tuple[list[Json], list[Json]]:
-    if path.is_dir():
-        for candidate in (path / "datapackage.json", path / "datapackage" / "datapackage.json"):
-            if candidate.exists():
-                return _read_hsds(candidate)
-        if (path / "services.ndjson").exists():
-            return _read_hsds(path / "services.ndjson")
-        raise HsdsReadError(f"{path}: no datapackage.json nor services.ndjson here")
-    if not path.exists():
-        raise HsdsReadError(f"{path}: no such file")
-    if path.name == "datapackage.json":
-        files, left = [], MAX_INPUT_BYTES
-        for file in sorted(path.parent.glob("*.csv")):
-            data = read_bytes(file, str(file), left)
-            files.append((str(file), data))
-            left -= len(data)
-        return _read_tables(files)
-    if path.suffix == ".zip":
-        members = read_zip(path, str(path), lambda name: name.endswith(".csv"))
-        return _read_tables((f"{path}/{name}", data) for name, data in members.items())
-    if path.suffix in (".ndjson", ".jsonl"):
-        siblings = {"services": path.parent / "services.ndjson", "organizations": path.parent / "organizations.ndjson"}
-        if path.name.startswith("organizations"):
-            siblings["organizations"] = path
-        else:
-            siblings["services"] = path
-        services = _read_ndjson(siblings["services"]) if siblings["services"].exists() else []
-        left = MAX_INPUT_BYTES - (siblings["services"].stat().st_size if services else 0)
-        organizations = _read_ndjson(siblings["organizations"], left) if siblings["organizations"].exists() else []
-        return services, organizations
-    raise HsdsReadError(f"{path}: expected a folder, datapackage.json, a .zip or a .ndjson file")
+def read_hsds(path: Path | Sequence[Path]) -> tuple[list[Json], list[Json]]:
+    """Services and organizations from an export folder, a data package, a zip, JSON or ndjson."""
+    feed = read(path)
+    return feed.services, feed.organizations
 
 
 # --- import -------------------------------------------------------------------------------
@@ -283,7 +69,9 @@ class ImportedFile:
 class ImportResult:
     organisations: tuple[ImportedFile, ...]
     unmapped: tuple[str, ...]  # what was left out, in words
-    errors: tuple[str, ...] = field(default=())
+    errors: tuple[str, ...] = field(default=())  # records not imported, and why
+    warnings: tuple[Problem, ...] = field(default=())  # values dropped, at their position
+    tally: Counter[tuple[str, str]] = field(default_factory=Counter)  # (HSDS field, outcome) -> count
 
 
 def slug(text: str, limit: int = 60) -> str:
@@ -333,6 +121,24 @@ def _text(value: Any, siblings: Json | None = None) -> Json | None:
     return {"fr": value}
 
 
+# What our model keeps of the objects nested in a service or an organization.
+_MAPPED = {
+    "phone": frozenset({"id", "number", "description", "service_id", "organization_id", "location_id", "attributes"}),
+    "contact": frozenset({"id", "email", "name", "service_id", "organization_id", "attributes"}),
+    "location": frozenset(
+        {"id", "name", "location_type", "url", "latitude", "longitude", "addresses", "organization_id", "attributes"}
+    ),
+    "address": frozenset(
+        {"id", "location_id", "address_1", "postal_code", "city", "state_province", "country", "address_type"}
+    ),
+    "service_area": frozenset({"id", "name", "description", "uri", "service_id", "attributes"}),
+    "language": frozenset({"id", "code", "service_id"}),
+    "schedule": frozenset({"id", "description", "service_id", "location_id"}),
+    "service_at_location": frozenset({"id", "service_id", "location_id", "location", "description", "attributes"}),
+    "program": frozenset({"id", "name", "organization_id", "attributes", "alternate_name", "description"}),
+}
+
+
 class _Importer:
     # The service table's columns, plus what the nested form adds: one list of names.
     _SERVICE_KEYS: ClassVar[frozenset[str]] = frozenset(TABLES["service"][1]) | {
@@ -364,19 +170,54 @@ class _Importer:
         }
     )
 
-    def __init__(self, registry: Registry, defaults: ImportDefaults) -> None:
+    def __init__(self, registry: Registry, defaults: ImportDefaults, feed: Feed) -> None:
         self.registry = registry
         self.defaults = defaults
+        self.feed = feed
+        self.tally = feed.tally
         self.unmapped: list[str] = []
         self.errors: list[str] = []
+        self.synthetic: set[int] = set()  # organizations made for services that name none
+        self.where_of: dict[int, str] = {}  # id(our record's data) -> how messages name it
 
     def note(self, where: str, message: str) -> None:
         self.unmapped.append(f"{where}: {message}")
 
-    def leftovers(self, where: str, obj: Json, known: frozenset[str]) -> None:
+    def label(self, obj: Json, kind: str, name: str) -> str:
+        """``file:line: /pointer: service 'name'``: a record as messages name it."""
+        where = self.feed.located(obj)
+        return f"{where}: {kind} '{name}'" if where else f"{kind} '{name}'"
+
+    def leftovers(self, where: str, obj: Json, known: frozenset[str], table: str, *, quiet: bool = False) -> None:
+        """Report what has no place in our model; count the rest as kept, and so for the
+        objects nested in it (``quiet``: their losses are counted in the summary only)."""
         for key, value in obj.items():
-            if key not in known and value not in (None, "", [], {}):
-                self.note(where, f"'{key}' not imported")
+            if value in (None, "", [], {}):
+                continue
+            if key not in known:
+                if not quiet:
+                    self.note(where, f"'{key}' not imported")
+                self.tally[(f"{table}.{key}", "dropped")] += 1
+            elif key != "attributes":
+                self.tally[(f"{table}.{key}", "kept")] += 1
+                child = TABLE_OF_KEY.get(key)
+                if child and key not in ("organization", "attributes"):
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, dict):
+                            self.leftovers(where, item, _MAPPED.get(child, frozenset()), child, quiet=True)
+
+    def origin(self, obj: Json, extra: Json, filled: list[str]) -> Json | None:
+        """Where a foreign record came from (our own export carries our ids instead)."""
+        if "id" in extra or "origin" in extra or obj.get("id") in (None, ""):
+            return None
+        origin: Json = {"id": str(obj["id"]), "source": self.defaults.source or self.feed.name}
+        if filled:
+            origin["filled"] = filled
+        return origin
+
+    def fill(self, table: str, key: str, filled: list[str], ours: str) -> None:
+        self.tally[(f"{table}.{key}", "filled")] += 1
+        filled.append(ours)
 
     def contacts(self, where: str, owner: Json) -> list[Json]:
         """Phones, e-mail contacts and virtual locations back to our contacts, in order."""
@@ -409,7 +250,7 @@ class _Importer:
         if text:
             contact["label"] = text
         contact = _merge(contact, extra)
-        position = _number(str(attributes.value("position")))
+        position = as_number(attributes.value("position"))
         for foreign in attributes.foreign:
             self.note(where, f"{foreign} of contact {value} not imported")
         return (position if position is not None else 1e9 + len(where)), contact
@@ -451,8 +292,12 @@ class _Importer:
         attributes = _read_attributes(org)
         extra = unflatten(attributes.fields)
         name = str(org.get("name") or "")
-        where = f"organization '{name or org.get('id')}'"
-        data: Json = {"id": extra.pop("id", None) or slug(name)}
+        where = self.label(org, "organization", name or str(org.get("id")))
+        synthetic = id(org) in self.synthetic
+        origin = self.origin(org, extra, ["organisation"] if synthetic else [])
+        data: Json = {"id": extra.pop("id", None) or slug(name or str(org.get("id") or ""))}
+        if origin:
+            data["origin"] = origin
         data["name"] = _text(name, extra.get("name")) or {}
         description = org.get("description")
         if description and description != name:
@@ -470,24 +315,44 @@ class _Importer:
         data["sources"] = attributes.terms.get("sources", [])
         for foreign in attributes.foreign:
             self.note(where, f"{foreign} not imported")
-        self.leftovers(where, org, self._ORGANIZATION_KEYS)
+        if not synthetic:
+            self.leftovers(where, org, self._ORGANIZATION_KEYS, "organization")
         data = _merge(data, extra)
         data["services"] = [s for s in (self.service(s, data) for s in services) if s is not None]
         return {k: v for k, v in data.items() if v not in (None, [], {})}
 
     def service(self, obj: Json, organisation: Json) -> Json | None:
+        """Our service from an HSDS one; what it counts in the summary only if it is kept."""
+        counted, self.tally = self.tally, Counter()
+        try:
+            data = self._service(obj, organisation)
+            if data is not None:
+                counted.update(self.tally)
+                if organisation.get("origin", {}).get("filled"):
+                    counted[("service.organization_id", "filled")] += 1
+            else:
+                counted[("service", "refused")] += 1
+            return data
+        finally:
+            self.tally = counted
+
+    def _service(self, obj: Json, organisation: Json) -> Json | None:
         attributes = _read_attributes(obj)
         extra = unflatten(attributes.fields)
         name = str(obj.get("name") or "")
-        where = f"service '{name or obj.get('id')}'"
-        data: Json = {"id": extra.pop("id", None) or slug(name)}
+        where = self.label(obj, "service", name or str(obj.get("id")))
+        filled: list[str] = []
+        own = "id" in extra
+        data: Json = {"id": extra.pop("id", None) or slug(name or str(obj.get("id") or ""))}
         data["name"] = _text(name, extra.get("name")) or {}
         objective = _text(obj.get("description"), extra.get("objective"))
         if objective:
             data["objective"] = objective
-        elif "objective" not in extra:
-            self.errors.append(f"{where}: no description, which is the service's objective: not imported")
-            return None
+        elif "objective" not in extra and data["name"]:
+            # HSDS 3.0 makes the description optional; our model does not: the name stands
+            # in for it, marked as filled (origin.filled) for a maintainer to complete.
+            data["objective"] = dict(data["name"])
+            self.fill("service", "description", filled, "objective")
         if obj.get("status") in ("inactive", "defunct", "temporarily closed"):
             data["status"] = {"state": "closed"}
         public: Json = {}
@@ -508,6 +373,9 @@ class _Importer:
         verified = obj.get("assured_date") or str(obj.get("last_modified") or "")[:10]
         if verified:
             data["verified"] = verified
+        elif not own and self.defaults.today is not None:
+            data["verified"] = self.defaults.today.isoformat()
+            self.fill("service", "assured_date", filled, "verified")
         hours = [s.get("description") for s in obj.get("schedules") or [] if s.get("description")]
         if hours:
             data["availability"] = {"hours": {"fr": hours[0]}}
@@ -527,9 +395,15 @@ class _Importer:
         data["sources"] = attributes.terms.get("sources", [])
         for foreign in attributes.foreign:
             self.note(where, f"{foreign} not imported")
-        self.leftovers(where, obj, self._SERVICE_KEYS)
-        data = _merge(data, extra)
-        return self.complete(where, data)
+        self.leftovers(where, obj, self._SERVICE_KEYS, "service")
+        completed = self.complete(where, _merge(data, extra), filled)
+        if completed is not None:
+            self.where_of[id(completed)] = where
+        if completed is not None and not own:
+            origin = self.origin(obj, extra, filled)
+            if origin:
+                completed["origin"] = origin
+        return completed
 
     def area(self, where: str, obj: Json) -> list[str]:
         codes = []
@@ -543,8 +417,10 @@ class _Importer:
             place = str(area.get("name") or area.get("description") or "")
             try:
                 codes.append(gazetteer.resolve(place).code)
+                self.tally[("service_area.name", "converted")] += 1
             except PlaceError as exc:
                 self.note(where, f"service area '{place}' not imported: {exc}")
+                self.tally[("service_area.name", "dropped")] += 1
         return codes
 
     def service_sites(self, where: str, obj: Json, organisation: Json) -> list[str]:
@@ -562,19 +438,25 @@ class _Importer:
             site_ids.append(site["id"])
         return site_ids
 
-    def complete(self, where: str, data: Json) -> Json | None:
+    def complete(self, where: str, data: Json, filled: list[str]) -> Json | None:
         """Fill what the registry requires from the defaults; refuse what stays missing."""
         defaults = self.defaults
-        if not data.get("needs"):
+        if not data.get("needs") and defaults.needs:
             data["needs"] = list(defaults.needs)
-        if not data.get("functions"):
+            self.fill("service", "(needs)", filled, "needs")
+        if not data.get("functions") and defaults.functions:
             data["functions"] = list(defaults.functions)
+            self.fill("service", "(functions)", filled, "functions")
+        data.setdefault("needs", [])
+        data.setdefault("functions", [])
         public = data.setdefault("public", {})
         if not public.get("area") and defaults.area:
             public["area"] = list(defaults.area)
             public["area_approximate"] = True
+            self.fill("service", "service_areas", filled, "public.area")
         if not data.get("sources") and defaults.source:
             data["sources"] = [defaults.source]
+            self.fill("service", "(sources)", filled, "sources")
         missing = [
             label
             for label, ok in (
@@ -594,24 +476,37 @@ class _Importer:
 
 @dataclass(frozen=True)
 class ImportDefaults:
-    """What an imported service takes when the HSDS data does not say it."""
+    """What an imported service takes when the HSDS data does not say it.
+
+    ``today`` stands for a service's check date when the feed gives none (HSDS makes
+    ``assured_date`` optional); every value taken from here is listed in the record's
+    ``origin.filled``.
+    """
 
     needs: tuple[str, ...] = ()
     functions: tuple[str, ...] = ()
     area: tuple[str, ...] = ()
     source: str | None = None
+    today: dt.date | None = None
 
 
 def import_hsds(
-    services: list[Json], organizations: list[Json], registry: Registry, defaults: ImportDefaults | None = None
+    services: list[Json],
+    organizations: list[Json],
+    registry: Registry,
+    defaults: ImportDefaults | None = None,
+    feed: Feed | None = None,
 ) -> ImportResult:
     """Our organisations (with their services) from HSDS objects.
 
     ``registry`` is the project the result goes into: its vocabularies, gazetteer, sources
     and programmes decide what can be kept. Everything left out is in ``unmapped``; a
-    service that cannot be made valid is in ``errors``.
+    service that cannot be made valid is in ``errors``; ``feed`` (from ``read``) gives the
+    records' positions and the values dropped while reading. Services without an
+    organization go to one organisation named after the feed (marked as filled).
     """
-    importer = _Importer(registry, defaults or ImportDefaults())
+    feed = feed if feed is not None else Feed(services=services, organizations=organizations)
+    importer = _Importer(registry, defaults or ImportDefaults(), feed)
     by_org: dict[str, list[Json]] = defaultdict(list)
     nested: dict[str, Json] = {}
     for service in services:
@@ -625,34 +520,138 @@ def import_hsds(
         orgs.setdefault(org_id, org)
     for org_id in by_org:
         if org_id not in orgs:
-            importer.errors.append(f"services of unknown organization {org_id or '(none)'}: not imported")
+            # HSDS 3.0 lets a service name no organization (or one the feed does not hold).
+            name = importer.defaults.source or feed.name or "hsds"
+            orgs[org_id] = {"id": f"{feed.name}:{org_id or '-'}", "name": name}
+            importer.synthetic.add(id(orgs[org_id]))
+    built = [(org_id, importer.organisation(org, by_org.get(org_id, []))) for org_id, org in orgs.items()]
+    _resolve_ids(importer, [data for _, data in built], registry)
     imported = []
-    for org_id, org in orgs.items():
-        data = importer.organisation(org, by_org.get(org_id, []))
+    for org_id, data in built:
+        had_services = bool(by_org.get(org_id))
         model = _validate(importer, data)
-        if model is not None:
-            imported.append(ImportedFile(_clean_references(importer, model, registry), org_id))
-    return ImportResult(tuple(imported), tuple(importer.unmapped), tuple(importer.errors))
+        if model is None or (had_services and not model.services):
+            continue  # an organisation whose every service was refused is not written empty
+        imported.append(ImportedFile(_clean_references(importer, model, registry), org_id))
+    return ImportResult(
+        tuple(imported), tuple(importer.unmapped), tuple(importer.errors), tuple(feed.warnings), feed.tally
+    )
 
 
-def _validate(importer: _Importer, data: Json) -> Organisation | None:
-    """The organisation model; services whose data the model refuses are dropped, reported."""
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
+
+
+def _resolve_ids(importer: _Importer, organisations: list[Json], registry: Registry) -> None:
+    """Ids for the imported records: the registry's own when it already holds the record
+    (same origin: the import updates it), else the slug, made unique deterministically by
+    a short hash of the original id when several records share it."""
+
+    def key(data: Json) -> tuple[str, str] | None:
+        origin = data.get("origin")
+        return (str(origin.get("source")), str(origin["id"])) if isinstance(origin, dict) else None
+
+    known: dict[tuple[str, str], str] = {}
+    for model in [*registry.organisations.values(), *registry.services.values()]:
+        origin = getattr(model, "origin", None)
+        if origin is not None:
+            known[(str(origin.source), origin.id)] = str(getattr(model, "id", ""))
+    taken = set(registry.organisations) | set(registry.services)
+    owned = {v for v in known.values()}
+    used: set[str] = set()
+
+    def assign(data: Json) -> None:
+        found = key(data)
+        if found and found in known:
+            data["id"] = known[found]
+        elif found and (data["id"] in used or (data["id"] in taken and data["id"] not in owned)):
+            data["id"] = f"{str(data['id'])[:72]}-{_short_hash(found[1])}"
+        used.add(data["id"])
+
+    for organisation in organisations:
+        assign(organisation)
+        for service in organisation.get("services", []):
+            assign(service)
+        _unique_sites(organisation, registry)
+
+
+def _unique_sites(organisation: Json, registry: Registry) -> None:
+    """Site ids are unique across the registry: one named like another's gets a suffix."""
+    renamed: dict[str, str] = {}
+    for site in organisation.get("sites", []):
+        owner = registry.site_organisation.get(site["id"])
+        if owner is not None and owner != organisation["id"]:
+            new = f"{str(site['id'])[:60]}-{_short_hash(organisation['id'] + '/' + site['id'])}"
+            renamed[site["id"]] = new
+            site["id"] = new
+    if renamed:
+        for service in organisation.get("services", []):
+            service["sites"] = [renamed.get(s, s) for s in service.get("sites", [])]
+
+
+# An invalid value at one of these places refuses its record; anywhere else it is dropped.
+_REQUIRED_SERVICE = {"id", "name", "needs", "functions", "objective", "public", "sources", "verified"}
+_REQUIRED_ORGANISATION = {"id", "name"}
+
+
+def _validate(importer: _Importer, data: Json, rounds: int = 0) -> Organisation | None:
+    """The organisation model. A value the model refuses is dropped, with a warning; a
+    service whose required value is refused is left out; the organisation is refused
+    only when its own id or name is."""
     try:
         return Organisation.model_validate(data)
     except ValidationError as exc:
         bad: set[int] = set()
+        where = f"organization '{data.get('id')}'"
         for error in exc.errors():
             loc = tuple(error["loc"])
             message, _ = friendly(error, Organisation)
-            if len(loc) > 1 and loc[0] == "services" and isinstance(loc[1], int):
-                bad.add(loc[1])
-                service_id = data["services"][loc[1]].get("id")
-                importer.errors.append(f"service '{service_id}': {_dotted(loc[2:])}: {message}: not imported")
+            if len(loc) > 2 and loc[0] == "services" and isinstance(loc[1], int):
+                service = data["services"][loc[1]]
+                named = importer.where_of.get(id(service), f"service '{service.get('id')}'")
+                required = (loc[2] in _REQUIRED_SERVICE and len(loc) == 3) or loc[2] in ("id", "needs", "sources")
+                if required:
+                    bad.add(loc[1])
+                    importer.errors.append(
+                        f"service '{service.get('id')}': {_dotted(loc[2:])}: {message}: not imported"
+                    )
+                    importer.tally[("service", "refused")] += 1
+                elif _drop(service, loc[2:]):
+                    importer.note(named, f"{_dotted(loc[2:])}: {message}: value dropped")
+                    importer.tally[(f"service.{loc[2]}", "dropped")] += 1
+                else:
+                    bad.add(loc[1])
+            elif loc and loc[0] not in _REQUIRED_ORGANISATION and loc[0] != "services" and _drop(data, loc):
+                importer.note(where, f"{_dotted(loc)}: {message}: value dropped")
+                importer.tally[(f"organization.{loc[0]}", "dropped")] += 1
             else:
-                importer.errors.append(f"organization '{data.get('id')}': {_dotted(loc)}: {message}: not imported")
+                importer.errors.append(f"{where}: {_dotted(loc)}: {message}: not imported")
                 return None
         data = dict(data, services=[s for i, s in enumerate(data.get("services", [])) if i not in bad])
-        return _validate(importer, data)
+        if rounds > 20:
+            importer.errors.append(f"{where}: not imported")
+            return None
+        return _validate(importer, data, rounds + 1)
+
+
+def _drop(data: Any, loc: tuple[Hashable, ...]) -> bool:
+    """Remove the value at ``loc`` (a list's entry, a mapping's key); False if not there."""
+    if not loc:
+        return False
+    *path, last = loc
+    holder = data
+    for part in path:
+        inside = isinstance(holder, dict) and part in holder
+        if not (inside or (isinstance(holder, list) and isinstance(part, int) and part < len(holder))):
+            return False
+        holder = holder[part]
+    if isinstance(holder, dict) and last in holder:
+        del holder[last]
+        return True
+    if isinstance(holder, list) and isinstance(last, int) and last < len(holder):
+        del holder[last]
+        return True
+    return False
 
 
 def _dotted(loc: tuple[Hashable, ...]) -> str:
@@ -706,3 +705,38 @@ def _updated(model: BaseModel, update: Json) -> Any:
     for head, sub in nested.items():
         direct[head] = _updated(getattr(model, head), sub)
     return model.model_copy(update=direct)
+
+
+_OUTCOMES = ("kept", "converted", "filled", "dropped")
+_COLUMNS = (
+    N_("cli.hsds.column.field"),
+    N_("cli.hsds.column.kept"),
+    N_("cli.hsds.column.converted"),
+    N_("cli.hsds.column.filled"),
+    N_("cli.hsds.column.dropped"),
+)
+
+
+def summary_lines(result: ImportResult, lang: str) -> list[str]:
+    """The closing summary: per HSDS field, how many values were kept (converted among
+    them), filled from the options, and dropped; then the records."""
+    fields = sorted({name for name, outcome in result.tally if outcome in _OUTCOMES})
+    titles = [t(key, lang) for key in _COLUMNS]
+    width = max([len(titles[0]), *map(len, fields)])
+    lines = [t("cli.hsds.summary", lang), "  " + "  ".join([titles[0].ljust(width), *titles[1:]])]
+    for name in fields:
+        counts = [result.tally[(name, outcome)] for outcome in _OUTCOMES]
+        cells = [str(n).rjust(len(title)) for n, title in zip(counts, titles[1:], strict=True)]
+        lines.append("  " + "  ".join([name.ljust(width), *cells]))
+    services = sum(len(f.organisation.services) for f in result.organisations)
+    lines.append(
+        t(
+            "cli.hsds.records",
+            lang,
+            organisations=len(result.organisations),
+            services=services,
+            refused=result.tally[("service", "refused")],
+            warnings=len(result.warnings),
+        )
+    )
+    return lines
