@@ -78,6 +78,8 @@ def _nowhere(coverage: Coverage, lang: str, words: Words) -> str:
     nowhere = [seg for seg in coverage.segments if seg.key in s.uncovered_everywhere]
     if not nowhere:
         return t("report.headline.nowhere_none", lang)
+    if len(nowhere) == len(coverage.segments):
+        return t("report.headline.nowhere_all", lang, total=len(nowhere))
     labels = _publics(nowhere, coverage.segments, lang, words)
     shown = [html.escape(label) for label in labels[:PUBLICS]]
     if len(labels) > PUBLICS:

@@ -800,6 +800,9 @@ CSS = """<style>
 .maillage-gaps-territories thead th.maillage-num { text-align: right; }
 .maillage-gaps-territories td:first-child,
 .maillage-gaps-territories thead tr:last-child th:first-child { text-align: left; }
+/* The territory's name stays in view while the table scrolls sideways (a phone). */
+.maillage-gaps-territories td:first-child { position: sticky; left: 0; z-index: 1;
+  background: var(--md-default-bg-color); }
 .maillage-gaps-gap, .maillage-gaps-unknown, .maillage-gaps-partial,
 .maillage-gaps-covered, .maillage-gaps-overlap { color: #1a1a1a; }
 .maillage-gaps-gap { background: #fde0dd; }
@@ -809,6 +812,7 @@ CSS = """<style>
 .maillage-gaps-overlap { background: #b3cde3; font-weight: bold; }
 .maillage-gaps-headline p { margin: 0 0 .4em; line-height: 1.5; }
 .maillage-gaps-headline { margin-bottom: 1em; }
+.maillage-gaps-summary td.maillage-name, .maillage-gaps-overview td.maillage-name { min-width: 11em; }
 @media screen and (max-width: 44.9375em) {
   /* A phone's first screen holds the title and the whole headline (issue 19). */
   .md-typeset h1 { font-size: 1.5em; margin-bottom: .8em; }
