@@ -463,7 +463,8 @@ class _Reader:
                     self.warn(shown, number, index + 1, why, "hsds-value-dropped", key)
                     self.feed.tally[(f"{table}.{key}", "dropped")] += 1
                     continue
-                if outcome == "converted" and not (key in _NUMBERS or key in _DATES):
+                decimal_comma = key in _NUMBERS and "," in value
+                if outcome == "converted" and (decimal_comma or not (key in _NUMBERS or key in _DATES)):
                     self.feed.tally[(f"{table}.{key}", "converted")] += 1
                 row[key] = kept
             if not row.get("id"):

@@ -179,6 +179,7 @@ class _Importer:
         self.errors: list[str] = []
         self.synthetic: set[int] = set()  # organizations made for services that name none
         self.where_of: dict[int, str] = {}  # id(our record's data) -> how messages name it
+        self.counted: set[int] = set()  # nested objects already counted in the summary
 
     def note(self, where: str, message: str) -> None:
         self.unmapped.append(f"{where}: {message}")
@@ -203,7 +204,8 @@ class _Importer:
                 child = TABLE_OF_KEY.get(key)
                 if child and key not in ("organization", "attributes"):
                     for item in value if isinstance(value, list) else [value]:
-                        if isinstance(item, dict):
+                        if isinstance(item, dict) and id(item) not in self.counted:
+                            self.counted.add(id(item))  # a location both listed and linked: once
                             self.leftovers(where, item, _MAPPED.get(child, frozenset()), child, quiet=True)
 
     def origin(self, obj: Json, extra: Json, filled: list[str]) -> Json | None:
@@ -355,6 +357,7 @@ class _Importer:
             self.fill("service", "description", filled, "objective")
         if obj.get("status") in ("inactive", "defunct", "temporarily closed"):
             data["status"] = {"state": "closed"}
+            self.tally[("service.status", "converted")] += 1
         public: Json = {}
         for ours, theirs in (("min", "minimum_age"), ("max", "maximum_age")):
             if obj.get(theirs) is not None:
