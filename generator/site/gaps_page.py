@@ -669,7 +669,11 @@ def _cell_html(cell: Cell, approximate: set[str], lang: str) -> str:
     full = len(services)
     partial = cell.partial_count
     unknown = cell.unknown_count
-    mark = " ≈" if approximate and approximate.intersection(services) else ""
+
+    def mark(ids: tuple[str, ...]) -> str:
+        # The services the cell shows rest on an approximate area: ≈, whatever their kind.
+        return " ≈" if approximate and approximate.intersection(ids) else ""
+
     titles = []
     if full:
         titles.append(t("report.cell.full", lang, ids=_ids(services, lang)))
@@ -678,11 +682,11 @@ def _cell_html(cell: Cell, approximate: set[str], lang: str) -> str:
     if unknown:
         titles.append(t("report.cell.unknown", lang, ids=_ids(cell.unknown, lang)))
     if full:
-        text, css, sort = f"{full}{mark}", "overlap" if full > 1 else "covered", float(full)
+        text, css, sort = f"{full}{mark(services)}", "overlap" if full > 1 else "covered", float(full)
     elif partial:
-        text, css, sort = "~", "partial", 0.5
+        text, css, sort = f"~{mark(cell.partial)}", "partial", 0.5
     elif unknown:
-        text, css, sort = "?", "unknown", 0.25
+        text, css, sort = f"?{mark(cell.unknown)}", "unknown", 0.25
     else:
         return '<td class="maillage-gaps-gap" data-sort="0">0</td>'
     return f'<td class="maillage-gaps-{css}" data-sort="{sort:g}" title="{esc("; ".join(titles))}">{esc(text)}</td>'

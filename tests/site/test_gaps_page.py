@@ -94,6 +94,9 @@ def test_cells_tell_covered_and_to_check_apart(real: Registry) -> None:
     # Lille's Un chez-soi d'abord states no age: « ? », à vérifier, not « 1 ».
     assert re.search(r'<td class="maillage-gaps-unknown" data-sort="0.25" title="À vérifier : [^"]*ucsd-lille', nord)
     assert 'class="maillage-gaps-covered"' not in nord
+    # Lyon's area is the Métropole (exact), Lille's a city read as its commune (approximate):
+    # an approximate area stays marked on an à vérifier cell.
+    assert re.search(r'title="À vérifier : [^"]*ucsd-lille[^"]*">\? ≈</td>', nord)
     # The summary gives the population à vérifier apart from the population covered.
     assert "À vérifier (population)" in page and "dont à vérifier" in page
     assert "19,4 %" in page
