@@ -1,10 +1,18 @@
 """The gap report (``gaps/``): which publics no service covers, where, for each need and function.
 
 ``gaps/`` gives the overview (every need and function, then the analysis of all services);
-``gaps/needs/<id>/`` and ``gaps/functions/<id>/`` give one need or function. Each analysis
-page shows the summary per public segment, the map (when ``generator.site.maps`` provides
-``coverage_map_html``), a sortable table at département / province level, the segments no
-service covers anywhere, and its downloads under ``gaps/data/``.
+``gaps/needs/<id>/`` and ``gaps/functions/<id>/`` give one need or function. Each page opens
+with three to five sentences computed from its analysis (``gaps_headline``: what no service
+covers anywhere, where the most people have none, what is only "à vérifier" and why, the
+date in words), then shows the summary per public segment (people covered and people "à
+vérifier" apart), the segments no service covers anywhere, the map (five colours: gap, à
+vérifier, partial, one service, two or more), a sortable table at département / province
+level (``?`` for an à vérifier cell, « population inconnue » where the gazetteer has none),
+and its downloads under ``gaps/data/``.
+
+On a phone (issue 19): the sentences fit the first screen; wide tables scroll inside a
+focusable region (``maillage-scroll``), never the page; figures are right-aligned in
+tabular digits; names wrap between words only.
 
 The HTML stays bounded at national scale: the tables stop at départements and provinces;
 communes go to one download for the whole report, ``gaps/data/communes.csv``: per analysis
@@ -112,7 +120,9 @@ class CoverageMapData:
 
     ``counts`` maps a territory code (départements, provinces, the Brussels region) to the
     number of services covering the segment fully there; ``partial`` to the number of
-    services covering it only partly. ``generator.site.maps.coverage_map_html(ctx, data)``
+    services covering it only partly; ``statuses`` to its cell's status (``gap``,
+    ``unknown`` — à vérifier —, ``partial``, ``covered``, ``overlap``), which the map's
+    colours show. ``generator.site.maps.coverage_map_html(ctx, data)``
     turns it into the map's HTML.
     """
 
