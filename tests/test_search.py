@@ -131,10 +131,15 @@ def test_search_link(real: SiteContext) -> None:
 
 def test_assets_once_per_site(real: SiteContext) -> None:
     assets = list(search.search_assets(real))
-    assert [a.uri for a in assets] == ["assets/maillage/search.js", "assets/maillage/search.css"]
-    assert b"pagefind/" in assets[0].content
+    uris = [a.uri for a in assets]
+    first = ["assets/maillage/search/reading-fr.json", "assets/maillage/search.js", "assets/maillage/search.css"]
+    assert uris[:3] == first
+    assert b"pagefind/" in assets[1].content
+    # The places files, once: every territory of the gazetteer by name and postcode.
+    places = [u for u in uris[3:] if u.startswith("assets/maillage/search/places-")]
+    assert len(places) == len(uris) - 3 > 1000
     dutch = SiteContext(registry=real.registry, config=real.config, lang="nl")
-    assert list(search.search_assets(dutch)) == []
+    assert [a.uri for a in search.search_assets(dutch)] == ["assets/maillage/search/reading-nl.json"]
 
 
 def test_filter_attributes_golden(mini_ctx: SiteContext, update_goldens: bool) -> None:
@@ -242,3 +247,81 @@ def test_indexed_weight_counts_the_findable_part_without_what_pagefind_ignores()
     page = f"<html><nav>menu</nav><article>{findable}{ignored}<p>fin</p></div></article><footer>x</footer></html>"
     assert search.indexed_weight(page.encode()) == len(findable) - len("<div ") + len("<p>fin</p></div>")
     assert search.indexed_weight(b"<html><main>nothing findable</main></html>") == 0
+
+
+# --- reading a query (issue #18): the place filter, the places files, the words read -------
+
+
+def test_place_values_cover_the_area_and_what_it_lies_in(real: SiteContext) -> None:
+    gazetteer = real.registry.gazetteer
+    # ucsd-lyon covers the Métropole de Lyon: it lies in the Rhône, Auvergne-Rhône-Alpes, France.
+    assert search.place_values(gazetteer, ["fr-epci-200046977"]) == [
+        "a:fr-epci-200046977",
+        "i:fr",
+        "i:fr-dep-69",
+        "i:fr-epci-200046977",
+        "i:fr-region-84",
+    ]
+    facets = search.facets(real, real.registry.services["em107-precarite"])
+    assert facets.values("place") == ("a:be-region-04000", "i:be", "i:be-region-04000")
+    assert facets.values("kind") == ("service",)
+
+
+def _place(rows: list[list[object]], code: str) -> list[object]:
+    return next(r for r in rows if r[0] == code)
+
+
+def test_places_files_find_communes_by_french_and_dutch_name_and_postcode(real: SiteContext) -> None:
+    files = search.places_files(real.registry.gazetteer)
+    split = search.places_split(real.registry.gazetteer)
+    schaerbeek = ["be-commune-21015", "Schaerbeek", "Schaarbeek", "1030", "be-region-04000", ["be-region-04000"], 0]
+    assert _place(files[next(iter(search.place_keys("Schaerbeek", split)))], "be-commune-21015") == schaerbeek
+    assert _place(files[next(iter(search.place_keys("Schaarbeek", split)))], "be-commune-21015") == schaerbeek
+    assert _place(files[search.postcode_key("1030")], "be-commune-21015") == schaerbeek
+    # Villeurbanne lies in the Métropole de Lyon (its EPCI), the Rhône and its region.
+    (key,) = search.place_keys("Villeurbanne", split)
+    villeurbanne = _place(files[key], "fr-commune-69266")
+    assert villeurbanne[4] == "fr-dep-69"
+    assert {"fr-epci-200046977", "fr-dep-69", "fr-region-84"} <= set(villeurbanne[5])  # type: ignore[arg-type]
+    # "Saint" keys no file (it would hold every Saint-…); the other words do.
+    assert search.place_keys("Saint-Étienne", split) == {"n-etie"}
+    assert not any(r[0] == "fr-commune-42218" for r in files.get("n-sain", []))
+    # Same name, most populous first: the one read, the others offered.
+    denis = [r for r in files[next(iter(search.place_keys("Saint-Denis", split)))] if r[1] == "Saint-Denis"]
+    populations = [r[6] for r in denis]
+    assert len(denis) >= 4 and populations == sorted(populations, reverse=True)  # type: ignore[type-var]
+
+
+def test_places_files_stay_small(real: SiteContext) -> None:
+    sizes = {key: len(search._json(rows)) for key, rows in search.places_files(real.registry.gazetteer).items()}
+    names = [size for key, size in sizes.items() if key.startswith("n-")]
+    # One file is what a typed word fetches: the largest names file stays under 70 KB.
+    assert max(names) < 70_000
+    assert sorted(names)[len(names) // 2] < 2_000
+
+
+def test_reading_json_reads_needs_publics_and_synonyms_in_the_page_language(real: SiteContext) -> None:
+    data = search.reading_json(real)
+    terms = {row[0]: row[1:] for row in data["terms"]}
+    assert terms["sante mentale"] == ["need", "Santé mentale", "Santé mentale"]
+    assert terms["psychiatrie"][:2] == ["need", "Santé mentale"]
+    assert terms["geestelijke gezondheid"][:2] == ["need", "Santé mentale"]
+    assert terms["sdf"][:2] == ["need", "Sans-abrisme et absence de logement"]
+    assert terms["sans domicile"][:2] == ["need", "Sans-abrisme et absence de logement"]
+    assert terms["jeunes"][:2] == ["need", "Enfants et jeunes"]
+    assert terms["ado"][:2] == ["need", "Enfants et jeunes"] if "ado" in terms else terms["ados"][0] == "need"
+    assert terms["personnes agees"] == ["age", "60+", "60 ans et plus"]
+    assert terms["case management"][0] == "function"
+    assert terms["a la rue"][:2] == ["housing", "Sans abri (rue, abri de nuit)"]
+    places = {row[0]: row[1] for row in data["places"]}
+    assert places["bruxelles"] == places["brussel"] == "be-region-04000"
+    assert data["names"]["be-region-04000"] == "Région de Bruxelles-Capitale"
+    assert {"a", "pour", "de"} <= set(data["stopwords"])
+    assert "rue" in data["not_places"]
+    dutch = search.reading_json(SiteContext(registry=real.registry, config=real.config, lang="nl"))
+    assert {row[0]: row[1:] for row in dutch["terms"]}["sante mentale"][1] == "Geestelijke gezondheid"
+    assert dutch["names"]["be-region-04000"] == "Brussels Hoofdstedelijk Gewest"
+
+
+def test_pagefind_leaves_out_the_permalink_sign() -> None:
+    assert search.EXCLUDED == ".headerlink"

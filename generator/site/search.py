@@ -48,6 +48,16 @@ from .context import Asset, SiteContext
 # Filter keys as Pagefind stores them; the search panel shows them in the page's language.
 FACETS = ("need", "function", "territory", "age", "housing", "language", "self_referral")
 
+# The filter that places a service for the query's reading (not a facet of the panel):
+# "a:<code>" for each code of its area, "i:<code>" for each territory its area lies in
+# (the area codes and their ancestors in the gazetteer). A place P read in a query keeps
+# the services with "a:" one of P's ancestors (their area contains P) or with "i:P" (their
+# area lies inside P): see assets/search.js.
+PLACE_FILTER = "place"
+
+# What a page is, for the panel's groups: only service pages carry it ("service").
+KIND_FILTER = "kind"
+
 # Territory levels a facet offers: finer levels would make thousands of checkboxes.
 FACET_LEVELS = ("country", "region", "dep", "province")
 
@@ -62,6 +72,10 @@ HIDDEN_WEIGHT = "0.5"
 
 # Languages CLDR (through Babel) does not name, in the catalogues as ``language.<code>``.
 OWN_LANGUAGE_NAMES = (N_("language.gcf"), N_("language.rcf"))
+
+
+# Heading furniture that is not the page's text.
+EXCLUDED = ".headerlink"
 
 
 class SearchIndexError(RuntimeError):
@@ -108,6 +122,15 @@ def _facet_territories(gazetteer: Gazetteer, code: str) -> frozenset[str]:
     if territory is not None and territory.level in ("country", "region"):
         codes |= {c for c in gazetteer.descendants(code) if gazetteer[c].level in FACET_LEVELS}
     return frozenset(codes)
+
+
+def place_values(gazetteer: Gazetteer, area: Iterable[str]) -> list[str]:
+    """The ``PLACE_FILTER`` values of a service area: "a:" its codes, "i:" what they lie in."""
+    codes = list(dict.fromkeys(area))
+    inside: set[str] = set()
+    for code in codes:
+        inside |= gazetteer.ancestors(code) if code in gazetteer else {code}
+    return [f"a:{c}" for c in codes] + [f"i:{c}" for c in sorted(inside)]
 
 
 def age_bands_of(bands: Iterable[AgeBand], service: Service) -> list[AgeBand]:
@@ -160,6 +183,8 @@ def facets(ctx: SiteContext, service: Service) -> Facets:
             else (unknown(lang),),
         ),
         ("self_referral", (self_referral(service, lang),)),
+        (PLACE_FILTER, tuple(place_values(registry.gazetteer, service.public.area))),
+        (KIND_FILTER, ("service",)),
     )
     organisation = registry.organisation_of(service.id)
     meta = (
@@ -301,12 +326,207 @@ ASSET_DIR = "assets/maillage"
 
 
 def search_assets(ctx: SiteContext) -> Iterator[Asset]:
-    """The search panel's script and style, copied into the site once (not per language)."""
+    """The search panel's script and style, copied into the site once (not per language);
+    the words it reads in a query (``reading_json``) for each language, and the places
+    files (``places_files``) once."""
+    yield Asset(uri=f"{READING_DIR}/reading-{ctx.lang}.json", content=_json(reading_json(ctx)))
     if ctx.prefix:
         return
     folder = resources.files("generator.site") / "assets"
     for name in ASSETS:
         yield Asset(uri=f"{ASSET_DIR}/{name}", content=(folder / name).read_bytes())
+    for key, rows in places_files(ctx.registry.gazetteer).items():
+        yield Asset(uri=f"{READING_DIR}/places-{key}.json", content=_json(rows))
+
+
+# --- reading a query: the words and places files of assets/search.js ------------------------
+
+READING_DIR = "assets/maillage/search"
+READING_DATA = "search_reading.yaml"
+
+# Name words that do not key a places file: a query's "saint" would fetch every Saint-…,
+# "communes" every communauté de communes.
+PLACE_NAME_STOPWORDS = frozenset(
+    (
+        *("saint", "sainte", "saints", "saintes", "sint", "sur", "sous", "lez", "en", "et"),
+        *("les", "la", "le", "de", "des", "du", "aux", "au"),
+        *("communaute", "communes", "commune", "agglomeration", "metropole", "urbaine", "pays"),
+    )
+)
+
+# A places file holds the names with a word that starts with its key: the first
+# ``PLACE_KEY_LETTERS`` letters of the word (the whole word when shorter).
+PLACE_KEY_LETTERS = 4
+
+# The order a term is read in when one phrase names several (a need before a public).
+TERM_FACETS = (("need", "needs"), ("function", "functions"), ("housing", "housing"))
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@lru_cache(maxsize=1)
+def reading_data() -> dict[str, Any]:
+    """The panel's own reading data (generator/site/search_reading.yaml)."""
+    import yaml
+
+    text = (resources.files("generator.site") / READING_DATA).read_text(encoding="utf-8")
+    return dict(yaml.safe_load(text))
+
+
+def place_keys(name: str, split: frozenset[str] = frozenset()) -> set[str]:
+    """The places files a territory name is listed in: ``PLACE_KEY_LETTERS`` letters of
+    each of its folded words of three letters or more that is not a
+    ``PLACE_NAME_STOPWORDS`` (of its longest word when none is); one letter more for a
+    word whose key is in ``split`` (a file that would be too large)."""
+    words = fold(name).split()
+    keys = [w for w in words if len(w) >= 3 and w not in PLACE_NAME_STOPWORDS]
+    if not keys and words:
+        keys = [max(words, key=len)]
+    found = set()
+    for word in keys:
+        key = "n-" + word[:PLACE_KEY_LETTERS]
+        if key in split and len(word) > PLACE_KEY_LETTERS:
+            key = "n-" + word[: PLACE_KEY_LETTERS + 1]
+        found.add(key)
+    return found
+
+
+def postcode_key(postcode: str) -> str:
+    """The places file of a postcode: its first three digits."""
+    return "p-" + postcode[:3]
+
+
+# A names file larger than this is cut by one more letter (``place_keys``).
+PLACES_FILE_BYTES = 24 * 1024
+
+
+def places_files(gazetteer: Gazetteer) -> dict[str, list[list[Any]]]:
+    """Every territory of the gazetteer, by ``place_keys`` and ``postcode_key``.
+
+    A row: ``[code, name, Dutch name or "", postcodes (space-separated), context code,
+    ancestor codes (``_ancestors``), population]``; the context is the département,
+    province or region the panel names after a commune or EPCI. In a file, rows come by
+    level (country first) then by population, largest first: the first of several places
+    of the same name is the one read, the others are offered.
+    """
+    return _places(gazetteer)[0]
+
+
+def places_split(gazetteer: Gazetteer) -> frozenset[str]:
+    """The names files cut by one more letter (the panel must know to ask for those)."""
+    return _places(gazetteer)[1]
+
+
+@lru_cache(maxsize=2)
+def _places(gazetteer: Gazetteer) -> tuple[dict[str, list[list[Any]]], frozenset[str]]:
+    rank = {"country": 0, "region": 1, "dep": 2, "province": 2, "epci": 3, "commune": 4}
+    ordered = sorted(gazetteer, key=lambda p: (rank.get(p.level, 5), -(p.population or 0), p.code))
+    rows = [
+        (
+            place,
+            [
+                place.code,
+                place.name,
+                place.name_nl if place.name_nl != place.name else "",
+                " ".join(place.postcodes),
+                _context(gazetteer, place.code),
+                _ancestors(gazetteer, place.code),
+                place.population or 0,
+            ],
+        )
+        for place in ordered
+    ]
+
+    def names_keys(place: Any, split: frozenset[str]) -> set[str]:
+        return place_keys(place.name, split) | (place_keys(place.name_nl, split) if place.name_nl else set())
+
+    weight: dict[str, int] = {}
+    for place, row in rows:
+        size = len(_json(row))
+        for key in names_keys(place, frozenset()):
+            weight[key] = weight.get(key, 0) + size
+    split = frozenset(k for k, w in weight.items() if w > PLACES_FILE_BYTES)
+    files: dict[str, list[list[Any]]] = {}
+    for place, row in rows:
+        for key in names_keys(place, split) | {postcode_key(p) for p in place.postcodes}:
+            files.setdefault(key, []).append(row)
+    return dict(sorted(files.items())), split
+
+
+def _ancestors(gazetteer: Gazetteer, code: str) -> list[str]:
+    """What contains ``code``, without itself and without its country (the panel takes the
+    country from the code: "fr-…" is in "fr")."""
+    return sorted(gazetteer.ancestors(code) - {code, code.split("-", 1)[0]})
+
+
+def _context(gazetteer: Gazetteer, code: str) -> str:
+    """The territory that situates ``code`` for a reader: its département or province, else
+    its region; "" for a region or a country."""
+    territory = gazetteer[code]
+    if territory.level in ("country", "region"):
+        return ""
+    path = gazetteer.path(code)
+    for level in ("dep", "province", "region"):
+        found = [t.code for t in path if t.level == level and t.code != code]
+        if found:
+            return found[-1]
+    return ""
+
+
+def reading_json(ctx: SiteContext) -> dict[str, Any]:
+    """What the panel reads in a query, in ``ctx.lang``.
+
+    ``terms``: ``[folded phrase, facet, value, label]`` for each label (in the three
+    languages) and synonym of the needs, functions and housing situations, and each word
+    of the age bands; a phrase several terms share goes to the first (``TERM_FACETS``).
+    ``places``: the names people use for a territory whose gazetteer name differs (a row
+    of ``places_files``). ``names``: each region, département and province by code, in the
+    language (the chips' context). ``stopwords``: words that say nothing on their own.
+    ``not_places``: words that are a commune's name but, alone in a query, mean
+    something else ("rue", "place", "ans"). ``split``, ``key_letters`` and
+    ``name_stopwords``: how to find the places file of a word (``place_keys``).
+    """
+    registry, lang = ctx.registry, ctx.lang
+    data = reading_data()
+    seen: dict[str, list[str]] = {}
+    for facet, vocabulary in TERM_FACETS:
+        for term_id, term in registry.vocabularies.vocabulary(vocabulary).items():
+            value = label(registry, vocabulary, term_id, lang)
+            phrases = [term.label.get(code) for code in LANGUAGES if term.label.has(code)] + list(term.synonyms)
+            for phrase in phrases:
+                key = fold(phrase)
+                if key and key not in seen:
+                    seen[key] = [key, facet, value, value]
+    bands = {b.id: b for b in registry.vocabularies.age_bands}
+    for band_id, phrases in (data.get("age") or {}).items():
+        band = bands.get(str(band_id))
+        if band is None:
+            continue
+        for phrase in phrases:
+            key = fold(str(phrase))
+            if key and key not in seen:
+                seen[key] = [key, "age", band.id, band.label.get(lang)]
+    gazetteer = registry.gazetteer
+    places = []
+    for alias, code in (data.get("places") or {}).items():
+        if code in gazetteer:
+            t = gazetteer[code]
+            places.append(
+                [fold(str(alias)), code, t.label(lang), _context(gazetteer, code), _ancestors(gazetteer, code)]
+            )
+    names = {t.code: t.label(lang) for t in gazetteer if t.level in ("country", "region", "dep", "province")}
+    return {
+        "terms": sorted(seen.values()),
+        "places": places,
+        "names": dict(sorted(names.items())),
+        "stopwords": sorted({fold(str(w)) for w in data.get("stopwords") or ()} - {""}),
+        "split": sorted(places_split(gazetteer)),
+        "key_letters": PLACE_KEY_LETTERS,
+        "name_stopwords": sorted(PLACE_NAME_STOPWORDS),
+        "not_places": sorted({fold(str(w)) for w in data.get("not_places") or ()} - {""}),
+    }
 
 
 # --- indexing ------------------------------------------------------------------------------
@@ -526,6 +746,9 @@ def _pagefind(site_dir: Path, options: list[str], language: str | None, *, shown
     whereas a process ends with a status that becomes an error here.
     """
     command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), *options, "--silent"]
+    # Material's permalink sign (¶, in an <a class="headerlink"> inside every heading)
+    # would end every title and excerpt.
+    command += ["--exclude-selectors", EXCLUDED]
     if language:
         command += ["--force-language", language]
     done = subprocess.run(command, capture_output=True, text=True, check=False)

@@ -17,6 +17,19 @@
  *   found, the query is retried with the start of each long word ("precarte" -> "preca").
  * - The state lives in the address (?q=...&filter=need:Santé mentale), so a link can open
  *   the search with a facet checked and a search can be shared.
+ * - The query is read (readQuery): places (communes in French and Dutch, postcodes,
+ *   EPCIs, départements, provinces, regions, "Bruxelles"), from the places files the
+ *   words of the query name (assets/maillage/search/places-<key>.json, fetched on demand),
+ *   and terms of the vocabularies with their synonyms (needs, functions, publics: the
+ *   language's reading-<lang>.json). Both come from generator/site/search.py. The reading
+ *   is shown above the results as chips, each a button that stops reading it; a place
+ *   of several of that name offers the others.
+ * - Results come by tiers: first the services whose area contains the place read (the
+ *   "place" filter: "a:" their area codes, "i:" what those lie in) and that work on the
+ *   needs, functions and publics read, ranked by the other words; then the services of
+ *   that place that only share words; then the other services with the words; then every
+ *   other page (organisations first). The later tiers are searched only when the earlier
+ *   ones do not fill the page, or when more results are asked for.
  */
 (function () {
   "use strict";
@@ -75,10 +88,16 @@
     return location.protocol === "file:" ? t("js.search.file") : t("js.search.error");
   }
 
-  /* The word `key` of the page's language, "{n}" filled with `n`. */
+  /* The word `key` of the page's language, "{n}" filled with `n` (or each "{name}" with
+   * the values of an object `n`). */
   function t(key, n) {
     var own = loaded[pageLang()] || {};
     var text = own[key] || written[key];
+    if (n !== null && typeof n === "object") {
+      if (!text) return "";
+      Object.keys(n).forEach(function (name) { text = text.split("{" + name + "}").join(String(n[name])); });
+      return text;
+    }
     if (!text) return n === undefined ? "" : String(n);
     return n === undefined ? text : text.replace("{n}", String(n));
   }
@@ -123,6 +142,168 @@
     }).join(" ");
   }
 
+
+  /* ---- reading a query ------------------------------------------------------------------ */
+
+  var MAX_PHRASE = 6;  // words of the longest place or term name read
+  var readingData = {};  // lang -> promise of the prepared reading data (null if none)
+  var placeFiles = {};  // key -> promise of rows (places_files in generator/site/search.py)
+
+  // As generator/registry/text.py's fold (and orient.js's).
+  function fold(value) {
+    var plain = value.toLowerCase().replace(/ß/g, "ss").normalize("NFKD").replace(/\p{M}/gu, "");
+    plain = plain.replace(/œ/g, "oe").replace(/æ/g, "ae");
+    return plain.replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  function setOf(list) {
+    var out = {};
+    (list || []).forEach(function (item) { out[item] = true; });
+    return out;
+  }
+
+  function loadReading(base) {
+    var lang = pageLang();
+    if (!readingData[lang]) {
+      readingData[lang] = fetch(new URL("assets/maillage/search/reading-" + lang + ".json", base).href).then(function (r) {
+        return r.ok ? r.json() : null;
+      }).catch(function () { return null; }).then(function (raw) {
+        if (!raw) return null;
+        var terms = {}, longest = 1;
+        raw.terms.forEach(function (row) {
+          terms[row[0]] = { facet: row[1], value: row[2], label: row[3] };
+          longest = Math.max(longest, row[0].split(" ").length);
+        });
+        var aliases = {};
+        raw.places.forEach(function (row) {
+          (aliases[row[0]] = aliases[row[0]] || []).push({ code: row[1], name: row[2], context: row[3], up: row[4] });
+        });
+        return { terms: terms, longest: Math.min(longest, MAX_PHRASE), aliases: aliases, names: raw.names || {},
+          stop: setOf(raw.stopwords), notPlaces: setOf(raw.not_places), split: setOf(raw.split),
+          letters: raw.key_letters || 4, nameStop: setOf(raw.name_stopwords) };
+      });
+    }
+    return readingData[lang];
+  }
+
+  /* The places file a word of the query may be in (place_keys, postcode_key in search.py). */
+  function placeKey(data, word) {
+    if (/^[0-9]{4,5}$/.test(word)) return "p-" + word.slice(0, 3);
+    if (/^[0-9]+$/.test(word) || word.length < 3 || data.stop[word] || data.nameStop[word]) return null;
+    var key = "n-" + word.slice(0, data.letters);
+    if (data.split[key] && word.length > data.letters) key = "n-" + word.slice(0, data.letters + 1);
+    return key;
+  }
+
+  function loadPlaceFile(base, key) {
+    if (!placeFiles[key]) {
+      placeFiles[key] = fetch(new URL("assets/maillage/search/places-" + key + ".json", base).href).then(function (r) {
+        return r.ok ? r.json() : [];
+      }).catch(function () { delete placeFiles[key]; return []; });
+    }
+    return placeFiles[key];
+  }
+
+  function placeOf(row, lang) {
+    return { code: row[0], name: lang === "nl" && row[2] ? row[2] : row[1], context: row[4], up: row[5],
+      postcodes: row[3] ? row[3].split(" ") : [] };
+  }
+
+  /*
+   * The reading of `query`: {chips, rest, place} where chips are the places and terms read
+   * (in the order of the query), rest the words left for the text search (without the
+   * words that say nothing alone). `dismissed`: phrases not to read; `chosen`: phrase ->
+   * code of the place picked among several of that name. `rows`: the places files' rows.
+   */
+  function readQuery(data, query, rows, dismissed, chosen) {
+    var words = fold(query).split(" ").filter(Boolean);
+    var used = words.map(function () { return false; });
+    var chips = [];
+    if (!data) return { chips: [], rest: words, place: null };
+    var lang = pageLang();
+    function free(i, n) {
+      for (var k = i; k < i + n; k++) if (used[k]) return false;
+      return true;
+    }
+    function take(i, n, chip) {
+      for (var k = i; k < i + n; k++) used[k] = true;
+      chip.at = i;
+      chips.push(chip);
+    }
+    // Terms first: "à la rue" is a housing situation, not the commune of Rue.
+    for (var i = 0; i < words.length; i++) {
+      for (var n = Math.min(data.longest, words.length - i); n >= 1; n--) {
+        var phrase = words.slice(i, i + n).join(" ");
+        var term = data.terms[phrase];
+        if (term && !dismissed[phrase] && free(i, n)) {
+          take(i, n, { kind: "term", phrase: phrase, facet: term.facet, value: term.value, label: term.label });
+          i += n - 1;
+          break;
+        }
+      }
+    }
+    var byName = {}, byPostcode = {}, seen = {};
+    rows.forEach(function (row) {
+      if (seen[row[0]]) return;
+      seen[row[0]] = true;
+      var place = placeOf(row, lang);
+      [row[1], row[2]].forEach(function (name) {
+        var key = name && fold(name);
+        if (key && (byName[key] = byName[key] || []).indexOf(place) < 0) byName[key].push(place);
+      });
+      place.postcodes.forEach(function (pc) { (byPostcode[pc] = byPostcode[pc] || []).push(place); });
+    });
+    var place = null;
+    for (var j = 0; j < words.length; j++) {
+      for (var m = Math.min(MAX_PHRASE, words.length - j); m >= 1; m--) {
+        if (!free(j, m)) continue;
+        var name = words.slice(j, j + m).join(" ");
+        if (dismissed[name]) continue;
+        var found;
+        if (m === 1 && /^[0-9]{4,5}$/.test(name)) found = byPostcode[name] || [];
+        else if (m === 1 && (data.notPlaces[name] || data.stop[name] || name.length < 3)) found = [];
+        else found = (data.aliases[name] || []).concat(byName[name] || []);
+        var unique = [], codes = {};
+        found.forEach(function (p) { if (!codes[p.code]) { codes[p.code] = true; unique.push(p); } });
+        if (!unique.length) continue;
+        var pick = unique.filter(function (p) { return p.code === chosen[name]; })[0] || unique[0];
+        var chip = { kind: "place", phrase: name, place: pick, others: unique.filter(function (p) { return p !== pick; }) };
+        take(j, m, chip);
+        if (!place) place = chip;
+        j += m - 1;
+        break;
+      }
+    }
+    chips.sort(function (a, b) { return a.at - b.at; });
+    var rest = words.filter(function (w, k) { return !used[k] && !data.stop[w]; });
+    return { chips: chips, rest: rest, place: place };
+  }
+
+  /* The words of a place chip: « à Schaerbeek (Région de Bruxelles-Capitale) ». */
+  function placeText(data, place) {
+    var context = place.context && data.names[place.context];
+    var name = context ? place.name + " (" + context + ")" : place.name;
+    return t("js.search.inPlace", { place: name }) || name;
+  }
+
+  function placeName(data, place) {
+    var context = place.context && data.names[place.context];
+    return context ? place.name + " (" + context + ")" : place.name;
+  }
+
+  /* The "place" filter values that keep the services covering `place` (see the header). */
+  function placeFilter(place) {
+    var country = place.code.split("-")[0];
+    var values = ["a:" + place.code, "a:" + country, "i:" + place.code];
+    place.up.forEach(function (code) { values.push("a:" + code); });
+    return { any: values };
+  }
+
+  /* Material's permalink sign and blanks around a title or excerpt. */
+  function clean(text) {
+    return (text || "").replace(/\s*¶\s*/g, " ").replace(/\s+/g, " ").trim();
+  }
+
   function Search(root) {
     this.root = root;
     this.toggle = document.getElementById("__search");
@@ -143,6 +324,11 @@
     this.facetsShown = false;  // whether the person opened the filters (all facets loaded)
     this.allFilters = null;  // promise of pagefind.filters(): every value's count over the site
     this.used = {};  // facet -> checked at some point: its data is loaded, so it stays shown
+    this.readingBox = root.querySelector("[data-maillage-search-reading]");
+    this.dismissed = {};  // phrase -> not to be read (its chip was removed)
+    this.chosen = {};  // phrase -> code of the place picked among several of that name
+    this.tiers = [];  // searches still to make for more results (see run)
+    this.seen = {};  // Pagefind ids already listed
     readWords(root);
     this.renderStatus(t("js.search.start"));
     this.renderToggle();
@@ -367,6 +553,42 @@
     return out;
   };
 
+  /* Filters: the person's (this.filters()) with `more` added; a facet in both keeps all. */
+  function withFilters(base, more) {
+    var out = {};
+    Object.keys(base).forEach(function (key) { out[key] = base[key]; });
+    Object.keys(more).forEach(function (key) {
+      if (out[key] && out[key].all && more[key].all) out[key] = { all: out[key].all.concat(more[key].all) };
+      else if (out[key]) out[key] = { all: [out[key], more[key]] };
+      else out[key] = more[key];
+    });
+    return out;
+  }
+
+  /* The facet filters of the terms read: each term must hold. */
+  function termFilters(reading) {
+    var out = {};
+    reading.chips.forEach(function (chip) {
+      if (chip.kind !== "term") return;
+      var list = (out[chip.facet] = out[chip.facet] || { all: [] }).all;
+      if (list.indexOf(chip.value) < 0) list.push(chip.value);
+    });
+    return out;
+  }
+
+  /* The places files the words of `query` may be in, loaded (rows of all of them). */
+  Search.prototype.placeRows = function (data, query) {
+    var self = this;
+    if (!data) return Promise.resolve([]);
+    var keys = {};
+    fold(query).split(" ").forEach(function (word) {
+      var key = word && placeKey(data, word);
+      if (key) keys[key] = true;
+    });
+    return Promise.all(Object.keys(keys).sort().map(function (key) { return loadPlaceFile(self.base, key); }))
+      .then(function (files) { return [].concat.apply([], files); });
+  };
+
   Search.prototype.run = function () {
     var self = this;
     var query = this.input.value.trim();
@@ -377,7 +599,9 @@
     this.renderToggle();
     if (!query && !hasFilters) {
       this.results = [];
+      this.tiers = [];
       this.renderStatus(t("js.search.start"));
+      this.renderReading(null, null);
       this.list.replaceChildren();
       this.moreButton.hidden = true;
       this.renderFacets(null);
@@ -397,25 +621,40 @@
     this.renderStatus(t("js.search.loading"));
     this.root.setAttribute("aria-busy", "true");
     var ready = this.facetsShown ? this.loadFilters().then(function () { return self.load(); }) : this.load();
-    return ready.then(function (pagefind) {
-      return pagefind.search(query || null, { filters: filters }).then(function (found) {
-        if (found.results.length || !query || relaxed(query) === query) return [found, null];
-        var loose = relaxed(query);
-        return pagefind.search(loose, { filters: filters }).then(function (again) { return [again, loose]; });
+    var read = loadReading(this.base).then(function (data) {
+      return self.placeRows(data, query).then(function (rows) {
+        return { data: data, reading: readQuery(data, query, rows, self.dismissed, self.chosen) };
       });
-    }).then(function (pair) {
+    });
+    return Promise.all([ready, read]).then(function (both) {
+      var pagefind = both[0], data = both[1].data, reading = both[1].reading;
       if (generation !== self.generation) return;
-      var found = pair[0];
-      self.results = found.results;
-      self.shown = 0;
-      self.list.replaceChildren();
-      var n = found.results.length;
-      // n is given to all three: without the words file, the count is at least its number.
-      var count = n === 0 ? t("js.search.results0", n) : n === 1 ? t("js.search.results1", n) : t("js.search.resultsN", n);
-      var approx = pair[1] && t("js.search.approx");
-      self.renderStatus(approx ? count + " — " + approx.replace("{q}", pair[1]) : count);
-      self.renderFacets(found.filters);
-      return self.showMore();
+      self.startTiers(pagefind, query, filters, reading);
+      return self.nextTier().then(function (first) {
+        if (generation !== self.generation) return;
+        self.renderReading(data, reading);
+        self.results = [];
+        self.shown = 0;
+        self.lastGroup = null;
+        self.list.replaceChildren();
+        self.addTier(first);
+        // With facets in view, every tier is searched: their counts are of all the results.
+        var facetsInView = self.facetsShown || Object.keys(self.used).length > 0;
+        return self.fill(facetsInView ? Infinity : PAGE_SIZE).then(function () {
+          if (generation !== self.generation) return;
+          return facetsInView ? self.countFacets(pagefind) : null;
+        }).then(function (counts) {
+          if (generation !== self.generation) return;
+          self.renderFacets(counts || {});
+          var n = self.results.length;
+          // n is given to all three: without the words file, the count is at least its number.
+          var count = n === 0 ? t("js.search.results0", n) : n === 1 ? t("js.search.results1", n) : t("js.search.resultsN", n);
+          var approx = self.approx && t("js.search.approx");
+          var said = self.readingSaid ? t("js.search.reading") + " " + self.readingSaid + ". " : "";
+          self.renderStatus(said + (approx ? count + " — " + approx.replace("{q}", self.approx) : count));
+          return self.showMore();
+        });
+      });
     }).catch(function (error) {
       if (generation !== self.generation) return;
       self.renderStatus(unavailable());
@@ -425,38 +664,250 @@
     });
   };
 
+  /*
+   * The searches of a query, best first (see the header): each a function that returns a
+   * promise of {results, filters, group}. Only service pages carry the "place" and "kind"
+   * filters and the facets, so the first tiers hold services only.
+   */
+  Search.prototype.startTiers = function (pagefind, query, filters, reading) {
+    var self = this;
+    var terms = termFilters(reading);
+    var hasTerms = Object.keys(terms).length > 0;
+    var place = reading.place && { place: placeFilter(reading.place.place) };
+    var rest = reading.rest.join(" ");
+    var wordsOnly = reading.chips.filter(function (c) { return c.kind === "term"; })
+      .map(function (c) { return c.phrase; }).concat(reading.rest).join(" ");
+    this.tiers = [];
+    this.seen = {};
+    this.valueNames = {};
+    this.approx = null;
+    // A text search, with its prefixes when it finds nothing (a misspelt word).
+    function search(text, more) {
+      var options = { filters: withFilters(filters, more) };
+      return pagefind.search(text || null, options).then(function (found) {
+        if (found.results.length || !text || relaxed(text) === text) return found;
+        return pagefind.search(relaxed(text), options).then(function (again) {
+          if (again.results.length) self.approx = relaxed(query);
+          return again;
+        });
+      });
+    }
+    if (place || hasTerms) {
+      var read = withFilters(terms, place || {});
+      var group = place ? N_("js.search.covers") : N_("js.search.matching");
+      // The services read, those with the other words (else the words read) first, then
+      // the others: a service that covers the place and works on the need is never lost
+      // for not saying the words.
+      var scoring = rest || wordsOnly;
+      this.tiers.push(function () {
+        return search(scoring, read).then(function (found) { return { found: found, group: group }; });
+      });
+      if (scoring) {
+        this.tiers.push(function () {
+          return search("", read).then(function (found) { return { found: found, group: group }; });
+        });
+      }
+      if (place && hasTerms) {
+        this.tiers.push(function () {
+          return search(wordsOnly, place).then(function (found) { return { found: found, group: N_("js.search.covers") }; });
+        });
+      }
+    }
+    var wordsGroup = this.tiers.length ? N_("js.search.groupWords") : N_("js.search.groupServices");
+    var text = query;
+    this.tiers.push(function () {
+      return search(text, { kind: "service" }).then(function (found) { return { found: found, group: wordsGroup }; });
+    });
+    this.tiers.push(function () {
+      return search(text, {}).then(function (found) { return { found: found, group: N_("js.search.groupOther"), sort: true }; });
+    });
+  };
+
+  /* The next tier's results, or null when none is left. */
+  Search.prototype.nextTier = function () {
+    var tier = this.tiers.shift();
+    if (!tier) return Promise.resolve(null);
+    return tier().then(function (out) {
+      return { results: out.found.results, filters: out.found.filters, group: out.group, sort: out.sort };
+    });
+  };
+
+  /* Results not listed yet, with their group; the first tier's facet counts stay shown. */
+  Search.prototype.addTier = function (tier) {
+    var self = this;
+    if (!tier) return;
+    var names = this.valueNames || (this.valueNames = {});
+    Object.keys(tier.filters || {}).forEach(function (facet) {
+      var values = names[facet] || (names[facet] = {});
+      Object.keys(tier.filters[facet]).forEach(function (value) { values[value] = true; });
+    });
+    tier.results.forEach(function (result) {
+      if (self.seen[result.id]) return;
+      self.seen[result.id] = true;
+      self.results.push({ result: result, group: tier.group, sort: tier.sort });
+    });
+  };
+
+  /*
+   * Each facet value's count among all the results (every tier searched): the pages that
+   * carry the value (a search by that filter alone, on data already loaded) that are
+   * among the results. That is what checking the value leaves, since it narrows each tier.
+   */
+  Search.prototype.countFacets = function (pagefind) {
+    var self = this;
+    var names = this.valueNames || {};
+    var ids = {};
+    this.results.forEach(function (item) { ids[item.result.id] = true; });
+    var jobs = [];
+    var counts = {};
+    Object.keys(names).forEach(function (facet) {
+      if (FACETS.indexOf(facet) < 0) return;
+      counts[facet] = {};
+      Object.keys(names[facet]).forEach(function (value) {
+        var only = {};
+        only[facet] = value;
+        jobs.push(pagefind.search(null, { filters: only }).then(function (found) {
+          counts[facet][value] = found.results.filter(function (r) { return ids[r.id]; }).length;
+        }));
+      });
+    });
+    return Promise.all(jobs).then(function () { return counts; });
+  };
+
+  /* Searches the next tiers until `count` results are known or none is left. */
+  Search.prototype.fill = function (count) {
+    var self = this;
+    var generation = this.generation;
+    if (this.results.length >= count || !this.tiers.length) return Promise.resolve();
+    return this.nextTier().then(function (tier) {
+      if (generation !== self.generation) return;
+      self.addTier(tier);
+      return self.fill(count);
+    });
+  };
+
   Search.prototype.renderStatus = function (text) {
     this.status.textContent = text;
   };
 
+  /* The chips of the reading: each a button that stops reading its words. */
+  Search.prototype.renderReading = function (data, reading) {
+    var self = this;
+    var box = this.readingBox;
+    this.readingSaid = "";
+    if (!box) return;
+    box.replaceChildren();
+    var anyDismissed = Object.keys(this.dismissed).length > 0;
+    if (!data || !reading || (!reading.chips.length && !anyDismissed)) { box.hidden = true; return; }
+    box.hidden = false;
+    var list = el("ul", { "class": "maillage-search__chips" });
+    var said = [];
+    reading.chips.forEach(function (chip, index) {
+      var text = chip.kind === "place" ? placeText(data, chip.place) : chip.label;
+      said.push(text);
+      var button = el("button", {
+        type: "button", "class": "maillage-search__chip", "data-chip": chip.phrase,
+        "aria-label": t("js.search.remove", { chip: text }) || text
+      }, [el("span", { text: text }), el("span", { "class": "maillage-search__chip-x", "aria-hidden": "true", text: "×" })]);
+      button.addEventListener("click", function () {
+        self.dismissed[chip.phrase] = true;
+        self.focusAfter = index;
+        self.run();
+      });
+      var item = el("li", {}, [button]);
+      if (chip.kind === "place" && chip.others.length) {
+        var others = el("span", { "class": "maillage-search__others" }, [
+          el("span", { text: t("js.search.otherPlaces") + " " })
+        ]);
+        chip.others.slice(0, 8).forEach(function (other) {
+          var pick = el("button", {
+            type: "button", "class": "maillage-search__other", "data-code": other.code,
+            "aria-label": t("js.search.choosePlace", { place: placeName(data, other) }) || placeName(data, other)
+          }, [document.createTextNode(placeName(data, other))]);
+          pick.addEventListener("click", function () {
+            self.chosen[chip.phrase] = other.code;
+            self.focusAfter = index;
+            self.run();
+          });
+          others.appendChild(pick);
+        });
+        item.appendChild(others);
+      }
+      list.appendChild(item);
+    });
+    box.appendChild(el("span", { "class": "maillage-search__reading-label", text: t("js.search.reading") }));
+    box.appendChild(list);
+    if (anyDismissed) {
+      var again = el("button", { type: "button", "class": "maillage-search__read-again", text: t("js.search.readAgain") });
+      again.addEventListener("click", function () { self.dismissed = {}; self.chosen = {}; self.focusAfter = 0; self.run(); });
+      box.appendChild(again);
+    }
+    this.readingSaid = said.join(", ");
+    // After a chip was pressed, the focus goes to the chip now at its place (or the field).
+    if (this.focusAfter !== undefined && this.focusAfter !== null) {
+      var buttons = box.querySelectorAll("button.maillage-search__chip, button.maillage-search__read-again");
+      var target = buttons[Math.min(this.focusAfter, buttons.length - 1)] || this.input;
+      this.focusAfter = null;
+      target.focus();
+    }
+  };
+
   Search.prototype.showMore = function () {
     var self = this;
-    var batch = this.results.slice(this.shown, this.shown + PAGE_SIZE);
-    this.shown += batch.length;
-    this.moreButton.hidden = this.shown >= this.results.length;
     var generation = this.generation;
-    return Promise.all(batch.map(function (result) { return result.data(); })).then(function (pages) {
+    return this.fill(this.shown + PAGE_SIZE + 1).then(function () {
       if (generation !== self.generation) return;
-      pages.forEach(function (page) { self.list.appendChild(self.renderResult(page)); });
+      var batch = self.results.slice(self.shown, self.shown + PAGE_SIZE);
+      self.shown += batch.length;
+      self.moreButton.hidden = self.shown >= self.results.length && !self.tiers.length;
+      return Promise.all(batch.map(function (item) { return item.result.data(); })).then(function (pages) {
+        if (generation !== self.generation) return;
+        var items = batch.map(function (item, i) { return { item: item, page: pages[i] }; });
+        // The last tier (pages that are not services): organisations before the others.
+        items.sort(function (a, b) {
+          if (a.item.group !== b.item.group || !a.item.sort) return 0;
+          return kindRank(a.page.url) - kindRank(b.page.url);
+        });
+        items.forEach(function (entry) {
+          var group = entry.item.group === "js.search.groupOther" && kindRank(entry.page.url) === 0
+            ? N_("js.search.groupOrganisations") : entry.item.group;
+          if (group !== self.lastGroup) {
+            self.lastGroup = group;
+            self.list.appendChild(el("li", { "class": "maillage-search__group", "data-group": group }, [
+              el("h2", { "class": "maillage-search__group-name", text: t(group) })
+            ]));
+          }
+          self.list.appendChild(self.renderResult(entry.page, group));
+        });
+      });
     });
   };
 
-  Search.prototype.renderResult = function (page) {
+  /* Organisation pages before territory, need and other pages. */
+  function kindRank(url) {
+    return /\/organisations\/[^/]+\/?$/.test(url || "") ? 0 : 1;
+  }
+
+  Search.prototype.renderResult = function (page, group) {
     var meta = page.meta || {};
     var url = page.url;
     var link = el("a", { href: url, "class": "maillage-search__link" }, [
-      el("h3", { "class": "maillage-search__title", text: meta.title || url })
+      el("h3", { "class": "maillage-search__title", text: clean(meta.title) || url })
     ]);
-    var details = [meta.organisation, meta.territory].filter(Boolean).join(" · ");
-    if (details) link.appendChild(el("p", { "class": "maillage-search__org", text: details }));
-    if (meta.for_whom) {
-      link.appendChild(el("p", { "class": "maillage-search__for" }, [
-        el("strong", { text: t("js.search.forWhom") + " " }), document.createTextNode(meta.for_whom)
-      ]));
+    // A service in one line: organisation · area · for whom.
+    var details = [meta.organisation, meta.territory].map(clean).filter(Boolean);
+    if (details.length || meta.for_whom) {
+      var line = el("p", { "class": "maillage-search__org" }, [document.createTextNode(details.join(" · "))]);
+      if (meta.for_whom) {
+        if (details.length) line.appendChild(document.createTextNode(" · "));
+        line.appendChild(el("strong", { text: t("js.search.forWhom") + " " }));
+        line.appendChild(document.createTextNode(clean(meta.for_whom)));
+      }
+      link.appendChild(line);
     } else if (page.excerpt) {
-      link.appendChild(el("p", { "class": "maillage-search__excerpt" }, [safeExcerpt(page.excerpt)]));
+      link.appendChild(el("p", { "class": "maillage-search__excerpt" }, [safeExcerpt(page.excerpt.replace(/¶/g, ""))]));
     }
-    return el("li", { "class": "maillage-search__result", "data-url": url }, [link]);
+    return el("li", { "class": "maillage-search__result", "data-url": url, "data-group": group || "" }, [link]);
   };
 
   /*
