@@ -276,3 +276,27 @@ def test_formula_like_text_survives_the_tables(tmp_path: Path) -> None:
     assert b"'=HYPERLINK" in (tmp_path / "datapackage" / "attributes.csv").read_bytes()
     result = import_hsds(*read_hsds(tmp_path / "datapackage"), registry)
     assert {f.organisation.id: f.organisation for f in result.organisations}["alpha"] == changed
+
+
+@pytest.mark.parametrize("root", [ROOT, MINI], ids=["real", "mini"])
+def test_export_package_keeps_official_constraints_and_validates(root: Path, tmp_path: Path) -> None:
+    """Our datapackage.json carries the official descriptor's constraints and keys, and a
+    maintained Frictionless implementation finds the package valid; a broken one is not."""
+    frictionless = pytest.importorskip("frictionless")
+    write_export(export_hsds(load_registry(root)), tmp_path)
+    folder = tmp_path / "datapackage"
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    official = {r["name"]: r for r in json.loads((HSDS / "datapackage.json").read_text(encoding="utf-8"))["resources"]}
+    services = next(r for r in descriptor["resources"] if r["name"] == "service")
+    fields = {f["name"]: f for f in services["schema"]["fields"]}
+    theirs = {f["name"]: f for f in official["service"]["schema"]["fields"]}
+    assert fields["id"]["constraints"] == theirs["id"]["constraints"] == {"required": True, "unique": True}
+    assert fields["status"]["constraints"] == theirs["status"]["constraints"]
+    assert {k["fields"] for k in services["schema"]["foreignKeys"]} == {"organization_id", "program_id"}
+    report = frictionless.validate(str(folder / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    lines = (folder / "services.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "services.csv").write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")  # an id twice
+    broken = frictionless.validate(str(folder / "datapackage.json"))
+    assert not broken.valid
+    assert "unique-error" in {row[0] for row in broken.flatten(["type"])}

@@ -449,16 +449,41 @@ class _Writer:
         return files
 
 
+# The official HSDS 3.0 tabular descriptor (github.com/openreferral/specification, branch
+# 3.0, commit 279fd2e; CC BY-SA 4.0, © Open Referral), copied verbatim: our descriptor takes
+# each column's type, format and constraints, and the tables' keys, from it.
+OFFICIAL_DESCRIPTOR = Path(__file__).with_name("hsds-3.0-datapackage.json")
+
+
 def _descriptor() -> bytes:
-    """``datapackage.json``: the tables' files, columns and types."""
+    """``datapackage.json``: the tables' files and columns, each column with the official
+    descriptor's type, format and constraints (required, unique, enum, minimum…), each
+    table with its primary key and the foreign keys between the tables we write."""
+    official = {r["name"]: r for r in json.loads(OFFICIAL_DESCRIPTOR.read_text(encoding="utf-8"))["resources"]}
+    written = {name: set(columns) for name, (_, columns) in TABLES.items()}
     resources = []
     for name, (path, columns) in TABLES.items():
+        schema = official.get(name, {}).get("schema", {})
+        specs = {f["name"]: f for f in schema.get("fields", [])}
         fields = []
         for column in columns:
             spec: Json = {"name": column, "type": _field_type(column)}
             if column in _UUID_COLUMNS:
                 spec["format"] = "uuid"
+            theirs = specs.get(column)
+            if theirs is not None:
+                spec = {k: v for k, v in theirs.items() if k not in ("example", "core")}
             fields.append(spec)
+        keys = [
+            key
+            for key in schema.get("foreignKeys", [])
+            if _columns(key["fields"]) <= written[name]
+            and key["reference"]["resource"] in written
+            and _columns(key["reference"]["fields"]) <= written[key["reference"]["resource"]]
+        ]
+        table: Json = {"fields": fields, "primaryKey": schema.get("primaryKey", "id")}
+        if keys:
+            table["foreignKeys"] = keys
         resources.append(
             {
                 "name": name,
@@ -467,7 +492,7 @@ def _descriptor() -> bytes:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "schema": {"fields": fields, "primaryKey": "id"},
+                "schema": table,
             }
         )
     descriptor = {
@@ -479,6 +504,10 @@ def _descriptor() -> bytes:
         "resources": resources,
     }
     return (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _columns(fields: str | list[str]) -> set[str]:
+    return {fields} if isinstance(fields, str) else set(fields)
 
 
 def _written(objects: Iterable[tuple[str, Json]]) -> _Writer:
