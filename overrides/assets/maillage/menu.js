@@ -4,7 +4,7 @@
  * focus skips. The header's <button data-maillage-menu> (overrides/partials/header.html)
  * toggles that checkbox instead (so Material's own scripts and styles follow), says whether
  * the drawer is open (aria-expanded), moves focus into it, and takes it back on Escape or
- * when the drawer closes. While it is closed, site.css hides it (visibility): its links
+ * when the drawer closes; focus leaving the open drawer closes it. While it is closed, site.css hides it (visibility): its links
  * leave the Tab order. At the drawer's widths, the labels that open a section's sub-panel
  * (and its "back" title) become buttons too: Enter and Space toggle them.
  */
@@ -93,6 +93,14 @@
       if (first) first.focus();
     } else if (sidebar.contains(document.activeElement)) {
       button.focus();
+    }
+  });
+
+  // Focus leaving the open drawer (Tab after its last entry) closes it: nothing is
+  // focused under its overlay.
+  document.addEventListener("focusin", function (event) {
+    if (drawer.checked && narrow.matches && !sidebar.contains(event.target) && event.target !== button) {
+      drawer.click();
     }
   });
 
