@@ -12,6 +12,11 @@ a ``data-pagefind-body`` article carrying ``generator.site.search.filter_attribu
   (``pagefind.search``, no facet data), then the same query once the person opens the
   filters (``pagefind.filters()`` fetches every facet's data, and the search is run again
   for the counts);
+- the bytes of the same query typed into the search panel itself (``assets/search.js`` and
+  its markup, the words it reads and the places files they name, from
+  ``generator.site.search.search_assets``): its reading (a place and a need: "lyon" is the
+  commune of the Métropole de Lyon, "santé mentale" a need) makes it search by the place
+  and need filters first, then by words only if those do not fill the first ten results;
 - mkdocs-material's search index for the same pages: ``search/search_index.json`` as its
   search plugin writes it (one document per page and per section, the text of each), which
   every visitor downloads whole before the first result.
@@ -106,7 +111,62 @@ def write_pages(registry: Registry, site: Path) -> list[dict[str, str]]:
         docs.append({"location": location, "title": name, "text": " ".join(page_text)})
         docs += sections
     (site / "index.html").write_text(CHROME_BEFORE.format(title="Accueil") + CHROME_AFTER, "utf-8")
+    (site / "panel").mkdir(exist_ok=True)
+    (site / "panel" / "index.html").write_text(PANEL, "utf-8")
+    for asset in search.search_assets(ctx):
+        target = site / asset.uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(asset.content)
     return docs
+
+
+# The search panel's markup (overrides/partials/search.html without Material around it).
+PANEL = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Recherche</title>
+<script id="__config" type="application/json">{"base": ".."}</script>
+<script src="../assets/maillage/search.js" defer></script></head><body>
+<input type="checkbox" id="__search"><div data-maillage-search>
+<form data-maillage-search-form><input type="text" name="q" data-maillage-search-input></form>
+<div data-maillage-search-status aria-live="polite"></div>
+<button type="button" data-maillage-search-facets-toggle aria-expanded="false">Filtres</button>
+<div data-maillage-search-facets hidden></div><div data-maillage-search-reading hidden></div>
+<ol data-maillage-search-results></ol><button type="button" data-maillage-search-more hidden>Plus</button>
+</div></body></html>"""
+
+
+def panel_query_bytes(site: Path, query: str) -> tuple[Download, int, list[str]]:
+    """Bytes Chromium downloads when ``query`` is typed into the search panel (its address
+    ``?q=``), until its first results are shown: the panel's script and words, the
+    places files, Pagefind's. Returns the downloads, the results listed and the chips read."""
+    from urllib.parse import quote
+
+    from playwright.sync_api import sync_playwright
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    sizes: dict[str, int] = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+            page.goto(base + "/panel/?q=" + quote(query))
+            page.wait_for_function(
+                "() => { const r = document.querySelector('[data-maillage-search]');"
+                " return r && !r.hasAttribute('aria-busy')"
+                " && document.querySelectorAll('.maillage-search__result').length > 0; }",
+                timeout=120000,
+            )
+            page.wait_for_timeout(500)
+            shown = page.locator(".maillage-search__result").count()
+            chips = page.eval_on_selector_all(".maillage-search__chip", "cs => cs.map(c => c.textContent)")
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    # The page itself is the bench's, not the site's: left out.
+    sizes = {url: n for url, n in sizes.items() if not urlsplit(url).path.startswith("/panel/")}
+    return Download(sizes), shown, chips
 
 
 def material_index_bytes(docs: list[dict[str, str]]) -> int:
@@ -140,7 +200,9 @@ class Download:
         for url, size in self.sizes.items():
             path = urlsplit(url).path
             kind = path.rsplit("/", 2)[-2] if path.count("/") > 2 else path.rsplit(".", 1)[-1]
-            kind = {"pagefind": "wasm", "json": "entry"}.get(kind, kind)
+            kind = {"pagefind": "wasm", "json": "entry", "search": "reading and places", "maillage": "panel"}.get(
+                kind, kind
+            )
             kinds[kind] = kinds.get(kind, 0) + size
         return kinds
 
@@ -224,6 +286,9 @@ class Row:
     facets: Download
     results: int
     material: int
+    panel: Download
+    panel_shown: int
+    panel_chips: list[str]
 
 
 def run(size: int, out: Path) -> Row:
@@ -248,6 +313,7 @@ def run(size: int, out: Path) -> Row:
     )
     bundle = sum(f.stat().st_size for f in search.bundle_files(site))
     plain, with_facets, results = query_bytes(site, QUERY)
+    panel, shown, chips = panel_query_bytes(site, QUERY)
     return Row(
         services=size,
         load_s=loaded - start,
@@ -259,6 +325,9 @@ def run(size: int, out: Path) -> Row:
         facets=with_facets,
         results=results,
         material=material,
+        panel=panel,
+        panel_shown=shown,
+        panel_chips=chips,
     )
 
 
@@ -289,7 +358,16 @@ def main() -> None:
             f" {_mb(r.plain.total)} ({r.results:,}) | {_mb(r.facets.total)} | {_mb(r.material)} |"
             f" {r.material / r.plain.total:.0f}× |"
         )
-    for title, pick in (("one query", "plain"), ("one query, filters opened", "facets")):
+    print("\nThe same query typed into the search panel (its reading, then its tiers):\n")
+    print("| services | one query in the panel | results shown | read as |")
+    print("| ---: | ---: | ---: | --- |")
+    for r in rows:
+        print(f"| {r.services:,} | {_mb(r.panel.total)} | {r.panel_shown} | {' + '.join(r.panel_chips)} |")
+    for title, pick in (
+        ("one query", "plain"),
+        ("one query, filters opened", "facets"),
+        ("one query in the panel", "panel"),
+    ):
         print(f"\nDownloaded for {title}, by kind:\n")
         for r in rows:
             kinds = getattr(r, pick).kinds()

@@ -478,8 +478,8 @@ def _context(gazetteer: Gazetteer, code: str) -> str:
 def reading_json(ctx: SiteContext) -> dict[str, Any]:
     """What the panel reads in a query, in ``ctx.lang``.
 
-    ``terms``: ``[folded phrase, facet, value, label]`` for each label (in the three
-    languages) and synonym of the needs, functions and housing situations, and each word
+    ``terms``: ``[folded phrase, facet, value, label]`` (no label when it is the value)
+    for each label (in the three languages) and synonym of the needs, functions and housing situations, and each word
     of the age bands; a phrase several terms share goes to the first (``TERM_FACETS``).
     ``places``: the names people use for a territory whose gazetteer name differs (a row
     of ``places_files``). ``names``: each region, département and province by code, in the
@@ -498,7 +498,7 @@ def reading_json(ctx: SiteContext) -> dict[str, Any]:
             for phrase in phrases:
                 key = fold(phrase)
                 if key and key not in seen:
-                    seen[key] = [key, facet, value, value]
+                    seen[key] = [key, facet, value]
     bands = {b.id: b for b in registry.vocabularies.age_bands}
     for band_id, phrases in (data.get("age") or {}).items():
         band = bands.get(str(band_id))

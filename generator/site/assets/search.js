@@ -171,7 +171,7 @@
         if (!raw) return null;
         var terms = {}, longest = 1;
         raw.terms.forEach(function (row) {
-          terms[row[0]] = { facet: row[1], value: row[2], label: row[3] };
+          terms[row[0]] = { facet: row[1], value: row[2], label: row.length > 3 ? row[3] : row[2] };
           longest = Math.max(longest, row[0].split(" ").length);
         });
         var aliases = {};
@@ -580,9 +580,14 @@
   Search.prototype.placeRows = function (data, query) {
     var self = this;
     if (!data) return Promise.resolve([]);
+    // The words of a term ("santé mentale") are not looked up as places.
+    var terms = {};
+    readQuery(data, query, [], this.dismissed, this.chosen).chips.forEach(function (chip) {
+      chip.phrase.split(" ").forEach(function (word) { terms[word] = true; });
+    });
     var keys = {};
     fold(query).split(" ").forEach(function (word) {
-      var key = word && placeKey(data, word);
+      var key = word && !terms[word] && placeKey(data, word);
       if (key) keys[key] = true;
     });
     return Promise.all(Object.keys(keys).sort().map(function (key) { return loadPlaceFile(self.base, key); }))
@@ -695,10 +700,14 @@
     if (place || hasTerms) {
       var read = withFilters(terms, place || {});
       var group = place ? N_("js.search.covers") : N_("js.search.matching");
-      // The services read, those with the other words (else the words read) first, then
-      // the others: a service that covers the place and works on the need is never lost
-      // for not saying the words.
-      var scoring = rest || wordsOnly;
+      // The services read, those with the other words first, then the others: a service
+      // that covers the place and works on the need is never lost for not saying the words.
+      // A need or function read is matched exactly by its filter; a public is not (a
+      // service whose publics are unknown carries them all), so its words rank within.
+      // Scoring by words fetches the word index: only when there are words to rank by.
+      var scoring = reading.chips.filter(function (c) {
+        return c.kind === "term" && (c.facet === "housing" || c.facet === "age");
+      }).map(function (c) { return c.phrase; }).concat(reading.rest).join(" ");
       this.tiers.push(function () {
         return search(scoring, read).then(function (found) { return { found: found, group: group }; });
       });
