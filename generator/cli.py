@@ -28,6 +28,7 @@ from typing import Any, NoReturn
 
 import click
 
+from . import locale as words
 from .locale import N_, lookup, t
 from .registry.loader import Audience, Registry, check_registry, load_registry, stale_services
 from .registry.problems import Problem, RegistryError, format_problems, msg
@@ -242,7 +243,7 @@ class _Group(click.Group):
         before = _State.lang
         _State.lang = language(_typed_language(argv))
         try:
-            with _spoken(self, _State.lang):
+            with _spoken(self, _State.lang), words.speak(_State.lang):
                 return super().main(argv, *rest, **kwargs)
         finally:
             _State.lang = before
@@ -949,8 +950,8 @@ def import_hsds_command(
         click.echo(problem.line_text(lang()), err=True)
     for line in result.unmapped:
         click.echo(t("cli.import.unmapped", lang(), line=line), err=True)
-    for line in result.errors:
-        click.echo(t("cli.import.error", lang(), line=line), err=True)
+    for message in result.errors:
+        click.echo(t("cli.import.error", lang(), line=message.text(lang())), err=True)
     for line in summary_lines(result, lang()):
         click.echo(line, err=True)
     if not result.organisations:

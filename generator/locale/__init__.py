@@ -18,8 +18,10 @@ breaks a build; ``tests/test_catalogues.py`` fails when one is missing or stale.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -109,6 +111,25 @@ def browser_words(lang: str) -> dict[str, str]:
 def browser_json(lang: str) -> bytes:
     """``browser_words`` as the compact JSON the site serves."""
     return json.dumps(browser_words(lang), ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+_speaking: list[str] = []
+
+
+def speaking() -> str:
+    """The language of the command under way (``maillage --lang``, the locale), else French:
+    what the mkdocs plugin's messages are written in when the command line runs it."""
+    return _speaking[-1] if _speaking else SOURCE
+
+
+@contextlib.contextmanager
+def speak(lang: str) -> Iterator[None]:
+    """Within this block, ``speaking()`` is ``lang``."""
+    _speaking.append(lang)
+    try:
+        yield
+    finally:
+        _speaking.pop()
 
 
 def reload() -> None:

@@ -248,9 +248,9 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
                 if leaks:
                     raise RegistryError(leaks)
         except RegistryError as exc:
-            raise PluginError(
-                f"maillage: the registry has {len(exc.problems)} problem(s):\n" + format_problems(exc.problems)
-            ) from None
+            lang = words.speaking()
+            heading = t("cli.build.registry_problems", lang, n=len(exc.problems))
+            raise PluginError(heading + "\n" + format_problems(exc.problems, lang=lang)) from None
         return for_audience(registry, self.config.audience, self.load_cache)
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:

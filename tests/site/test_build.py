@@ -120,7 +120,12 @@ def test_failed_build_leaves_the_previous_site(project: Path, tmp_path: Path) ->
     alpha.write_text(alpha.read_text(encoding="utf-8").replace("area: [be-region-04000]", "area: [be-region-99]"))
     second = runner.invoke(main, ["-C", str(project), "build", "--out", str(out)])
     assert second.exit_code == 1
-    assert "unknown territory 'be-region-99'" in second.output
+    assert "maillage : le registre a 1 problème(s) :" in second.output  # the command's language, all of it
+    assert "territoire inconnu « be-region-99 »" in second.output and "the registry" not in second.output
+    english = runner.invoke(main, ["-C", str(project), "--lang", "en", "build", "--out", str(out)])
+    assert english.exit_code == 1
+    assert "maillage: the registry has 1 problem(s):" in english.output
+    assert "unknown territory 'be-region-99'" in english.output
     assert "Traceback" not in second.output
     assert (out / "index.html").read_bytes() == index
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mini", "public"]  # no temporary leftovers
