@@ -483,7 +483,8 @@ def reading_json(ctx: SiteContext) -> dict[str, Any]:
     of the age bands; a phrase several terms share goes to the first (``TERM_FACETS``).
     ``places``: the names people use for a territory whose gazetteer name differs (a row
     of ``places_files``). ``names``: each region, département and province by code, in the
-    language (the chips' context). ``stopwords``: words that say nothing on their own.
+    language (the chips' context and the territory facet's values); ``parents``: the
+    territory each of them lies in (the facet's hierarchy). ``stopwords``: words that say nothing on their own.
     ``not_places``: words that are a commune's name but, alone in a query, mean
     something else ("rue", "place", "ans"). ``split``, ``key_letters`` and
     ``name_stopwords``: how to find the places file of a word (``place_keys``).
@@ -516,11 +517,14 @@ def reading_json(ctx: SiteContext) -> dict[str, Any]:
             places.append(
                 [fold(str(alias)), code, t.label(lang), _context(gazetteer, code), _ancestors(gazetteer, code)]
             )
-    names = {t.code: t.label(lang) for t in gazetteer if t.level in ("country", "region", "dep", "province")}
+    upper = [t for t in gazetteer if t.level in FACET_LEVELS]
+    names = {t.code: t.label(lang) for t in upper}
+    parents = {t.code: p.code for t in upper if t.level != "country" for p in gazetteer.path(t.code)[-2:-1]}
     return {
         "terms": sorted(seen.values()),
         "places": places,
         "names": dict(sorted(names.items())),
+        "parents": dict(sorted(parents.items())),
         "stopwords": sorted({fold(str(w)) for w in data.get("stopwords") or ()} - {""}),
         "split": sorted(places_split(gazetteer)),
         "key_letters": PLACE_KEY_LETTERS,

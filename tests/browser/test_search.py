@@ -362,7 +362,7 @@ def sharded_server(search_site: Path, tmp_path_factory: pytest.TempPathFactory) 
 def _facet_counts(page: Any, facet: str) -> dict[str, str]:
     box = page.locator(f"details.maillage-search__facet[data-facet='{facet}']")
     box.locator("summary").click()
-    values = box.locator("input").evaluate_all("inputs => inputs.map(i => i.value)")
+    values = box.locator("input[type=checkbox]").evaluate_all("inputs => inputs.map(i => i.value)")
     counts = box.locator(".maillage-search__count").all_inner_texts()
     return dict(zip(values, counts, strict=True))
 

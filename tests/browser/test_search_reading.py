@@ -103,3 +103,24 @@ def test_results_are_clean_and_services_come_before_other_pages(page: Any, site_
     assert lines.count() == 1
     line = lines.inner_text()
     assert line.count(" · ") >= 2 and "Pour qui" in line
+
+
+def test_territory_facet_is_a_hierarchy_with_a_finder(page: Any, site_server: str) -> None:
+    _search(page, site_server, "sans abri")
+    page.locator("[data-maillage-search-facets-toggle]").click()
+    territory = page.locator("details.maillage-search__facet[data-facet='territory']")
+    territory.wait_for()
+    territory.locator("summary").click()
+    items = territory.locator("li")
+    values = [" ".join(v.split()[:-1]) for v in items.all_inner_texts()]  # without the count
+    depths = items.evaluate_all("lis => lis.map(li => li.dataset.depth)")
+    # Each region under its country, each département under its region.
+    france = values.index("France")
+    idf = values.index("Île-de-France")
+    assert depths[france] == "0" and depths[idf] == "1" and france < idf
+    assert values.index("Seine-Saint-Denis") > idf and depths[values.index("Seine-Saint-Denis")] == "2"
+    finder = territory.locator(".maillage-search__finder")
+    assert finder.get_attribute("aria-label") == "Trouver un territoire"
+    finder.fill("seine")
+    shown = [" ".join(v.split()[:-1]) for v in territory.locator("li:not([hidden])").all_inner_texts()]
+    assert shown and all("Seine" in v for v in shown)

@@ -179,6 +179,7 @@
           (aliases[row[0]] = aliases[row[0]] || []).push({ code: row[1], name: row[2], context: row[3], up: row[4] });
         });
         return { terms: terms, longest: Math.min(longest, MAX_PHRASE), aliases: aliases, names: raw.names || {},
+          parents: raw.parents || {},
           stop: setOf(raw.stopwords), notPlaces: setOf(raw.not_places), split: setOf(raw.split),
           letters: raw.key_letters || 4, nameStop: setOf(raw.name_stopwords) };
       });
@@ -613,8 +614,9 @@
       if (!this.facetsShown) return Promise.resolve();
       // Nothing asked yet, filters open: each value with its number of pages on the site.
       this.root.setAttribute("aria-busy", "true");
-      return this.loadFilters().then(function (totals) {
-        if (generation === self.generation) self.renderFacets(totals);
+      return Promise.all([this.loadFilters(), loadReading(this.base)]).then(function (both) {
+        self.readingData = both[1];
+        if (generation === self.generation) self.renderFacets(both[0]);
       }).catch(function (error) {
         if (generation !== self.generation) return;
         self.renderStatus(unavailable());
@@ -633,6 +635,7 @@
     });
     return Promise.all([ready, read]).then(function (both) {
       var pagefind = both[0], data = both[1].data, reading = both[1].reading;
+      self.readingData = data;
       if (generation !== self.generation) return;
       self.startTiers(pagefind, query, filters, reading);
       return self.nextTier().then(function (first) {
@@ -950,17 +953,24 @@
         chosen ? el("span", { "class": "maillage-search__chosen", text: " (" + chosen + ")" }) : null
       ]);
       var list = el("ul", { "class": "maillage-search__values" });
+      var depth = {};
+      if (facet === "territory") names = self.territoryTree(names, depth);
       names.forEach(function (value) {
         var checked = (self.selected[facet] || []).indexOf(value) >= 0;
         var input = el("input", { type: "checkbox", "data-facet": facet, value: value });
         input.checked = checked;
         input.addEventListener("change", function () { self.toggleValue(facet, value, input.checked); });
-        list.appendChild(el("li", {}, [el("label", {}, [
-          input, document.createTextNode(" " + value + " "),
-          el("span", { "class": "maillage-search__count", text: String(values[value]) })
-        ])]));
+        list.appendChild(el("li", { "data-depth": String(depth[value] || 0), "data-folded": fold(value) }, [
+          el("label", {}, [
+            input, document.createTextNode(" " + value + " "),
+            el("span", { "class": "maillage-search__count", text: String(values[value]) })
+          ])
+        ]));
       });
-      var details = el("details", { "class": "maillage-search__facet", "data-facet": facet }, [summary, list]);
+      var parts = [summary];
+      if (facet === "territory" && names.length > 8) parts.push(self.territoryFinder(list));
+      parts.push(list);
+      var details = el("details", { "class": "maillage-search__facet", "data-facet": facet }, parts);
       if (self.open[facet] || chosen) details.open = true;
       details.addEventListener("toggle", function () { self.open[facet] = details.open; });
       box.appendChild(details);
@@ -971,6 +981,58 @@
       box.appendChild(clear);
     }
     if (!any) box.hidden = true;
+  };
+
+  /*
+   * The territory facet as a hierarchy: country › region › département or province, each
+   * under the one it lies in (reading-<lang>.json's names and parents); `depth` gets each
+   * value's depth. Values the reading data does not know stay at the end, as they came.
+   */
+  Search.prototype.territoryTree = function (values, depth) {
+    var data = this.readingData;
+    if (!data) return values;
+    var byName = {};
+    Object.keys(data.names).forEach(function (code) { byName[data.names[code]] = code; });
+    function path(code) {
+      var out = [], seen = {};
+      while (code && !seen[code]) {
+        seen[code] = true;
+        out.unshift(data.names[code] || code);
+        code = data.parents[code];
+      }
+      return out;
+    }
+    var known = values.filter(function (v) { return byName[v]; });
+    var paths = {};
+    known.forEach(function (v) { paths[v] = path(byName[v]); depth[v] = paths[v].length - 1; });
+    known.sort(function (a, b) {
+      var pa = paths[a], pb = paths[b];
+      for (var i = 0; i < Math.min(pa.length, pb.length); i++) {
+        var c = pa[i].localeCompare(pb[i], pageLang());
+        if (c) return c;
+      }
+      return pa.length - pb.length;
+    });
+    return known.concat(values.filter(function (v) { return !byName[v]; }));
+  };
+
+  /* A field that shows only the territories whose name holds what is typed. */
+  Search.prototype.territoryFinder = function (list) {
+    var self = this;
+    var input = el("input", { type: "search", "class": "maillage-search__finder", "aria-label": t("js.search.findTerritory"),
+      placeholder: t("js.search.findTerritory"), autocomplete: "off" });
+    input.value = this.territoryTyped || "";
+    function apply() {
+      var typed = fold(input.value);
+      self.territoryTyped = input.value;
+      list.querySelectorAll("li").forEach(function (item) {
+        var checked = item.querySelector("input").checked;
+        item.hidden = !!typed && !checked && item.getAttribute("data-folded").indexOf(typed) < 0;
+      });
+    }
+    input.addEventListener("input", apply);
+    setTimeout(apply, 0);
+    return input;
   };
 
   Search.prototype.toggleValue = function (facet, value, on) {
