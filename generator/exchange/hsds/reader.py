@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ValidationError
 
 from ...locale import N_, t
-from ...registry.loader import Registry, Vocabularies, friendly
+from ...registry.loader import Registry, Vocabularies, friendly_message
 from ...registry.models import Organisation
-from ...registry.problems import Problem
+from ...registry.problems import Message, Problem, msg
 from ...registry.territories import PlaceError
 from ...registry.text import fold
 from ..untrusted import InputError
@@ -69,7 +69,7 @@ class ImportedFile:
 class ImportResult:
     organisations: tuple[ImportedFile, ...]
     unmapped: tuple[str, ...]  # what was left out, in words
-    errors: tuple[str, ...] = field(default=())  # records not imported, and why
+    errors: tuple[Message, ...] = field(default=())  # records not imported, and why
     warnings: tuple[Problem, ...] = field(default=())  # values dropped, at their position
     tally: Counter[tuple[str, str]] = field(default_factory=Counter)  # (HSDS field, outcome) -> count
 
@@ -176,7 +176,7 @@ class _Importer:
         self.feed = feed
         self.tally = feed.tally
         self.unmapped: list[str] = []
-        self.errors: list[str] = []
+        self.errors: list[Message] = []
         self.synthetic: set[int] = set()  # organizations made for services that name none
         self.where_of: dict[int, str] = {}  # id(our record's data) -> how messages name it
         self.counted: set[int] = set()  # nested objects already counted in the summary
@@ -460,19 +460,19 @@ class _Importer:
         if not data.get("sources") and defaults.source:
             data["sources"] = [defaults.source]
             self.fill("service", "(sources)", filled, "sources")
-        missing = [
-            label
-            for label, ok in (
-                ("needs (use --need)", data["needs"]),
-                ("functions (use --function)", data["functions"]),
-                ("service areas (use --where)", public.get("area")),
-                ("sources (use --source)", data.get("sources")),
-                ("assured_date", data.get("verified")),
+        missing = tuple(
+            msg(key)
+            for key, ok in (
+                (N_("cli.hsds.missing.needs"), data["needs"]),
+                (N_("cli.hsds.missing.functions"), data["functions"]),
+                (N_("cli.hsds.missing.area"), public.get("area")),
+                (N_("cli.hsds.missing.sources"), data.get("sources")),
+                (N_("cli.hsds.missing.verified"), data.get("verified")),
             )
             if not ok
-        ]
+        )
         if missing:
-            self.errors.append(f"{where}: no {', no '.join(missing)}: not imported")
+            self.errors.append(msg("cli.hsds.refused", where=where, missing=missing))
             return None
         return {k: v for k, v in data.items() if v not in (None, [], {})}
 
@@ -608,31 +608,30 @@ def _validate(importer: _Importer, data: Json, rounds: int = 0) -> Organisation 
         where = f"organization '{data.get('id')}'"
         for error in exc.errors():
             loc = tuple(error["loc"])
-            message, _ = friendly(error, Organisation)
+            message, _ = friendly_message(error, Organisation)
             if len(loc) > 2 and loc[0] == "services" and isinstance(loc[1], int):
                 service = data["services"][loc[1]]
                 named = importer.where_of.get(id(service), f"service '{service.get('id')}'")
                 required = (loc[2] in _REQUIRED_SERVICE and len(loc) == 3) or loc[2] in ("id", "needs", "sources")
-                if required:
+                if required or not _drop(service, loc[2:]):
+                    if loc[1] not in bad:
+                        importer.errors.append(
+                            msg("cli.hsds.refused_value", where=named, field=_dotted(loc[2:]), problem=message)
+                        )
+                        importer.tally[("service", "refused")] += 1
                     bad.add(loc[1])
-                    importer.errors.append(
-                        f"service '{service.get('id')}': {_dotted(loc[2:])}: {message}: not imported"
-                    )
-                    importer.tally[("service", "refused")] += 1
-                elif _drop(service, loc[2:]):
-                    importer.note(named, f"{_dotted(loc[2:])}: {message}: value dropped")
-                    importer.tally[(f"service.{loc[2]}", "dropped")] += 1
                 else:
-                    bad.add(loc[1])
+                    importer.note(named, f"{_dotted(loc[2:])}: {message.text('en')}: value dropped")
+                    importer.tally[(f"service.{loc[2]}", "dropped")] += 1
             elif loc and loc[0] not in _REQUIRED_ORGANISATION and loc[0] != "services" and _drop(data, loc):
-                importer.note(where, f"{_dotted(loc)}: {message}: value dropped")
+                importer.note(where, f"{_dotted(loc)}: {message.text('en')}: value dropped")
                 importer.tally[(f"organization.{loc[0]}", "dropped")] += 1
             else:
-                importer.errors.append(f"{where}: {_dotted(loc)}: {message}: not imported")
+                importer.errors.append(msg("cli.hsds.refused_value", where=where, field=_dotted(loc), problem=message))
                 return None
         data = dict(data, services=[s for i, s in enumerate(data.get("services", [])) if i not in bad])
         if rounds > 20:
-            importer.errors.append(f"{where}: not imported")
+            importer.errors.append(msg("cli.hsds.refused_value", where=where, field="", problem=""))
             return None
         return _validate(importer, data, rounds + 1)
 
