@@ -325,3 +325,11 @@ def test_reading_json_reads_needs_publics_and_synonyms_in_the_page_language(real
 
 def test_pagefind_leaves_out_the_permalink_sign() -> None:
     assert search.EXCLUDED == ".headerlink"
+
+
+def test_the_panel_searches_the_word_every_service_page_carries(mini_ctx: SiteContext) -> None:
+    script = (ROOT / "generator" / "site" / "assets" / "search.js").read_text(encoding="utf-8")
+    assert f'var EVERY_SERVICE = "{search.EVERY_SERVICE_WORD}";' in script
+    for service in mini_ctx.registry.services.values():
+        words = search.filter_attributes(mini_ctx, service).split('data-pagefind-weight="0.5">', 1)[1]
+        assert words.startswith(search.EVERY_SERVICE_WORD + " · ")

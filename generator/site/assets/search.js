@@ -43,6 +43,10 @@
     self_referral: N_("js.search.self_referral")
   };
   var AGE_ORDER = ["0-17", "18-24", "25-59", "60+"];
+  // The hidden word of every service page (EVERY_SERVICE_WORD in generator/site/search.py):
+  // searched instead of nothing, since a Pagefind search without words fetches the whole
+  // word index, and only service pages carry the facets and the place filter.
+  var EVERY_SERVICE = "maillageservice";
 
   function N_(key) { return key; }
 
@@ -692,7 +696,8 @@
     // A text search, with its prefixes when it finds nothing (a misspelt word).
     function search(text, more) {
       var options = { filters: withFilters(filters, more) };
-      return pagefind.search(text || null, options).then(function (found) {
+      // Without words, the word every service page carries (see EVERY_SERVICE).
+      return pagefind.search(text || EVERY_SERVICE, options).then(function (found) {
         if (found.results.length || !text || relaxed(text) === text) return found;
         return pagefind.search(relaxed(text), options).then(function (again) {
           if (again.results.length) self.approx = relaxed(query);
@@ -778,7 +783,7 @@
       Object.keys(names[facet]).forEach(function (value) {
         var only = {};
         only[facet] = value;
-        jobs.push(pagefind.search(null, { filters: only }).then(function (found) {
+        jobs.push(pagefind.search(EVERY_SERVICE, { filters: only }).then(function (found) {
           counts[facet][value] = found.results.filter(function (r) { return ids[r.id]; }).length;
         }));
       });
