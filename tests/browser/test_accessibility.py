@@ -145,8 +145,8 @@ def test_titles_tell_pages_apart(built_site: Path) -> None:
     duplicates = {key: urls for key, urls in where.items() if len(urls) > 1}
     assert duplicates == {}
     fr = {title for title in titles["fr"]}
-    assert "Saint-Denis — Commune (93066) - Maillage" in fr
-    assert "Saint-Denis — Commune (97411) - Maillage" in fr
+    assert "Saint-Denis — Commune (code 93066) - Maillage" in fr
+    assert "Saint-Denis — Commune (code 97411) - Maillage" in fr
 
 
 def _open(page: Any, site_server: str, url: str, viewport: dict[str, int] | None = None) -> None:
