@@ -670,11 +670,15 @@ def language_pages(site_dir: Path) -> list[list[tuple[str, int]]]:
 _BLOCK = re.compile(rb"<(/?)(?:div|section|article|aside|nav|header|footer|main|ul|ol|p|table)\b[^>]*>")
 
 
+_SEARCH_DATA = b'class="maillage-search-data"'
+
+
 def indexed_weight(page: bytes) -> int:
     """About how much of an HTML page Pagefind indexes: its findable part, in bytes.
 
     From ``data-pagefind-body`` to the end of the article, without the elements marked
-    ``data-pagefind-ignore`` (a territory page's long lists of services). Markup is
+    ``data-pagefind-ignore`` (a territory page's long lists of services) and without a
+    service page's hidden filters and metadata (``filter_attributes``). Markup is
     counted with the text: this is a weight for cutting shards, not a word count.
     """
     start = page.find(FINDABLE.encode())
@@ -683,6 +687,13 @@ def indexed_weight(page: bytes) -> int:
     end = page.find(b"</article>", start)
     end = len(page) if end < 0 else end
     weight = end - start
+    # The hidden filters and metadata of a service page are markup, not words to index.
+    data = page.find(_SEARCH_DATA, start, end)
+    if data >= 0:
+        opening = page.rfind(b"<", start, data)
+        closing = page.find(b"</div>", data, end)
+        if closing >= 0:
+            weight -= closing + len(b"</div>") - opening
     ignored = page.find(b"data-pagefind-ignore", start, end)
     while ignored >= 0:
         opening = page.rfind(b"<", start, ignored)
