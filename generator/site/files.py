@@ -91,9 +91,7 @@ class Spool:
         self._out.close()
 
 
-def virtual_file(
-    config: MkDocsConfig, item: GeneratedPage | Asset | Made, spool: Spool | None = None
-) -> GeneratedFile:
+def virtual_file(config: MkDocsConfig, item: GeneratedPage | Asset | Made, spool: Spool | None = None) -> GeneratedFile:
     """The mkdocs file of a generated page or asset (on disk in ``spool`` when a parallel build has one)."""
     if isinstance(item, Made):  # made by another process (site/generation.py)
         if item.page:
