@@ -113,7 +113,7 @@ def test_professional_contact_copied_into_text_fails_check_and_the_public_build(
     )
     assert check.returncode == 1, check.stdout + check.stderr
     leaks = [line for line in check.stderr.splitlines() if line.endswith("[professional-in-public-text]")]
-    assert leaks and all(".attention: repeats the " in line for line in leaks), check.stderr
+    assert leaks and all(".attention: reprend " in line for line in leaks), check.stderr  # French by default
     assert not MARKER.search(check.stderr.encode()), "the message does not print the value again"
     public = tmp_path / "public"
     result = build(project, public, "--audience", "public")
