@@ -350,7 +350,7 @@ def test_an_error_keeps_the_last_good_site_and_the_fix_patches_it(
     _edit(project, "verified: 2024-01-17", "verified: someday")
     serve.rebuild()
     assert page.read_bytes() == before
-    assert any("alpha.yaml:" in r.getMessage() and "problem(s)" in r.getMessage() for r in caplog.records)
+    assert any("alpha.yaml:" in r.getMessage() and "problème(s)" in r.getMessage() for r in caplog.records)
     caplog.clear()
     caplog.set_level(logging.INFO, logger="mkdocs.plugins.maillage")
     _edit(project, "verified: someday", "verified: 2024-01-18")

@@ -104,7 +104,7 @@ def test_an_edit_rewrites_only_the_pages_it_changes(server: _Server, project: Pa
     # A registry error is shown, and the last good site stays served.
     lines = len(server.lines)
     registry.write_text(text.replace("verified: 2024-01-17", "verified: someday", 1), encoding="utf-8")
-    assert _until(lambda: any("problem(s)" in line for line in server.lines[lines:])), "".join(server.lines[lines:])
+    assert _until(lambda: any("problème(s)" in line for line in server.lines[lines:])), "".join(server.lines[lines:])
     assert NEW_PHONE in (_get(edited) or "")
     assert "alpha.yaml:" in "".join(server.lines[lines:])
 
