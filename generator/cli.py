@@ -882,6 +882,32 @@ def export_hsds_command(ctx: Context, out: Path, audience: Audience) -> None:
 
 
 @main.group("import", help=N_("cli.import.help"))
+@export_group.command("data-inclusion", help=N_("cli.export.di.help"))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help=N_("cli.export.out"))
+@click.option(
+    "--audience",
+    type=click.Choice(["public", "professional"]),
+    default="public",
+    show_default=True,
+    help=N_("cli.export.audience"),
+)
+@pass_context
+def export_data_inclusion_command(ctx: Context, out: Path, audience: Audience) -> None:
+    """data·inclusion v1: structures and services, JSON and CSV, checked with its own models."""
+    from .exchange.data_inclusion import export_data_inclusion, export_files, write_files
+    from .registry.loader import for_audience
+
+    export = export_data_inclusion(for_audience(ctx.registry(), audience))
+    for problem in export.problems:
+        click.echo(t("cli.export.di.refused", lang(), line=problem), err=True)
+    write_files(export_files(export), out)
+    click.echo(
+        t("cli.export.di.done", lang(), services=len(export.services), structures=len(export.structures), out=out)
+    )
+    if export.problems:
+        raise SystemExit(1)
+
+
 def import_group() -> None:
     """Write registry files from data kept elsewhere (HSDS, spreadsheets)."""
 
@@ -962,6 +988,64 @@ def import_hsds_command(
 
 
 @import_group.command("csv", help=N_("cli.import.csv.help"))
+@import_group.command("data-inclusion", help=N_("cli.import.di.help"))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar=N_("cli.metavar.path"))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=N_("cli.import.out"),
+)
+@click.option("--force", is_flag=True, help=N_("cli.import.force"))
+@click.option("--source", help=N_("cli.import.source"))
+@click.option("--need", "needs", multiple=True, help=N_("cli.import.need"))
+@click.option("--function", "functions", multiple=True, help=N_("cli.import.function"))
+@click.option("--where", "places", multiple=True, help=N_("cli.import.where"))
+@pass_context
+def import_data_inclusion_command(
+    ctx: Context,
+    paths: tuple[Path, ...],
+    out: Path | None,
+    force: bool,
+    source: str | None,
+    needs: tuple[str, ...],
+    functions: tuple[str, ...],
+    places: tuple[str, ...],
+) -> None:
+    """Registry YAML from data·inclusion v1 structures and services (JSON, API pages, CSV),
+    with the HSDS import's rules: a bad value is dropped with a warning at its position."""
+    import datetime as dt
+
+    from .exchange.data_inclusion import import_data_inclusion, read
+    from .exchange.hsds import ImportDefaults, summary_lines
+    from .exchange.untrusted import InputError
+
+    registry = ctx.registry()
+    check_terms(registry, "needs", needs, "--need")
+    check_terms(registry, "functions", functions, "--function")
+    if source and source not in registry.sources:
+        fail(t("cli.unknown_source", lang(), value=source))
+    area = tuple(resolve_place(ctx, place) for place in places)
+    try:
+        feed = read(paths)
+    except InputError as exc:
+        fail(str(exc))
+    defaults = ImportDefaults(needs=needs, functions=functions, area=area, source=source, today=dt.date.today())
+    result = import_data_inclusion(feed, registry, defaults)
+    for problem in result.warnings:
+        click.echo(problem.line_text(lang()), err=True)
+    for line in result.unmapped:
+        click.echo(t("cli.import.unmapped", lang(), line=line), err=True)
+    for message in result.errors:
+        click.echo(t("cli.import.error", lang(), line=message.text(lang())), err=True)
+    for line in summary_lines(result, lang(), N_("cli.di.summary")):
+        click.echo(line, err=True)
+    if not result.organisations:
+        fail(t("cli.import.nothing", lang()))
+    names = ", ".join(path.name for path in paths)
+    header = t("cli.import.header_di", "fr", file=names)  # a comment of the written file: French
+    _write_imported(ctx, [f.organisation for f in result.organisations], out, force, header)
+
+
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar=N_("cli.metavar.file"))
 @click.option(
     "--out",

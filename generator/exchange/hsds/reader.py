@@ -441,8 +441,9 @@ class _Importer:
             site_ids.append(site["id"])
         return site_ids
 
-    def complete(self, where: str, data: Json, filled: list[str]) -> Json | None:
-        """Fill what the registry requires from the defaults; refuse what stays missing."""
+    def complete(self, where: str, data: Json, filled: list[str], area_field: str = "service_areas") -> Json | None:
+        """Fill what the registry requires from the defaults; refuse what stays missing
+        (``area_field``: the feed's name for the area, in the summary)."""
         defaults = self.defaults
         if not data.get("needs") and defaults.needs:
             data["needs"] = list(defaults.needs)
@@ -456,7 +457,7 @@ class _Importer:
         if not public.get("area") and defaults.area:
             public["area"] = list(defaults.area)
             public["area_approximate"] = True
-            self.fill("service", "service_areas", filled, "public.area")
+            self.fill("service", area_field, filled, "public.area")
         if not data.get("sources") and defaults.source:
             data["sources"] = [defaults.source]
             self.fill("service", "(sources)", filled, "sources")
@@ -475,6 +476,11 @@ class _Importer:
             self.errors.append(msg("cli.hsds.refused", where=where, missing=missing))
             return None
         return {k: v for k, v in data.items() if v not in (None, [], {})}
+
+
+# The bookkeeping (notes, tally, refusals, filling from the options) of an import into our
+# shape, for the other feeds that map to it (generator/exchange/data_inclusion/).
+Importer = _Importer
 
 
 @dataclass(frozen=True)
@@ -528,14 +534,24 @@ def import_hsds(
             orgs[org_id] = {"id": f"{feed.name}:{org_id or '-'}", "name": name}
             importer.synthetic.add(id(orgs[org_id]))
     built = [(org_id, importer.organisation(org, by_org.get(org_id, []))) for org_id, org in orgs.items()]
-    _resolve_ids(importer, [data for _, data in built], registry)
+    return finish(importer, [(org_id, data, bool(by_org.get(org_id))) for org_id, data in built], registry)
+
+
+def finish(importer: _Importer, built: list[tuple[str, Json, bool]], registry: Registry) -> ImportResult:
+    """Organisations mapped to our shape ``(origin, data, had services)`` made into models:
+    ids resolved against the registry, invalid values dropped, unknown references cleaned.
+    Shared by every import that maps to our shape (HSDS, data·inclusion)."""
+    _resolve_ids(importer, [data for _, data, _ in built], registry)
     imported = []
-    for org_id, data in built:
-        had_services = bool(by_org.get(org_id))
+    for org_id, data, had_services in built:
         model = _validate(importer, data)
         if model is None or (had_services and not model.services):
             continue  # an organisation whose every service was refused is not written empty
-        imported.append(ImportedFile(_clean_references(importer, model, registry), org_id))
+        cleaned = _clean_references(importer, model, registry)
+        if had_services and not cleaned.services:
+            continue
+        imported.append(ImportedFile(cleaned, org_id))
+    feed = importer.feed
     return ImportResult(
         tuple(imported), tuple(importer.unmapped), tuple(importer.errors), tuple(feed.warnings), feed.tally
     )
@@ -660,6 +676,10 @@ def _dotted(loc: tuple[Hashable, ...]) -> str:
     return ".".join(str(p) for p in loc)
 
 
+# Vocabulary lists a service cannot be without, and how a refusal names them.
+_REQUIRED_TERMS = {"needs": N_("cli.hsds.missing.needs"), "functions": N_("cli.hsds.missing.functions")}
+
+
 def _clean_references(importer: _Importer, organisation: Organisation, registry: Registry) -> Organisation:
     """Drop references the target project does not know (vocabulary terms, programmes)."""
     vocabularies: Vocabularies = registry.vocabularies
@@ -667,6 +687,7 @@ def _clean_references(importer: _Importer, organisation: Organisation, registry:
     for service in organisation.services:
         where = f"service '{service.id}'"
         update: Json = {}
+        filled: list[str] = []
         for path, vocabulary, *_ in VOCABULARY_PATHS:
             known = vocabularies.vocabulary(vocabulary)
             holder: Any = service
@@ -679,6 +700,21 @@ def _clean_references(importer: _Importer, organisation: Organisation, registry:
             if unknown:
                 kept = [v for v in values if v in known]
                 update[path] = kept
+                if not kept and path in _REQUIRED_TERMS:  # every term unknown here: the options'
+                    fallback = getattr(importer.defaults, path)
+                    if not fallback:
+                        missing = (msg(_REQUIRED_TERMS[path]),)
+                        importer.errors.append(msg("cli.hsds.refused", where=where, missing=missing))
+                        importer.tally[("service", "refused")] += 1
+                        update = {"refused": True}
+                        break
+                    update[path] = list(fallback)
+                    filled.append(path)
+        if update.get("refused"):
+            continue
+        if filled and service.origin is not None:
+            marked = list(dict.fromkeys([*service.origin.filled, *filled]))
+            update["origin"] = service.origin.model_copy(update={"filled": marked})
         if service.programme and service.programme not in registry.programmes:
             importer.note(where, f"programme '{service.programme}' is not in data/programmes.yaml: left out")
             update["programme"] = None
@@ -719,13 +755,13 @@ _COLUMNS = (
 )
 
 
-def summary_lines(result: ImportResult, lang: str) -> list[str]:
-    """The closing summary: per HSDS field, how many values were kept (converted among
-    them), filled from the options, and dropped; then the records."""
+def summary_lines(result: ImportResult, lang: str, title: str = N_("cli.hsds.summary")) -> list[str]:
+    """The closing summary: per field of the feed, how many values were kept (converted
+    among them), filled from the options, and dropped; then the records."""
     fields = sorted({name for name, outcome in result.tally if outcome in _OUTCOMES})
     titles = [t(key, lang) for key in _COLUMNS]
     width = max([len(titles[0]), *map(len, fields)])
-    lines = [t("cli.hsds.summary", lang), "  " + "  ".join([titles[0].ljust(width), *titles[1:]])]
+    lines = [t(title, lang), "  " + "  ".join([titles[0].ljust(width), *titles[1:]])]
     for name in fields:
         counts = [result.tally[(name, outcome)] for outcome in _OUTCOMES]
         cells = [str(n).rjust(len(title)) for n, title in zip(counts, titles[1:], strict=True)]
