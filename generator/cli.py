@@ -30,7 +30,7 @@ import click
 
 from . import locale as words
 from .locale import N_, lookup, t
-from .registry.loader import Audience, Registry, check_registry, load_registry, stale_services
+from .registry.loader import Audience, Registry, check_registry, expired_alerts, load_registry, stale_services
 from .registry.problems import Problem, RegistryError, format_problems, msg
 from .registry.territories import Gazetteer, PlaceError
 from .registry.text import closest, fold
@@ -346,6 +346,7 @@ def check(ctx: Context, fmt: str, stale: int | None) -> None:
             path = registry.files[service.id]
             message = msg("check.stale", id=service.id, date=service.verified.isoformat(), months=stale)
             problems.append(Problem(path, registry.lines[service.id], 1, message, "stale", "verified", "warning"))
+        problems += expired_alerts(registry)
     errors = [p for p in problems if p.severity == "error"]
     if fmt == "json":
         click.echo(format_problems(problems, "json", ctx.lang))

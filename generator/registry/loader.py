@@ -58,6 +58,8 @@ class Vocabularies:
     modalities: dict[str, VocabularyTerm]
     age_bands: tuple[AgeBand, ...]
     synonyms: tuple[tuple[str, ...], ...]
+    # Optional (a directory without it records no accessibility): a site's features.
+    accessibility: dict[str, VocabularyTerm] = field(default_factory=dict)
 
     def vocabulary(self, name: str) -> dict[str, VocabularyTerm]:
         vocabulary: dict[str, VocabularyTerm] = getattr(self, name)
@@ -103,6 +105,34 @@ class Registry:
     @cached_property
     def oldest_verification(self) -> dt.date | None:
         return min((s.verified for s in self.services.values()), default=None)
+
+
+def expired_alerts(registry: Registry, today: dt.date | None = None) -> list[Problem]:
+    """Alerts whose last day is before ``today`` (default: ``reference_date()``), for cleaning.
+
+    The site already hides them (the browser compares with its own date); they are listed
+    as warnings at the alert's own line so that a maintainer removes them.
+    """
+    today = today or reference_date()
+    found: list[tuple[str, tuple[Hashable, ...], str, dt.date]] = []
+    for org_id, organisation in registry.organisations.items():
+        path = registry.files[org_id]
+        holders = [("sites", i, site.alerts) for i, site in enumerate(organisation.sites)]
+        holders += [("services", i, service.alerts) for i, service in enumerate(organisation.services)]
+        for key, i, alerts in holders:
+            for j, alert in enumerate(alerts):
+                if alert.until < today:
+                    found.append((path, (key, i, "alerts", j), alert.kind, alert.until))
+    problems = []
+    positions: dict[str, Positions] = {}
+    for path, loc, kind, until in found:
+        if path not in positions:  # read again only the files that hold an expired alert
+            raw = read_raw(registry.root / path, path)
+            positions[path] = raw.positions if isinstance(raw, Document) else parse_yaml(raw, path).positions
+        line, col = positions[path].find(loc)
+        message = msg("check.alert_expired", kind=kind, until=until.isoformat())
+        problems.append(Problem(path, line, col, message, "expired-alert", dotted(loc), "warning"))
+    return problems
 
 
 def stale_services(registry: Registry, months: int, today: dt.date | None = None) -> list[Service]:
@@ -263,7 +293,7 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Hashable, ...]) -> set[str]
     keys: set[str] = set()
     for cls in current:
         if isinstance(cls, type) and issubclass(cls, BaseModel):
-            keys |= set(cls.model_fields)
+            keys |= {info.alias or name for name, info in cls.model_fields.items()}
     return keys
 
 
@@ -284,8 +314,18 @@ def validate(document: Document, model: type[M]) -> tuple[M | None, list[Problem
                 continue
             message, code = friendly_message(error, model)
             line, col = document.positions.find(loc, key=error["type"] == "extra_forbidden")
+            col += _inner_column(document.positions, loc, error)
             problems.append(Problem(document.path, line, col, message, code, dotted(loc)))
         return None, problems
+
+
+def _inner_column(positions: Positions, loc: tuple[Hashable, ...], error: Any) -> int:
+    """How far into its one-line value a problem lies (an opening_hours expression's column)."""
+    column = (error.get("ctx") or {}).get("column")
+    style = positions.styles.get(loc, "")
+    if not isinstance(column, int) or loc not in positions.values or style in ("|", ">"):
+        return 0
+    return column - 1 + (1 if style else 0)
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -453,8 +493,11 @@ def load_vocabularies(loader: _Loader, folder: Path) -> Vocabularies:
     bands = loader.read(bands_file, AgeBandsFile) if bands_file.exists() else None
     synonyms_file = folder / "synonyms.yaml"
     synonyms = loader.read(synonyms_file, SynonymsFile) if synonyms_file.exists() else None
+    accessibility_file = folder / "accessibility.yaml"
+    accessibility = loader.read(accessibility_file, VocabularyFile) if accessibility_file.exists() else None
     return Vocabularies(
         **lists,
+        accessibility={term.id: term for term in accessibility.terms} if accessibility else {},
         age_bands=tuple(bands.bands) if bands else (),
         synonyms=tuple(tuple(g) for g in synonyms.groups) if synonyms else (),
     )
@@ -633,6 +676,7 @@ _VOCABULARY_NAMES = {
     "housing": N_("check.vocabulary.housing"),
     "referrers": N_("check.vocabulary.referrers"),
     "modalities": N_("check.vocabulary.modalities"),
+    "accessibility": N_("check.vocabulary.accessibility"),
 }
 _REFERENCE_KEYS = {
     "programme": N_("check.unknown.programme"),
@@ -664,6 +708,7 @@ class _References:
     def organisation(self, path: str, organisation: Organisation) -> None:
         self.sources(path, ("sources",), organisation.sources)
         for i, site in enumerate(organisation.sites):
+            self.terms(path, ("sites", i, "accessibility"), site.accessibility or [], "accessibility")
             if site.address and site.address.territory:
                 self.territories(path, ("sites", i, "address", "territory"), [site.address.territory])
             elif site.address:

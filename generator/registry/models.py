@@ -29,7 +29,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..locale import N_, lookup
-from . import dates
+from . import dates, hours
 from .visible import INVISIBLE_IN_LINE, INVISIBLE_IN_PARAGRAPH
 
 LANGUAGES = ("fr", "nl", "en")
@@ -220,6 +220,66 @@ def _check_url(value: str) -> str:
 Url = Annotated[str, AfterValidator(_line), AfterValidator(_check_url)]
 
 
+def _check_opening_hours(value: str) -> str:
+    try:
+        hours.validate(value)
+    except hours.HoursSyntaxError as exc:
+        # ``column`` moves the problem's position into the expression (loader.validate).
+        raise _problem(
+            "opening_hours", N_("check.model.opening_hours"), {"column": exc.column, "rest": exc.rest}
+        ) from None
+    return value
+
+
+OpeningHours = Annotated[
+    str,
+    AfterValidator(_line),
+    AfterValidator(_check_opening_hours),
+    Field(
+        max_length=hours.MAX_LENGTH,
+        description=(
+            "Horaires au format opening_hours d'OpenStreetMap, p. ex. « Mo-Fr 09:00-17:00; PH off » "
+            "(du lundi au vendredi de 9 h à 17 h, fermé les jours fériés) ou « 24/7 »."
+        ),
+    ),
+]
+
+Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
+
+
+class Alert(Strict):
+    """A dated notice (closed for the summer, moved for a month, full): shown only while current."""
+
+    kind: Literal["closed", "moved", "full", "changed_hours", "info"] = Field(
+        description=(
+            "closed (fermé), moved (déménagé), full (complet), changed_hours (horaires modifiés) ou info (information)."
+        )
+    )
+    start: dt.date = Field(alias="from", description="Premier jour de l'alerte (AAAA-MM-JJ).")
+    until: dt.date = Field(description="Dernier jour de l'alerte (AAAA-MM-JJ), inclus ; elle disparaît ensuite.")
+    text: Text | None = Field(None, description="Le détail, p. ex. la nouvelle adresse ou la date de réouverture.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Alert:
+        if self.until < self.start:
+            raise _problem(
+                "alert_order",
+                N_("check.model.alert_order"),
+                {"start": self.start.isoformat(), "until": self.until.isoformat()},
+            )
+        if self.start.year < 2000 or self.until.year > 2100:
+            raise _problem("alert_year", N_("check.model.alert_year"))
+        if self.kind in ("moved", "info", "changed_hours") and self.text is None:
+            raise _problem("alert_text", N_("check.model.alert_text"), {"kind": self.kind})
+        return self
+
+
+Alerts = Annotated[
+    list[Alert],
+    Field(description="Alertes datées (fermeture, déménagement, complet…), affichées seulement pendant leur période."),
+]
+
+
 class Contact(Strict):
     """One way to reach a service or an organisation."""
 
@@ -231,6 +291,9 @@ class Contact(Strict):
         description="public : publié sur le site ; professional : réservé aux professionnels.",
     )
     hours: Text | None = Field(None, description="Heures où ce contact répond.")
+    opening_hours: OpeningHours | None = Field(
+        None, description="Heures où ce contact répond, au format opening_hours d'OpenStreetMap (p. ex. 24/7)."
+    )
 
     @model_validator(mode="after")
     def _check_value(self) -> Contact:
@@ -261,6 +324,14 @@ class Site(Strict):
     address: Address | None = Field(None, description="Adresse postale.")
     coordinates: Coordinates | None = Field(None, description="Coordonnées, si connues.")
     note: Text | None = None
+    opening_hours: OpeningHours | None = Field(None, description="Heures d'ouverture du lieu (format OpenStreetMap).")
+    alerts: Alerts = Field(default_factory=list)
+    accessibility: Ids | None = Field(
+        None, description="Accessibilité du lieu (vocabulaire accessibility : wheelchair, hearing-loop…)."
+    )
+    languages: UniqueList[Language] | None = Field(
+        None, description="Langues parlées à l'accueil (codes ISO 639-1 : fr, nl, en…)."
+    )
 
 
 class AgeRange(Strict):
@@ -442,9 +513,11 @@ class Service(Strict):
     duration: Duration | None = Field(None, description="Durée de l'accompagnement.")
     capacity: Capacity | None = Field(None, description="Capacité.")
     availability: Availability | None = Field(None, description="Disponibilité.")
-    languages: UniqueList[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] | None = Field(
-        None, description="Langues parlées (codes ISO 639-1 : fr, nl, en…)."
+    opening_hours: OpeningHours | None = Field(
+        None, description="Heures où l'on peut joindre ou rencontrer le service (format OpenStreetMap)."
     )
+    alerts: Alerts = Field(default_factory=list)
+    languages: UniqueList[Language] | None = Field(None, description="Langues parlées (codes ISO 639-1 : fr, nl, en…).")
     cost: Text | None = Field(None, description="Coût pour la personne.")
     free: bool | None = Field(None, description="true : gratuit pour la personne.")
     team: Text | None = Field(None, description="L'équipe.")

@@ -44,6 +44,9 @@ class Positions:
 
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # The style of each scalar that is not plain ('"', "'", "|", ">"): a problem inside a
+    # one-line value (an opening_hours expression) is placed at its character.
+    styles: dict[Path_, str] = field(default_factory=dict)
 
     def find(self, loc: Path_, *, key: bool = False) -> tuple[int, int]:
         """The position of ``loc``, else of its nearest parent that has one."""
@@ -98,6 +101,8 @@ class _Builder:
                 return None
             return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
+        if node.style:
+            self.positions.styles[loc] = node.style
         return self._scalar(node, loc)
 
     def _mapping(self, node: MappingNode, loc: Path_, depth: int) -> Any:

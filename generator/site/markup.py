@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from ..locale import N_
+from ..registry.hours import describe as describe_hours
 from ..registry.models import Contact, LocalizedText
 from .context import SiteContext
 from .i18n import t
@@ -117,6 +118,8 @@ def contact_item(ctx: SiteContext, contact: Contact) -> str:
     item = f'{head} : <a href="{esc(target)}"{rel}>{esc(contact.value)}</a>'
     if contact.hours:
         item += " — " + localized(ctx, contact.hours, block=False)
+    if contact.opening_hours:
+        item += " — " + esc(describe_hours(contact.opening_hours, ctx.lang) or contact.opening_hours)
     if contact.visibility == "professional":
         item += f' <strong class="maillage-pro">{esc(t("professional_only", ctx.lang))}</strong>'
     return f'<li class="maillage-contact maillage-contact--{contact.kind}">{item}</li>'

@@ -17,6 +17,8 @@ from ..locale import N_
 from ..registry.dates import is_stale, reference_date
 from ..registry.models import AgeRange, Contact, Organisation, Service, VocabularyTerm
 from .context import Asset, GeneratedPage, SiteContext
+from .hours import SCRIPT_URI as HOURS_SCRIPT_URI
+from .hours import alerts_block, country, hours_assets, hours_html, site_details
 from .i18n import date_text, t
 from .maps import service_map_html
 from .markup import (
@@ -183,7 +185,7 @@ def contact_section(ctx: SiteContext, url: str, service: Service) -> str:
     sites = registry.sites_of(service)
     if sites:
         parts.append(f"<p><strong>{esc(t('sites', ctx.lang))}</strong></p>")
-        parts.append(bullet_list(site_line(ctx, site_id=s.id) for s in sites))
+        parts.append(bullet_list(site_line(ctx, site_id=s.id) + site_details(ctx, s, country(service)) for s in sites))
     parts.append(service_map_html(ctx, service))
     return _section("".join(parts))
 
@@ -473,6 +475,9 @@ def essentials(ctx: SiteContext, service: Service, url: str, today: dt.date, typ
     delay = esc(describe.delay_phrase(service.access, lang)) if service.access.answer_delay else _unknown(ctx)
     verified = esc(date_text(service.verified, lang))
     facts = [
+        _fact(t("hours.label", lang), hours_html(ctx, service.opening_hours, country(service)))
+        if service.opening_hours
+        else "",
         _fact(t("for_whom.short", lang), whom),
         _fact(t("essentials.how", lang), _how_text(ctx, service)),
         _fact(t("answer_delay", lang), delay),
@@ -484,7 +489,7 @@ def essentials(ctx: SiteContext, service: Service, url: str, today: dt.date, typ
         older = esc(t("essentials.older", lang, date=date_text(service.verified, lang)))
         parts.append(f'<p class="maillage-older" role="note">{older}</p>')
     parts.append(send_block(ctx, service))
-    return f'<div class="maillage-section maillage-essentials">{"".join(parts)}</div>'
+    return f'<div class="maillage-section maillage-essentials">{alerts_block(ctx, service)}{"".join(parts)}</div>'
 
 
 def service_markdown(
@@ -560,6 +565,7 @@ def service_markdown(
     parts.append(person_note(ctx, service))
     parts.append(json_ld(service_json_ld(ctx, service)))
     parts.append(f'<script src="{esc(href(url, "") + SCRIPT_URI)}" defer></script>')
+    parts.append(f'<script src="{esc(href(url, "") + HOURS_SCRIPT_URI)}" defer></script>')
     summary = plain(ctx, service.public.summary) or plain(ctx, service.objective)
     meta = {
         "title": esc(plain(ctx, service.name)),
@@ -593,6 +599,7 @@ def service_script(ctx: SiteContext) -> Iterator[Asset]:
     """The service pages' script (the copy and print buttons), once (with the first language)."""
     if not ctx.prefix:
         yield Asset(uri=SCRIPT_URI, content=(resources.files("generator.site") / "assets" / "service.js").read_bytes())
+    yield from hours_assets(ctx)
 
 
 def _service_rows(ctx: SiteContext, url: str, services: list[Service]) -> str:

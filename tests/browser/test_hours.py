@@ -1,0 +1,139 @@
+"""Hours and alerts decided in the browser, from the visitor's clock (issue 22).
+
+The fixture site is built now (2026 or later) and read with a clock frozen in 2030: what
+the page says about "open now" and which alerts show is the browser's own verdict, on a
+site built before either date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.site.commands import build_site
+from tests.browser.conftest import _QuietHandler
+from tests.conftest import MINI, ROOT
+from tests.site.test_build import MKDOCS_YML
+
+pytestmark = pytest.mark.browser
+
+HOURS = ROOT / "tests" / "fixtures" / "hours"
+SERVICE = "services/gamma-permanence/"
+BRUSSELS = dt.timezone(dt.timedelta(hours=2))  # summer time, the dates below are in June-September
+
+
+@pytest.fixture(scope="module")
+def hours_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("hours") / "project"
+    shutil.copytree(MINI, project)
+    shutil.copytree(HOURS / "data", project / "data", dirs_exist_ok=True)
+    (project / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
+    shutil.copytree(ROOT / "directory", project / "directory")
+    site = project.parent / "site"
+    build_site(project / "mkdocs.yml", site)
+    return site
+
+
+@pytest.fixture(scope="module")
+def hours_server(hours_site: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(hours_site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def at(browser: Any, hours_server: str) -> Iterator[Any]:
+    """``at(datetime)``: the service page opened with the browser's clock frozen at that time."""
+    contexts = []
+
+    def open_at(moment: dt.datetime, path: str = SERVICE) -> Any:
+        context = browser.new_context(locale="fr-BE", timezone_id="Europe/Brussels", service_workers="block")
+        contexts.append(context)
+        page = context.new_page()
+        page.clock.set_fixed_time(moment)
+        page.goto(hours_server + path)
+        return page
+
+    yield open_at
+    for context in contexts:
+        context.close()
+
+
+def _status(page: Any) -> str:
+    status = page.locator(".maillage-essentials [data-maillage-hours]")
+    status.wait_for(state="visible")
+    return str(status.inner_text())
+
+
+def test_open_now_and_closing_time(at: Any) -> None:
+    page = at(dt.datetime(2030, 6, 5, 10, 0, tzinfo=BRUSSELS))  # a Wednesday
+    assert _status(page) == "Ouvert maintenant · ferme à 17 h"
+    assert "du lundi au vendredi, de 9 h à 17 h ; fermé les jours fériés" in page.inner_text(".maillage-essentials")
+
+
+def test_closed_on_saturday_opens_monday(at: Any) -> None:
+    page = at(dt.datetime(2030, 6, 15, 10, 0, tzinfo=BRUSSELS))  # a Saturday
+    assert _status(page) == "Fermé maintenant · ouvre lundi à 9 h"
+    # Whit Monday (10 June 2030) is a public holiday in Belgium: "PH off" skips it.
+    page = at(dt.datetime(2030, 6, 8, 10, 0, tzinfo=BRUSSELS))
+    assert _status(page) == "Fermé maintenant · ouvre mardi à 9 h"
+
+
+def test_closed_in_the_evening_opens_tomorrow(at: Any) -> None:
+    page = at(dt.datetime(2030, 6, 5, 18, 30, tzinfo=BRUSSELS))
+    assert _status(page) == "Fermé maintenant · ouvre demain à 9 h"
+
+
+def test_public_holiday_is_closed(at: Any) -> None:
+    page = at(dt.datetime(2030, 7, 21, 10, 0, tzinfo=BRUSSELS))  # Belgian national day, a Sunday in 2030
+    assert _status(page).startswith("Fermé maintenant")
+    page = at(dt.datetime(2030, 8, 15, 10, 0, tzinfo=BRUSSELS))  # Assumption, a Thursday: a public holiday in Belgium
+    assert _status(page) == "Fermé maintenant · ouvre demain à 9 h"
+
+
+def _alerts(page: Any) -> list[str]:
+    # The status is filled after the alerts (the library loads last): once it shows, both are done.
+    page.locator(".maillage-essentials [data-maillage-hours]").wait_for(state="visible")
+    return [str(t) for t in page.locator(".maillage-alert").all_inner_texts()]
+
+
+def test_alert_appears_on_its_start_date_and_is_gone_after_its_end(at: Any) -> None:
+    assert _alerts(at(dt.datetime(2030, 6, 10, 12, 0, tzinfo=BRUSSELS))) == []  # 21 days before: not yet
+    upcoming = _alerts(at(dt.datetime(2030, 6, 20, 12, 0, tzinfo=BRUSSELS)))  # 11 days before
+    assert upcoming == ["Fermé à partir du 1 juillet 2030 — Fermeture d'été."]
+    first_day = _alerts(at(dt.datetime(2030, 7, 1, 8, 0, tzinfo=BRUSSELS)))
+    assert first_day == ["Fermé jusqu'au 31 juillet 2030 — Fermeture d'été."]
+    last_day = _alerts(at(dt.datetime(2030, 7, 31, 23, 0, tzinfo=BRUSSELS)))
+    assert last_day == ["Fermé jusqu'au 31 juillet 2030 — Fermeture d'été."]
+    assert _alerts(at(dt.datetime(2030, 8, 1, 0, 30, tzinfo=BRUSSELS))) == []
+
+
+def test_a_site_alert_names_the_site(at: Any) -> None:
+    alerts = _alerts(at(dt.datetime(2030, 9, 2, 12, 0, tzinfo=BRUSSELS)))
+    assert alerts == ["Déménagé jusqu'au 30 septembre 2030 — Accueil Gamma : Accueil provisoire au 5 rue de la Poste."]
+
+
+def test_the_site_says_its_hours_accessibility_and_languages(at: Any) -> None:
+    page = at(dt.datetime(2030, 6, 5, 10, 0, tzinfo=BRUSSELS))
+    details = page.inner_text(".maillage-site-details")
+    assert "du lundi au vendredi, de 9 h à 12 h et de 13 h 30 à 17 h ; fermé les jours fériés" in details
+    assert "Accessible en fauteuil roulant, Boucle magnétique" in details
+    assert "arabe" in details
+
+
+def test_dutch_page_speaks_dutch(at: Any) -> None:
+    page = at(dt.datetime(2030, 6, 5, 16, 30, tzinfo=BRUSSELS), "nl/" + SERVICE)
+    assert _status(page) == "Nu open · sluit om 17 uur"
+    assert "van maandag tot en met vrijdag, van 9 uur tot 17 uur; gesloten op feestdagen" in page.inner_text(
+        ".maillage-essentials"
+    )

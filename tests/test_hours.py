@@ -1,0 +1,118 @@
+"""Opening hours (issue 22): validation positions, plain words in French, Dutch and English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.registry.hours import HoursSyntaxError, describe, read, validate
+from generator.registry.loader import expired_alerts, load_registry
+
+from .conftest import ROOT, compare_golden
+
+GOLDEN = Path(__file__).parent / "golden" / "hours"
+HOURS = ROOT / "tests" / "fixtures" / "hours"
+
+
+def _expressions() -> list[str]:
+    lines = (GOLDEN / "expressions.txt").read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_plain_words_golden(lang: str, update_goldens: bool) -> None:
+    out = []
+    for expression in _expressions():
+        validate(expression)  # every case is valid OSM: words are never asked of a refused one
+        words = describe(expression, lang)
+        out.append(f"{expression}\n  -> {words if words is not None else '(as written)'}\n")
+    compare_golden(GOLDEN / f"{lang}.expected", "".join(out), update_goldens)
+
+
+def test_the_issue_s_example() -> None:
+    assert describe("Mo-Fr 09:00-17:00; PH off", "fr") == "du lundi au vendredi, de 9 h à 17 h ; fermé les jours fériés"
+    assert (
+        describe("Mo-Fr 09:00-17:00; PH off", "nl")
+        == "van maandag tot en met vrijdag, van 9 uur tot 17 uur; gesloten op feestdagen"
+    )
+
+
+@pytest.mark.parametrize(
+    ("expression", "column"),
+    [
+        ("Mo-Fr 9h-17h", 7),
+        ("lundi-vendredi 09:00-17:00", 1),
+        ("Mo-Fr 09:00-17:00; Sa 10:00-1200", 29),
+        ("Mo-Fr 09:00-17:00;", 19),
+        ("Mo-Fr 09:00-17:0", 16),
+    ],
+)
+def test_malformed_expressions_are_refused_at_their_column(expression: str, column: int) -> None:
+    with pytest.raises(HoursSyntaxError) as raised:
+        validate(expression)
+    assert raised.value.column == column
+
+
+def test_what_words_cannot_say_is_shown_as_written() -> None:
+    for expression in ("Mo[1] 10:00-12:00", "sunrise-sunset", "week 1-10 Mo 10:00-12:00"):
+        validate(expression)
+        assert describe(expression, "fr") is None
+
+
+def test_rules_over_midnight_and_open_end() -> None:
+    night, late = read("Mo-Su 20:00-08:00; Fr 22:00+")
+    assert night.spans == ((20 * 60, 32 * 60),)
+    assert late.spans == ((22 * 60, None),) and late.days == ((4, 4),)
+
+
+@pytest.fixture
+def hours_project(mini: Path) -> Path:
+    shutil.copytree(HOURS / "data", mini / "data", dirs_exist_ok=True)
+    return mini
+
+
+def test_fixture_registry_loads_hours_alerts_and_accessibility(hours_project: Path) -> None:
+    registry = load_registry(hours_project)
+    service = registry.services["gamma-permanence"]
+    assert service.opening_hours == "Mo-Fr 09:00-17:00; PH off"
+    assert [(a.kind, a.start, a.until) for a in service.alerts] == [
+        ("closed", dt.date(2030, 7, 1), dt.date(2030, 7, 31))
+    ]
+    assert service.contacts[0].opening_hours == "24/7"
+    site = registry.sites["gamma-accueil"]
+    assert site.accessibility == ["wheelchair", "hearing-loop"] and site.languages == ["fr", "nl", "ar"]
+
+
+def test_unknown_accessibility_term_is_positioned(hours_project: Path) -> None:
+    file = hours_project / "data" / "registry" / "gamma.yaml"
+    file.write_text(file.read_text().replace("[wheelchair, hearing-loop]", "[wheelchair, hearing-lop]"))
+    result = CliRunner().invoke(main, ["-C", str(hours_project), "check"])
+    assert result.exit_code == 1
+    assert "data/registry/gamma.yaml:11:33: sites[0].accessibility[1]:" in result.stderr
+    assert "« hearing-loop »" in result.stderr
+
+
+def test_stale_lists_expired_alerts_at_their_line(hours_project: Path) -> None:
+    registry = load_registry(hours_project)
+    assert expired_alerts(registry, dt.date(2030, 7, 31)) == []
+    found = expired_alerts(registry, dt.date(2030, 8, 1))
+    assert [(p.path, p.line, p.code, p.severity) for p in found] == [
+        ("data/registry/gamma.yaml", 26, "expired-alert", "warning")
+    ]
+    later = expired_alerts(registry, dt.date(2030, 10, 1))
+    assert [p.field for p in later] == ["sites[0].alerts[0]", "services[0].alerts[0]"]
+
+
+def test_check_stale_prints_expired_alerts(hours_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2030, 8, 2, tzinfo=dt.UTC).timestamp())))
+    result = CliRunner().invoke(main, ["-C", str(hours_project), "check", "--stale", "1200"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "data/registry/gamma.yaml:26:9: avertissement : services[0].alerts[0]: alerte « closed » terminée le "
+        "2030-07-31" in result.stderr
+    )
