@@ -22,6 +22,7 @@ from ..locale import N_, SOURCE, t
 from ..registry.text import fold
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .markup import esc
+from .selection_page import SELECTION_SCRIPT, SHARE_SCRIPT, script_assets
 
 ASSET_DIR = "assets/maillage"
 DATA_URI = f"{ASSET_DIR}/orient.json"
@@ -206,6 +207,8 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" da
 </section>
 <noscript><p>{noscript}</p></noscript>
 </div>
+<script src="{share}"></script>
+<script src="{selection}"></script>
 <script src="{script}"></script>
 """
 
@@ -249,6 +252,8 @@ def orient_form(ctx: SiteContext) -> Iterator[GeneratedPage]:
         data=esc(up + DATA_URI),
         details=esc(up + DETAILS_DIR),
         script=esc(up + SCRIPT_URI),
+        share=esc(up + SHARE_SCRIPT),  # the results' send controls
+        selection=esc(up + SELECTION_SCRIPT),  # and their stars
         labels=esc(labels),
         gap_kind=esc(gap.get("kind", "")),
         gap_target=esc(gap.get("target", "")),
@@ -294,3 +299,4 @@ def orient_data(ctx: SiteContext) -> Iterator[Asset]:
         yield Asset(uri=uri, content=content)
     script = resources.files("generator.site") / "assets" / "orient.js"
     yield Asset(uri=SCRIPT_URI, content=script.read_bytes())
+    yield from script_assets(ctx)

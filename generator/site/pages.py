@@ -8,6 +8,7 @@ text only ever reaches a page through ``markup`` (escaped HTML).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from importlib import resources
 from urllib.parse import quote
@@ -372,37 +373,56 @@ def _address(ctx: SiteContext, service: Service) -> str:
     return ", ".join(part for part in (address.street, town) if part)
 
 
-def person_lines(ctx: SiteContext, service: Service) -> list[str]:
-    """The short text for the person, as the orientation page words it (``orient.js``'s
-    ``personLines``, the same catalogue keys): the service, its phone (or e-mail, or web
-    address), where, how to ask. Public contacts only, whatever the build."""
+def share_info(ctx: SiteContext, service: Service) -> dict[str, str]:
+    """The facts a service is shared with (``share.js``'s ``info``): its name, first public
+    phone, e-mail and web address, its street address when it is at one place, else its
+    area, and how to ask. Public contacts only, whatever the build; empty facts left out."""
     lang = ctx.lang
     contacts = [c for c in contacts_shown(ctx, service)[0] if c.visibility == "public"]
-
-    def line(label: str, value: str) -> str:
-        return t("js.orient.line", lang, label=t(label, lang), value=value)
-
-    lines = [plain(ctx, service.name)]
-    first = {kind: next((c.value for c in contacts if c.kind == kind), None) for kind in ("phone", "email", "web")}
-    if first["phone"]:
-        lines.append(line(N_("js.orient.phone"), first["phone"]))
-    if first["email"]:
-        lines.append(line(N_("js.orient.email"), first["email"]))
-    if not first["phone"] and not first["email"] and first["web"]:
-        lines.append(line(N_("js.orient.web"), first["web"]))
+    info = {"name": plain(ctx, service.name)}
+    for kind in ("phone", "email", "web"):
+        value = next((c.value for c in contacts if c.kind == kind), None)
+        if value:
+            info[kind] = value
     address = _address(ctx, service)
     if address:
-        lines.append(line(N_("send.address"), address))
+        info["address"] = address
     else:
         gazetteer = ctx.registry.gazetteer
         names = [gazetteer[c].label(lang) if c in gazetteer else c for c in service.public.area]
         if names:
-            lines.append(line(N_("js.orient.area"), ", ".join(names)))
+            info["area"] = ", ".join(names)
     how = plain(ctx, service.access.form)
     if not how and service.access.referrers:
         how = describe.referrers_phrase(ctx.registry, service.access, lang)
     if how:
-        lines.append(line(N_("js.orient.how"), how))
+        info["how"] = how
+    return info
+
+
+def person_lines(ctx: SiteContext, service: Service) -> list[str]:
+    """The short text for the person, as ``share.js``'s ``lines`` words it from
+    ``share_info`` (the same catalogue keys; tests/browser/test_share.py compares them on
+    every service): the service, its phone (or e-mail, or web address), where, how to ask."""
+    lang = ctx.lang
+    info = share_info(ctx, service)
+
+    def line(label: str, value: str) -> str:
+        return t("js.orient.line", lang, label=t(label, lang), value=value)
+
+    lines = [info["name"]]
+    if "phone" in info:
+        lines.append(line(N_("js.orient.phone"), info["phone"]))
+    if "email" in info:
+        lines.append(line(N_("js.orient.email"), info["email"]))
+    if "phone" not in info and "email" not in info and "web" in info:
+        lines.append(line(N_("js.orient.web"), info["web"]))
+    if "address" in info:
+        lines.append(line(N_("js.share.address"), info["address"]))
+    elif "area" in info:
+        lines.append(line(N_("js.orient.area"), info["area"]))
+    if "how" in info:
+        lines.append(line(N_("js.orient.how"), info["how"]))
     return lines
 
 
@@ -425,9 +445,33 @@ def send_block(ctx: SiteContext, service: Service) -> str:
         f'data-action="mail">{esc(t("js.orient.mail", lang))}</a>'
     )
     note = f'<a href="#{NOTE_ID}" data-action="note">{esc(t("js.orient.note", lang))}</a>'
+    # share.js rebuilds the copy, SMS and e-mail controls from these facts (the links
+    # above are for a browser without scripts); the note link stays.
+    info = json.dumps(share_info(ctx, service), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return (
-        f'<p class="maillage-send" data-pagefind-ignore="all">{esc(t("js.orient.send", lang))} '
-        f"{copy}{sms} · {mail} · {note}</p>"
+        f'<p class="maillage-send" data-pagefind-ignore="all" data-maillage-share="{esc(info)}">'
+        f"{esc(t('js.orient.send', lang))} {copy}{sms} · {mail} · {note}</p>"
+    )
+
+
+def star_button(ctx: SiteContext, service: Service) -> str:
+    """The star of « Ma sélection » (hidden until ``selection.js`` makes it work)."""
+    lang = ctx.lang
+    name = plain(ctx, service.name)
+    return (
+        f'<button type="button" class="maillage-star" data-maillage-star="{esc(service.id)}" '
+        f'data-maillage-name="{esc(name)}" aria-pressed="false" '
+        f'aria-label="{esc(t("js.selection.star", lang, name=name))}" hidden>'
+        f'<span aria-hidden="true">☆</span> {esc(t("js.selection.mark", lang))}</button>'
+    )
+
+
+def selection_scripts(ctx: SiteContext, url: str) -> str:
+    """The scripts of the stars and of the share controls, for a page at ``url``."""
+    base = href(url, "")
+    return (
+        f'<script src="{esc(base + "assets/maillage/share.js")}" defer></script>'
+        f'<script src="{esc(base + "assets/maillage/selection.js")}" defer></script>'
     )
 
 
@@ -489,6 +533,7 @@ def essentials(ctx: SiteContext, service: Service, url: str, today: dt.date, typ
         older = esc(t("essentials.older", lang, date=date_text(service.verified, lang)))
         parts.append(f'<p class="maillage-older" role="note">{older}</p>')
     parts.append(send_block(ctx, service))
+    parts.append(f'<p class="maillage-star-line">{star_button(ctx, service)}</p>')
     return f'<div class="maillage-section maillage-essentials">{alerts_block(ctx, service)}{"".join(parts)}</div>'
 
 
@@ -566,6 +611,7 @@ def service_markdown(
     parts.append(json_ld(service_json_ld(ctx, service)))
     parts.append(f'<script src="{esc(href(url, "") + SCRIPT_URI)}" defer></script>')
     parts.append(f'<script src="{esc(href(url, "") + HOURS_SCRIPT_URI)}" defer></script>')
+    parts.append(selection_scripts(ctx, url))
     summary = plain(ctx, service.public.summary) or plain(ctx, service.objective)
     meta = {
         "title": esc(plain(ctx, service.name)),
@@ -915,7 +961,7 @@ def home_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
         + gaps_sentence(ctx)
         + "</div>"
         + f"\n\n## {t('home.browse', lang)}\n\n"
-        + _section(bullet_list(browse, "maillage-entries") + f'<p class="maillage-needs">{" · ".join(needs)}</p>')
+        + _section(bullet_list(browse, "maillage-entries") + bullet_list(needs, "maillage-needs maillage-inline-list"))
         + f"\n\n## {t('home.tools', lang)}\n\n"
         + f'<div class="maillage-section">\n{HOME_ENTRY_MARKER}\n</div>\n'
         + f"\n## {t('home.about', lang)}\n\n"

@@ -15,6 +15,7 @@ from .maps import service_map_assets
 from .orient_page import orient_page
 from .pages import function_pages, home_page, need_pages, organisation_pages, service_pages
 from .search import search_assets
+from .selection_page import selection_page
 from .territory_pages import territory_pages
 from .words import words_assets
 
@@ -34,4 +35,5 @@ PROVIDERS: list[Provider] = [
     search_assets,
     words_assets,
     accessibility_page,
+    selection_page,
 ]

@@ -130,12 +130,13 @@ def test_send_to_the_person(browser: Any, site_server: str) -> None:
         mail = send.locator("a[data-action=mail]").get_attribute("href")
         assert unquote(sms.removeprefix("sms:?body=")) == text
         assert parse_qs(urlsplit(mail).query)["body"] == [text]
-        # The copy button is the page's script's (hidden without it): it runs under the policy.
-        copy = send.locator("button[data-maillage-copy]")
+        # The copy button is share.js's (it rebuilds the block): it runs under the policy.
+        copy = send.locator("button[data-action=copy-text]")
+        copy.wait_for()
         assert copy.is_visible()
         copy.click()
         tab.wait_for_function(
-            "() => document.querySelector('button[data-maillage-copy]').textContent === 'Texte copié'"
+            "() => document.querySelector('button[data-action=copy-text]').textContent === 'Texte copié'"
         )
         assert tab.evaluate("() => navigator.clipboard.readText()") == text
         # The note: hidden until asked for, then shown with today's date, and printed alone.

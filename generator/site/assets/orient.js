@@ -772,47 +772,46 @@
     return block;
   }
 
-  /* The short text for the person: the service, its phone, where, how to ask. */
-  function personLines(data, entry) {
+  /* The facts share.js words the short text for the person with: the service, its first
+   * public phone, e-mail and web address, its area, how to ask (share.js's `info`). */
+  function shareInfo(data, entry) {
     var contacts = contactsOf(entry).filter(function (c) { return c.visibility !== "professional"; });
-    var lines = [entry.name];
-    var phone = firstOf(contacts, "phone"), email = firstOf(contacts, "email"), web = firstOf(contacts, "web");
-    if (phone) lines.push(w("line", { label: w("phone"), value: phone.value }));
-    if (email) lines.push(w("line", { label: w("email"), value: email.value }));
-    if (!phone && !email && web) lines.push(w("line", { label: w("web"), value: web.value }));
+    var info = { name: entry.name };
+    ["phone", "email", "web"].forEach(function (kind) {
+      var first = firstOf(contacts, kind);
+      if (first) info[kind] = first.value;
+    });
     var area = areaOf(data, entry);
-    if (area) lines.push(w("line", { label: w("area"), value: area }));
+    if (area) info.area = area;
     var a = accessOf(entry);
-    var how = a.how || a.who;
-    if (how) lines.push(w("line", { label: w("how"), value: how }));
-    return lines;
+    if (a.how || a.who) info.how = a.how || a.who;
+    return info;
+  }
+
+  /* The page's words under their catalogue keys, as share.js reads them. */
+  function shareWords() {
+    var out = {};
+    Object.keys(L.words).forEach(function (k) { out["js.orient." + k] = L.words[k]; });
+    return out;
+  }
+
+  function personLines(data, entry) {
+    return root.MaillageShare.lines(shareInfo(data, entry), shareWords());
   }
 
   function copyText(text) {
-    if (navigator.clipboard && navigator.clipboard.writeText) return navigator.clipboard.writeText(text);
-    var area = el("textarea", {}, []);
-    area.value = text;
-    document.body.appendChild(area);
-    area.select();
-    document.execCommand("copy");
-    document.body.removeChild(area);
-    return Promise.resolve();
+    return root.MaillageShare.copy(text);
   }
 
-  /* "Envoyer à la personne": copy, SMS and e-mail carry the same short text; the note is a
-   * page to print and hand over (the fiche de liaison is for the professionals). */
+  /* "Envoyer à la personne" (share.js: copy, SMS and e-mail carry the same short text); the
+   * note is a page to print and hand over (the fiche de liaison is for the professionals);
+   * the star keeps the service in « Ma sélection » (selection.js). */
   function sendBlock(data, entry) {
-    var text = personLines(data, entry).join("\n");
-    var copy = el("button", { type: "button", "data-action": "copy-text" }, [w("copy_text")]);
-    copy.addEventListener("click", function () {
-      copyText(text).then(function () { copy.textContent = w("copied"); }, function () {});
-    });
-    var sms = el("a", { href: "sms:?body=" + encodeURIComponent(text), "data-action": "sms" }, [w("sms")]);
-    var mail = el("a", { href: "mailto:?subject=" + encodeURIComponent(entry.name) + "&body=" + encodeURIComponent(text),
-      "data-action": "mail" }, [w("mail")]);
     var note = el("button", { type: "button", "data-action": "note" }, [w("note")]);
     note.addEventListener("click", function () { showNote(data, entry); });
-    return el("p", { class: "maillage-orient-send" }, [w("send") + " ", copy, " ", sms, " · ", mail, " ", note]);
+    var star = el("button", { type: "button", "class": "maillage-star", "data-maillage-star": entry.service,
+      "data-maillage-name": entry.name, hidden: "" }, []);
+    return root.MaillageShare.block(shareInfo(data, entry), shareWords(), "maillage-orient-send", [" ", note, " ", star]);
   }
 
   function showNote(data, entry) {

@@ -924,8 +924,33 @@
     } else if (page.excerpt) {
       link.appendChild(el("p", { "class": "maillage-search__excerpt" }, [safeExcerpt(page.excerpt.replace(/¶/g, ""))]));
     }
-    return el("li", { "class": "maillage-search__result", "data-url": url, "data-group": group || "" }, [link]);
+    // A service's star (« Ma sélection »): selection.js names it and makes it work.
+    var service = /\/services\/([^/]+)\/?$/.exec(url || "");
+    var star = null;
+    if (service) {
+      star = el("button", { type: "button", "class": "maillage-star", "data-maillage-star": decodeURIComponent(service[1]),
+        "data-maillage-name": clean(meta.title) || url, hidden: "" });
+      loadSelection();
+    }
+    return el("li", { "class": "maillage-search__result", "data-url": url, "data-group": group || "" }, [link, star]);
   };
+
+  /* share.js and selection.js (the stars), once, when the first service is shown: a page
+   * that has them already (service pages, orientation, selection) is left as it is. */
+  var selectionAsked = false;
+
+  function loadSelection() {
+    if (selectionAsked || window.MaillageSelection || document.querySelector('script[src$="assets/maillage/selection.js"]')) return;
+    selectionAsked = true;
+    var share = document.createElement("script");
+    share.src = new URL("assets/maillage/share.js", siteBase()).href;
+    share.onload = function () {
+      var selection = document.createElement("script");
+      selection.src = new URL("assets/maillage/selection.js", siteBase()).href;
+      document.head.appendChild(selection);
+    };
+    document.head.appendChild(share);
+  }
 
   /*
    * counts: facet -> value -> number of results. Pagefind only counts the facets whose data
