@@ -174,3 +174,67 @@ def test_the_built_dutch_pages_panel_and_words_file_carry_the_dutch_words(projec
             assert html_module.unescape(shown.group(1)) == words[lang][key], (lang, key)
         assert locale.t("professional_version", lang) in html
         assert "js.search." not in re.sub(r'data-maillage-word="[^"]*"', "", html)  # no key shown as a word
+
+
+# --- the command line's imports speak its language (French by default, English with --lang en)
+
+
+SHEETS = ROOT / "tests" / "fixtures" / "spreadsheets"
+
+
+def _import_csv(project: Path, file: Path, *options: str) -> str:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    result = CliRunner().invoke(main, ["-C", str(project), *options, "import", "csv", str(file)])
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
+def test_a_spreadsheets_problems_are_in_the_commands_language(mini: Path) -> None:
+    french = _import_csv(mini, SHEETS / "errors.csv")
+    assert (
+        "errors.csv:2:F: Besoins: terme « homelesness » inconnu du vocabulaire needs "
+        "(vouliez-vous dire « homelessness » ?) ; termes connus : mental-health, addiction," in french
+    )
+    assert "errors.csv:2:I: Âge minimum: un nombre entier d'années est attendu, pas « dix-huit »" in french
+    assert (
+        "errors.csv:5:B: Nom organisation: la première ligne de l'organisation « zeta » doit donner son nom" in french
+    )
+    english = _import_csv(mini, SHEETS / "errors.csv", "--lang", "en")
+    assert "errors.csv:2:I: Âge minimum: expected a whole number of years, got 'dix-huit'" in english
+    # A missing column is named by its header in the command's language (every one is read).
+    assert "bad-header.csv:1:K: Vérifié le: colonne obligatoire absente (en-tête « Vérifié le »)" in _import_csv(
+        mini, SHEETS / "bad-header.csv"
+    )
+
+
+def test_a_refused_input_is_in_the_commands_language(mini: Path, tmp_path: Path) -> None:
+    sheet = tmp_path / "services.csv"
+    sheet.write_bytes(b"Identifiant organisation;Nom\n\x81\x8d\n")
+    assert "services.csv:2:A: l'octet 0x81 n'est du texte ni en UTF-8 ni en Windows-1252" in _import_csv(mini, sheet)
+    english = _import_csv(mini, sheet, "--lang", "en")
+    assert (
+        "services.csv:2:A: byte 0x81 is not UTF-8 nor Windows-1252 text; save the file as UTF-8 [encoding]" in english
+    )
+    other = tmp_path / "services.txt"
+    other.write_text("x", encoding="utf-8")
+    assert "services.txt:0:0: un fichier .csv ou .xlsx est attendu" in _import_csv(mini, other)
+
+
+def test_a_sheet_headed_in_any_language_imports_and_no_header_names_two_columns() -> None:
+    from generator.exchange.spreadsheet import COLUMNS, headers
+    from generator.registry.text import fold
+
+    found = headers()
+    for column in COLUMNS:
+        for lang in locale.LANGUAGES:
+            label, help_text, _ = column.words(lang)
+            assert found[fold(label)][0] == column, (lang, label)
+            assert help_text and not help_text.startswith("sheet."), (lang, column.key)
+    owners: dict[str, set[str]] = {}
+    for column in COLUMNS:
+        for lang in locale.LANGUAGES:
+            owners.setdefault(fold(column.words(lang)[0]), set()).add(column.key)
+    assert {name: keys for name, keys in owners.items() if len(keys) > 1} == {}

@@ -100,7 +100,7 @@ def test_offline_run_places_sites_at_their_commune_and_warns_about_unknown_place
     assert siege.position == geo.Position(*SCHAERBEEK, "gazetteer", "commune")
     # Paris is in no territory the gazetteer knows: a warning, never a wrong point.
     assert "alpha-paris" not in report.entries
-    [line] = geo.problem_lines(registry, report.problems)
+    [line] = geo.problem_lines(registry, report.problems, "en")
     assert line.startswith("data/registry/alpha.yaml:")
     assert "site 'alpha-paris': address '1 Rue de Rivoli, 75001 Paris' is in no known territory" in line
     assert line.endswith("[geocode]")
@@ -177,7 +177,7 @@ def test_online_answer_far_from_the_commune_is_rejected(project: Path) -> None:
     report = geo.geocode_sites(registry, {}, online)
     assert report.entries["alpha-lyon"].position == geo.Position(*LYON, "gazetteer", "commune")
     assert report.entries["alpha-siege"].position.source == "gazetteer"
-    messages = {p.site: p.message for p in report.problems}
+    messages = {p.site: p.message.text("en") for p in report.problems}
     assert "km from Lyon, a homonym elsewhere" in messages["alpha-lyon"]
     assert "Nominatim found no such address" in messages["alpha-siege"]
 

@@ -1,5 +1,6 @@
-"""No interface word outside the catalogues: the Python modules of the site and the analyses
-hold keys (``t("for_whom", lang)``), never the words themselves (issue #23, item 1).
+"""No interface word outside the catalogues: the Python modules of the site, the analyses,
+the registry, the exchanges and the command line hold keys (``t("for_whom", lang)``,
+``msg("check.…", …)``), never the words themselves (issue #23, item 1).
 
 ``stray_words(path)`` reads a module's syntax tree and names every string literal that
 looks like words a person reads. A literal is a stray when, once its markup is set aside
@@ -12,12 +13,14 @@ looks like words a person reads. A literal is a stray when, once its markup is s
 These literals are not strays: docstrings; the key given to ``t``/``N_``/``_``; the
 message of an exception (a ``raise``, or a call of a ``…Error``/``…Exception`` class: for
 whoever reads the traceback, developers and maintainers) and of a ``log.*``/``warnings.warn``
-call; Jinja's ``{% … %}`` and ``{{ … }}``; and the entries of ``ALLOWED`` (path, literal),
-each with its reason. An f-string is read whole, its ``{…}`` fields as placeholders.
+call; Jinja's ``{% … %}`` and ``{{ … }}``; the ``description=`` of a field in the modules of
+``DESCRIBED``; and the entries of ``ALLOWED`` (path, literal), each with its reason. An
+f-string is read whole, its ``{…}`` fields as placeholders.
 
 A single plain-ASCII word outside markup (``"services"``) is not caught: it cannot be told
-from an id or a JSON key. Other areas (the command line, the registry's messages) use the
-function with their own paths and allow lists.
+from an id or a JSON key. Nor is a message raised as an exception: the command line must
+put such a message into words itself (``InputError`` and ``PlaceError`` carry a catalogue
+``Message``), which the tests of each command check.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.cli import _CLICK_PLURALS, _CLICK_WORDS
 from generator.locale.catalogues import KEYWORDS, extract_python
 from tests.conftest import ROOT
 
@@ -42,6 +46,9 @@ LOGGERS = frozenset({"log", "logger", "logging", "LOG", "LOGGER"})
 # interface word to translate.
 _SERVE_LOG = "a line of mkdocs' serve log, for whoever maintains the site (mkdocs logs in English)"
 _WORKER_FAILURE = "why a build's worker process failed: raised to the developer as the build's error"
+_PYYAML = "PyYAML's own words, recognised in its error (never shown from here)"
+_TODO_HSDS = "TODO hsds helper: a note or message of the HSDS import/export still to move to the catalogues"
+_TODO_OTHERS = "TODO: another helper's new file, in progress; its words still to move to the catalogues"
 ALLOWED: dict[tuple[str, str], str] = {
     ("generator/site/i18n.py", "Français"): "a language's own name (autonym): the same in every language",
     ("generator/site/build.py", "maillage site"): "the content of the marker file that tells a built site's folder",
@@ -59,6 +66,97 @@ ALLOWED: dict[tuple[str, str], str] = {
         "a menu's page, a download or a page of the gap report comes or goes",
     ): _SERVE_LOG,
     ("generator/analysis/review.py", "\u115f\u1160\u3164\uffa0"): "Hangul fillers: invisible characters shown as marks",
+    # --- the registry, the exchanges and the command line --------------------------------
+    ("generator/registry/territories.py", "[\u115f\u1160\u3164\uffa0]"): "Hangul fillers: a regular expression",
+    ("generator/registry/text.py", "œ"): "a ligature folded to 'oe' (a character, no word)",
+    ("generator/registry/text.py", "æ"): "a ligature folded to 'ae' (a character, no word)",
+    (
+        "generator/registry/visible.py",
+        "\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f"
+        "\u0890\u0891\u08e2\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164"
+        "\ud800-\udfff\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+        "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f",
+    ): "the invisible characters, as a regular expression's class",
+    ("generator/registry/yamlsource.py", "nesting depth"): _PYYAML,
+    ("generator/registry/yamlsource.py", "but found another document"): _PYYAML,
+    ("generator/registry/loader.py", "Value error, "): (
+        "pydantic's prefix of a ValueError's message, taken off it (loader.py: another helper's file)"
+    ),
+    ("generator/exchange/geocode.py", "maillage/0.1 (open-source directory of social and mental-health services)"): (
+        "the HTTP User-Agent the geocoding services ask for (Nominatim's usage policy), not shown to anyone"
+    ),
+    # Click's own messages (its gettext msgids), which cli.py maps to our cli.click.* keys.
+    **{("generator/cli.py", msgid): "click's message id, looked up as a cli.click.* key" for msgid in _CLICK_WORDS},
+    **{("generator/cli.py", msgid): "click's message id, looked up as cli.click.* keys" for msgid in _CLICK_PLURALS},
+    # TODO hsds helper: generator/exchange/hsds/ is being rewritten by another helper; these
+    # notes and messages are still English (or French-only) literals, for cli.hsds.* keys.
+    **{
+        ("generator/exchange/hsds/files.py", literal): _TODO_HSDS
+        for literal in (
+            "{} '{}' already exists in {}",
+            "two organisations have the id '{}'",
+            "{}: a symbolic link: an import never writes through one [import-symlink]",
+            "{}: not a regular file [import-not-file]",
+            "{} already exists: use --force to replace it",
+        )
+    },
+    **{
+        ("generator/exchange/hsds/reader.py", literal): _TODO_HSDS
+        for literal in (
+            "'{}' not imported",
+            "contact '{}' without e-mail not imported",
+            "{} of contact {} not imported",
+            "location {} without name nor address not imported",
+            "{} of location '{}' not imported",
+            "{} not imported",
+            "temporarily closed",
+            "service area '{}' not imported: {}",
+            "{}: {}: value dropped",
+            "{} term '{}' is not in this project's vocabulary: left out",
+            "programme '{}' is not in data/programmes.yaml: left out",
+            "sources not in data/sources.yaml replaced: {}",
+        )
+    },
+    **{
+        ("generator/exchange/hsds/writer.py", literal): _TODO_HSDS
+        for literal in (
+            "Champs du registre Maillage sans équivalent HSDS ; le code du terme est le chemin du champ.",
+            "Besoins couverts (vocabulaire « needs » de Maillage).",
+            "Fonctions exercées (vocabulaire « functions » de Maillage).",
+            "Situations de logement admises, d'après la typologie européenne ETHOS.",
+            "Qui peut faire la demande (vocabulaire « referrers » de Maillage).",
+            "Modalités d'intervention (vocabulaire « modalities » de Maillage).",
+            "Documents dont proviennent les informations.",
+            "Maillage — registre au format Open Referral HSDS 3.0",
+            "not an e-mail address",
+            "{}:0:0: no such table in HSDS 3.0",
+            "{}:1:{}: not a column of table {}",
+            "{}:1:{}: required column is missing",
+            "{}:{}:{}: required value is empty",
+            "{}:{}:{}: {} is not one of {}",
+            "{}:{}:{}: {} is not unique",
+            "{}:{}:{}: {} is not an id of {}",
+        )
+    },
+    # TODO: files other helpers are writing now (not yet committed); theirs to move.
+    ("generator/registry/hours.py", "opening_hours: cannot read from column {}: {}"): _TODO_OTHERS,
+    **{
+        ("generator/exchange/data_inclusion/reader.py", literal): _TODO_OTHERS
+        for literal in (
+            "'{}' not imported",
+            "type '{}' has no function of ours: not imported",
+            "zone_eligibilite '{}' is not in the gazetteer: not imported",
+        )
+    },
+}
+
+# Modules whose fields' ``description=`` are not read, and why.
+DESCRIBED: dict[str, str] = {
+    # Another helper adds fields there (issue #23); tell the coordinator before moving them.
+    "generator/registry/models.py": (
+        "the JSON Schema's descriptions (schema/registry.schema.json), French for the maintainers "
+        "who write the registry's French YAML in their editor; not yet in the catalogues"
+    ),
 }
 
 # Modules this test does not read yet, and why.
@@ -110,8 +208,9 @@ def _call_name(call: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
 
 
-def _exempt(tree: ast.AST) -> set[int]:
-    """Nodes whose strings are no interface words: keys, raised and logged messages."""
+def _exempt(tree: ast.AST, descriptions: bool = False) -> set[int]:
+    """Nodes whose strings are no interface words: keys, raised and logged messages (and
+    the ``description=`` of fields, when ``descriptions``)."""
     exempt: set[int] = set()
 
     def everything_in(node: ast.AST) -> None:
@@ -136,6 +235,8 @@ def _exempt(tree: ast.AST) -> set[int]:
             if logged or name == "warn":
                 for arg in node.args:
                     everything_in(arg)
+            if descriptions:
+                exempt.update(id(k.value) for k in node.keywords if k.arg == "description")
     return exempt
 
 
@@ -156,13 +257,17 @@ def _literals(tree: ast.AST) -> Iterator[tuple[ast.expr, str]]:
 
 
 def stray_words(
-    path: Path, allowed: Mapping[tuple[str, str], str] = ALLOWED, root: Path = ROOT, source: str | None = None
+    path: Path,
+    allowed: Mapping[tuple[str, str], str] = ALLOWED,
+    root: Path = ROOT,
+    source: str | None = None,
+    described: Mapping[str, str] = DESCRIBED,
 ) -> list[str]:
     """``"path:line: 'literal'"`` for every literal of the module at ``path`` that looks like
     interface words and is not exempt (keys, docstrings, raised or logged messages, ``allowed``)."""
     name = path.relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
     tree = ast.parse(path.read_text(encoding="utf-8") if source is None else source)
-    skip = _docstrings(tree) | _exempt(tree)
+    skip = _docstrings(tree) | _exempt(tree, name in described)
     found = []
     for node, text in _literals(tree):
         if id(node) in skip or (name, text) in allowed or not looks_like_words(text):
@@ -172,8 +277,16 @@ def stray_words(
 
 
 def modules() -> list[Path]:
-    """The modules this test reads: the site's and the analyses'."""
-    found = sorted((ROOT / "generator" / "site").glob("*.py")) + sorted((ROOT / "generator" / "analysis").glob("*.py"))
+    """The modules this test reads: the site's, the analyses', the registry's, the exchanges'
+    (HSDS, data·inclusion, spreadsheet, geocoding) and the command line."""
+    package = ROOT / "generator"
+    found = [
+        *sorted((package / "site").glob("*.py")),
+        *sorted((package / "analysis").glob("*.py")),
+        *sorted((package / "registry").glob("*.py")),
+        *sorted((package / "exchange").rglob("*.py")),
+        package / "cli.py",
+    ]
     return [path for path in found if path.relative_to(ROOT).as_posix() not in SKIPPED]
 
 
@@ -234,3 +347,18 @@ def test_the_extraction_sees_keys_inside_f_strings() -> None:
     source = b'x = f"<h2>{t(\'for_whom\', lang)}</h2>"\ny = N_("status.active")\nz = words.t("since", lang)\n'
     found = [key for _, _, key, _ in extract_python(io.BytesIO(source), {"t": None, "N_": None}, [], {})]
     assert found == ["for_whom", "status.active", "since"]
+
+
+def test_a_described_modules_field_descriptions_are_let_through_and_nothing_else(tmp_path: Path) -> None:
+    path = tmp_path / "generator" / "registry" / "models.py"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        'from pydantic import Field\nname: str = Field(description="Nom du service.")\nother = "Nom du service"\n',
+        encoding="utf-8",
+    )
+    described = {"generator/registry/models.py": "a test's reason"}
+    assert [line.split(": ", 1)[1] for line in stray_words(path, root=tmp_path, described=described)] == [
+        "'Nom du service'"
+    ]
+    assert len(stray_words(path, root=tmp_path, described={})) == 2
+    assert all((ROOT / module).is_file() for module in DESCRIBED)

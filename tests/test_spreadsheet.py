@@ -60,7 +60,9 @@ def test_letters() -> None:
 def test_errors_golden(mini: Path, name: str, update_goldens: bool) -> None:
     result = import_file(SHEETS / name, load_registry(mini))
     assert result.organisations == ()
-    compare_golden(SHEETS / name.replace(".csv", ".expected"), format_problems(result.problems) + "\n", update_goldens)
+    compare_golden(
+        SHEETS / name.replace(".csv", ".expected"), format_problems(result.problems, "en") + "\n", update_goldens
+    )
 
 
 def test_errors_cli_writes_nothing(mini: Path) -> None:

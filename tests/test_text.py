@@ -9,7 +9,8 @@ import unicodedata
 
 import pytest
 
-from generator.registry.text import closest, did_you_mean, dotted, fold
+from generator.registry.problems import hint
+from generator.registry.text import closest, dotted, fold
 from tests.conftest import ROOT
 
 WORDS = [
@@ -65,9 +66,11 @@ def test_fold_agrees_with_the_browser() -> None:
 
 
 def test_did_you_mean() -> None:
-    assert did_you_mean("adress", ["address", "phone"]) == " (did you mean 'address'?)"
-    assert did_you_mean("zzz", ["address", "phone"]) == ""
-    assert did_you_mean("adress", {"address": "Adresse"}, shown={"address": "Adresse"}.__getitem__) == (
+    # One "did you mean" for every layer: a message put into words in the reader's language.
+    assert hint("adress", ["address", "phone"]).text("en") == " (did you mean 'address'?)"
+    assert hint("adress", ["address", "phone"]).text("fr") == " (vouliez-vous dire « address » ?)"
+    assert hint("zzz", ["address", "phone"]).text("en") == ""
+    assert hint("adress", {"address": "Adresse"}, shown={"address": "Adresse"}.__getitem__).text("en") == (
         " (did you mean 'Adresse'?)"
     )
     assert closest("phon", ["address", "phone"]) == "phone"

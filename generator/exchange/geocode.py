@@ -31,8 +31,10 @@ from geopy.geocoders import BANFrance, Nominatim
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 
+from ..locale import speaking, t
 from ..registry.loader import Registry, locate_address
 from ..registry.models import Site
+from ..registry.problems import Message, Problem, literal, msg
 from ..registry.territories import Gazetteer, Territory
 
 CACHE_PATH = "data/geocache.csv"
@@ -74,7 +76,15 @@ class GeocodeProblem:
     """A site that could not be placed, or whose online answer was rejected."""
 
     site: str
-    message: str
+    message: Message
+
+
+class _Refused(Exception):
+    """An online answer we do not take, and why (put into words when printed)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.text("en"))
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -106,7 +116,8 @@ def load_geocache(root: Path) -> dict[str, CacheEntry]:
             try:
                 position = Position(float(row["lat"]), float(row["lon"]), row["source"], row["precision"])
             except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"{CACHE_PATH}:{line}:1: unreadable row ({exc})") from exc
+                reason = t("cli.geocode.unreadable_row", speaking(), reason=str(exc))
+                raise ValueError(f"{CACHE_PATH}:{line}:1: {reason}") from exc
             entries[row["site"]] = CacheEntry(row["site"], row["address"], position)
     return entries
 
@@ -266,7 +277,7 @@ class OnlineGeocoders:
         if country == "fr":
             found = self.ban(address_text(site), exactly_one=True)
             if found is None:
-                raise GeopyError("the BAN found no such address")
+                raise _Refused(msg("cli.geocode.not_found", service="BAN"))
             kind = str(found.raw.get("properties", {}).get("type", ""))
             return Position(found.latitude, found.longitude, "ban", _BAN_PRECISION.get(kind, "locality"))
         query = {
@@ -276,7 +287,7 @@ class OnlineGeocoders:
         }
         found = self.nominatim({k: v for k, v in query.items() if v}, exactly_one=True, country_codes=country)
         if found is None:
-            raise GeopyError("Nominatim found no such address")
+            raise _Refused(msg("cli.geocode.not_found", service="Nominatim"))
         kind = str(found.raw.get("addresstype") or found.raw.get("type") or "")
         return Position(found.latitude, found.longitude, "nominatim", _NOMINATIM_PRECISION.get(kind, "locality"))
 
@@ -319,13 +330,7 @@ def geocode_sites(
             commune = registry.gazetteer.get(found.raw["code"]) if isinstance(found, Location) else None
         if commune is None:
             counts["unplaced"] += 1
-            problems.append(
-                GeocodeProblem(
-                    site_id,
-                    f"address '{address}' is in no known territory: site left off the maps "
-                    "(check the postcode and city, or add 'coordinates')",
-                )
-            )
+            problems.append(GeocodeProblem(site_id, msg("cli.geocode.no_territory", address=address)))
             continue
         home = centroid(commune)
         if online is not None:
@@ -334,15 +339,18 @@ def geocode_sites(
                 position = online.locate(site, country)
                 if home is not None and distance_km(home, (position.lat, position.lon)) > MAX_DISTANCE_KM:
                     far = distance_km(home, (position.lat, position.lon))
-                    raise GeopyError(f"answer is {far:.0f} km from {commune.name}, a homonym elsewhere")
+                    raise _Refused(msg("cli.geocode.homonym", km=f"{far:.0f}", commune=commune.name))
                 entries[site_id] = CacheEntry(site_id, address, position)
                 counts["online"] += 1
                 continue
-            except (GeopyError, AdapterHTTPError) as exc:
-                problems.append(GeocodeProblem(site_id, f"online geocoding of '{address}' failed: {exc}"))
+            except (_Refused, GeopyError, AdapterHTTPError) as exc:
+                reason = exc.message if isinstance(exc, _Refused) else literal(str(exc))  # geopy's own words
+                problems.append(
+                    GeocodeProblem(site_id, msg("cli.geocode.online_failed", address=address, reason=reason))
+                )
         if home is None:
             counts["unplaced"] += 1
-            problems.append(GeocodeProblem(site_id, f"commune {commune.code} has no centroid in the gazetteer"))
+            problems.append(GeocodeProblem(site_id, msg("cli.geocode.no_centroid", code=commune.code)))
             continue
         entries[site_id] = CacheEntry(site_id, address, Position(home[0], home[1], "gazetteer", "commune"))
         counts["gazetteer"] += 1
@@ -390,8 +398,9 @@ def precise_positions(entries: Iterable[CacheEntry]) -> dict[str, Position]:
     return {e.site: e.position for e in entries if e.position.precision in ("address", "street")}
 
 
-def problem_lines(registry: Registry, problems: Iterable[GeocodeProblem]) -> list[str]:
-    """Each problem as ``path:line:col: warning: message [geocode]``, at the site's address."""
+def problem_lines(registry: Registry, problems: Iterable[GeocodeProblem], lang: str | None = None) -> list[str]:
+    """Each problem as ``path:line:col: warning: site 'x': message [geocode]``, at the site's
+    address, in ``lang`` (the command's language by default)."""
     from ..registry.yamlsource import read_yaml
 
     documents: dict[str, Any] = {}
@@ -403,7 +412,8 @@ def problem_lines(registry: Registry, problems: Iterable[GeocodeProblem]) -> lis
             documents[path] = read_yaml(registry.root / path, path).positions
         index = [s.id for s in registry.organisations[org_id].sites].index(problem.site)
         line, col = documents[path].find(("sites", index, "address"))
-        lines.append(f"{path}:{line}:{col}: warning: site '{problem.site}': {problem.message} [geocode]")
+        message = msg("cli.geocode.site", site=problem.site, problem=problem.message)
+        lines.append(Problem(path, line, col, message, "geocode", severity="warning").line_text(lang or speaking()))
     return sorted(lines)
 
 

@@ -20,10 +20,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..registry.loader import Registry, friendly
+from ..locale import LANGUAGES, N_, SOURCE, lookup, speaking, t
+from ..registry.loader import Registry, friendly_message
 from ..registry.models import Organisation
+from ..registry.problems import Message, hint, literal, msg
 from ..registry.territories import PlaceError
-from ..registry.text import did_you_mean, fold
+from ..registry.text import fold
 from .untrusted import (
     MAX_COLUMNS,
     MAX_XLSX_BYTES,
@@ -41,104 +43,158 @@ from .untrusted import (
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the import spreadsheet."""
+    """One column of the import spreadsheet.
+
+    Its words are in the catalogues: ``sheet.column.<key>`` is its header (the French one
+    is the template's), ``….help`` and ``….example`` (none for some) fill the template's
+    notice sheet.
+    """
 
     key: str
-    label: str  # the French header of the template
     required: bool
-    help: str  # French, for the template's notice and the docs
-    example: str = ""
+
+    def words(self, lang: str = SOURCE) -> tuple[str, str, str]:
+        """The header, the help and the example in ``lang``."""
+        base = _WORDS + self.key
+        return t(base, lang), t(base + ".help", lang), lookup(base + ".example", lang) or ""
+
+    @property
+    def label(self) -> str:
+        """The template's (French) header."""
+        return t(_WORDS + self.key)
+
+    def header(self) -> Message:
+        """The header, put into words in the language of the message that names it."""
+        return msg(_WORDS + self.key)
 
 
-COLUMNS: tuple[Column, ...] = (
-    Column(
-        "organisation_id",
-        "Identifiant organisation",
-        True,
-        "Identifiant stable : minuscules, chiffres, tirets.",
-        "asbl-exemple",
-    ),
-    Column(
-        "organisation_name",
-        "Nom organisation",
-        False,
-        "Obligatoire sur la première ligne d'une organisation.",
-        "Asbl Exemple",
-    ),
-    Column(
-        "service_id", "Identifiant service", True, "Identifiant stable et unique du service.", "asbl-exemple-accueil"
-    ),
-    Column("service_name", "Nom service", True, "Nom du service.", "Accueil de jour"),
-    Column(
-        "objective", "Objectif", True, "L'objectif du service, en une ou deux phrases.", "Accueillir sans rendez-vous."
-    ),
-    Column(
-        "needs",
-        "Besoins",
-        True,
-        "Besoins couverts : identifiants ou libellés, séparés par « ; ».",
-        "mental-health; homelessness",
-    ),
-    Column(
-        "functions",
-        "Fonctions",
-        True,
-        "Fonctions exercées : identifiants ou libellés, séparés par « ; ».",
-        "case-management",
-    ),
-    Column("summary", "Pour qui", False, "Le public, en une ligne.", "Adultes sans logement"),
-    Column("age_min", "Âge minimum", False, "Âge minimum admis (inclus), en années.", "18"),
-    Column("age_max", "Âge maximum", False, "Âge maximum admis (inclus), en années.", ""),
-    Column(
-        "area", "Territoires", True, "Codes, noms de communes ou codes postaux, séparés par « ; ».", "Schaerbeek; 1050"
-    ),
-    Column(
-        "area_approximate",
-        "Zone approximative",
-        False,
-        "oui si la zone est déduite (p. ex. la seule ville citée).",
-        "non",
-    ),
-    Column(
-        "housing",
-        "Logement",
-        False,
-        "Situations de logement admises (ETHOS), séparées par « ; ».",
-        "roofless; houseless",
-    ),
-    Column(
-        "referrers", "Qui peut demander", False, "self, relative, professional (ou leurs libellés).", "professional"
-    ),
-    Column("access", "Comment y faire appel", False, "Comment faire la demande.", "Par téléphone."),
-    Column("phone", "Téléphone", False, "Numéro(s) public(s), séparés par « ; ».", "+32 2 000 00 00"),
-    Column("email", "E-mail", False, "Adresse(s) e-mail publique(s).", "accueil@exemple.org"),
-    Column("web", "Site web", False, "Adresse web (https://…).", "https://exemple.org"),
-    Column("languages", "Langues", False, "Codes de langues (fr, nl, en…), séparés par « ; ».", "fr; nl"),
-    Column("programme", "Programme", False, "Identifiant d'un programme de data/programmes.yaml.", ""),
-    Column("note", "Remarque", False, "Remarque libre (p. ex. une contradiction entre sources).", ""),
-    Column("source", "Source", True, "Identifiant d'une source de data/sources.yaml.", "rapport-2024"),
-    Column(
-        "verified", "Vérifié le", True, "Date de la dernière vérification (AAAA-MM-JJ ou JJ/MM/AAAA).", "2024-01-17"
-    ),
+_WORDS = "sheet.column."
+_REQUIRED = frozenset(
+    {"organisation_id", "service_id", "service_name", "objective", "needs", "functions", "area", "source", "verified"}
 )
-_BY_HEADER = {fold(name): c for c in COLUMNS for name in (c.key, c.label, c.key.replace("_", " "))}
+# In the template's order (its column letters are documented in docs/import-csv.md).
+COLUMNS: tuple[Column, ...] = tuple(
+    Column(key, key in _REQUIRED)
+    for key in (
+        *("organisation_id", "organisation_name", "service_id", "service_name", "objective", "needs", "functions"),
+        *("summary", "age_min", "age_max", "area", "area_approximate", "housing", "referrers", "access"),
+        *("phone", "email", "web", "languages", "programme", "note", "source", "verified"),
+    )
+)
+# Babel reads the keys built above here: each column's header, help and example.
+COLUMN_WORDS = (
+    N_("sheet.column.organisation_id"),
+    N_("sheet.column.organisation_id.help"),
+    N_("sheet.column.organisation_id.example"),
+    N_("sheet.column.organisation_name"),
+    N_("sheet.column.organisation_name.help"),
+    N_("sheet.column.organisation_name.example"),
+    N_("sheet.column.service_id"),
+    N_("sheet.column.service_id.help"),
+    N_("sheet.column.service_id.example"),
+    N_("sheet.column.service_name"),
+    N_("sheet.column.service_name.help"),
+    N_("sheet.column.service_name.example"),
+    N_("sheet.column.objective"),
+    N_("sheet.column.objective.help"),
+    N_("sheet.column.objective.example"),
+    N_("sheet.column.needs"),
+    N_("sheet.column.needs.help"),
+    N_("sheet.column.needs.example"),
+    N_("sheet.column.functions"),
+    N_("sheet.column.functions.help"),
+    N_("sheet.column.functions.example"),
+    N_("sheet.column.summary"),
+    N_("sheet.column.summary.help"),
+    N_("sheet.column.summary.example"),
+    N_("sheet.column.age_min"),
+    N_("sheet.column.age_min.help"),
+    N_("sheet.column.age_min.example"),
+    N_("sheet.column.age_max"),
+    N_("sheet.column.age_max.help"),
+    N_("sheet.column.area"),
+    N_("sheet.column.area.help"),
+    N_("sheet.column.area.example"),
+    N_("sheet.column.area_approximate"),
+    N_("sheet.column.area_approximate.help"),
+    N_("sheet.column.area_approximate.example"),
+    N_("sheet.column.housing"),
+    N_("sheet.column.housing.help"),
+    N_("sheet.column.housing.example"),
+    N_("sheet.column.referrers"),
+    N_("sheet.column.referrers.help"),
+    N_("sheet.column.referrers.example"),
+    N_("sheet.column.access"),
+    N_("sheet.column.access.help"),
+    N_("sheet.column.access.example"),
+    N_("sheet.column.phone"),
+    N_("sheet.column.phone.help"),
+    N_("sheet.column.phone.example"),
+    N_("sheet.column.email"),
+    N_("sheet.column.email.help"),
+    N_("sheet.column.email.example"),
+    N_("sheet.column.web"),
+    N_("sheet.column.web.help"),
+    N_("sheet.column.web.example"),
+    N_("sheet.column.languages"),
+    N_("sheet.column.languages.help"),
+    N_("sheet.column.languages.example"),
+    N_("sheet.column.programme"),
+    N_("sheet.column.programme.help"),
+    N_("sheet.column.note"),
+    N_("sheet.column.note.help"),
+    N_("sheet.column.source"),
+    N_("sheet.column.source.help"),
+    N_("sheet.column.source.example"),
+    N_("sheet.column.verified"),
+    N_("sheet.column.verified.help"),
+    N_("sheet.column.verified.example"),
+)
+# The notice sheet's headings, and how it says whether a column is required.
+NOTICE_WORDS = (
+    N_("sheet.notice.letter"),
+    N_("sheet.notice.header"),
+    N_("sheet.notice.key"),
+    N_("sheet.notice.required"),
+    N_("sheet.notice.content"),
+    N_("sheet.notice.example"),
+)
+
+
+def headers() -> dict[str, tuple[Column, str]]:
+    """``{folded name: (column, name)}`` of every header the import reads: each column's key
+    (``service_id``, ``service id``) and its header in every language (French, Dutch,
+    English), so a sheet headed in any of them imports; a directory's own words included."""
+    found: dict[str, tuple[Column, str]] = {}
+    for column in COLUMNS:
+        names = (column.key, column.key.replace("_", " "), *(column.words(lang)[0] for lang in LANGUAGES))
+        for name in names:
+            found.setdefault(fold(name), (column, name))
+    return found
+
+
 _TRUE = {"oui", "yes", "ja", "true", "vrai", "1", "x"}
 _FALSE = {"non", "no", "nee", "false", "faux", "0", ""}
 
 
 @dataclass(frozen=True, order=True)
 class SheetProblem:
-    """One problem, where the spreadsheet program shows it."""
+    """One problem, where the spreadsheet program shows it: ``file:row:column: header: message``."""
 
     file: str
     row: int
     column: str  # the column letter
-    header: str
-    message: str
+    header: Message  # the header as the sheet writes it, or the column's (a missing one)
+    message: Message
+
+    def text(self, lang: str = SOURCE) -> str:
+        """The problem's line, its words in ``lang``."""
+        header = self.header.text(lang)
+        header = f"{header}: " if header else ""
+        return f"{self.file}:{self.row}:{self.column}: {header}{self.message.text(lang)}"
 
     def __str__(self) -> str:
-        header = f"{self.header}: " if self.header else ""
-        return f"{self.file}:{self.row}:{self.column}: {header}{self.message}"
+        return self.text(speaking())
 
 
 @dataclass(frozen=True)
@@ -165,14 +221,14 @@ def read_rows(file: Path) -> list[list[Any]]:
     except SheetError:
         raise
     except InputError as exc:
-        raise SheetError(str(exc)) from None
+        raise SheetError(exc.message, exc.where, exc.code) from None
 
 
 def _read_rows(file: Path) -> list[list[Any]]:
     if file.suffix.lower() in (".xlsx", ".xlsm"):
         return _xlsx_rows(file)
     if file.suffix.lower() != ".csv":
-        raise SheetError(f"{file.name}:0:0: expected a .csv or .xlsx file")
+        raise SheetError(msg("cli.sheet.not_a_sheet"), f"{file.name}:0:0")
     raw = read_bytes(file, file.name)
     first = raw.split(b"\n", 1)[0]
     delimiter = ";" if first.count(b";") > first.count(b",") else ","
@@ -197,7 +253,7 @@ def _xlsx_rows(file: Path) -> list[list[Any]]:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
-        raise SheetError(f"{file.name}:0:0: not a readable XLSX file ({exc.__class__.__name__})") from None
+        raise SheetError(msg("cli.sheet.xlsx_unreadable", kind=exc.__class__.__name__), f"{file.name}:0:0") from None
     try:
         sheet = workbook["services"] if "services" in workbook.sheetnames else workbook.worksheets[0]
         # The sheet's declared dimension (`A1:XFD1048576`) is not trusted: openpyxl would
@@ -208,7 +264,7 @@ def _xlsx_rows(file: Path) -> list[list[Any]]:
     except InputError:
         raise
     except Exception as exc:  # a malformed sheet fails while it is read, not when opened
-        raise SheetError(f"{file.name}:0:0: not a readable XLSX file ({exc.__class__.__name__})") from None
+        raise SheetError(msg("cli.sheet.xlsx_unreadable", kind=exc.__class__.__name__), f"{file.name}:0:0") from None
     finally:
         workbook.close()
 
@@ -225,6 +281,7 @@ class _Row:
     number: int
     cells: dict[str, Any]
     letters: dict[str, str]
+    headers: dict[str, str]  # the header of each column as the sheet writes it
     problems: list[SheetProblem]
     file: str
     reported: set[str] = field(default_factory=set)
@@ -237,10 +294,12 @@ class _Row:
         value = self.get(key)
         return str(value).strip() if value is not None else None
 
-    def problem(self, key: str, message: str) -> None:
-        column = next(c for c in COLUMNS if c.key == key)
+    def problem(self, key: str, message: Message) -> None:
         self.reported.add(key)
-        self.problems.append(SheetProblem(self.file, self.number, self.letters.get(key, "?"), column.label, message))
+        header = (
+            literal(self.headers[key]) if key in self.headers else next(c for c in COLUMNS if c.key == key).header()
+        )
+        self.problems.append(SheetProblem(self.file, self.number, self.letters.get(key, "?"), header, message))
 
 
 @dataclass
@@ -255,27 +314,33 @@ class _Reader:
         self.registry = registry
         self.file = file
         self.problems: list[SheetProblem] = []
+        self.headers: dict[str, str] = {}
 
     def header(self, cells: list[Any]) -> dict[str, str] | None:
         letters: dict[str, str] = {}
+        known = headers()
         for index, cell in enumerate(cells):
             if blank(cell):
                 continue
-            column = _BY_HEADER.get(fold(str(cell)))
+            name = str(cell)
+            column = known.get(fold(name), (None, ""))[0]
             if column is None:
-                hint = did_you_mean(fold(str(cell)), _BY_HEADER, 0.7, lambda key: _BY_HEADER[key].label)
-                self.add(1, letter(index), str(cell), f"unknown column{hint}")
+                found = hint(fold(name), known, 0.7, lambda near: known[near][1])
+                self.add(1, letter(index), literal(name), msg("cli.sheet.unknown_column", hint=found))
             elif column.key in letters:
-                self.add(1, letter(index), str(cell), f"column repeated (also in {letters[column.key]})")
+                repeated = msg("cli.sheet.repeated_column", letter=letters[column.key])
+                self.add(1, letter(index), literal(name), repeated)
             else:
                 letters[column.key] = letter(index)
+                self.headers[column.key] = name.strip()
         next_letter = letter(len(cells))
         for column in COLUMNS:
             if column.required and column.key not in letters:
-                self.add(1, next_letter, column.label, f"required column is missing (header '{column.label}')")
+                missing = msg("cli.sheet.missing_column", header=column.header())
+                self.add(1, next_letter, column.header(), missing)
         return letters if not self.problems else None
 
-    def add(self, row: int, column: str, header: str, message: str) -> None:
+    def add(self, row: int, column: str, header: Message, message: Message) -> None:
         self.problems.append(SheetProblem(self.file, row, column, header, message))
 
     def terms(self, row: _Row, key: str, vocabulary: str) -> list[str]:
@@ -289,8 +354,11 @@ class _Reader:
         for item in _items(row.get(key) or ""):
             term_id = names.get(fold(item))
             if term_id is None:
-                hint = did_you_mean(fold(item), names, 0.75, names.__getitem__)
-                row.problem(key, f"unknown {vocabulary} term '{item}'{hint}; known: {', '.join(known)}")
+                near = hint(fold(item), names, 0.75, names.__getitem__)
+                unknown = msg(
+                    "cli.sheet.unknown_term", vocabulary=vocabulary, value=item, hint=near, known=tuple(known)
+                )
+                row.problem(key, unknown)
             elif term_id not in found:
                 found.append(term_id)
         return found
@@ -301,7 +369,7 @@ class _Reader:
             try:
                 code = self.registry.gazetteer.resolve(item).code
             except PlaceError as exc:
-                row.problem("area", str(exc))
+                row.problem("area", exc.message)
                 continue
             if code not in codes:
                 codes.append(code)
@@ -318,7 +386,7 @@ class _Reader:
         text = str(value).strip().removesuffix("ans").strip()
         if re.fullmatch(r"[0-9]{1,3}", text):
             return int(text)
-        row.problem(key, f"expected a whole number of years, got '{value}'")
+        row.problem(key, msg("cli.sheet.not_years", value=str(value)))
         return None
 
     def boolean(self, row: _Row, key: str) -> bool | None:
@@ -332,7 +400,7 @@ class _Reader:
             return True
         if text in _FALSE:
             return False
-        row.problem(key, f"expected oui or non, got '{value}'")
+        row.problem(key, msg("cli.sheet.not_yes_no", value=str(value)))
         return None
 
     def date(self, row: _Row, key: str) -> dt.date | None:
@@ -348,13 +416,13 @@ class _Reader:
                 return dt.date(int(match[3]), int(match[2]), int(match[1]))
             return dt.date.fromisoformat(text)
         except ValueError:
-            row.problem(key, f"expected a date written YYYY-MM-DD or DD/MM/YYYY, got '{text}'")
+            row.problem(key, msg("cli.sheet.not_date", value=text))
             return None
 
     def service(self, row: _Row) -> dict[str, Any]:
         for column in COLUMNS:
             if column.required and column.key != "organisation_id" and row.get(column.key) is None:
-                row.problem(column.key, "required value is empty")
+                row.problem(column.key, msg("cli.sheet.empty"))
         public: dict[str, Any] = {"area": self.area(row)}
         age = {k: v for k, v in (("min", self.age(row, "age_min")), ("max", self.age(row, "age_max"))) if v is not None}
         if age:
@@ -393,14 +461,14 @@ class _Reader:
         programme = row.text("programme")
         if programme:
             if programme not in self.registry.programmes:
-                row.problem("programme", f"unknown programme '{programme}'; add it to data/programmes.yaml first")
+                row.problem("programme", msg("cli.sheet.unknown_programme", value=programme))
             data["programme"] = programme
         if row.text("note"):
             data["note"] = row.text("note")
         source = row.text("source")
         if source and source not in self.registry.sources:
-            hint = did_you_mean(source, self.registry.sources)
-            row.problem("source", f"unknown source '{source}'{hint}; add it to data/sources.yaml first")
+            found = hint(source, self.registry.sources)
+            row.problem("source", msg("cli.sheet.unknown_source", value=source, hint=found))
         data["sources"] = [source] if source else []
         if row.get("verified") is not None:
             data["verified"] = self.date(row, "verified")
@@ -457,7 +525,7 @@ def import_sheet(rows: list[list[Any]], registry: Registry, file: str, out: Path
         return path
 
     if not rows:
-        return SheetImport((), (SheetProblem(file, 1, "A", "", "the file is empty"),))
+        return SheetImport((), (SheetProblem(file, 1, "A", literal(""), msg("cli.sheet.empty_file")),))
     letters = reader.header(rows[0])
     if letters is None:
         return SheetImport((), _sorted(reader.problems))
@@ -468,30 +536,32 @@ def import_sheet(rows: list[list[Any]], registry: Registry, file: str, out: Path
         if all(blank(c) for c in cells):
             continue
         values = {key: cells[i] if i < len(cells) else None for key, i in index.items()}
-        row = _Row(number, values, letters, reader.problems, file)
+        row = _Row(number, values, letters, reader.headers, reader.problems, file)
         org_id = row.text("organisation_id")
         data = reader.service(row)
         if org_id is None:
-            row.problem("organisation_id", "required value is empty")
+            row.problem("organisation_id", msg("cli.sheet.empty"))
             continue
         service_id = data.get("id")  # None when the cell is empty, already reported
         if service_id in seen_services:
-            row.problem("service_id", f"service '{service_id}' is already on row {seen_services[service_id]}")
+            row.problem("service_id", msg("cli.sheet.service_repeated", id=service_id, row=seen_services[service_id]))
         elif service_id and org_id and (owner := elsewhere(service_id, org_id)):
-            row.problem("service_id", f"service '{service_id}' already exists in {owner}")
+            row.problem("service_id", msg("cli.sheet.service_exists", id=service_id, file=owner))
         if service_id:
             seen_services.setdefault(service_id, number)
         organisation = organisations.get(org_id)
         name = row.text("organisation_name")
         if organisation is None:
             if owner := elsewhere(org_id, org_id):
-                row.problem("organisation_id", f"organisation '{org_id}' already exists in {owner}")
+                row.problem("organisation_id", msg("cli.sheet.organisation_exists", id=org_id, file=owner))
             elif name is None:
-                row.problem("organisation_name", f"the first row of organisation '{org_id}' must give its name")
+                row.problem("organisation_name", msg("cli.sheet.organisation_unnamed", id=org_id))
             organisation = organisations[org_id] = _Organisation(org_id, name)
         elif name and organisation.name and name != organisation.name:
             first = organisation.rows[0][0].number
-            row.problem("organisation_name", f"'{name}' differs from '{organisation.name}' on row {first}")
+            row.problem(
+                "organisation_name", msg("cli.sheet.name_differs", name=name, first=organisation.name, row=first)
+            )
         organisation.rows.append((row, data))
     result = []
     for organisation in organisations.values():
@@ -519,7 +589,7 @@ def _validate(organisation: _Organisation) -> Organisation | None:
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            message, _ = friendly(error, Organisation)
+            message, _ = friendly_message(error, Organisation)
             if loc and loc[0] == "services" and len(loc) > 1 and isinstance(loc[1], int):
                 row, service = organisation.rows[loc[1]]
                 key = _column_of(loc[2:], service.get("contacts", []))
@@ -539,14 +609,14 @@ def import_file(file: Path, registry: Registry, out: Path | None = None) -> Shee
 # --- the template -------------------------------------------------------------------------
 
 
-def template_csv() -> bytes:
+def template_csv(lang: str = SOURCE) -> bytes:
     """The import template as CSV: the header row only (UTF-8 with BOM, for Excel)."""
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerow([c.label for c in COLUMNS])
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerow([c.words(lang)[0] for c in COLUMNS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(lang: str = SOURCE) -> bytes:
     """The import template as XLSX: a ``services`` sheet to fill and a ``notice`` sheet."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -554,17 +624,18 @@ def template_xlsx() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "services"
-    sheet.append([c.label for c in COLUMNS])
+    sheet.append([c.words(lang)[0] for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     notice = workbook.create_sheet("notice")
-    notice.append(["Colonne", "Titre", "Clé", "Obligatoire", "Contenu", "Exemple"])
+    notice.append([t(key, lang) for key in NOTICE_WORDS])
     for cell in notice[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(COLUMNS):
-        required = "oui" if column.required else "non"
-        notice.append([letter(index), column.label, column.key, required, column.help, column.example])
+        label, help_text, example = column.words(lang)
+        required = t("sheet.notice.yes", lang) if column.required else t("sheet.notice.no", lang)
+        notice.append([letter(index), label, column.key, required, help_text, example])
     fixed = dt.datetime(2024, 1, 1)
     workbook.properties.created = fixed
     workbook.properties.modified = fixed
@@ -595,9 +666,9 @@ def _reproducible_zip(data: bytes) -> bytes:
 
 def _sorted(problems: Iterable[SheetProblem]) -> tuple[SheetProblem, ...]:
     """By row, then column as the spreadsheet orders them (B before AA)."""
-    return tuple(sorted(set(problems), key=lambda p: (p.row, ord_index(p.column), p.message)))
+    return tuple(sorted(set(problems), key=lambda p: (p.row, ord_index(p.column), p.message.text())))
 
 
-def format_problems(problems: Iterable[SheetProblem]) -> str:
-    """One line per problem, sorted by row then column."""
-    return "\n".join(str(p) for p in _sorted(problems))
+def format_problems(problems: Iterable[SheetProblem], lang: str | None = None) -> str:
+    """One line per problem, sorted by row then column, in ``lang`` (the command's language by default)."""
+    return "\n".join(p.text(lang or speaking()) for p in _sorted(problems))

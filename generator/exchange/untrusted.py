@@ -8,7 +8,9 @@ are decompressed piece by piece and counted, whatever their headers declare); te
 decode; CSV rows, columns and cells, JSON nesting and numbers are bounded or checked.
 Each refusal is one message, ``where: message [code]``, raised as ``InputError``: the
 spreadsheet and HSDS readers build on these functions, so every import inherits the same
-limits, and the import commands print the message and exit 1 with nothing written.
+limits, and the import commands print the message and exit 1 with nothing written. The
+message is a catalogue key (``cli.input.…``) put into words in the language of the command
+under way (``locale.speaking()``: French by default, English with ``--lang en``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
+
+from ..locale import speaking
+from ..registry.problems import Message, literal, msg
 
 # One file, or the decompressed members of one zip together. Parsed JSON takes about
 # seven times its size in memory (64 MiB of our own NDJSON peaked at 434 MB), so 32 MiB
@@ -51,11 +56,35 @@ _CHUNK = 1024 * 1024
 
 
 class InputError(Exception):
-    """An input refused before anything is imported; the message says where and why."""
+    """An input refused before anything is imported: ``where: message [code]``.
+
+    ``message`` is a catalogue ``Message`` (or words already written, by a subclass's
+    caller); ``str()`` puts it into words in the language of the command under way.
+    """
+
+    def __init__(self, message: Message | str, where: str = "", code: str = "") -> None:
+        super().__init__(message, where, code)
+        self.message = literal(message) if isinstance(message, str) else message
+        self.where = where
+        self.code = code
+
+    def text(self, lang: str) -> str:
+        """``where: message [code]`` in ``lang``."""
+        words = self.message.text(lang)
+        if self.where:
+            words = f"{self.where}: {words}"
+        return f"{words} [{self.code}]" if self.code else words
+
+    def __str__(self) -> str:
+        return self.text(speaking())
 
 
 def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):g} MiB"
+
+
+def _refuse(where: str, code: str, message: Message) -> NoReturn:
+    raise InputError(message, where, code)
 
 
 def read_bytes(path: Path, shown: str, limit: int = MAX_INPUT_BYTES) -> bytes:
@@ -65,9 +94,9 @@ def read_bytes(path: Path, shown: str, limit: int = MAX_INPUT_BYTES) -> bytes:
             data = handle.read(limit + 1)
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        raise InputError(f"{shown}:0:0: cannot be read ({reason}) [input-unreadable]") from None
+        _refuse(f"{shown}:0:0", "input-unreadable", msg("cli.input.unreadable", reason=reason))
     if len(data) > limit:
-        raise InputError(f"{shown}:0:0: larger than the limit of {_mib(limit)} [input-too-large]")
+        _refuse(f"{shown}:0:0", "input-too-large", msg("cli.input.too_large", size=_mib(limit)))
     return data
 
 
@@ -77,16 +106,16 @@ def _open_zip(path: Path, shown: str) -> zipfile.ZipFile:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise InputError(f"{shown}:0:0: cannot be read ({exc.strerror}) [input-unreadable]") from None
+        _refuse(f"{shown}:0:0", "input-unreadable", msg("cli.input.unreadable", reason=str(exc.strerror)))
     if size > MAX_INPUT_BYTES:
-        raise InputError(f"{shown}:0:0: larger than the limit of {_mib(MAX_INPUT_BYTES)} [input-too-large]")
+        _refuse(f"{shown}:0:0", "input-too-large", msg("cli.input.too_large", size=_mib(MAX_INPUT_BYTES)))
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise InputError(f"{shown}:0:0: not a readable zip file [zip-unreadable]") from None
+        _refuse(f"{shown}:0:0", "zip-unreadable", msg("cli.input.zip_unreadable"))
     if len(archive.infolist()) > MAX_ZIP_MEMBERS:
         archive.close()
-        raise InputError(f"{shown}:0:0: more than {MAX_ZIP_MEMBERS} files in the archive [zip-too-many-members]")
+        _refuse(f"{shown}:0:0", "zip-too-many-members", msg("cli.input.zip_too_many_members", n=MAX_ZIP_MEMBERS))
     return archive
 
 
@@ -99,7 +128,7 @@ def check_zip(path: Path, shown: str, limit: int) -> None:
     with _open_zip(path, shown) as archive:
         declared = sum(info.file_size for info in archive.infolist())
     if declared > limit:
-        raise InputError(f"{shown}:0:0: decompresses to more than {_mib(limit)} [input-too-large]")
+        _refuse(f"{shown}:0:0", "input-too-large", msg("cli.input.decompresses_to", size=_mib(limit)))
 
 
 def read_zip(path: Path, shown: str, wanted: Callable[[str], bool], limit: int = MAX_INPUT_BYTES) -> dict[str, bytes]:
@@ -117,13 +146,13 @@ def read_zip(path: Path, shown: str, wanted: Callable[[str], bool], limit: int =
                     while piece := member.read(_CHUNK):
                         total += len(piece)
                         if total > limit:
-                            raise InputError(
-                                f"{shown}/{info.filename}:0:0: the archive decompresses to more than "
-                                f"{_mib(limit)} [input-too-large]"
+                            where = f"{shown}/{info.filename}:0:0"
+                            _refuse(
+                                where, "input-too-large", msg("cli.input.archive_decompresses_to", size=_mib(limit))
                             )
                         pieces.append(piece)
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError):
-                raise InputError(f"{shown}/{info.filename}:0:0: cannot be decompressed [zip-unreadable]") from None
+                _refuse(f"{shown}/{info.filename}:0:0", "zip-unreadable", msg("cli.input.cannot_decompress"))
             members[info.filename] = b"".join(pieces)
     return members
 
@@ -156,19 +185,17 @@ def decode(
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         offset = exc.start
-    names = "UTF-8"
     if fallback is not None:
         try:
             return data.decode(fallback)
         except UnicodeDecodeError as exc:
             offset = exc.start
-        names = f"UTF-8 nor {_ENCODING_NAMES.get(fallback, fallback)}"
     position = where(data, offset) if where is not None else "{}:{}".format(*line_and_column(data, offset))
-    _refuse(f"{shown}:{position}: byte 0x{data[offset]:02x} is not {names} text; save the file as UTF-8 [encoding]")
-
-
-def _refuse(message: str) -> NoReturn:
-    raise InputError(message)
+    byte = f"{data[offset]:02x}"
+    if fallback is None:
+        _refuse(f"{shown}:{position}", "encoding", msg("cli.input.not_utf8", byte=byte))
+    name = _ENCODING_NAMES.get(fallback, fallback)
+    _refuse(f"{shown}:{position}", "encoding", msg("cli.input.not_utf8_nor", byte=byte, encoding=name))
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -205,20 +232,22 @@ def bounded_rows(
             last_blank = row
             continue
         if not all(blank(cell) for cell in cells[MAX_COLUMNS:]):
-            _refuse(f"{shown}:{number}:{letter(MAX_COLUMNS)}: more than {MAX_COLUMNS} columns [too-many-columns]")
+            _refuse(
+                f"{shown}:{number}:{letter(MAX_COLUMNS)}",
+                "too-many-columns",
+                msg("cli.input.too_many_columns", n=MAX_COLUMNS),
+            )
         cells = list(cells[:MAX_COLUMNS])
         while cells and blank(cells[-1]):
             cells.pop()
         if not cells:
             continue
         if number > max_rows:
-            _refuse(f"{shown}:{number}:A: more than {max_rows} rows [too-many-rows]")
+            _refuse(f"{shown}:{number}:A", "too-many-rows", msg("cli.input.too_many_rows", n=max_rows))
         for index, cell in enumerate(cells):
             if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
-                _refuse(
-                    f"{shown}:{number}:{letter(index)}: a cell of more than {MAX_CELL_CHARS} characters "
-                    "[cell-too-large]"
-                )
+                where = f"{shown}:{number}:{letter(index)}"
+                _refuse(where, "cell-too-large", msg("cli.input.cell_too_large", n=MAX_CELL_CHARS))
         yield number, cells
 
 
@@ -242,7 +271,7 @@ def _reader(text: str, shown: str, delimiter: str) -> Iterator[list[str]]:
             except StopIteration:
                 return
             except csv.Error as exc:
-                _refuse(f"{shown}:{reader.line_num}:A: not readable as CSV ({exc}) [csv-syntax]")
+                _refuse(f"{shown}:{reader.line_num}:A", "csv-syntax", msg("cli.input.csv_syntax", reason=str(exc)))
             yield row
     finally:
         csv.field_size_limit(previous)
@@ -252,7 +281,11 @@ def csv_rows(text: str, shown: str, delimiter: str = ",", max_rows: int = MAX_RO
     """``(row number, cells)`` of a CSV text, bounded as ``bounded_rows`` says."""
     record = _too_wide(text, delimiter)
     if record is not None:
-        _refuse(f"{shown}:{record}:{letter(MAX_COLUMNS)}: more than {MAX_COLUMNS} columns [too-many-columns]")
+        _refuse(
+            f"{shown}:{record}:{letter(MAX_COLUMNS)}",
+            "too-many-columns",
+            msg("cli.input.too_many_columns", n=MAX_COLUMNS),
+        )
     return bounded_rows(_reader(text, shown, delimiter), shown, max_rows)
 
 
@@ -324,7 +357,7 @@ def json_lines(text: str, shown: str) -> Iterator[tuple[int, Any]]:
     """Each non-blank line of an NDJSON text, parsed: ``(line number, value)``; at most
     ``MAX_JSON_VALUES`` values in all (an empty object costs 64 bytes, written in 3)."""
     if _value_count(text) > MAX_JSON_VALUES:
-        _refuse(f"{shown}:0:0: more than {MAX_JSON_VALUES} JSON values [json-too-many-values]")
+        _refuse(f"{shown}:0:0", "json-too-many-values", msg("cli.input.json_too_many_values", n=MAX_JSON_VALUES))
     # Lines end at "\n" only: a JSON text may hold U+2028 and other breaks of splitlines().
     for number, line in enumerate(io.StringIO(text, newline="\n"), start=1):
         if line.strip():
@@ -335,14 +368,14 @@ def json_value(text: str, where: str) -> Any:
     """``text`` parsed as one JSON value (at most ``MAX_JSON_VALUES`` values);
     ``where`` is ``file:line`` for messages."""
     if _value_count(text) > MAX_JSON_VALUES:
-        _refuse(f"{where}:1: more than {MAX_JSON_VALUES} JSON values [json-too-many-values]")
+        _refuse(f"{where}:1", "json-too-many-values", msg("cli.input.json_too_many_values", n=MAX_JSON_VALUES))
     return _parse(text, where)
 
 
 def _parse(text: str, where: str) -> Any:
     offset = _too_deep(text)
     if offset is not None:
-        _refuse(f"{where}:{offset + 1}: nested more than {MAX_JSON_DEPTH} levels deep [json-too-deep]")
+        _refuse(f"{where}:{offset + 1}", "json-too-deep", msg("cli.input.json_too_deep", n=MAX_JSON_DEPTH))
     constants: list[_NotANumber] = []
 
     def constant(name: str) -> _NotANumber:
@@ -352,15 +385,15 @@ def _parse(text: str, where: str) -> Any:
     try:
         value = json.loads(text, parse_constant=constant)
     except json.JSONDecodeError as exc:
-        _refuse(f"{where}:{exc.colno}: not JSON: {exc.msg} [json-syntax]")
+        _refuse(f"{where}:{exc.colno}", "json-syntax", msg("cli.input.json_syntax", reason=exc.msg))
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        _refuse(f"{where}:1: not JSON: {exc} [json-syntax]")
+        _refuse(f"{where}:1", "json-syntax", msg("cli.input.json_syntax", reason=str(exc)))
     if not constants and not _SURROGATE_ESCAPE.search(text):
         return value  # nothing to look for: most texts are walked no further
     for pointer, bad in json_pointers(value, _unusable):
         if isinstance(bad, _NotANumber):
-            _refuse(f"{where}: {pointer or '/'}: {bad.text} is not a JSON number [json-number]")
-        _refuse(f"{where}: {pointer or '/'}: a lone surrogate escape (\\ud800-\\udfff) is not text [json-string]")
+            _refuse(f"{where}: {pointer or '/'}", "json-number", msg("cli.input.json_number", value=bad.text))
+        _refuse(f"{where}: {pointer or '/'}", "json-string", msg("cli.input.json_surrogate"))
     return value
 
 

@@ -9,7 +9,7 @@ default and English with ``--lang en``; the codes (``[unknown-key]``) never chan
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -64,10 +64,11 @@ def quoted(value: object) -> Message:
     return msg("check.quoted", value=str(value))
 
 
-def hint(value: str, known: Iterable[str], cutoff: float = 0.6) -> Message:
-    """`` (did you mean 'x'?)`` for the closest of ``known``, else nothing (``text.did_you_mean``)."""
+def hint(value: str, known: Iterable[str], cutoff: float = 0.6, shown: Callable[[str], str] = str) -> Message:
+    """`` (did you mean 'x'?)`` for the closest of ``known`` (written as ``shown`` says: a
+    column's header rather than its folded name), else nothing."""
     found = closest(value, known, cutoff)
-    return msg("check.did_you_mean", match=found) if found is not None else literal("")
+    return msg("check.did_you_mean", match=shown(found)) if found is not None else literal("")
 
 
 def _words(value: Value, lang: str) -> str | int | float:

@@ -24,6 +24,7 @@ import yaml as safe_yaml
 from pydantic import TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 
+from ..locale import t
 from .loader import friendly
 from .models import ID_PATTERN, TERRITORY_PATTERN, Contact, Id, Line, Paragraph, Service, Url
 
@@ -107,41 +108,56 @@ def _plain(value: str, pattern: str = ID_PATTERN) -> str:
     return value
 
 
+def _comment(text: str) -> str:
+    """``# text``: a comment of the written file, on one line whatever a directory's own
+    words (its catalogue) hold."""
+    return "# " + " ".join(text.splitlines())
+
+
 def schema_line(file: Path, root: Path) -> str:
     depth = len(file.relative_to(root).parts) - 1
     return SCHEMA_LINE.format(path="../" * depth)
 
 
-def organisation_text(file: Path, root: Path, organisation_id: str, name: str, website: str | None) -> str:
-    """The text of a new organisation file, with French comments for the next maintainer."""
+def organisation_text(
+    file: Path, root: Path, organisation_id: str, name: str, website: str | None, lang: str = "fr"
+) -> str:
+    """The text of a new organisation file, with comments for the next maintainer.
+
+    The comments are in the registry's language (French), whatever ``--lang`` the command
+    speaks: the file is shared by every maintainer, as the import's header is.
+    """
     lines = [
         schema_line(file, root),
-        "# Une organisation, ses lieux et ses services. Guide : CONTRIBUTING.md.",
-        f"id: {_plain(organisation_id)}  # identifiant stable : minuscules, chiffres et tirets",
+        _comment(t("cli.scaffold.organisation", lang)),
+        f"id: {_plain(organisation_id)}  {_comment(t('cli.scaffold.organisation_id', lang))}",
         f"name: {_quote(name)}",
     ]
     if website:
         lines.append(f"website: {_quote(website)}")
     lines += [
-        "# Lieux : un par adresse où l'on reçoit le public ou d'où part l'équipe.",
+        _comment(t("cli.scaffold.sites", lang)),
         "sites: []",
-        f"# Services : ajoutez-en avec `maillage new service --organisation {organisation_id}`.",
+        _comment(t("cli.scaffold.services", lang, organisation=_plain(organisation_id))),
         "services: []",
     ]
     return "\n".join(lines) + "\n"
 
 
-def service_text(new: NewService) -> str:
-    """One service as a commented YAML list item."""
+def service_text(new: NewService, lang: str = "fr") -> str:
+    """One service as a commented YAML list item (comments in ``lang``: see ``organisation_text``)."""
+    needs = _comment(t("cli.scaffold.vocabulary", lang, file="data/vocabularies/needs.yaml"))
+    functions = _comment(t("cli.scaffold.vocabulary", lang, file="data/vocabularies/functions.yaml"))
+    area = ", ".join(_plain(a, TERRITORY_PATTERN) for a in new.area)
     lines = [
-        f"- id: {_plain(new.id)}  # identifiant stable du service",
+        f"- id: {_plain(new.id)}  {_comment(t('cli.scaffold.service_id', lang))}",
         f"  name: {_quote(new.name)}",
-        f"  needs: [{', '.join(map(_plain, new.needs))}]  # vocabulaire : data/vocabularies/needs.yaml",
-        f"  functions: [{', '.join(map(_plain, new.functions))}]  # vocabulaire : data/vocabularies/functions.yaml",
+        f"  needs: [{', '.join(map(_plain, new.needs))}]  {needs}",
+        f"  functions: [{', '.join(map(_plain, new.functions))}]  {functions}",
         f"  objective: {_quote(new.objective)}",
-        "  # Pour qui ? Laissez de côté ce que vous ne savez pas : le site affichera « à vérifier ».",
+        "  " + _comment(t("cli.scaffold.public", lang)),
         "  public:",
-        f"    area: [{', '.join(_plain(a, TERRITORY_PATTERN) for a in new.area)}]  # codes de territoires couverts",
+        f"    area: [{area}]  {_comment(t('cli.scaffold.area', lang))}",
     ]
     if new.age_min is not None or new.age_max is not None:
         bounds = [f"min: {new.age_min}"] if new.age_min is not None else []
@@ -155,8 +171,8 @@ def service_text(new: NewService) -> str:
     if contacts:
         lines += ["  contacts:", *contacts]
     lines += [
-        f"  sources: [{_plain(new.source)}]  # d'où viennent ces informations (data/sources.yaml)",
-        f"  verified: {new.verified.isoformat()}  # date de la dernière vérification",
+        f"  sources: [{_plain(new.source)}]  {_comment(t('cli.scaffold.sources', lang))}",
+        f"  verified: {new.verified.isoformat()}  {_comment(t('cli.scaffold.verified', lang))}",
     ]
     return "\n".join(lines) + "\n"
 

@@ -13,6 +13,6 @@ def registry_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://maillage.example/schema/registry.schema.json",
-        "title": "Maillage — fichier du registre (une organisation, ses lieux et ses services)",
+        "title": schema["title"],  # third, where editors look for it (the model's name)
         **schema,
     }

@@ -1,4 +1,4 @@
-"""Small text helpers every layer uses: folding for comparison, "did you mean", YAML paths.
+"""Small text helpers every layer uses: folding for comparison, the closest name, YAML paths.
 
 One copy of each, here in the lowest layer, so that a name typed in a spreadsheet, a place
 typed in the orientation page and a word of a service page fold the same way.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Hashable, Iterable
 from functools import lru_cache
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -39,15 +39,6 @@ def closest(value: str, known: Iterable[str], cutoff: float = 0.6) -> str | None
     """The one of ``known`` closest to ``value``, if any is close enough (difflib's ratio)."""
     found = difflib.get_close_matches(value, list(known), n=1, cutoff=cutoff)
     return found[0] if found else None
-
-
-def did_you_mean(value: str, known: Iterable[str], cutoff: float = 0.6, shown: Callable[[str], str] = str) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``known``, or "" when none is close.
-
-    ``shown`` says how the match is written (a column's label rather than its key).
-    """
-    found = closest(value, known, cutoff)
-    return f" (did you mean '{shown(found)}'?)" if found is not None else ""
 
 
 def dotted(loc: Iterable[Hashable]) -> str:
