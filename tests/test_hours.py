@@ -116,3 +116,56 @@ def test_check_stale_prints_expired_alerts(hours_project: Path, monkeypatch: pyt
         "data/registry/gamma.yaml:26:9: avertissement : services[0].alerts[0]: alerte « closed » terminée le "
         "2030-07-31" in result.stderr
     )
+
+
+def test_hsds_schedules_and_alert(hours_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    import jsonschema
+
+    from generator.exchange.hsds import check_tables, export_hsds, write_export
+
+    hsds = ROOT.parent / "shared" / "hsds-3.0"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2030, 6, 1, tzinfo=dt.UTC).timestamp())))
+    export = export_hsds(load_registry(hours_project))
+    service = next(s for s in export.services if s["name"] == "Permanence Gamma")
+    weekly = [(s.get("byday"), s.get("opens_at"), s.get("closes_at")) for s in service["schedules"]]
+    assert weekly == [("MO,TU,WE,TH,FR", "09:00:00", "17:00:00")]
+    assert service["schedules"][0]["description"] == "du lundi au vendredi, de 9 h à 17 h ; fermé les jours fériés"
+    assert service["schedules"][0]["notes"] == "opening_hours: Mo-Fr 09:00-17:00; PH off"
+    assert service["alert"] == (
+        "Fermé du 2030-07-01 au 2030-07-31 : Fermeture d'été. ; "
+        "Déménagé du 2030-09-01 au 2030-09-30 : Accueil Gamma : Accueil provisoire au 5 rue de la Poste."
+    )
+    location = service["service_at_locations"][0]["location"]
+    assert [(s["byday"], s["opens_at"], s["closes_at"]) for s in location["schedules"]] == [
+        ("MO,TU,WE,TH,FR", "09:00:00", "12:00:00"),
+        ("MO,TU,WE,TH,FR", "13:30:00", "17:00:00"),
+    ]
+    schema = json.loads((hsds / "compiled" / "service_with_definitions.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    assert [e.message for s in export.services for e in validator.iter_errors(s)] == []
+    write_export(export, tmp_path)
+    official = json.loads((hsds / "datapackage.json").read_text(encoding="utf-8"))
+    assert check_tables(tmp_path / "datapackage", official) == []
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        (
+            "Mo-Fr 09:00-17:00; We 09:00-12:00",
+            [("MO,TU,TH,FR", "09:00:00", "17:00:00"), ("WE", "09:00:00", "12:00:00")],
+        ),
+        ("Mo-Sa 10:00-19:00; Su off", [("MO,TU,WE,TH,FR,SA", "10:00:00", "19:00:00")]),
+        ("24/7", [("MO,TU,WE,TH,FR,SA,SU", "00:00:00", "23:59:59")]),
+        ("Mo-Su 20:00-08:00", [("MO,TU,WE,TH,FR,SA,SU", "20:00:00", "08:00:00")]),
+        ("Sep-Jun Mo-Fr 09:00-17:00", [(None, None, None)]),
+    ],
+)
+def test_hsds_week_applies_rules_in_order(expression: str, expected: list[tuple[str | None, ...]]) -> None:
+    from generator.exchange.hsds.hours import schedules
+
+    found = schedules(expression, "service", "s", str)
+    assert [(s.get("byday"), s.get("opens_at"), s.get("closes_at")) for s in found] == expected
+    assert all(s["notes"] == f"opening_hours: {expression}" for s in found)

@@ -66,6 +66,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
             "minimum_age",
             "maximum_age",
             "assured_date",
+            "alert",
         ),
     ),
     "attribute": ("attributes.csv", ("id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value")),
@@ -80,7 +81,10 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         "addresses.csv",
         ("id", "location_id", "address_1", "city", "state_province", "postal_code", "country", "address_type"),
     ),
-    "schedule": ("schedules.csv", ("id", "service_id", "location_id", "description")),
+    "schedule": (
+        "schedules.csv",
+        ("id", "service_id", "location_id", "freq", "byday", "description", "opens_at", "closes_at", "notes"),
+    ),
     "service_area": ("service_areas.csv", ("id", "service_id", "name", "description", "uri")),
     "language": ("languages.csv", ("id", "service_id", "name", "code")),
     "taxonomy_term": (

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
+from ...registry.dates import reference_date
 from ...registry.loader import Registry
 from ...registry.models import Contact, Organisation, Programme, Service, Site
 from ..csvsafe import neutralise
@@ -41,6 +42,7 @@ from .common import (
     flatten,
     hsds_id,
 )
+from .hours import alert_text, alerts_dump, schedules
 
 # --- export -------------------------------------------------------------------------------
 
@@ -189,6 +191,12 @@ class _Exporter:
                     "address_type": "physical",
                 }
             ]
+        if site.opening_hours:  # also kept whole as an attribute
+            obj["schedules"] = schedules(
+                site.opening_hours, "location", location_id, lambda n: hsds_id("schedule", "location", site.id, str(n))
+            )
+        if site.alerts:
+            dump["alerts"] = alerts_dump(site.alerts)
         obj["attributes"] = self.attributes("location", location_id, Site, dump)
         return obj
 
@@ -267,6 +275,21 @@ class _Exporter:
         hours = _take(dump, "availability.hours.fr")
         if hours:
             obj["schedules"] = [{"id": hsds_id("schedule", service.id), "service_id": service_id, "description": hours}]
+        if service.opening_hours:  # also kept whole as an attribute (what a reader restores)
+            obj.setdefault("schedules", []).extend(
+                schedules(
+                    service.opening_hours, "service", service_id, lambda n: hsds_id("schedule", service.id, str(n))
+                )
+            )
+        sites = self.registry.sites_of(service)
+        alert = alert_text(
+            [(a, "") for a in service.alerts] + [(a, s.name.get("fr")) for s in sites for a in s.alerts],
+            reference_date(),
+        )
+        if alert:
+            obj["alert"] = alert
+        if service.alerts:
+            dump["alerts"] = alerts_dump(service.alerts)
         obj["service_areas"] = [self.service_area(service_id, code) for code in _take(dump, "public.area")]
         obj["languages"] = [
             {"id": hsds_id("language", service.id, code), "service_id": service_id, "code": code}
