@@ -236,7 +236,7 @@ def test_cli_foreign_ndjson(mini: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.ndjson"
     bad.write_text('{"id": 1}\nnot json\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["-C", str(mini), "import", "hsds", str(bad)])
-    assert result.exit_code == 1 and "bad.ndjson:2:1: not JSON" in result.output
+    assert result.exit_code == 1 and "bad.ndjson:2:1: pas du JSON" in result.output  # French by default
 
 
 def test_site_assets(real: Registry) -> None:
