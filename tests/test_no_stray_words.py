@@ -115,6 +115,24 @@ ALLOWED: dict[tuple[str, str], str] = {
             "{} term '{}' is not in this project's vocabulary: left out",
             "programme '{}' is not in data/programmes.yaml: left out",
             "sources not in data/sources.yaml replaced: {}",
+            "{} address '{}' not imported: a site has one address",
+            "schedule {}: {}: not converted to opening hours",
+            "accessibility '{}' matches no accessibility term: not imported",
+            "language '{}' is not a known language: not imported",
+        )
+    },
+    **{
+        ("generator/exchange/hsds/opening.py", literal): _TODO_HSDS
+        for literal in (
+            "no opening time (opens_at)",
+            "closes_at {} is not a time",
+            "no days (byday)",
+            "byday {} is not a list of days",
+            "byday {}: a numbered day outside a monthly schedule",
+            "beside a schedule that holds its whole opening_hours",
+            "ended on {} (valid_to)",
+            "not expressible as opening_hours",
+            "a monthly schedule without a numbered day",
         )
     },
     **{
