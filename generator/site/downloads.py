@@ -17,7 +17,7 @@ from ..exchange.csvsafe import neutralise
 from ..locale import N_
 from ..registry.loader import Audience, Registry
 from .context import Asset, GeneratedPage, SiteContext
-from .downloads_hsds import HSDS_DIR, HSDS_ZIP, TEMPLATE_CSV, TEMPLATE_XLSX
+from .downloads_hsds import HSDS_DIR, HSDS_ZIP, TEMPLATE_CSV, TEMPLATE_XLSX, loose_files
 from .i18n import t
 from .markup import esc, front_matter, page_url
 
@@ -257,16 +257,19 @@ def downloads_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
         return f'<a href="{esc(base + DOWNLOADS + name)}" download="">{esc(name)}</a>'
 
     audience = t(AUDIENCE_KEYS[ctx.config.audience], lang)
+    # A large registry's export is published as the zip only (downloads_hsds.LOOSE_LIMIT).
+    loose = loose_files(ctx)
     hsds = "".join(
         f"<li>{file_link(uri.removeprefix(DOWNLOADS))} — {esc(t(key, lang))}</li>"
-        for uri, key in (
-            (HSDS_ZIP, N_("downloads.hsds.zip")),
-            (HSDS_DIR + "services.ndjson", N_("downloads.hsds.services")),
-            (HSDS_DIR + "organizations.ndjson", N_("downloads.hsds.organizations")),
-            (HSDS_DIR + "datapackage/datapackage.json", N_("downloads.hsds.datapackage")),
-            (TEMPLATE_XLSX, N_("downloads.template")),
-            (TEMPLATE_CSV, N_("downloads.template")),
+        for uri, key, shown in (
+            (HSDS_ZIP, N_("downloads.hsds.zip"), True),
+            (HSDS_DIR + "services.ndjson", N_("downloads.hsds.services"), loose),
+            (HSDS_DIR + "organizations.ndjson", N_("downloads.hsds.organizations"), loose),
+            (HSDS_DIR + "datapackage/datapackage.json", N_("downloads.hsds.datapackage"), True),
+            (TEMPLATE_XLSX, N_("downloads.template"), True),
+            (TEMPLATE_CSV, N_("downloads.template"), True),
         )
+        if shown
     )
     items = "".join(
         f"<li>{file_link(name + '.csv')} — {esc(t(TABLE_KEYS[name], lang))} <small>({size})</small></li>"

@@ -2,9 +2,14 @@
 
 The downloads page links to these fixed URIs (relative to the site root):
 
-- ``downloads/hsds/services.ndjson`` and ``downloads/hsds/organizations.ndjson``;
-- ``downloads/hsds/datapackage/datapackage.json`` and one CSV per table beside it;
-- ``downloads/hsds/maillage-hsds.zip``: all of the above in one file;
+- ``downloads/hsds/maillage-hsds.zip``: the whole export in one file (what
+  ``maillage export hsds`` writes);
+- ``downloads/hsds/datapackage/datapackage.json``: the tabular package's descriptor;
+- for a small registry (``LOOSE_LIMIT``), also its files one by one:
+  ``downloads/hsds/services.ndjson``, ``downloads/hsds/organizations.ndjson`` and one CSV
+  per table beside ``datapackage.json``. A national directory's export is tens or hundreds
+  of megabytes (70 MB at 2,000 services): loose beside the zip, it would count twice
+  against the host's size limit, for files nobody fetches one by one;
 - ``downloads/modele-import.xlsx`` and ``downloads/modele-import.csv``: the template of
   ``maillage import csv``.
 
@@ -24,6 +29,15 @@ HSDS_DIR = "downloads/hsds/"
 HSDS_ZIP = HSDS_DIR + "maillage-hsds.zip"
 TEMPLATE_XLSX = "downloads/modele-import.xlsx"
 TEMPLATE_CSV = "downloads/modele-import.csv"
+DESCRIPTOR = "datapackage/datapackage.json"
+LOOSE_LIMIT = 300
+"""Up to this many services, the export's files are also published one by one (the shipped
+registry's are 2 MB); past it (35 KB per service), only the zip and the descriptor."""
+
+
+def loose_files(ctx: SiteContext) -> bool:
+    """Whether the HSDS files are published one by one besides the zip (a small export)."""
+    return len(ctx.registry.services) <= LOOSE_LIMIT
 
 
 def hsds_downloads(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
@@ -31,8 +45,10 @@ def hsds_downloads(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     if ctx.lang != ctx.config.languages[0]:
         return
     files = registry_files(ctx.registry)
+    loose = loose_files(ctx)
     for name, data in files.items():
-        yield Asset(HSDS_DIR + name, data)
+        if loose or name == DESCRIPTOR:
+            yield Asset(HSDS_DIR + name, data)
     yield Asset(HSDS_ZIP, zip_bytes(files))
     yield Asset(TEMPLATE_XLSX, template_xlsx())
     yield Asset(TEMPLATE_CSV, template_csv())

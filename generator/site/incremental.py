@@ -67,6 +67,7 @@ from .territory_pages import (
     territory_index,
     territory_page,
     territory_pages,
+    territory_redirects,
 )
 
 Item = GeneratedPage | Asset
@@ -417,7 +418,7 @@ class ServeMemory:
             self.outputs[index_key] = (prints.contact_blind, [index])
             yield index
 
-    def _territory_pages(self, context: SiteContext, prints: RegistryPrints) -> Iterator[GeneratedPage]:
+    def _territory_pages(self, context: SiteContext, prints: RegistryPrints) -> Iterator[Item]:
         """``territory_pages``, remaking only the pages an edit of services reaches.
 
         A territory page lists the services whose area contains it or lies inside it, with
@@ -458,6 +459,7 @@ class ServeMemory:
         if overview is None:
             overview = territories_index_page(context, index)
         yield overview
+        yield from territory_redirects(context, index)  # national scale: old URLs (small, made anew)
         self.territories[context.lang] = TerritoryPages(prints.base, structure, services, pages, overview)
 
     # --- the background's share ----------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..analysis import coverage
@@ -18,7 +18,8 @@ from ..analysis.scope import default_scope
 from ..locale import N_
 from ..registry.loader import Registry
 from ..registry.territories import Territory
-from .context import GeneratedPage, SiteContext
+from .context import Asset, GeneratedPage, SiteContext
+from .csp import add_policy
 from .i18n import t
 from .markup import esc, front_matter, href, link, localized, page_url, plain
 
@@ -29,6 +30,19 @@ COMMUNE_AREA_LIMIT = 400
 # bilingual by law, so Belgian communes keep their Dutch page.
 OFFICIAL_LANGUAGES = {"fr": frozenset({"fr"}), "be": frozenset({"fr", "nl", "de"})}
 PAGE_LEVELS = ("country", "region", "dep", "province", "epci")
+COMMUNE_PAGES_LIMIT = 2000
+"""Past this many communes with a page, the directory is at national scale: each commune is
+a section (with an anchor) of its département's, province's or (Brussels) region's page
+instead of a page of its own, and its old URL ``territories/<code>/`` a small redirect page
+to that anchor. Most of a page's bytes are the theme's (header, navigation, footer): at
+2,000 services, 14,000 commune pages made most of the site. Below it (a city's, a
+département's, a region's directory) each commune keeps its page."""
+HOST_LEVELS = ("dep", "province", "region")
+"""The levels whose page lists the communes inside it at national scale (the nearest one)."""
+TRANSLATED_COUNTRIES = ("be",)
+"""At national scale, the countries whose territories have Dutch and English pages: their
+names and official languages differ; a French territory's page would differ from the French
+one only in the interface words (its old Dutch and English URLs redirect to it)."""
 LEVEL_ORDER = {level: i for i, level in enumerate(("country", "region", "dep", "province", "epci", "commune"))}
 # A territory's level, as catalogue keys.
 LEVEL_KEYS = {
@@ -51,6 +65,9 @@ class TerritoryIndex:
     by_area: dict[str, tuple[str, ...]]  # area code -> services listing it
     inside: dict[str, tuple[str, ...]]  # territory -> services whose area lies strictly inside it
     ancestors_of: dict[str, frozenset[str]]  # page code -> the code and its ancestors
+    # National scale (``COMMUNE_PAGES_LIMIT``): commune -> the page that lists it; empty: a page each.
+    hosts: dict[str, str] = field(default_factory=dict)
+    hosted: dict[str, tuple[str, ...]] = field(default_factory=dict)  # host -> its communes, sorted by code
 
     def reached(self, code: str) -> bool:
         """Whether any service covers ``code`` or part of it (its own area, an ancestor's, a descendant's)."""
@@ -60,7 +77,34 @@ class TerritoryIndex:
         return self.ancestors_of.get(code, frozenset({code}))
 
     def has_page(self, code: str, lang: str | None) -> bool:
-        """Whether ``code`` has a page in ``lang`` (None: the directory's default language).
+        """Whether ``code`` has a page of its own in ``lang`` (None: the directory's default
+        language): one of ``listed`` unless the directory is at national scale, where a
+        commune is a section of its host's page and only the territories of
+        ``TRANSLATED_COUNTRIES`` have pages in other languages."""
+        if not self.listed(code, lang):
+            return False
+        if not self.hosts:
+            return True
+        if code in self.hosts:
+            return False
+        return lang is None or code.startswith(TRANSLATED_COUNTRIES)
+
+    def location(self, code: str, lang: str | None) -> tuple[str | None, str] | None:
+        """Where ``code`` is presented: the language of that page (``lang``, else None for the
+        default one) and its URL without language prefix, anchor included; None if nowhere."""
+        for page_lang in (lang, None) if lang is not None else (None,):
+            host = self.hosts.get(code)
+            if host is not None:
+                if self.has_page(host, page_lang):
+                    return page_lang, f"{territory_url(host)}#{code}"
+            elif self.has_page(code, page_lang):
+                return page_lang, territory_url(code)
+        return None
+
+    def listed(self, code: str, lang: str | None) -> bool:
+        """Whether ``code`` has a URL ``territories/<code>/`` in ``lang`` (None: the directory's
+        default language): a page, or at national scale (``has_page``) a redirect to where
+        the territory is presented.
 
         Every territory of the index has one in the default language. In the others, only
         those some service reaches, and of the communes only those a service names or holds
@@ -163,6 +207,10 @@ def build_index(registry: Registry, scope: tuple[str, ...] = ()) -> TerritoryInd
             pages.add(scope_code)
         pages.update(c for c in gazetteer.descendants(scope_code) if gazetteer[c].level in PAGE_LEVELS)
     in_scope = {c for c in pages if not gazetteer.ancestors(c).isdisjoint(scope)}
+    hosts = _hosts(registry, in_scope) if sum("-commune-" in c for c in in_scope) > COMMUNE_PAGES_LIMIT else {}
+    hosted: dict[str, list[str]] = defaultdict(list)
+    for commune, host in sorted(hosts.items()):
+        hosted[host].append(commune)
     return TerritoryIndex(
         scope=scope,
         pages=frozenset(in_scope),
@@ -170,7 +218,22 @@ def build_index(registry: Registry, scope: tuple[str, ...] = ()) -> TerritoryInd
         by_area={k: tuple(v) for k, v in by_area.items()},
         inside={k: tuple(sorted(v)) for k, v in inside.items()},
         ancestors_of={c: gazetteer.ancestors(c) for c in in_scope},
+        hosts=hosts,
+        hosted={k: tuple(v) for k, v in hosted.items()},
     )
+
+
+def _hosts(registry: Registry, pages: set[str]) -> dict[str, str]:
+    """Each commune of ``pages`` -> the nearest territory above it of ``HOST_LEVELS`` with a page
+    (its département or province; Brussels' communes, which have none, their region)."""
+    hosts: dict[str, str] = {}
+    for code in pages:
+        if "-commune-" not in code:
+            continue
+        above = [p.code for p in registry.gazetteer.path(code)[:-1] if p.level in HOST_LEVELS and p.code in pages]
+        if above:
+            hosts[code] = above[-1]
+    return hosts
 
 
 def _page_lang(ctx: SiteContext) -> str | None:
@@ -196,14 +259,17 @@ def territory_anchor(ctx: SiteContext, from_url: str, code: str, inner: str) -> 
     of the page the link is on, language prefix included."""
     index = territory_index(ctx.registry, ctx.config.scope)
     lang = _page_lang(ctx)
-    if index.has_page(code, lang):
-        return f'<a href="{esc(href(from_url, page_url(ctx, territory_url(code))))}">{inner}</a>'
-    if lang is not None and index.has_page(code, None):
-        # The untranslated page of a commune: better than no link at all.
-        target = href(from_url, territory_url(code))
-        default = ctx.config.languages[0]
-        return f'<a href="{esc(target)}" hreflang="{default}" lang="{default}">{inner}</a>'
-    return inner
+    found = index.location(code, lang)
+    if found is None:
+        return inner
+    page_lang, target = found
+    path, _, anchor = target.partition("#")
+    fragment = f"#{anchor}" if anchor else ""
+    if page_lang == lang:
+        return f'<a href="{esc(href(from_url, page_url(ctx, path)) + fragment)}">{inner}</a>'
+    # The untranslated page of a commune: better than no link at all.
+    default = ctx.config.languages[0]
+    return f'<a href="{esc(href(from_url, path) + fragment)}" hreflang="{default}" lang="{default}">{inner}</a>'
 
 
 def uncovered_segments(registry: Registry, code: str) -> list[str]:
@@ -226,12 +292,14 @@ def segment_label(registry: Registry, segment: str, lang: str) -> str:
     return " · ".join([band.label.get(lang) if band else band_id, term.label.get(lang) if term else housing])
 
 
-def territory_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
-    """One page per territory of the index, in the context's language."""
+def territory_pages(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
+    """One page per territory of the index, in the context's language (and, at national scale,
+    the redirects of ``territory_redirects``)."""
     index = territory_index(ctx.registry, ctx.config.scope)
     for code in page_codes(ctx, index):
         yield territory_page(ctx, index, ctx.registry.gazetteer[code])
     yield territories_index_page(ctx, index)
+    yield from territory_redirects(ctx, index)
 
 
 def page_codes(ctx: SiteContext, index: TerritoryIndex) -> list[str]:
@@ -274,8 +342,17 @@ def territory_page(ctx: SiteContext, index: TerritoryIndex, territory: Territory
         parts.append(_inside_section(ctx, index, url, territory.code, inside))
     parts.append(f"## {t('gaps', lang)}")
     parts.append(gaps_section(ctx, url, territory.code))
+    hosted = index.hosted.get(territory.code, ())
+    if hosted:
+        parts.append(f"## {t('territory.communes', lang)}")
+        parts.append(_communes_section(ctx, index, url, territory.code, hosted))
     # Children without a page in this language still link to their default-language page.
-    children = [c for c in registry.gazetteer.children.get(territory.code, ()) if index.has_page(c, None)]
+    listed_here = set(hosted)
+    children = [
+        c
+        for c in registry.gazetteer.children.get(territory.code, ())
+        if c not in listed_here and index.location(c, None) is not None
+    ]
     if children:
         parts.append(f"## {t('children', lang)}")
         ordered = sorted(children, key=lambda c: registry.gazetteer[c].label(lang).casefold())
@@ -372,6 +449,106 @@ def _inside_section(ctx: SiteContext, index: TerritoryIndex, url: str, code: str
     intro = esc(t("inside.by_child", ctx.lang, count=len(inside)))
     listed = f'<ul class="maillage-children">{"".join(items)}</ul>'
     return f'<div class="maillage-section" {UNINDEXED}><p>{intro}</p>{listed}</div>'
+
+
+def _communes_section(ctx: SiteContext, index: TerritoryIndex, url: str, host: str, communes: tuple[str, ...]) -> str:
+    """At national scale, the communes ``host`` lists: for each, under a heading with its code
+    as anchor (the search finds the commune by its name and postcodes there), the services
+    that reach it besides those covering all of ``host`` (listed above), and its zones grises."""
+    registry = ctx.registry
+    lang = ctx.lang
+    above = index.ancestors_of.get(host, frozenset({host}))
+    ordered = sorted(communes, key=lambda c: (registry.gazetteer[c].label(lang).casefold(), c))
+    blocks = [f'<p class="maillage-section" {UNINDEXED}>{esc(t("territory.communes_intro", lang))}</p>']
+    for code in ordered:
+        commune = registry.gazetteer[code]
+        postcodes = f" <small>{esc(', '.join(commune.postcodes))}</small>" if commune.postcodes else ""
+        own = [(s, via) for s, via in index.covering(registry, code) if via not in above]
+        items = []
+        for service_id, via in own[:INLINE_LIMIT]:
+            extra = f" <small>({esc(t('via', lang))} {territory_link(ctx, url, via)})</small>" if via != code else ""
+            items.append(_service_item(ctx, url, service_id, extra))
+        if len(own) > INLINE_LIMIT:
+            items.append(f"<li>{esc(t('territory.more_services', lang, count=len(own) - INLINE_LIMIT))}</li>")
+        services = f'<ul class="maillage-services">{"".join(items)}</ul>' if items else ""
+        blocks.append(
+            f'<h3 id="{esc(code)}">{esc(commune.label(lang))}{postcodes}</h3>'
+            f'<div class="maillage-commune" {UNINDEXED}>{services}{_commune_gaps(ctx, code)}</div>'
+        )
+    return "\n".join(blocks)
+
+
+def _commune_gaps(ctx: SiteContext, code: str) -> str:
+    """A commune's uncovered public segments, short: one line per age band (``gaps_section``'s
+    content, without repeating the band for each housing situation)."""
+    lang = ctx.lang
+    segments = uncovered_segments(ctx.registry, code)
+    if not segments:
+        return f"<p>{esc(t('gaps.none', lang))}</p>"
+    to_check = set(to_check_segments(ctx.registry, code))
+    inner = ""
+    for intro, keys in (
+        (N_("gaps.intro"), [s for s in segments if s not in to_check]),
+        (N_("gaps.to_check_intro"), [s for s in segments if s in to_check]),
+    ):
+        if keys:
+            inner += f"<p>{esc(t(intro, lang))}</p><ul>{_segments_by_band(ctx.registry, keys, lang)}</ul>"
+    return inner
+
+
+def _segments_by_band(registry: Registry, segments: list[str], lang: str) -> str:
+    """``["18-24/roofless", "18-24/houseless"]`` as « Jeunes adultes (18-24 ans) : Sans abri, … » items."""
+    bands: dict[str, list[str]] = defaultdict(list)
+    for segment in segments:
+        band_id, _, housing = segment.partition("/")
+        bands[band_id].append(housing)
+    items = []
+    for band_id, housings in bands.items():
+        band = next((b for b in registry.vocabularies.age_bands if b.id == band_id), None)
+        labels = []
+        for housing in housings:
+            term = registry.vocabularies.housing.get(housing)
+            labels.append(term.label.get(lang) if term else housing)
+        items.append(f"<li>{esc(band.label.get(lang) if band else band_id)} : {esc(', '.join(labels))}</li>")
+    return "".join(items)
+
+
+def redirect_html(lang: str, title: str, target: str, text: str) -> bytes:
+    """A small page sending the reader (and search engines) from an old URL to ``target``
+    (relative): a refresh, the canonical link, and a link to follow by hand. ``text`` is
+    escaped HTML with a NUL where the link goes."""
+    anchor = f'<a href="{esc(target)}">{esc(title)}</a>'
+    html = (
+        f'<!doctype html>\n<html lang="{esc(lang)}"><head><meta charset="utf-8">'
+        f"<title>{esc(title)}</title>"
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f'<meta name="robots" content="noindex"><link rel="canonical" href="{esc(target)}">'
+        f'<meta http-equiv="refresh" content="0; url={esc(target)}">'
+        f"</head><body><p>{text.replace(chr(0), anchor)}</p></body></html>\n"
+    )
+    return add_policy(html, None).encode("utf-8")
+
+
+def territory_redirects(ctx: SiteContext, index: TerritoryIndex) -> Iterator[Asset]:
+    """At national scale, a redirect at each ``territories/<code>/`` URL of the context's
+    language that is not a page of its own (``listed`` but not ``has_page``)."""
+    if not index.hosts:
+        return
+    lang = _page_lang(ctx)
+    for code in sorted(index.pages):
+        if not index.listed(code, lang) or index.has_page(code, lang):
+            continue
+        found = index.location(code, lang)
+        if found is None:
+            continue
+        page_lang, target = found
+        path, _, anchor = target.partition("#")
+        url = page_url(ctx, territory_url(code))
+        to = href(url, page_url(ctx, path) if page_lang == lang else path) + (f"#{anchor}" if anchor else "")
+        territory = ctx.registry.gazetteer[code]
+        title = f"{territory.label(ctx.lang)} — {t(LEVEL_KEYS[territory.level], ctx.lang)}"
+        text = esc(t("territory.moved", ctx.lang, link="\x00"))
+        yield Asset(url + "index.html", redirect_html(ctx.lang, title, to, text))
 
 
 def gaps_section(ctx: SiteContext, url: str, code: str) -> str:

@@ -1,0 +1,130 @@
+"""National scale (issue 24): communes as sections of their département's, province's or
+region's page, French territories in French only, old URLs answering with a redirect, and
+the HSDS export as one zip. The shipped registry, with the thresholds lowered."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urljoin
+
+import pytest
+
+from generator.registry.loader import Registry, for_audience, load_registry
+from generator.site import downloads_hsds, territory_pages
+from generator.site.context import Asset, SiteConfig, SiteContext
+from generator.site.downloads import downloads_page
+from generator.site.downloads_hsds import hsds_downloads
+from generator.site.territory_pages import territory_index
+from tests.conftest import ROOT
+
+_HREF = re.compile(r'href="([^"#:]*)(?:#([^"]*))?"')
+
+
+@pytest.fixture(scope="module")
+def registry() -> Iterator[Registry]:
+    yield for_audience(load_registry(ROOT), "public")
+    territory_pages.forget()
+
+
+def _site(registry: Registry, national: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, str | bytes]:
+    """Every territory URL of the three languages -> its Markdown page or redirect file."""
+    monkeypatch.setattr(territory_pages, "COMMUNE_PAGES_LIMIT", 0 if national else 1_000_000)
+    territory_pages.forget()
+    files: dict[str, str | bytes] = {}
+    for lang in SiteConfig().languages:
+        ctx = SiteContext(registry=registry, config=SiteConfig(), lang=lang, root=ROOT)
+        for item in territory_pages.territory_pages(ctx):
+            files[item.uri] = item.content
+    territory_pages.forget()
+    return files
+
+
+def _folder(uri: str) -> str:
+    return uri.rsplit("/", 1)[0] + "/"
+
+
+def test_every_old_territory_url_still_answers(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = {_folder(uri) for uri in _site(registry, False, monkeypatch)}
+    after = _site(registry, True, monkeypatch)
+    assert before == {_folder(uri) for uri in after}
+    pages = {_folder(uri): content for uri, content in after.items() if isinstance(content, str)}
+    redirects = {_folder(uri): content for uri, content in after.items() if isinstance(content, bytes)}
+    # A fraction of the pages: communes are sections of their host's page, French
+    # territories have no Dutch or English page of their own.
+    assert len(pages) < len(before) * 0.7
+    assert not any(url.startswith(("nl/territories/fr", "en/territories/fr")) for url in pages)
+    assert "nl/territories/be-region-04000/" in pages and "territories/fr-dep-42/" in pages
+    assert not any("-commune-" in url for url in pages)
+    for url, data in redirects.items():
+        html = data.decode("utf-8")
+        lang = url.split("/")[0] if url.startswith(("nl/", "en/")) else "fr"
+        assert f'<html lang="{lang}">' in html, url
+        [target] = set(re.findall(r'url=([^"]+)"', html))
+        assert f'href="{target}"' in html and "<title>" in html and "Content-Security-Policy" in html
+        path, _, anchor = urljoin("/" + url, target).lstrip("/").partition("#")
+        assert path in pages, f"{url} -> {target}"
+        if anchor:
+            assert f'<h3 id="{anchor}">' in pages[path], f"{url} -> {target}"
+
+
+def test_schaerbeek_is_a_section_of_brussels_with_its_services_and_gaps(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _site(registry, True, monkeypatch)
+    redirect = files["territories/be-commune-21015/index.html"]
+    assert isinstance(redirect, bytes)
+    assert b"url=../be-region-04000/#be-commune-21015" in redirect and b"Schaerbeek" in redirect
+    dutch = files["nl/territories/be-commune-21015/index.html"]
+    assert isinstance(dutch, bytes) and b"Schaarbeek" in dutch and b'lang="nl"' in dutch
+    page = files["territories/be-region-04000/index.md"]
+    assert isinstance(page, str)
+    section = page.split('<h3 id="be-commune-21015">', 1)[1].split("<h3", 1)[0]
+    assert "Schaerbeek" in section and "1030" in section
+    assert "maillage-commune" in section and ("zone" in section.casefold() or "vérifier" in section)
+    # Services naming all of Brussels are listed once, above the communes.
+    head = page.split('<h3 id="', 1)[0]
+    assert "brusano-case-management" in head
+
+
+def test_links_to_communes_lead_to_their_anchor(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _site(registry, True, monkeypatch)
+    pages = {_folder(uri): c for uri, c in files.items() if isinstance(c, str)}
+    checked = 0
+    for uri, content in files.items():
+        if not isinstance(content, str):
+            continue
+        for target, anchor in _HREF.findall(content):
+            path = urljoin("/" + _folder(uri), target).lstrip("/")
+            if "territories/" not in path:
+                continue
+            assert path in pages or path + "index.html" in files, f"{uri}: {target}"
+            if anchor and path in pages:
+                assert f'id="{anchor}"' in pages[path], f"{uri}: {target}#{anchor}"
+                checked += 1
+    assert checked > 100
+
+
+def test_small_directories_keep_a_page_per_commune(registry: Registry) -> None:
+    territory_pages.forget()
+    index = territory_index(registry)
+    assert not index.hosts and index.has_page("be-commune-21015", None)
+    territory_pages.forget()
+
+
+def test_a_large_export_is_one_zip(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx = SiteContext(registry=registry, config=SiteConfig(), lang="fr", root=ROOT)
+    small = {a.uri for a in hsds_downloads(ctx) if isinstance(a, Asset)}
+    assert "downloads/hsds/services.ndjson" in small
+    monkeypatch.setattr(downloads_hsds, "LOOSE_LIMIT", 10)
+    large = {a.uri for a in hsds_downloads(ctx) if isinstance(a, Asset)}
+    assert large == {
+        "downloads/hsds/maillage-hsds.zip",
+        "downloads/hsds/datapackage/datapackage.json",
+        "downloads/modele-import.xlsx",
+        "downloads/modele-import.csv",
+    }
+    [page] = downloads_page(ctx)
+    links = set(re.findall(r'href="\.\./(downloads/[^"]+)"', page.content))
+    assert "downloads/hsds/maillage-hsds.zip" in links and "downloads/hsds/services.ndjson" not in links
+    assert {link for link in links if link.startswith("downloads/hsds/")} <= large
