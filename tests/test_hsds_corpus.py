@@ -45,6 +45,7 @@ DATASETS: dict[str, tuple[list[str], set[str]]] = {
     "07-tables-no-descriptor": (["."], {"s-7"}),
     "08-zip-of-tables": (["feed.zip"], {"Z-S1", "Z-S2"}),
     "09-no-organization-no-description": (["services.json"], {"x-1", "x-2", "x-3"}),
+    "10-rich-service": (["service_full.json"], {"7f0c1d2e-3a4b-4c5d-8e6f-708192a3b4c5"}),
 }
 # A warning names its place: file:row:column (a table) or file:line:column: /pointer (JSON).
 POSITION = re.compile(r"^[^\s:]+:\d+:\d+: warning: (/\S*|[a-z_]+: |\S)")

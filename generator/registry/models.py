@@ -285,6 +285,9 @@ class Contact(Strict):
 
     kind: Literal["phone", "email", "web"] = Field(description="Type de contact : phone (téléphone), email ou web.")
     value: Line = Field(description="Le numéro, l'adresse e-mail ou l'adresse web.")
+    extension: Annotated[str, Field(pattern=r"^[0-9]{1,8}$")] | None = Field(
+        None, description="Pour un téléphone : le poste à demander (p. ex. 21)."
+    )
     label: Name | None = Field(None, description="Libellé, p. ex. « Helpdesk ».")
     visibility: Literal["public", "professional"] = Field(
         "public",

@@ -277,6 +277,8 @@ class _Mapper:
 
     def count(self, kind: str, key: str, outcome: str, n: int = 1) -> None:
         self.tally[(f"{kind}.{key}", outcome)] += n
+        if outcome == "converted":  # the summary's "kept, of which converted"
+            self.tally[(f"{kind}.{key}", "kept")] += n
 
     def origin(self, record: Record, filled: list[str]) -> Json:
         source = self.defaults.source or str(record.data.get("source") or self.source.feed.name)

@@ -42,6 +42,16 @@ LANGUAGE_NAMES = {
     "uk": "Ukrainian",
 }
 
+
+def _english_names() -> dict[str, str]:
+    """Every ISO 639-1 language's English name (Babel's CLDR data), beside the list above."""
+    from babel import Locale
+
+    return {code: name for code, name in Locale("en").languages.items() if len(code) == 2 and code.isalpha()}
+
+
+LANGUAGE_NAMES = _english_names() | LANGUAGE_NAMES
+
 # The scalar columns we write per table (a subset of the official ones, in their order).
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "organization": (

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from ...registry.text import fold
 from ..untrusted import InputError
 from .common import FIELDS_TAXONOMY, TABLES, VOCABULARY_PATHS, Json, _merge, unflatten
 from .feed import TABLE_OF_KEY, Feed, as_number, read_feed
+from .opening import convert
 
 # --- reading HSDS -------------------------------------------------------------------------
 
@@ -121,18 +123,51 @@ def _text(value: Any, siblings: Json | None = None) -> Json | None:
     return {"fr": value}
 
 
+# A schedule's fields that ``opening.convert`` reads (the others are counted as dropped).
+_SCHEDULE_KEYS = frozenset(
+    {"freq", "byday", "opens_at", "closes_at", "valid_from", "valid_to", "description", "notes", "interval"}
+)
+_IDENTITY_KEYS = frozenset({"id", "service_id", "location_id", "service_at_location_id", "attributes"})
+
+
+def _language_codes() -> dict[str, str]:
+    """Folded language names (English and French, Babel's) -> ISO 639-1 code."""
+    from babel import Locale
+
+    names: dict[str, str] = {}
+    for lang in ("fr", "en"):
+        for code, name in Locale(lang).languages.items():
+            if re.fullmatch(r"[a-z]{2}", code):
+                names.setdefault(fold(name), code)
+    return names
+
+
+LANGUAGE_CODES = _language_codes()
+
+
+def _words_of(term: Any) -> list[str]:
+    words = [term.id.replace("-", " "), *term.synonyms]
+    words += [str(getattr(term.label, lang)) for lang in ("fr", "nl", "en") if getattr(term.label, lang)]
+    return [fold(w) for w in words if fold(w)]
+
+
 # What our model keeps of the objects nested in a service or an organization.
 _MAPPED = {
-    "phone": frozenset({"id", "number", "description", "service_id", "organization_id", "location_id", "attributes"}),
+    "phone": frozenset(
+        {"id", "number", "extension", "type", "description", "service_id", "organization_id", "location_id"}
+        | {"attributes"}
+    ),
     "contact": frozenset({"id", "email", "name", "service_id", "organization_id", "attributes"}),
     "location": frozenset(
         {"id", "name", "location_type", "url", "latitude", "longitude", "addresses", "organization_id", "attributes"}
+        | {"schedules", "accessibility", "languages"}
     ),
     "address": frozenset(
-        {"id", "location_id", "address_1", "postal_code", "city", "state_province", "country", "address_type"}
+        {"id", "location_id", "address_1", "address_2", "postal_code", "city", "state_province", "country"}
+        | {"address_type"}
     ),
     "service_area": frozenset({"id", "name", "description", "uri", "service_id", "attributes"}),
-    "language": frozenset({"id", "code", "service_id"}),
+    "language": frozenset({"id", "code", "name", "service_id", "location_id"}),
     "schedule": frozenset({"id", "description", "service_id", "location_id"}),
     "service_at_location": frozenset({"id", "service_id", "location_id", "location", "description", "attributes"}),
     "program": frozenset({"id", "name", "organization_id", "attributes", "alternate_name", "description"}),
@@ -141,7 +176,9 @@ _MAPPED = {
 
 class _Importer:
     # The service table's columns, plus what the nested form adds: one list of names.
-    _SERVICE_KEYS: ClassVar[frozenset[str]] = frozenset(TABLES["service"][1]) | {
+    # ``alert``: a text without dates, which our dated alerts cannot hold (our export's
+    # comes back from its attributes).
+    _SERVICE_KEYS: ClassVar[frozenset[str]] = (frozenset(TABLES["service"][1]) - {"alert"}) | {
         "last_modified",
         "phones",
         "contacts",
@@ -225,7 +262,11 @@ class _Importer:
         """Phones, e-mail contacts and virtual locations back to our contacts, in order."""
         found: list[tuple[float, Json]] = []
         for phone in owner.get("phones") or []:
-            if phone.get("number"):
+            if str(phone.get("type") or "voice").lower() in ("fax", "pager"):  # not a way to speak to anyone
+                self.counted.add(id(phone))
+                self.tally[("phone.number", "dropped")] += 1
+                self.note(where, f"{phone.get('type')} number {phone.get('number')} not imported")
+            elif phone.get("number"):
                 found.append(self.contact(where, phone, "phone", phone["number"], phone.get("description")))
         for contact in owner.get("contacts") or []:
             if contact.get("email"):
@@ -248,6 +289,9 @@ class _Importer:
         attributes = _read_attributes(obj)
         extra = unflatten(attributes.without("position"))
         contact: Json = {"kind": kind, "value": value}
+        extension = as_number(obj.get("extension")) if kind == "phone" else None
+        if extension is not None and extension >= 0 and float(extension).is_integer():
+            contact["extension"] = str(int(extension))
         text = _text(label, extra.get("label"))
         if text:
             contact["label"] = text
@@ -265,18 +309,41 @@ class _Importer:
         text = _text(location.get("name"), extra.get("name"))
         if text:
             site["name"] = text
-        addresses = [a for a in location.get("addresses") or [] if a.get("address_type", "physical") == "physical"]
+        every = [a for a in location.get("addresses") or [] if isinstance(a, dict)]
+        # One address per site, where people go: the physical one, else a postal one.
+        addresses = [a for a in every if a.get("address_type", "physical") == "physical"]
+        addresses = addresses or [a for a in every if a.get("address_type") == "postal"]
+        for other in every:
+            if addresses and other is not addresses[0]:  # a site has one address: the others are reported
+                self.counted.add(id(other))
+                for key, value in other.items():
+                    if value not in (None, "", [], {}) and key not in _IDENTITY_KEYS:
+                        self.tally[(f"address.{key}", "dropped")] += 1
+                kind = other.get("address_type", "physical")
+                self.note(where, f"{kind} address '{other.get('address_1', '')}' not imported: a site has one address")
         if addresses:
             address = addresses[0]
+            street = ", ".join(str(address[k]) for k in ("address_1", "address_2") if address.get(k))
             site["address"] = {
                 k: v
                 for k, v in (
-                    ("street", address.get("address_1")),
+                    ("street", street),
                     ("postcode", address.get("postal_code")),
                     ("city", address.get("city")),
                 )
                 if v
             }
+        expression, texts = self.schedules(where, location.get("schedules") or [])
+        if expression:
+            site["opening_hours"] = expression
+        if texts:
+            site["note"] = {"fr": " ; ".join(texts)}
+        features = self.accessibility(where, location.get("accessibility") or [])
+        if features:
+            site["accessibility"] = features
+        languages = self.languages(where, location.get("languages") or [])
+        if languages:
+            site["languages"] = languages
         if location.get("latitude") is not None and location.get("longitude") is not None:
             site["coordinates"] = {"lat": location["latitude"], "lon": location["longitude"]}
         site = _merge(site, extra)
@@ -289,6 +356,79 @@ class _Importer:
         for foreign in attributes.foreign:
             self.note(where, f"{foreign} of location '{name}' not imported")
         return site
+
+    def schedules(self, where: str, rows: list[Json]) -> tuple[str | None, list[str]]:
+        """HSDS schedules as one ``opening_hours`` expression, and the descriptions of those
+        it cannot take (kept as text); each row is counted here, field by field."""
+        rows = [r for r in rows if isinstance(r, dict)]
+        if not rows:
+            return None, []
+        converted = convert(rows, self.defaults.today or dt.date.today())
+        used = {id(r) for r in converted.used}
+        texts = []
+        for row in rows:
+            self.counted.add(id(row))  # not counted again by ``leftovers``
+            for key, value in row.items():
+                if value in (None, "", [], {}) or key in _IDENTITY_KEYS:
+                    continue
+                if id(row) in used and key in _SCHEDULE_KEYS:
+                    self.tally[(f"schedule.{key}", "converted")] += 1  # kept, of which converted
+                    self.tally[(f"schedule.{key}", "kept")] += 1
+                else:
+                    outcome = "kept" if key == "description" else "dropped"
+                    self.tally[(f"schedule.{key}", outcome)] += 1
+        for row, why in converted.left:
+            if row.get("description"):
+                texts.append(str(row["description"]))
+            structured = any(row.get(k) for k in _SCHEDULE_KEYS - {"description", "notes"})
+            if structured:
+                self.note(where, f"schedule {row.get('id', '')}: {why}: not converted to opening hours")
+        if converted.expression:
+            texts = [t for t in texts if t not in {str(r.get("description")) for r in converted.used}]
+        return converted.expression, list(dict.fromkeys(texts))
+
+    def accessibility(self, where: str, rows: list[Json]) -> list[str]:
+        """Accessibility rows as terms of the project's accessibility vocabulary, read from
+        their description and details (labels, synonyms and ids, in any of our languages)."""
+        terms = self.registry.vocabularies.accessibility
+        found: list[str] = []
+        for row in rows:
+            if not isinstance(row, dict):
+                continue
+            self.counted.add(id(row))
+            said = " ".join(str(row[k]) for k in ("description", "details") if row.get(k))
+            text = f" {fold(said)} "
+            matched = [term.id for term in terms.values() if any(f" {w} " in text for w in _words_of(term))]
+            for key in ("description", "details", "url"):
+                if row.get(key) and matched:
+                    self.tally[(f"accessibility.{key}", "converted")] += 1  # kept, of which converted
+                    self.tally[(f"accessibility.{key}", "kept")] += 1
+                elif row.get(key):
+                    self.tally[(f"accessibility.{key}", "dropped")] += 1
+            if not matched:
+                self.note(where, f"accessibility '{said}' matches no accessibility term: not imported")
+            found += matched
+        return list(dict.fromkeys(found))
+
+    def languages(self, where: str, rows: list[Json]) -> list[str]:
+        """ISO 639-1 codes of HSDS languages: the code, else the name (English or French)."""
+        codes = []
+        for row in rows:
+            if not isinstance(row, dict):
+                continue
+            code = str(row.get("code") or "").strip().lower()
+            if not re.fullmatch(r"[a-z]{2,3}", code):
+                code = LANGUAGE_CODES.get(fold(str(row.get("name") or "")), "")
+                if code:
+                    self.tally[("language.name", "converted")] += 1
+            if code:
+                codes.append(code)
+            else:
+                self.note(
+                    where, f"language '{row.get('name') or row.get('code')}' is not a known language: not imported"
+                )
+                self.tally[("language.name", "dropped")] += 1
+        return list(dict.fromkeys(codes))
 
     def organisation(self, org: Json, services: list[Json]) -> Json:
         attributes = _read_attributes(org)
@@ -379,12 +519,17 @@ class _Importer:
         elif not own and self.defaults.today is not None:
             data["verified"] = self.defaults.today.isoformat()
             self.fill("service", "assured_date", filled, "verified")
-        hours = [s.get("description") for s in obj.get("schedules") or [] if s.get("description")]
-        if hours:
-            data["availability"] = {"hours": {"fr": hours[0]}}
-        languages = [language.get("code") for language in obj.get("languages") or []]
+        expression, texts = self.schedules(where, obj.get("schedules") or [])
+        if expression:
+            data["opening_hours"] = expression
+        if texts:
+            data["availability"] = {"hours": {"fr": " ; ".join(texts)}}
+        languages = self.languages(where, obj.get("languages") or [])
         if languages:
-            data["languages"] = [code for code in languages if code]
+            data["languages"] = languages
+        if any(as_number(c.get("amount")) == 0 for c in obj.get("cost_options") or [] if isinstance(c, dict)):
+            data["free"] = True  # a cost option of 0: free for the person
+            self.tally[("cost_option.amount", "converted")] += 1
         data["contacts"] = self.contacts(where, obj)
         data["sites"] = self.service_sites(where, obj, organisation)
         program = obj.get("program") or {}
@@ -398,6 +543,8 @@ class _Importer:
         data["sources"] = attributes.terms.get("sources", [])
         for foreign in attributes.foreign:
             self.note(where, f"{foreign} not imported")
+        if "alerts" in extra:  # our export: the alert text is written from the alerts
+            obj = {k: v for k, v in obj.items() if k != "alert"}
         self.leftovers(where, obj, self._SERVICE_KEYS, "service")
         completed = self.complete(where, _merge(data, extra), filled)
         if completed is not None:
