@@ -33,6 +33,7 @@ from generator.registry.loader import for_audience, load_registry  # noqa: E402
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext  # noqa: E402
 from generator.site.map_page import map_data, map_page  # noqa: E402
 from generator.site.maps import library_assets  # noqa: E402
+from generator.site.words import words_assets  # noqa: E402
 from generator.synth import synthesize  # noqa: E402
 
 CHROMIUM_ARGS = [
@@ -72,7 +73,8 @@ def build(sites: int, out: Path) -> tuple[Path, int]:
         shutil.rmtree(docs)
     docs.mkdir(parents=True)
     (docs / "index.md").write_text("# Accueil\n", encoding="utf-8")
-    for item in map_page(ctx):
+    # The words file too: the page fetches it (the zoom buttons' and marks' names).
+    for item in [*map_page(ctx), *words_assets(ctx)]:
         path = docs / item.uri
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(item, GeneratedPage):

@@ -101,12 +101,47 @@ def test_site_name_with_a_script_stays_data(ctx: SiteContext) -> None:
     assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html  # the text version, escaped
 
 
-def test_area_of_a_metropole_is_drawn_as_its_communes(ctx: SiteContext) -> None:
+def test_area_of_a_metropole_is_drawn_as_an_area(ctx: SiteContext) -> None:
     html = maps.service_map_html(ctx, ctx.registry.services["beta-housing-first"])
     [area] = _map_data(html)["areas"]
     assert area["name"] == "Métropole de Lyon"
-    assert [d[2] for d in area["dots"]] == ["Lyon", "Villeurbanne"]
-    assert "Aucun lieu publié." in html
+    assert area["label"] == "Zone d'intervention : Métropole de Lyon"
+    # Two communes: a circle of a few kilometres at its centre, never a dot per commune.
+    assert area["radius"] == maps.AREA_RADIUS and "dots" not in area
+    assert "Aucun lieu publié : la carte montre la zone d'intervention" in html
+    assert "maillage-swatch-area" in html and "maillage-swatch-place" not in html  # the legend
+
+
+def test_brussels_area_is_one_shape_not_nineteen_places() -> None:
+    real = context(ROOT)
+    area = maps.service_map_area(real, "be-region-04000")
+    assert area is not None and "dots" not in area.data
+    ring = area.data["hull"]
+    assert 3 <= len(ring) < 19
+    # Every commune's centre is inside the hull (it is convex and widened).
+    communes = real.registry.gazetteer.descendants("be-region-04000", "commune")
+    for code in communes:
+        x = real.registry.gazetteer[code]
+        assert _inside((x.lat, x.lon), ring), x.name
+    html = maps.service_map_html(real, real.registry.services["brusano-case-management"])
+    assert "Aucun lieu publié : la carte montre la zone d'intervention" in html
+
+
+def _inside(point: tuple[float | None, float | None], ring: list[list[float]]) -> bool:
+    lat, lon = point
+    assert lat is not None and lon is not None
+    signs = set()
+    for (a_lat, a_lon), (b_lat, b_lon) in zip(ring, ring[1:] + ring[:1], strict=True):
+        cross = (b_lat - a_lat) * (lon - a_lon) - (b_lon - a_lon) * (lat - a_lat)
+        signs.add(cross > 0)
+    return len(signs) == 1
+
+
+def test_hull_is_convex_and_widened() -> None:
+    square = [(0.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.0), (0.5, 0.5)]
+    ring = maps.hull(square, pad=0.1)
+    assert len(ring) == 4  # the middle point is inside
+    assert min(p[0] for p in ring) < 0 and max(p[0] for p in ring) > 1
 
 
 def test_large_areas_are_shared_files(ctx: SiteContext, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,7 +151,7 @@ def test_large_areas_are_shared_files(ctx: SiteContext, monkeypatch: pytest.Monk
     assert _map_data(html)["areas"] == [{"src": "../../assets/maillage/areas/fr/fr-epci-200046977.json"}]
     assets = {a.uri: a.content for a in maps.service_map_assets(ctx)}
     shared = json.loads(assets["assets/maillage/areas/fr/fr-epci-200046977.json"])
-    assert [d[2] for d in shared["dots"]] == ["Lyon", "Villeurbanne"]
+    assert shared["name"] == "Métropole de Lyon" and shared["point"]
     assert maps.SERVICE_MAP_JS in assets
     # Dutch: its own area files, the script only once (with the first language).
     nl = {a.uri for a in maps.service_map_assets(context(ctx.root, "nl"))}

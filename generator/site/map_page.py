@@ -22,7 +22,7 @@ from jinja2 import Template
 
 from ..analysis.describe import summary
 from ..exchange.geocode import Position, site_positions
-from ..locale import t
+from ..locale import N_, t
 from ..registry.loader import Registry
 from ..registry.models import Service
 from .context import Asset, GeneratedPage, SiteContext
@@ -31,10 +31,14 @@ from .maps import (
     MAP_DIR,
     OWN_CSS,
     OWN_JS,
+    base_assets,
     library_assets,
+    main_cluster,
     new_map,
     render_map,
+    zoom_words,
 )
+from .pages import contacts_shown
 
 LOCAL_RESOURCES.setdefault("maillage_map_page", MAP_DIR + "map-page.js")
 
@@ -65,6 +69,15 @@ class SiteLayer(MacroElement):  # type: ignore[misc]
         self._name = "SiteLayer"
         self.options = options
 
+
+# An alert's kind, as the popup names it.
+ALERT_KINDS = {
+    "closed": N_("map.alert.closed"),
+    "moved": N_("map.alert.moved"),
+    "full": N_("map.alert.full"),
+    "changed_hours": N_("map.alert.changed_hours"),
+    "info": N_("map.alert.info"),
+}
 
 # Points per detail file: a popup loads only the file of its point (about 100 kB).
 CHUNK = 256
@@ -102,8 +115,19 @@ class _Strings:
         return list(self.index)
 
 
-def _phone(service: Service) -> str:
-    return next((c.value for c in service.contacts if c.kind == "phone"), "")
+def _phone(ctx: SiteContext, service: Service) -> str:
+    """The phone a popup shows: the service's own, else its organisation's (as its page)."""
+    contacts, _ = contacts_shown(ctx, service)
+    return next((c.value for c in contacts if c.kind == "phone"), "")
+
+
+def _alerts(service: Service, lang: str) -> list[list[str]]:
+    """The service's dated alerts as ``[kind, from, until, text]``; the browser shows the current ones."""
+    found: list[list[str]] = []
+    for alert in getattr(service, "alerts", None) or []:
+        text = alert.text.get(lang) if alert.text is not None else ""
+        found.append([alert.kind, alert.start.isoformat(), alert.until.isoformat(), text])
+    return found
 
 
 def map_data(ctx: SiteContext) -> MapData:
@@ -191,13 +215,37 @@ def map_data(ctx: SiteContext) -> MapData:
                 service = services[i]
                 if i not in summaries:
                     summaries[i] = summary(registry, service, lang)
-                details[str(i)] = [service.id, strings(service.name.get(lang)), strings(summaries[i]), _phone(service)]
+                detail: list[Any] = [
+                    service.id,
+                    strings(service.name.get(lang)),
+                    strings(summaries[i]),
+                    _phone(ctx, service),
+                ]
+                alerts = _alerts(service, lang)
+                if alerts:
+                    detail.append(alerts)
+                details[str(i)] = detail
             counted = group_of(code)
             if counted:
                 places[counted] += 1
                 reached[counted].update(services[i].id for i in ids)
         chunks.append({"texts": strings.table(), "points": names, "services": details})
-    index = {"chunk": CHUNK, "profiles": profile_rows, "services": service_profiles, "points": points}
+    # Points are sorted by their département/province: each is a run of the list, which the
+    # text version lists (and counts, as the filters change) without a table of its own.
+    runs: list[list[Any]] = []
+    for at, row in enumerate(raw):
+        counted = group_of(row[7]) or ""
+        if runs and runs[-1][0] == counted:
+            runs[-1][2] = at + 1
+        else:
+            runs.append([counted, at, at + 1])
+    index = {
+        "chunk": CHUNK,
+        "profiles": profile_rows,
+        "services": service_profiles,
+        "points": points,
+        "groups": runs,
+    }
     by_territory = {code: (count, reached[code]) for code, count in places.items()}
     return MapData(index, chunks, [(p[0], p[1]) for p in points], by_territory)
 
@@ -254,25 +302,99 @@ def map_page(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     yield from map_details(ctx)
 
 
+def _views(ctx: SiteContext, data: MapData) -> list[tuple[str, list[list[float]]]]:
+    """The map's one-click views: where it opens, then each far territory of its points.
+
+    The map opens on the points near their median (``main_cluster``: metropolitan France
+    and Belgium for the shipped registry); the overseas départements are thousands of
+    kilometres away, each a button that shows its own points.
+    """
+    points = data.points
+    main = main_cluster(points)
+    views = [(t("map.view.start", ctx.lang), _box(main or points))]
+    if len(main) == len(points):
+        return views
+    near = set(main)
+    gazetteer = ctx.registry.gazetteer
+    for code, start, end in data.index["groups"]:
+        far = [p for p in points[start:end] if p not in near]
+        if far and code in gazetteer:
+            views.append((gazetteer[code].label(ctx.lang), _box(far)))
+    return views
+
+
+def _box(points: list[tuple[float, float]]) -> list[list[float]]:
+    if not points:
+        return [[41.3, -5.2], [51.5, 9.6]]
+    return [
+        [min(p[0] for p in points), min(p[1] for p in points)],
+        [max(p[0] for p in points), max(p[1] for p in points)],
+    ]
+
+
+def _text_version(ctx: SiteContext, data: MapData, base: str) -> str:
+    """The map as text: places and services per territory, following the filters.
+
+    ``map-page.js`` recounts each row when a filter changes, hides the rows left empty and,
+    on a row's button, lists that territory's places with what their popups say (services,
+    who they are for, phone, alerts): every place and its details within keyboard reach.
+    """
+    lang = ctx.lang
+    gazetteer = ctx.registry.gazetteer
+    rows = []
+    for code, (places, ids) in sorted(data.by_territory.items(), key=lambda kv: gazetteer[kv[0]].name):
+        name = html.escape(gazetteer[code].label(lang))
+        rows.append(
+            f'<tr data-group="{html.escape(code)}"><th scope="row">'
+            f'<a href="{base}{ctx.prefix}territories/{code}/">{name}</a></th>'
+            f'<td class="maillage-num">{places}</td><td class="maillage-num">{len(ids)}</td>'
+            f'<td><button type="button" class="md-button maillage-map-list-button" aria-controls="maillage-map-list">'
+            f'{t("map.list_places", lang)}<span class="maillage-sr"> — {name}</span></button></td></tr>'
+        )
+    return (
+        '<div class="maillage-map-text" id="maillage-map-text">'
+        f"<table><caption>{t('map.text_title', lang)}</caption>"
+        f'<thead><tr><th scope="col">{t("map.territory", lang)}</th>'
+        f'<th scope="col" class="maillage-num">{t("map.places", lang)}</th>'
+        f'<th scope="col" class="maillage-num">{t("map.services", lang)}</th>'
+        f'<th scope="col"><span class="maillage-sr">{t("map.list_places", lang)}</span></th></tr>'
+        f"</thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<p class="maillage-map-none" hidden>{t("map.no_place_shown", lang)}</p>'
+        '<div id="maillage-map-list" class="maillage-map-list"></div>'
+        "</div>"
+    )
+
+
 def map_view(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     """``map_page`` but for the points' details (``map_details``), which hold the contacts."""
     if ctx.lang == ctx.config.languages[0]:
         yield from library_assets()
+        yield from base_assets(ctx.root)
     data = _shared_data(ctx)
     lang = ctx.lang
     base = "../" * (1 + ctx.prefix.count("/"))
-    m = new_map(ctx, data.points, scroll_zoom=True)
+    views = _views(ctx, data)
+    m = new_map(ctx, [(p[0], p[1]) for p in views[0][1]], scroll_zoom=True)
     labels = {
         "phone": t("map.phone", lang),
         "loading": t("map.loading", lang),
         "shown": t("map.shown", lang),
         "precision": ["", t("map.at_commune", lang), t("map.area", lang)],
+        "alerts": {kind: t(key, lang) for kind, key in ALERT_KINDS.items()},
+        "alertFrom": t("map.alert.from", lang),
+        "listTitle": t("map.list_title", lang),
+        "showOnMap": t("map.show_on_map", lang),
+        "cluster": t("js.map.cluster", lang),
+        "place": t("js.map.place", lang),
+        "area": t("js.map.area", lang),
     }
     SiteLayer(
         {
             "needSelect": "maillage-need",
             "functionSelect": "maillage-function",
             "status": "maillage-map-status",
+            "views": "maillage-map-views",
+            "text": "maillage-map-text",
             "serviceBase": f"{base}{ctx.prefix}services/",
             "details": f"{base}{MAP_DIR}sites.{lang}.",
             "lang": lang,
@@ -287,19 +409,16 @@ def map_view(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     js = [rendered.js[0], OWN_JS, *rendered.js[1:], data_uri, script_uri]
     head = "\n".join(f'<link rel="stylesheet" href="{base}{uri}">' for uri in (*rendered.css, OWN_CSS))
     scripts = "\n".join(f'<script src="{base}{uri}"></script>' for uri in js)
-    rows = []
-    gazetteer = ctx.registry.gazetteer
-    for code, (places, ids) in sorted(data.by_territory.items(), key=lambda kv: gazetteer[kv[0]].name):
-        name = html.escape(gazetteer[code].label(lang))
-        rows.append(
-            f'<tr><td><a href="{base}{ctx.prefix}territories/{code}/">{name}</a></td>'
-            f"<td>{places}</td><td>{len(ids)}</td></tr>"
-        )
-    table = (
-        f'<table class="maillage-map-text"><caption>{t("map.text_title", lang)}</caption>'
-        f"<thead><tr><th>{t('map.territory', lang)}</th><th>{t('map.places', lang)}</th>"
-        f"<th>{t('map.services', lang)}</th></tr>"
-        f"</thead><tbody>{''.join(rows)}</tbody></table>"
+    buttons = "".join(
+        f'<button type="button" class="md-button" data-bounds="{html.escape(json.dumps(bounds))}">'
+        f"{html.escape(label)}</button>"
+        for label, bounds in views
+    )
+    view_group = (
+        f'<div class="maillage-map-views" id="maillage-map-views" role="group" aria-label="{t("map.views", lang)}">'
+        f'<span aria-hidden="true">{t("map.views", lang)} :</span> {buttons}</div>'
+        if len(views) > 1
+        else ""
     )
     content = "\n".join(
         [
@@ -309,21 +428,22 @@ def map_view(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
             "",
             '<div class="maillage-map-block">',
             head,
-            '<form class="maillage-map-filters" role="search" aria-controls="maillage-map">',
+            '<form class="maillage-map-filters" role="search" aria-controls="maillage-map maillage-map-text">',
             f'<label>{t("map.need", lang)}<select id="maillage-need" disabled>'
             f"{_options(ctx, 'needs', t('map.all_needs', lang))}</select></label>",
             f'<label>{t("map.function", lang)}<select id="maillage-function" disabled>'
             f"{_options(ctx, 'functions', t('map.all_functions', lang))}</select></label>",
             '<p id="maillage-map-status" role="status" aria-live="polite"></p>',
             "</form>",
-            f'<div class="maillage-map-page" id="maillage-map" role="region" aria-label="{t("map.aria", lang)}">'
-            f"{rendered.div}</div>",
+            view_group,
+            f'<div class="maillage-map-page" id="maillage-map" role="region" aria-label="{t("map.aria", lang)}"'
+            f" {zoom_words(ctx)}>{rendered.div}</div>",
             scripts,
             "</div>",
             "",
             t("map.basemap_note", lang) if ctx.config.tiles else "",
             "",
-            table,
+            _text_version(ctx, data, base),
             "",
         ]
     )

@@ -22,6 +22,7 @@ import hashlib
 import html
 import importlib
 import json
+import logging
 import math
 import re
 import weakref
@@ -36,10 +37,11 @@ from babel.numbers import format_decimal
 from branca.element import Element
 
 from ..exchange.geocode import Position, address_text, site_positions
-from ..locale import N_, t
+from ..locale import N_, speaking, t
 from ..registry.loader import Registry
 from ..registry.models import Service, Site
 from ..registry.territories import Gazetteer, Territory
+from .basemap import base_layer_bytes
 from .context import Asset, SiteContext
 from .csp import own_script
 
@@ -151,6 +153,23 @@ def library_assets() -> list[Asset]:
     return assets
 
 
+BASE_LAYER = MAP_DIR + "base.json"
+log = logging.getLogger("mkdocs.plugins.maillage")
+
+
+def base_assets(root: Path) -> Iterator[Asset]:
+    """The base layer every map draws (``basemap``), or a warning when it cannot be made.
+
+    ``maillage-map.js`` fetches it next to itself; without it the maps draw their points on
+    the plain background, as before the base layer existed.
+    """
+    content = base_layer_bytes(root)
+    if content is None:
+        log.warning(t("map.no_base_layer", speaking()))
+        return
+    yield Asset(BASE_LAYER, content)
+
+
 # --- rendering folium into a page --------------------------------------------------------
 
 
@@ -219,6 +238,13 @@ def _attr(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def zoom_words(ctx: SiteContext) -> str:
+    """The attributes that name a map's zoom buttons in the page's language (``maillage-map.js``)."""
+    return (
+        f'data-zoom-in="{_attr(t("js.map.zoom_in", ctx.lang))}" data-zoom-out="{_attr(t("js.map.zoom_out", ctx.lang))}"'
+    )
+
+
 def js_safe(text: str) -> str:
     """Text for folium's tooltips: HTML-escaped, and safe inside a JS template literal."""
     return html.escape(text).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
@@ -230,6 +256,7 @@ def embed(
     title: str,
     text_alternative: str,
     css_class: str = "maillage-map",
+    words: str = "",
 ) -> str:
     """Raw HTML for a Markdown page: the map, its local resources, its text version.
 
@@ -239,7 +266,7 @@ def embed(
     js = [rendered.js[0], OWN_JS, *rendered.js[1:]] if rendered.js else [OWN_JS]
     parts = ['<div class="maillage-map-block">']
     parts += [f'<link rel="stylesheet" href="{base}{uri}">' for uri in (*rendered.css, OWN_CSS)]
-    parts.append(f'<div class="{css_class}" role="region" aria-label="{_attr(title)}">{rendered.div}</div>')
+    parts.append(f'<div class="{css_class}" role="region" aria-label="{_attr(title)}" {words}>{rendered.div}</div>')
     parts += [f'<script src="{base}{uri}"></script>' for uri in js]
     parts.append(own_script(f"\n{rendered.script}\n"))  # the page's policy allows it (site/csp.py)
     parts.append(text_alternative)
@@ -465,7 +492,7 @@ class ServiceMapArea:
     """How one territory is drawn on service maps, computed once per build and language."""
 
     territory: Territory
-    data: dict[str, Any]  # {"name", and "outline" | "dots" | "point"}
+    data: dict[str, Any]  # {"name", "label", and "outline" | "hull" | "point" (+ "radius")}
     json: str  # ``data`` as compact JSON, safe inside a ``<script>`` element
     bbox: _BBox | None
 
@@ -548,13 +575,52 @@ def _bbox(points: Iterable[tuple[float, float]]) -> _BBox | None:
     return (min(lats), min(lons), max(lats), max(lons))
 
 
+def hull(points: Iterable[tuple[float, float]], pad: float = 0.02) -> list[list[float]]:
+    """The convex hull of ``(lat, lon)`` points, widened by ``pad`` degrees (about 2 km).
+
+    An area known only by its communes' centres is drawn as the shape around them: a dot
+    per commune read as so many places (Brusano's 19 dots with "Aucun lieu publié" below),
+    and the outer communes' centres sit a few kilometres inside the area's real edge.
+    """
+    pts = sorted(set(points))
+    if len(pts) < 3:
+        return [[round(lat, 4), round(lon, 4)] for lat, lon in pts]
+
+    def turn(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    upper: list[tuple[float, float]] = []
+    for p in pts:
+        while len(lower) >= 2 and turn(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and turn(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    ring = lower[:-1] + upper[:-1]
+    lat0 = sum(p[0] for p in ring) / len(ring)
+    lon0 = sum(p[1] for p in ring) / len(ring)
+    out: list[list[float]] = []
+    for lat, lon in ring:
+        length = math.hypot(lat - lat0, lon - lon0) or 1.0
+        out.append([round(lat + pad * (lat - lat0) / length, 4), round(lon + pad * (lon - lon0) / length, 4)])
+    return out
+
+
+# A commune (or an area of one or two communes) is drawn as a circle this wide, in metres:
+# an area, not a pin.
+AREA_RADIUS = 2500
+
+
 def service_map_area(ctx: SiteContext, code: str) -> ServiceMapArea | None:
     """How territory ``code`` is drawn on a service map (None when the gazetteer lacks it).
 
-    The same choice as the folium maps' ``_area_features``: its outline where
-    ``data/territories/boundaries/`` has one, else a dot per commune (up to
-    ``MAX_AREA_DOTS``), else its centroid. Names are plain text: the script shows them
-    with ``textContent``.
+    Always as an area, never as places: its outline where ``data/territories/boundaries/``
+    has one, else the hull of its communes' centres (``hull``), else a circle at its
+    centre (``radius`` in metres for a commune; none for a large territory, drawn as a
+    fixed ring). Names are plain text: the script shows them with ``textContent``.
     """
     gazetteer = ctx.registry.gazetteer
     cache = _cache(gazetteer).areas
@@ -564,19 +630,26 @@ def service_map_area(ctx: SiteContext, code: str) -> ServiceMapArea | None:
     territory = gazetteer.get(code)
     area: ServiceMapArea | None = None
     if territory is not None:
-        data: dict[str, Any] = {"name": territory.label(ctx.lang)}
+        name = territory.label(ctx.lang)
+        data: dict[str, Any] = {"name": name, "label": t("map.area_tooltip", ctx.lang, name=name)}
         shapes = _boundaries(gazetteer, ctx.root)
         points: list[tuple[float, float]] = []
         communes = _communes(gazetteer, code) if territory.level != "commune" and code not in shapes else []
-        dots = [gazetteer[c] for c in communes if gazetteer[c].lat is not None and gazetteer[c].lon is not None]
+        centres = [
+            (gazetteer[c].lat or 0.0, gazetteer[c].lon or 0.0)
+            for c in communes
+            if gazetteer[c].lat is not None and gazetteer[c].lon is not None
+        ]
         if code in shapes:
             data["outline"] = _rounded(shapes[code])
             points = list(_outer_points(data["outline"]))
-        elif dots and len(dots) <= MAX_AREA_DOTS:
-            data["dots"] = [[round(c.lat or 0, 4), round(c.lon or 0, 4), c.label(ctx.lang)] for c in dots]
-            points = [(d[0], d[1]) for d in data["dots"]]
+        elif len(set(centres)) >= 3:
+            data["hull"] = hull(centres)
+            points = [(p[0], p[1]) for p in data["hull"]]
         elif territory.lat is not None and territory.lon is not None:
             data["point"] = [round(territory.lat, 4), round(territory.lon, 4)]
+            if territory.level == "commune" or centres:
+                data["radius"] = AREA_RADIUS
             points = [(data["point"][0], data["point"][1])]
         area = ServiceMapArea(territory, data, script_json(data), _bbox(points))
     cache[key] = area
@@ -620,9 +693,19 @@ def map_text(
     return (
         '<div class="maillage-map-text">'
         f"<p><strong>{t('sites', ctx.lang)}</strong></p>"
-        + (f"<ul>{site_items}</ul>" if site_items else f"<p>{t('map.no_site', ctx.lang)}</p>")
+        + (f"<ul>{site_items}</ul>" if site_items else f"<p>{t('map.no_site_area', ctx.lang)}</p>")
         + f"<p><strong>{t('map.area_served', ctx.lang)}</strong></p><ul>{area_items}</ul></div>"
     )
+
+
+def map_legend(ctx: SiteContext, with_sites: bool) -> str:
+    """What the map's two kinds of mark are: a place (a pin) and an area served (a shaded shape)."""
+    items = [f'<li><span class="maillage-swatch maillage-swatch-area"></span>{t("map.area_served", ctx.lang)}</li>']
+    if with_sites:
+        items.insert(
+            0, f'<li><span class="maillage-swatch maillage-swatch-place"></span>{t("map.places", ctx.lang)}</li>'
+        )
+    return f'<ul class="maillage-map-legend" aria-hidden="true">{"".join(items)}</ul>'
 
 
 def service_map_html(ctx: SiteContext, service: Service, base: str | None = None) -> str:
@@ -674,7 +757,9 @@ def service_map_html(ctx: SiteContext, service: Service, base: str | None = None
     parts = ['<div class="maillage-map-block">']
     parts += [f'<link rel="stylesheet" href="{base}{uri}">' for uri in (LOCAL_RESOURCES["leaflet_css"], OWN_CSS)]
     canvas = '<div class="maillage-map-canvas"></div>'
-    parts.append(f'<div class="maillage-map" role="region" aria-label="{_attr(title)}">{canvas}</div>')
+    words = zoom_words(ctx)
+    parts.append(f'<div class="maillage-map" role="region" aria-label="{_attr(title)}" {words}>{canvas}</div>')
+    parts.append(map_legend(ctx, bool(site_rows)))
     parts.append(f'<script type="application/json" class="maillage-map-data">{payload}</script>')
     parts += [f'<script src="{base}{uri}"></script>' for uri in (LOCAL_RESOURCES["leaflet"], OWN_JS, SERVICE_MAP_JS)]
     parts.append(text)
@@ -705,7 +790,7 @@ def territory_map_html(ctx: SiteContext, code: str, base: str | None = None) -> 
         + (f"<ul>{items}</ul>" if items else f"<p>{t('map.no_site', ctx.lang)}</p>")
         + "</div>"
     )
-    return embed(render_map(m), base, territory.label(ctx.lang), text)
+    return embed(render_map(m), base, territory.label(ctx.lang), text, words=zoom_words(ctx))
 
 
 def coverage_colour(count: int) -> str:
@@ -849,4 +934,4 @@ def coverage_map_html(
     if len(rows) > 30:
         table = f"<details><summary>{t('map.text_version', lang)}</summary>{table}</details>"
     text = f'<div class="maillage-map-text">{legend}{table}</div>'
-    return embed(render_map(m), base, title, text)
+    return embed(render_map(m), base, title, text, words=zoom_words(ctx))

@@ -22,19 +22,11 @@ from generator.registry.loader import for_audience, load_registry
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from generator.site.map_page import map_data, map_page
 from generator.site.maps import service_map_assets, service_map_html
+from generator.site.words import words_assets
 from generator.synth import synthesize
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 MKDOCS_YML = """\
 site_name: Maillage (test des cartes)
@@ -60,7 +52,7 @@ def map_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
     docs = target / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# Accueil\n", encoding="utf-8")
-    for item in [*map_page(ctx), *service_map_assets(ctx)]:
+    for item in [*map_page(ctx), *service_map_assets(ctx), *words_assets(ctx)]:
         path = docs / item.uri
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(item, GeneratedPage):
@@ -94,21 +86,8 @@ def map_server(map_site: tuple[Path, int, str]) -> Iterator[str]:
     server.server_close()
 
 
-# Module scope: Playwright's sync API holds an event loop while it runs, and other modules'
-# session fixtures call asyncio.run(); close it before they run.
-@pytest.fixture(scope="module")
-def map_browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def browser_page(map_browser: Any) -> Iterator[tuple[Any, list[str]]]:
+def browser_page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
     """A Chromium page on which every request off localhost is aborted and recorded."""
     escaped: list[str] = []
 
@@ -120,7 +99,7 @@ def browser_page(map_browser: Any) -> Iterator[tuple[Any, list[str]]]:
             escaped.append(route.request.url)
             route.abort()
 
-    context = map_browser.new_context()
+    context = browser.new_context()
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.route("**/*", guard)
@@ -180,7 +159,8 @@ def test_service_map_draws_its_site_and_area(
     page, escaped = browser_page
     page.goto(map_server + f"services/{map_site[2]}/")
     page.wait_for_selector(".maillage-map .leaflet-marker-icon")
-    assert page.locator(".maillage-map canvas").count() == 1  # the area, drawn on canvas
+    assert page.locator(".maillage-map .leaflet-overlay-pane canvas").count() == 1  # the area, drawn on canvas
+    page.wait_for_selector(".maillage-map .leaflet-maillageBase-pane canvas")  # the base layer, beneath
     assert page.locator(".maillage-map-text li").count() >= 2
     # The configured basemap is an opt-in layer: offered, off, no tile requested.
     toggle = page.locator(".maillage-map .leaflet-control-layers-overlays input")
@@ -194,3 +174,182 @@ def test_service_map_draws_its_site_and_area(
     page.reload()
     page.wait_for_function("() => document.querySelectorAll('.maillage-map img.leaflet-tile').length > 0")
     assert page.locator(".maillage-map .leaflet-control-layers-overlays input").is_checked()
+
+
+# --- the shipped site's map page (issue 22 item 6, issue 25 item 5) -------------------------
+
+# Whether a pane's canvas has any painted pixel.
+PAINTED = """(selector) => {
+    const canvas = document.querySelector(selector);
+    if (!canvas || !canvas.width || !canvas.height) return false;
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) return true; }
+    return false;
+}"""
+BASE_CANVAS = ".maillage-map-page .leaflet-maillageBase-pane canvas"
+# Metropolitan France and Belgium, generously (Corsica included).
+METROPOLE = "p => p[0] > 41 && p[0] < 52 && p[1] > -6 && p[1] < 10"
+
+
+def _open_map(page: Any, url: str) -> list[str]:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(url)
+    page.wait_for_selector(".maillage-map-page .leaflet-marker-icon")
+    page.wait_for_function(PAINTED, arg=BASE_CANVAS)
+    return requested
+
+
+def test_base_layer_is_drawn_from_the_site_and_the_view_fits_the_services(page: Any, site_server: str) -> None:
+    requested = _open_map(page, site_server + "map/")
+    # The land and borders come from the site itself (the page fixture fails on any other host).
+    assert site_server + "assets/maillage/map/base.json" in requested
+    assert page.locator("img.leaflet-tile").count() == 0
+    # The first view holds every point of metropolitan France and Belgium, and no ocean-wide span.
+    outside = page.evaluate(
+        f"""() => {{
+            const map = window.maillageMaps[0];
+            const bounds = map.getBounds();
+            const points = window.maillageSites.points.filter({METROPOLE});
+            return [points.length, points.filter(p => !bounds.contains([p[0], p[1]])).length,
+                    bounds.contains([4.9, -52.3]) || bounds.contains([-21.1, 55.5])];
+        }}"""
+    )
+    assert outside[0] > 0 and outside[1] == 0
+    assert outside[2] is False  # France and Belgium, not the Atlantic to Guyane and La Réunion
+    # The overseas départements are one click away.
+    views = page.locator("#maillage-map-views button")
+    labels = views.all_inner_texts()
+    assert labels[0] == "Vue de départ" and "La Réunion" in labels and "Guyane" in labels
+    views.filter(has_text="La Réunion").click()
+    page.wait_for_function("() => window.maillageMaps[0].getBounds().contains([-21.1, 55.5])")
+
+
+def test_a_cluster_opens_with_enter_and_focus_stays_on_the_map(page: Any, site_server: str) -> None:
+    _open_map(page, site_server + "map/")
+    cluster = page.locator(".marker-cluster").first
+    name = cluster.get_attribute("aria-label") or ""
+    assert cluster.get_attribute("role") == "button"
+    count = cluster.inner_text().strip()
+    assert name == f"{count} lieux, développer"
+    zoom = page.evaluate("() => window.maillageMaps[0].getZoom()")
+    cluster.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.classList.contains('leaflet-marker-icon')"
+    )
+    after = page.evaluate("() => window.maillageMaps[0].getZoom()")
+    spread = page.locator(".leaflet-marker-icon:not(.marker-cluster)").count()
+    assert after > zoom or spread > 0
+    # The zoom buttons speak the page's language.
+    assert page.locator(".leaflet-control-zoom-in").get_attribute("aria-label") == "Zoom avant"
+
+
+def test_a_place_popup_has_a_tel_link_and_clears_the_controls(page: Any, site_server: str) -> None:
+    _open_map(page, site_server + "map/")
+    # Through the text version, by keyboard: Brussels' row lists its places with their popups' content.
+    row = page.locator("#maillage-map-text tr", has_text="Bruxelles-Capitale")
+    row.locator("button").focus()
+    page.keyboard.press("Enter")
+    title = page.locator("#maillage-map-list-title")
+    title.wait_for()
+    assert page.evaluate("() => document.activeElement.id") == "maillage-map-list-title"
+    entries = page.locator("#maillage-map-list .maillage-popup")
+    assert entries.count() >= 3
+    assert page.locator("#maillage-map-list a[href^='tel:']").count() >= 1
+    # "Voir sur la carte" opens that place's popup on the map: a tel: link, focus on the place.
+    item = page.locator("#maillage-map-list li", has=page.locator("a[href^='tel:']")).first
+    item.locator("button").click()
+    popup = page.locator(".leaflet-popup")
+    popup.wait_for()
+    assert popup.locator("a[href^='tel:']").count() >= 1
+    page.wait_for_timeout(400)  # the popup's pan
+    box, zoom = (
+        popup.locator(".leaflet-popup-content-wrapper").bounding_box(),
+        page.locator(".leaflet-control-zoom").bounding_box(),
+    )
+    overlap = not (
+        box["x"] > zoom["x"] + zoom["width"]
+        or box["x"] + box["width"] < zoom["x"]
+        or box["y"] > zoom["y"] + zoom["height"]
+        or box["y"] + box["height"] < zoom["y"]
+    )
+    assert not overlap, (box, zoom)
+
+
+def test_a_place_opens_its_popup_from_the_keyboard(page: Any, site_server: str) -> None:
+    _open_map(page, site_server + "map/")
+    # Close to the Finistère's one place: no cluster left around it.
+    page.evaluate(
+        """() => { const sites = window.maillageSites;
+                   const run = sites.groups.find(g => g[0] === 'fr-dep-29');
+                   const p = sites.points[run[1]];
+                   window.maillageMaps[0].setView([p[0], p[1]], 12, {animate: false}); }"""
+    )
+    mark = page.locator(".maillage-area-mark").first
+    mark.wait_for()
+    assert mark.get_attribute("aria-label") == "Zone d'intervention : afficher les détails"
+    mark.focus()
+    page.keyboard.press("Enter")
+    page.locator(".leaflet-popup .maillage-popup h3 a").first.wait_for()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.querySelector('.leaflet-popup')")
+    assert page.evaluate("() => document.activeElement.classList.contains('maillage-area-mark')")
+    mark.focus()
+    page.keyboard.press(" ")
+    page.locator(".leaflet-popup .maillage-popup h3 a").first.wait_for()
+
+
+def test_the_text_version_follows_the_filters(page: Any, site_server: str) -> None:
+    _open_map(page, site_server + "map/")
+    rows = page.locator("#maillage-map-text tbody tr")
+    total = rows.count()
+    before = sum(
+        int(c)
+        for c in page.locator("#maillage-map-text tbody tr:not([hidden]) td.maillage-num >> nth=0").all_inner_texts()
+        or ["0"]
+    )
+    page.select_option("#maillage-function", label="Cellule de coordination")
+    shown = int("".join(c for c in page.locator("#maillage-map-status").inner_text() if c.isdigit()))
+    visible = page.locator("#maillage-map-text tbody tr:not([hidden])")
+    assert 0 < visible.count() < total
+    places = sum(int(t.strip()) for t in visible.locator("td.maillage-num:nth-of-type(1)").all_inner_texts())
+    assert places == shown and before >= 0
+
+
+@pytest.mark.parametrize("width", [1366, 375])
+@pytest.mark.parametrize("lang", ["", "nl/", "en/"])
+def test_map_page_and_service_map_pass_axe(page: Any, site_server: str, width: int, lang: str) -> None:
+    from tests.browser.conftest import run_axe
+
+    page.set_viewport_size({"width": width, "height": 800})
+    _open_map(page, site_server + lang + "map/")
+    assert run_axe(page) == []
+    page.goto(site_server + lang + "services/brusano-case-management/")
+    page.wait_for_function(PAINTED, arg=".maillage-map .leaflet-maillageBase-pane canvas")
+    assert run_axe(page) == []
+
+
+@pytest.mark.parametrize("lang,zoom_in", [("", "Zoom avant"), ("nl/", "Inzoomen"), ("en/", "Zoom in")])
+def test_zoom_buttons_speak_the_page_language(page: Any, site_server: str, lang: str, zoom_in: str) -> None:
+    _open_map(page, site_server + lang + "map/")
+    button = page.locator(".leaflet-control-zoom-in")
+    page.wait_for_function("() => document.querySelector('.leaflet-control-zoom-in').getAttribute('aria-label')")
+    assert button.get_attribute("aria-label") == zoom_in and button.get_attribute("title") == zoom_in
+
+
+def test_the_map_stays_under_the_sticky_header_at_375px(page: Any, site_server: str) -> None:
+    page.set_viewport_size({"width": 375, "height": 700})
+    _open_map(page, site_server + "map/")
+    # Scroll the map under the header: the header's buttons still take the taps.
+    page.evaluate("() => window.scrollTo(0, document.getElementById('maillage-map').offsetTop - 10)")
+    page.wait_for_timeout(200)
+    hits = page.evaluate(
+        """() => [...document.querySelectorAll('.md-header .md-header__button')]
+            .filter(e => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().x >= 0)
+            .map(e => { const r = e.getBoundingClientRect();
+                        const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+                        return !!hit && hit.closest('.leaflet-container') === null
+                               && (e.contains(hit) || hit.closest('.md-header') !== null); })"""
+    )
+    assert hits and all(hits)

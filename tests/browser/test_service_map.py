@@ -1,10 +1,11 @@
 """The small map of a service page, on the shipped site in Chromium with the network blocked.
 
 The page carries its map as a JSON block; ``service-map.js`` draws it with the site's
-Leaflet. An area of a few points is in the page, a large one (the Métropole de Lyon's 59
-communes) is a shared file fetched from the site. The shipped configuration has no tiles:
-no tile layer, no layer control, nothing requested outside. Any request off localhost
-fails the test (``page`` fixture).
+Leaflet, over the base layer (Natural Earth land and borders, ``base.json``, from the site).
+An area is drawn as an area (a shaded shape named "Zone d'intervention : …"), never as
+dots that read as places. The shipped configuration has no tiles: no tile layer, no layer
+control, nothing requested outside. Any request off localhost fails the test (``page``
+fixture).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def _open(page: Any, url: str) -> tuple[list[str], list[str]]:
     page.goto(url)
     page.wait_for_selector(".maillage-map .maillage-map-canvas.leaflet-container")
     page.wait_for_function(PAINTED)
+    page.wait_for_function(PAINTED.replace("leaflet-overlay-pane", "leaflet-maillageBase-pane"))
     return errors, requested
 
 
@@ -54,23 +56,43 @@ def test_service_map_draws_an_area_from_the_page(page: Any, site_server: str) ->
     page.mouse.wheel(0, -300)
     page.wait_for_timeout(400)
     assert page.locator(".maillage-map .leaflet-control-scale-line").first.inner_text() == scale
-    # One area point, at the centre of the fitted map: its tooltip is the commune's name, as text.
+    # The area, a circle at the centre of the fitted map: its tooltip names it as an area, as text.
     box = page.locator(".maillage-map-canvas").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tooltip = page.locator(".maillage-map .leaflet-tooltip")
     tooltip.wait_for()
-    assert tooltip.inner_text() == "Saint-Étienne"
+    assert tooltip.inner_text() == "Zone d'intervention : Saint-Étienne"
+    # The zoom buttons speak French.
+    assert page.locator(".maillage-map .leaflet-control-zoom-in").get_attribute("title") == "Zoom avant"
     # The text alternative stays, with the area's link.
     assert page.locator(".maillage-map-text a[href$='territories/fr-commune-42218/']").count() == 1
 
 
-def test_service_map_fetches_a_large_area_once_from_the_site(page: Any, site_server: str) -> None:
+def test_a_metropole_is_one_area_in_the_page(page: Any, site_server: str) -> None:
     errors, requested = _open(page, site_server + "services/ucsd-lyon/")
     assert errors == []
-    assert [u for u in requested if "/assets/maillage/areas/" in u] == [
-        site_server + "assets/maillage/areas/fr/fr-epci-200046977.json"
-    ]
+    # The Métropole de Lyon's 59 communes are one shape (their hull), small enough for the page.
+    assert not [u for u in requested if "/assets/maillage/areas/" in u]
+    area = page.evaluate("() => JSON.parse(document.querySelector('script.maillage-map-data').textContent).areas[0]")
+    assert "hull" in area and "dots" not in area
     assert page.locator(".maillage-map img.leaflet-tile").count() == 0
+
+
+def test_brusano_shows_its_area_not_nineteen_places(page: Any, site_server: str) -> None:
+    errors, _ = _open(page, site_server + "services/brusano-case-management/")
+    assert errors == []
+    assert page.locator(".maillage-map .leaflet-marker-icon").count() == 0  # no site: no pin
+    area = page.evaluate("() => JSON.parse(document.querySelector('script.maillage-map-data').textContent).areas[0]")
+    assert area["label"] == "Zone d'intervention : Région de Bruxelles-Capitale" and "hull" in area
+    text = page.locator(".maillage-map-text").inner_text()
+    assert "Aucun lieu publié : la carte montre la zone d'intervention, pas des adresses." in text
+    assert page.locator(".maillage-map-legend").inner_text().strip() == "Zone d'intervention"
+    page.locator(".maillage-map").scroll_into_view_if_needed()
+    box = page.locator(".maillage-map-canvas").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tooltip = page.locator(".maillage-map .leaflet-tooltip")
+    tooltip.wait_for()
+    assert tooltip.inner_text() == "Zone d'intervention : Région de Bruxelles-Capitale"
 
 
 def test_dutch_service_map_reads_dutch_area_names(page: Any, site_server: str) -> None:
@@ -78,8 +100,6 @@ def test_dutch_service_map_reads_dutch_area_names(page: Any, site_server: str) -
     assert errors == []
     assert page.locator(".maillage-map .leaflet-marker-icon").count() == 0  # no site with a position
     assert "Brussels Hoofdstedelijk Gewest" in page.locator(".maillage-map-text").inner_text()
-    # The Dutch page's dots are named in Dutch (the data block of the page, read as the script does).
-    names = page.evaluate(
-        "() => JSON.parse(document.querySelector('script.maillage-map-data').textContent).areas[0].dots.map(d => d[2])"
-    )
-    assert "Oudergem" in names and "Auderghem" not in names
+    area = page.evaluate("() => JSON.parse(document.querySelector('script.maillage-map-data').textContent).areas[0]")
+    assert area["label"] == "Werkgebied: Brussels Hoofdstedelijk Gewest"
+    assert page.locator(".maillage-map .leaflet-control-zoom-in").get_attribute("title") == "Inzoomen"

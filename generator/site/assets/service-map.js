@@ -7,57 +7,23 @@
  * folium script, and the Content-Security-Policy needs no hash for them.
  *
  * Data: {"bounds": [[s, w], [n, e]], "sites": [[lat, lon, text]],
- *        "areas": [{"name", "dots": [[lat, lon, name]]} | {"name", "point": [lat, lon]}
- *                  | {"name", "outline": GeoJSON geometry} | {"src": url of such an object}],
+ *        "areas": [{"name", "label", "hull": [[lat, lon]…]} | {"name", "label", "point": [lat, lon],
+ *                   "radius"?: metres} | {"name", "label", "outline": GeoJSON geometry}
+ *                  | {"src": url of such an object}],
  *        "basemap": {"url", "attribution", "name"} (absent when the directory has no tiles)}
  * Names are plain text, shown with textContent (never as HTML). A large area is a shared
  * file of the site, fetched here: the page stays small.
  *
- * Leaflet's own words (its zoom buttons' "Zoom in", "Zoom out") are replaced by the page
- * language's, from the site's assets/maillage/words/<lang>.json (compiled from the
- * catalogues at each build), fetched once a map is drawn; without it (file://) Leaflet's stay.
+ * An area is drawn as an area (a shaded shape, labelled "Zone d'intervention : …"), never
+ * as dots that would read as places. Leaflet's own words (zoom buttons), the base layer
+ * and keyboard access are maillage-map.js's, shared with every map of the site.
  */
 (function () {
   "use strict";
-  // The styles of generator/maps.py's _area_style (the folium maps), kept alike.
-  var OUTLINE = { color: "#1f5f99", weight: 2, fillColor: "#1f5f99", fillOpacity: 0.12 };
-  var DOT = { color: "#1f5f99", weight: 1, fillColor: "#1f5f99", fillOpacity: 0.35, radius: 4 };
-  var CENTROID = { color: "#1f5f99", weight: 1, fillColor: "#1f5f99", fillOpacity: 0.35, radius: 14 };
-
-  var drawn = [];  // the maps of the page
-  var words = null;  // promise of {key: text}
-
-  function siteBase() {
-    var config = document.getElementById("__config");
-    var base = ".";
-    if (config) {
-      try { base = JSON.parse(config.textContent).base || "."; } catch (e) { /* keep "." */ }
-    }
-    return new URL(base.replace(/\/?$/, "/"), location.href);
-  }
-
-  function loadWords() {
-    if (!words) {
-      var lang = (document.documentElement.lang || "fr").slice(0, 2).toLowerCase();
-      words = fetch(new URL("assets/maillage/words/" + lang + ".json", siteBase()).href).then(function (response) {
-        return response.ok ? response.json() : {};
-      }).catch(function () { return {}; });
-    }
-    return words;
-  }
-
-  /* The zoom buttons of `map` named in the page's language (title and accessible name). */
-  function nameButtons(map, found) {
-    function t(key) { return found[key] || ""; }
-    var names = { "leaflet-control-zoom-in": t("js.map.zoom_in"), "leaflet-control-zoom-out": t("js.map.zoom_out") };
-    Object.keys(names).forEach(function (name) {
-      var button = map.getContainer().querySelector("." + name);
-      if (button && names[name]) {
-        button.title = names[name];
-        button.setAttribute("aria-label", names[name]);
-      }
-    });
-  }
+  // An area served is a shaded shape with a dashed edge, never a pin or a dot: a place is
+  // a pin. The legend under the map (maillage-swatch-area) draws the same.
+  var AREA = { color: "#1f5f99", weight: 2, dashArray: "6 4", fillColor: "#1f5f99", fillOpacity: 0.15 };
+  var RING = { color: "#1f5f99", weight: 2, dashArray: "6 4", fillColor: "#1f5f99", fillOpacity: 0.15, radius: 14 };
 
   function text(value) {
     var span = document.createElement("span");
@@ -66,14 +32,15 @@
   }
 
   function drawArea(map, area) {
+    var label = text(area.label || area.name);
     if (area.outline) {
-      L.geoJSON(area.outline, { style: OUTLINE }).bindTooltip(text(area.name)).addTo(map);
-    } else if (area.dots) {
-      area.dots.forEach(function (dot) {
-        L.circleMarker([dot[0], dot[1]], DOT).bindTooltip(text(dot[2] + " (" + area.name + ")")).addTo(map);
-      });
+      L.geoJSON(area.outline, { style: AREA }).bindTooltip(label).addTo(map);
+    } else if (area.hull && area.hull.length >= 3) {
+      L.polygon(area.hull, AREA).bindTooltip(label).addTo(map);
+    } else if (area.point && area.radius) {
+      L.circle(area.point, L.extend({ radius: area.radius }, AREA)).bindTooltip(label).addTo(map);
     } else if (area.point) {
-      L.circleMarker(area.point, CENTROID).bindTooltip(text(area.name)).addTo(map);
+      L.circleMarker(area.point, RING).bindTooltip(label).addTo(map);
     }
   }
 
@@ -94,7 +61,6 @@
       maxZoom: 18
     });
     L.control.scale().addTo(map);
-    drawn.push(map);
     map.fitBounds(data.bounds, { maxZoom: 12, padding: [12, 12] });
     if (data.basemap) {
       // Created, not added: no tile is requested until the visitor ticks the layer
@@ -124,17 +90,7 @@
   function drawAll() {
     Array.prototype.forEach.call(document.querySelectorAll("script.maillage-map-data"), draw);
   }
-
-  function nameAll() {
-    drawAll();
-    if (drawn.length) {
-      loadWords().then(function (found) {
-        drawn.forEach(function (map) { nameButtons(map, found); });
-      });
-    }
-  }
-  // The page's data blocks precede this script; blocks further down are drawn once parsed,
-  // and the words are fetched then (the site's base is in Material's __config, at the end).
+  // The page's data blocks precede this script; blocks further down are drawn once parsed.
   drawAll();
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", nameAll); } else { nameAll(); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", drawAll); }
 })();

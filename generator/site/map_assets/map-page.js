@@ -1,17 +1,30 @@
 /* Maillage: the map page. Every site is created here from a compact index
  * (window.maillageSites), FastMarkerCluster-style, instead of one folium Marker each;
- * a popup's text (service, who it is for, phone) comes from a detail file loaded when
- * the popup first opens. 10,000 sites then load a few hundred kilobytes, not megabytes.
- * Popups are built with DOM methods (textContent), never from HTML strings. */
+ * a popup's text (service, who it is for, phone, current alerts) comes from a detail file
+ * loaded when the popup first opens. 10,000 sites then load a few hundred kilobytes.
+ * Popups are built with DOM methods (textContent), never from HTML strings.
+ *
+ * Keyboard and screen readers: every mark is a focusable button with a name (a place, an
+ * area served, "14 lieux, développer" for a cluster); a cluster expands with Enter or
+ * Space, and focus goes to the nearest mark drawn after it. The text version under the map
+ * (places and services per territory) follows the filters, and each row lists its places
+ * with what their popups say. The buttons above the map move to the start view or to a
+ * far territory (overseas départements). */
 (function () {
   "use strict";
   window.maillageSiteDetails = window.maillageSiteDetails || {};
+  var ALERT_SOON_DAYS = 15;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) { node.className = className; }
     if (text) { node.textContent = text; }
     return node;
+  }
+
+  function isoDay(date) {
+    var m = date.getMonth() + 1, d = date.getDate();
+    return date.getFullYear() + "-" + (m < 10 ? "0" : "") + m + "-" + (d < 10 ? "0" : "") + d;
   }
 
   window.maillageSiteMap = function (map, options) {
@@ -22,6 +35,7 @@
     var needSelect = document.getElementById(options.needSelect);
     var functionSelect = document.getElementById(options.functionSelect);
     var status = document.getElementById(options.status);
+    var text = null;  // the text version, after the map in the page: found once parsed
 
     function servicesOf(point) { return typeof point[2] === "number" ? [point[2]] : point[2]; }
 
@@ -37,18 +51,48 @@
       loading[chunk].push(done);
     }
 
-    function popup(index) {
+    function loadAll(chunks, done) {
+      var left = chunks.length;
+      if (!left) { done(); return; }
+      chunks.forEach(function (chunk) { load(chunk, function () { left -= 1; if (!left) { done(); } }); });
+    }
+
+    /* The current alerts of a service (from <= today <= until), and those starting within
+     * 15 days ("à partir du …"), decided from the visitor's clock: a page built last week stays right. */
+    function alerts(list) {
+      var today = new Date();
+      var now = isoDay(today);
+      var soon = isoDay(new Date(today.getTime() + ALERT_SOON_DAYS * 86400000));
+      var shown = [];
+      (list || []).forEach(function (alert) {
+        if (alert[2] < now || alert[1] > soon) { return; }
+        var line = el("p", "maillage-alert maillage-alert-" + alert[0]);
+        var head = labels.alerts[alert[0]] || "";
+        if (alert[1] > now) {
+          var day = new Date(alert[1] + "T12:00:00");
+          head += " (" + labels.alertFrom.replace("{date}", day.toLocaleDateString(options.lang)) + ")";
+        }
+        line.appendChild(el("strong", null, head));
+        if (alert[3]) { line.appendChild(document.createTextNode(" : " + alert[3])); }
+        shown.push(line);
+      });
+      return shown;
+    }
+
+    /* What a place's popup says; also each entry of the text version's lists. */
+    function describe(index, headingLevel) {
       var point = data.points[index];
       var chunk = details[Math.floor(index / data.chunk)];
       var texts = chunk.texts;
       var box = el("div", "maillage-popup");
       servicesOf(point).forEach(function (s) {
         var service = chunk.services[s];
-        var title = el("h3");
+        var title = el("h" + headingLevel);
         var link = el("a", null, texts[service[1]]);
         link.href = options.serviceBase + service[0] + "/";
         title.appendChild(link);
         box.appendChild(title);
+        alerts(service[4]).forEach(function (line) { box.appendChild(line); });
         if (service[2] >= 0) { box.appendChild(el("p", null, texts[service[2]])); }
         if (service[3]) {
           var phone = el("p");
@@ -66,24 +110,89 @@
       return box;
     }
 
+    function markName(point) { return point[3] === 2 ? labels.area : labels.place; }
+
+    // An area served (a service with no site, at its area's centre) is a dashed ring, a
+    // place a pin: both are buttons (focusable, named), unlike marks drawn on a canvas.
+    var areaIcon = L.divIcon({ className: "maillage-area-mark", iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -8] });
+
     var markers = data.points.map(function (point, index) {
-      var marker;
-      if (point[3] === 2) {
-        marker = L.circleMarker([point[0], point[1]], {radius: 8, color: "#1f5f99", weight: 2, fillOpacity: 0.2});
-      } else {
-        marker = L.marker([point[0], point[1]], {keyboard: true});
-      }
+      var marker = point[3] === 2 ?
+        L.marker([point[0], point[1]], { icon: areaIcon, keyboard: true }) :
+        L.marker([point[0], point[1]], { keyboard: true });
       marker.bindPopup(function () {
         var chunk = Math.floor(index / data.chunk);
-        if (details[chunk]) { return popup(index); }
-        load(chunk, function () { marker.setPopupContent(popup(index)); });
+        if (details[chunk]) { return describe(index, 3); }
+        load(chunk, function () { marker.setPopupContent(describe(index, 3)); });
         return el("p", null, labels.loading);
-      }, {maxWidth: 320});
+      }, { maxWidth: 300 });
+      marker.on("add", function () {
+        if (marker._icon) { marker._icon.setAttribute("aria-label", markName(point)); }
+      });
       marker.maillagePoint = point;
+      marker.maillageIndex = index;
       return marker;
     });
 
-    var cluster = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50});
+    function clusterName(cluster) {
+      return labels.cluster.replace("{n}", cluster.getChildCount().toLocaleString(options.lang));
+    }
+
+    var cluster = L.markerClusterGroup({
+      chunkedLoading: true,
+      showCoverageOnHover: false,
+      maxClusterRadius: 50
+    });
+    // A cluster is a button named after what it holds; Enter and Space expand it.
+    map.getContainer().addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (!(event.key === "Enter" || event.key === " " || event.key === "Spacebar")) { return; }
+      if (!target.classList || !target.classList.contains("marker-cluster")) { return; }
+      var found = null;
+      cluster._featureGroup.eachLayer(function (layer) { if (layer._icon === target) { found = layer; } });
+      if (!found) { return; }
+      event.preventDefault();
+      event.stopPropagation();
+      expand(found);
+    });
+
+    /* What a click does (markercluster's _zoomOrSpiderfy), then focus on the nearest mark. */
+    function expand(group) {
+      var centre = group.getLatLng();
+      var bottom = group;
+      while (bottom._childClusters.length === 1) { bottom = bottom._childClusters[0]; }
+      map.getContainer().focus({ preventScroll: true });  // the cluster's icon is about to go
+      var settle = function () { window.setTimeout(function () { focusNearest(centre); }, 300); };
+      if (bottom._zoom === cluster._maxZoom && bottom._childCount === group._childCount) {
+        group.spiderfy();
+        settle();
+      } else {
+        map.once("moveend", settle);
+        group.zoomToBounds();
+      }
+    }
+
+    function focusNearest(latlng) {
+      var best = null, bestDistance = Infinity;
+      var centre = map.latLngToContainerPoint(latlng);
+      Array.prototype.forEach.call(map.getContainer().querySelectorAll(".leaflet-marker-icon"), function (icon) {
+        var box = icon.getBoundingClientRect();
+        var origin = map.getContainer().getBoundingClientRect();
+        var d = Math.pow(box.left + box.width / 2 - origin.left - centre.x, 2) + Math.pow(box.top + box.height / 2 - origin.top - centre.y, 2);
+        if (d < bestDistance) { best = icon; bestDistance = d; }
+      });
+      if (best) { best.focus({ preventScroll: true }); }
+    }
+
+    // Name the cluster icons as they are drawn (Leaflet makes them role=button, tabindex=0).
+    var createIcon = L.MarkerCluster.prototype.createIcon;
+    L.MarkerCluster.include({
+      createIcon: function (old) {
+        var icon = createIcon.call(this, old);
+        icon.setAttribute("aria-label", clusterName(this));
+        return icon;
+      }
+    });
     map.addLayer(cluster);
 
     function wanted(point, column, value) {
@@ -93,20 +202,111 @@
       });
     }
 
+    var kept = [];
     function apply() {
       var need = needSelect ? parseInt(needSelect.value, 10) : -1;
       var fn = functionSelect ? parseInt(functionSelect.value, 10) : -1;
-      var kept = markers.filter(function (marker) {
+      kept = markers.filter(function (marker) {
         return wanted(marker.maillagePoint, 0, need) && wanted(marker.maillagePoint, 1, fn);
       });
       cluster.clearLayers();
       cluster.addLayers(kept);
       if (status) { status.textContent = labels.shown.replace("{n}", kept.length.toLocaleString(options.lang)); }
+      recount();
+    }
+
+    /* The text version: each territory's row counts the places and services the filters keep. */
+    var shownIn = {};
+    function recount() {
+      if (!text) { return; }
+      var keptIndex = {};
+      kept.forEach(function (marker) { keptIndex[marker.maillageIndex] = true; });
+      shownIn = {};
+      (data.groups || []).forEach(function (run) {
+        var places = [], services = {};
+        for (var i = run[1]; i < run[2]; i += 1) {
+          if (keptIndex[i]) {
+            places.push(i);
+            servicesOf(data.points[i]).forEach(function (s) { services[s] = true; });
+          }
+        }
+        var row = text.querySelector('tr[data-group="' + run[0] + '"]');
+        if (!row) { return; }
+        shownIn[run[0]] = places;
+        row.hidden = !places.length;
+        var cells = row.querySelectorAll("td.maillage-num");
+        cells[0].textContent = places.length.toLocaleString(options.lang);
+        cells[1].textContent = Object.keys(services).length.toLocaleString(options.lang);
+      });
+      var none = text.querySelector(".maillage-map-none");
+      if (none) { none.hidden = kept.length > 0; }
+      var list = document.getElementById("maillage-map-list");
+      if (list && list.getAttribute("data-group")) { listPlaces(list.getAttribute("data-group"), false); }
+    }
+
+    function listPlaces(group, moveFocus) {
+      var list = document.getElementById("maillage-map-list");
+      var row = text.querySelector('tr[data-group="' + group + '"]');
+      var places = shownIn[group] || [];
+      if (!list || !row) { return; }
+      list.setAttribute("data-group", group);
+      var chunks = {};
+      places.forEach(function (i) { chunks[Math.floor(i / data.chunk)] = true; });
+      loadAll(Object.keys(chunks).map(Number), function () {
+        list.textContent = "";
+        var title = el("h2", null, labels.listTitle.replace("{name}", row.querySelector("th a").textContent));
+        title.id = "maillage-map-list-title";
+        title.tabIndex = -1;
+        list.appendChild(title);
+        var items = el("ul", "maillage-map-places");
+        places.forEach(function (i) {
+          var item = el("li");
+          item.appendChild(describe(i, 3));
+          var show = el("button", "md-button", labels.showOnMap);
+          show.type = "button";
+          show.addEventListener("click", function () { showOnMap(i); });
+          item.appendChild(show);
+          items.appendChild(item);
+        });
+        list.appendChild(items);
+        if (moveFocus) { title.focus(); }
+      });
+    }
+
+    function showOnMap(index) {
+      var marker = markers[index];
+      map.getContainer().scrollIntoView({ block: "center" });
+      cluster.zoomToShowLayer(marker, function () {
+        marker.openPopup();
+        if (marker._icon) { marker._icon.focus({ preventScroll: true }); }
+      });
+    }
+
+    function textReady() {
+      text = document.getElementById(options.text);
+      if (!text) { return; }
+      text.addEventListener("click", function (event) {
+        var button = event.target.closest ? event.target.closest(".maillage-map-list-button") : null;
+        if (!button) { return; }
+        var row = button.closest("tr");
+        listPlaces(row.getAttribute("data-group"), true);
+      });
+      recount();
+    }
+    if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", textReady); } else { textReady(); }
+
+    var views = document.getElementById(options.views);
+    if (views) {
+      views.addEventListener("click", function (event) {
+        var button = event.target.closest ? event.target.closest("button[data-bounds]") : null;
+        if (button) { map.fitBounds(JSON.parse(button.getAttribute("data-bounds")), { maxZoom: 12, padding: [12, 12] }); }
+      });
     }
 
     [needSelect, functionSelect].forEach(function (select) {
       if (select) { select.disabled = false; select.addEventListener("change", apply); }
     });
     apply();
+
   };
 })();
