@@ -449,6 +449,7 @@ def overview_page(ctx: SiteContext, analyses: list[Analysis], empty: list[Select
         "",
         _scroll_open(t("report.by_term", lang)),
         '<table class="maillage-sortable maillage-gaps-overview">',
+        _caption(t("report.caption.overview", lang)),
         _head(
             lang,
             N_("report.col.analysis"),
@@ -475,7 +476,7 @@ def overview_page(ctx: SiteContext, analyses: list[Analysis], empty: list[Select
             else name
         )
         out.append(
-            f'<tr><td class="maillage-name"><a href="{esc(target)}">{esc(shown)}</a></td>'
+            f'<tr><th scope="row" class="maillage-name"><a href="{esc(target)}">{esc(shown)}</a></th>'
             f'<td class="maillage-num">{len(s.services)}</td>'
             f'<td class="maillage-num" data-sort="{len(s.uncovered_everywhere)}">'
             f"{len(s.uncovered_everywhere)} / {len(s.segments)}</td>"
@@ -500,14 +501,22 @@ def _empty_term(registry: Registry, selection: Selection, lang: str) -> str:
     return t("report.empty.function", lang, name=name)
 
 
-def _head(lang: str, *keys: str, text_columns: int = 1) -> str:
-    """A table's header row: its columns' titles, as catalogue keys; after the first
-    ``text_columns``, columns of numbers (right-aligned, like their figures)."""
+def _head(lang: str, *keys: str, text_columns: int = 1, more: str = "") -> str:
+    """A table's one header row: its columns' titles, as catalogue keys; after the first
+    ``text_columns``, columns of numbers (right-aligned, like their figures); then the
+    header cells ``more``."""
     cells = (
-        f"<th>{t(key, lang)}</th>" if i < text_columns else f'<th class="maillage-num">{t(key, lang)}</th>'
+        f'<th scope="col">{t(key, lang)}</th>'
+        if i < text_columns
+        else f'<th scope="col" class="maillage-num">{t(key, lang)}</th>'
         for i, key in enumerate(keys)
     )
-    return "<thead><tr>" + "".join(cells) + "</tr></thead>"
+    return "<thead><tr>" + "".join(cells) + more + "</tr></thead>"
+
+
+def _caption(text: str) -> str:
+    """A table's caption (RGAA 5.4): what the table holds, read before its cells."""
+    return f'<caption class="maillage-caption">{esc(text)}</caption>'
 
 
 def _scroll_open(label: str) -> str:
@@ -617,7 +626,7 @@ def analysis_page(ctx: SiteContext, analysis: Analysis, *, standalone: bool) -> 
         names = [f"{esc(registry.services[i].name.get(lang))} ≈" for i in s.approximate_areas if i in registry.services]
         out += ["", f"{sub} {t('report.approximate', lang)}", "", "<p>" + ", ".join(names) + ".</p>"]
     script = posixpath.relpath(SCRIPT_URI, (ctx.prefix + url).rstrip("/"))
-    out += ["", CSS, f'<script src="{esc(script)}"></script>', ""]
+    out += ["", f'<script src="{esc(script)}"></script>', ""]
     return "\n".join(out)
 
 
@@ -626,6 +635,7 @@ def _summary_table(registry: Registry, coverage: Coverage, lang: str) -> list[st
     rows = [
         _scroll_open(t("report.by_public", lang)),
         '<table class="maillage-sortable maillage-gaps-summary">',
+        _caption(t("report.caption.summary", lang)),
         _head(
             lang,
             N_("report.col.public"),
@@ -643,8 +653,8 @@ def _summary_table(registry: Registry, coverage: Coverage, lang: str) -> list[st
         share = g.covered_population_share
         unknown = g.unknown_population_share
         rows.append(
-            f'<tr><td class="maillage-name" data-sort="{esc(segment.key)}">'
-            f"{esc(segment_label(registry, segment, lang))}</td>"
+            f'<tr><th scope="row" class="maillage-name" data-sort="{esc(segment.key)}">'
+            f"{esc(segment_label(registry, segment, lang))}</th>"
             f"{_num(_share(share, lang), share, '.6f')}"
             f"{_num(_number(g.covered_population, lang), g.covered_population)}"
             f"{_num(_share(unknown, lang), unknown, '.6f')}"
@@ -663,75 +673,58 @@ def _num(text: str, sort: float | None = None, spec: str = "") -> str:
     return f'<td class="maillage-num" data-sort="{key}">{esc(text)}</td>'
 
 
-TITLE_IDS = 3  # service ids named in a cell's tooltip; beyond, their number
+SERVICES_NAMED = 12  # services named under a territory's row; beyond, their number
 
 
-def _ids(ids: tuple[str, ...], lang: str) -> str:
-    # At 10,000 services a département cell holds hundreds of ids: naming them all made
-    # the overview page 50 MB, naming eight still 2 MB. The downloads name them.
-    return ", ".join(ids) if len(ids) <= TITLE_IDS else t("report.n_services", lang, n=len(ids))
-
-
-def _cell_html(cell: Cell, approximate: set[str], lang: str) -> str:
+def _cell_html(cell: Cell, approximate: set[str]) -> str:
     """One territory × public: the number of full services (≈ when one's area is
-    approximate), ``~`` partial only, ``?`` à vérifier only, ``0`` none."""
+    approximate), ``~`` partial only, ``?`` à vérifier only, ``0`` none. The services
+    themselves are named under the table (``_services_by_territory``), not in a tooltip."""
     services = cell.services
     full = len(services)
-    partial = cell.partial_count
-    unknown = cell.unknown_count
 
     def mark(ids: tuple[str, ...]) -> str:
         # The services the cell shows rest on an approximate area: ≈, whatever their kind.
         return " ≈" if approximate and approximate.intersection(ids) else ""
 
-    titles = []
-    if full:
-        titles.append(t("report.cell.full", lang, ids=_ids(services, lang)))
-    if partial:
-        titles.append(t("report.cell.partial", lang, ids=_ids(cell.partial, lang)))
-    if unknown:
-        titles.append(t("report.cell.unknown", lang, ids=_ids(cell.unknown, lang)))
     if full:
         text, css, sort = f"{full}{mark(services)}", "overlap" if full > 1 else "covered", float(full)
-    elif partial:
+    elif cell.partial_count:
         text, css, sort = f"~{mark(cell.partial)}", "partial", 0.5
-    elif unknown:
+    elif cell.unknown_count:
         text, css, sort = f"?{mark(cell.unknown)}", "unknown", 0.25
     else:
         return '<td class="maillage-gaps-gap" data-sort="0">0</td>'
-    return f'<td class="maillage-gaps-{css}" data-sort="{sort:g}" title="{esc("; ".join(titles))}">{esc(text)}</td>'
+    return f'<td class="maillage-gaps-{css}" data-sort="{sort:g}">{esc(text)}</td>'
+
+
+def _segment_header(registry: Registry, segment: Segment, lang: str, first_of_band: bool) -> str:
+    """A public's column: its age band and its housing, both visible (one header row, so
+    every cell has exactly one column header: RGAA 5.6, 5.7)."""
+    housing = registry.vocabularies.housing.get(segment.housing)
+    label = _short(housing.label.get(lang)) if housing else segment.housing
+    css = "maillage-num maillage-gaps-band-start" if first_of_band else "maillage-num"
+    return (
+        f'<th scope="col" class="{css}"><span class="maillage-gaps-band">{esc(_band_short(segment, lang))}</span>'
+        f" {esc(label)}</th>"
+    )
 
 
 def _territory_table(ctx: SiteContext, coverage: Coverage, url: str, approximate: set[str]) -> list[str]:
     registry = ctx.registry
     lang = ctx.lang
-    housing = list(dict.fromkeys(s.housing for s in coverage.segments))
-    bands = list(dict.fromkeys(s.band for s in coverage.segments))
-    labels = {h: _short(registry.vocabularies.housing[h].label.get(lang)) for h in housing}
     columns = (N_("report.col.territory"), N_("report.col.population"), N_("report.col.places"))
+    bands_seen: set[str] = set()
+    segment_headers = []
+    for segment in coverage.segments:
+        segment_headers.append(_segment_header(registry, segment, lang, segment.band not in bands_seen))
+        bands_seen.add(segment.band)
     rows = [
         f"<p>{t('report.legend', lang)}</p>",
         _scroll_open(t("report.by_territory", lang)),
         '<table class="maillage-sortable maillage-gaps-territories">',
-        "<thead>",
-        '<tr><th colspan="3"></th>'
-        + "".join(
-            f'<th colspan="{len(housing)}">'
-            f"{esc(_band_short(next(s for s in coverage.segments if s.band == b), lang))}</th>"
-            for b in bands
-        )
-        + "</tr>",
-        "<tr>"
-        + "".join(
-            f"<th>{t(key, lang)}</th>" if i == 0 else f'<th class="maillage-num">{t(key, lang)}</th>'
-            for i, key in enumerate(columns)
-        )
-        + "".join(
-            f'<th title="{esc(segment_label(registry, s, lang))}">{esc(labels[s.housing])}</th>'
-            for s in coverage.segments
-        )
-        + "</tr>",
-        "</thead>",
+        _caption(t("report.caption.territories", lang)),
+        _head(lang, *columns, more="".join(segment_headers)),
         "<tbody>",
     ]
     for territory in coverage.territories:
@@ -740,7 +733,65 @@ def _territory_table(ctx: SiteContext, coverage: Coverage, url: str, approximate
     note = population_note(coverage, lang)
     if note:
         rows.append(f'<p class="maillage-gaps-note">{note}</p>')
+    rows += _services_by_territory(ctx, coverage, url)
     return rows
+
+
+def _services_by_territory(ctx: SiteContext, coverage: Coverage, url: str) -> list[str]:
+    """The services behind the table's cells, by name and linked, territory by territory;
+    publics with the same services share a line. Past ``SERVICES_NAMED`` services in a
+    territory, their number (the page stays bounded at national scale; the downloads and
+    the territory's page name them)."""
+    registry = ctx.registry
+    lang = ctx.lang
+    here = ctx.prefix + url
+    items = []
+    for territory in coverage.territories:
+        groups: dict[tuple[tuple[str, ...], ...], list[Segment]] = {}
+        for segment, cell in zip(coverage.segments, territory.cells, strict=True):
+            key = (cell.services, cell.partial, cell.unknown)
+            if any(key):
+                groups.setdefault(key, []).append(segment)
+        if not groups:
+            continue
+        named = {i for key in groups for ids in key for i in ids if i in registry.services}
+        title = territory_anchor(ctx, here, territory.code, esc(territory.name))
+        if len(named) > SERVICES_NAMED:
+            items.append(f"<li>{title}<ul><li>{esc(t('report.n_services', lang, n=len(named)))}</li></ul></li>")
+            continue
+        lines = []
+        for (full, partial, unknown), segments in groups.items():
+            publics = (
+                t("report.services.every_public", lang)
+                if len(segments) == len(coverage.segments)
+                else ", ".join(segment_label(registry, s, lang) for s in segments)
+            )
+            kinds = [
+                t(key, lang, ids=_service_links(ctx, here, ids))
+                for key, ids in (
+                    (N_("report.cell.full"), full),
+                    (N_("report.cell.partial"), partial),
+                    (N_("report.cell.unknown"), unknown),
+                )
+                if ids
+            ]
+            lines.append(f"<li>{esc(publics)} — {'; '.join(kinds)}</li>")
+        items.append(f"<li>{title}<ul>{''.join(lines)}</ul></li>")
+    if not items:
+        return []
+    summary = esc(t("report.services.summary", lang))
+    return [f'<details class="maillage-gaps-services"><summary>{summary}</summary><ul>{"".join(items)}</ul></details>']
+
+
+def _service_links(ctx: SiteContext, here: str, ids: tuple[str, ...]) -> str:
+    """Services by name, each a link to its page (ids the site does not show stay out)."""
+    services = ctx.registry.services
+    links = [
+        f'<a href="{esc(href(here, ctx.prefix + "services/" + i + "/"))}">{esc(services[i].name.get(ctx.lang))}</a>'
+        for i in ids
+        if i in services
+    ]
+    return ", ".join(links)
 
 
 def population_note(coverage: Coverage, lang: str) -> str:
@@ -762,9 +813,9 @@ def _territory_row(ctx: SiteContext, territory: TerritoryCoverage, url: str, app
     population = territory.population
     places = territory.places_per_100k
     shown = t("report.population_unknown", lang) if population is None else _number(population, lang)
-    cells = "".join(_cell_html(c, approximate, lang) for c in territory.cells)
+    cells = "".join(_cell_html(c, approximate) for c in territory.cells)
     return (
-        f'<tr id="{esc(territory.code)}"><td class="maillage-name" data-sort="{name}">{linked}</td>'
+        f'<tr id="{esc(territory.code)}"><th scope="row" class="maillage-name" data-sort="{name}">{linked}</th>'
         f"{_num(shown, population)}{_num(_number(places, lang), places, '.4f')}{cells}</tr>"
     )
 
@@ -801,37 +852,3 @@ def _map(ctx: SiteContext, analysis: Analysis, url: str) -> str:
     title = t("report.map.title", ctx.lang, segment=data.segment_label)
     caption = f"<p>{t('report.map.caption', ctx.lang, segment=esc(data.segment_label))}</p>"
     return caption + "\n" + coverage_map_html(ctx, data.counts, title, base=base, statuses=data.statuses)
-
-
-# The report's own styles (its tables); the site-wide ones (``maillage-scroll``,
-# ``maillage-num``, ``maillage-name``) are in overrides/assets/maillage/site.css. Cell
-# colours match the map's (maps.STATUS_COLOURS), lightened for text on them; the text
-# keeps a dark colour on both schemes (the backgrounds are light in both).
-CSS = """<style>
-.maillage-gaps-territories td, .maillage-gaps-territories th { padding: .2em .4em; }
-.maillage-gaps-territories td { text-align: right; font-variant-numeric: tabular-nums; }
-.maillage-gaps-territories thead th { text-align: center; }
-.maillage-gaps-territories thead th.maillage-num { text-align: right; }
-.maillage-gaps-territories td:first-child,
-.maillage-gaps-territories thead tr:last-child th:first-child { text-align: left; }
-/* The territory's name stays in view while the table scrolls sideways (a phone). */
-.maillage-gaps-territories td:first-child { position: sticky; left: 0; z-index: 1;
-  background: var(--md-default-bg-color); }
-.maillage-gaps-gap, .maillage-gaps-unknown, .maillage-gaps-partial,
-.maillage-gaps-covered, .maillage-gaps-overlap { color: #1a1a1a; }
-.maillage-gaps-gap { background: #fde0dd; }
-.maillage-gaps-unknown { background: #e6e6e6; font-weight: bold; }
-.maillage-gaps-partial { background: #fff3cd; }
-.maillage-gaps-covered { background: #dbe9f6; }
-.maillage-gaps-overlap { background: #b3cde3; font-weight: bold; }
-.maillage-gaps-headline p { margin: 0 0 .4em; line-height: 1.5; }
-.maillage-gaps-headline { margin-bottom: 1em; }
-.maillage-gaps-summary td.maillage-name, .maillage-gaps-overview td.maillage-name { min-width: 11em; }
-@media screen and (max-width: 44.9375em) {
-  /* A phone's first screen holds the title and the whole headline (issue 19). */
-  .md-typeset h1 { font-size: 1.5em; margin-bottom: .8em; }
-}
-button.maillage-sort { font: inherit; background: none; border: 0; padding: 0; cursor: pointer; text-align: inherit; }
-th[aria-sort="ascending"] button.maillage-sort::after { content: " ▲"; }
-th[aria-sort="descending"] button.maillage-sort::after { content: " ▼"; }
-</style>"""

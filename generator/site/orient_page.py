@@ -36,6 +36,7 @@ PAGE_URI = "orient/index.md"
 # every language: the Python and JavaScript matchers must give the very same phrases
 # (tests/vectors/orient.json).
 BROWSER_WORDS = (
+    N_("js.orient.age_invalid"),
     N_("js.orient.age_unknown"),
     N_("js.orient.ambiguous"),
     N_("js.orient.area"),
@@ -70,6 +71,7 @@ BROWSER_WORDS = (
     N_("js.orient.note_title"),
     N_("js.orient.person"),
     N_("js.orient.phone"),
+    N_("js.orient.professionals_invalid"),
     N_("js.orient.profile"),
     N_("js.orient.pro_contact"),
     N_("js.orient.referrer"),
@@ -168,7 +170,7 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" da
  data-labels="{labels}" data-gap-kind="{gap_kind}" data-gap-target="{gap_target}" lang="{lang}">
 <form class="maillage-orient-form" autocomplete="off" novalidate>
 <p><label for="mo-age">{age}</label> <input id="mo-age" name="age"
- type="number" min="0" max="120" inputmode="numeric" required autofocus></p>
+ type="number" min="0" max="120" step="1" inputmode="numeric" autofocus></p>
 <p><label for="mo-where">{where}</label>
  <input id="mo-where" name="where" list="mo-places" required></p>
 <datalist id="mo-places"></datalist>
@@ -181,7 +183,7 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" da
 <p><label for="mo-referrer">{referrer}</label>
  {referrer_select}
 <label for="mo-professionals">{professionals}</label>
- <input id="mo-professionals" name="professionals" type="number" min="1" max="10"></p>
+ <input id="mo-professionals" name="professionals" type="number" min="1" max="10" step="1"></p>
 <fieldset><legend>{situation}</legend>
 <label><input type="checkbox" name="no_insurance"> {no_insurance}</label>
 <label><input type="checkbox" name="no_residence_permit"> {no_residence_permit}</label>
@@ -191,7 +193,7 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" da
 </details>
 <p><button type="submit">{submit}</button></p>
 </form>
-<p class="maillage-orient-message" role="alert"></p>
+<p class="maillage-orient-message" id="mo-message" role="alert"></p>
 <div class="maillage-orient-results" aria-live="polite" lang="{lang}"></div>
 <section id="maillage-orient-liaison" hidden>
 <h2>{liaison}</h2>
@@ -210,30 +212,6 @@ FORM = """<div id="maillage-orient" class="maillage-orient" data-src="{data}" da
 <script src="{share}"></script>
 <script src="{selection}"></script>
 <script src="{script}"></script>
-"""
-
-# Printing prints what the button asked for: the referral note (professionals) or the
-# note for the person, alone on its page (orient.js sets the body's class).
-PRINT_CSS = """<style>
-.maillage-orient-form fieldset label { display: block; font-weight: normal; }
-.maillage-orient-more summary { cursor: pointer; margin: 0.5em 0; }
-.maillage-orient-needs { columns: 2 9em; }  /* two columns on a phone too: the button stays near */
-.maillage-orient-match, .maillage-orient-near li, .maillage-orient-fallbacks li { margin-bottom: 1em; }
-.maillage-orient-contact p, .maillage-orient-send { margin: 0.2em 0; }
-.maillage-orient-contact a[href^="tel:"] { font-weight: bold; white-space: nowrap; }
-.maillage-orient-unknown { font-style: italic; }
-.maillage-orient-results li > a { text-decoration: underline; }  /* a link inside a line of text */
-#maillage-orient-summary { scroll-margin-top: 3.6rem; }  /* below Material's fixed header */
-.maillage-orient-note-text { font-size: 1.2em; }
-@media print {
-  body.mo-print-liaison *, body.mo-print-note * { visibility: hidden; }
-  body.mo-print-liaison #maillage-orient-liaison, body.mo-print-liaison #maillage-orient-liaison *,
-  body.mo-print-note #maillage-orient-note, body.mo-print-note #maillage-orient-note * { visibility: visible; }
-  #maillage-orient-liaison, #maillage-orient-note { position: absolute; top: 0; left: 0; right: 0; }
-  #maillage-orient-liaison button, #maillage-orient-note button { display: none; }
-  #maillage-orient-note .maillage-orient-note-text { font-size: 16pt; }
-}
-</style>
 """
 
 
@@ -281,7 +259,7 @@ def orient_form(ctx: SiteContext) -> Iterator[GeneratedPage]:
         note=esc(t("orient.note", lang)),
         noscript=t("orient.noscript", lang),  # holds markup, written by us
     )
-    body += [PRINT_CSS, form]
+    body.append(form)  # its styles are in overrides/assets/maillage/site.css
     yield GeneratedPage(uri=ctx.prefix + PAGE_URI, content="\n".join(body))
 
 

@@ -313,8 +313,8 @@ def test_menu_sections_open_by_keyboard(page: Any, site_server: str) -> None:
     found = False
     for _ in range(30):
         label = page.evaluate(
-            "() => document.activeElement.matches('label.md-nav__link[for]') ?"
-            " document.activeElement.getAttribute('for') : null"
+            "() => document.activeElement.matches('label.md-nav__link[for] > .maillage-toggle') ?"
+            " document.activeElement.parentElement.getAttribute('for') : null"
         )
         if label:
             found = True
@@ -326,7 +326,9 @@ def test_menu_sections_open_by_keyboard(page: Any, site_server: str) -> None:
     page.wait_for_timeout(400)
     assert page.evaluate(f"() => document.getElementById('{label}').checked")
     # Focus is in the opened panel, on its "back" title, and a link of the panel comes next.
-    assert page.evaluate(f"() => document.activeElement.matches('label.md-nav__title[for=\"{label}\"]')")
+    assert page.evaluate(
+        f"() => document.activeElement.matches('label.md-nav__title[for=\"{label}\"] > .maillage-toggle')"
+    )
     page.keyboard.press("Tab")
     state = _settled(page)
     assert state["tag"] == "A" and state["onScreen"], state
@@ -360,7 +362,7 @@ def test_drawer_is_plain_navigation_on_a_wide_screen(page: Any, site_server: str
              .filter(e => getComputedStyle(e).visibility === 'visible').length"""
     )
     assert visible > 5
-    assert page.evaluate("() => document.querySelectorAll('.md-sidebar--primary label[role=button]').length") == 0
+    assert page.evaluate("() => document.querySelectorAll('.md-sidebar--primary [role=button]').length") == 0
 
 
 @pytest.mark.parametrize(

@@ -70,14 +70,14 @@ def test_tables_scroll_inside_and_read_well(phone: Any, site_server: str) -> Non
         phone.wait_for_timeout(100)
     assert region.evaluate("e => e.scrollLeft") > 0
     # Figures right-aligned in tabular digits.
-    population = phone.locator(".maillage-gaps-territories tbody tr").first.locator("td").nth(1)
+    population = phone.locator(".maillage-gaps-territories tbody tr").first.locator("td").nth(0)
     style = population.evaluate("e => [getComputedStyle(e).textAlign, getComputedStyle(e).fontVariantNumeric]")
     assert style == ["right", "tabular-nums"]
     # Territory names break between words only: every word of every name on one line.
     broken = phone.evaluate(
         """() => {
             const out = [];
-            for (const cell of document.querySelectorAll('.maillage-gaps-territories td.maillage-name')) {
+            for (const cell of document.querySelectorAll('.maillage-gaps-territories th.maillage-name')) {
                 const s = getComputedStyle(cell.querySelector('a') || cell);
                 if (s.wordBreak === 'break-all' || s.hyphens === 'auto' || s.overflowWrap === 'anywhere')
                     out.push(cell.textContent + ': ' + s.wordBreak + ' ' + s.hyphens + ' ' + s.overflowWrap);
@@ -102,8 +102,12 @@ def test_tables_scroll_inside_and_read_well(phone: Any, site_server: str) -> Non
 
 def test_unknown_population_and_to_check_cells(phone: Any, site_server: str) -> None:
     phone.goto(site_server + "gaps/")
-    brussels = phone.locator('tr[id="be-region-04000"] td').nth(1)
+    brussels = phone.locator('tr[id="be-region-04000"] td').nth(0)
     assert brussels.inner_text() == "population inconnue"
     assert phone.locator(".maillage-gaps-note").inner_text().startswith("« Population inconnue »")
     unknown = phone.locator('tr[id="fr-dep-69"] td.maillage-gaps-unknown').first
-    assert unknown.inner_text().startswith("?") and "ucsd-lyon" in (unknown.get_attribute("title") or "")
+    assert unknown.inner_text().startswith("?") and unknown.get_attribute("title") is None
+    # The services behind the cell, named under the table: Lyon's, à vérifier, in the Rhône.
+    phone.locator(".maillage-gaps-services summary").click()
+    rhone = phone.locator('.maillage-gaps-services > ul > li:has(> a[href$="fr-dep-69/"])')
+    assert "À vérifier : Un chez-soi d'abord – Lyon" in rhone.inner_text()

@@ -92,11 +92,17 @@ def test_cells_tell_covered_and_to_check_apart(real: Registry) -> None:
     page = pages(real, "fr")["gaps/index.md"]
     nord = next(line for line in page.splitlines() if line.startswith('<tr id="fr-dep-59">'))
     # Lille's Un chez-soi d'abord states no age: « ? », à vérifier, not « 1 ».
-    assert re.search(r'<td class="maillage-gaps-unknown" data-sort="0.25" title="À vérifier : [^"]*ucsd-lille', nord)
+    assert re.search(r'<td class="maillage-gaps-unknown" data-sort="0.25">\? ≈</td>', nord)
     assert 'class="maillage-gaps-covered"' not in nord
     # Lyon's area is the Métropole (exact), Lille's a city read as its commune (approximate):
     # an approximate area stays marked on an à vérifier cell.
-    assert re.search(r'title="À vérifier : [^"]*ucsd-lille[^"]*">\? ≈</td>', nord)
+    # The services behind the cells are named, linked, under the table (not in a tooltip).
+    behind = page.split('<details class="maillage-gaps-services">')[1].split("</details>")[0]
+    nord_services = behind.split('">Nord</a>')[1].split("</ul>")[0]
+    assert re.search(
+        r'À vérifier : <a href="\.\./services/ucsd-lille/">Un chez-soi d&#x27;abord – Lille</a>', nord_services
+    )
+    assert " title=" not in nord
     # The summary gives the population à vérifier apart from the population covered.
     assert "À vérifier (population)" in page and "dont à vérifier" in page
     assert "19,4 %" in page
@@ -108,7 +114,7 @@ def test_unknown_population_is_said_in_words(real: Registry) -> None:
     page = pages(real, "fr")["gaps/index.md"]
     brussels = next(line for line in page.splitlines() if line.startswith('<tr id="be-region-04000">'))
     assert '<td class="maillage-num" data-sort="">population inconnue</td>' in brussels
-    assert "—" not in brussels.split("</td>", 2)[1]  # not a dash for the population
+    assert "—" not in brussels.split("</th>", 1)[1].split("</td>")[0]  # not a dash for the population
     assert "n’ont pas la population des communes belges ; les 11 territoires belges" in page
     nl = pages(real, "nl")["nl/gaps/index.md"]
     assert "bevolking onbekend" in nl
@@ -120,8 +126,8 @@ def test_tables_scroll_inside_a_focusable_region(real: Registry) -> None:
     regions = re.findall(r'<div class="maillage-scroll" role="region" tabindex="0" aria-label="[^"]+">\s*<table', page)
     assert tables >= 4 and len(regions) == tables
     # Figures right-aligned (their header too), names never broken inside a word.
-    assert '<th class="maillage-num">Population couverte</th>' in page
-    assert '<td class="maillage-name" data-sort="Nord">' in page
+    assert '<th scope="col" class="maillage-num">Population couverte</th>' in page
+    assert '<th scope="row" class="maillage-name" data-sort="Nord">' in page
     css = (ROOT / "overrides" / "assets" / "maillage" / "site.css").read_text(encoding="utf-8")
     assert "font-variant-numeric: tabular-nums" in css and "hyphens: none" in css
     assert "break-all" not in css and "break-all" not in page

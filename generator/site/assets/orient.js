@@ -1082,8 +1082,36 @@
       }
     });
     /* Each search is a history entry: back and forward re-run it, a reload or a shared link too. */
+    /* An error about one field (RGAA 11.10): said in the alert, tied to the field
+     * (aria-describedby, aria-invalid), the field focused, and the previous results cleared:
+     * they answered another question. */
+    var noted = rootNode.querySelectorAll("#maillage-orient-liaison, #maillage-orient-note");
+    function fieldError(field, text) {
+      results.textContent = "";
+      Array.prototype.forEach.call(noted, function (section) { section.hidden = true; });
+      message.textContent = text;
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", message.id);
+      var folded = field.closest("details");
+      if (folded) folded.open = true;
+      field.focus();
+    }
+    function clearErrors() {
+      Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (field) {
+        field.removeAttribute("aria-invalid");
+        field.removeAttribute("aria-describedby");
+      });
+    }
+    /* A whole number within the field's min and max, or nothing (the age is optional). */
+    function badNumber(field) {
+      if (field.validity && field.validity.badInput) return true;
+      if (field.value.trim() === "") return false;
+      var n = Number(field.value);
+      return !(Math.floor(n) === n && n >= Number(field.min) && n <= Number(field.max));
+    }
     function run() {
       message.textContent = "";
+      clearErrors();
       var typed = form.elements.where.value;
       loadPlaces(typed).catch(function () {}).then(function () { search(typed); });
     }
@@ -1100,19 +1128,20 @@
       else { results.textContent = ""; message.textContent = ""; }
     });
     function search(typed) {
+      var e = form.elements;
+      if (badNumber(e.age)) return fieldError(e.age, w("age_invalid"));
+      if (badNumber(e.professionals)) return fieldError(e.professionals, w("professionals_invalid"));
       var code;
       try {
         code = has(byLabel, typed) ? byLabel[typed] : resolve(data, typed);
       } catch (error) {
-        message.textContent = error.candidates && error.candidates.length
+        fieldError(e.where, error.candidates && error.candidates.length
           ? w("ambiguous", { places: error.candidates.map(function (c) {
             return placeLabel(c, data.territories[c]);
           }).join(" ; ") })
-          : w("unknown_place");
-        form.elements.where.focus();
+          : w("unknown_place"));
         return;
       }
-      var e = form.elements;
       var profile = {
         place: code, age: e.age.value === "" ? null : parseInt(e.age.value, 10), housing: e.housing.value || null,
         needs: Array.prototype.filter.call(form.querySelectorAll("input[name=need]"), function (box) { return box.checked; })

@@ -6,7 +6,9 @@
  * the drawer is open (aria-expanded), moves focus into it, and takes it back on Escape or
  * when the drawer closes; focus leaving the open drawer closes it. While it is closed, site.css hides it (visibility): its links
  * leave the Tab order. At the drawer's widths, the labels that open a section's sub-panel
- * (and its "back" title) become buttons too: Enter and Space toggle them.
+ * (and its "back" title) hold a button: Enter and Space toggle them. The button is a span
+ * inside the label (a <label> may take no role in ARIA in HTML), so that a click on it is
+ * still a click on the label, which Material's styles and checkboxes follow.
  */
 (function () {
   "use strict";
@@ -40,23 +42,38 @@
     sidebar.querySelectorAll("label.md-nav__link[for], label.md-nav__title[for]")
   ).filter(function (label) { return label.getAttribute("for") !== "__drawer"; });
 
+  // The label's content, wrapped once in the span that is its button at narrow widths.
+  function inner(label) {
+    var span = label.querySelector(":scope > .maillage-toggle");
+    if (!span) {
+      span = document.createElement("span");
+      span.className = "maillage-toggle";
+      while (label.firstChild) span.appendChild(label.firstChild);
+      label.appendChild(span);
+    }
+    return span;
+  }
+
   function setToggles() {
     toggles.forEach(function (label) {
       var box = document.getElementById(label.getAttribute("for"));
+      var span = inner(label);
       if (!label.hasAttribute("data-maillage-tabindex")) {
         label.setAttribute("data-maillage-tabindex", label.getAttribute("tabindex") || "");
       }
       if (narrow.matches) {
-        label.setAttribute("tabindex", "0");
-        label.setAttribute("role", "button");
+        label.removeAttribute("tabindex");
+        span.setAttribute("tabindex", "0");
+        span.setAttribute("role", "button");
         if (box && label.classList.contains("md-nav__link")) {
-          label.setAttribute("aria-expanded", box.checked ? "true" : "false");
+          span.setAttribute("aria-expanded", box.checked ? "true" : "false");
         }
       } else {
         var was = label.getAttribute("data-maillage-tabindex");
         if (was) label.setAttribute("tabindex", was); else label.removeAttribute("tabindex");
-        label.removeAttribute("role");
-        label.removeAttribute("aria-expanded");
+        span.removeAttribute("tabindex");
+        span.removeAttribute("role");
+        span.removeAttribute("aria-expanded");
       }
     });
   }
@@ -77,7 +94,7 @@
         var target = box.checked
           ? sidebar.querySelector("label.md-nav__title[for='" + id + "']")
           : sidebar.querySelector("label.md-nav__link[for='" + id + "']");
-        if (target && visible(target)) target.focus();
+        if (target && visible(target)) inner(target).focus({ preventScroll: true });
       }, 0);
     });
   });
