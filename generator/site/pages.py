@@ -657,7 +657,10 @@ def _service_rows(ctx: SiteContext, url: str, services: list[Service]) -> str:
         organisation = registry.organisation_of(service.id)
         rows.append(
             "<tr>"
-            f"<td>{link(url, page_url(ctx, service_url(service.id)), plain(ctx, service.name))}</td>"
+            f"<td>{link(url, page_url(ctx, service_url(service.id)), plain(ctx, service.name))}"
+            # The star of « Ma sélection »: selection.js names it after the row's link.
+            f'<br><button type="button" class="maillage-star" data-maillage-star="{esc(service.id)}" hidden>'
+            "</button></td>"
             f"<td>{esc(organisation.short_name or plain(ctx, organisation.name))}</td>"
             f"<td>{esc(describe.summary(registry, service, lang))}</td>"
             "</tr>"
@@ -668,7 +671,7 @@ def _service_rows(ctx: SiteContext, url: str, services: list[Service]) -> str:
     )
     count = f"<p>{esc(t('count.services', lang, n=len(services)))}</p>"
     table = f'<table class="maillage-table">{head}<tbody>{"".join(rows)}</tbody></table>'
-    return f'<div class="maillage-section">{count}{table}</div>'
+    return f'<div class="maillage-section">{count}{table}</div>{selection_scripts(ctx, url)}'
 
 
 def services_index(ctx: SiteContext) -> GeneratedPage:

@@ -192,6 +192,30 @@ def test_three_stars_a_reload_the_page_its_print_and_its_csv(
     assert _announced(tab).endswith("retiré de ma sélection (2 en tout)")
 
 
+def test_a_star_in_a_list_of_services(page: Any, site_server: str) -> None:
+    """Lists (services, organisations, needs, functions) star a service under its name."""
+    page.goto(site_server + "needs/mental-health/")
+    star = page.locator("button[data-maillage-star='bru-stars-case-management']")
+    star.wait_for()
+    assert star.get_attribute("aria-label") == "« Case management clinique de Bru-Stars » dans ma sélection"
+    assert star.inner_text().strip() == "☆ Ma sélection"
+    star.click()
+    assert star.get_attribute("aria-pressed") == "true" and star.inner_text().strip() == "★ Ma sélection"
+    assert page.evaluate("JSON.parse(localStorage.getItem('maillage.selection'))") == ["bru-stars-case-management"]
+    # The same service's star on its own page is pressed; pressed again there, it is released here.
+    page.goto(site_server + "services/bru-stars-case-management/")
+    own = page.locator(".maillage-essentials button[data-maillage-star]")
+    own.wait_for()
+    assert own.get_attribute("aria-pressed") == "true"
+    own.click()
+    page.go_back()
+    page.locator("button[data-maillage-star='bru-stars-case-management']").wait_for()
+    assert (
+        page.locator("button[data-maillage-star='bru-stars-case-management']").get_attribute("aria-pressed") == "false"
+    )
+    assert run_axe(page) == []
+
+
 def test_an_empty_selection_says_how_to_fill_it(page: Any, site_server: str) -> None:
     page.goto(site_server + "nl/selection/")
     page.wait_for_selector(".maillage-selection-empty")

@@ -19,6 +19,7 @@
 (function () {
   "use strict";
 
+  if (window.MaillageSelection) return;  // loaded twice (a page with two lists of services)
   var KEY = "maillage.selection";
   var Share = window.MaillageShare;
   var W = {};  // the words, once arrived
@@ -98,7 +99,10 @@
 
   function wire(button) {
     if (button.getAttribute("data-maillage-wired")) return;
-    var name = button.getAttribute("data-maillage-name") || "";
+    // A list's star holds only the id: its name is its row's link.
+    var row = button.closest("tr, li");
+    var named = row ? row.querySelector("a") : null;
+    var name = button.getAttribute("data-maillage-name") || (named ? named.textContent.trim() : "");
     if (!button.getAttribute("aria-label")) {
       if (!W["js.selection.star"]) return;  // no words: no star without a name
       button.setAttribute("aria-label", say("js.selection.star", { name: name }));
@@ -286,6 +290,7 @@
 
   /* ---- the CSV ---------------------------------------------------------------------------- */
 
+  var BOM = String.fromCharCode(0xfeff);  // Excel reads the file as UTF-8 only with it
   var FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"];
   var PLAIN_DATA = /^[+-]?[0-9][0-9 .()\/-]*$/;
 
@@ -322,7 +327,7 @@
   };
 
   SelectionPage.prototype.download = function () {
-    var text = "\ufeff" + this.rows().map(function (row) { return row.map(field).join(","); }).join("\r\n") + "\r\n";
+    var text = BOM + this.rows().map(function (row) { return row.map(field).join(","); }).join("\r\n") + "\r\n";
     var blob = new Blob([text], { type: "text/csv;charset=utf-8" });
     var link = el("a", { href: URL.createObjectURL(blob),
       download: "maillage-selection-" + new Date().toISOString().slice(0, 10) + ".csv" });

@@ -14,6 +14,7 @@
  */
 (function (root) {
   "use strict";
+  if (root.MaillageShare) return;  // loaded twice
 
   function say(words, key, values) {
     var text = words[key] || "";
