@@ -119,6 +119,7 @@ ALLOWED: dict[tuple[str, str], str] = {
             "schedule {}: {}: not converted to opening hours",
             "accessibility '{}' matches no accessibility term: not imported",
             "language '{}' is not a known language: not imported",
+            "{} number {} not imported",
         )
     },
     **{
