@@ -672,6 +672,7 @@ def orient(
 ) -> None:
     """The services that fit a person, the near misses, and what to do when nothing fits."""
     from .analysis import orient as orientation
+    from .analysis.hours_rank import closed_today_last, local_today
     from .registry.loader import for_audience
 
     registry = for_audience(ctx.registry(), audience)
@@ -696,6 +697,8 @@ def orient(
         non_demand=non_demand,
     )
     result = orientation.orient(data, profile, ctx.lang)
+    # Closed all day today: below the others of its group, as on the orientation page.
+    result = closed_today_last(result, registry, local_today())
     if fmt == "json":
         echo_json(result.to_json())
     else:

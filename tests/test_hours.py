@@ -169,3 +169,80 @@ def test_hsds_week_applies_rules_in_order(expression: str, expected: list[tuple[
     found = schedules(expression, "service", "s", str)
     assert [(s.get("byday"), s.get("opens_at"), s.get("closes_at")) for s in found] == expected
     assert all(s["notes"] == f"opening_hours: {expression}" for s in found)
+
+
+# The same days and expressions through both libraries: opening-hours-py here, the npm
+# opening_hours that hours.js runs in the browser.
+AGREEMENT = [
+    ("Mo-Fr 09:00-17:00; PH off", "be", "2030-06-10"),  # Whit Monday
+    ("Mo-Fr 09:00-17:00; PH off", "be", "2030-06-11"),
+    ("Mo-Fr 09:00-17:00; PH off", "fr", "2030-07-14"),  # a Sunday and Bastille Day
+    ("Mo-Fr 09:00-17:00; PH off", "fr", "2030-05-08"),  # 8 May, a Wednesday: a holiday in France only
+    ("Mo-Fr 09:00-17:00; PH off", "be", "2030-05-08"),
+    ("Mo-Fr 09:00-17:00; PH off", "be", "2030-07-21"),
+    ("Tu,Th 14:00-18:00", "fr", "2030-06-12"),
+    ("Tu,Th 14:00-18:00", "fr", "2030-06-13"),
+    ("Mo-Sa 10:00-19:00; Su off", "be", "2030-06-16"),
+    ("Mo-Su 20:00-08:00", "fr", "2030-06-16"),
+    ("24/7", "fr", "2030-12-25"),
+    ("Mo-Fr 09:00-17:00; Aug off", "fr", "2030-08-07"),
+    ("Sep-Jun Mo-Fr 09:00-17:00; Jul-Aug Mo-Fr 09:00-12:00", "fr", "2030-07-03"),
+    ('Mo-Fr 09:00-17:00 "sur rendez-vous"', "be", "2030-06-12"),
+    ("We 14:00-17:00 unknown", "be", "2030-06-12"),
+]
+
+_NODE = """
+const OH = require(process.argv[1]);
+const cases = JSON.parse(process.argv[2]);
+console.log(JSON.stringify(cases.map(([expr, country, day]) => {
+  const oh = new OH(expr, {lat: 0, lon: 0, address: {country_code: country, state: ""}}, 0);
+  const [y, m, d] = day.split("-").map(Number);
+  return oh.getOpenIntervals(new Date(y, m - 1, d), new Date(y, m - 1, d + 1)).length === 0;
+})));
+"""
+
+
+def test_closed_all_day_agrees_with_the_browser_library() -> None:
+    import json
+    import shutil as sh
+    import subprocess
+
+    from generator.registry.hours import closed_all_day
+    from generator.site.hours import find_library
+
+    library = find_library(ROOT)
+    if library is None or sh.which("node") is None:
+        pytest.skip("npm ci not run (node_modules/opening_hours) or no node")
+    out = subprocess.run(
+        ["node", "-e", _NODE, str(library), json.dumps(AGREEMENT)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"TZ": "Europe/Brussels", "PATH": "/usr/bin:/usr/local/bin"},
+    )
+    browser = json.loads(out.stdout)
+    python = [closed_all_day(e, dt.date.fromisoformat(d), c) for e, c, d in AGREEMENT]
+    assert python == browser
+    assert python[0] and not python[1] and python[3] and not python[4]  # each country's own holidays
+
+
+def test_orientation_puts_services_closed_today_below(hours_project: Path) -> None:
+    from generator.analysis import orient as orientation
+    from generator.analysis.hours_rank import closed_today_last
+
+    registry = load_registry(hours_project)
+    data = orientation.build_data(registry, places=["be-commune-21015"])
+    profile = orientation.Profile(place="be-commune-21015", age=30, needs=("mental-health",))
+    result = orientation.orient(data, profile)
+    before = [e.service.id for e in result.matches]
+    assert "gamma-permanence" in before
+    wednesday = closed_today_last(result, registry, dt.date(2030, 6, 12))
+    assert [e.service.id for e in wednesday.matches] == before
+    saturday = closed_today_last(result, registry, dt.date(2030, 6, 15))
+    group = [
+        e.service.id
+        for e in saturday.matches
+        if e.group == next(m.group for m in result.matches if m.service.id == "gamma-permanence")
+    ]
+    assert group[-1] == "gamma-permanence"
+    assert sorted(e.service.id for e in saturday.matches) == sorted(before)

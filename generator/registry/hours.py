@@ -17,17 +17,42 @@ is open *now* is decided in the visitor's browser (``assets/hours.js``), never h
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Literal
 
 import opening_hours
 
-from ..locale import t
+from ..locale import N_, t
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 HOLIDAYS = "PH"
+# Their names, as catalogue keys.
+DAY_KEYS = (
+    N_("hours.day.mo"),
+    N_("hours.day.tu"),
+    N_("hours.day.we"),
+    N_("hours.day.th"),
+    N_("hours.day.fr"),
+    N_("hours.day.sa"),
+    N_("hours.day.su"),
+)
+MONTH_KEYS = (
+    N_("hours.month.1"),
+    N_("hours.month.2"),
+    N_("hours.month.3"),
+    N_("hours.month.4"),
+    N_("hours.month.5"),
+    N_("hours.month.6"),
+    N_("hours.month.7"),
+    N_("hours.month.8"),
+    N_("hours.month.9"),
+    N_("hours.month.10"),
+    N_("hours.month.11"),
+    N_("hours.month.12"),
+)
 MAX_LENGTH = 500
 
 State = Literal["open", "closed", "unknown"]
@@ -173,11 +198,11 @@ def _span(item: str) -> tuple[int, int | None]:
 
 
 def _day(index: int, lang: str) -> str:
-    return t(f"hours.day.{DAYS[index].lower()}", lang)
+    return t(DAY_KEYS[index], lang)
 
 
 def _month(index: int, lang: str) -> str:
-    return t(f"hours.month.{index + 1}", lang)
+    return t(MONTH_KEYS[index], lang)
 
 
 def _join(items: list[str], lang: str) -> str:
@@ -262,3 +287,21 @@ def describe(expression: str, lang: str = "fr") -> str | None:
         return None
     said = [_say(rule, lang) for rule in rules]
     return t("hours.rules_separator", lang).join(s for s in said if s) or None
+
+
+# --- the day ------------------------------------------------------------------------------
+
+
+def closed_all_day(expression: str, day: dt.date, country: str = "fr") -> bool:
+    """Whether ``expression`` is closed for the whole of ``day`` (open or unknown at any time
+    of it is not), with ``country``'s public holidays. ``hours.js``'s ``closedToday`` says
+    the same with the npm library (tests/test_hours.py compares them)."""
+    start = dt.datetime.combine(day, dt.time())
+    try:
+        schedule = opening_hours.OpeningHours(expression, country=country.upper())
+    except Exception:  # an unknown country (no holiday calendar): without holidays
+        schedule = opening_hours.OpeningHours(expression)
+    for _, _, state, _ in schedule.intervals(start, start + dt.timedelta(days=1)):
+        if str(state).rsplit(".", 1)[-1].lower() != "closed":
+            return False
+    return True

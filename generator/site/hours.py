@@ -28,7 +28,6 @@ from ..registry.models import Alert, Service, Site
 from .context import Asset, SiteContext
 from .i18n import t
 from .markup import esc, plain
-from .search import language_name
 
 LIBRARY = "opening_hours"
 LIBRARY_FILE = "build/opening_hours.js"
@@ -49,8 +48,31 @@ def find_library(root: Path) -> Path | None:
     return None
 
 
+def table_uri(lang: str) -> str:
+    return f"assets/maillage/hours/{lang}.json"
+
+
+def hours_table(ctx: SiteContext) -> dict[str, dict[str, object]]:
+    """Every service with hours or alerts: ``{id: {"h": expression, "c": country, "a": alerts}}``
+    (the orientation page's results read it: its own data stays the matcher's)."""
+    table: dict[str, dict[str, object]] = {}
+    for service in ctx.registry.services.values():
+        entry: dict[str, object] = {}
+        if service.opening_hours:
+            entry.update(h=service.opening_hours, c=country(service))
+        rows = service_alerts(ctx, service)
+        if rows:
+            entry["a"] = rows
+        if entry:
+            table[service.id] = entry
+    return table
+
+
 def hours_assets(ctx: SiteContext) -> Iterator[Asset]:
-    """``hours.js`` and the ``opening_hours`` library, once (with the first language)."""
+    """The table of the page's language; ``hours.js`` and the ``opening_hours`` library once
+    (with the first language)."""
+    table = json.dumps(hours_table(ctx), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    yield Asset(table_uri(ctx.lang), table.encode("utf-8"))
     if ctx.prefix:
         return
     yield Asset(SCRIPT_URI, (resources.files("generator.site") / "assets" / "hours.js").read_bytes())
@@ -126,8 +148,21 @@ def site_details(ctx: SiteContext, site: Site, country_code: str) -> str:
     if features:
         parts.append(f"{esc(t('accessibility.label', ctx.lang))} : {esc(', '.join(features))}")
     if site.languages:
+        from .search import language_name  # search.py reads this module's hours_meta
+
         names = ", ".join(language_name(code, ctx.lang) for code in site.languages)
         parts.append(f"{esc(t('languages', ctx.lang))} : {esc(names)}")
     if not parts:
         return ""
     return '<ul class="maillage-site-details">' + "".join(f"<li>{p}</li>" for p in parts) + "</ul>"
+
+
+def hours_meta(ctx: SiteContext, service: Service) -> tuple[tuple[str, str], ...]:
+    """A search result's hours, holiday country and alerts (Pagefind metadata for ``search.js``)."""
+    meta: list[tuple[str, str]] = []
+    if service.opening_hours:
+        meta += [("hours", service.opening_hours), ("country", country(service))]
+    rows = service_alerts(ctx, service)
+    if rows:
+        meta.append(("alerts", json.dumps(rows, ensure_ascii=False, separators=(",", ":"), sort_keys=True)))
+    return tuple(meta)

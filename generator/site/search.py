@@ -44,9 +44,10 @@ from ..registry.models import AgeBand, Service
 from ..registry.territories import Gazetteer
 from ..registry.text import fold
 from .context import Asset, SiteContext
+from .hours import hours_meta
 
 # Filter keys as Pagefind stores them; the search panel shows them in the page's language.
-FACETS = ("need", "function", "territory", "age", "housing", "language", "self_referral")
+FACETS = ("need", "function", "territory", "age", "housing", "language", "accessibility", "self_referral")
 
 # The filter that places a service for the query's reading (not a facet of the panel):
 # "a:<code>" for each code of its area, "i:<code>" for each territory its area lies in
@@ -175,6 +176,10 @@ def facets(ctx: SiteContext, service: Service) -> Facets:
     # situations are not known stays under every housing situation.
     housing = service.public.housing if service.public.housing is not None else list(vocabularies.housing)
     territories = territory_values(ctx, service.public.area)
+    sites = registry.sites_of(service)
+    # Languages spoken by the service or at one of its sites (issue 22); a site's accessibility.
+    spoken = [*(service.languages or ()), *(c for s in sites for c in s.languages or ())]
+    features = [a for s in sites for a in s.accessibility or () if a in vocabularies.accessibility]
     filters = (
         ("need", tuple(_unique(label(registry, "needs", n, lang) for n in service.needs))),
         ("function", tuple(_unique(label(registry, "functions", f, lang) for f in service.functions))),
@@ -183,10 +188,9 @@ def facets(ctx: SiteContext, service: Service) -> Facets:
         ("housing", tuple(_unique(label(registry, "housing", h, lang) for h in housing))),
         (
             "language",
-            tuple(_unique(language_name(c, lang) for c in service.languages))
-            if service.languages
-            else (unknown(lang),),
+            tuple(_unique(language_name(c, lang) for c in spoken)) if spoken else (unknown(lang),),
         ),
+        ("accessibility", tuple(_unique(vocabularies.accessibility[a].label.get(lang) for a in features))),
         ("self_referral", (self_referral(service, lang),)),
         (PLACE_FILTER, tuple(place_values(registry.gazetteer, service.public.area))),
         (KIND_FILTER, ("service",)),
@@ -196,6 +200,7 @@ def facets(ctx: SiteContext, service: Service) -> Facets:
         ("organisation", organisation.name.get(lang)),
         ("territory", area_phrase(registry, service, lang)),
         ("for_whom", summary(registry, service, lang)),
+        *hours_meta(ctx, service),
     )
     return Facets(filters=filters, meta=meta, words=tuple(search_words(ctx, service, territories)))
 

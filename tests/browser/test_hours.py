@@ -137,3 +137,56 @@ def test_dutch_page_speaks_dutch(at: Any) -> None:
     assert "van maandag tot en met vrijdag, van 9 uur tot 17 uur; gesloten op feestdagen" in page.inner_text(
         ".maillage-essentials"
     )
+
+
+ORIENT = "orient/?age=30&where=Schaerbeek&need=mental-health"
+
+
+def _orient_ready(page: Any) -> Any:
+    item = page.locator("li.maillage-orient-match[data-service='gamma-permanence']")
+    item.locator("[data-maillage-hours]").wait_for(state="visible")
+    return item
+
+
+def test_orientation_shows_hours_and_puts_a_service_closed_today_below(at: Any) -> None:
+    page = at(dt.datetime(2030, 6, 15, 10, 0, tzinfo=BRUSSELS), ORIENT)  # a Saturday
+    item = _orient_ready(page)
+    assert item.locator("[data-maillage-hours]").inner_text() == "Fermé maintenant · ouvre lundi à 9 h"
+    page.wait_for_selector("li[data-maillage-closed-today]")
+    group = item.locator("xpath=..")
+    services = group.locator(":scope > li").evaluate_all("items => items.map(i => i.dataset.service)")
+    assert len(services) > 1 and services[-1] == "gamma-permanence"
+
+    page = at(dt.datetime(2030, 6, 12, 10, 0, tzinfo=BRUSSELS), ORIENT)  # a Wednesday: not moved
+    item = _orient_ready(page)
+    assert item.locator("[data-maillage-hours]").inner_text() == "Ouvert maintenant · ferme à 17 h"
+    assert page.locator("li[data-maillage-closed-today]").count() == 0
+
+
+def test_orientation_open_now_filter_and_alert(at: Any) -> None:
+    page = at(dt.datetime(2030, 7, 1, 10, 0, tzinfo=BRUSSELS), ORIENT)  # the summer closure has begun
+    item = _orient_ready(page)
+    assert item.locator(".maillage-alert").inner_text() == "Fermé jusqu'au 31 juillet 2030 — Fermeture d'été."
+    page = at(dt.datetime(2030, 6, 12, 10, 0, tzinfo=BRUSSELS), ORIENT)
+    _orient_ready(page)
+    before = page.locator("ol.maillage-orient-matches > li:visible").count()
+    page.get_by_label("Ouvert maintenant").check()
+    visible = page.locator("ol.maillage-orient-matches > li:visible")
+    assert before > 1
+    assert visible.evaluate_all("items => items.map(i => i.dataset.service)") == ["gamma-permanence"]
+
+
+def test_search_result_shows_hours_and_alert(at: Any, hours_server: str) -> None:
+    page = at(dt.datetime(2030, 6, 20, 10, 0, tzinfo=BRUSSELS), "")
+    field = page.locator("[data-maillage-search-input]")
+    button = page.locator("[data-maillage-search-open]")
+    if button.is_visible():
+        button.click()
+    field.click()
+    field.fill("Permanence Gamma")
+    field.press("Enter")
+    result = page.locator(".maillage-search__result[data-url$='/services/gamma-permanence/']")
+    status = result.locator("[data-maillage-hours]")
+    status.wait_for(state="visible")
+    assert status.inner_text() == "Ouvert maintenant · ferme à 17 h"
+    assert result.locator(".maillage-alert").inner_text() == "Fermé à partir du 1 juillet 2030 — Fermeture d'été."

@@ -21,11 +21,19 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from ...locale import t
+from ...locale import N_, t
 from ...registry.hours import DAYS, Rule, Unreadable, describe, read
 from ...registry.models import Alert
 
 Json = dict[str, Any]
+# The kinds' names: the site's (assets/hours.js) catalogue keys.
+ALERT_KINDS = {
+    "closed": N_("js.hours.alert.closed"),
+    "moved": N_("js.hours.alert.moved"),
+    "full": N_("js.hours.alert.full"),
+    "changed_hours": N_("js.hours.alert.changed_hours"),
+    "info": N_("js.hours.alert.info"),
+}
 
 
 def _week(rules: Iterable[Rule]) -> list[tuple[tuple[int, int | None], ...]] | None:
@@ -91,7 +99,7 @@ def alert_text(alerts: Iterable[tuple[Alert, str]], today: dt.date) -> str | Non
     for alert, where in alerts:
         if alert.until < today:
             continue
-        kind = t(f"js.hours.alert.{alert.kind}", "fr")
+        kind = t(ALERT_KINDS[alert.kind], "fr")
         text = alert.text.get("fr") if alert.text else ""
         if where:
             text = f"{where} : {text}" if text else where

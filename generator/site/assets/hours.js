@@ -22,11 +22,13 @@
   "use strict";
 
   var UPCOMING_DAYS = 15;
-  var DAYS = ["su", "mo", "tu", "we", "th", "fr", "sa"];
+  function N_(key) { return key; }
+  // The weekdays' names by Date.getDay() (0 = Sunday).
+  var DAY_KEYS = [N_("js.hours.day.su"), N_("js.hours.day.mo"), N_("js.hours.day.tu"), N_("js.hours.day.we"),
+    N_("js.hours.day.th"), N_("js.hours.day.fr"), N_("js.hours.day.sa")];
   var library = null;  // promise of the opening_hours constructor
   var words = null;  // promise of {key: text}
 
-  function N_(key) { return key; }
   var KINDS = {
     closed: N_("js.hours.alert.closed"), moved: N_("js.hours.alert.moved"), full: N_("js.hours.alert.full"),
     changed_hours: N_("js.hours.alert.changed_hours"), info: N_("js.hours.alert.info")
@@ -79,7 +81,7 @@
   function clock(dict, date) {
     var minutes = date.getMinutes();
     var mm = (minutes < 10 ? "0" : "") + minutes;
-    return say(dict, minutes ? "js.hours.time_minutes" : "js.hours.time", { h: date.getHours(), mm: mm });
+    return say(dict, minutes ? N_("js.hours.time_minutes") : N_("js.hours.time"), { h: date.getHours(), mm: mm });
   }
 
   function sameDay(a, b) {
@@ -90,12 +92,12 @@
    * else "le 3 août". */
   function when(dict, now, change) {
     var at = clock(dict, change);
-    if (sameDay(now, change)) return say(dict, "js.hours.at", { time: at });
+    if (sameDay(now, change)) return say(dict, N_("js.hours.at"), { time: at });
     var tomorrow = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
-    if (sameDay(tomorrow, change)) return say(dict, "js.hours.tomorrow_at", { time: at });
+    if (sameDay(tomorrow, change)) return say(dict, N_("js.hours.tomorrow_at"), { time: at });
     var days = (change - now) / 86400000;
-    if (days < 7) return say(dict, "js.hours.day_at", { day: dict["js.hours.day." + DAYS[change.getDay()]] || "", time: at });
-    return say(dict, "js.hours.date_at", { date: change.toLocaleDateString(lang(), { day: "numeric", month: "long" }), time: at });
+    if (days < 7) return say(dict, N_("js.hours.day_at"), { day: dict[DAY_KEYS[change.getDay()]] || "", time: at });
+    return say(dict, N_("js.hours.date_at"), { date: change.toLocaleDateString(lang(), { day: "numeric", month: "long" }), time: at });
   }
 
   function evaluator(OH, expression, country) {
@@ -113,10 +115,10 @@
       unknown = oh.getUnknown(now);
       change = oh.getNextChange(now);
     } catch (e) { return { open: null, text: "" }; }
-    if (unknown) return { open: null, text: dict["js.hours.unknown"] || "" };
-    var head = open ? dict["js.hours.open_now"] : dict["js.hours.closed_now"];
-    if (!change) return { open: open, text: open ? (dict["js.hours.always_open"] || head) : head };
-    var next = say(dict, open ? "js.hours.closes" : "js.hours.opens", { when: when(dict, now, change) });
+    if (unknown) return { open: null, text: dict[N_("js.hours.unknown")] || "" };
+    var head = open ? dict[N_("js.hours.open_now")] : dict[N_("js.hours.closed_now")];
+    if (!change) return { open: open, text: open ? (dict[N_("js.hours.always_open")] || head) : head };
+    var next = say(dict, open ? N_("js.hours.closes") : N_("js.hours.opens"), { when: when(dict, now, change) });
     return { open: open, text: head + " · " + next };
   }
 
@@ -126,7 +128,9 @@
     if (!oh) return false;
     var start = new Date(now.getFullYear(), now.getMonth(), now.getDate());
     var end = new Date(start.getFullYear(), start.getMonth(), start.getDate() + 1);
-    try { return oh.getOpenIntervals(start, end).length === 0 && !oh.getUnknown(start); } catch (e) { return false; }
+    // Open or unknown at any time of the day is not "closed today" (getOpenIntervals lists both),
+    // as closed_all_day in generator/registry/hours.py.
+    try { return oh.getOpenIntervals(start, end).length === 0; } catch (e) { return false; }
   }
 
   function isoDay(date) {
@@ -158,8 +162,8 @@
   function alertLine(dict, alert) {
     var kind = dict[KINDS[alert.kind]] || "";
     var dates = alert.upcoming
-      ? say(dict, "js.hours.alert.from", { date: longDate(alert.from) })
-      : say(dict, "js.hours.alert.until", { date: longDate(alert.until) });
+      ? say(dict, N_("js.hours.alert.from"), { date: longDate(alert.from) })
+      : say(dict, N_("js.hours.alert.until"), { date: longDate(alert.until) });
     return kind + " " + dates + (alert.text ? " — " + alert.text : "");
   }
 
@@ -210,8 +214,91 @@
     }, function () { return null; });
   }
 
+  /* The hours and alerts of every service (assets/maillage/hours/<lang>.json, written by
+   * generator/site/hours.py; only services that have either), fetched once. */
+  var table = null;
+
+  function loadTable() {
+    if (!table) {
+      table = fetch(new URL("assets/maillage/hours/" + lang() + ".json", base()).href).then(function (response) {
+        return response.ok ? response.json() : {};
+      }).catch(function () { return {}; });
+    }
+    return table;
+  }
+
+  /* Orientation results (orient.js): each item [data-service] gets its service's hours and
+   * current alerts; in each list of matches, the services closed all day today move below
+   * the others (a stable move: the matcher's order is kept within each part, the same rule
+   * as closed_today_last in generator/analysis/hours_rank.py); an "Ouvert maintenant" box
+   * keeps only the services open now. */
+  function decorateOrient(box) {
+    return Promise.all([loadTable(), loadWords()]).then(function (found) {
+      var entries = found[0], dict = found[1];
+      var items = box.querySelectorAll("li[data-service]");
+      var any = false;
+      items.forEach(function (item) {
+        var entry = entries[item.getAttribute("data-service")];
+        if (!entry) return;
+        any = true;
+        if (entry.a) {
+          item.insertBefore(el("div", { "class": "maillage-alerts", "data-maillage-alerts": JSON.stringify(entry.a), hidden: "" }),
+            item.firstChild.nextSibling);
+        }
+        if (entry.h) {
+          var status = el("p", { "class": "maillage-orient-hours", "data-maillage-hours": entry.h, "data-maillage-country": entry.c || "fr", hidden: "" });
+          item.insertBefore(status, item.firstChild.nextSibling);
+        }
+      });
+      if (!any) return null;
+      return render(box).then(function () {
+        var hasHours = box.querySelector("li[data-service] [data-maillage-hours]");
+        if (!hasHours) return null;
+        return loadLibrary().then(function (OH) {
+          var now = new Date();
+          box.querySelectorAll("ol.maillage-orient-matches").forEach(function (list) {
+            var closed = [];
+            Array.prototype.forEach.call(list.children, function (item) {
+              var node = item.querySelector("[data-maillage-hours]");
+              if (node && closedToday(OH, node.getAttribute("data-maillage-hours"), now, node.getAttribute("data-maillage-country"))) {
+                item.setAttribute("data-maillage-closed-today", "");
+                closed.push(item);
+              }
+            });
+            closed.forEach(function (item) { list.appendChild(item); });
+          });
+          openNowBox(box, dict);
+        }, function () { return null; });
+      });
+    });
+  }
+
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    Object.keys(attrs).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    return node;
+  }
+
+  /* "Ouvert maintenant": hides the matches not open now (no hours known: not shown either). */
+  function openNowBox(box, dict) {
+    var first = box.querySelector("ol.maillage-orient-matches");
+    if (!first || box.querySelector(".maillage-open-filter")) return;
+    var input = el("input", { type: "checkbox", id: "maillage-open-now" });
+    var label = el("label", { "for": "maillage-open-now", "class": "maillage-open-filter" });
+    label.appendChild(input);
+    label.appendChild(document.createTextNode(" " + (dict[N_("js.hours.open_filter")] || "")));
+    input.addEventListener("change", function () {
+      box.querySelectorAll("ol.maillage-orient-matches > li").forEach(function (item) {
+        var node = item.querySelector("[data-maillage-hours]");
+        item.hidden = input.checked && !(node && node.getAttribute("data-maillage-open") === "true");
+      });
+    });
+    first.parentNode.insertBefore(label, first.previousSibling || first);
+  }
+
   window.MaillageHours = {
     render: render,
+    decorateOrient: decorateOrient,
     isOpen: isOpen,
     currentAlerts: currentAlerts,
     closedToday: function (expression, now, country) {

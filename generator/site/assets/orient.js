@@ -977,12 +977,25 @@
      * the services to negotiate with. */
     out = out.concat(result.matches.length ? near.concat(leads) : leads.concat(near));
     out.forEach(function (n) { box.appendChild(n); });
+    decorateHours(box);
     var summary = box.querySelector("#maillage-orient-summary");
     if (summary) {
       /* The results at the top of the screen: the first phone number is on the first screen. */
       summary.focus({ preventScroll: true });
       summary.scrollIntoView({ block: "start" });
     }
+  }
+
+  /* Hours, current alerts, closed-today services moved down and the "Ouvert maintenant" box
+   * (issue 22): hours.js (next to this script), loaded when the first results are shown. */
+  function decorateHours(box) {
+    if (window.MaillageHours) { window.MaillageHours.decorateOrient(box); return; }
+    var own = document.querySelector('script[src$="orient.js"]');
+    if (!own) return;
+    var script = document.createElement("script");
+    script.src = own.src.replace(/orient\.js(\?.*)?$/, "hours.js");
+    script.onload = function () { window.MaillageHours.decorateOrient(box); };
+    document.head.appendChild(script);
   }
 
   function showLiaison(box, text) {

@@ -35,11 +35,12 @@
   "use strict";
 
   var PAGE_SIZE = 10;
-  var FACETS = ["need", "function", "territory", "age", "housing", "language", "self_referral"];
+  var FACETS = ["need", "function", "territory", "age", "housing", "language", "accessibility", "self_referral"];
   // Each facet's name, by its key (N_ marks a key for Babel's extraction, as in Python).
   var FACET_NAMES = {
     need: N_("js.search.need"), "function": N_("js.search.function"), territory: N_("js.search.territory"),
     age: N_("js.search.age"), housing: N_("js.search.housing"), language: N_("js.search.language"),
+    accessibility: N_("js.search.accessibility"),
     self_referral: N_("js.search.self_referral")
   };
   var AGE_ORDER = ["0-17", "18-24", "25-59", "60+"];
@@ -932,8 +933,29 @@
         "data-maillage-name": clean(meta.title) || url, hidden: "" });
       loadSelection();
     }
-    return el("li", { "class": "maillage-search__result", "data-url": url, "data-group": group || "" }, [link, star]);
+    var item = el("li", { "class": "maillage-search__result", "data-url": url, "data-group": group || "" }, [link, star]);
+    showHours(item, meta);
+    return item;
   };
+
+  /* A service's hours and current alerts (issue 22): hours.js decides them from the
+   * visitor's clock; it is loaded when the first result that has either is shown. */
+  function showHours(item, meta) {
+    if (!meta.hours && !meta.alerts) return;
+    if (meta.alerts) {
+      item.insertBefore(el("div", { "class": "maillage-alerts", "data-maillage-alerts": meta.alerts, hidden: "" }), item.firstChild);
+    }
+    if (meta.hours) {
+      item.appendChild(el("p", { "class": "maillage-search__hours", "data-maillage-hours": meta.hours,
+        "data-maillage-country": meta.country || "fr", hidden: "" }));
+    }
+    if (window.MaillageHours) { window.MaillageHours.render(item); return; }
+    if (!document.querySelector('script[src$="assets/maillage/hours.js"]')) {
+      var script = document.createElement("script");
+      script.src = new URL("assets/maillage/hours.js", siteBase()).href;
+      document.head.appendChild(script);  // renders every hours element of the page on load
+    }
+  }
 
   /* share.js and selection.js (the stars), once, when the first service is shown: a page
    * that has them already (service pages, orientation, selection) is left as it is. */
