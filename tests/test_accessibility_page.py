@@ -1,8 +1,9 @@
 """The accessibility statement stays true to its data file and to the tests (issue 25).
 
 - every criterion ``generator/site/accessibility.yaml`` calls conform names a browser test
-  that exists (tests/browser/test_accessibility*.py): a fixed criterion stays checked;
-- every non-conform criterion gives its reason in fr, nl and en;
+  that exists (tests/browser/test_*.py): a conform criterion stays checked;
+- every non-conform or not applicable criterion gives its reason in fr, nl and en;
+- the file lists each of the RGAA 4.1's 106 criteria once;
 - the page, in each language, lists exactly the data file's criteria, with the rate and
   state computed from it, and the contact the site sets (e-mail, else the forge's issues).
 """
@@ -19,7 +20,9 @@ from generator.site.accessibility_page import name_permalinks, statement, statem
 from generator.site.context import SiteConfig, SiteContext
 from tests.conftest import ROOT
 
-BROWSER_TESTS = sorted((ROOT / "tests" / "browser").glob("test_accessibility*.py"))
+BROWSER_TESTS = sorted((ROOT / "tests" / "browser").glob("test_*.py"))
+# RGAA 4.1: its 13 themes and their number of criteria.
+RGAA_THEMES = (9, 2, 3, 13, 8, 2, 5, 10, 4, 14, 13, 11, 12)
 
 
 def _test_names() -> set[str]:
@@ -40,10 +43,17 @@ def test_every_conform_criterion_has_its_check() -> None:
         assert criterion.check in names, f"criterion {criterion.id}: no test {criterion.check}"
 
 
-def test_every_failing_criterion_says_why_in_every_language() -> None:
-    for criterion in statement().failing:
+def test_every_failing_or_inapplicable_criterion_says_why_in_every_language() -> None:
+    for criterion in statement().criteria:
+        if criterion.status == "conform":
+            continue
         assert set(criterion.reason) == {"fr", "nl", "en"}, criterion.id
         assert all(text.strip() for text in criterion.reason.values())
+
+
+def test_every_rgaa_criterion_is_listed() -> None:
+    expected = [f"{theme}.{n}" for theme, count in enumerate(RGAA_THEMES, 1) for n in range(1, count + 1)]
+    assert sorted(c.id for c in statement().criteria) == sorted(expected)
 
 
 def test_ids_are_rgaa_criteria_once_each() -> None:
@@ -72,7 +82,8 @@ def test_page_lists_exactly_the_data_file(registry, lang: str) -> None:  # type:
     data = statement()
     listed = re.findall(r"<li><strong>([\d.]+)</strong>", page)
     fixed = [c.id for c in data.criteria if c.status == "conform"]
-    assert listed == [c.id for c in data.failing] + fixed
+    not_applicable = [c.id for c in data.criteria if c.status == "n/a"]
+    assert listed == [c.id for c in data.failing] + fixed + not_applicable
     for criterion in data.failing:
         assert criterion.reason[lang].replace("'", "&#x27;").replace('"', "&quot;") in page
     assert f'maillage_lang: "{lang}"' in page

@@ -40,9 +40,9 @@ class Criterion:
 
     id: str
     title: str  # the RGAA's own wording, in French
-    status: str  # "conform" (fixed since the audit, kept by `check`) or "non-conform"
-    reason: dict[str, str]  # why it is not met, per language (non-conform only)
-    check: str | None  # the browser test that keeps a conform criterion so
+    status: str  # "conform" (kept so by `check`), "non-conform" (with its `reason`) or "n/a"
+    reason: dict[str, str]  # why it is not met (non-conform) or does not apply (n/a), per language
+    check: str | None  # the test that keeps a conform criterion so
 
 
 @dataclass(frozen=True)
@@ -51,15 +51,19 @@ class Statement:
 
     date: dt.date
     standard: str
-    applicable: int
     pages: int
     widths: tuple[int, ...]
     tools: tuple[str, ...]
     criteria: tuple[Criterion, ...]
 
     @property
+    def applicable(self) -> int:
+        """The criteria that apply to the site (every criterion listed but the n/a ones)."""
+        return sum(1 for c in self.criteria if c.status != "n/a")
+
+    @property
     def failing(self) -> tuple[Criterion, ...]:
-        return tuple(c for c in self.criteria if c.status != "conform")
+        return tuple(c for c in self.criteria if c.status == "non-conform")
 
     @property
     def conform(self) -> int:
@@ -94,13 +98,12 @@ def statement(path: Path = DATA) -> Statement:
         for item in raw["criteria"]
     )
     for criterion in criteria:
-        if criterion.status not in ("conform", "non-conform"):
-            raise ValueError(f"{path}: criterion {criterion.id}: status must be conform or non-conform")
+        if criterion.status not in ("conform", "non-conform", "n/a"):
+            raise ValueError(f"{path}: criterion {criterion.id}: status must be conform, non-conform or n/a")
     day = audit["date"]
     return Statement(
         date=day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)),
         standard=str(audit["standard"]),
-        applicable=int(audit["applicable"]),
         pages=int(audit["pages"]),
         widths=tuple(int(w) for w in audit["widths"]),
         tools=tuple(str(x) for x in audit["tools"]),
@@ -181,8 +184,19 @@ def statement_page(ctx: SiteContext) -> str:
     ]
     if fixed:
         parts += [
-            f'<h2 id="fixed">{esc(t("a11y.statement.fixed", lang))}</h2>',
+            f'<h2 id="fixed">{esc(t("a11y.statement.conform", lang))}</h2>',
             f'<ul class="maillage-a11y-fixed">{"".join(fixed)}</ul>',
+        ]
+    not_applicable = [
+        f'<li><strong>{esc(c.id)}</strong> <span lang="fr">{esc(c.title)}</span><br>'
+        f"{esc(c.reason.get(lang) or c.reason.get('fr', ''))}</li>"
+        for c in data.criteria
+        if c.status == "n/a"
+    ]
+    if not_applicable:
+        parts += [
+            f'<h2 id="not-applicable">{esc(t("a11y.statement.not_applicable", lang))}</h2>',
+            f'<ul class="maillage-a11y-na">{"".join(not_applicable)}</ul>',
         ]
     parts += [
         f'<h2 id="method">{esc(t("a11y.statement.method", lang))}</h2>',

@@ -41,6 +41,9 @@ def test_orientation_by_keyboard_alone(page: Any, site_server: str) -> None:
     age = page.locator("#mo-age")
     assert age.get_attribute("required") is None, "the age is optional"
     assert page.evaluate(FOCUS)["id"] == "mo-age"
+    # Status messages reach screen readers: errors in an alert, results in a live region.
+    assert page.get_attribute("#mo-message", "role") == "alert"
+    assert page.get_attribute(".maillage-orient-results", "aria-live") == "polite"
     # A negative age: refused, said, tied to the field, which takes the focus back.
     page.keyboard.type("-5")
     page.keyboard.press("Tab")
@@ -70,7 +73,8 @@ def test_orientation_by_keyboard_alone(page: Any, site_server: str) -> None:
     page.keyboard.press("Control+A")
     page.keyboard.type("Xyzzyville")
     page.keyboard.press("Enter")
-    assert "Lieu inconnu" in _message(page)
+    unknown = _message(page)
+    assert "Lieu inconnu" in unknown and "code postal" in unknown  # it says how to correct it
     assert page.evaluate(FOCUS) == {"tag": "INPUT", "id": "mo-where", "invalid": "true", "described": "mo-message"}
     assert page.locator(".maillage-orient-results").inner_text() == ""
     assert age.get_attribute("aria-invalid") is None
@@ -136,6 +140,13 @@ def test_gap_tables_have_one_header_row_row_headers_and_a_caption(page: Any, sit
     for table in tables:
         assert table["caption"] and table["headRows"] == 1 and table["emptyHeaders"] == 0, table
         assert table["colScopes"] and table["rowHeaders"] and table["titles"] == 0, table
+    # Colour is never alone: every cell of the territory table has its text, and the legend
+    # explains the signs « ~ », « ? » and « ≈ » (RGAA 3.1, 13.5, 13.6).
+    assert page.evaluate(
+        "() => Array.from(document.querySelectorAll('.maillage-gaps-territories td')).every(c => c.textContent.trim())"
+    )
+    legend = page.locator(".maillage-gaps-territories").locator("xpath=ancestor::div[1]/preceding-sibling::p[1]")
+    assert all(sign in legend.inner_text() for sign in ("~", "?", "≈"))
     # Every column of the territory table says its public in words: age band and housing.
     headers = page.locator(".maillage-gaps-territories thead th").all_inner_texts()
     assert all(h.strip() for h in headers) and len(headers) > 4
@@ -150,3 +161,38 @@ def test_gap_tables_have_one_header_row_row_headers_and_a_caption(page: Any, sit
     assert name and name != first.get_attribute("href").rstrip("/").split("/")[-1]  # a name, not an id
     page.goto(site_server + prefix + "gaps/needs/mental-health/" + first.get_attribute("href"))
     assert page.locator("h1").inner_text().strip() == name.strip()
+
+
+def test_choosing_in_a_list_changes_no_page(page: Any, site_server: str) -> None:
+    """RGAA 7.4: choosing in a list (the map's filters, the orientation's housing) from the
+    keyboard changes no page and keeps the focus on the list."""
+    for url in ("map/", "orient/"):
+        page.goto(site_server + url)
+        page.wait_for_load_state("load")
+        lists = page.locator("article select")
+        assert lists.count() > 0, url
+        for i in range(lists.count()):
+            box = lists.nth(i)
+            if not box.is_visible():
+                continue
+            box.focus()
+            page.keyboard.press("ArrowDown")
+            page.wait_for_timeout(200)
+            assert page.url.split("?")[0] == site_server + url, url
+            assert page.evaluate("() => document.activeElement.tagName") == "SELECT", url
+
+
+@pytest.mark.parametrize("url", ["map/", "orient/", "gaps/needs/addiction/"])
+def test_tab_goes_through_the_page_to_its_footer(page: Any, site_server: str, url: str) -> None:
+    """RGAA 12.9: no keyboard trap: Tab from the top reaches the footer's statement link."""
+    page.goto(site_server + url)
+    page.wait_for_load_state("load")
+    page.focus(".md-skip")
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => !!document.activeElement.closest('.maillage-a11y-link')"):
+            return
+    pytest.fail(
+        "Tab never reached the footer: focus is held on "
+        + page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
+    )
