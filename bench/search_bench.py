@@ -26,6 +26,8 @@ Usage::
     python bench/search_bench.py                    # 1,000 and 10,000 services
     python bench/search_bench.py --sizes 1000 10000 100000
     python bench/search_bench.py --out bench/out/search --keep
+    python bench/search_bench.py --suite --keep --out /tmp/sbench   # + the relevance suite's queries
+    python bench/search_bench.py --suite --reuse --out /tmp/sbench  # measure those sites again
 
 Prints a Markdown table (the one in bench/README.md).
 """
@@ -39,6 +41,7 @@ import html
 import json
 import re
 import shutil
+import statistics
 import sys
 import threading
 import time
@@ -58,6 +61,7 @@ from generator.site.context import SiteConfig, SiteContext  # noqa: E402
 from generator.synth import synthesize  # noqa: E402
 
 QUERY = "santé mentale lyon"
+BUNDLE_ENTRY = "pagefind/pagefind-entry.json"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 # What surrounds every page's findable part: Material's header, navigation and footer.
@@ -111,13 +115,19 @@ def write_pages(registry: Registry, site: Path) -> list[dict[str, str]]:
         docs.append({"location": location, "title": name, "text": " ".join(page_text)})
         docs += sections
     (site / "index.html").write_text(CHROME_BEFORE.format(title="Accueil") + CHROME_AFTER, "utf-8")
+    write_panel(registry, site)
+    return docs
+
+
+def write_panel(registry: Registry, site: Path) -> None:
+    """The bench's panel page and the panel's files (script, words, reading, places)."""
+    ctx = SiteContext(registry=registry, config=SiteConfig(), root=registry.root)
     (site / "panel").mkdir(exist_ok=True)
     (site / "panel" / "index.html").write_text(PANEL, "utf-8")
     for asset in search.search_assets(ctx):
         target = site / asset.uri
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(asset.content)
-    return docs
 
 
 # The search panel's markup (overrides/partials/search.html without Material around it).
@@ -167,6 +177,60 @@ def panel_query_bytes(site: Path, query: str) -> tuple[Download, int, list[str]]
     # The page itself is the bench's, not the site's: left out.
     sizes = {url: n for url, n in sizes.items() if not urlsplit(url).path.startswith("/panel/")}
     return Download(sizes), shown, chips
+
+
+def relevance_queries() -> list[str]:
+    """The queries of the relevance suite (tests/browser/test_search_relevance.py)."""
+    import importlib.util
+
+    path = ROOT / "tests" / "browser" / "test_search_relevance.py"
+    spec = importlib.util.spec_from_file_location("search_relevance_queries", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return [query for query, _expected, _mode in module.QUERIES]
+
+
+def panel_suite_bytes(site: Path, queries: list[str]) -> list[tuple[str, Download, int]]:
+    """``panel_query_bytes`` for each query, each in a fresh browser context (empty cache):
+    (query, downloads, results shown). A query that shows no result counts what it fetched
+    until the panel said so."""
+    from urllib.parse import quote
+
+    from playwright.sync_api import sync_playwright
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    out = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            for query in queries:
+                context = browser.new_context()
+                page = context.new_page()
+                sizes: dict[str, int] = {}
+                page.on(
+                    "requestfinished", lambda r, sizes=sizes: sizes.__setitem__(r.url, r.sizes()["responseBodySize"])
+                )
+                page.goto(base + "/panel/?q=" + quote(query))
+                page.wait_for_function(
+                    "() => { const r = document.querySelector('[data-maillage-search]');"
+                    " const s = r && r.querySelector('[data-maillage-search-status]');"
+                    " return r && !r.hasAttribute('aria-busy') && s && s.textContent.trim()"
+                    " && r.querySelector('[data-maillage-search-input]').value.length > 0; }",
+                    timeout=120000,
+                )
+                page.wait_for_timeout(300)
+                shown = page.locator(".maillage-search__result").count()
+                context.close()
+                kept = {url: n for url, n in sizes.items() if not urlsplit(url).path.startswith("/panel/")}
+                out.append((query, Download(kept), shown))
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return out
 
 
 def material_index_bytes(docs: list[dict[str, str]]) -> int:
@@ -289,23 +353,30 @@ class Row:
     panel: Download
     panel_shown: int
     panel_chips: list[str]
+    suite: list[tuple[str, Download, int]]
 
 
-def run(size: int, out: Path) -> Row:
+def run(size: int, out: Path, suite: list[str], reuse: bool = False) -> Row:
     folder = out / str(size)
     if not (folder / "data" / "registry").exists():
         synthesize(size, folder, project=ROOT)
-    start = time.perf_counter()
-    registry = for_audience(load_registry(folder), "public")
-    loaded = time.perf_counter()
     site = folder / "site"
-    shutil.rmtree(site, ignore_errors=True)
-    material = material_index_bytes(write_pages(registry, site))
-    written = time.perf_counter()
-    # Pagefind needs the memory: at 100,000 pages it peaks at several GB.
-    del registry
-    gc.collect()
-    search.index_site(site)
+    start = loaded = written = time.perf_counter()
+    material = 0
+    if not (reuse and (site / BUNDLE_ENTRY).exists()):
+        registry = for_audience(load_registry(folder), "public")
+        loaded = time.perf_counter()
+        shutil.rmtree(site, ignore_errors=True)
+        material = material_index_bytes(write_pages(registry, site))
+        written = time.perf_counter()
+        # Pagefind needs the memory: at 100,000 pages it peaks at several GB.
+        del registry
+        gc.collect()
+        search.index_site(site)
+    else:
+        # Pages and index kept; the panel's files as the generator makes them now (they
+        # depend on the gazetteer and vocabularies only: the shipped registry's will do).
+        write_panel(load_registry(ROOT), site)
     indexed = time.perf_counter()
     data_dirs = ("index", "fragment", "filter")
     index_data = sum(
@@ -314,6 +385,7 @@ def run(size: int, out: Path) -> Row:
     bundle = sum(f.stat().st_size for f in search.bundle_files(site))
     plain, with_facets, results = query_bytes(site, QUERY)
     panel, shown, chips = panel_query_bytes(site, QUERY)
+    measured = panel_suite_bytes(site, suite) if suite else []
     return Row(
         services=size,
         load_s=loaded - start,
@@ -328,6 +400,7 @@ def run(size: int, out: Path) -> Row:
         panel=panel,
         panel_shown=shown,
         panel_chips=chips,
+        suite=measured,
     )
 
 
@@ -335,17 +408,42 @@ def _mb(n: int) -> str:
     return f"{n / 1e6:.2f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
 
 
+def _print_suite(rows: list[Row]) -> None:
+    print(f"\nThe {len(rows[0].suite)} queries of the relevance suite typed into the panel (budget 400 kB):\n")
+    print("| services | median | max (query) | over 400 kB | no result shown |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        totals = sorted(d.total for _q, d, _n in r.suite)
+        worst = max(r.suite, key=lambda m: m[1].total)
+        over = sum(1 for t in totals if t > 400_000)
+        empty = sum(1 for _q, _d, n in r.suite if not n)
+        print(
+            f"| {r.services:,} | {_mb(statistics.median(totals))} | {_mb(worst[1].total)} (« {worst[0]} »)"
+            f" | {over} | {empty} |"
+        )
+    for r in rows:
+        print(f"\nEach query at {r.services:,} services:\n")
+        for query, download, shown in sorted(r.suite, key=lambda m: -m[1].total):
+            kinds = ", ".join(f"{k} {_mb(v)}" for k, v in sorted(download.kinds().items(), key=lambda kv: -kv[1]))
+            print(f"- « {query} »: {_mb(download.total)}, {shown} shown ({kinds})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "search")
     parser.add_argument("--keep", action="store_true", help="keep the synthetic projects and sites")
+    parser.add_argument(
+        "--suite", action="store_true", help="also type every query of the relevance suite into the panel"
+    )
+    parser.add_argument("--reuse", action="store_true", help="measure the sites an earlier --keep run left")
     args = parser.parse_args()
+    suite = relevance_queries() if args.suite else []
     rows = []
     for size in args.sizes:
-        row = run(size, args.out)
+        row = run(size, args.out, suite, args.reuse)
         rows.append(row)
-        print(f"{size}: {row}", file=sys.stderr, flush=True)
+        print(f"{size}: panel {row.panel.total:,} bytes", file=sys.stderr, flush=True)
     print(f"Query: « {QUERY} », first 10 results rendered; then the filters opened.\n")
     print(
         "| services | Pagefind index time | index data | whole bundle | one query (results)"
@@ -373,6 +471,8 @@ def main() -> None:
             kinds = getattr(r, pick).kinds()
             parts = ", ".join(f"{k} {_mb(v)}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
             print(f"- {r.services:,}: {parts}")
+    if suite:
+        _print_suite(rows)
     print("\nOther steps (not search): registry load " + ", ".join(f"{r.load_s:.0f} s" for r in rows))
     if not args.keep:
         shutil.rmtree(args.out, ignore_errors=True)

@@ -56,6 +56,12 @@ FACETS = ("need", "function", "territory", "age", "housing", "language", "access
 # area lies inside P): see assets/search.js.
 PLACE_FILTER = "place"
 
+# Pagefind keeps each filter in one file that a search using it fetches whole: at 10,000
+# services the place filter was 166 kB, over the query budget by itself. Its values are
+# spread over ``PLACE_BUCKETS`` filters ("place_<n>", ``place_bucket``), so a query fetches
+# only the few that hold its place's values (about 6 of 64).
+PLACE_BUCKETS = 64
+
 # What a page is, for the panel's groups: only service pages carry it ("service").
 KIND_FILTER = "kind"
 
@@ -137,6 +143,16 @@ def place_values(gazetteer: Gazetteer, area: Iterable[str]) -> list[str]:
     for code in codes:
         inside |= gazetteer.ancestors(code) if code in gazetteer else {code}
     return [f"a:{c}" for c in codes] + [f"i:{c}" for c in sorted(inside)]
+
+
+def place_bucket(value: str) -> str:
+    """The filter that holds one ``PLACE_FILTER`` value: ``place_<n>``, ``n`` a 32-bit
+    multiplicative hash of the value modulo ``PLACE_BUCKETS`` (``placeBucket`` in
+    assets/search.js computes the same; values are ASCII codes)."""
+    number = 0
+    for char in value:
+        number = (number * 31 + ord(char)) & 0xFFFFFFFF
+    return f"{PLACE_FILTER}_{number % PLACE_BUCKETS}"
 
 
 def age_bands_of(bands: Iterable[AgeBand], service: Service) -> list[AgeBand]:
@@ -283,7 +299,8 @@ def filter_attributes(ctx: SiteContext, service: Service) -> str:
     lines = ['<div class="maillage-search-data" hidden>']
     for key, values in found.filters:
         for value in values:
-            lines.append(f'<span data-pagefind-filter="{key}[data-value]" data-value="{escape(value)}"></span>')
+            stored = place_bucket(value) if key == PLACE_FILTER else key
+            lines.append(f'<span data-pagefind-filter="{stored}[data-value]" data-value="{escape(value)}"></span>')
     for key, value in found.meta:
         lines.append(f'<span data-pagefind-meta="{key}[data-value]" data-value="{escape(value)}"></span>')
     lines.append("</div>")
@@ -344,9 +361,39 @@ def search_assets(ctx: SiteContext) -> Iterator[Asset]:
         return
     folder = resources.files("generator.site") / "assets"
     for name in ASSETS:
-        yield Asset(uri=f"{ASSET_DIR}/{name}", content=(folder / name).read_bytes())
+        content = (folder / name).read_bytes()
+        yield Asset(uri=f"{ASSET_DIR}/{name}", content=served_script(content) if name.endswith(".js") else content)
     for key, rows in places_files(ctx.registry.gazetteer).items():
         yield Asset(uri=f"{READING_DIR}/places-{key}.json", content=_json(rows))
+
+
+def served_script(source: bytes) -> bytes:
+    """The panel's script as the site serves it: without its comment lines, blank lines and
+    indentation (a third of its bytes, fetched by every first search; the comments stay in
+    the repository). Only whole lines go: a line that starts a block comment up to the line
+    that ends it, and lines that are a ``//`` comment. A script with a template literal
+    (whose lines may look like comments) is served as it is."""
+    text = source.decode("utf-8")
+    kept: list[str] = []
+    in_comment = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if in_comment:
+            if "*/" in stripped and not stripped.endswith("*/"):
+                return source  # code after a comment's end: keep the script as it is
+            in_comment = "*/" not in stripped
+            continue
+        if stripped.startswith("/*"):
+            in_comment = "*/" not in stripped
+            if not in_comment and not stripped.endswith("*/"):
+                kept.append(stripped)  # code after a one-line comment: keep the line
+            continue
+        if not stripped or stripped.startswith("//"):
+            continue
+        if "`" in stripped:
+            return source
+        kept.append(stripped)
+    return ("\n".join(kept) + "\n").encode("utf-8")
 
 
 # --- reading a query: the words and places files of assets/search.js ------------------------
@@ -388,18 +435,18 @@ def reading_data() -> dict[str, Any]:
 def place_keys(name: str, split: frozenset[str] = frozenset()) -> set[str]:
     """The places files a territory name is listed in: ``PLACE_KEY_LETTERS`` letters of
     each of its folded words of three letters or more that is not a
-    ``PLACE_NAME_STOPWORDS`` (of its longest word when none is); one letter more for a
-    word whose key is in ``split`` (a file that would be too large)."""
+    ``PLACE_NAME_STOPWORDS`` (of its longest word when none is); one letter more for as
+    long as the key is in ``split`` (a file that would be too large) and the word has more."""
     words = fold(name).split()
     keys = [w for w in words if len(w) >= 3 and w not in PLACE_NAME_STOPWORDS]
     if not keys and words:
         keys = [max(words, key=len)]
     found = set()
     for word in keys:
-        key = "n-" + word[:PLACE_KEY_LETTERS]
-        if key in split and len(word) > PLACE_KEY_LETTERS:
-            key = "n-" + word[: PLACE_KEY_LETTERS + 1]
-        found.add(key)
+        letters = PLACE_KEY_LETTERS
+        while "n-" + word[:letters] in split and len(word) > letters:
+            letters += 1
+        found.add("n-" + word[:letters])
     return found
 
 
@@ -452,12 +499,19 @@ def _places(gazetteer: Gazetteer) -> tuple[dict[str, list[list[Any]]], frozenset
     def names_keys(place: Any, split: frozenset[str]) -> set[str]:
         return place_keys(place.name, split) | (place_keys(place.name_nl, split) if place.name_nl else set())
 
-    weight: dict[str, int] = {}
-    for place, row in rows:
-        size = len(_json(row))
-        for key in names_keys(place, frozenset()):
-            weight[key] = weight.get(key, 0) + size
-    split = frozenset(k for k, w in weight.items() if w > PLACES_FILE_BYTES)
+    # Cut the files too large by one more letter, again until none is (or its words end):
+    # "n-vill" then "n-ville" (Villeneuve-…, Villefranche-…, Villeurbanne) then "n-villeu".
+    sizes = [(place, len(_json(row))) for place, row in rows]
+    split: frozenset[str] = frozenset()
+    while True:
+        weight: dict[str, int] = {}
+        for place, size in sizes:
+            for key in names_keys(place, split):
+                weight[key] = weight.get(key, 0) + size
+        more = {k for k, w in weight.items() if w > PLACES_FILE_BYTES} - split
+        if not more:
+            break
+        split |= more
     files: dict[str, list[list[Any]]] = {}
     for place, row in rows:
         for key in names_keys(place, split) | {postcode_key(p) for p in place.postcodes}:

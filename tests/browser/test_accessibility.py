@@ -200,9 +200,6 @@ def test_no_single_key_shortcut_navigates(page: Any, site_server: str, url: str)
         assert page.url == site_server + url, f"the key {key!r} left the page"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="generator/site/assets/search.js opens the search on '/' and 's' (search helper's file)"
-)
 @pytest.mark.parametrize("key", ["s", "/"])
 def test_no_single_key_shortcut_opens_the_search(page: Any, site_server: str, key: str) -> None:
     _open(page, site_server, "services/")

@@ -170,7 +170,7 @@ def _open_and_type(page: Any, base: str, query: str) -> None:
     page.goto(base + "/")
     field = page.locator("[data-maillage-search-input]")
     # On a wide screen the field is in the header; on a phone, behind the magnifier.
-    button = page.locator("label.md-header__button[for='__search']")
+    button = page.locator("[data-maillage-search-open]")
     if button.is_visible():
         button.click()
     field.click()
@@ -270,7 +270,9 @@ def test_plain_query_fetches_no_facet_data_until_the_filters_are_opened(
     # Every facet's data is what grows with the site (4.8 MB at 100,000 services): a plain
     # query must not fetch it; opening the filters fetches it, and shows exact counts. The
     # query's reading fetches only the filters it uses: "bruxelles" is a place (the place
-    # filter), "case management" a function, and services come before other pages (kind).
+    # filters that hold the values of the Brussels region and what it lies in: a few of
+    # PLACE_BUCKETS, computed alike by search.py and search.js), "case management" a
+    # function, and services come before other pages (kind).
     fetched: list[str] = []
     page.on("requestfinished", lambda request: fetched.append(urlsplit(request.url).path))
     _open_and_type(page, search_server, "case management bruxelles")
@@ -278,7 +280,8 @@ def test_plain_query_fetches_no_facet_data_until_the_filters_are_opened(
     assert [p for p in fetched if p.startswith("/pagefind/index/")]
     assert [p for p in fetched if p.startswith("/pagefind/fragment/")]
     used = {_filter_key(search_site, p) for p in fetched if p.startswith("/pagefind/filter/")}
-    assert used == {"place", "function", "kind"}
+    brussels = ("a:be-region-04000", "a:be", "i:be-region-04000")
+    assert used == {search.place_bucket(v) for v in brussels} | {"function", "kind"}
     assert page.locator("details.maillage-search__facet").count() == 0
     _open_facets(page)
     filters = {p for p in fetched if p.startswith("/pagefind/filter/")}
@@ -294,7 +297,7 @@ def test_plain_query_fetches_no_facet_data_until_the_filters_are_opened(
 
 def test_filters_opened_without_a_query_show_every_value_with_its_count(page: Any, search_server: str) -> None:
     page.goto(search_server + "/")
-    button = page.locator("label.md-header__button[for='__search']")
+    button = page.locator("[data-maillage-search-open]")
     if button.is_visible():
         button.click()
     page.locator("[data-maillage-search-input]").click()

@@ -25,7 +25,8 @@
  *   is shown above the results as chips, each a button that stops reading it; a place
  *   of several of that name offers the others.
  * - Results come by tiers: first the services whose area contains the place read (the
- *   "place" filter: "a:" their area codes, "i:" what those lie in) and that work on the
+ *   "place" values: "a:" their area codes, "i:" what those lie in, spread over the
+ *   filters "place_<n>" so that a query fetches only those of its place) and that work on the
  *   needs, functions and publics read, ranked by the other words; then the services of
  *   that place that only share words; then the other services with the words; then every
  *   other page (organisations first). The later tiers are searched only when the earlier
@@ -196,9 +197,9 @@
   function placeKey(data, word) {
     if (/^[0-9]{4,5}$/.test(word)) return "p-" + word.slice(0, 3);
     if (/^[0-9]+$/.test(word) || word.length < 3 || data.stop[word] || data.nameStop[word]) return null;
-    var key = "n-" + word.slice(0, data.letters);
-    if (data.split[key] && word.length > data.letters) key = "n-" + word.slice(0, data.letters + 1);
-    return key;
+    var letters = data.letters;
+    while (data.split["n-" + word.slice(0, letters)] && word.length > letters) letters++;
+    return "n-" + word.slice(0, letters);
   }
 
   function loadPlaceFile(base, key) {
@@ -297,12 +298,26 @@
     return context ? place.name + " (" + context + ")" : place.name;
   }
 
-  /* The "place" filter values that keep the services covering `place` (see the header). */
+  // The "place" values are spread over this many filters (PLACE_BUCKETS in search.py).
+  var PLACE_BUCKETS = 64;
+
+  /* The filter that holds a "place" value (place_bucket in generator/site/search.py). */
+  function placeBucket(value) {
+    var number = 0;
+    for (var i = 0; i < value.length; i++) number = (Math.imul(number, 31) + value.charCodeAt(i)) >>> 0;
+    return "place_" + (number % PLACE_BUCKETS);
+  }
+
+  /* The filters that keep the services covering `place` (see the header): any of its values. */
   function placeFilter(place) {
     var country = place.code.split("-")[0];
     var values = ["a:" + place.code, "a:" + country, "i:" + place.code];
     place.up.forEach(function (code) { values.push("a:" + code); });
-    return { any: values };
+    return { any: values.map(function (value) {
+      var one = {};
+      one[placeBucket(value)] = value;
+      return one;
+    }) };
   }
 
   /* Material's permalink sign and blanks around a title or excerpt. */
@@ -469,19 +484,31 @@
         self.run();
       });
     }
+    // The panel opens when the person types or asks for it, never on focus alone: on a
+    // phone it covers the page, and every later focus stop with it (RGAA 10.7, 12.8).
     this.input.addEventListener("input", function () {
+      if (self.input.value.trim()) self.setOpen(true);
       clearTimeout(timer);
       timer = setTimeout(function () { self.run(); }, 180);
     });
     this.input.addEventListener("focus", function () {
-      self.setOpen(true);
       self.load().catch(function () { /* reported on search */ });
     });
+    // A click or tap on the field asks for the panel (Tab into it does not).
+    this.input.addEventListener("click", function () { self.setOpen(true); });
     this.form.addEventListener("submit", function (event) {
       event.preventDefault();
       clearTimeout(timer);
+      self.setOpen(true);
       self.run();
     });
+    // Focus leaving the panel for another control closes it (not a click on its text,
+    // nor a redraw that removes the focused control: no control receives the focus then).
+    this.root.addEventListener("focusout", function (event) {
+      var next = event.relatedTarget;
+      if (next && !self.root.contains(next) && next !== self.opener) self.setOpen(false);
+    });
+    this.bindOpener();
     this.form.addEventListener("reset", function () {
       self.selected = {};
       setTimeout(function () { self.run(); self.setOpen(false); }, 0);
@@ -489,23 +516,39 @@
     this.moreButton.addEventListener("click", function () { self.showMore(); });
     if (this.toggle) {
       this.toggle.addEventListener("change", function () {
+        if (self.opener) self.opener.setAttribute("aria-expanded", self.toggle.checked ? "true" : "false");
         if (self.toggle.checked) {
           self.input.focus();
           if (!self.results.length) self.run();
         }
       });
     }
+    // Escape closes the panel and gives the focus back to the field, or to the button that
+    // opens the panel where the field is hidden with it (a phone). No single-key shortcut
+    // opens it (RGAA 12.10): "/" and "s" are letters like the others.
     document.addEventListener("keydown", function (event) {
       var open = self.toggle && self.toggle.checked;
-      if (event.key === "Escape" && open) {
-        self.setOpen(false);
-        self.input.blur();
-      } else if (!open && (event.key === "/" || event.key === "s") && !event.ctrlKey && !event.metaKey &&
-                 !/^(INPUT|TEXTAREA|SELECT)$/.test((document.activeElement || {}).tagName || "")) {
-        event.preventDefault();
-        self.setOpen(true);
-        self.input.focus();
-      }
+      if (event.key !== "Escape" || !(open || self.root.contains(document.activeElement))) return;
+      self.setOpen(false);
+      var back = self.opener && self.opener.getClientRects().length ? self.opener : self.input;
+      back.focus();
+    });
+  };
+
+  /*
+   * The header's magnifier (partials/header.html: a button, shown where the field is not):
+   * opens the panel and puts the focus in its field; says whether the panel is open.
+   */
+  Search.prototype.bindOpener = function () {
+    var self = this;
+    var opener = document.querySelector("[data-maillage-search-open]");
+    this.opener = opener;
+    if (!opener) return;
+    opener.setAttribute("aria-expanded", this.toggle && this.toggle.checked ? "true" : "false");
+    opener.addEventListener("click", function () {
+      var open = !(self.toggle && self.toggle.checked);
+      self.setOpen(open);
+      if (open) self.input.focus();
     });
   };
 
@@ -513,6 +556,7 @@
     if (this.toggle && this.toggle.checked !== open) {
       this.toggle.checked = open;
     }
+    if (this.opener) this.opener.setAttribute("aria-expanded", open ? "true" : "false");
   };
 
   Search.prototype.readAddress = function () {
@@ -686,7 +730,7 @@
     var self = this;
     var terms = termFilters(reading);
     var hasTerms = Object.keys(terms).length > 0;
-    var place = reading.place && { place: placeFilter(reading.place.place) };
+    var place = reading.place && placeFilter(reading.place.place);
     var rest = reading.rest.join(" ");
     var wordsOnly = reading.chips.filter(function (c) { return c.kind === "term"; })
       .map(function (c) { return c.phrase; }).concat(reading.rest).join(" ");
@@ -732,7 +776,10 @@
       }
     }
     var wordsGroup = this.tiers.length ? N_("js.search.groupWords") : N_("js.search.groupServices");
-    var text = query;
+    // The words that say something: each other word fetches its part of the word index
+    // ("un", "de": large parts, every page has them) for nothing.
+    var stop = (this.readingData && this.readingData.stop) || {};
+    var text = fold(query).split(" ").filter(function (w) { return w && !stop[w]; }).join(" ") || query;
     this.tiers.push(function () {
       return search(text, { kind: "service" }).then(function (found) { return { found: found, group: wordsGroup }; });
     });
@@ -981,8 +1028,10 @@
   Search.prototype.renderFacets = function (counts) {
     var self = this;
     var box = this.facetsBox;
+    // Redrawn after each change: the control that had the focus gets it back (RGAA 12.8).
+    var focus = this.facetFocus(box);
     box.replaceChildren();
-    if (!counts) { box.hidden = true; return; }
+    if (!counts) { box.hidden = true; this.restoreFocus(box, focus); return; }
     box.hidden = false;
     var any = false;
     FACETS.forEach(function (facet) {
@@ -1000,7 +1049,7 @@
         return AGE_ORDER.indexOf(a) - AGE_ORDER.indexOf(b);
       } : function (a, b) { return values[b] - values[a] || a.localeCompare(b, "fr"); });
       var chosen = (self.selected[facet] || []).length;
-      var summary = el("summary", { "class": "maillage-search__facet-name" }, [
+      var summary = el("summary", { "class": "maillage-search__facet-name", id: "maillage-search-facet-" + facet }, [
         document.createTextNode(t(FACET_NAMES[facet]) || facet),
         chosen ? el("span", { "class": "maillage-search__chosen", text: " (" + chosen + ")" }) : null
       ]);
@@ -1022,17 +1071,53 @@
       var parts = [summary];
       if (facet === "territory" && names.length > 8) parts.push(self.territoryFinder(list));
       parts.push(list);
-      var details = el("details", { "class": "maillage-search__facet", "data-facet": facet }, parts);
+      // A group named by its summary (a <details> is a group without a name otherwise).
+      var details = el("details", { "class": "maillage-search__facet", "data-facet": facet,
+        "aria-labelledby": "maillage-search-facet-" + facet }, parts);
       if (self.open[facet] || chosen) details.open = true;
       details.addEventListener("toggle", function () { self.open[facet] = details.open; });
       box.appendChild(details);
     });
     if (Object.keys(this.filters()).length) {
       var clear = el("button", { type: "button", "class": "md-button maillage-search__clear", text: t("js.search.clear") });
-      clear.addEventListener("click", function () { self.selected = {}; self.run(); });
+      clear.addEventListener("click", function () { self.selected = {}; self.changed = { part: "clear" }; self.run(); });
       box.appendChild(clear);
     }
     if (!any) box.hidden = true;
+    this.restoreFocus(box, focus);
+  };
+
+  /* What has the focus among the filters (or was just changed): {facet, value, part}. */
+  Search.prototype.facetFocus = function (box) {
+    var active = document.activeElement;
+    var pending = this.changed;
+    this.changed = null;
+    if (!active || active === document.body) return pending;
+    if (!box.contains(active)) return null;
+    var group = active.closest("[data-facet]");
+    var facet = group && group.getAttribute("data-facet");
+    if (active.matches("input[type=checkbox]")) return { facet: facet, value: active.value };
+    if (active.matches(".maillage-search__finder")) return { facet: facet, part: "finder" };
+    if (active.matches("summary")) return { facet: facet, part: "summary" };
+    return { part: "clear" };
+  };
+
+  /* The same control in the redrawn filters, else its group's summary, else the toggle. */
+  Search.prototype.restoreFocus = function (box, focus) {
+    if (!focus) return;
+    var target = null;
+    var group = focus.facet && box.querySelector("details[data-facet='" + focus.facet + "']");
+    if (group && focus.value !== undefined) {
+      target = Array.prototype.filter.call(group.querySelectorAll("input[type=checkbox]"), function (input) {
+        return input.value === focus.value;
+      })[0];
+    } else if (group && focus.part === "finder") {
+      target = group.querySelector(".maillage-search__finder");
+    }
+    if (!target && group) target = group.querySelector("summary");
+    if (!target && focus.part === "clear") target = box.querySelector(".maillage-search__clear");
+    if (!target || target.getClientRects().length === 0) target = this.facetsToggle || this.input;
+    if (target && document.activeElement !== target) target.focus();
   };
 
   /*
@@ -1088,6 +1173,7 @@
   };
 
   Search.prototype.toggleValue = function (facet, value, on) {
+    this.changed = { facet: facet, value: value };
     var values = (this.selected[facet] || []).filter(function (v) { return v !== value; });
     if (on) values.push(value);
     this.selected[facet] = values;
