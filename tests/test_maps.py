@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import replace
@@ -244,3 +245,23 @@ def test_real_registry_map_page_builds() -> None:
     data = map_data(context(ROOT))
     # The real registry publishes no site address yet: its services show at their areas.
     assert data.index["points"] and all(p[3] == AREA for p in data.index["points"])
+
+
+def test_map_page_details_carry_alerts_and_the_organisation_phone(ctx: SiteContext) -> None:
+    from generator.registry.models import Alert
+
+    registry = ctx.registry
+    service_id = next(s.id for s in registry.services.values() if registry.sites_of(s))
+    service = registry.services[service_id]
+    alert = Alert.model_validate({"kind": "closed", "from": "2026-07-01", "until": "2026-08-31"})
+    services = {**registry.services, service_id: service.model_copy(update={"alerts": [alert], "contacts": []})}
+    data = map_data(replace(ctx, registry=replace(registry, services=services)))
+    rows = [row for chunk in data.chunks for row in chunk["services"].values() if row[0] == service_id]
+    assert rows and rows[0][4] == [["closed", "2026-07-01", "2026-08-31", ""]]
+    # No phone of its own: its organisation's, as on its page.
+    organisation_phones = [c.value for c in registry.organisation_of(service_id).contacts if c.kind == "phone"]
+    assert rows[0][3] == (organisation_phones[0] if organisation_phones else "")
+    # Each territory's run of points covers the points once, in order.
+    runs = data.index["groups"]
+    assert runs[0][1] == 0 and runs[-1][2] == len(data.index["points"])
+    assert all(a[2] == b[1] for a, b in itertools.pairwise(runs))

@@ -24,7 +24,7 @@ from ..analysis.describe import summary
 from ..exchange.geocode import Position, site_positions
 from ..locale import N_, t
 from ..registry.loader import Registry
-from ..registry.models import Service
+from ..registry.models import Service, Site
 from .context import Asset, GeneratedPage, SiteContext
 from .maps import (
     LOCAL_RESOURCES,
@@ -89,9 +89,11 @@ class MapData:
 
     ``index``: ``profiles`` (unique pairs of need and function index lists), ``services``
     (each service's profile), ``points`` (``[lat, lon, [service indexes], kind]``, sorted
-    by territory so neighbours share a detail file). ``chunks[k]``: for points
-    ``k*CHUNK…``, a string table, each point's ``[name, commune]`` and each service's
-    ``[id, name, summary, phone]``.
+    by territory so neighbours share a detail file), ``groups`` (``[territory, start,
+    end]``: each département/province's run of points, for the text version). ``chunks[k]``:
+    for points ``k*CHUNK…``, a string table, each point's ``[name, commune, alerts?]`` and
+    each service's ``[id, name, summary, phone, alerts?]`` (the service's or else its
+    organisation's phone; alerts as ``[kind, from, until, text]``, shown while current).
     """
 
     index: dict[str, Any]
@@ -121,10 +123,10 @@ def _phone(ctx: SiteContext, service: Service) -> str:
     return next((c.value for c in contacts if c.kind == "phone"), "")
 
 
-def _alerts(service: Service, lang: str) -> list[list[str]]:
-    """The service's dated alerts as ``[kind, from, until, text]``; the browser shows the current ones."""
+def _alerts(owner: Service | Site, lang: str) -> list[list[str]]:
+    """A service's or site's dated alerts as ``[kind, from, until, text]``; the browser shows the current ones."""
     found: list[list[str]] = []
-    for alert in getattr(service, "alerts", None) or []:
+    for alert in getattr(owner, "alerts", None) or []:
         text = alert.text.get(lang) if alert.text is not None else ""
         found.append([alert.kind, alert.start.isoformat(), alert.until.isoformat(), text])
     return found
@@ -170,6 +172,7 @@ def map_data(ctx: SiteContext) -> MapData:
 
     # (sort key, lat, lon, service indexes, kind, name, commune, territory for the counts)
     raw: list[tuple[tuple[str, float, float], float, float, list[int], int, str, str, str | None]] = []
+    site_alerts: dict[int, list[list[str]]] = {}  # a site's own alerts, by its row in raw
     for site_id, ids in at_site.items():
         position: Position | None = positions.get(site_id)
         if position is None:
@@ -182,6 +185,8 @@ def map_data(ctx: SiteContext) -> MapData:
         group = group_of(code) or ""
         lat, lon = round(position.lat, 4), round(position.lon, 4)
         raw.append(((group, -lat, lon), lat, lon, sorted(set(ids)), kind, site.name.get(lang), where, code))
+        if getattr(site, "alerts", None):
+            site_alerts[len(raw) - 1] = _alerts(site, lang)
     for service in without_site:
         for code in service.public.area:
             territory = gazetteer.get(code)
@@ -192,7 +197,9 @@ def map_data(ctx: SiteContext) -> MapData:
             raw.append(
                 ((group, -lat, lon), lat, lon, [service_index[service.id]], AREA, territory.label(lang), "", code)
             )
-    raw.sort(key=lambda r: (r[0], r[3]))
+    order = sorted(range(len(raw)), key=lambda i: (raw[i][0], raw[i][3]))
+    alerts_at = {new: site_alerts[old] for new, old in enumerate(order) if old in site_alerts}
+    raw = [raw[i] for i in order]
 
     points: list[list[Any]] = []
     chunks: list[dict[str, Any]] = []
@@ -206,9 +213,9 @@ def map_data(ctx: SiteContext) -> MapData:
         strings = _Strings()
         names: list[list[int]] = []
         details: dict[str, list[Any]] = {}
-        for _, lat, lon, ids, kind, name, where, code in raw[start : start + CHUNK]:
+        for at, (_, lat, lon, ids, kind, name, where, code) in enumerate(raw[start : start + CHUNK], start):
             points.append([lat, lon, ids[0] if len(ids) == 1 else ids, kind])
-            names.append([strings(name), strings(where)])
+            names.append([strings(name), strings(where), *([alerts_at[at]] if at in alerts_at else [])])
             for i in ids:
                 if str(i) in details:
                     continue

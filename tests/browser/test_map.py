@@ -1,9 +1,13 @@
-"""The maps in Chromium with the network blocked: markers and clusters drawn, nothing leaves.
+"""The maps in Chromium with the network blocked: base layer, markers, clusters, keyboard.
 
-A synthetic registry (``maillage synth``, 300 services over the real gazetteer) gives the
-map page a few hundred sites; the site is built once per session with mkdocs-material from
-the map provider's output, plus one service page carrying ``service_map_html`` (and its
-shared script and area files). Any request that leaves localhost fails the test.
+Two sites. A synthetic registry (``maillage synth``, 300 services over the real gazetteer)
+gives the map page a few hundred sites, built once per session with mkdocs-material from
+the map provider's output, plus one service page carrying ``service_map_html``. The
+shipped site (``site_server``, the real ``maillage build``) is where a visitor reads the
+map page: its base layer drawn from the site, the first view on metropolitan France and
+Belgium, the overseas views, keyboard access to clusters and places, the text version
+following the filters, and axe in fr, nl and en at 1366 and 375 px. Any request that
+leaves localhost fails the test.
 """
 
 from __future__ import annotations

@@ -106,6 +106,7 @@
       var names = chunk.points[index % data.chunk];
       var where = texts[names[0]] + (names[1] >= 0 ? " — " + texts[names[1]] : "");
       box.appendChild(el("p", "maillage-where", where));
+      alerts(names[2]).forEach(function (line) { box.appendChild(line); });  // the place's own
       if (point[3] > 0) { box.appendChild(el("p", "maillage-where", labels.precision[point[3]])); }
       return box;
     }
