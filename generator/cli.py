@@ -978,8 +978,8 @@ def import_hsds_command(
     result = import_hsds(feed.services, feed.organizations, registry, defaults, feed)
     for problem in result.warnings:
         click.echo(problem.line_text(lang()), err=True)
-    for line in result.unmapped:
-        click.echo(t("cli.import.unmapped", lang(), line=line), err=True)
+    for note in result.unmapped:
+        click.echo(t("cli.import.unmapped", lang(), line=note.text(lang())), err=True)
     for message in result.errors:
         click.echo(t("cli.import.error", lang(), line=message.text(lang())), err=True)
     for line in summary_lines(result, lang()):
@@ -1037,8 +1037,8 @@ def import_data_inclusion_command(
     result = import_data_inclusion(feed, registry, defaults)
     for problem in result.warnings:
         click.echo(problem.line_text(lang()), err=True)
-    for line in result.unmapped:
-        click.echo(t("cli.import.unmapped", lang(), line=line), err=True)
+    for note in result.unmapped:
+        click.echo(t("cli.import.unmapped", lang(), line=note.text(lang())), err=True)
     for message in result.errors:
         click.echo(t("cli.import.error", lang(), line=message.text(lang())), err=True)
     for line in summary_lines(result, lang(), N_("cli.di.summary")):

@@ -209,8 +209,9 @@ def test_foreign_hsds_reports_what_it_left_out(mini: Path) -> None:
     defaults = ImportDefaults(needs=("mental-health",), functions=("helpline",), source="fixture-source")
     result = import_hsds([FOREIGN_SERVICE], [], registry, defaults)
     assert result.errors == ()
-    assert "service 'Permanence psy': 'funding' not imported" in result.unmapped
-    assert "service 'Permanence psy': attribute 'Counselling' (taxonomy OR) not imported" in result.unmapped
+    unmapped = [note.text("en") for note in result.unmapped]
+    assert "service 'Permanence psy': 'funding' not imported" in unmapped
+    assert "service 'Permanence psy': attribute 'Counselling' (taxonomy OR) not imported" in unmapped
     (organisation,) = [f.organisation for f in result.organisations]
     assert organisation.id == "asbl-etrangere"
     (service,) = organisation.services

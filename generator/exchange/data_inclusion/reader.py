@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from ...registry.loader import Registry
 from ...registry.models import Service as OurService
 from ...registry.models import Site as OurSite
-from ...registry.problems import Problem, msg
+from ...registry.problems import Problem, msg, quoted
 from ..hsds.common import Json
 from ..hsds.feed import Feed, FeedError, Where, _delimiter, _JsonText, _shown, as_number
 from ..hsds.reader import ImportDefaults, Importer, ImportResult, finish, slug
@@ -294,7 +294,7 @@ class _Mapper:
             if value in (None, "", []) or key in _IDENTITY or key in used:
                 continue
             if key in _NO_PLACE:
-                self.importer.note(str(where), f"'{key}' not imported")
+                self.importer.note(str(where), msg("cli.hsds.note.not_imported", key=quoted(key)))
                 self.count(record.kind, key, "dropped")
             else:
                 self.count(record.kind, key, "kept")
@@ -406,7 +406,7 @@ class _Mapper:
             data["functions"] = [FUNCTION_OF_TYPE[raw["type"]]]
             self.count("service", "type", "converted")
         elif raw.get("type"):
-            self.importer.note(where, f"type '{raw['type']}' has no function of ours: not imported")
+            self.importer.note(where, msg("cli.di.note.type", type=quoted(raw["type"])))
             self.count("service", "type", "dropped")
         public: Json = {}
         others = [p for p in publics if p not in NEED_OF_PUBLIC and p != "tous-publics"]
@@ -419,7 +419,7 @@ class _Mapper:
         for code in raw.get("zone_eligibilite") or []:
             territory = territory_of_code(str(code), self.registry.gazetteer)
             if territory is None:
-                self.importer.note(where, f"zone_eligibilite '{code}' is not in the gazetteer: not imported")
+                self.importer.note(where, msg("cli.di.note.zone", code=quoted(code)))
                 self.count("service", "zone_eligibilite", "dropped")
             else:
                 area.append(territory)

@@ -11,7 +11,7 @@ rule separator ``,`` (which adds, never replaces): the n-th weekday of a month (
 A schedule written by our own export carries its expression in ``notes``
 (``opening_hours: …``): it is taken back as it was. What cannot be converted (another
 frequency, an interval, counts, week or year days, no opening time) is returned with the
-reason, for the import to report; nothing is dropped silently.
+reason (a catalogue message), for the import to report; nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...registry import hours
+from ...registry.problems import Message, msg, quoted
 
 Json = dict[str, Any]
 
@@ -40,7 +41,7 @@ class Converted:
 
     expression: str | None = None
     used: list[Json] = field(default_factory=list)
-    left: list[tuple[Json, str]] = field(default_factory=list)  # (schedule, why, in English)
+    left: list[tuple[Json, Message]] = field(default_factory=list)  # (schedule, why)
 
 
 def _minutes(value: Any) -> int | None:
@@ -66,14 +67,14 @@ def _osm_date(day: dt.date) -> str:
     return f"{day.year} {_MONTHS[day.month - 1]} {day.day:02d}"
 
 
-def _span(schedule: Json) -> tuple[int, int | None] | str:
+def _span(schedule: Json) -> tuple[int, int | None] | Message:
     """``(opens, closes)`` in minutes (closes None: open end), or why not."""
     opens = _minutes(schedule.get("opens_at"))
     if opens is None:
-        return "no opening time (opens_at)"
+        return msg("cli.hsds.schedule.no_opening")
     closes = _minutes(schedule.get("closes_at")) if schedule.get("closes_at") else None
     if schedule.get("closes_at") and closes is None:
-        return f"closes_at {schedule.get('closes_at')!r} is not a time"
+        return msg("cli.hsds.schedule.bad_close", value=quoted(schedule.get("closes_at")))
     if closes == 1439 and str(schedule.get("closes_at")).startswith("23:59"):
         closes = 1440  # "until midnight", as exports write it
     if closes is not None and closes <= opens:
@@ -86,18 +87,18 @@ def _spans_text(spans: Iterable[tuple[int, int | None]]) -> str:
     return ",".join(_clock(a) + ("+" if b is None else "-" + _clock(b)) for a, b in ordered)
 
 
-def _days(byday: Any, freq: str) -> list[tuple[int, int | None]] | str:
+def _days(byday: Any, freq: str) -> list[tuple[int, int | None]] | Message:
     """``(weekday, nth)`` of ``byday`` (nth None: every week), or why not."""
     if not byday:
-        return [(d, None) for d in range(7)] if freq == "DAILY" else "no days (byday)"
+        return [(d, None) for d in range(7)] if freq == "DAILY" else msg("cli.hsds.schedule.no_days")
     found = []
     for part in str(byday).upper().replace(" ", "").split(","):
         match = _BYDAY.match(part)
         if not match:
-            return f"byday {byday!r} is not a list of days"
+            return msg("cli.hsds.schedule.bad_days", value=quoted(byday))
         nth = int(match.group(1)) if match.group(1) else None
         if nth is not None and freq != "MONTHLY":
-            return f"byday {byday!r}: a numbered day outside a monthly schedule"
+            return msg("cli.hsds.schedule.numbered_day", value=quoted(byday))
         found.append((_DAY_CODES.index(match.group(2)), nth))
     return found
 
@@ -110,7 +111,7 @@ def convert(schedules: Iterable[Json], today: dt.date) -> Converted:
         result.expression = str(ours[0]["notes"])[len(OUR_NOTES) :]
         result.used = ours
         others = [s for s in schedules if s not in ours]
-        result.left = [(s, "beside a schedule that holds its whole opening_hours") for s in others]
+        result.left = [(s, msg("cli.hsds.schedule.beside_ours")) for s in others]
         return result
     week: dict[tuple[str, int], set[tuple[int, int | None]]] = {}  # (date range, day) -> spans
     extra: list[str] = []
@@ -121,7 +122,7 @@ def convert(schedules: Iterable[Json], today: dt.date) -> Converted:
             continue
         start, end = _date(schedule.get("valid_from")), _date(schedule.get("valid_to"))
         if end is not None and end < today:
-            result.left.append((schedule, f"ended on {end.isoformat()} (valid_to)"))
+            result.left.append((schedule, msg("cli.hsds.schedule.ended", date=end.isoformat())))
             continue
         window = ""
         if end is not None:
@@ -131,8 +132,11 @@ def convert(schedules: Iterable[Json], today: dt.date) -> Converted:
         freq = str(schedule.get("freq") or "WEEKLY").upper()
         span = _span(schedule)
         days = _days(schedule.get("byday"), freq)
-        if isinstance(span, str) or isinstance(days, str):
-            result.left.append((schedule, span if isinstance(span, str) else str(days)))
+        if isinstance(span, Message):
+            result.left.append((schedule, span))
+            continue
+        if isinstance(days, Message):
+            result.left.append((schedule, days))
             continue
         for day, nth in days:
             if nth is None and not window:
@@ -152,21 +156,21 @@ def convert(schedules: Iterable[Json], today: dt.date) -> Converted:
         try:
             hours.validate(expression)
         except hours.HoursSyntaxError:
-            result.left += [(s, "not expressible as opening_hours") for s in result.used]
+            result.left += [(s, msg("cli.hsds.schedule.inexpressible")) for s in result.used]
             result.used = []
             return result
         result.expression = expression
     return result
 
 
-def _why_not(schedule: Json) -> str | None:
+def _why_not(schedule: Json) -> Message | None:
     freq = str(schedule.get("freq") or "WEEKLY").upper()
     if freq not in ("WEEKLY", "DAILY", "MONTHLY"):
-        return f"freq {freq}"
+        return msg("cli.hsds.schedule.field", field="freq", value=freq)
     for key in _UNCONVERTIBLE:
         value = schedule.get(key)
         if value not in (None, "", 1, "1") or (key != "interval" and value not in (None, "")):
-            return f"{key} {value!r}"
+            return msg("cli.hsds.schedule.field", field=key, value=quoted(value))
     if freq == "MONTHLY" and not re.search(r"[1-5](MO|TU|WE|TH|FR|SA|SU)", str(schedule.get("byday") or "").upper()):
-        return "a monthly schedule without a numbered day"
+        return msg("cli.hsds.schedule.monthly")
     return None

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from ...locale import N_, t
 from ...registry.loader import Registry, Vocabularies, friendly_message
 from ...registry.models import Organisation
-from ...registry.problems import Message, Problem, msg
+from ...registry.problems import Message, Problem, literal, msg, optional, quoted
 from ...registry.territories import PlaceError
 from ...registry.text import fold
 from ..untrusted import InputError
@@ -70,7 +70,7 @@ class ImportedFile:
 @dataclass(frozen=True)
 class ImportResult:
     organisations: tuple[ImportedFile, ...]
-    unmapped: tuple[str, ...]  # what was left out, in words
+    unmapped: tuple[Message, ...]  # what was left out, each with where it stood
     errors: tuple[Message, ...] = field(default=())  # records not imported, and why
     warnings: tuple[Problem, ...] = field(default=())  # values dropped, at their position
     tally: Counter[tuple[str, str]] = field(default_factory=Counter)  # (HSDS field, outcome) -> count
@@ -87,7 +87,7 @@ class _Attributes:
 
     fields: list[tuple[str, Any]] = field(default_factory=list)
     terms: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    foreign: list[str] = field(default_factory=list)
+    foreign: list[Message] = field(default_factory=list)
 
     def value(self, path: str) -> Any:
         return next((v for p, v in self.fields if p == path), None)
@@ -109,8 +109,9 @@ def _read_attributes(obj: Json) -> _Attributes:
             result.terms[vocabulary].append(term_id)
         else:
             name = term.get("name") or code or attribute.get("taxonomy_term_id", "?")
-            value = f" = {attribute['value']!r}" if attribute.get("value") else ""
-            result.foreign.append(f"attribute '{name}'{value}" + (f" (taxonomy {taxonomy})" if taxonomy else ""))
+            value = literal(f" = {attribute['value']!r}") if attribute.get("value") else literal("")
+            named = optional(msg("cli.hsds.note.taxonomy", name=taxonomy) if taxonomy else None)
+            result.foreign.append(msg("cli.hsds.note.attribute", name=quoted(name), value=value, taxonomy=named))
     return result
 
 
@@ -212,14 +213,14 @@ class _Importer:
         self.defaults = defaults
         self.feed = feed
         self.tally = feed.tally
-        self.unmapped: list[str] = []
+        self.unmapped: list[Message] = []
         self.errors: list[Message] = []
         self.synthetic: set[int] = set()  # organizations made for services that name none
         self.where_of: dict[int, str] = {}  # id(our record's data) -> how messages name it
         self.counted: set[int] = set()  # nested objects already counted in the summary
 
-    def note(self, where: str, message: str) -> None:
-        self.unmapped.append(f"{where}: {message}")
+    def note(self, where: str, message: Message) -> None:
+        self.unmapped.append(msg("cli.import.note", where=str(where), what=message))
 
     def label(self, obj: Json, kind: str, name: str) -> str:
         """``file:line: /pointer: service 'name'``: a record as messages name it."""
@@ -234,7 +235,7 @@ class _Importer:
                 continue
             if key not in known:
                 if not quiet:
-                    self.note(where, f"'{key}' not imported")
+                    self.note(where, msg("cli.hsds.note.not_imported", key=quoted(key)))
                 self.tally[(f"{table}.{key}", "dropped")] += 1
             elif key != "attributes":
                 self.tally[(f"{table}.{key}", "kept")] += 1
@@ -265,14 +266,15 @@ class _Importer:
             if str(phone.get("type") or "voice").lower() in ("fax", "pager"):  # not a way to speak to anyone
                 self.counted.add(id(phone))
                 self.tally[("phone.number", "dropped")] += 1
-                self.note(where, f"{phone.get('type')} number {phone.get('number')} not imported")
+                self.note(where, msg("cli.hsds.note.fax", type=str(phone.get("type")), number=str(phone.get("number"))))
             elif phone.get("number"):
                 found.append(self.contact(where, phone, "phone", phone["number"], phone.get("description")))
         for contact in owner.get("contacts") or []:
             if contact.get("email"):
                 found.append(self.contact(where, contact, "email", contact["email"], contact.get("name")))
             else:
-                self.note(where, f"contact '{contact.get('name', contact.get('id'))}' without e-mail not imported")
+                named = quoted(contact.get("name", contact.get("id")))
+                self.note(where, msg("cli.hsds.note.contact_without_email", name=named))
         virtual = [a.get("location") or {} for a in owner.get("service_at_locations") or []]
         virtual += list(owner.get("locations") or [])
         for location in virtual:
@@ -298,7 +300,7 @@ class _Importer:
         contact = _merge(contact, extra)
         position = as_number(attributes.value("position"))
         for foreign in attributes.foreign:
-            self.note(where, f"{foreign} of contact {value} not imported")
+            self.note(where, msg("cli.hsds.note.of_contact", what=foreign, value=value))
         return (position if position is not None else 1e9 + len(where)), contact
 
     def site(self, where: str, location: Json) -> Json | None:
@@ -320,7 +322,10 @@ class _Importer:
                     if value not in (None, "", [], {}) and key not in _IDENTITY_KEYS:
                         self.tally[(f"address.{key}", "dropped")] += 1
                 kind = other.get("address_type", "physical")
-                self.note(where, f"{kind} address '{other.get('address_1', '')}' not imported: a site has one address")
+                self.note(
+                    where,
+                    msg("cli.hsds.note.second_address", kind=str(kind), street=quoted(other.get("address_1", ""))),
+                )
         if addresses:
             address = addresses[0]
             street = ", ".join(str(address[k]) for k in ("address_1", "address_2") if address.get(k))
@@ -349,12 +354,12 @@ class _Importer:
         site = _merge(site, extra)
         if not site.get("name"):
             if not name and not addresses:
-                self.note(where, f"location {location.get('id')} without name nor address not imported")
+                self.note(where, msg("cli.hsds.note.location_unnamed", id=str(location.get("id"))))
                 return None
             site["name"] = {"fr": name or addresses[0].get("city", "Lieu")}
         site.setdefault("id", slug(str(name or site["name"].get("fr", "lieu"))))
         for foreign in attributes.foreign:
-            self.note(where, f"{foreign} of location '{name}' not imported")
+            self.note(where, msg("cli.hsds.note.of_location", what=foreign, name=quoted(name)))
         return site
 
     def schedules(self, where: str, rows: list[Json]) -> tuple[str | None, list[str]]:
@@ -382,7 +387,7 @@ class _Importer:
                 texts.append(str(row["description"]))
             structured = any(row.get(k) for k in _SCHEDULE_KEYS - {"description", "notes"})
             if structured:
-                self.note(where, f"schedule {row.get('id', '')}: {why}: not converted to opening hours")
+                self.note(where, msg("cli.hsds.note.schedule", id=str(row.get("id", "")), why=why))
         if converted.expression:
             texts = [t for t in texts if t not in {str(r.get("description")) for r in converted.used}]
         return converted.expression, list(dict.fromkeys(texts))
@@ -406,7 +411,7 @@ class _Importer:
                 elif row.get(key):
                     self.tally[(f"accessibility.{key}", "dropped")] += 1
             if not matched:
-                self.note(where, f"accessibility '{said}' matches no accessibility term: not imported")
+                self.note(where, msg("cli.hsds.note.accessibility", text=quoted(said)))
             found += matched
         return list(dict.fromkeys(found))
 
@@ -424,9 +429,7 @@ class _Importer:
             if code:
                 codes.append(code)
             else:
-                self.note(
-                    where, f"language '{row.get('name') or row.get('code')}' is not a known language: not imported"
-                )
+                self.note(where, msg("cli.hsds.note.language", name=quoted(row.get("name") or row.get("code"))))
                 self.tally[("language.name", "dropped")] += 1
         return list(dict.fromkeys(codes))
 
@@ -456,7 +459,7 @@ class _Importer:
         ]
         data["sources"] = attributes.terms.get("sources", [])
         for foreign in attributes.foreign:
-            self.note(where, f"{foreign} not imported")
+            self.note(where, msg("cli.hsds.note.foreign", what=foreign))
         if not synthetic:
             self.leftovers(where, org, self._ORGANIZATION_KEYS, "organization")
         data = _merge(data, extra)
@@ -542,7 +545,7 @@ class _Importer:
                 data = _merge(data, unflatten((f"{path}[]", v) for v in values))
         data["sources"] = attributes.terms.get("sources", [])
         for foreign in attributes.foreign:
-            self.note(where, f"{foreign} not imported")
+            self.note(where, msg("cli.hsds.note.foreign", what=foreign))
         if "alerts" in extra:  # our export: the alert text is written from the alerts
             obj = {k: v for k, v in obj.items() if k != "alert"}
         self.leftovers(where, obj, self._SERVICE_KEYS, "service")
@@ -569,7 +572,7 @@ class _Importer:
                 codes.append(gazetteer.resolve(place).code)
                 self.tally[("service_area.name", "converted")] += 1
             except PlaceError as exc:
-                self.note(where, f"service area '{place}' not imported: {exc}")
+                self.note(where, msg("cli.hsds.note.service_area", place=quoted(place), problem=exc.message))
                 self.tally[("service_area.name", "dropped")] += 1
         return codes
 
@@ -784,10 +787,10 @@ def _validate(importer: _Importer, data: Json, rounds: int = 0) -> Organisation 
                         importer.tally[("service", "refused")] += 1
                     bad.add(loc[1])
                 else:
-                    importer.note(named, f"{_dotted(loc[2:])}: {message.text('en')}: value dropped")
+                    importer.note(named, msg("cli.hsds.note.value_dropped", field=_dotted(loc[2:]), problem=message))
                     importer.tally[(f"service.{loc[2]}", "dropped")] += 1
             elif loc and loc[0] not in _REQUIRED_ORGANISATION and loc[0] != "services" and _drop(data, loc):
-                importer.note(where, f"{_dotted(loc)}: {message.text('en')}: value dropped")
+                importer.note(where, msg("cli.hsds.note.value_dropped", field=_dotted(loc), problem=message))
                 importer.tally[(f"organization.{loc[0]}", "dropped")] += 1
             else:
                 importer.errors.append(msg("cli.hsds.refused_value", where=where, field=_dotted(loc), problem=message))
@@ -843,7 +846,8 @@ def _clean_references(importer: _Importer, organisation: Organisation, registry:
             values = getattr(holder, path.split(".")[-1]) or []
             unknown = [v for v in values if v not in known]
             for value in unknown:
-                importer.note(where, f"{vocabulary} term '{value}' is not in this project's vocabulary: left out")
+                unknown_term = msg("cli.hsds.note.unknown_term", vocabulary=vocabulary, value=quoted(value))
+                importer.note(where, unknown_term)
             if unknown:
                 kept = [v for v in values if v in known]
                 update[path] = kept
@@ -863,7 +867,7 @@ def _clean_references(importer: _Importer, organisation: Organisation, registry:
             marked = list(dict.fromkeys([*service.origin.filled, *filled]))
             update["origin"] = service.origin.model_copy(update={"filled": marked})
         if service.programme and service.programme not in registry.programmes:
-            importer.note(where, f"programme '{service.programme}' is not in data/programmes.yaml: left out")
+            importer.note(where, msg("cli.hsds.note.unknown_programme", id=quoted(service.programme)))
             update["programme"] = None
         unknown_sources = [s for s in service.sources if s not in registry.sources]
         if unknown_sources:
@@ -871,7 +875,7 @@ def _clean_references(importer: _Importer, organisation: Organisation, registry:
             if importer.defaults.source and not replacement:
                 replacement = [importer.defaults.source]
             listing = ", ".join(unknown_sources)
-            importer.note(where, f"sources not in data/sources.yaml replaced: {listing}")
+            importer.note(where, msg("cli.hsds.note.sources_replaced", sources=listing))
             update["sources"] = replacement
         services.append(_updated(service, update))
     return organisation.model_copy(update={"services": services})
