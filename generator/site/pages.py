@@ -34,7 +34,7 @@ from .markup import (
     page_url,
     plain,
 )
-from .search import filter_attributes
+from .search import filter_attributes, language_name
 from .territory_pages import territory_link
 
 # The headings of a service page, as catalogue keys, in their order.
@@ -226,7 +226,7 @@ def practical(ctx: SiteContext, service: Service) -> str:
             available.append(localized(ctx, service.availability.hours, block=False))
         items.append(_fact(t("availability", lang), " — ".join(available)))
     if service.languages:
-        items.append(_fact(t("languages", lang), esc(", ".join(service.languages))))
+        items.append(_fact(t("languages", lang), esc(", ".join(language_name(c, lang) for c in service.languages))))
     if service.free is not None or service.cost:
         cost = [esc(t("free", lang))] if service.free else []
         if service.cost:

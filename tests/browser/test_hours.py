@@ -190,3 +190,25 @@ def test_search_result_shows_hours_and_alert(at: Any, hours_server: str) -> None
     status.wait_for(state="visible")
     assert status.inner_text() == "Ouvert maintenant · ferme à 17 h"
     assert result.locator(".maillage-alert").inner_text() == "Fermé à partir du 1 juillet 2030 — Fermeture d'été."
+
+
+def test_search_open_now_box(at: Any) -> None:
+    page = at(dt.datetime(2030, 6, 12, 10, 0, tzinfo=BRUSSELS), "")
+    field = page.locator("[data-maillage-search-input]")
+    button = page.locator("[data-maillage-search-open]")
+    if button.is_visible():
+        button.click()
+    field.click()
+    field.fill("Gamma")
+    field.press("Enter")
+    page.locator(".maillage-search__result [data-maillage-hours]").first.wait_for(state="visible")
+    results = page.locator(".maillage-search__result")
+    assert results.count() > 1
+    page.locator("[data-maillage-open-now]").check()
+    shown = page.locator(".maillage-search__result:visible").evaluate_all("items => items.map(i => i.dataset.url)")
+    assert [url.rstrip("/").rsplit("/", 1)[-1] for url in shown] == ["gamma-permanence"]
+
+
+def test_a_service_s_languages_are_named(at: Any) -> None:
+    page = at(dt.datetime(2030, 6, 12, 10, 0, tzinfo=BRUSSELS), "services/gamma-soutien/")
+    assert "Langues : français, arabe" in page.inner_text("article")

@@ -187,6 +187,28 @@
     node.setAttribute("data-maillage-open", found.open === null ? "unknown" : String(found.open));
     node.className = "maillage-open-status maillage-open-status--" + (found.open === null ? "unknown" : found.open ? "open" : "closed");
     node.hidden = !found.text;
+    var list = node.closest("[data-maillage-search-results]");
+    if (list) searchOpenBox(list, dict);
+  }
+
+  /* The search panel's "Ouvert maintenant" box, shown once a result has hours: it hides
+   * the results shown that are not open now (Pagefind's index is built once and cannot
+   * know the time; results without hours are hidden too). Results drawn later follow it. */
+  function searchOpenBox(list, dict) {
+    if (list.previousElementSibling && list.previousElementSibling.classList.contains("maillage-open-filter")) return;
+    var input = el("input", { type: "checkbox", "data-maillage-open-now": "" });
+    var label = el("label", { "class": "maillage-open-filter" });
+    label.appendChild(input);
+    label.appendChild(document.createTextNode(" " + (dict[N_("js.hours.open_filter")] || "")));
+    function apply() {
+      Array.prototype.forEach.call(list.children, function (item) {
+        var node = item.querySelector("[data-maillage-hours]");
+        item.hidden = input.checked && !(node && node.getAttribute("data-maillage-open") === "true");
+      });
+    }
+    input.addEventListener("change", apply);
+    new MutationObserver(function () { if (input.checked) apply(); }).observe(list, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-maillage-open"] });
+    list.parentNode.insertBefore(label, list);
   }
 
   /* Fills every hours and alerts element under `root` (the document by default). */
