@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -15,8 +16,10 @@ from generator.site import downloads_hsds, territory_pages
 from generator.site.context import Asset, SiteConfig, SiteContext
 from generator.site.downloads import downloads_page
 from generator.site.downloads_hsds import hsds_downloads
+from generator.site.incremental import ServeMemory
 from generator.site.territory_pages import territory_index
 from tests.conftest import ROOT
+from tests.site.test_incremental import AREA, REGION_NAME, WIDER, _edit, _from_scratch, _remembered
 
 _HREF = re.compile(r'href="([^"#:]*)(?:#([^"]*))?"')
 
@@ -128,3 +131,19 @@ def test_a_large_export_is_one_zip(registry: Registry, monkeypatch: pytest.Monke
     links = set(re.findall(r'href="\.\./(downloads/[^"]+)"', page.content))
     assert "downloads/hsds/maillage-hsds.zip" in links and "downloads/hsds/services.ndjson" not in links
     assert {link for link in links if link.startswith("downloads/hsds/")} <= large
+
+
+@pytest.mark.parametrize("edit", [AREA, WIDER, REGION_NAME], ids=["area", "wider", "region-name"])
+def test_serve_at_national_scale_equals_a_fresh_generation(
+    mini: Path, edit: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edit loop remakes host pages and redirects as a fresh generation does."""
+    monkeypatch.setattr(territory_pages, "COMMUNE_PAGES_LIMIT", 0)
+    territory_pages.forget()
+    memory = ServeMemory()
+    expected = _from_scratch(mini)
+    assert any(uri.endswith("index.html") and "/territories/" in "/" + uri for _, uri, _ in expected)
+    assert _remembered(memory, mini) == expected
+    _edit(mini, *edit)
+    assert _remembered(memory, mini) == _from_scratch(mini)
+    territory_pages.forget()
