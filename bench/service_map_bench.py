@@ -82,13 +82,13 @@ def folium_service_map_html(ctx: SiteContext, service: Service, base: str | None
     features, territories = _old_area_features(ctx, service.public.area)
     points = [(p.lat, p.lon) for _, p in placed] + list(maps._feature_points(features))
     m = maps.new_map(ctx, points)
-    maps._add_area(m, features, maps.t(ctx, "area"))
+    maps._add_area(m, features, maps.t("map.area_served", ctx.lang))
     for site, position in placed:
         tooltip = site.name.get(ctx.lang)
         if site.address:
             tooltip += f" — {address_text(site)}"
         folium.Marker([position.lat, position.lon], tooltip=maps.js_safe(tooltip)).add_to(m)
-    title = f"{maps.t(ctx, 'area')} — {service.name.get(ctx.lang)}"
+    title = f"{maps.t('map.area_served', ctx.lang)} — {service.name.get(ctx.lang)}"
     text = maps.map_text(ctx, base, sites, positions, territories)
     return maps.embed(maps.render_map(m), base, title, text)
 

@@ -211,7 +211,7 @@ def map_data(ctx: SiteContext) -> MapData:
     summaries: dict[int, str] = {}
     for start in range(0, len(raw), CHUNK):
         strings = _Strings()
-        names: list[list[int]] = []
+        names: list[list[Any]] = []  # [name, commune, the site's alerts when it has some]
         details: dict[str, list[Any]] = {}
         for at, (_, lat, lon, ids, kind, name, where, code) in enumerate(raw[start : start + CHUNK], start):
             points.append([lat, lon, ids[0] if len(ids) == 1 else ids, kind])

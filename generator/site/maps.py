@@ -512,6 +512,7 @@ class _BuildCache:
     def __init__(self) -> None:
         self.areas: dict[tuple[str, str, str], ServiceMapArea | None] = {}
         self.communes: dict[str, list[str]] = {}
+        self.hulls: dict[str, list[list[float]]] = {}
         self.boundaries: dict[str, dict[str, dict[str, Any]]] = {}
 
 
@@ -534,6 +535,25 @@ def _communes(gazetteer: Gazetteer, code: str) -> list[str]:
     found = cache.get(code)
     if found is None:
         found = cache[code] = gazetteer.descendants(code, "commune")
+    return found
+
+
+def _area_hull(gazetteer: Gazetteer, code: str) -> list[list[float]]:
+    """The hull of a territory's communes (``hull``), once per build whatever the language.
+
+    Only the communes near the bulk of them count (``main_cluster``): France's hull would
+    otherwise span the Atlantic from Guyane to La Réunion. A territory of fewer than three
+    placed communes gives its one or two centres.
+    """
+    cache = _cache(gazetteer).hulls
+    found = cache.get(code)
+    if found is None:
+        centres = [
+            (gazetteer[c].lat or 0.0, gazetteer[c].lon or 0.0)
+            for c in _communes(gazetteer, code)
+            if gazetteer[c].lat is not None and gazetteer[c].lon is not None
+        ]
+        found = cache[code] = hull(main_cluster(centres))
     return found
 
 
@@ -634,21 +654,16 @@ def service_map_area(ctx: SiteContext, code: str) -> ServiceMapArea | None:
         data: dict[str, Any] = {"name": name, "label": t("map.area_tooltip", ctx.lang, name=name)}
         shapes = _boundaries(gazetteer, ctx.root)
         points: list[tuple[float, float]] = []
-        communes = _communes(gazetteer, code) if territory.level != "commune" and code not in shapes else []
-        centres = [
-            (gazetteer[c].lat or 0.0, gazetteer[c].lon or 0.0)
-            for c in communes
-            if gazetteer[c].lat is not None and gazetteer[c].lon is not None
-        ]
+        ring = _area_hull(gazetteer, code) if territory.level != "commune" and code not in shapes else []
         if code in shapes:
             data["outline"] = _rounded(shapes[code])
             points = list(_outer_points(data["outline"]))
-        elif len(set(centres)) >= 3:
-            data["hull"] = hull(centres)
-            points = [(p[0], p[1]) for p in data["hull"]]
+        elif len(ring) >= 3:
+            data["hull"] = ring
+            points = [(p[0], p[1]) for p in ring]
         elif territory.lat is not None and territory.lon is not None:
             data["point"] = [round(territory.lat, 4), round(territory.lon, 4)]
-            if territory.level == "commune" or centres:
+            if territory.level == "commune" or ring:
                 data["radius"] = AREA_RADIUS
             points = [(data["point"][0], data["point"][1])]
         area = ServiceMapArea(territory, data, script_json(data), _bbox(points))
