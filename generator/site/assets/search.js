@@ -697,7 +697,7 @@
         self.addTier(first);
         // With facets in view, every tier is searched: their counts are of all the results.
         var facetsInView = self.facetsShown || Object.keys(self.used).length > 0;
-        return self.fill(facetsInView ? Infinity : PAGE_SIZE).then(function () {
+        return self.fill(facetsInView ? Infinity : PAGE_SIZE, !facetsInView).then(function () {
           if (generation !== self.generation) return;
           return facetsInView ? self.countFacets(pagefind) : null;
         }).then(function (counts) {
@@ -709,7 +709,7 @@
           var approx = self.approx && t("js.search.approx");
           var said = self.readingSaid ? t("js.search.reading") + " " + self.readingSaid + ". " : "";
           self.renderStatus(said + (approx ? count + " — " + approx.replace("{q}", self.approx) : count));
-          return self.showMore();
+          return self.showMore(true);
         });
       });
     }).catch(function (error) {
@@ -780,12 +780,16 @@
     // ("un", "de": large parts, every page has them) for nothing.
     var stop = (this.readingData && this.readingData.stop) || {};
     var text = fold(query).split(" ").filter(function (w) { return w && !stop[w]; }).join(" ") || query;
-    this.tiers.push(function () {
+    var byWords = function () {
       return search(text, { kind: "service" }).then(function (found) { return { found: found, group: wordsGroup }; });
-    });
-    this.tiers.push(function () {
+    };
+    var others = function () {
       return search(text, {}).then(function (found) { return { found: found, group: N_("js.search.groupOther"), sort: true }; });
-    });
+    };
+    // After a reading that found services, the words tiers wait for "more" (each word
+    // fetches its part of the word index: a first search stays within its bytes).
+    byWords.words = others.words = this.tiers.length > 0;
+    this.tiers.push(byWords, others);
   };
 
   /* The next tier's results, or null when none is left. */
@@ -840,14 +844,15 @@
   };
 
   /* Searches the next tiers until `count` results are known or none is left. */
-  Search.prototype.fill = function (count) {
+  Search.prototype.fill = function (count, first) {
     var self = this;
     var generation = this.generation;
     if (this.results.length >= count || !this.tiers.length) return Promise.resolve();
+    if (first && this.results.length && this.tiers[0].words) return Promise.resolve();
     return this.nextTier().then(function (tier) {
       if (generation !== self.generation) return;
       self.addTier(tier);
-      return self.fill(count);
+      return self.fill(count, first);
     });
   };
 
@@ -917,10 +922,11 @@
     }
   };
 
-  Search.prototype.showMore = function () {
+  /* The next page of results; `first`: the first page of a query (see startTiers). */
+  Search.prototype.showMore = function (first) {
     var self = this;
     var generation = this.generation;
-    return this.fill(this.shown + PAGE_SIZE + 1).then(function () {
+    return this.fill(this.shown + PAGE_SIZE + 1, first).then(function () {
       if (generation !== self.generation) return;
       var batch = self.results.slice(self.shown, self.shown + PAGE_SIZE);
       self.shown += batch.length;
