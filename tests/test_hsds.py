@@ -232,7 +232,7 @@ def test_cli_foreign_ndjson(mini: Path, tmp_path: Path) -> None:
     args = ["-C", str(mini), "import", "hsds", str(file), "--need", "mental-health", "--function", "helpline"]
     result = CliRunner().invoke(main, [*args, "--source", "fixture-source"])
     assert result.exit_code == 0, result.output
-    assert "services.ndjson:1: service 'Permanence psy': 'funding' not imported" in result.output
+    assert "services.ndjson:1: service 'Permanence psy' : « funding » non repris" in result.output  # French
     assert check_registry(mini)[0] is not None
     bad = tmp_path / "bad.ndjson"
     bad.write_text('{"id": 1}\nnot json\n', encoding="utf-8")
