@@ -212,3 +212,13 @@ def test_search_open_now_box(at: Any) -> None:
 def test_a_service_s_languages_are_named(at: Any) -> None:
     page = at(dt.datetime(2030, 6, 12, 10, 0, tzinfo=BRUSSELS), "services/gamma-soutien/")
     assert "Langues : français, arabe" in page.inner_text("article")
+
+
+def test_lyon_phone_line_is_open_any_time(page: Any, site_server: str) -> None:
+    """The shipped registry's one schedule (the seeds': Lyon's 24/7 phone permanence)."""
+    page.clock.set_fixed_time(dt.datetime(2030, 12, 25, 3, 0, tzinfo=dt.UTC))
+    page.goto(site_server + "services/ucsd-lyon/")
+    status = page.locator(".maillage-essentials [data-maillage-hours]")
+    status.wait_for(state="visible")
+    assert status.inner_text() == "Ouvert maintenant · 24 h/24"
+    assert "Horaires : 24 h/24, 7 j/7" in page.inner_text(".maillage-essentials")
