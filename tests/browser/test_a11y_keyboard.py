@@ -22,6 +22,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 812}
+SORT = {"": "Trier", "nl/": "Sorteren", "en/": "Sort"}
 
 FOCUS = """() => { const a = document.activeElement;
   return {tag: a.tagName, id: a.id, invalid: a.getAttribute('aria-invalid'),
@@ -137,6 +138,9 @@ def test_gap_tables_have_one_header_row_row_headers_and_a_caption(page: Any, sit
             titles: t.querySelectorAll('td[title]').length}))"""
     )
     assert len(tables) >= 2
+    # The sort buttons speak the page's language (words fetched by sortable.js).
+    page.wait_for_selector("button.maillage-sort[title]", state="attached")  # not wait_for_function: CSP
+    assert page.get_attribute("button.maillage-sort", "title") == SORT[prefix]
     for table in tables:
         assert table["caption"] and table["headRows"] == 1 and table["emptyHeaders"] == 0, table
         assert table["colScopes"] and table["rowHeaders"] and table["titles"] == 0, table

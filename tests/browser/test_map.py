@@ -12,9 +12,11 @@ leaves localhost fails the test.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator.registry.loader import for_audience, load_registry
+from generator.registry.models import Alert
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from generator.site.map_page import map_data, map_page
 from generator.site.maps import service_map_assets, service_map_html
@@ -45,6 +48,10 @@ plugins: []
 """
 
 
+# The service given alerts in the synthetic site, and the territory its site is counted in.
+ALERTED: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
 def map_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
     """The built site, the number of points on the map page, and a service with a site."""
@@ -52,7 +59,32 @@ def map_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
     project = target / "project"
     synthesize(300, project, project=ROOT, seed=5)
     registry = for_audience(load_registry(project), "public")
+    # One service with a site carries three alerts: current, starting in ten days, expired.
+    alerted = next(s for s in registry.services.values() if s.sites)
+    today = dt.date.today()
+    alerts = [
+        Alert.model_validate(
+            {
+                "kind": kind,
+                "from": str(today + dt.timedelta(days=a)),
+                "until": str(today + dt.timedelta(days=b)),
+                "text": {"fr": text},
+            }
+        )
+        for kind, a, b, text in (
+            ("full", -1, 30, "Liste d'attente ouverte"),
+            ("closed", 10, 20, "Fermeture annuelle"),
+            ("moved", -30, -2, "Ancienne adresse provisoire"),
+        )
+    ]
+    services = {**registry.services, alerted.id: alerted.model_copy(update={"alerts": alerts})}
+    registry = replace(registry, services=services)
     ctx = SiteContext(registry=registry, config=SiteConfig(), root=project)
+    data = map_data(ctx)
+    index = list(registry.services).index(alerted.id)
+    at = next(i for i, p in enumerate(data.index["points"]) if index in (p[2] if isinstance(p[2], list) else [p[2]]))
+    ALERTED["group"] = next(g[0] for g in data.index["groups"] if g[1] <= at < g[2])
+    ALERTED["name"] = alerted.name.get("fr")
     docs = target / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# Accueil\n", encoding="utf-8")
@@ -178,6 +210,24 @@ def test_service_map_draws_its_site_and_area(
     page.reload()
     page.wait_for_function("() => document.querySelectorAll('.maillage-map img.leaflet-tile').length > 0")
     assert page.locator(".maillage-map .leaflet-control-layers-overlays input").is_checked()
+
+
+def test_popups_show_current_alerts_only(map_server: str, browser_page: tuple[Any, list[str]]) -> None:
+    page, escaped = browser_page
+    page.goto(map_server + "map/")
+    page.wait_for_selector(".marker-cluster")
+    page.locator(f'#maillage-map-text tr[data-group="{ALERTED["group"]}"] button').click()
+    entry = page.locator("#maillage-map-list li", has_text=ALERTED["name"]).first
+    entry.wait_for()
+    text = entry.inner_text()
+    assert "Complet : Liste d'attente ouverte" in text  # current, decided by today's date
+    assert "Fermé (à partir du " in text and "Fermeture annuelle" in text  # starts within 15 days
+    assert "Ancienne adresse provisoire" not in text  # expired
+    entry.locator("button").click()
+    popup = page.locator(".leaflet-popup")
+    popup.wait_for()
+    assert "Liste d'attente ouverte" in popup.inner_text()
+    assert escaped == []
 
 
 # --- the shipped site's map page (issue 22 item 6, issue 25 item 5) -------------------------

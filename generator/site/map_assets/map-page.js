@@ -276,11 +276,18 @@
 
     function showOnMap(index) {
       var marker = markers[index];
-      map.getContainer().scrollIntoView({ block: "center" });
-      cluster.zoomToShowLayer(marker, function () {
+      var done = false;
+      function open() {
+        if (done) { return; }
+        done = true;
         marker.openPopup();
         if (marker._icon) { marker._icon.focus({ preventScroll: true }); }
-      });
+      }
+      map.getContainer().scrollIntoView({ block: "center" });
+      // Straight to the place, without animation, then markercluster shows it (spiderfied
+      // when it shares its spot): its animated path can wait on a 'moveend' that never comes.
+      map.setView(marker.getLatLng(), Math.max(map.getZoom(), 12), { animate: false });
+      cluster.zoomToShowLayer(marker, open);
     }
 
     function textReady() {
