@@ -33,6 +33,7 @@ pytestmark = pytest.mark.browser
 LANGUAGES = {"": "fr", "nl/": "nl", "en/": "en"}
 PHONE = {"width": 375, "height": 812}
 ZOOM_400 = {"width": 320, "height": 640}  # 1280 px at 400 %
+ZOOM_400_LAPTOP = {"width": 341, "height": 192}  # a 1366 × 768 screen at 400 %
 # One page of each kind (in each language; the hand-written pages are French only).
 KINDS = (
     "",
@@ -251,6 +252,7 @@ def _tab_to_menu(page: Any) -> None:
         ("nl/orient/", PHONE, "Menu"),
         ("en/", ZOOM_400, "Menu"),
         ("gaps/", ZOOM_400, "Menu"),
+        ("needs/", ZOOM_400_LAPTOP, "Menu"),
     ],
 )
 def test_menu_opens_by_keyboard_and_reaches_a_link(
@@ -335,7 +337,7 @@ def test_menu_sections_open_by_keyboard(page: Any, site_server: str) -> None:
     assert not page.evaluate(f"() => document.getElementById('{label}').checked")
 
 
-@pytest.mark.parametrize("viewport", [PHONE, ZOOM_400])
+@pytest.mark.parametrize("viewport", [PHONE, ZOOM_400, ZOOM_400_LAPTOP])
 @pytest.mark.parametrize("url", ["services/ucsd-lyon/", "nl/map/", "en/downloads/"])
 def test_closed_drawer_links_take_no_focus(page: Any, site_server: str, url: str, viewport: dict[str, int]) -> None:
     _open(page, site_server, url, viewport)
