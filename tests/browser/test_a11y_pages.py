@@ -248,10 +248,10 @@ def test_same_fields_have_the_same_labels_next_to_them(built_site: Path) -> None
         for field in ("mo-age", "mo-where"):
             # The label right before its field (only spaces or a line break between).
             assert re.search(rf'<label for="{field}">[^<]*</label>\s*<input id="{field}"', orient), field
-        home_labels = dict(re.findall(r'<label for="([^"]+)">([^<]*)</label>', home))
-        shared = [f for f in home_labels if f.startswith("mo-") and f in ("mo-age", "mo-where", "mo-housing")]
-        for field in shared:
-            assert home_labels[field].strip() == _label_of(orient, field), field
+        # The home page's first fields of the orientation: the same words as the page's.
+        for css, field in (("maillage-home-age", "mo-age"), ("maillage-home-where", "mo-where")):
+            found = re.search(rf'<label class="{css}">([^<]*)<input', home)
+            assert found and found.group(1).strip() == _label_of(orient, field), (prefix, field)
         group = orient.split('<fieldset class="maillage-orient-needs">', 1)[1].split("</fieldset>", 1)[0]
         legend = re.search(r"<legend>([^<]+)</legend>", group)
         assert legend and legend.group(1).strip()
