@@ -85,7 +85,10 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         "locations.csv",
         ("id", "location_type", "url", "organization_id", "name", "description", "latitude", "longitude"),
     ),
-    "phone": ("phones.csv", ("id", "location_id", "service_id", "organization_id", "number", "type", "description")),
+    "phone": (
+        "phones.csv",
+        ("id", "location_id", "service_id", "organization_id", "number", "extension", "type", "description"),
+    ),
     "contact": ("contacts.csv", ("id", "organization_id", "service_id", "name", "email")),
     "address": (
         "addresses.csv",
@@ -96,14 +99,15 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("id", "service_id", "location_id", "freq", "byday", "description", "opens_at", "closes_at", "notes"),
     ),
     "service_area": ("service_areas.csv", ("id", "service_id", "name", "description", "uri")),
-    "language": ("languages.csv", ("id", "service_id", "name", "code")),
+    "language": ("languages.csv", ("id", "service_id", "location_id", "name", "code")),
+    "accessibility": ("accessibility.csv", ("id", "location_id", "description", "details")),
     "taxonomy_term": (
         "taxonomy_terms.csv",
         ("id", "code", "name", "description", "taxonomy", "language", "taxonomy_id", "term_uri"),
     ),
     "taxonomy": ("taxonomies.csv", ("id", "name", "description")),
 }
-_NUMBER_COLUMNS = {"minimum_age", "maximum_age", "latitude", "longitude"}
+_NUMBER_COLUMNS = {"minimum_age", "maximum_age", "latitude", "longitude", "extension"}
 _DATE_COLUMNS = {"assured_date"}
 _UUID_COLUMNS = {"id", "organization_id", "program_id", "link_id", "taxonomy_term_id", "service_id", "location_id"}
 _UUID_COLUMNS |= {"taxonomy_id"}
@@ -118,6 +122,7 @@ _TABLE_OF_KEY = {
     "service_areas": "service_area",
     "service_at_locations": "service_at_location",
     "languages": "language",
+    "accessibility": "accessibility",
     "contacts": "contact",
     "attributes": "attribute",
     "location": "location",

@@ -144,7 +144,12 @@ class _Exporter:
         dump["position"] = position
         object_id = hsds_id(f"{owner}-contact", owner_id, str(position))
         if contact.kind == "phone":
-            obj: Json = {"id": object_id, f"{owner}_id": owner_id, "number": contact.value, "type": "voice"}
+            obj: Json = {"id": object_id, f"{owner}_id": owner_id, "number": contact.value}
+            if contact.extension:  # HSDS's extension is a number: "007" stays whole as an attribute
+                obj["extension"] = int(contact.extension)
+                if str(int(contact.extension)) == contact.extension:
+                    _take(dump, "extension")
+            obj["type"] = "voice"
             kind = "phone"
             if label:
                 obj["description"] = label
@@ -197,8 +202,26 @@ class _Exporter:
             )
         if site.alerts:
             dump["alerts"] = alerts_dump(site.alerts)
+        if site.accessibility:  # also kept whole as an attribute (the reader matches words)
+            obj["accessibility"] = [self.accessibility(location_id, site.id, term_id) for term_id in site.accessibility]
+        if site.languages:  # also kept whole as an attribute
+            obj["languages"] = [
+                {"id": hsds_id("language", "location", site.id, code), "location_id": location_id, "code": code}
+                | ({"name": LANGUAGE_NAMES[code]} if code in LANGUAGE_NAMES else {})
+                for code in site.languages
+            ]
         obj["attributes"] = self.attributes("location", location_id, Site, dump)
         return obj
+
+    def accessibility(self, location_id: str, site_id: str, term_id: str) -> Json:
+        """One accessibility term of a site as an HSDS accessibility row: its French label,
+        and its definition as details."""
+        term = self.registry.vocabularies.accessibility.get(term_id)
+        row: Json = {"id": hsds_id("accessibility", site_id, term_id), "location_id": location_id}
+        row["description"] = (term.label.get("fr") if term else None) or term_id
+        if term and term.definition and term.definition.get("fr"):
+            row["details"] = term.definition.get("fr")
+        return row
 
     def state_province(self, code: str | None) -> str | None:
         """The département, province or region name of a commune (HSDS requires one)."""
