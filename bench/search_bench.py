@@ -179,6 +179,10 @@ def panel_query_bytes(site: Path, query: str) -> tuple[Download, int, list[str]]
     return Download(sizes), shown, chips
 
 
+def _record(sizes: dict[str, int], request: Any) -> None:
+    sizes[request.url] = request.sizes()["responseBodySize"]
+
+
 def relevance_queries() -> list[str]:
     """The queries of the relevance suite (tests/browser/test_search_relevance.py)."""
     import importlib.util
@@ -210,9 +214,7 @@ def panel_suite_bytes(site: Path, queries: list[str]) -> list[tuple[str, Downloa
                 context = browser.new_context()
                 page = context.new_page()
                 sizes: dict[str, int] = {}
-                page.on(
-                    "requestfinished", lambda r, sizes=sizes: sizes.__setitem__(r.url, r.sizes()["responseBodySize"])
-                )
+                page.on("requestfinished", functools.partial(_record, sizes))
                 page.goto(base + "/panel/?q=" + quote(query))
                 page.wait_for_function(
                     "() => { const r = document.querySelector('[data-maillage-search]');"
@@ -418,7 +420,7 @@ def _print_suite(rows: list[Row]) -> None:
         over = sum(1 for t in totals if t > 400_000)
         empty = sum(1 for _q, _d, n in r.suite if not n)
         print(
-            f"| {r.services:,} | {_mb(statistics.median(totals))} | {_mb(worst[1].total)} (« {worst[0]} »)"
+            f"| {r.services:,} | {_mb(int(statistics.median(totals)))} | {_mb(worst[1].total)} (« {worst[0]} »)"
             f" | {over} | {empty} |"
         )
     for r in rows:
