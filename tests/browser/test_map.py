@@ -153,6 +153,9 @@ def test_map_page_draws_clusters_and_markers_offline(
     _, points, _ = map_site
     page.goto(map_server + "map/")
     page.wait_for_selector(".marker-cluster")
+    # Clusters drawn and settled: no zoom animation leaves the old icons beside the new ones.
+    page.wait_for_function("() => !document.querySelector('.leaflet-zoom-anim, .leaflet-cluster-anim')")
+    page.wait_for_timeout(500)
     status = page.locator("#maillage-map-status")
     assert status.inner_text().replace("\u202f", "").replace(" ", "") == f"{points}lieuxaffichés"
     clusters = page.locator(".marker-cluster").count()

@@ -277,17 +277,27 @@
     function showOnMap(index) {
       var marker = markers[index];
       var done = false;
+      // A popup of its own at the place: markercluster may redraw the marker (and close
+      // its popup) as the map settles, so the bound popup is a first try only.
+      function standalone() {
+        if (map._popup && map.hasLayer(map._popup)) { return; }
+        L.popup({ maxWidth: 300, offset: [0, -30] }).setLatLng(marker.getLatLng()).setContent(describe(index, 3)).openOn(map);
+      }
       function open() {
         if (done) { return; }
         done = true;
-        marker.openPopup();
-        if (marker._icon) { marker._icon.focus({ preventScroll: true }); }
+        if (marker._map) {
+          marker.openPopup();
+          if (marker._icon) { marker._icon.focus({ preventScroll: true }); }
+        }
+        window.setTimeout(standalone, 400);
       }
       map.getContainer().scrollIntoView({ block: "center" });
       // Straight to the place, without animation, then markercluster shows it (spiderfied
-      // when it shares its spot): its animated path can wait on a 'moveend' that never comes.
+      // when it shares its spot); after a while, open it whatever markercluster did.
       map.setView(marker.getLatLng(), Math.max(map.getZoom(), 12), { animate: false });
       cluster.zoomToShowLayer(marker, open);
+      window.setTimeout(open, 1500);
     }
 
     function textReady() {
