@@ -232,6 +232,16 @@ def test_sample_imports_and_passes_check(
     assert firminy.contacts == [] and firminy.sites[0].coordinates is None  # bad e-mail, latitude 145
     tournesol = registry.organisations[registry.service_organisation[listening.id]]
     assert tournesol.origin is not None and tournesol.origin.id == "dora--cs-tournesol"
+    # horaires_accueil in OSM syntax (their schema's) is our opening_hours; other writings
+    # are kept as text, with a warning at their place.
+    assert listening.opening_hours == "Tu,Th 14:00-18:00"
+    assert tournesol.sites[0].opening_hours == "Mo-Fr 09:00-12:00,14:00-17:30; PH off"
+    assert digital.opening_hours is None
+    assert digital.availability is not None and digital.availability.hours is not None
+    assert digital.availability.hours.fr == "Mardi 14h-17h, sur rendez-vous"
+    assert firminy.sites[0].opening_hours is None
+    assert firminy.sites[0].note is not None and firminy.sites[0].note.fr == "du lundi au vendredi de 8h30 à 12h"
+    assert re.search(r"services\.json:\d+:\d+: warning: /items/2/horaires_accueil: horaires_accueil: ", output)
 
 
 def test_second_import_updates(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -281,3 +291,46 @@ def test_csv_of_our_export_imports_back(project: Path, monkeypatch: pytest.Monke
     assert service.public.area == ["fr-commune-42218", "fr-epci-200071678"]
     assert sorted(service.modality or []) == ["office", "remote"] and service.free is True
     assert service.origin is not None and service.origin.id == "permanence-d-ecoute-psychologique"
+
+
+# --- opening hours -----------------------------------------------------------------------------
+
+
+def test_opening_hours_as_horaires_accueil_and_back(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A service's hours, else those of the site it receives at, as their horaires_accueil
+    (OSM syntax in their v1 schema); a structure's, its first site's; and back again."""
+    from generator.exchange.data_inclusion.reader import read
+    from generator.exchange.data_inclusion.writer import export_data_inclusion, export_files
+
+    shutil.copytree(ROOT / "tests" / "fixtures" / "hours" / "data", mini / "data", dirs_exist_ok=True)
+    file = mini / "data" / "registry" / "gamma.yaml"
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text.replace("    languages: [fr, ar]\n", "    languages: [fr, ar]\n    sites: [gamma-accueil]\n"))
+    registry = load_registry(mini)
+    export = export_data_inclusion(registry)
+    assert export.problems == []
+    services = {s["id"]: s for s in export.services}
+    assert services["gamma-permanence"]["horaires_accueil"] == "Mo-Fr 09:00-17:00; PH off"  # its own
+    assert services["gamma-soutien"]["horaires_accueil"] == "Mo-Fr 09:00-12:00,13:30-17:00; PH off"  # its site's
+    gamma = next(s for s in export.structures if s["id"] == "gamma")
+    assert gamma["horaires_accueil"] == "Mo-Fr 09:00-12:00,13:30-17:00; PH off"
+    for record in export.services:
+        v1.Service.model_validate(record)
+    out = mini / "export"
+    out.mkdir()
+    for name, data in export_files(export).items():
+        (out / name).write_bytes(data)
+    assert "Mo-Fr 09:00-17:00; PH off" in (out / "services.csv").read_text(encoding="utf-8")
+    from generator.exchange.data_inclusion.reader import import_data_inclusion
+    from generator.exchange.hsds import ImportDefaults
+
+    feed = read([out / "structures.json", out / "services.json"])
+    defaults = ImportDefaults((), (), ("be-region-04000",), "fixture-source", None)
+    result = import_data_inclusion(feed, registry, defaults)
+    assert result.errors == ()
+    organisation = next(f.organisation for f in result.organisations if f.organisation.origin.id == "gamma")
+    assert organisation.sites[0].opening_hours == "Mo-Fr 09:00-12:00,13:30-17:00; PH off"
+    by_origin = {s.origin.id: s for s in organisation.services if s.origin}
+    assert by_origin["gamma-permanence"].opening_hours == "Mo-Fr 09:00-17:00; PH off"
+    assert by_origin["gamma-soutien"].opening_hours is None  # the site's, inherited as before
+    assert by_origin["gamma-soutien"].sites == [organisation.sites[0].id]

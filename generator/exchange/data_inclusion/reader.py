@@ -22,9 +22,8 @@ from typing import Any
 from data_inclusion.schema import v1
 from pydantic import ValidationError
 
+from ...registry import hours
 from ...registry.loader import Registry
-from ...registry.models import Service as OurService
-from ...registry.models import Site as OurSite
 from ...registry.problems import Problem, msg, quoted
 from ..hsds.common import Json
 from ..hsds.feed import Feed, FeedError, Where, _delimiter, _JsonText, _shown, as_number
@@ -318,10 +317,35 @@ class _Mapper:
         site: Json = {"id": slug(f"{name} {address['city']}"), "name": {"fr": name}, "address": address}
         if data.get("latitude") is not None and data.get("longitude") is not None:
             site["coordinates"] = {"lat": float(data["latitude"]), "lon": float(data["longitude"])}
-        hours = data.get("horaires_accueil")
-        if hours and record.kind == "structure" and "opening_hours" in OurSite.model_fields:
-            site["opening_hours"] = hours
+        if record.kind == "structure":
+            expression, text = self.hours(record)
+            if expression:
+                site["opening_hours"] = expression
+                self.count("structure", "horaires_accueil", "kept")
+            elif text:  # as the HSDS import keeps schedules it cannot read
+                site["note"] = {"fr": text}
         return site
+
+    def hours(self, record: Record) -> tuple[str | None, str | None]:
+        """``(expression, text)`` of a record's ``horaires_accueil``: OSM syntax (their
+        schema's) as our ``opening_hours``; anything else, with a warning at its place, as
+        free text (a service's hours' text, a site's note)."""
+        value = record.data.get("horaires_accueil")
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None, None
+        try:
+            hours.validate(text)
+            return text, None
+        except hours.HoursSyntaxError as exc:
+            why = msg("cli.di.hours_as_text", value=_shown(text), column=exc.column)
+            self.warn(record, why, "di-hours-as-text")
+            self.count(record.kind, "horaires_accueil", "converted")
+            return None, text
+
+    def warn(self, record: Record, why: Any, code: str = "di-value-dropped") -> None:
+        line, col, pointer = record.position("horaires_accueil")
+        self.source.feed.warnings.append(Problem(record.file, line, col, why, code, pointer, "warning"))
 
     def contacts(self, record: Record, web_key: str) -> list[Json]:
         data = record.data
@@ -353,7 +377,8 @@ class _Mapper:
             data["contacts"] = [c for c in self.contacts(record, "") if c["kind"] != "web"]
             site = self.site(record, name)
             sites = [site] if site else []
-            if raw.get("horaires_accueil") and not (site and "opening_hours" in site):
+            if raw.get("horaires_accueil") and site is None:  # no place to hold them
+                self.warn(record, msg("cli.di.hours_dropped", value=_shown(raw["horaires_accueil"])))
                 self.count("structure", "horaires_accueil", "dropped")
             self.leftovers(record, {"horaires_accueil", "code_insee", "modes_mobilisation"})
         data["sites"] = sites
@@ -444,12 +469,12 @@ class _Mapper:
             data["cost"] = {"fr": raw["frais_precisions"]}
         if raw.get("conditions_acces"):
             data["attention"] = {"fr": raw["conditions_acces"]}
-        hours = raw.get("horaires_accueil")
-        if hours and "opening_hours" in OurService.model_fields:
-            data["opening_hours"] = hours
-        elif hours:
-            data["availability"] = {"hours": {"fr": hours}}
-            self.count("service", "horaires_accueil", "converted")
+        expression, text = self.hours(record)
+        if expression:
+            data["opening_hours"] = expression
+            self.count("service", "horaires_accueil", "kept")
+        elif text:
+            data["availability"] = {"hours": {"fr": text}}
         data["contacts"] = self.contacts(record, "lien_mobilisation")
         site = self.site(record, name)
         if site is not None:
@@ -459,10 +484,10 @@ class _Mapper:
                 organisation["sites"].append(site)
                 same = site
             data["sites"] = [same["id"]]
+            if expression and same.get("opening_hours") == expression:
+                del data["opening_hours"]  # the hours of the place it receives at (as we export them)
         mapped = {"thematiques", "publics", "type", "zone_eligibilite", "modes_accueil", "mobilisable_par"}
-        mapped |= {"frais", "code_insee", "modes_mobilisation"}
-        if not (hours and "opening_hours" in OurService.model_fields):
-            mapped.add("horaires_accueil")
+        mapped |= {"frais", "code_insee", "modes_mobilisation", "horaires_accueil"}
         self.leftovers(record, mapped)
         completed = self.importer.complete(where, data, filled, area_field="zone_eligibilite")
         if completed is None:

@@ -140,7 +140,8 @@ def service(model: Service, organisation: Organisation, registry: Registry) -> J
         "modes_mobilisation": modes or None,
         "mobilisable_par": sorted(set(persons)) or None,
         "mobilisation_precisions": _text(model.access.form.get("fr")) if model.access.form else None,
-        "horaires_accueil": _opening_hours(model),
+        # Its own hours, else those of the place where it receives people (its address's).
+        "horaires_accueil": _opening_hours(model) or (_opening_hours(site) if site else None),
         **_address(site, registry),
     }
     return {k: v for k, v in data.items() if v is not None}
