@@ -234,15 +234,20 @@ class Place:
 
 
 class ContactInfo(NamedTuple):
-    """One contact of a service, as a result shows it (``{"kind", "value", "label"}``)."""
+    """One contact of a service, as a result shows it (``{"kind", "value", "label"}``, and
+    ``"extension"`` for a phone that has one)."""
 
     kind: str  # phone, email, web
     value: str
     label: str | None = None
     visibility: str = "public"  # or "professional": only in a professional build
+    extension: str | None = None  # a phone's extension (« poste 123 »)
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "value": self.value, "label": self.label, "visibility": self.visibility}
+        data = {"kind": self.kind, "value": self.value, "label": self.label, "visibility": self.visibility}
+        if self.extension:
+            data["extension"] = self.extension
+        return data
 
 
 CONTACT_ORDER = {"phone": 0, "email": 1, "web": 2}  # a helpdesk dials first
@@ -383,7 +388,7 @@ def _contacts(registry: Registry, service_id: str, lang: str = "fr") -> tuple[Co
     """The service's contacts (its organisation's when it has none), phone first; the
     registry is already filtered for the audience (no professional contact in public)."""
     contacts = registry.services[service_id].contacts or registry.organisation_of(service_id).contacts
-    found = [ContactInfo(c.kind, c.value, _one_line(c.label, lang), c.visibility) for c in contacts]
+    found = [ContactInfo(c.kind, c.value, _one_line(c.label, lang), c.visibility, c.extension) for c in contacts]
     # Phones first, and of each kind the public lines before the professionals' direct ones.
     return tuple(sorted(found, key=lambda c: (CONTACT_ORDER.get(c.kind, len(CONTACT_ORDER)), c.visibility != "public")))
 
@@ -666,8 +671,8 @@ def places_to_json(data: OrientData) -> dict[str, list[list[Any]]]:
 def details_to_json(data: OrientData) -> list[list[list[Any]]]:
     """Display-only parts by chunks of ``DETAILS_CHUNK`` services, in the order of the data:
     ``[organisation, next steps, contacts, [who, how, delay]]`` for each service, a contact
-    as ``[kind, value, label]`` (``label`` null when none), with ``"professional"`` fourth
-    when it is one (a professional build only)."""
+    as ``[kind, value, label]`` (``label`` null when none), with its visibility fourth
+    when it is ``"professional"`` (a professional build only) or a phone extension fifth."""
     rows = [
         [s.organisation, list(s.next_steps), [_contact_row(c) for c in s.contacts], list(s.access)]
         for s in data.services
@@ -677,8 +682,10 @@ def details_to_json(data: OrientData) -> list[list[list[Any]]]:
 
 def _contact_row(contact: ContactInfo) -> list[Any]:
     row: list[Any] = [contact.kind, contact.value, contact.label]
-    if contact.visibility != "public":
+    if contact.visibility != "public" or contact.extension:
         row.append(contact.visibility)
+    if contact.extension:
+        row.append(contact.extension)
     return row
 
 
@@ -1363,7 +1370,10 @@ def _contact_lines(entry: Mapping[str, Any], lang: str) -> list[str]:
             if c["kind"] not in kinds:
                 continue
             notes = [n for n in (c["label"], professional if c["visibility"] != "public" else None) if n]
-            parts.append(f"{marks[c['kind']]} {c['value']}" + (f" ({', '.join(notes)})" if notes else ""))
+            value = c["value"]
+            if c.get("extension"):
+                value += ", " + t("js.orient.extension", lang, extension=c["extension"])
+            parts.append(f"{marks[c['kind']]} {value}" + (f" ({', '.join(notes)})" if notes else ""))
         if parts:
             lines.append("    " + " · ".join(parts))
     access = entry["access"]

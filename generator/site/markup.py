@@ -98,7 +98,7 @@ def contact_href(contact: Contact) -> str:
     """The link that acts on a contact: click-to-call, e-mail, web."""
     if contact.kind == "phone":
         digits = re.sub(r"[^0-9+]", "", contact.value)
-        return "tel:" + digits
+        return "tel:" + digits + (f";ext={contact.extension}" if contact.extension else "")  # RFC 3966
     if contact.kind == "email":
         return "mailto:" + contact.value
     return contact.value
@@ -116,6 +116,8 @@ def contact_item(ctx: SiteContext, contact: Contact) -> str:
     target = contact_href(contact)
     rel = ' rel="noopener"' if contact.kind == "web" else ""
     item = f'{head} : <a href="{esc(target)}"{rel}>{esc(contact.value)}</a>'
+    if contact.extension:
+        item += ", " + esc(t("js.orient.extension", ctx.lang, extension=contact.extension))
     if contact.hours:
         item += " — " + localized(ctx, contact.hours, block=False)
     if contact.opening_hours:

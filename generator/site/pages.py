@@ -381,9 +381,10 @@ def share_info(ctx: SiteContext, service: Service) -> dict[str, str]:
     contacts = [c for c in contacts_shown(ctx, service)[0] if c.visibility == "public"]
     info = {"name": plain(ctx, service.name)}
     for kind in ("phone", "email", "web"):
-        value = next((c.value for c in contacts if c.kind == kind), None)
-        if value:
-            info[kind] = value
+        first = next((c for c in contacts if c.kind == kind), None)
+        if first:
+            extension = t("js.orient.extension", lang, extension=first.extension) if first.extension else ""
+            info[kind] = first.value + (f", {extension}" if extension else "")
     address = _address(ctx, service)
     if address:
         info["address"] = address

@@ -126,7 +126,9 @@
       var s = data.services[k * data.chunk + i];
       s.org = row[0]; s.steps = row[1];
       s.contacts = row[2].map(function (c) {
-        return { kind: c[0], value: c[1], label: c[2], visibility: c.length > 3 ? c[3] : "public" };
+        var contact = { kind: c[0], value: c[1], label: c[2], visibility: c.length > 3 ? c[3] : "public" };
+        if (c.length > 4 && c[4]) contact.extension = c[4];  // a phone's extension
+        return contact;
       });
       s.access = row[3] || ["", "", ""];
     });
@@ -481,7 +483,8 @@
    *   unknown: ["age", "referrer"],           // criterion ids the registry does not state
    *   unknown_text: "non renseigné dans les sources : âge, qui fait la demande" ("" when none),
    *   contacts: [{kind: "phone"|"email"|"web", value, label (or null), visibility:
-   *               "public"|"professional"}],   // phone first; professional only in that build
+   *               "public"|"professional", extension (a phone's, when it has one)}],
+   *                                           // phone first; professional only in that build
    *   access: {who, how, delay},              // short phrases ("" when unknown to the registry)
    *   next_steps: [...]}
    * organisation, contacts, access and next_steps come from the details chunks: call
@@ -731,12 +734,13 @@
     return s ? s.area_text : "";
   }
 
-  function telHref(value) {
-    return "tel:" + value.replace(/[^0-9+]/g, "");
+  /* RFC 3966: the extension as ";ext=". */
+  function telHref(value, extension) {
+    return "tel:" + value.replace(/[^0-9+]/g, "") + (extension ? ";ext=" + extension : "");
   }
 
   function contactLink(c) {
-    if (c.kind === "phone") return el("a", { href: telHref(c.value) }, [c.value]);
+    if (c.kind === "phone") return el("a", { href: telHref(c.value, c.extension) }, [c.value]);
     if (c.kind === "email") return el("a", { href: "mailto:" + c.value }, [c.value]);
     if (c.kind === "web") {
       return el("a", { href: c.value, rel: "noopener" }, [c.value.replace(/^https?:\/\/(www\.)?/, "").replace(/\/$/, "")]);
@@ -754,6 +758,7 @@
         if (i) line.appendChild(document.createTextNode(" · "));
         if (c.kind === "phone") line.appendChild(document.createTextNode("☎ "));
         line.appendChild(contactLink(c));
+        if (c.extension) line.appendChild(document.createTextNode(", " + w("extension", { extension: c.extension })));
         var notes = [];
         if (c.label) notes.push(c.label);
         if (c.visibility === "professional") notes.push(w("pro_contact"));
@@ -779,7 +784,7 @@
     var info = { name: entry.name };
     ["phone", "email", "web"].forEach(function (kind) {
       var first = firstOf(contacts, kind);
-      if (first) info[kind] = first.value;
+      if (first) info[kind] = first.value + (first.extension ? ", " + w("extension", { extension: first.extension }) : "");
     });
     var area = areaOf(data, entry);
     if (area) info.area = area;
@@ -831,7 +836,8 @@
   }
 
   function contactLine(c) {
-    var value = c.value + (c.visibility === "professional" ? " (" + w("pro_contact") + ")" : "");
+    var value = c.value + (c.extension ? ", " + w("extension", { extension: c.extension }) : "");
+    value += c.visibility === "professional" ? " (" + w("pro_contact") + ")" : "";
     return c.label ? w("line", { label: c.label, value: value }) : value;
   }
 
