@@ -29,6 +29,7 @@ in the data (``words``) and the page's language from the page.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -37,6 +38,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from ..locale import N_, catalogue, lookup, t
+from ..registry.dates import reference_date
+from ..registry.hours import describe as describe_hours
 from ..registry.loader import Registry
 from ..registry.territories import LEVEL_RANK, Gazetteer
 from ..registry.text import fold
@@ -283,6 +286,8 @@ class ServiceCriteria:
     next_steps: tuple[str, ...] = ()
     contacts: tuple[ContactInfo, ...] = ()
     access: Access = field(default_factory=Access)
+    opening_hours: str | None = None  # OSM syntax, as the registry says it
+    alerts: tuple[tuple[str, str, str, str], ...] = ()  # (kind, from, until, text): every one, dated
 
     @property
     def has_age(self) -> bool:
@@ -393,6 +398,34 @@ def _contacts(registry: Registry, service_id: str, lang: str = "fr") -> tuple[Co
     return tuple(sorted(found, key=lambda c: (CONTACT_ORDER.get(c.kind, len(CONTACT_ORDER)), c.visibility != "public")))
 
 
+def _alerts(registry: Registry, service_id: str) -> tuple[tuple[str, str, str, str], ...]:
+    """The service's alerts and its sites' (the text prefixed with the site's name), as the
+    service page shows them; which are current is decided when a result is made."""
+    service = registry.services[service_id]
+    pairs = [(a, "") for a in service.alerts]
+    pairs += [(a, s.name.get("fr")) for s in registry.sites_of(service) for a in s.alerts]
+    rows = []
+    for alert, where in pairs:
+        text = alert.text.get("fr") if alert.text else ""
+        if where:
+            text = f"{where} : {text}" if text else where
+        rows.append((alert.kind, alert.start.isoformat(), alert.until.isoformat(), text))
+    return tuple(rows)
+
+
+UPCOMING_DAYS = 15  # an alert starting within this many days is shown ("à partir du …"), as hours.js does
+
+
+def current_alerts(alerts: Iterable[Sequence[str]], today: dt.date) -> list[dict[str, Any]]:
+    """The alerts in effect ``today`` or starting within ``UPCOMING_DAYS`` (``upcoming``)."""
+    first, horizon = today.isoformat(), (today + dt.timedelta(days=UPCOMING_DAYS)).isoformat()
+    return [
+        {"kind": kind, "from": start, "until": until, "text": text, "upcoming": start > first}
+        for kind, start, until, text in alerts
+        if until >= first and start <= horizon
+    ]
+
+
 def _one_line(value: object, lang: str) -> str | None:
     """A label as the registry gives it (a line, or a line per language), or ``None``."""
     if value is None:
@@ -487,6 +520,8 @@ def build_data(
                 next_steps=steps,
                 contacts=_contacts(registry, service.id, lang),
                 access=access,
+                opening_hours=service.opening_hours,
+                alerts=_alerts(registry, service.id),
             )
         )
     wanted = set(areas) | (set(places) if places is not None else index_codes(gazetteer, areas))
@@ -670,13 +705,16 @@ def places_to_json(data: OrientData) -> dict[str, list[list[Any]]]:
 
 def details_to_json(data: OrientData) -> list[list[list[Any]]]:
     """Display-only parts by chunks of ``DETAILS_CHUNK`` services, in the order of the data:
-    ``[organisation, next steps, contacts, [who, how, delay]]`` for each service, a contact
+    ``[organisation, next steps, contacts, [who, how, delay]]`` for each service (then its
+    opening hours, or null, and its alerts ``[kind, from, until, text]`` when it has either), a contact
     as ``[kind, value, label]`` (``label`` null when none), with its visibility fourth
     when it is ``"professional"`` (a professional build only) or a phone extension fifth."""
-    rows = [
-        [s.organisation, list(s.next_steps), [_contact_row(c) for c in s.contacts], list(s.access)]
-        for s in data.services
-    ]
+    rows: list[list[Any]] = []
+    for s in data.services:
+        row: list[Any] = [s.organisation, list(s.next_steps), [_contact_row(c) for c in s.contacts], list(s.access)]
+        if s.opening_hours or s.alerts:
+            row += [s.opening_hours, [list(a) for a in s.alerts]]
+        rows.append(row)
     return [rows[i : i + DETAILS_CHUNK] for i in range(0, len(rows), DETAILS_CHUNK)]
 
 
@@ -714,7 +752,9 @@ def data_from_json(
         area, area_text = raw["areas"][row.area]
         age: Sequence[Any] = raw["ages"][row.age] if row.age >= 0 else (None, None)
         lists = raw["lists"]
-        organisation, steps, contacts, access = detail_rows[i] if i < len(detail_rows) else ("", [], [], ("", "", ""))
+        detail: Sequence[Any] = detail_rows[i] if i < len(detail_rows) else ("", [], [], ("", "", ""))
+        organisation, steps, contacts, access = detail[:4]
+        hours, alerts = (detail[4], detail[5]) if len(detail) > 5 else (None, [])
         services.append(
             ServiceCriteria(
                 id=service_id,
@@ -735,6 +775,8 @@ def data_from_json(
                 next_steps=tuple(steps),
                 contacts=tuple(ContactInfo(*c) for c in contacts),
                 access=Access(*access),
+                opening_hours=hours,
+                alerts=tuple((a[0], a[1], a[2], a[3]) for a in alerts),
             )
         )
     rows = raw["territories"]
@@ -934,7 +976,8 @@ class Result:
 
 
 def _entry(service: ServiceCriteria | None, evaluation: Evaluation | None, lang: str) -> dict[str, Any]:
-    """What every entry carries: the service, its contacts, how to ask, what is not known."""
+    """What every entry carries: the service, its contacts, how to ask, what is not known,
+    its opening hours (OSM syntax, or null) and its alerts current today."""
     unknown = list(evaluation.unknown_criteria) if evaluation else []
     return {
         "service": service.id if service else None,
@@ -945,6 +988,8 @@ def _entry(service: ServiceCriteria | None, evaluation: Evaluation | None, lang:
         "contacts": [c.to_json() for c in service.contacts] if service else [],
         "access": service.access._asdict() if service else Access()._asdict(),
         "next_steps": list(service.next_steps) if service else [],
+        "opening_hours": service.opening_hours if service else None,
+        "alerts": current_alerts(service.alerts, reference_date()) if service else [],
     }
 
 
@@ -1328,6 +1373,7 @@ def text_report(result: Result, lang: str = "fr") -> str:
             if m["unknown_text"]:
                 lines.append("    " + m["unknown_text"])
             lines.extend(_contact_lines(m, lang))
+            lines.extend(_hours_lines(m, lang))
             # The next steps start with who, how and the delay, which the contact lines said.
             said = 1 + bool(m["access"]["how"]) + bool(m["access"]["delay"])
             lines.extend(f"    → {step}" for step in m["next_steps"][said:])
@@ -1380,6 +1426,37 @@ def _contact_lines(entry: Mapping[str, Any], lang: str) -> list[str]:
     said = [t(f"cli.orient_report.{k}", lang, **{k: access[k]}) for k in ("who", "how", "delay") if access[k]]
     if said:
         lines.append("    " + " · ".join(said))
+    return lines
+
+
+_ALERT_KINDS = {
+    "closed": N_("js.hours.alert.closed"),
+    "moved": N_("js.hours.alert.moved"),
+    "full": N_("js.hours.alert.full"),
+    "changed_hours": N_("js.hours.alert.changed_hours"),
+    "info": N_("js.hours.alert.info"),
+}
+
+
+def _hours_lines(entry: Mapping[str, Any], lang: str) -> list[str]:
+    """The entry's current alerts (« ⚠ Fermé jusqu'au 31 juillet 2030 — … ») and its hours in
+    words (as written when words cannot say them)."""
+    from babel.dates import format_date
+
+    lines = []
+    for alert in entry.get("alerts") or []:
+        day = dt.date.fromisoformat(alert["from"] if alert["upcoming"] else alert["until"])
+        date = format_date(day, "d MMMM y", locale=lang)
+        when = (
+            t("js.hours.alert.from", lang, date=date)
+            if alert["upcoming"]
+            else t("js.hours.alert.until", lang, date=date)
+        )
+        said = f"{t(_ALERT_KINDS[alert['kind']], lang)} {when}"
+        lines.append("    ⚠ " + said + (f" — {alert['text']}" if alert["text"] else ""))
+    expression = entry.get("opening_hours")
+    if expression:
+        lines.append("    " + t("cli.orient_report.hours", lang, hours=describe_hours(expression, lang) or expression))
     return lines
 
 

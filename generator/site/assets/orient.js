@@ -67,6 +67,7 @@
       var s = {
         index: i, id: ids[i], name: raw.names[row[2]], area: area[0], area_text: area[1],
         needs: lists[row[4]], functions: lists[row[5]], org: "", steps: [], contacts: [], access: ["", "", ""],
+        hours: null, alerts: [],
       };
       if (row[6] >= 0) s.age = raw.ages[row[6]].slice(0, 2);
       if (row[7] >= 0) s.housing = lists[row[7]];
@@ -131,6 +132,8 @@
         return contact;
       });
       s.access = row[3] || ["", "", ""];
+      s.hours = row.length > 5 ? row[4] : null;   // opening hours (OSM syntax) and alerts, when it has either
+      s.alerts = row.length > 5 ? row[5] : [];
     });
     data.loaded[k] = true;
   }
@@ -486,7 +489,9 @@
    *               "public"|"professional", extension (a phone's, when it has one)}],
    *                                           // phone first; professional only in that build
    *   access: {who, how, delay},              // short phrases ("" when unknown to the registry)
-   *   next_steps: [...]}
+   *   next_steps: [...],
+   *   opening_hours: "Mo-Fr 09:00-17:00" | null,
+   *   alerts: [{kind, from, until, text, upcoming}]}  // in effect today or within UPCOMING_DAYS
    * organisation, contacts, access and next_steps come from the details chunks: call
    * chunksOf(data, result) and addDetails for each, then orient() again (empty until loaded).
    */
@@ -547,7 +552,26 @@
       contacts: s ? s.contacts.map(function (c) { return Object.assign({}, c); }) : [],
       access: { who: access[0], how: access[1], delay: access[2] },
       next_steps: s ? s.steps.slice() : [],
+      opening_hours: s && s.hours ? s.hours : null,
+      alerts: s ? currentAlerts(s.alerts) : [],
     };
+  }
+
+  var UPCOMING_DAYS = 15;  // as current_alerts in orient.py and hours.js
+
+  function isoDay(d) {
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
+  }
+
+  /* The alerts ([kind, from, until, text]) in effect today or starting within UPCOMING_DAYS. */
+  function currentAlerts(alerts) {
+    var now = new Date();
+    var today = isoDay(now);
+    var horizon = isoDay(new Date(now.getFullYear(), now.getMonth(), now.getDate() + UPCOMING_DAYS));
+    return (alerts || []).filter(function (a) { return a[2] >= today && a[1] <= horizon; }).map(function (a) {
+      return { kind: a[0], from: a[1], until: a[2], text: a[3], upcoming: a[1] > today };
+    });
   }
 
   function reasons(e) {
@@ -894,8 +918,9 @@
       });
     });
     children.push(el("p", {}, [button]));
-    return el("li", { class: "maillage-orient-match", "data-service": m.service,
-      "data-group": toCheck(m) ? "to_check" : "fit" }, children);
+    var attrs = { class: "maillage-orient-match", "data-service": m.service, "data-group": toCheck(m) ? "to_check" : "fit" };
+    if (why) attrs["data-why"] = why;  // whyOnFirst moves the line to the entry that ends up first
+    return el("li", attrs, children);
   }
 
   function nearItem(data, n) {
@@ -995,13 +1020,29 @@
   /* Hours, current alerts, closed-today services moved down and the "Ouvert maintenant" box
    * (issue 22): hours.js (next to this script), loaded when the first results are shown. */
   function decorateHours(box) {
-    if (window.MaillageHours) { window.MaillageHours.decorateOrient(box); return; }
+    function decorate() {
+      Promise.resolve(window.MaillageHours.decorateOrient(box)).then(function () { whyOnFirst(box); });
+    }
+    if (window.MaillageHours) { decorate(); return; }
     var own = document.querySelector('script[src$="orient.js"]');
     if (!own) return;
     var script = document.createElement("script");
     script.src = own.src.replace(/orient\.js(\?.*)?$/, "hours.js");
-    script.onload = function () { window.MaillageHours.decorateOrient(box); };
+    script.onload = decorate;
     document.head.appendChild(script);
+  }
+
+  /* The "why first" line on the entry that is first once the services closed all day today
+   * have moved down (with its own reason), as `maillage orient` prints it. */
+  function whyOnFirst(box) {
+    var list = box.querySelector("ol.maillage-orient-matches");
+    var first = list ? list.firstElementChild : null;
+    if (!first || first.querySelector(".maillage-orient-why")) return;
+    box.querySelectorAll("ol.maillage-orient-matches .maillage-orient-why").forEach(function (p) { p.remove(); });
+    var why = first.getAttribute("data-why");
+    if (!why) return;
+    var line = el("p", { class: "maillage-orient-why" }, [w("why_first", { reason: why })]);
+    first.insertBefore(line, first.querySelector(".maillage-orient-contact"));
   }
 
   function showLiaison(box, text) {
