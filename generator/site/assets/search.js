@@ -697,7 +697,7 @@
         self.addTier(first);
         // With facets in view, every tier is searched: their counts are of all the results.
         var facetsInView = self.facetsShown || Object.keys(self.used).length > 0;
-        return self.fill(facetsInView ? Infinity : PAGE_SIZE, !facetsInView).then(function () {
+        return self.fill(facetsInView ? Infinity : PAGE_SIZE).then(function () {
           if (generation !== self.generation) return;
           return facetsInView ? self.countFacets(pagefind) : null;
         }).then(function (counts) {
@@ -709,7 +709,7 @@
           var approx = self.approx && t("js.search.approx");
           var said = self.readingSaid ? t("js.search.reading") + " " + self.readingSaid + ". " : "";
           self.renderStatus(said + (approx ? count + " — " + approx.replace("{q}", self.approx) : count));
-          return self.showMore(true);
+          return self.showMore();
         });
       });
     }).catch(function (error) {
@@ -780,16 +780,12 @@
     // ("un", "de": large parts, every page has them) for nothing.
     var stop = (this.readingData && this.readingData.stop) || {};
     var text = fold(query).split(" ").filter(function (w) { return w && !stop[w]; }).join(" ") || query;
-    var byWords = function () {
+    this.tiers.push(function () {
       return search(text, { kind: "service" }).then(function (found) { return { found: found, group: wordsGroup }; });
-    };
-    var others = function () {
+    });
+    this.tiers.push(function () {
       return search(text, {}).then(function (found) { return { found: found, group: N_("js.search.groupOther"), sort: true }; });
-    };
-    // After a reading that found services, the words tiers wait for "more" (each word
-    // fetches its part of the word index: a first search stays within its bytes).
-    byWords.words = others.words = this.tiers.length > 0;
-    this.tiers.push(byWords, others);
+    });
   };
 
   /* The next tier's results, or null when none is left. */
@@ -844,15 +840,14 @@
   };
 
   /* Searches the next tiers until `count` results are known or none is left. */
-  Search.prototype.fill = function (count, first) {
+  Search.prototype.fill = function (count) {
     var self = this;
     var generation = this.generation;
     if (this.results.length >= count || !this.tiers.length) return Promise.resolve();
-    if (first && this.results.length && this.tiers[0].words) return Promise.resolve();
     return this.nextTier().then(function (tier) {
       if (generation !== self.generation) return;
       self.addTier(tier);
-      return self.fill(count, first);
+      return self.fill(count);
     });
   };
 
@@ -922,15 +917,20 @@
     }
   };
 
-  /* The next page of results; `first`: the first page of a query (see startTiers). */
-  Search.prototype.showMore = function (first) {
+  Search.prototype.showMore = function () {
     var self = this;
     var generation = this.generation;
-    return this.fill(this.shown + PAGE_SIZE + 1, first).then(function () {
+    return this.fill(this.shown + PAGE_SIZE + 1).then(function () {
       if (generation !== self.generation) return;
       var batch = self.results.slice(self.shown, self.shown + PAGE_SIZE);
       self.shown += batch.length;
+      var hadFocus = document.activeElement === self.moreButton;
       self.moreButton.hidden = self.shown >= self.results.length && !self.tiers.length;
+      // The last page shown: the focus goes from the gone button to the last result.
+      if (hadFocus && self.moreButton.hidden) {
+        var links = self.list.querySelectorAll(".maillage-search__link");
+        (links[links.length - 1] || self.input).focus();
+      }
       return Promise.all(batch.map(function (item) { return item.result.data(); })).then(function (pages) {
         if (generation !== self.generation) return;
         var items = batch.map(function (item, i) { return { item: item, page: pages[i] }; });
