@@ -43,6 +43,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     (ORIENT_JS, "Qui peut demander : "): "the start of a French step line, matched, not shown",
     (ORIENT_JS, "Délai de réponse : "): "the start of a French step line, matched, not shown",
     (ORIENT_JS, "à vérifier"): "the French value of a step line, compared, not shown",
+    ("*", "tr, li"): "a CSS selector (the row that holds a list's star), not shown",
 }
 
 # Calls whose first argument is a key of the catalogues.

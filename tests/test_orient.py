@@ -266,7 +266,10 @@ def test_page_and_assets(registry: Registry) -> None:
     assert 'data-src="../assets/maillage/orient.json"' in pages[0].content
     fixed = {DATA_URI, SCRIPT_URI, f"{DETAILS_DIR}details-0.json"}
     assert fixed <= set(assets)
-    assert all(u.startswith(f"{DETAILS_DIR}places-") for u in set(assets) - fixed)
+    # Beside its data: the scripts the results use (share, selection, hours), shipped once.
+    scripts = {u for u in assets if u.endswith(".js")} - fixed
+    assert {u.rsplit("/", 1)[1] for u in scripts} >= {"share.js", "selection.js"}
+    assert all(u.startswith(f"{DETAILS_DIR}places-") for u in set(assets) - fixed - scripts)
     assert f"{DETAILS_DIR}places-p-10.json" in assets  # Brussels postcodes outside any service area
     assert 'data-details="../assets/maillage/orient/"' in pages[0].content
     assert "Âge" in pages[0].content
