@@ -53,6 +53,7 @@ from .pages import HOME_ENTRY_MARKER, entry_points
 from .providers import PROVIDERS
 from .search import SearchIndexError, index_site
 from .serve_patch import Served, ServePatch
+from .valid_html import repair_theme_markup
 
 log = logging.getLogger("mkdocs.plugins.maillage")
 
@@ -370,11 +371,13 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
         return context
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        return add_policy(output, self.config.tiles)
+        return add_policy(repair_theme_markup(output), self.config.tiles)
 
     def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
         # The theme's own pages (404.html) get the policy too, and lose the scripts' mark.
-        return add_policy(output_content, self.config.tiles) if template_name.endswith(".html") else output_content
+        if not template_name.endswith(".html"):
+            return output_content
+        return add_policy(repair_theme_markup(output_content), self.config.tiles)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.memory is not None:
