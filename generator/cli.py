@@ -885,7 +885,6 @@ def export_hsds_command(ctx: Context, out: Path, audience: Audience) -> None:
     click.echo(t("cli.export.done", lang(), services=services, organisations=organisations, out=out))
 
 
-@main.group("import", help=N_("cli.import.help"))
 @export_group.command("data-inclusion", help=N_("cli.export.di.help"))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help=N_("cli.export.out"))
 @click.option(
@@ -912,6 +911,7 @@ def export_data_inclusion_command(ctx: Context, out: Path, audience: Audience) -
         raise SystemExit(1)
 
 
+@main.group("import", help=N_("cli.import.help"))
 def import_group() -> None:
     """Write registry files from data kept elsewhere (HSDS, spreadsheets)."""
 
@@ -991,7 +991,6 @@ def import_hsds_command(
     _write_imported(ctx, [f.organisation for f in result.organisations], out, force, header)
 
 
-@import_group.command("csv", help=N_("cli.import.csv.help"))
 @import_group.command("data-inclusion", help=N_("cli.import.di.help"))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar=N_("cli.metavar.path"))
 @click.option(
@@ -1050,6 +1049,7 @@ def import_data_inclusion_command(
     _write_imported(ctx, [f.organisation for f in result.organisations], out, force, header)
 
 
+@import_group.command("csv", help=N_("cli.import.csv.help"))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar=N_("cli.metavar.file"))
 @click.option(
     "--out",
