@@ -517,7 +517,13 @@ def test_report_states_date_freshness_and_approximate_areas(registry: Registry) 
     assert "Maraude jeunes adultes du Rhône ≈" in page
     # The Rhône row: gamma (approximate area) covers 18-24 roofless fully, beta partly.
     row = next(line for line in page.splitlines() if line.startswith('<tr id="fr-dep-69">'))
-    assert 'title="Entièrement : gamma-outreach; En partie : beta-housing-first">1 ≈</td>' in row
+    assert '<td class="maillage-gaps-covered" data-sort="1">1 ≈</td>' in row
+    # The services behind the cell, named and linked under the table (not in a hover title).
+    assert (
+        "<li>18-24 ans · Roofless — Entièrement : "
+        '<a href="../services/gamma-outreach/">Maraude jeunes adultes du Rhône</a>; '
+        'En partie : <a href="../services/beta-housing-first/">Logement d&#x27;abord Lyon</a></li>'
+    ) in page
     assert '<a href="../territories/fr-dep-69/">Rhône</a>' in row
     assert '<script src="../assets/maillage/sortable.js"></script>' in page
     sub = text(report(registry)["gaps/needs/homelessness/index.md"])

@@ -688,12 +688,14 @@ def _compute(
     registry: Registry, need: str | None, function: str | None, level: str, scope: tuple[str, ...], detail: bool
 ) -> tuple[Coverage, tuple[CommuneRow, ...]]:
     if level not in LEVEL_CHOICES and level != "province":
-        raise CoverageError(f"unknown level '{level}'; choose one of {', '.join(LEVEL_CHOICES)}")
+        raise CoverageError(
+            locale.t("cli.coverage.unknown_level", locale.speaking(), level=level, choices=", ".join(LEVEL_CHOICES))
+        )
     gazetteer = registry.gazetteer
     scope_codes = tuple(sorted(set(scope))) or default_scope(registry)
     for code in scope_codes:
         if code not in gazetteer:
-            raise CoverageError(f"unknown territory code '{code}' in the scope")
+            raise CoverageError(locale.t("cli.coverage.unknown_scope", locale.speaking(), code=code))
     segments = public_segments(registry)
     services = select_services(registry, need, function)
     index = _Index(registry, services, segments)

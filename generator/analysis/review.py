@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from ..locale import N_, t
+from ..locale import N_, speaking, t
 from ..registry.loader import Registry, load_registry
 from ..registry.models import LANGUAGES
 from ..registry.problems import RegistryError
@@ -490,7 +490,8 @@ def load_at_revision(root: Path, revision: str, into: Path) -> Registry:
         ).stdout
     except (subprocess.CalledProcessError, FileNotFoundError) as exc:
         stderr = getattr(exc, "stderr", b"") or b""
-        raise DiffError(f"cannot read revision '{revision}': {stderr.decode(errors='replace').strip()}") from exc
+        detail = stderr.decode(errors="replace").strip()
+        raise DiffError(t("cli.diff.bad_revision", speaking(), revision=revision, detail=detail)) from exc
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     return load_registry(into)
@@ -502,7 +503,7 @@ def diff_against(root: Path, revision: str, head: Registry) -> RegistryDiff:
         try:
             base = load_at_revision(root, revision, Path(folder))
         except RegistryError as exc:
-            raise DiffError(f"the registry at '{revision}' has errors:\n{exc}") from exc
+            raise DiffError(f"{t('cli.diff.base_errors', speaking(), revision=revision)}\n{exc}") from exc
     return compare(base, head)
 
 
