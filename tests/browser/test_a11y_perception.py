@@ -267,7 +267,12 @@ GAP_CELLS = """() => {
     const ambiguous = Object.entries(byText).filter(([, k]) => k.size > 1).map(([t, k]) => [t, [...k]]);
     const legends = [...document.querySelectorAll(".maillage-map-legend li")]
         .filter(li => li.querySelector(".maillage-swatch") && !li.textContent.trim()).length;
-    return {cells: Object.values(byText).length, empty, ambiguous, silentLegends: legends};
+    // A sign in a cell ("~", "?", "≈"): a shape, explained in words in a paragraph of the page.
+    const signs = new Set(Object.keys(byText).join("").replace(/[\\d\\s]/g, ""));
+    const prose = [...document.querySelectorAll("article p")].map(p => p.textContent).join(" ").replace(/\\s+/g, "");
+    const quoted = sign => ["«»", "“”", "‘’", "„“", '""', "(:"].map(q => q[0] + sign + q[1]);
+    const unexplained = [...signs].filter(sign => !quoted(sign).some(t => prose.includes(t)));
+    return {cells: Object.values(byText).length, empty, ambiguous, silentLegends: legends, unexplained};
 }"""
 
 
@@ -275,12 +280,13 @@ GAP_CELLS = """() => {
 @pytest.mark.parametrize("lang", ["fr", "nl", "en"])
 def test_gap_cells_and_legends_say_their_meaning_in_words(tab: Any, site_server: str, kind: str, lang: str) -> None:
     """RGAA 10.9/10.10: every coloured cell of a gap table holds text, and one text never
-    stands for two colours (the colour is never the only carrier); every swatch of a map
-    legend has its words."""
+    stands for two colours (the colour is never the only carrier); each sign a cell shows
+    ("~", "?", "≈") is explained in words on the page; every swatch of a map legend (a pin,
+    a dashed ring, a colour) has its words."""
     _open(tab, site_server, kind, WIDE, lang)
     found = tab.evaluate(GAP_CELLS)
     assert found["cells"] > 0
-    assert found == {"cells": found["cells"], "empty": [], "ambiguous": [], "silentLegends": 0}
+    assert found == {"cells": found["cells"], "empty": [], "ambiguous": [], "silentLegends": 0, "unexplained": []}
 
 
 STATUS_AND_ALERTS = """async () => {
