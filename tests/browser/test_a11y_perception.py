@@ -366,3 +366,31 @@ def test_a_pointer_press_is_cancelled_by_moving_away(
         assert (after_down, after_up) == (before, before), control.evaluate("e => e.outerHTML.slice(0, 120)")
         pressed += 1
     assert pressed > 0
+
+
+# ---- Downloads and new windows (RGAA 13.2 and the links' names, 6.1) -----------------------
+
+FILE_LINKS = """() => {
+    const wrong = [];
+    const warned = /nouvelle fenêtre|nieuw venster|new window|nouvel onglet|nieuw tabblad|new tab/i;
+    for (const a of document.querySelectorAll("a[href]")) {
+        const name = (a.getAttribute("aria-label") || a.textContent || "") + " " + (a.title || "");
+        if (a.target && a.target !== "_self" && !warned.test(name)) wrong.push(["new window", a.href]);
+        const file = /\\.(csv|json|geojson|zip|xlsx|ods|pdf|ics|vcf)$/i.exec(new URL(a.href).pathname);
+        if (!file) continue;
+        if (!a.hasAttribute("download")) wrong.push(["not a download", a.href]);
+        if (!name.toLowerCase().includes(file[1].toLowerCase())) wrong.push(["format not named", a.href]);
+    }
+    return wrong;
+}"""
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_file_links_are_downloads_that_name_their_format_and_no_link_opens_a_window_unwarned(
+    tab: Any, site_server: str, kind: str, lang: str
+) -> None:
+    """A link to a data file downloads it (``download``) and its words name the format; no
+    link opens another window or tab unless its name says so."""
+    _open(tab, site_server, kind, WIDE, lang)
+    assert tab.evaluate(FILE_LINKS) == []
