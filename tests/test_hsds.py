@@ -87,8 +87,11 @@ def test_table_checker_catches_breakage(tmp_path: Path) -> None:
     services.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
     official = json.loads((HSDS / "datapackage.json").read_text(encoding="utf-8"))
     problems = check_tables(tmp_path / "datapackage", official)
-    assert "services.csv:2:id: 'not-a-uuid' is not a uuid" in problems
-    assert any("is not an id of service" in p for p in problems)
+    assert "services.csv:2:id: 'not-a-uuid' n'est pas du type uuid" in problems
+    assert any(p.endswith("n'est pas un identifiant de service") for p in problems)
+    english = check_tables(tmp_path / "datapackage", official, "en")
+    assert "services.csv:2:id: 'not-a-uuid' is not a uuid" in english
+    assert any(p.endswith("is not an id of service") for p in english)
 
 
 def test_export_is_deterministic_and_mapped(real: Registry) -> None:
@@ -168,7 +171,7 @@ def test_import_writes_files_that_pass_check(tmp_path: Path) -> None:
     # The public export left the professional contact out; nothing else is missing.
     assert [c.value for c in registry.services["alpha-adults"].contacts] == ["+32 2 000 00 01"]
     again = runner.invoke(main, ["-C", str(project), "import", "hsds", str(export_dir / "services.ndjson")])
-    assert again.exit_code == 1 and "already exists: use --force" in again.output
+    assert again.exit_code == 1 and "existe déjà : utilisez --force" in again.output
     forced = runner.invoke(main, ["-C", str(project), "import", "hsds", str(export_dir), "--force"])
     assert forced.exit_code == 0, forced.output
 
@@ -180,7 +183,7 @@ def test_import_into_project_with_same_ids_is_refused(tmp_path: Path) -> None:
     runner.invoke(main, ["-C", str(project), "export", "hsds", "--out", str(tmp_path / "x")])
     result = runner.invoke(main, ["-C", str(project), "import", "hsds", str(tmp_path / "x")])
     assert result.exit_code == 1
-    assert "service 'alpha-adults' already exists in data/registry/alpha.yaml" in result.output
+    assert "service « alpha-adults » existe déjà dans data/registry/alpha.yaml" in result.output
     assert not (project / "data" / "registry" / "imported").exists()
 
 

@@ -47,8 +47,7 @@ LOGGERS = frozenset({"log", "logger", "logging", "LOG", "LOGGER"})
 _SERVE_LOG = "a line of mkdocs' serve log, for whoever maintains the site (mkdocs logs in English)"
 _WORKER_FAILURE = "why a build's worker process failed: raised to the developer as the build's error"
 _PYYAML = "PyYAML's own words, recognised in its error (never shown from here)"
-_TODO_HSDS = "TODO hsds helper: a note or message of the HSDS import/export still to move to the catalogues"
-_TODO_OTHERS = "TODO: another helper's new file, in progress; its words still to move to the catalogues"
+_EXPORT_DATA = "data of the HSDS export, written in French like the registry it describes; no interface word"
 ALLOWED: dict[tuple[str, str], str] = {
     ("generator/site/i18n.py", "Français"): "a language's own name (autonym): the same in every language",
     ("generator/site/build.py", "maillage site"): "the content of the marker file that tells a built site's folder",
@@ -88,21 +87,11 @@ ALLOWED: dict[tuple[str, str], str] = {
     # Click's own messages (its gettext msgids), which cli.py maps to our cli.click.* keys.
     **{("generator/cli.py", msgid): "click's message id, looked up as a cli.click.* key" for msgid in _CLICK_WORDS},
     **{("generator/cli.py", msgid): "click's message id, looked up as cli.click.* keys" for msgid in _CLICK_PLURALS},
-    # TODO hsds helper: generator/exchange/hsds/ is being rewritten by another helper; these
-    # notes and messages are still English (or French-only) literals, for cli.hsds.* keys.
-    **{
-        ("generator/exchange/hsds/files.py", literal): _TODO_HSDS
-        for literal in (
-            "{} '{}' already exists in {}",
-            "two organisations have the id '{}'",
-            "{}: a symbolic link: an import never writes through one [import-symlink]",
-            "{}: not a regular file [import-not-file]",
-            "{} already exists: use --force to replace it",
-        )
-    },
     ("generator/exchange/hsds/reader.py", "temporarily closed"): "an HSDS status value (data, not words)",
+    # The French export's own data (its taxonomies' descriptions, the dataset's title), the
+    # same whatever language the command speaks: no interface words.
     **{
-        ("generator/exchange/hsds/writer.py", literal): _TODO_HSDS
+        ("generator/exchange/hsds/writer.py", literal): _EXPORT_DATA
         for literal in (
             "Champs du registre Maillage sans équivalent HSDS ; le code du terme est le chemin du champ.",
             "Besoins couverts (vocabulaire « needs » de Maillage).",
@@ -112,18 +101,8 @@ ALLOWED: dict[tuple[str, str], str] = {
             "Modalités d'intervention (vocabulaire « modalities » de Maillage).",
             "Documents dont proviennent les informations.",
             "Maillage — registre au format Open Referral HSDS 3.0",
-            "not an e-mail address",
-            "{}:0:0: no such table in HSDS 3.0",
-            "{}:1:{}: not a column of table {}",
-            "{}:1:{}: required column is missing",
-            "{}:{}:{}: required value is empty",
-            "{}:{}:{}: {} is not one of {}",
-            "{}:{}:{}: {} is not unique",
-            "{}:{}:{}: {} is not an id of {}",
         )
     },
-    # TODO: files other helpers are writing now (not yet committed); theirs to move.
-    ("generator/registry/hours.py", "opening_hours: cannot read from column {}: {}"): _TODO_OTHERS,
 }
 
 # Modules whose fields' ``description=`` are not read, and why.

@@ -24,7 +24,7 @@ from typing import Literal
 
 import opening_hours
 
-from ..locale import N_, t
+from ..locale import N_, speaking, t
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -64,7 +64,8 @@ class HoursSyntaxError(ValueError):
     """An expression the parser refuses; ``column`` (1-based) is where it stops reading."""
 
     def __init__(self, column: int, rest: str) -> None:
-        super().__init__(f"opening_hours: cannot read from column {column}: {rest!r}")
+        # For whoever reads the traceback; a maintainer reads check.model.opening_hours at its place.
+        super().__init__(f"{column}: {t('check.model.opening_hours', speaking(), rest=rest)}")
         self.column = column
         self.rest = rest
 

@@ -408,7 +408,7 @@ def test_write_refuses_links(mini: Path, tmp_path: Path, force: bool) -> None:
     (imported / "gamma.yaml").symlink_to(tmp_path / "created.yaml")
     (imported / "delta.yaml").symlink_to(outside / "kept.yaml")
     with pytest.raises(ImportRefused) as refused:
-        write_organisations(organisations, registry, imported, force=force)
+        write_organisations(organisations, registry, imported, force=force, lang="en")
     assert refused.value.problems == [
         f"{imported / name}: a symbolic link: an import never writes through one [import-symlink]"
         for name in ("gamma.yaml", "delta.yaml")
@@ -434,7 +434,7 @@ def test_write_stays_in_the_registry_folder(mini: Path, tmp_path: Path, how: str
     else:
         target = mini / "data" / "registry" / ".." / ".." / "outside"
     with pytest.raises(ImportRefused) as refused:
-        write_organisations(organisations, registry, target, force=True)
+        write_organisations(organisations, registry, target, force=True, lang="en")
     (problem,) = refused.value.problems
     assert problem.endswith(
         "outside data/registry/ (symbolic links resolved): imports write only there [import-outside]"

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from ...locale import t
+from ...locale import speaking, t
 from ...registry.loader import Registry, check_registry
 from ...registry.models import Organisation
 from ...registry.problems import format_problems
@@ -68,8 +68,12 @@ def schema_line_for(target: Path, root: Path) -> str:
     return f"# yaml-language-server: $schema={Path(relative).as_posix()}"
 
 
-def conflicts(organisations: Iterable[Organisation], registry: Registry, out: Path) -> list[str]:
-    """Ids an import would duplicate in the registry (files under ``out`` it replaces aside)."""
+def conflicts(
+    organisations: Iterable[Organisation], registry: Registry, out: Path, lang: str | None = None
+) -> list[str]:
+    """Ids an import would duplicate in the registry (files under ``out`` it replaces aside),
+    in ``lang`` (the running command's language by default)."""
+    lang = lang or speaking()
     problems = []
     root = registry.root
     for organisation in organisations:
@@ -82,7 +86,9 @@ def conflicts(organisations: Iterable[Organisation], registry: Registry, out: Pa
         found = [("organisation", organisation.id, elsewhere(organisation.id))]
         found += [("service", s.id, elsewhere(s.id)) for s in organisation.services]
         found += [("site", s.id, elsewhere(registry.site_organisation.get(s.id))) for s in organisation.sites]
-        problems += [f"{kind} '{item}' already exists in {file}" for kind, item, file in found if file]
+        problems += [
+            t("cli.hsds.refused.exists_in", lang, kind=kind, id=item, file=file) for kind, item, file in found if file
+        ]
     return problems
 
 
@@ -122,20 +128,18 @@ def write_organisations(
     out = out.resolve()
     folder = (registry.root / "data" / "registry").resolve()
     if not out.is_relative_to(folder):
-        raise ImportRefused(
-            [f"{out}: outside data/registry/ (symbolic links resolved): imports write only there [import-outside]"]
-        )
-    problems = conflicts(organisations, registry, out)
+        raise ImportRefused([f"{out}: {t('cli.hsds.refused.outside', lang)} [import-outside]"])
+    problems = conflicts(organisations, registry, out, lang)
     planned = [(out / f"{o.id}.yaml", o) for o in organisations]
     names = [path.name for path, _ in planned]
-    problems += [f"two organisations have the id '{n[:-5]}'" for n in sorted(set(names)) if names.count(n) > 1]
+    problems += [t("cli.hsds.refused.same_id", lang, id=n[:-5]) for n in sorted(set(names)) if names.count(n) > 1]
     for path, organisation in planned:
         if path.is_symlink():
-            problems.append(f"{path}: a symbolic link: an import never writes through one [import-symlink]")
+            problems.append(f"{path}: {t('cli.hsds.refused.symlink', lang)} [import-symlink]")
         elif path.exists() and not path.is_file():
-            problems.append(f"{path}: not a regular file [import-not-file]")
+            problems.append(f"{path}: {t('cli.hsds.refused.not_file', lang)} [import-not-file]")
         elif path.exists() and not force and not _same_record(path, organisation, registry):
-            problems.append(f"{path} already exists: use --force to replace it")
+            problems.append(t("cli.hsds.refused.exists", lang, file=path))
     if problems:
         raise ImportRefused(problems)
     previous = {path: path.read_bytes() if path.exists() else None for path, _ in planned}
@@ -149,7 +153,10 @@ def write_organisations(
     except OSError as exc:
         _put_back(previous, written)
         where = exc.filename or out
-        raise ImportRefused([f"{where}: cannot be written ({exc.strerror or exc}) [import-write]"]) from None
+        reason = exc.strerror or str(exc)
+        raise ImportRefused(
+            [f"{where}: {t('cli.hsds.refused.unwritable', lang, reason=reason)} [import-write]"]
+        ) from None
     except BaseException:
         _put_back(previous, written)
         raise

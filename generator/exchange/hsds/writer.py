@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
+from ...locale import speaking, t
 from ...registry.dates import reference_date
 from ...registry.loader import Registry
 from ...registry.models import Contact, Organisation, Programme, Service, Site
@@ -613,7 +614,8 @@ def _valid_uri(value: str) -> bool:
     return bool(parts.scheme) and (bool(parts.netloc) or parts.scheme in ("urn", "mailto", "tel"))
 
 
-def _type_error(kind: str, fmt: str | None, value: str) -> str | None:
+def _type_error(kind: str, fmt: str | None, value: str, lang: str) -> str | None:
+    shown = repr(value)
     try:
         if kind == "number":
             float(value)
@@ -626,30 +628,32 @@ def _type_error(kind: str, fmt: str | None, value: str) -> str | None:
         elif kind == "time":
             dt.time.fromisoformat(value)
         elif fmt == "uuid" and str(uuid.UUID(value)) != value.lower():
-            return "not a UUID"
+            return t("cli.hsds.table.not_type", lang, value=shown, type=fmt)
     except ValueError:
-        return f"not a {fmt or kind}"
+        return t("cli.hsds.table.not_type", lang, value=shown, type=fmt or kind)
     if fmt == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+", value):
-        return "not an e-mail address"
+        return t("cli.hsds.table.not_email", lang, value=shown)
     if fmt == "uri" and not _valid_uri(value):
-        return "not a URI"
+        return t("cli.hsds.table.not_uri", lang, value=shown)
     return None
 
 
-def check_tables(folder: Path, official: Json) -> list[str]:
+def check_tables(folder: Path, official: Json, lang: str | None = None) -> list[str]:
     """Every way the CSVs of ``folder`` break the official HSDS data package descriptor.
 
     Checks, per table: the columns (known, required ones present), each cell's type,
     format, enum and required constraints, unique columns, and foreign keys to tables that
-    are present. Each problem as ``file:row:column: message`` (row 1 is the header).
+    are present. Each problem as ``file:row:column: message`` (row 1 is the header), the
+    message in ``lang`` (the running command's language by default).
     """
+    lang = lang or speaking()
     problems: list[str] = []
     resources = {r["path"]: r for r in official["resources"]}
     data: dict[str, list[dict[str, str]]] = {}
     for file in sorted(folder.glob("*.csv")):
         resource = resources.get(file.name)
         if resource is None:
-            problems.append(f"{file.name}:0:0: no such table in HSDS 3.0")
+            problems.append(f"{file.name}:0:0: {t('cli.hsds.table.unknown', lang)}")
             continue
         with file.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
@@ -659,10 +663,12 @@ def check_tables(folder: Path, official: Json) -> list[str]:
         fields = {f["name"]: f for f in resource["schema"]["fields"]}
         for column in header:
             if column not in fields:
-                problems.append(f"{file.name}:1:{column}: not a column of table {resource['name']}")
+                problems.append(
+                    f"{file.name}:1:{column}: {t('cli.hsds.table.not_column', lang, table=resource['name'])}"
+                )
         for name, spec in fields.items():
             if spec.get("constraints", {}).get("required") and name not in header:
-                problems.append(f"{file.name}:1:{name}: required column is missing")
+                problems.append(f"{file.name}:1:{name}: {t('cli.hsds.table.column_missing', lang)}")
         for index, row in enumerate(rows, start=2):
             for column, value in row.items():
                 spec = fields.get(column)
@@ -671,20 +677,23 @@ def check_tables(folder: Path, official: Json) -> list[str]:
                 constraints = spec.get("constraints", {})
                 if value == "":
                     if constraints.get("required"):
-                        problems.append(f"{file.name}:{index}:{column}: required value is empty")
+                        problems.append(f"{file.name}:{index}:{column}: {t('cli.hsds.table.value_empty', lang)}")
                     continue
-                error = _type_error(spec["type"], spec.get("format"), value)
+                error = _type_error(spec["type"], spec.get("format"), value, lang)
                 if error:
-                    problems.append(f"{file.name}:{index}:{column}: {value!r} is {error}")
+                    problems.append(f"{file.name}:{index}:{column}: {error}")
                 if "enum" in constraints and value not in constraints["enum"]:
-                    problems.append(f"{file.name}:{index}:{column}: {value!r} is not one of {constraints['enum']}")
+                    words = t("cli.hsds.table.not_enum", lang, value=repr(value), allowed=constraints["enum"])
+                    problems.append(f"{file.name}:{index}:{column}: {words}")
         for name, spec in fields.items():
             if spec.get("constraints", {}).get("unique"):
                 seen: set[str] = set()
                 for index, row in enumerate(rows, start=2):
                     value = row.get(name, "")
                     if value and value in seen:
-                        problems.append(f"{file.name}:{index}:{name}: {value!r} is not unique")
+                        problems.append(
+                            f"{file.name}:{index}:{name}: {t('cli.hsds.table.not_unique', lang, value=repr(value))}"
+                        )
                     seen.add(value)
     for resource in official["resources"]:
         rows = data.get(resource["name"], [])
@@ -696,5 +705,6 @@ def check_tables(folder: Path, official: Json) -> list[str]:
             for index, row in enumerate(rows, start=2):
                 value = row.get(key["fields"], "")
                 if value and value not in ids:
-                    problems.append(f"{resource['path']}:{index}:{key['fields']}: {value!r} is not an id of {target}")
+                    words = t("cli.hsds.table.not_id", lang, value=repr(value), table=target)
+                    problems.append(f"{resource['path']}:{index}:{key['fields']}: {words}")
     return problems
