@@ -283,7 +283,7 @@ def test_filters_and_scope(registry: Registry) -> None:
     assert [t.code for t in c.territories] == ["fr-commune-69123"]
     youth = compute_coverage(registry, function="clinical-case-management", level="region", scope=["be"])
     assert cell(youth, "be-region-04000", "0-17/housed") == ([], [], ["alpha-youth"])
-    with pytest.raises(CoverageError, match="unknown territory code 'fr-dep-99'"):
+    with pytest.raises(CoverageError, match="code de territoire « fr-dep-99 » inconnu"):
         compute_coverage(registry, scope=["fr-dep-99"])
 
 

@@ -45,6 +45,11 @@ Status = Literal["added", "removed", "changed"]
 # The names of the registry's fields, by YAML key, as catalogue keys; a key not listed shows as itself.
 FIELD_KEYS: dict[str, str] = {
     "name": N_("review.field.name"),
+    "accessibility": N_("review.field.accessibility"),
+    "alerts": N_("review.field.alerts"),
+    "extension": N_("review.field.extension"),
+    "opening_hours": N_("review.field.opening_hours"),
+    "start": N_("review.field.start"),
     "short_name": N_("review.field.short_name"),
     "legal_form": N_("review.field.legal_form"),
     "description": N_("review.field.description"),
@@ -568,6 +573,7 @@ class _Writer:
             return ", ".join(
                 t("review.pair", self.lang, label=field_label(k, self.lang), value=self.value(v))
                 for k, v in value.items()
+                if v not in ([], {})  # an empty list of a new record says nothing (as in _fields_of)
             )
         if isinstance(value, list):
             return ", ".join(self.value(v) for v in value)
