@@ -67,6 +67,7 @@ from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .gaps_headline import Words, headline
 from .i18n import date_text
 from .maps import coverage_map_html
+from .record_languages import record_link
 from .territory_pages import territory_anchor
 
 
@@ -787,7 +788,7 @@ def _service_links(ctx: SiteContext, here: str, ids: tuple[str, ...]) -> str:
     """Services by name, each a link to its page (ids the site does not show stay out)."""
     services = ctx.registry.services
     links = [
-        f'<a href="{esc(href(here, ctx.prefix + "services/" + i + "/"))}">{esc(services[i].name.get(ctx.lang))}</a>'
+        record_link(ctx, here, f"services/{i}/", i, services[i].name.get(ctx.lang))
         for i in ids
         if i in services
     ]

@@ -46,17 +46,15 @@ from .context import Asset, GeneratedPage, Provider, SiteContext
 from .downloads import download_files, downloads, downloads_page
 from .gaps_page import gaps_data, gaps_pages, gaps_report_pages, report_page_uris
 from .map_page import map_details, map_page, map_view
-from .markup import page_url
 from .orient_page import orient_data, orient_form, orient_page
 from .pages import (
     organisation_page,
     organisation_pages,
     organisations_in_order,
     organisations_index,
-    service_markdown,
+    service_page,
     service_pages,
     service_script,
-    service_url,
     services_index,
     typical_verification,
 )
@@ -242,8 +240,8 @@ class ServeMemory:
     settings: str | None = None  # the configuration the written files were made with
     # (provider, lang) -> (key, items); (service or organisation id, lang) -> (key, page)
     outputs: dict[tuple[str, str], tuple[bytes, list[Item]]] = field(default_factory=dict)
-    service_outputs: dict[tuple[str, str], tuple[bytes, GeneratedPage]] = field(default_factory=dict)
-    organisation_outputs: dict[tuple[str, str], tuple[bytes, GeneratedPage]] = field(default_factory=dict)
+    service_outputs: dict[tuple[str, str], tuple[bytes, GeneratedPage | Asset]] = field(default_factory=dict)
+    organisation_outputs: dict[tuple[str, str], tuple[bytes, GeneratedPage | Asset]] = field(default_factory=dict)
     territories: dict[str, TerritoryPages] = field(default_factory=dict)  # by language
     _structure: tuple[TerritoryIndex, tuple[object, ...]] | None = None  # of the last index
     stats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -370,11 +368,7 @@ class ServeMemory:
                 self.stats["reused"] += 1
                 yield cached[1]
                 continue
-            page = GeneratedPage(
-                uri=page_url(context, service_url(service.id)) + "index.md",
-                content=service_markdown(context, service, today, typical),
-                edit_path=path,
-            )
+            page = service_page(context, service, today, typical)
             self.stats["made"] += 1
             self.service_outputs[(service.id, context.lang)] = (key, page)
             yield page
@@ -391,7 +385,7 @@ class ServeMemory:
 
     def _organisation_pages(
         self, context: SiteContext, prints: RegistryPrints, used: set[tuple[str, str]]
-    ) -> Iterator[GeneratedPage]:
+    ) -> Iterator[GeneratedPage | Asset]:
         """``pages.organisation_pages``, one at a time: a page reads its organisation only."""
         organisations = organisations_in_order(context)
         for organisation in organisations:

@@ -39,6 +39,7 @@ from .maps import (
     zoom_words,
 )
 from .pages import contacts_shown
+from .record_languages import has_own_page
 
 LOCAL_RESOURCES.setdefault("maillage_map_page", MAP_DIR + "map-page.js")
 
@@ -213,6 +214,7 @@ def map_data(ctx: SiteContext) -> MapData:
         strings = _Strings()
         names: list[list[Any]] = []  # [name, commune, the site's alerts when it has some]
         details: dict[str, list[Any]] = {}
+        french: dict[str, int] = {}  # services whose page is the French one (record_languages)
         for at, (_, lat, lon, ids, kind, name, where, code) in enumerate(raw[start : start + CHUNK], start):
             points.append([lat, lon, ids[0] if len(ids) == 1 else ids, kind])
             names.append([strings(name), strings(where), *([alerts_at[at]] if at in alerts_at else [])])
@@ -232,11 +234,16 @@ def map_data(ctx: SiteContext) -> MapData:
                 if alerts:
                     detail.append(alerts)
                 details[str(i)] = detail
+                if not has_own_page(ctx, service.id):
+                    french[str(i)] = 1
             counted = group_of(code)
             if counted:
                 places[counted] += 1
                 reached[counted].update(services[i].id for i in ids)
-        chunks.append({"texts": strings.table(), "points": names, "services": details})
+        chunk: dict[str, Any] = {"texts": strings.table(), "points": names, "services": details}
+        if french:
+            chunk["french"] = french
+        chunks.append(chunk)
     # Points are sorted by their département/province: each is a run of the list, which the
     # text version lists (and counts, as the filters change) without a table of its own.
     runs: list[list[Any]] = []
@@ -395,19 +402,23 @@ def map_view(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
         "place": t("js.map.place", lang),
         "area": t("js.map.area", lang),
     }
-    SiteLayer(
-        {
-            "needSelect": "maillage-need",
-            "functionSelect": "maillage-function",
-            "status": "maillage-map-status",
-            "views": "maillage-map-views",
-            "text": "maillage-map-text",
-            "serviceBase": f"{base}{ctx.prefix}services/",
-            "details": f"{base}{MAP_DIR}sites.{lang}.",
-            "lang": lang,
-            "labels": labels,
-        }
-    ).add_to(m)
+    options: dict[str, Any] = {
+        "needSelect": "maillage-need",
+        "functionSelect": "maillage-function",
+        "status": "maillage-map-status",
+        "views": "maillage-map-views",
+        "text": "maillage-map-text",
+        "serviceBase": f"{base}{ctx.prefix}services/",
+        "details": f"{base}{MAP_DIR}sites.{lang}.",
+        "lang": lang,
+        "labels": labels,
+    }
+    if not all(has_own_page(ctx, s) for s in ctx.registry.services):
+        # A national directory's Dutch or English map: the services of a chunk's "french"
+        # link to their French page (docs/national-scale.md).
+        default = ctx.config.languages[0]
+        options["french"] = {"base": f"{base}services/", "lang": default, "hint": t("js.page.french_only", lang)}
+    SiteLayer(options).add_to(m)
     rendered = render_map(m)
     data_uri = f"{MAP_DIR}sites.{lang}.js"
     script_uri = f"{MAP_DIR}page.{lang}.js"

@@ -22,6 +22,7 @@ from ..locale import N_, SOURCE, t
 from ..registry.text import fold
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .markup import esc
+from .record_languages import has_own_page
 from .selection_page import SELECTION_SCRIPT, SHARE_SCRIPT, script_assets
 
 ASSET_DIR = "assets/maillage"
@@ -126,7 +127,14 @@ def page_labels(ctx: SiteContext) -> dict[str, Any]:
     options = {name: dict(_options(ctx, name)) for name in ("housing", "needs", "referrers")}
     # The matcher's phrases (js.orient.m.*, criterion.*) in the page's language.
     matcher = matcher_words(lang)
-    return {"words": words, "criteria": criteria, "options": options, "matcher": matcher}
+    labels: dict[str, Any] = {"words": words, "criteria": criteria, "options": options, "matcher": matcher}
+    if not all(has_own_page(ctx, s) for s in ctx.registry.services):
+        # A national directory's Dutch or English page: which services have a page in this
+        # language; the others' results link to their French page (docs/national-scale.md).
+        default = ctx.config.languages[0]
+        labels["french"] = {"lang": default, "hint": t("js.page.french_only", lang)}
+        labels["pages"] = sorted(s for s in ctx.registry.services if has_own_page(ctx, s))
+    return labels
 
 
 def _options(ctx: SiteContext, name: str) -> list[tuple[str, str]]:

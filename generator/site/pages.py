@@ -34,8 +34,9 @@ from .markup import (
     page_url,
     plain,
 )
+from .record_languages import has_own_page, record_link
 from .search import filter_attributes, language_name
-from .territory_pages import territory_link
+from .territory_pages import redirect_html, territory_link
 
 # The headings of a service page, as catalogue keys, in their order.
 SERVICE_SECTIONS = (
@@ -95,6 +96,43 @@ def _terms(ctx: SiteContext, vocabulary: str, ids: list[str]) -> str:
 def service_url(service_id: str) -> str:
     """The URL of a service page (without language prefix)."""
     return f"services/{service_id}/"
+
+
+def organisation_url(organisation_id: str) -> str:
+    """The URL of an organisation page (without language prefix)."""
+    return f"organisations/{organisation_id}/"
+
+
+def organisation_link(ctx: SiteContext, from_url: str, organisation: Organisation) -> str:
+    """The organisation's name, linked to its page (``record_languages.record_link``)."""
+    return record_link(ctx, from_url, organisation_url(organisation.id), organisation.id, plain(ctx, organisation.name))
+
+
+def french_only_page(ctx: SiteContext, record: Service | Organisation) -> Asset:
+    """The Dutch (English) URL of a service or organisation without a page of its own in that
+    language (``record_languages.has_own_page``): a small page that sends to the French one
+    (refresh, canonical link, a link to follow by hand), and that carries what a search in
+    this language finds the record by: its name, for whom (a service) and, for a service, its
+    filters and metadata in this language (``filter_attributes``), with the French page as
+    the result's ``url`` (the search panel links there, marked French)."""
+    default = ctx.config.languages[0]
+    path = service_url(record.id) if isinstance(record, Service) else organisation_url(record.id)
+    url = page_url(ctx, path)
+    name = plain(ctx, record.name)
+    text = esc(t("page.french_only", ctx.lang, link="\x00"))
+    html = redirect_html(ctx.lang, name, href(url, path), text).decode("utf-8")
+    if isinstance(record, Service):
+        about = plain(ctx, record.public.summary) or plain(ctx, record.objective)
+        data = filter_attributes(ctx, record)
+    else:
+        about = plain(ctx, record.description)
+        data = ""
+    findable = (
+        f'<div data-pagefind-body="" lang="{default}" hidden><h1>{esc(name)}</h1><p>{esc(about[:300])}</p>'
+        f'<span data-pagefind-meta="url[data-value]" data-value="{esc(path)}"></span>'
+        f'<span data-pagefind-meta="lang[data-value]" data-value="{default}"></span>{data}</div>'
+    )
+    return Asset(url + "index.html", html.replace("</body>", findable + "</body>", 1).encode("utf-8"))
 
 
 def edit_note(ctx: SiteContext, url: str, path: str) -> str:
@@ -178,7 +216,9 @@ def contact_section(ctx: SiteContext, url: str, service: Service) -> str:
     else:
         parts.append(f"<p>{esc(t('no_contact', ctx.lang))}</p>")
     if organisation.contacts and not service.contacts:
-        org_link = link(url, page_url(ctx, f"organisations/{organisation.id}/"), plain(ctx, organisation.name))
+        org_link = record_link(
+            ctx, url, organisation_url(organisation.id), organisation.id, plain(ctx, organisation.name)
+        )
         items = "".join(contact_item(ctx, c) for c in organisation.contacts)
         parts.append(
             f'<p>{esc(t("org_contacts", ctx.lang))} ({org_link}) :</p><ul class="maillage-contacts">{items}</ul>'
@@ -508,7 +548,9 @@ def essentials(ctx: SiteContext, service: Service, url: str, today: dt.date, typ
         parts.append(f'<ul class="maillage-contacts maillage-essentials-contacts">{items}</ul>')
         if from_organisation:
             organisation = ctx.registry.organisation_of(service.id)
-            org_link = link(url, page_url(ctx, f"organisations/{organisation.id}/"), plain(ctx, organisation.name))
+            org_link = record_link(
+                ctx, url, organisation_url(organisation.id), organisation.id, plain(ctx, organisation.name)
+            )
             parts.append(f"<p><small>{esc(t('essentials.org_contacts', lang))} : {org_link}</small></p>")
     else:
         parts.append(f"<p>{esc(t('no_contact', lang))}</p>")
@@ -551,10 +593,7 @@ def service_markdown(
     today = today or reference_date()
     if typical is None:
         typical = typical_verification(list(registry.services.values()))
-    lead = [
-        f"<li><strong>{esc(t('organisation', lang))}</strong> : "
-        f"{link(url, page_url(ctx, f'organisations/{organisation.id}/'), plain(ctx, organisation.name))}</li>"
-    ]
+    lead = [f"<li><strong>{esc(t('organisation', lang))}</strong> : {organisation_link(ctx, url, organisation)}</li>"]
     if service.programme and service.programme in registry.programmes:
         lead.append(
             _fact(t("programme", lang), localized(ctx, registry.programmes[service.programme].name, block=False))
@@ -633,13 +672,21 @@ def service_pages(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     today = reference_date()
     typical = typical_verification(list(ctx.registry.services.values()))
     for service in ctx.registry.services.values():
-        yield GeneratedPage(
-            uri=page_url(ctx, service_url(service.id)) + "index.md",
-            content=service_markdown(ctx, service, today, typical),
-            edit_path=ctx.registry.files[service.id],
-        )
+        yield service_page(ctx, service, today, typical)
     yield services_index(ctx)
     yield from service_script(ctx)
+
+
+def service_page(ctx: SiteContext, service: Service, today: dt.date, typical: dt.date | None) -> GeneratedPage | Asset:
+    """A service's page in the context's language, or the small page sending to its French
+    one (``record_languages.has_own_page``)."""
+    if not has_own_page(ctx, service.id):
+        return french_only_page(ctx, service)
+    return GeneratedPage(
+        uri=page_url(ctx, service_url(service.id)) + "index.md",
+        content=service_markdown(ctx, service, today, typical),
+        edit_path=ctx.registry.files[service.id],
+    )
 
 
 def service_script(ctx: SiteContext) -> Iterator[Asset]:
@@ -658,7 +705,7 @@ def _service_rows(ctx: SiteContext, url: str, services: list[Service]) -> str:
         organisation = registry.organisation_of(service.id)
         rows.append(
             "<tr>"
-            f"<td>{link(url, page_url(ctx, service_url(service.id)), plain(ctx, service.name))}"
+            f"<td>{record_link(ctx, url, service_url(service.id), service.id, plain(ctx, service.name))}"
             # The star of « Ma sélection »: selection.js names it after the row's link.
             f'<br><button type="button" class="maillage-star" data-maillage-star="{esc(service.id)}" hidden>'
             "</button></td>"
@@ -727,7 +774,7 @@ def organisation_markdown(ctx: SiteContext, organisation: Organisation) -> str:
     )
 
 
-def organisation_pages(ctx: SiteContext) -> Iterator[GeneratedPage]:
+def organisation_pages(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     """One page per organisation, and their index."""
     organisations = organisations_in_order(ctx)
     for organisation in organisations:
@@ -740,8 +787,11 @@ def organisations_in_order(ctx: SiteContext) -> list[Organisation]:
     return sorted(ctx.registry.organisations.values(), key=lambda o: o.name.get(ctx.lang).casefold())
 
 
-def organisation_page(ctx: SiteContext, organisation: Organisation) -> GeneratedPage:
-    """An organisation's page, with where to edit it."""
+def organisation_page(ctx: SiteContext, organisation: Organisation) -> GeneratedPage | Asset:
+    """An organisation's page, with where to edit it, or the small page sending to its French
+    one (``record_languages.has_own_page``)."""
+    if not has_own_page(ctx, organisation.id):
+        return french_only_page(ctx, organisation)
     return GeneratedPage(
         uri=page_url(ctx, f"organisations/{organisation.id}/index.md"),
         content=organisation_markdown(ctx, organisation),
@@ -754,7 +804,7 @@ def organisations_index(ctx: SiteContext, organisations: list[Organisation]) -> 
     lang = ctx.lang
     url = page_url(ctx, "organisations/")
     items = [
-        link(url, page_url(ctx, f"organisations/{o.id}/"), plain(ctx, o.name))
+        record_link(ctx, url, organisation_url(o.id), o.id, plain(ctx, o.name))
         + f" <small>({esc(t('count.services', lang, n=len(o.services)))})</small>"
         for o in organisations
     ]

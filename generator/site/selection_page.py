@@ -32,6 +32,7 @@ from .context import Asset, GeneratedPage, SiteContext
 from .i18n import t
 from .markup import esc, front_matter, page_url, plain
 from .pages import STATUS_KEYS, contacts_shown, service_url, share_info
+from .record_languages import has_own_page
 
 PAGE_DIR = "selection/"
 DATA_DIR = "assets/maillage/selection/"
@@ -104,7 +105,8 @@ def record(ctx: SiteContext, service: Service) -> dict[str, Any]:
     data: dict[str, Any] = dict(share_info(ctx, service))
     data["organisation"] = plain(ctx, organisation.name)
     data["contacts"] = contacts
-    data["url"] = page_url(ctx, service_url(service.id))
+    # A service without a page in this language: its French page (record_languages).
+    data["url"] = page_url(ctx, service_url(service.id)) if has_own_page(ctx, service.id) else service_url(service.id)
     if service.status.state != "active":
         data["status"] = t(STATUS_KEYS[service.status.state], ctx.lang)
     return data

@@ -22,6 +22,7 @@ from .context import Asset, GeneratedPage, SiteContext
 from .csp import add_policy
 from .i18n import t
 from .markup import esc, front_matter, href, link, localized, page_url, plain
+from .record_languages import TRANSLATED_COUNTRIES, record_link
 
 COMMUNE_AREA_LIMIT = 400
 # The languages a country's communes have pages in besides the directory's default one.
@@ -39,10 +40,6 @@ to that anchor. Most of a page's bytes are the theme's (header, navigation, foot
 département's, a region's directory) each commune keeps its page."""
 HOST_LEVELS = ("dep", "province", "region")
 """The levels whose page lists the communes inside it at national scale (the nearest one)."""
-TRANSLATED_COUNTRIES = ("be",)
-"""At national scale, the countries whose territories have Dutch and English pages: their
-names and official languages differ; a French territory's page would differ from the French
-one only in the interface words (its old Dutch and English URLs redirect to it)."""
 LEVEL_ORDER = {level: i for i, level in enumerate(("country", "region", "dep", "province", "epci", "commune"))}
 # A territory's level, as catalogue keys.
 LEVEL_KEYS = {
@@ -390,7 +387,7 @@ of the territory they cover, where they are listed.
 
 def _service_item(ctx: SiteContext, url: str, service_id: str, extra: str = "") -> str:
     service = ctx.registry.services[service_id]
-    item = link(url, page_url(ctx, f"services/{service_id}/"), plain(ctx, service.name)) + extra
+    item = record_link(ctx, url, f"services/{service_id}/", service_id, plain(ctx, service.name)) + extra
     if service.public.summary:
         item += f"<br>{localized(ctx, service.public.summary, block=False)}"
     return f"<li>{item}</li>"
@@ -434,7 +431,7 @@ def _inside_section(ctx: SiteContext, index: TerritoryIndex, url: str, code: str
             service = registry.services[service_id]
             areas = ", ".join(territory_link(ctx, url, a) for a in service.public.area)
             items.append(
-                f"<li>{link(url, page_url(ctx, f'services/{service_id}/'), plain(ctx, service.name))}"
+                f"<li>{record_link(ctx, url, f'services/{service_id}/', service_id, plain(ctx, service.name))}"
                 f" <small>({areas})</small></li>"
             )
         return f'<div class="maillage-section" {UNINDEXED}><ul class="maillage-services">{"".join(items)}</ul></div>'

@@ -12,11 +12,12 @@ from urllib.parse import urljoin
 import pytest
 
 from generator.registry.loader import Registry, for_audience, load_registry
-from generator.site import downloads_hsds, territory_pages
+from generator.site import downloads_hsds, record_languages, territory_pages
 from generator.site.context import Asset, SiteConfig, SiteContext
 from generator.site.downloads import downloads_page
 from generator.site.downloads_hsds import hsds_downloads
 from generator.site.incremental import ServeMemory
+from generator.site.pages import organisation_pages, service_pages
 from generator.site.territory_pages import territory_index
 from tests.conftest import ROOT
 from tests.site.test_incremental import AREA, REGION_NAME, WIDER, _edit, _from_scratch, _remembered
@@ -147,3 +148,75 @@ def test_serve_at_national_scale_equals_a_fresh_generation(
     _edit(mini, *edit)
     assert _remembered(memory, mini) == _from_scratch(mini)
     territory_pages.forget()
+
+
+def _records(registry: Registry, limit: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, str | bytes]:
+    """Every service and organisation URL of the three languages -> its page or small page."""
+    monkeypatch.setattr(record_languages, "TRANSLATED_PAGES_LIMIT", limit)
+    files: dict[str, str | bytes] = {}
+    for lang in SiteConfig().languages:
+        ctx = SiteContext(registry=registry, config=SiteConfig(), lang=lang, root=ROOT)
+        for item in [*service_pages(ctx), *organisation_pages(ctx)]:
+            files[item.uri] = item.content
+    return files
+
+
+def test_french_services_have_french_pages_only_and_every_url_answers(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _records(registry, 1_000_000, monkeypatch)
+    after = _records(registry, 0, monkeypatch)
+    assert {_folder(uri) for uri in before} == {_folder(uri) for uri in after}
+    pages = {_folder(uri): c for uri, c in after.items() if isinstance(c, str)}
+    small = {
+        _folder(uri): c.decode() for uri, c in after.items() if isinstance(c, bytes) and uri.endswith("/index.html")
+    }
+    # Belgian services and organisations keep their Dutch and English pages; French ones
+    # without Dutch or English text have their French page only.
+    assert "nl/services/brusano-case-management/" in pages and "en/organisations/brusano/" in pages
+    assert "nl/services/empp-cayenne/" in small and "en/services/empp-cayenne/" in small
+    assert "nl/services/ucsd-lyon/" in small and "nl/organisations/ucsd-lyon-gcsms/" in small
+    # The UCSD of Lyon has English texts: its English page says more than the French one.
+    assert "en/services/ucsd-lyon/" in pages
+    assert all(url.startswith(("nl/", "en/")) for url in small)
+    assert len(small) > len(pages) / 3
+    for url, html in small.items():
+        lang = url.split("/", 1)[0]
+        assert f'<html lang="{lang}">' in html and 'name="robots" content="noindex"' in html
+        [target] = set(re.findall(r'url=([^"]+)"', html))
+        assert urljoin("/" + url, target).lstrip("/") == url.split("/", 1)[1] in pages, url
+        assert f'href="{target}"' in html and "Content-Security-Policy" in html
+        # Findable by a search in the folder's language, as a result leading to the French page.
+        assert 'data-pagefind-body=""' in html and f'data-value="{url.split("/", 1)[1]}"' in html
+    lyon = small["nl/services/ucsd-lyon/"]
+    assert "in het Frans" in lyon and 'data-pagefind-filter="need[data-value]"' in lyon
+
+
+def test_dutch_pages_link_straight_to_french_pages(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _records(registry, 0, monkeypatch)
+    territory_pages.forget()
+    ctx = SiteContext(registry=registry, config=SiteConfig(), lang="nl", root=ROOT)
+    lists = {
+        page.uri: page.content for page in [*territory_pages.territory_pages(ctx)] if isinstance(page.content, str)
+    }
+    lists.update({uri: c for uri, c in files.items() if isinstance(c, str) and uri.startswith("nl/")})
+    territory_pages.forget()
+    straight = 0
+    for uri, content in lists.items():
+        for target in re.findall(r'href="([^"#:]*(?:services|organisations)/[^"/]+/)"', content):
+            path = urljoin("/" + _folder(uri), target).lstrip("/")
+            answer = files.get(path + "index.md", files.get(path + "index.html"))
+            assert isinstance(answer, str), f"{uri}: {target} is not a page"
+            if not path.startswith("nl/"):
+                straight += 1
+                tag = re.search(
+                    r'<a href="' + re.escape(target) + r'"[^>]*>[^<]*</a>( <small[^>]*>[^<]*</small>)?', content
+                )
+                assert tag and 'hreflang="fr"' in tag.group(0) and "(in het Frans)" in tag.group(0), uri
+    assert straight > 30
+
+
+def test_small_directories_keep_every_translation(registry: Registry) -> None:
+    for lang in ("nl", "en"):
+        ctx = SiteContext(registry=registry, config=SiteConfig(), lang=lang, root=ROOT)
+        assert all(record_languages.has_own_page(ctx, s) for s in [*registry.services, *registry.organisations])

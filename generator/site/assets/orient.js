@@ -897,8 +897,16 @@
     return w("unknown_line", { criteria: m.unknown.map(function (c) { return L.criteria[c] || c; }).join(", ") });
   }
 
+  /* A link to a service's page: in the page's language, else (a national directory's Dutch
+   * or English site, L.french) straight to its French page, said so. */
+  function serviceLink(id, name) {
+    if (!L.french || L.own[id]) return [el("a", { href: "../services/" + id + "/" }, [name])];
+    return [el("a", { href: "../../services/" + id + "/", hreflang: L.french.lang, lang: L.french.lang }, [name]),
+      " ", el("small", { class: "maillage-french-only" }, ["(" + L.french.hint + ")"])];
+  }
+
   function matchItem(data, result, m, first, box) {
-    var children = [el("h4", {}, [el("a", { href: "../services/" + m.service + "/" }, [m.name])])];
+    var children = [el("h4", {}, serviceLink(m.service, m.name))];
     if (m.organisation) children.push(el("p", { class: "maillage-orient-org" }, [m.organisation]));
     var why = m.rank_reason || (toCheck(m) ? "" : w("why_default"));
     if (first && why) children.push(el("p", { class: "maillage-orient-why" }, [w("why_first", { reason: why })]));
@@ -925,17 +933,16 @@
 
   function nearItem(data, n) {
     var failed = n.failed.map(function (f) { return w("line", { label: L.criteria[f.criterion] || f.criterion, value: f.detail }); });
-    return el("li", { "data-service": n.service }, [
-      el("a", { href: "../services/" + n.service + "/" }, [n.name]), " — " + failed.join(" ; "),
-      contactBlock(data, n), sendBlock(data, n)]);
+    return el("li", { "data-service": n.service }, serviceLink(n.service, n.name).concat([" — " + failed.join(" ; "),
+      contactBlock(data, n), sendBlock(data, n)]));
   }
 
   function fallbackItem(data, f) {
     if (f.service) {
       var attrs = { "data-kind": f.kind, "data-service": f.service };
       if (f.distance_km !== null && f.distance_km !== undefined) attrs["data-distance-km"] = String(f.distance_km);
-      return el("li", attrs, [el("a", { href: "../services/" + f.service + "/" }, [f.name]), " — " + f.detail,
-        contactBlock(data, f), sendBlock(data, f)]);
+      return el("li", attrs, serviceLink(f.service, f.name).concat([" — " + f.detail,
+        contactBlock(data, f), sendBlock(data, f)]));
     }
     var detail = f.gaps_url ? el("a", { href: "../" + f.gaps_url }, [f.detail]) : f.detail;
     return el("li", { "data-kind": f.kind }, [detail]);
@@ -1245,7 +1252,11 @@
     try {
       var given = JSON.parse(rootNode.getAttribute("data-labels") || "{}");
       L = { words: given.words || {}, criteria: given.criteria || {}, options: given.options || {},
-        matcher: given.matcher || {}, flags: {}, lang: rootNode.getAttribute("lang") || "fr" };
+        matcher: given.matcher || {}, flags: {}, lang: rootNode.getAttribute("lang") || "fr",
+        french: given.french || null, own: {} };
+      /* A national directory's Dutch and English sites: the services with a page of their own
+       * in this language (the others link to their French page, docs/national-scale.md). */
+      (given.pages || []).forEach(function (id) { L.own[id] = true; });
     } catch (error) { /* the keys show: a build fault, not a reason to stop */ }
     FLAGS.forEach(function (flag) {
       var box = rootNode.querySelector("input[name=" + flag + "]");

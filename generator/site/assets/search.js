@@ -962,9 +962,17 @@
   Search.prototype.renderResult = function (page, group) {
     var meta = page.meta || {};
     var url = page.url;
-    var link = el("a", { href: url, "class": "maillage-search__link" }, [
-      el("h3", { "class": "maillage-search__title", text: clean(meta.title) || url })
-    ]);
+    var title = el("h3", { "class": "maillage-search__title", text: clean(meta.title) || url });
+    if (meta.url) {
+      /* A national directory's service or organisation without a page in this language
+       * (docs/national-scale.md): its French page, said so. */
+      url = this.base.pathname + meta.url;
+      title.setAttribute("lang", meta.lang || "fr");
+      title.appendChild(el("small", { "class": "maillage-french-only", lang: document.documentElement.lang || "",
+        text: " (" + t("js.page.french_only") + ")" }));
+    }
+    var link = el("a", { href: url, "class": "maillage-search__link" }, [title]);
+    if (meta.url) link.setAttribute("hreflang", meta.lang || "fr");
     // A service in one line: organisation · area · for whom.
     var details = [meta.organisation, meta.territory].map(clean).filter(Boolean);
     if (details.length || meta.for_whom) {

@@ -89,8 +89,15 @@
         var service = chunk.services[s];
         var title = el("h" + headingLevel);
         var link = el("a", null, texts[service[1]]);
-        link.href = options.serviceBase + service[0] + "/";
+        var french = options.french && chunk.french && chunk.french[s];
+        link.href = (french ? options.french.base : options.serviceBase) + service[0] + "/";
         title.appendChild(link);
+        if (french) {
+          /* No page in this language (docs/national-scale.md): its French page, said so. */
+          link.hreflang = link.lang = options.french.lang;
+          title.appendChild(document.createTextNode(" "));
+          title.appendChild(el("small", "maillage-french-only", "(" + options.french.hint + ")"));
+        }
         box.appendChild(title);
         alerts(service[4]).forEach(function (line) { box.appendChild(line); });
         if (service[2] >= 0) { box.appendChild(el("p", null, texts[service[2]])); }
