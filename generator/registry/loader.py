@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import types
 import typing
 from collections.abc import Hashable, Iterable
@@ -211,6 +212,12 @@ def _plain(value: Any) -> Value:
     return value if isinstance(value, (str, int, float)) and not isinstance(value, bool) else str(value)
 
 
+def _choices(expected: Any) -> Value:
+    """Pydantic's ``'a', 'b' or 'c'`` (English words) as the list ``a, b, c``, in no language."""
+    values = re.findall(r"'((?:[^'\\]|\\.)*)'", str(expected))
+    return tuple(values) if values else _plain(expected)
+
+
 def friendly_message(error: Any, model: type[BaseModel]) -> tuple[Message, str]:
     """A maintainer-facing message (put into words when printed) and a short code for one pydantic error."""
     kind: str = error["type"]
@@ -229,7 +236,7 @@ def friendly_message(error: Any, model: type[BaseModel]) -> tuple[Message, str]:
     if kind in _TYPE_NAMES:
         return msg("check.pydantic.wrong_type", expected=msg(_TYPE_NAMES[kind]), got=_describe(value)), "wrong-type"
     if kind == "literal_error":
-        return msg("check.pydantic.literal_error", expected=_plain(ctx.get("expected", "")), got=_describe(value)), (
+        return msg("check.pydantic.literal_error", expected=_choices(ctx.get("expected", "")), got=_describe(value)), (
             "not-allowed"
         )
     if kind == "string_pattern_mismatch":

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ..locale import N_
 from .problems import Message, Problem, literal, msg
 from .text import dotted
 
@@ -193,6 +194,33 @@ def _nesting_too_deep(text: str) -> tuple[int, int] | None:
     return None
 
 
+# The mistakes maintainers make most, as libyaml (the C loader) and PyYAML's Python parser
+# word them: what to look for, in the maintainer's language. Others keep PyYAML's words.
+_SYNTAX_CAUSES: tuple[tuple[str, str, str], ...] = (
+    ("mapping values are not allowed", "", N_("check.yaml.cause.colon")),
+    ("did not find expected '-' indicator", "", N_("check.yaml.cause.indent")),
+    ("expected <block end>", "block collection", N_("check.yaml.cause.indent")),
+    ("did not find expected key", "", N_("check.yaml.cause.key")),
+    ("expected <block end>", "block mapping", N_("check.yaml.cause.key")),
+    ("did not find expected ',' or ']'", "", N_("check.yaml.cause.bracket")),
+    ("expected ',' or ']'", "", N_("check.yaml.cause.bracket")),
+    ("did not find expected ',' or '}'", "", N_("check.yaml.cause.brace")),
+    ("expected ',' or '}'", "", N_("check.yaml.cause.brace")),
+    ("found unexpected end of stream", "quoted scalar", N_("check.yaml.cause.quote")),
+    ("that cannot start any token", "", N_("check.yaml.cause.character")),
+    ("found undefined alias", "", N_("check.yaml.cause.star")),
+    ("could not find expected ':'", "", N_("check.yaml.cause.no_colon")),
+)
+
+
+def _syntax_cause(problem: str, context: str) -> str | None:
+    """The catalogue key that explains a PyYAML syntax problem, if it is a common one."""
+    for start, within, key in _SYNTAX_CAUSES:
+        if start in problem and within in context:
+            return key
+    return None
+
+
 def _parser_depth_error(exc: yaml.MarkedYAMLError) -> bool:
     return "nesting depth" in (exc.problem or "") or "nesting depth" in (exc.context or "")
 
@@ -260,6 +288,10 @@ def parse_yaml(raw: bytes, path: str) -> Document:
         if found == "but found another document":
             what = msg("check.yaml.second_document")
         tabs = "\t" in text.splitlines()[line - 1] if line - 1 < len(text.splitlines()) else False
+        if found and not tabs and (why := _syntax_cause(found, exc.context or "")) is not None:
+            what = msg("check.yaml.syntax_explained", why=msg(why), what=literal(found))
+            if why == "check.yaml.cause.quote" and exc.context_mark is not None:
+                line, col = _line_col(exc.context_mark)  # where the quotation mark opens, not the file's end
         message = msg("check.yaml.syntax_tabs", what=what) if tabs else msg("check.yaml.syntax", what=what)
         return Document(path, None, empty, [Problem(path, line, col, message, "yaml-syntax")])
     except yaml.reader.ReaderError as exc:  # a control character: positioned by offset
