@@ -22,7 +22,7 @@ import gettext
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -808,11 +808,33 @@ def geocode(ctx: Context, online: bool, refresh: bool, write: bool, user_agent: 
     default=None,
     help=N_("cli.build.jobs"),
 )
+@click.option(
+    "--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=N_("cli.build.cache")
+)
+@click.option("--no-cache", is_flag=True, help=N_("cli.build.no_cache"))
+@click.option("--shard", "shard_spec", metavar="K/N", default=None, help=N_("cli.build.shard"))
+@click.option("--merge", is_flag=True, help=N_("cli.build.merge"))
+@click.argument("shards", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
 @pass_context
-def build(ctx: Context, audience: str, out: Path | None, strict: bool, jobs: int | None) -> None:
+def build(
+    ctx: Context,
+    audience: str,
+    out: Path | None,
+    strict: bool,
+    jobs: int | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+    shard_spec: str | None,
+    merge: bool,
+    shards: tuple[Path, ...],
+) -> None:
     """Validate, generate and build the site with its search index; a failed build leaves the previous output."""
     from .site.build import TargetError, atomic_build, check_target, describe_environment_error, environment_error
     from .site.commands import BuildError, build_site, source_folders
+    from .site.render_cache import forget_summary
+    from .site.shards import ShardError, merge_site
+
+    shard = _shard_option(shard_spec, merge, shards)
 
     config_file = ctx.root / "mkdocs.yml"
     if not config_file.is_file():
@@ -824,12 +846,23 @@ def build(ctx: Context, audience: str, out: Path | None, strict: bool, jobs: int
     except TargetError as exc:
         fail(t("cli.build.refused", lang(), message=str(exc)))
 
+    made = {"audience": audience}
+    # The cache of rendered pages (site/render_cache.py): in the project, git-ignored, by default.
+    cache = None if no_cache else (cache_dir if cache_dir is not None else ctx.root / CACHE_FOLDER).absolute()
+    if cache is not None:
+        forget_summary(cache)  # a build that does not use it (--jobs 1) says nothing of it
+
     def make_site(site: Path) -> None:
+        if merge:  # the shards' pages, then the anchors' check and the Pagefind index (site/shards.py)
+            made["audience"] = merge_site(config_file, site, shards, strict=strict)
+            return
         # The plugin writes the pages, then the Pagefind index (on_post_build).
-        build_site(config_file, site, audience, strict=strict, jobs=jobs)
+        build_site(config_file, site, audience, strict=strict, jobs=jobs, shard=shard, cache=cache)
 
     try:
         atomic_build(folder, [make_site])
+    except ShardError as exc:
+        fail(t(exc.key, lang(), **exc.values) + "\n" + t("cli.build.unchanged", lang(), target=target))
     except BuildError as exc:
         fail(t("cli.build.failed", lang(), message=str(exc)) + "\n" + t("cli.build.unchanged", lang(), target=target))
     except OSError as exc:
@@ -837,7 +870,45 @@ def build(ctx: Context, audience: str, out: Path | None, strict: bool, jobs: int
         if cause is None:
             raise  # a bug, shown as one
         fail(t("cli.build.environment", lang(), message=describe_environment_error(cause)))
-    click.echo(t("cli.build.done_" + audience, lang(), target=target))
+    if shard is not None:
+        click.echo(t("cli.build.shard.done", lang(), shard=f"{shard.index}/{shard.count}", target=target))
+    else:
+        click.echo(t("cli.build.done_" + made["audience"], lang(), target=target))
+    _say_cache(cache, merge)
+
+
+CACHE_FOLDER = Path(".cache", "maillage", "pages")  # maillage build's cache of rendered pages, in the project
+
+
+def _say_cache(cache: Path | None, merge: bool) -> None:
+    """How many pages the build rendered and took from ``cache`` (when it used one)."""
+    from .site.render_cache import read_summary
+
+    found = read_summary(cache) if cache is not None and not merge else None
+    if found is not None:
+        rendered, cached = found
+        click.echo(t("cli.build.cache_summary", lang(), rendered=rendered, cached=cached, folder=cache))
+
+
+def _shard_option(spec: str | None, merge: bool, folders: tuple[Path, ...]) -> Any:
+    """``--shard K/N`` as a ``Shard`` (None without it); exits on a wrong combination with ``--merge``."""
+    from .site.shards import ShardError, parse_shard
+
+    if folders and not merge:
+        fail(t("cli.build.merge.folders_alone", lang(), folder=folders[0]))
+    if merge and not folders:
+        fail(t("cli.build.merge.no_folders", lang()))
+    if merge and spec is not None:
+        fail(t("cli.build.merge.with_shard", lang()))
+    for folder in folders:
+        if not folder.is_dir():
+            fail(t("cli.build.merge.not_a_shard", lang(), folder=folder))
+    if spec is None:
+        return None
+    try:
+        return parse_shard(spec)
+    except ShardError as exc:
+        fail(t(exc.key, lang(), **exc.values))
 
 
 _BUILT = (N_("cli.build.done_public"), N_("cli.build.done_professional"))
@@ -934,119 +1005,86 @@ def _write_imported(ctx: Context, organisations: Any, out: Path | None, force: b
         click.echo(t("cli.written", lang(), file=path.relative_to(ctx.root) if path.is_relative_to(ctx.root) else path))
 
 
-@import_group.command("hsds", help=N_("cli.import.hsds.help"))
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar=N_("cli.metavar.path"))
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help=N_("cli.import.out"),
-)
-@click.option("--force", is_flag=True, help=N_("cli.import.force"))
-@click.option("--source", help=N_("cli.import.source"))
-@click.option("--need", "needs", multiple=True, help=N_("cli.import.need"))
-@click.option("--function", "functions", multiple=True, help=N_("cli.import.function"))
-@click.option("--where", "places", multiple=True, help=N_("cli.import.where"))
-@pass_context
-def import_hsds_command(
-    ctx: Context,
-    paths: tuple[Path, ...],
-    out: Path | None,
-    force: bool,
-    source: str | None,
-    needs: tuple[str, ...],
-    functions: tuple[str, ...],
-    places: tuple[str, ...],
-) -> None:
-    """Registry YAML from HSDS 3.0 as published: folders, data packages, zips, JSON documents,
-    arrays and API pages, NDJSON. A bad value is dropped with a warning at its position."""
+def _import_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options the HSDS and data·inclusion imports share."""
+    options = (
+        click.argument(
+            "paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar=N_("cli.metavar.path")
+        ),
+        click.option("--out", type=click.Path(file_okay=False, path_type=Path), help=N_("cli.import.out")),
+        click.option("--force", is_flag=True, help=N_("cli.import.force")),
+        click.option("--source", help=N_("cli.import.source")),
+        click.option("--need", "needs", multiple=True, help=N_("cli.import.need")),
+        click.option("--function", "functions", multiple=True, help=N_("cli.import.function")),
+        click.option("--where", "places", multiple=True, help=N_("cli.import.where")),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _run_import(ctx: Context, paths: tuple[Path, ...], options: dict[str, Any], kind: str) -> None:
+    """Reads ``paths`` as HSDS or data·inclusion (``kind``), prints the warnings, the unmapped
+    values, the errors and the summary, then writes the organisations (nothing on failure)."""
     import datetime as dt
 
-    from .exchange.hsds import ImportDefaults, import_hsds, read, summary_lines
-    from .exchange.untrusted import InputError
-
-    registry = ctx.registry()
-    check_terms(registry, "needs", needs, "--need")
-    check_terms(registry, "functions", functions, "--function")
-    if source and source not in registry.sources:
-        fail(t("cli.unknown_source", lang(), value=source))
-    area = tuple(resolve_place(ctx, place) for place in places)
-    try:
-        feed = read(paths)
-    except InputError as exc:
-        fail(str(exc))
-    defaults = ImportDefaults(needs=needs, functions=functions, area=area, source=source, today=dt.date.today())
-    result = import_hsds(feed.services, feed.organizations, registry, defaults, feed)
-    for problem in result.warnings:
-        click.echo(problem.line_text(lang()), err=True)
-    for note in result.unmapped:
-        click.echo(t("cli.import.unmapped", lang(), line=note.text(lang())), err=True)
-    for message in result.errors:
-        click.echo(t("cli.import.error", lang(), line=message.text(lang())), err=True)
-    for line in summary_lines(result, lang()):
-        click.echo(line, err=True)
-    if not result.organisations:
-        fail(t("cli.import.nothing", lang()))
-    names = ", ".join(path.name for path in paths)
-    header = t("cli.import.header_hsds", "fr", file=names)  # a comment of the written file: French
-    _write_imported(ctx, [f.organisation for f in result.organisations], out, force, header)
-
-
-@import_group.command("data-inclusion", help=N_("cli.import.di.help"))
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar=N_("cli.metavar.path"))
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    help=N_("cli.import.out"),
-)
-@click.option("--force", is_flag=True, help=N_("cli.import.force"))
-@click.option("--source", help=N_("cli.import.source"))
-@click.option("--need", "needs", multiple=True, help=N_("cli.import.need"))
-@click.option("--function", "functions", multiple=True, help=N_("cli.import.function"))
-@click.option("--where", "places", multiple=True, help=N_("cli.import.where"))
-@pass_context
-def import_data_inclusion_command(
-    ctx: Context,
-    paths: tuple[Path, ...],
-    out: Path | None,
-    force: bool,
-    source: str | None,
-    needs: tuple[str, ...],
-    functions: tuple[str, ...],
-    places: tuple[str, ...],
-) -> None:
-    """Registry YAML from data·inclusion v1 structures and services (JSON, API pages, CSV),
-    with the HSDS import's rules: a bad value is dropped with a warning at its position."""
-    import datetime as dt
-
-    from .exchange.data_inclusion import import_data_inclusion, read
     from .exchange.hsds import ImportDefaults, summary_lines
     from .exchange.untrusted import InputError
 
     registry = ctx.registry()
+    needs, functions, source = options["needs"], options["functions"], options["source"]
     check_terms(registry, "needs", needs, "--need")
     check_terms(registry, "functions", functions, "--function")
     if source and source not in registry.sources:
         fail(t("cli.unknown_source", lang(), value=source))
-    area = tuple(resolve_place(ctx, place) for place in places)
+    area = tuple(resolve_place(ctx, place) for place in options["places"])
+    defaults = ImportDefaults(needs=needs, functions=functions, area=area, source=source, today=dt.date.today())
     try:
-        feed = read(paths)
+        if kind == "hsds":
+            from .exchange import hsds
+
+            feed = hsds.read(paths)
+            result = hsds.import_hsds(feed.services, feed.organizations, registry, defaults, feed)
+            summary_key, header_key = N_("cli.hsds.summary"), N_("cli.import.header_hsds")
+        else:
+            from .exchange import data_inclusion
+
+            di_feed = data_inclusion.read(paths)
+            result = data_inclusion.import_data_inclusion(di_feed, registry, defaults)
+            summary_key, header_key = N_("cli.di.summary"), N_("cli.import.header_di")
     except InputError as exc:
         fail(str(exc))
-    defaults = ImportDefaults(needs=needs, functions=functions, area=area, source=source, today=dt.date.today())
-    result = import_data_inclusion(feed, registry, defaults)
     for problem in result.warnings:
         click.echo(problem.line_text(lang()), err=True)
     for note in result.unmapped:
         click.echo(t("cli.import.unmapped", lang(), line=note.text(lang())), err=True)
     for message in result.errors:
         click.echo(t("cli.import.error", lang(), line=message.text(lang())), err=True)
-    for line in summary_lines(result, lang(), N_("cli.di.summary")):
+    for line in summary_lines(result, lang(), summary_key):
         click.echo(line, err=True)
     if not result.organisations:
         fail(t("cli.import.nothing", lang()))
     names = ", ".join(path.name for path in paths)
-    header = t("cli.import.header_di", "fr", file=names)  # a comment of the written file: French
-    _write_imported(ctx, [f.organisation for f in result.organisations], out, force, header)
+    header = t(header_key, "fr", file=names)  # a comment of the written file: French
+    _write_imported(ctx, [f.organisation for f in result.organisations], options["out"], options["force"], header)
+
+
+@import_group.command("hsds", help=N_("cli.import.hsds.help"))
+@_import_options
+@pass_context
+def import_hsds_command(ctx: Context, /, paths: tuple[Path, ...], **options: Any) -> None:
+    """Registry YAML from HSDS 3.0 as published: folders, data packages, zips, JSON documents,
+    arrays and API pages, NDJSON. A bad value is dropped with a warning at its position."""
+    _run_import(ctx, paths, options, "hsds")
+
+
+@import_group.command("data-inclusion", help=N_("cli.import.di.help"))
+@_import_options
+@pass_context
+def import_data_inclusion_command(ctx: Context, /, paths: tuple[Path, ...], **options: Any) -> None:
+    """Registry YAML from data·inclusion v1 structures and services (JSON, API pages, CSV),
+    with the HSDS import's rules: a bad value is dropped with a warning at its position."""
+    _run_import(ctx, paths, options, "data-inclusion")
 
 
 @import_group.command("csv", help=N_("cli.import.csv.help"))
