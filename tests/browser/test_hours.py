@@ -110,7 +110,7 @@ def _alerts(page: Any) -> list[str]:
 def test_alert_appears_on_its_start_date_and_is_gone_after_its_end(at: Any) -> None:
     assert _alerts(at(dt.datetime(2030, 6, 10, 12, 0, tzinfo=BRUSSELS))) == []  # 21 days before: not yet
     upcoming = _alerts(at(dt.datetime(2030, 6, 20, 12, 0, tzinfo=BRUSSELS)))  # 11 days before
-    assert upcoming == ["Fermé à partir du 1 juillet 2030 — Fermeture d'été."]
+    assert upcoming == ["Fermé à partir du 1er juillet 2030 — Fermeture d'été."]
     first_day = _alerts(at(dt.datetime(2030, 7, 1, 8, 0, tzinfo=BRUSSELS)))
     assert first_day == ["Fermé jusqu'au 31 juillet 2030 — Fermeture d'été."]
     last_day = _alerts(at(dt.datetime(2030, 7, 31, 23, 0, tzinfo=BRUSSELS)))
@@ -189,7 +189,7 @@ def test_search_result_shows_hours_and_alert(at: Any, hours_server: str) -> None
     status = result.locator("[data-maillage-hours]")
     status.wait_for(state="visible")
     assert status.inner_text() == "Ouvert maintenant · ferme à 17 h"
-    assert result.locator(".maillage-alert").inner_text() == "Fermé à partir du 1 juillet 2030 — Fermeture d'été."
+    assert result.locator(".maillage-alert").inner_text() == "Fermé à partir du 1er juillet 2030 — Fermeture d'été."
 
 
 def test_search_open_now_box(at: Any) -> None:

@@ -97,7 +97,7 @@
     if (sameDay(tomorrow, change)) return say(dict, N_("js.hours.tomorrow_at"), { time: at });
     var days = (change - now) / 86400000;
     if (days < 7) return say(dict, N_("js.hours.day_at"), { day: dict[DAY_KEYS[change.getDay()]] || "", time: at });
-    return say(dict, N_("js.hours.date_at"), { date: change.toLocaleDateString(lang(), { day: "numeric", month: "long" }), time: at });
+    return say(dict, N_("js.hours.date_at"), { date: firstOfMonth(change.toLocaleDateString(lang(), { day: "numeric", month: "long" })), time: at });
   }
 
   function evaluator(OH, expression, country) {
@@ -155,8 +155,13 @@
     });
   }
 
+  /* French writes the first of a month "1er juillet"; the browser writes "1 juillet". */
+  function firstOfMonth(text) {
+    return /^fr/.test(lang()) ? text.replace(/^1 /, "1er ") : text;
+  }
+
   function longDate(text) {
-    return parseDay(text).toLocaleDateString(lang(), { day: "numeric", month: "long", year: "numeric" });
+    return firstOfMonth(parseDay(text).toLocaleDateString(lang(), { day: "numeric", month: "long", year: "numeric" }));
   }
 
   function alertLine(dict, alert) {

@@ -854,6 +854,7 @@
     var a = accessOf(entry);
     if (a.delay) box.appendChild(el("p", {}, [w("line", { label: w("delay"), value: a.delay })]));
     var date = new Date().toLocaleDateString(L.lang, { day: "numeric", month: "long", year: "numeric" });
+    if (/^fr/.test(L.lang)) date = date.replace(/^1 /, "1er ");  /* "1er juillet" */
     box.appendChild(el("p", {}, [w("note_date", { date: date })]));
     section.hidden = false;
     section.querySelector("[data-action=print-note]").focus();

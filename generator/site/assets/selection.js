@@ -193,8 +193,9 @@
       announce(say("js.selection.cleared"));
     });
     this.count.setAttribute("tabindex", "-1");
-    var day = new Date().toLocaleDateString(document.documentElement.lang || "fr",
-      { day: "numeric", month: "long", year: "numeric" });
+    var lang = document.documentElement.lang || "fr";
+    var day = new Date().toLocaleDateString(lang, { day: "numeric", month: "long", year: "numeric" });
+    if (/^fr/.test(lang)) day = day.replace(/^1 /, "1er ");  /* "1er juillet" */
     this.date.textContent = say("js.selection.printed", { date: day });
   }
 

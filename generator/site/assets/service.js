@@ -37,6 +37,7 @@
     if (line) {
       var lang = document.documentElement.lang || "fr";
       var date = new Date().toLocaleDateString(lang, { day: "numeric", month: "long", year: "numeric" });
+      if (/^fr/.test(lang)) date = date.replace(/^1 /, "1er ");  /* "1er juillet" */
       line.textContent = line.getAttribute("data-maillage-note-date").split("{date}").join(date);
     }
   }
