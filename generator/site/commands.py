@@ -17,6 +17,7 @@ from mkdocs.exceptions import PluginError
 
 from .parallel import ErrorCollector, build_then_index
 from .plugin import AUDIENCE_VARIABLE, MaillagePlugin
+from .render_cache import RenderCache
 
 
 class BuildError(Exception):
@@ -24,7 +25,13 @@ class BuildError(Exception):
 
 
 def build_site(
-    config_file: Path, site_dir: Path, audience: str | None = None, *, strict: bool = False, jobs: int | None = None
+    config_file: Path,
+    site_dir: Path,
+    audience: str | None = None,
+    *,
+    strict: bool = False,
+    jobs: int | None = None,
+    cache: Path | None = None,
 ) -> None:
     """Run a full mkdocs build of the project into ``site_dir``.
 
@@ -33,6 +40,9 @@ def build_site(
 
     Raises ``BuildError`` with a message for the person (registry problems, strict
     warnings) when the build fails.
+
+    ``cache``: the folder of the cache of rendered pages (site/render_cache.py), used by
+    the pages' processes (``jobs`` 2 or more); None renders every page.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -53,6 +63,8 @@ def build_site(
             plugin.config.audience = audience
         if jobs is None:
             jobs = default_jobs()
+        # Read by the page-rendering processes (site/parallel.py's _render_share).
+        plugin.page_cache = RenderCache(cache) if cache is not None else None  # type: ignore[union-attr]
         if jobs > 1:
             build_then_index(config, jobs, errors)
         else:

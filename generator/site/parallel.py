@@ -25,7 +25,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
-from . import mkdocs_internals
+from . import mkdocs_internals, render_cache
 from .build import environment_error, mark_site, work_folder
 from .files import GeneratedFile, Spool
 from .generation import GenerationError
@@ -45,6 +45,8 @@ class _ShareReport:
     anchors: dict[str, set[str]] = field(default_factory=dict)  # page -> the ids it has
     links: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # page -> target -> anchor -> link
     os_error: list[str] | None = None  # the machine's error that stopped it (disk full...), as _os_error_fields
+    rendered: int = 0  # pages rendered (with a cache of rendered pages: its misses)
+    cached: int = 0  # pages written from the cache of rendered pages (site/render_cache.py)
 
 
 def _os_error_fields(error: OSError) -> list[str]:
@@ -122,6 +124,7 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector) -> N
         reports = _render_in_workers(jobs, (config, files, nav, env, shared), rest, errors)
         _raise_first_failure(reports, errors)
         _take_anchors(reports, doc_files)
+        _finish_cache(plugin, reports)
         for file in doc_files:
             assert file.page is not None
             file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
@@ -200,6 +203,16 @@ def _raise_first_failure(reports: Sequence[_ShareReport], errors: ErrorCollector
             raise Abort("Aborted: a page could not be built")
 
 
+def _finish_cache(plugin: Any, reports: Sequence[_ShareReport]) -> None:
+    """Every page is written: say how many the cache of rendered pages spared, and prune it."""
+    cache = getattr(plugin, "page_cache", None)
+    if not isinstance(cache, render_cache.RenderCache):
+        return
+    rendered, cached = sum(r.rendered for r in reports), sum(r.cached for r in reports)
+    cache.finish(rendered, cached)
+    log.info(f"pages: {rendered:,} rendered, {cached:,} from the cache ({cache.folder})")
+
+
 def _take_anchors(reports: Sequence[_ShareReport], doc_files: Sequence[File]) -> None:
     """Gives the parent's pages the anchors and anchor links the workers found."""
     by_uri = {f.src_uri: f for f in doc_files}
@@ -266,17 +279,34 @@ def _render_share(
             for template in config.extra_templates:
                 mkdocs_internals.build_extra_template(template, files, config, nav)
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        # A page whose key is in the cache of rendered pages is written from it, unread.
+        cache = render_cache.for_worker(config.plugins.get("maillage"), config, files, shared)
         for file in own:
             page = file.page
             assert page is not None
-            if file.src_uri not in in_nav:
-                mkdocs_internals.populate_page(page, config, files)
             excluded = file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
-            mkdocs_internals.build_page(page, config, doc_files, nav, env, excluded=excluded)
-            if page.present_anchor_ids:
-                report.anchors[file.src_uri] = page.present_anchor_ids
-            if page.links_to_anchors:
-                report.links[file.src_uri] = {to.src_uri: dict(found) for to, found in page.links_to_anchors.items()}
+            key = None if cache is None else render_cache.page_key(cache[1], file, excluded)
+            hit = None if cache is None or key is None else cache[0].get(key)
+            if hit is not None:
+                render_cache.write(hit, file.abs_dest_path)
+                anchors: set[str] | None = set(hit.anchors)
+                links = hit.links
+                report.cached += 1
+            else:
+                warned = sum(count for _, count in counter.get_counts())
+                if file.src_uri not in in_nav:
+                    mkdocs_internals.populate_page(page, config, files)
+                mkdocs_internals.build_page(page, config, doc_files, nav, env, excluded=excluded)
+                anchors = page.present_anchor_ids
+                links = {to.src_uri: dict(found) for to, found in (page.links_to_anchors or {}).items()}
+                report.rendered += 1
+                # A page that warned is rendered again next time: --strict sees its warning.
+                if cache is not None and key is not None and sum(c for _, c in counter.get_counts()) == warned:
+                    render_cache.store(cache[0], key, file.abs_dest_path, anchors, links)
+            if anchors:
+                report.anchors[file.src_uri] = anchors
+            if links:
+                report.links[file.src_uri] = links
             # Written: its HTML is not needed any more. A menu page keeps its Markdown,
             # which its title (in every other page's menu) is read from.
             page.content = None

@@ -1,0 +1,178 @@
+"""Incremental build (issue 24, item 2): a one-service edit rebuilt with the cache of rendered pages.
+
+For each size N, in one run:
+
+1. ``maillage synth --services N`` writes a synthetic project (seed 0), unless WORK holds it;
+2. build A: ``maillage build --cache CACHE``, a full build that fills an empty cache;
+3. one service's organisation changes its phone number (the first ``kind: phone`` of the
+   first registry file that has one);
+4. build B: the same command, the cache warm: only the pages the edit reaches are rendered;
+5. build C: ``maillage build --no-cache``, fresh, into another folder;
+6. B and C are compared file by file (every byte, the same set of files).
+
+Each build runs in a fresh process whose phases are timed from inside (the registry's
+loading, the providers' generation, the pages' rendering, the Pagefind index: functions of
+``generator.site`` wrapped by the child process, the times appended to a file by whichever
+forked process ran them). Peak memory is not measured here (``bench/run.py`` does).
+
+Usage::
+
+    python3 bench/build_cache_bench.py --sizes 1000 10000 --work /tmp/cache-bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PHASES = (
+    ("registry", "generator.site.plugin", "load_registry"),
+    ("generation", "generator.site.plugin", "generate_in_processes"),
+    ("rendering", "generator.site.parallel", "_render_in_workers"),
+    ("pagefind", "generator.site.parallel", "index_site"),
+)
+
+
+def child(log: Path, args: list[str]) -> None:
+    """Run ``maillage ARGS`` in this process with each phase's function timed into ``log``."""
+    import importlib
+
+    sys.path.insert(0, str(ROOT))
+    for phase, module_name, name in PHASES:
+        module = importlib.import_module(module_name)
+        original = getattr(module, name)
+
+        def timed(*a: object, _f: object = original, _p: str = phase, **k: object) -> object:
+            start = time.perf_counter()
+            result = None
+            try:
+                result = _f(*a, **k)  # type: ignore[operator]
+                if isinstance(result, Iterator):  # the generation yields its pages as they come
+                    return _drained(result, _p, start, log)
+                return result
+            finally:
+                if not isinstance(result, Iterator):
+                    _note(log, _p, start)
+
+        setattr(module, name, timed)
+    from generator.cli import main
+
+    main(args, standalone_mode=True)
+
+
+def _note(log: Path, phase: str, start: float) -> None:
+    with open(log, "a", encoding="utf-8") as out:
+        out.write(f"{phase} {time.perf_counter() - start:.3f}\n")
+
+
+def _drained(items: Iterator[object], phase: str, start: float, log: Path) -> Iterator[object]:
+    try:
+        yield from items
+    finally:
+        _note(log, phase, start)
+
+
+def build(project: Path, out: Path, work: Path, label: str, *extra: str) -> dict[str, object]:
+    """One ``maillage build`` in a fresh process: wall time, phases, its output's last lines."""
+    log = work / f"phases-{label}.txt"
+    log.unlink(missing_ok=True)
+    command = [sys.executable, __file__, "--child", str(log), "--", "-C", str(project), "build", "--out", str(out)]
+    start = time.perf_counter()
+    done = subprocess.run([*command, *extra], capture_output=True, text=True, cwd=ROOT, check=False)
+    seconds = time.perf_counter() - start
+    phases: dict[str, float] = {}
+    if log.exists():
+        for line in log.read_text(encoding="utf-8").splitlines():
+            phase, value = line.split()
+            phases[phase] = phases.get(phase, 0.0) + float(value)
+    summary = re.search(r"(\d+) \S+, (\d+) \S+ \S+ cache", done.stdout)
+    result: dict[str, object] = {
+        "label": label,
+        "seconds": round(seconds, 1),
+        "exit": done.returncode,
+        "phases": {k: round(v, 1) for k, v in phases.items()},
+        "rendered": int(summary.group(1)) if summary else None,
+        "cached": int(summary.group(2)) if summary else None,
+    }
+    if done.returncode:
+        result["stderr"] = done.stderr[-2000:]
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def edit_one_phone(project: Path) -> Path:
+    """Change the first phone number of the first registry file that has one; the file changed."""
+    for path in sorted((project / "data" / "registry").rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        match = re.search(r"(- kind: phone\n\s+value: )(.+)\n", text)
+        if match:
+            changed = text[: match.start(2)] + "01 23 45 67 89" + text[match.end(2) :]
+            path.write_text(changed, encoding="utf-8")
+            return path
+    raise SystemExit(f"{project}: no phone number to edit")
+
+
+def differences(left: Path, right: Path) -> list[str]:
+    """Relative paths that differ between the two trees (content, or present in one only)."""
+    found: list[str] = []
+
+    def walk(a: Path, b: Path, prefix: str) -> None:
+        names_a, names_b = set(os.listdir(a)), set(os.listdir(b))
+        found.extend(prefix + n for n in sorted(names_a ^ names_b))
+        for name in sorted(names_a & names_b):
+            pa, pb = a / name, b / name
+            if pa.is_dir() and pb.is_dir():
+                walk(pa, pb, f"{prefix}{name}/")
+            elif pa.is_dir() != pb.is_dir() or not filecmp.cmp(pa, pb, shallow=False):
+                found.append(prefix + name)
+
+    walk(left, right, "")
+    return found
+
+
+def run_size(services: int, work: Path) -> dict[str, object]:
+    folder = work / f"s{services}"
+    project = folder / "project"
+    if not project.exists():
+        synth = [sys.executable, "-m", "generator", "synth", "--services", str(services), "--out", str(project)]
+        subprocess.run(synth, cwd=ROOT, check=True, capture_output=True)
+    cache = folder / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    results = {"services": services}
+    results["A"] = build(project, folder / "a", folder, f"{services}-A", "--cache", str(cache))
+    edited = edit_one_phone(project)
+    results["edited"] = str(edited.relative_to(project))
+    results["B"] = build(project, folder / "b", folder, f"{services}-B", "--cache", str(cache))
+    results["C"] = build(project, folder / "c", folder, f"{services}-C", "--no-cache")
+    diff = differences(folder / "b", folder / "c")
+    results["identical"] = not diff
+    results["differences"] = diff[:20]
+    print(json.dumps(results), flush=True)
+    return results
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        child(Path(sys.argv[2]), sys.argv[4:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
+    parser.add_argument("--work", type=Path, required=True)
+    options = parser.parse_args()
+    options.work.mkdir(parents=True, exist_ok=True)
+    for services in options.sizes:
+        run_size(services, options.work.resolve())
+
+
+if __name__ == "__main__":
+    main()

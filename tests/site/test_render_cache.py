@@ -1,0 +1,125 @@
+"""The cache of rendered pages (generator/site/render_cache.py): a warm build is a fresh build.
+
+End to end on the small hand-made project with ``maillage build --jobs 2`` (the cache is
+the page-rendering processes'): a full build fills the cache, a phone number changes, the
+build with the warm cache renders only the pages the edit reaches, and its site is, file
+for file, the site of a fresh build without cache. A damaged entry is a miss; a change of
+the configuration renders every page again.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.site import render_cache
+from generator.site.render_cache import FORMAT, CachedPage, RenderCache
+from tests.conftest import ROOT
+from tests.site.test_build import MKDOCS_YML
+
+# Written by openpyxl with the time of the build (test_build.py's reproducibility test says
+# why); Pagefind names its fragments anew on every run. Neither is a rendered page.
+UNSTABLE = ("downloads/modele-import.xlsx",)
+
+
+@pytest.fixture
+def project(mini: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")  # 2025-01-15: the same date for every build
+    (mini / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
+    shutil.copytree(ROOT / "directory", mini / "directory")
+    return mini
+
+
+def build(project: Path, out: Path, *options: str) -> tuple[int, int]:
+    """``maillage build --jobs 2``; the pages it rendered and took from the cache, as it says."""
+    result = CliRunner().invoke(main, ["-C", str(project), "build", "--jobs", "2", "--out", str(out), *options])
+    assert result.exit_code == 0, result.output
+    said = re.search(r"pages : (\d+) rendues, (\d+) reprises du cache", result.output)
+    if "--no-cache" in options:
+        assert said is None, result.output
+        return 0, 0
+    assert said is not None, result.output
+    return int(said.group(1)), int(said.group(2))
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in sorted(site.rglob("*"))
+        if p.is_file() and "pagefind" not in p.parts and p.relative_to(site).as_posix() not in UNSTABLE
+    }
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(p for p in cache.glob("??/*") if p.is_file())
+
+
+def test_a_warm_build_renders_the_edited_pages_only_and_equals_a_fresh_build(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    rendered, cached = build(project, tmp_path / "a", "--cache", str(cache))
+    assert cached == 0 and rendered > 100
+    assert len(entries(cache)) == rendered
+
+    registry = project / "data" / "registry" / "alpha.yaml"
+    text = registry.read_text(encoding="utf-8")
+    assert '"+32 2 000 00 01"' in text
+    registry.write_text(text.replace('"+32 2 000 00 01"', '"+32 2 999 99 99"'), encoding="utf-8")
+    warm_rendered, warm_cached = build(project, tmp_path / "b", "--cache", str(cache))
+    build(project, tmp_path / "c", "--no-cache")
+
+    assert warm_rendered + warm_cached == rendered
+    # The pages that show the phone number (the service's and its organisation's, in each
+    # language), not the hundred others.
+    assert 1 <= warm_rendered <= 12, warm_rendered
+    warm, fresh = tree(tmp_path / "b"), tree(tmp_path / "c")
+    assert warm.keys() == fresh.keys()
+    assert [name for name in warm if warm[name] != fresh[name]] == []
+    assert "+32 2 999 99 99" in (tmp_path / "b" / "services" / "alpha-adults" / "index.html").read_text("utf-8")
+    # The entries the edit replaced are pruned: one per page of the site.
+    assert len(entries(cache)) == rendered
+
+
+def test_a_damaged_entry_is_a_miss_and_a_new_setting_renders_everything(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    rendered, _ = build(project, tmp_path / "a", "--cache", str(cache))
+    damaged = entries(cache)[:3]
+    damaged[0].write_bytes(damaged[0].read_bytes()[:-40])  # cut short
+    damaged[1].write_bytes(b"not an entry")  # another format
+    body = bytearray(damaged[2].read_bytes())
+    body[len(FORMAT) + 20] ^= 0xFF  # one byte changed
+    damaged[2].write_bytes(bytes(body))
+    again, cached = build(project, tmp_path / "b", "--cache", str(cache))
+    assert (again, cached) == (3, rendered - 3)
+    assert tree(tmp_path / "b") == tree(tmp_path / "a")
+
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("site_name: Mini", "site_name: Maxi"), "utf-8")
+    assert build(project, tmp_path / "c", "--cache", str(cache)) == (rendered, 0)
+    assert "Maxi" in (tmp_path / "c" / "index.html").read_text("utf-8")
+
+
+def test_entries_are_checked_on_reading(tmp_path: Path) -> None:
+    cache = RenderCache(tmp_path)
+    page = CachedPage(html="<p>é</p>\n".encode(), anchors=frozenset({"a", "b"}), links={"x.md": {"a": "x.md#a"}})
+    key = bytes(range(16))
+    cache.put(key, page)
+    assert cache.get(key) == page
+    assert cache.get(bytes(16)) is None  # absent
+    stored = cache.path(key)
+    for damaged in (b"", FORMAT, stored.read_bytes()[:-1], stored.read_bytes() + b"x"):
+        stored.write_bytes(damaged)
+        assert cache.get(key) is None
+    assert not list(tmp_path.glob("*/.tmp-*"))  # no temporary file left behind
+
+
+def test_the_configuration_part_of_keys_has_no_object_address() -> None:
+    from mkdocs.config import load_config
+
+    first = render_cache._stable(dict(load_config(str(ROOT / "mkdocs.yml"))))
+    second = render_cache._stable(dict(load_config(str(ROOT / "mkdocs.yml"))))
+    assert first == second and " at 0x" not in first and "MaillagePlugin" in first
