@@ -23,7 +23,10 @@ def part(site: Path, path: Path) -> str:
     lang = rel[0] if rel[0] in ("nl", "en") else "fr"
     section = rel[1] if lang != "fr" and len(rel) > 2 else (rel[0] if len(rel) > 1 else "root")
     size = path.stat().st_size
-    redirect = size < 3000 and REDIRECT_MARK in path.read_bytes()[:1500]
+    # Redirects: the old territory URLs (under 1 KB), and a national directory's Dutch and
+    # English URLs of French-only services (a few KB: their search words, see
+    # docs/national-scale.md).
+    redirect = size < 16000 and REDIRECT_MARK in path.read_bytes()[:1500]
     return f"{lang} {section}{' redirects' if redirect else ''}"
 
 

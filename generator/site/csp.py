@@ -31,7 +31,9 @@ import jinja2
 _INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:\s[^>]*)?)>(?P<body>.*?)</script>", re.S | re.I)
 _DATA_TYPES = ("application/json", "application/ld+json")
 _OPEN_SCRIPT = re.compile(r"<script(?=[\s>])", re.I)
-_OWN = f'data-maillage-own="{secrets.token_hex(16)}"'
+_TOKEN = secrets.token_hex(16)
+_OWN = f'data-maillage-own="{_TOKEN}"'
+_OWN_BARE = f"data-maillage-own={_TOKEN}"  # the same, unquoted by the minifier (generator/site/minify.py)
 
 
 def own_script(body: str) -> str:
@@ -78,7 +80,7 @@ def own_script_hashes(html: str) -> list[str]:
         {
             _hash(match.group("body"))
             for match in _INLINE_SCRIPT.finditer(html)
-            if _OWN in match.group("attrs")
+            if (_OWN in match.group("attrs") or _OWN_BARE in match.group("attrs"))
             and "src=" not in match.group("attrs")
             and not any(t in match.group("attrs") for t in _DATA_TYPES)
         }
@@ -108,7 +110,7 @@ def policy(html: str, tiles: str | None) -> str:
 def add_policy(html: str, tiles: str | None) -> str:
     """``html`` with the policy as the first element of its ``<head>`` (before any script), unmarked."""
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(html, tiles)}">'
-    html = html.replace(f" {_OWN}", "")
+    html = html.replace(f" {_OWN}", "").replace(f" {_OWN_BARE}", "")
     head = re.search(r"<head[^>]*>", html, re.I)
     if head is None:
         return html

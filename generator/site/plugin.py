@@ -21,7 +21,7 @@ import logging
 import os
 import posixpath
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from .. import locale as words
 from ..registry.loader import LoadCache, Registry, for_audience, load_registry
 from ..registry.privacy import professional_leaks
 from ..registry.problems import RegistryError, format_problems
-from . import accessibility_page, gaps_page, mkdocs_internals, serve_patch, template_words, territory_pages
+from . import accessibility_page, gaps_page, minify, mkdocs_internals, serve_patch, template_words, territory_pages
 from . import files as files_module
 from .build import TargetError, check_target, mark_site
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
@@ -105,6 +105,7 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
         self._server: Any = None  # mkdocs' live-reload server
         self.index_later = False  # the search index is made after the build, by its caller
         self._site_dir: Path | None = None  # site_dir once on_config found it may be replaced
+        self.minifier: Callable[[str], str] | None = None  # at national scale (generator/site/minify.py)
 
     # --- serve: the edit loop (generator/site/incremental.py) ----------------------------------
 
@@ -256,6 +257,7 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         registry = self.load()
+        self.minifier = minify.minifier(config) if minify.wanted(registry) else None
         site_config = self.site_config()
         docs_dir = Path(config.docs_dir).resolve()
         for file in files:
@@ -371,13 +373,17 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
         return context
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
-        return add_policy(repair_theme_markup(output), self.config.tiles)
+        return add_policy(self._minify(repair_theme_markup(output)), self.config.tiles)
 
     def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
         # The theme's own pages (404.html) get the policy too, and lose the scripts' mark.
         if not template_name.endswith(".html"):
             return output_content
-        return add_policy(repair_theme_markup(output_content), self.config.tiles)
+        return add_policy(self._minify(repair_theme_markup(output_content)), self.config.tiles)
+
+    def _minify(self, html: str) -> str:
+        """``html`` minified at national scale (generator/site/minify.py), else as it is."""
+        return self.minifier(html) if self.minifier is not None else html
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.memory is not None:

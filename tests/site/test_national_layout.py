@@ -220,3 +220,25 @@ def test_small_directories_keep_every_translation(registry: Registry) -> None:
     for lang in ("nl", "en"):
         ctx = SiteContext(registry=registry, config=SiteConfig(), lang=lang, root=ROOT)
         assert all(record_languages.has_own_page(ctx, s) for s in [*registry.services, *registry.organisations])
+
+
+def test_a_minified_page_keeps_its_language_closing_tags_and_allowed_scripts() -> None:
+    """At national scale pages are minified before the policy hashes their inline scripts."""
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from generator.site import csp, minify
+
+    html = (
+        '<!doctype html>\n<html lang="nl">\n  <head>\n    <meta charset="utf-8">\n    <title>T</title>\n'
+        '  </head>\n  <body>\n    <p class="maillage-section">een   twee</p>\n'
+        + csp.own_script("\n  var a = 1;\n")
+        + '\n    <script src="x.js"></script>\n    <script>alert(1)</script>\n  </body>\n</html>\n'
+    )
+    plain = csp.add_policy(html, None)
+    out = csp.add_policy(minify.minifier(MkDocsConfig())(html), None)  # type: ignore[no-untyped-call]
+    assert len(out) < len(plain) - 40
+    assert re.search(r'<html lang="?nl"?>', out) and "</p>" in out and "</body>" in out and "</html>" in out
+    assert "data-maillage-own" not in out
+    own = re.findall(r"<script>(.*?)</script>", out, re.S)
+    assert own[0].strip() == "var a = 1;" and csp._hash(own[0]) in out
+    assert csp._hash(own[1]) not in out  # a script the build did not write stays blocked
