@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import html
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -135,3 +137,45 @@ def run_axe(tab: Any) -> list[dict[str, Any]]:
         }"""
     )
     return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+GAP_HEADLINE = re.compile(r'<div class="maillage-gaps-headline"[^>]*>(.*?)</div>', re.S)
+_TITLE = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
+
+
+def gap_pages(site: Path) -> list[str]:
+    """Every page of the gap report, in every language (their addresses, ending with ``/``)."""
+    found = [p.parent.relative_to(site).as_posix() + "/" for p in site.glob("**/gaps/**/index.html")]
+    return sorted(found)
+
+
+def visible_text(markup: str) -> str:
+    """The text of an HTML fragment: tags dropped, character references read."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+def gap_page_sample(site: Path) -> list[str]:
+    """The pages of the gap report a browser test opens, per language: the overview, and of
+    each kind of report page (per need, per function: one template each) the largest page
+    (most rows and services) and the one with the longest title and headline (the most lines
+    above the tables on a phone). The pages of one kind differ only by their words and
+    figures: these are the ones where too wide or too long would show first."""
+    sample: list[str] = []
+    for prefix in ("", "nl/", "en/"):
+        if not (site / prefix / "gaps" / "index.html").is_file():
+            continue
+        sample.append(f"{prefix}gaps/")
+        for kind in ("needs", "functions"):
+            files = sorted((site / prefix / "gaps" / kind).glob("*/index.html"))
+            if not files:
+                continue
+            texts = {f: f.read_text(encoding="utf-8") for f in files}
+
+            def opening(text: str) -> int:
+                title, headline = _TITLE.search(text), GAP_HEADLINE.search(text)
+                return len(visible_text((title.group(1) if title else "") + (headline.group(1) if headline else "")))
+
+            largest = max(files, key=lambda f: len(texts[f]))
+            longest = max(files, key=lambda f: opening(texts[f]))
+            sample += [f.parent.relative_to(site).as_posix() + "/" for f in dict.fromkeys((largest, longest))]
+    return sample

@@ -13,10 +13,14 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import GAP_HEADLINE, gap_page_sample, gap_pages, visible_text
+
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 812}
 ISO_DATE = re.compile(r"\b(19|20)\d\d-[01]\d-[0-3]\d\b")
+ARTICLE = re.compile(r"<article\b[^>]*>(.*)</article>", re.S)
+HIDDEN = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S)  # no text a reader sees
 
 
 @pytest.fixture
@@ -27,15 +31,33 @@ def phone(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def gap_pages(site: Path) -> list[str]:
-    """Every page of the gap report, in every language."""
-    found = [p.parent.relative_to(site).as_posix() + "/" for p in site.glob("**/gaps/**/index.html")]
-    return sorted(found)
+def test_every_gap_page_opens_with_its_sentences(built_site: Path) -> None:
+    """Every built page of the report, in every language (read as files: no browser needed): 3 to 5
+    sentences with figures in the headline, and no ISO date anywhere in the article."""
+    paths = gap_pages(built_site)
+    assert {"gaps/", "nl/gaps/", "en/gaps/", "gaps/needs/homelessness/"} <= set(paths)
+    for path in paths:
+        page = (built_site / path / "index.html").read_text(encoding="utf-8")
+        headline = GAP_HEADLINE.search(page)
+        assert headline, path
+        assert 3 <= len(re.findall(r"<p\b", headline.group(1))) <= 5, path
+        assert re.search(r"\d", visible_text(headline.group(1))), path
+        article = ARTICLE.search(page)
+        assert article, path
+        text = visible_text(HIDDEN.sub("", article.group(1)))
+        assert not ISO_DATE.search(text), (path, ISO_DATE.search(text))
 
 
 def test_first_screen_shows_the_sentences(phone: Any, site_server: str, built_site: Path) -> None:
-    paths = gap_pages(built_site)
-    assert {"gaps/", "nl/gaps/", "en/gaps/", "gaps/needs/homelessness/"} <= set(paths)
+    """On a phone, the headline's sentences are on the first screen, whole, before any table.
+
+    Opened in Chromium: the overview and, of the pages per need and per function (one
+    template each, the same blocks above the tables), the largest and the one with the
+    longest title and headline in each language (``gap_page_sample``): if those fit, the
+    shorter ones of the same template do. The words of every page are checked above."""
+    paths = gap_page_sample(built_site)
+    assert len(paths) >= 9 and {"gaps/", "nl/gaps/", "en/gaps/"} <= set(paths)
+    assert any("/needs/" in p for p in paths) and any("/functions/" in p for p in paths)
     below: dict[str, Any] = {}
     for path in paths:
         phone.goto(site_server + path)

@@ -1,10 +1,12 @@
 """No page of the built site scrolls sideways on a 375 px phone (issue 19, item 3; WCAG 1.4.10).
 
 A sample of every page kind, in French, Dutch and English — home, service, organisation,
-territory, need, function, map, orientation, downloads, contribute — and every page of the
-gap report, opened at 375 × 812 in Chromium: the document is never wider than the screen
-(``document.documentElement.scrollWidth <= 375``). Wide tables scroll inside their own
-container instead (tests/browser/test_gaps_page.py).
+territory, need, function, map, orientation, downloads, contribute — and of the gap report
+(``gap_page_sample``: the overview, and per language the largest page per need and per
+function and the one with the longest title and headline; the pages of one kind share a
+template and differ by their words), opened at 375 × 812 in Chromium: the document is never
+wider than the screen (``document.documentElement.scrollWidth <= 375``). Wide tables scroll
+inside their own container instead (tests/browser/test_gaps_page.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.browser.conftest import gap_page_sample
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +44,7 @@ def _first_last(site: Path, prefix: str, section: str) -> list[str]:
 
 
 def sample(site: Path) -> Iterator[str]:
-    """The pages the test opens: every kind in every language, every gap page."""
+    """The pages the test opens: every kind in every language, and the gap report's sample."""
     for prefix in LANGUAGES:
         if not (site / prefix / "index.html").is_file():
             continue
@@ -55,9 +59,7 @@ def sample(site: Path) -> Iterator[str]:
         for known in KNOWN:
             if (site / prefix / known / "index.html").is_file():
                 yield prefix + known
-        gaps = site / prefix / "gaps"
-        for index in sorted(gaps.rglob("index.html")):
-            yield index.parent.relative_to(site).as_posix() + "/"
+    yield from gap_page_sample(site)
 
 
 def test_no_page_scrolls_sideways_on_a_phone(browser: Any, site_server: str, built_site: Path) -> None:
