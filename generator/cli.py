@@ -808,11 +808,26 @@ def geocode(ctx: Context, online: bool, refresh: bool, write: bool, user_agent: 
     default=None,
     help=N_("cli.build.jobs"),
 )
+@click.option("--shard", "shard_spec", metavar="K/N", default=None, help=N_("cli.build.shard"))
+@click.option("--merge", is_flag=True, help=N_("cli.build.merge"))
+@click.argument("shards", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
 @pass_context
-def build(ctx: Context, audience: str, out: Path | None, strict: bool, jobs: int | None) -> None:
+def build(
+    ctx: Context,
+    audience: str,
+    out: Path | None,
+    strict: bool,
+    jobs: int | None,
+    shard_spec: str | None,
+    merge: bool,
+    shards: tuple[Path, ...],
+) -> None:
     """Validate, generate and build the site with its search index; a failed build leaves the previous output."""
     from .site.build import TargetError, atomic_build, check_target, describe_environment_error, environment_error
     from .site.commands import BuildError, build_site, source_folders
+    from .site.shards import ShardError, merge_site
+
+    shard = _shard_option(shard_spec, merge, shards)
 
     config_file = ctx.root / "mkdocs.yml"
     if not config_file.is_file():
@@ -824,12 +839,19 @@ def build(ctx: Context, audience: str, out: Path | None, strict: bool, jobs: int
     except TargetError as exc:
         fail(t("cli.build.refused", lang(), message=str(exc)))
 
+    made = {"audience": audience}
+
     def make_site(site: Path) -> None:
+        if merge:  # the shards' pages, then the anchors' check and the Pagefind index (site/shards.py)
+            made["audience"] = merge_site(config_file, site, shards, strict=strict)
+            return
         # The plugin writes the pages, then the Pagefind index (on_post_build).
-        build_site(config_file, site, audience, strict=strict, jobs=jobs)
+        build_site(config_file, site, audience, strict=strict, jobs=jobs, shard=shard)
 
     try:
         atomic_build(folder, [make_site])
+    except ShardError as exc:
+        fail(t(exc.key, lang(), **exc.values) + "\n" + t("cli.build.unchanged", lang(), target=target))
     except BuildError as exc:
         fail(t("cli.build.failed", lang(), message=str(exc)) + "\n" + t("cli.build.unchanged", lang(), target=target))
     except OSError as exc:
@@ -837,7 +859,31 @@ def build(ctx: Context, audience: str, out: Path | None, strict: bool, jobs: int
         if cause is None:
             raise  # a bug, shown as one
         fail(t("cli.build.environment", lang(), message=describe_environment_error(cause)))
-    click.echo(t("cli.build.done_" + audience, lang(), target=target))
+    if shard is not None:
+        click.echo(t("cli.build.shard.done", lang(), shard=f"{shard.index}/{shard.count}", target=target))
+    else:
+        click.echo(t("cli.build.done_" + made["audience"], lang(), target=target))
+
+
+def _shard_option(spec: str | None, merge: bool, folders: tuple[Path, ...]) -> Any:
+    """``--shard K/N`` as a ``Shard`` (None without it); exits on a wrong combination with ``--merge``."""
+    from .site.shards import ShardError, parse_shard
+
+    if folders and not merge:
+        fail(t("cli.build.merge.folders_alone", lang(), folder=folders[0]))
+    if merge and not folders:
+        fail(t("cli.build.merge.no_folders", lang()))
+    if merge and spec is not None:
+        fail(t("cli.build.merge.with_shard", lang()))
+    for folder in folders:
+        if not folder.is_dir():
+            fail(t("cli.build.merge.not_a_shard", lang(), folder=folder))
+    if spec is None:
+        return None
+    try:
+        return parse_shard(spec)
+    except ShardError as exc:
+        fail(t(exc.key, lang(), **exc.values))
 
 
 _BUILT = (N_("cli.build.done_public"), N_("cli.build.done_professional"))

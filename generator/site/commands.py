@@ -17,6 +17,7 @@ from mkdocs.exceptions import PluginError
 
 from .parallel import ErrorCollector, build_then_index
 from .plugin import AUDIENCE_VARIABLE, MaillagePlugin
+from .shards import Shard
 from .render_cache import RenderCache
 
 
@@ -36,7 +37,8 @@ def build_site(
     """Run a full mkdocs build of the project into ``site_dir``.
 
     ``jobs`` processes render the pages (default: ``default_jobs()``); 1 is mkdocs' own
-    ``build``, page for page the same output.
+    ``build``, page for page the same output. A ``shard`` builds only its share of the
+    pages, with the manifest ``maillage build --merge`` needs (site/shards.py).
 
     Raises ``BuildError`` with a message for the person (registry problems, strict
     warnings) when the build fails.
@@ -65,8 +67,8 @@ def build_site(
             jobs = default_jobs()
         # Read by the page-rendering processes (site/parallel.py's _render_share).
         plugin.page_cache = RenderCache(cache) if cache is not None else None  # type: ignore[union-attr]
-        if jobs > 1:
-            build_then_index(config, jobs, errors)
+        if jobs > 1 or shard is not None:
+            build_then_index(config, jobs, errors, shard)
         else:
             build(config)
     except (PluginError, Abort, ConfigurationError, MkDocsException) as exc:

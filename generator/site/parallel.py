@@ -31,6 +31,7 @@ from .files import GeneratedFile, Spool
 from .generation import GenerationError
 from .plugin import MaillagePlugin
 from .search import SearchIndexError, index_site
+from .shards import Shard, ShardPages, write_manifest
 
 log = logging.getLogger("mkdocs.plugins.maillage")
 
@@ -59,7 +60,7 @@ def _os_error(fields: list[str]) -> OSError:
     return OSError(int(number), reason, filename or None)
 
 
-def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector) -> None:
+def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector, shard: Shard | None = None) -> None:
     """mkdocs' ``build`` (1.6) with the pages read and rendered by ``jobs`` forked processes.
 
     Python renders one page at a time per process, and reading and rendering the pages is
@@ -71,6 +72,9 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector) -> N
     that they do not inherit the generated ones' content. Anchor links are checked here from
     what the workers report, and ``on_post_build`` (the search index) runs once every page
     is written. Warnings count for ``--strict`` whichever process logged them.
+
+    A ``shard`` (``maillage build --shard``, site/shards.py) renders only its pages, and
+    leaves the anchors and ``on_post_build`` to the merge: it writes its manifest instead.
     """
     from mkdocs import utils
     from mkdocs.exceptions import Abort
@@ -80,7 +84,7 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector) -> N
     logger = logging.getLogger("mkdocs")
     counter = utils.CountHandler()
     counter.setLevel(logging.WARNING)
-    if config.strict:
+    if config.strict or shard is not None:  # a shard's warnings go in its manifest
         logger.addHandler(counter)
     spool: Spool | None = None
     plugin: Any = None
@@ -112,7 +116,8 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector) -> N
         # The static files are written before the workers start, and the generated ones
         # (downloads, data of the map, orientation and search) then dropped from memory,
         # so that no worker inherits them.
-        files.copy_static_files(inclusion=inclusion)
+        if shard is None or shard.first:
+            files.copy_static_files(inclusion=inclusion)
         for file in files:
             if isinstance(file, GeneratedFile) and not file.is_documentation_page():
                 file.release()
@@ -121,8 +126,16 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector) -> N
         # worker (copy-on-write) — the parent's whole heap, once per worker.
         gc.collect()
         gc.freeze()
-        reports = _render_in_workers(jobs, (config, files, nav, env, shared), rest, errors)
+        reports = _render_in_workers(jobs, (config, files, nav, env, shared), rest, errors, shard)
         _raise_first_failure(reports, errors)
+        if shard is not None:
+            built = sum(count for _, count in counter.get_counts())
+            _write_shard(config, shard, plugin, doc_files, reports, built)
+            warnings = built + sum(r.warnings for r in reports)
+            if config.strict and warnings:  # the merge would fail: say so now
+                raise Abort(f"Aborted with {warnings} warnings in strict mode!")
+            log.info(f"Shard {shard.index}/{shard.count} built in {time.monotonic() - start:.2f} seconds")
+            return
         _take_anchors(reports, doc_files)
         _finish_cache(plugin, reports)
         for file in doc_files:
@@ -159,20 +172,28 @@ def _shares(plugin: Any, nav: Navigation, doc_files: Sequence[File]) -> tuple[li
 
 
 def _render_in_workers(
-    jobs: int, common: tuple[Any, ...], rest: Sequence[File], errors: ErrorCollector
+    jobs: int, common: tuple[Any, ...], rest: Sequence[File], errors: ErrorCollector, shard: Shard | None = None
 ) -> list[_ShareReport]:
-    """Forks ``jobs`` workers, each rendering its share of ``rest``, and gathers their reports."""
+    """Forks ``jobs`` workers, each rendering its share of ``rest``, and gathers their reports.
+
+    In a ``shard``, only its pages are rendered, and the theme's templates by shard 1 only.
+    """
     import multiprocessing
 
     fork = multiprocessing.get_context("fork")
     config, files, nav, env, shared = common
+    rendered = shared
+    if shard is not None:
+        rendered = [f for f in shared if shard.owns(f.src_uri)]
+        rest = [f for f in rest if shard.owns(f.src_uri)]
     workers = []
     for k in range(jobs):
         receive, send = fork.Pipe(duplex=False)
-        own = (shared if k == 0 else []) + list(rest[k::jobs])
+        own = (rendered if k == 0 else []) + list(rest[k::jobs])
+        first = k == 0 and (shard is None or shard.first)
         worker = fork.Process(
             target=_render_share,
-            args=(config, files, nav, env, shared, own, k == 0, send, errors),
+            args=(config, files, nav, env, shared, own, first, send, errors),
             name=f"maillage-pages-{k}",
         )
         worker.start()
@@ -223,6 +244,25 @@ def _take_anchors(reports: Sequence[_ShareReport], doc_files: Sequence[File]) ->
             page = by_uri[uri].page
             assert page is not None
             page.links_to_anchors = {by_uri[target]: found for target, found in links.items() if target in by_uri}
+
+
+def _write_shard(
+    config: MkDocsConfig,
+    shard: Shard,
+    plugin: Any,
+    doc_files: Sequence[File],
+    reports: Sequence[_ShareReport],
+    build_warnings: int,
+) -> None:
+    """The manifest of a shard: its pages, their anchors and anchor links, its warnings (site/shards.py)."""
+    pages = ShardPages(total=len(doc_files), build_warnings=build_warnings)
+    pages.owned = [(i, f.src_uri) for i, f in enumerate(doc_files) if shard.owns(f.src_uri)]
+    for report in reports:
+        pages.page_warnings += report.warnings
+        pages.anchors.update((uri, sorted(found)) for uri, found in report.anchors.items())
+        pages.links.update(report.links)
+    audience = plugin.config.audience if isinstance(plugin, MaillagePlugin) else "public"
+    write_manifest(config, shard, pages, audience)
 
 
 def _give_back_memory() -> None:
@@ -324,7 +364,7 @@ def _render_share(
     send.close()
 
 
-def build_then_index(config: MkDocsConfig, jobs: int, errors: ErrorCollector) -> None:
+def build_then_index(config: MkDocsConfig, jobs: int, errors: ErrorCollector, shard: Shard | None = None) -> None:
     """``parallel_build`` in a forked process, then the search index in this one.
 
     Everything the pages are made from (the registry, the pages' Markdown, mkdocs' files
@@ -346,7 +386,7 @@ def build_then_index(config: MkDocsConfig, jobs: int, errors: ErrorCollector) ->
         try:
             if isinstance(plugin, MaillagePlugin):
                 plugin.index_later = True
-            parallel_build(config, jobs, errors)
+            parallel_build(config, jobs, errors, shard)
         except MkDocsException as exc:  # PluginError, Abort (strict warnings), configuration
             outcome = ("failed", list(errors.messages) or [str(exc)])
         except GenerationError as exc:  # a generating process died (site/generation.py)
@@ -375,10 +415,11 @@ def build_then_index(config: MkDocsConfig, jobs: int, errors: ErrorCollector) ->
     if status == "failed":
         errors.messages[:] = messages
         raise Abort("Aborted")
-    try:
-        index_site(Path(config.site_dir))
-    except SearchIndexError as exc:
-        raise PluginError(f"maillage: {exc}") from None
+    if shard is None:  # a shard's index is the merge's (site/shards.py)
+        try:
+            index_site(Path(config.site_dir))
+        except SearchIndexError as exc:
+            raise PluginError(f"maillage: {exc}") from None
     mark_site(Path(config.site_dir))
 
 

@@ -37,7 +37,7 @@ from ..locale import N_
 from .build import SITE_MARKER, mark_site
 
 MANIFEST = "maillage-shard.json"
-_KIND = "maillage shard"
+_KIND = "maillage-shard"
 _FORMAT = 1
 # Installed distributions whose version changes the pages (their code renders or copies them).
 _DISTRIBUTIONS = (
@@ -295,9 +295,11 @@ def _check_anchor_links(manifests: Sequence[dict[str, Any]], level: int) -> None
     """mkdocs' ``Page.validate_anchor_links`` over the shards' reports, in the site's page order.
 
     As in ``parallel_build``: a page whose rendering found no anchor was not reported, and
-    links to it are not checked (mkdocs' "page was somehow not rendered").
+    links to it are not checked (mkdocs' "page was somehow not rendered"). mkdocs' own
+    method runs on stand-ins of its files and pages, so its messages are the same.
     """
-    log = logging.getLogger("mkdocs.structure.pages")
+    from mkdocs.structure.pages import Page
+
     anchors: dict[str, set[str]] = {}
     links: dict[str, dict[str, dict[str, str]]] = {}
     order: list[tuple[int, str]] = []
@@ -306,20 +308,17 @@ def _check_anchor_links(manifests: Sequence[dict[str, Any]], level: int) -> None
             anchors[uri] = set(found)
         links.update(manifest["links"])
         order.extend((int(position), uri) for position, uri in manifest["owned"])
-    pages = {uri for _, uri in order}
+    files = {uri: _Stand(src_uri=uri, page=_Stand(present_anchor_ids=anchors.get(uri))) for _, uri in order}
     for _, uri in sorted(order):
-        for target, found in links.get(uri, {}).items():
-            present = anchors.get(target)
-            if target not in pages or present is None:
-                continue
-            for anchor, original in found.items():
-                if anchor in present:
-                    continue
-                context = ""
-                if target == uri:
-                    problem = "there is no such anchor on this page"
-                    if anchor.startswith("fnref:"):
-                        context = " This seems to be a footnote that is never referenced."
-                else:
-                    problem = f"the doc '{target}' does not contain an anchor '#{anchor}'"
-                log.log(level, f"Doc file '{uri}' contains a link '{original}', but {problem}.{context}")
+        if uri not in links:
+            continue
+        to_anchors = {files[target]: found for target, found in links[uri].items() if target in files}
+        page = _Stand(file=files[uri], links_to_anchors=to_anchors)
+        Page.validate_anchor_links(page, files=None, log_level=level)  # type: ignore[arg-type]
+
+
+class _Stand:
+    """A stand-in for an mkdocs file or page: its attributes, and equal only to itself."""
+
+    def __init__(self, **attributes: Any) -> None:
+        self.__dict__.update(attributes)
