@@ -14,6 +14,7 @@ import functools
 import html
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -25,7 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import MINI, ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,6 +39,7 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+HOURS = ROOT / "tests" / "fixtures" / "hours"
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +81,33 @@ def site_server(built_site: Path) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def hours_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small fixture project with tests/fixtures/hours (opening hours, alerts), built by
+    ``maillage build``'s own function: once per session, for tests/browser/test_hours.py and
+    test_orient_why_first.py (one xdist group: tests/conftest.py)."""
+    from generator.site.commands import build_site
+    from tests.site.test_build import MKDOCS_YML
+
+    project = tmp_path_factory.mktemp("hours") / "project"
+    shutil.copytree(MINI, project)
+    shutil.copytree(HOURS / "data", project / "data", dirs_exist_ok=True)
+    (project / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
+    shutil.copytree(ROOT / "directory", project / "directory")
+    site = project.parent / "site"
+    build_site(project / "mkdocs.yml", site)
+    return site
+
+
+@pytest.fixture(scope="session")
+def hours_server(hours_site: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(hours_site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()

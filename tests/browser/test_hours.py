@@ -8,47 +8,15 @@ site built before either date.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import shutil
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from generator.site.commands import build_site
-from tests.browser.conftest import _QuietHandler
-from tests.conftest import MINI, ROOT
-from tests.site.test_build import MKDOCS_YML
-
 pytestmark = pytest.mark.browser
 
-HOURS = ROOT / "tests" / "fixtures" / "hours"
 SERVICE = "services/gamma-permanence/"
 BRUSSELS = dt.timezone(dt.timedelta(hours=2))  # summer time, the dates below are in June-September
-
-
-@pytest.fixture(scope="module")
-def hours_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = tmp_path_factory.mktemp("hours") / "project"
-    shutil.copytree(MINI, project)
-    shutil.copytree(HOURS / "data", project / "data", dirs_exist_ok=True)
-    (project / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
-    shutil.copytree(ROOT / "directory", project / "directory")
-    site = project.parent / "site"
-    build_site(project / "mkdocs.yml", site)
-    return site
-
-
-@pytest.fixture(scope="module")
-def hours_server(hours_site: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(hours_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

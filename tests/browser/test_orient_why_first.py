@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.browser.test_hours import BRUSSELS, at, hours_server, hours_site  # noqa: F401  (fixtures)
+from tests.browser.test_hours import BRUSSELS, at  # noqa: F401  (a fixture)
 
 # At 16 neither Alpha service fits: Gamma's two are to check, the permanence (Mo-Fr) first.
 ORIENT = "orient/?age=16&where=Schaerbeek&need=mental-health"
