@@ -88,6 +88,39 @@ def test_dutch_name_and_postcode_are_read_as_places(page: Any, site_server: str)
     assert "à Villeurbanne (Rhône)" in _chips(page)
 
 
+def test_a_term_a_letter_off_is_read_as_the_term(page: Any, site_server: str) -> None:
+    urls = _search(page, site_server, "santé mentalle nantes")
+    assert _chips(page)[0] == "Santé mentale"
+    assert urls[0].endswith("/services/ucsd-nantes/")
+    # Two words each a letter off a longer term win over the shorter exact one.
+    _search(page, site_server, "aidants proches bruxelles")
+    assert _chips(page)[0] == "Soutien aux aidants"
+    # A word under five letters is not corrected: "sdd" is no term, nor a place.
+    _search(page, site_server, "sdd santé mentale")
+    assert _chips(page) == ["Santé mentale"]
+
+
+def test_pages_found_by_words_alone_wait_for_more_after_services_were_read(page: Any, site_server: str) -> None:
+    fetched: list[str] = []
+    page.on("requestfinished", lambda request: fetched.append(request.url))
+    urls = _search(page, site_server, "santé mentale schaerbeek")
+    groups = page.eval_on_selector_all(".maillage-search__group-name", "hs => hs.map(h => h.textContent)")
+    assert groups == ["Services qui couvrent ce lieu"]
+    assert all("/services/" in u for u in urls)
+    before = len([u for u in fetched if "/pagefind/index/" in u])
+    more = page.locator("[data-maillage-search-more]")
+    assert more.is_visible()
+    more.click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.maillage-search__result').length > n"
+        " && !document.querySelector('[data-maillage-search]').hasAttribute('aria-busy')",
+        arg=len(urls),
+    )
+    groups = page.eval_on_selector_all(".maillage-search__group-name", "hs => hs.map(h => h.textContent)")
+    assert groups[0] == "Services qui couvrent ce lieu" and len(groups) > 1
+    assert len([u for u in fetched if "/pagefind/index/" in u]) >= before
+
+
 def test_results_are_clean_and_services_come_before_other_pages(page: Any, site_server: str) -> None:
     urls = _search(page, site_server, "logement")
     titles = page.locator(".maillage-search__title").all_inner_texts()

@@ -36,6 +36,9 @@
   "use strict";
 
   var PAGE_SIZE = 10;
+  // The results a first page shows before it searches by words (see byWords): the first
+  // three are the ones a person reads.
+  var FIRST_SEEN = 3;
   var FACETS = ["need", "function", "territory", "age", "housing", "language", "accessibility", "self_referral"];
   // Each facet's name, by its key (N_ marks a key for Babel's extraction, as in Python).
   var FACET_NAMES = {
@@ -175,16 +178,18 @@
         return r.ok ? r.json() : null;
       }).catch(function () { return null; }).then(function (raw) {
         if (!raw) return null;
-        var terms = {}, longest = 1;
+        var terms = {}, longest = 1, byLength = {};
         raw.terms.forEach(function (row) {
           terms[row[0]] = { facet: row[1], value: row[2], label: row.length > 3 ? row[3] : row[2] };
-          longest = Math.max(longest, row[0].split(" ").length);
+          var n = row[0].split(" ").length;
+          longest = Math.max(longest, n);
+          (byLength[n] = byLength[n] || []).push(row[0]);
         });
         var aliases = {};
         raw.places.forEach(function (row) {
           (aliases[row[0]] = aliases[row[0]] || []).push({ code: row[1], name: row[2], context: row[3], up: row[4] });
         });
-        return { terms: terms, longest: Math.min(longest, MAX_PHRASE), aliases: aliases, names: raw.names || {},
+        return { terms: terms, longest: Math.min(longest, MAX_PHRASE), byLength: byLength, aliases: aliases, names: raw.names || {},
           parents: raw.parents || {},
           stop: setOf(raw.stopwords), notPlaces: setOf(raw.not_places), split: setOf(raw.split),
           letters: raw.key_letters || 4, nameStop: setOf(raw.name_stopwords) };
@@ -221,8 +226,9 @@
    * (in the order of the query), rest the words left for the text search (without the
    * words that say nothing alone). `dismissed`: phrases not to read; `chosen`: phrase ->
    * code of the place picked among several of that name. `rows`: the places files' rows.
+   * `exact`: no misspelt term read (before the places are known).
    */
-  function readQuery(data, query, rows, dismissed, chosen) {
+  function readQuery(data, query, rows, dismissed, chosen, exact) {
     var words = fold(query).split(" ").filter(Boolean);
     var used = words.map(function () { return false; });
     var chips = [];
@@ -244,6 +250,14 @@
         var term = data.terms[phrase];
         if (term && !dismissed[phrase] && free(i, n)) {
           take(i, n, { kind: "term", phrase: phrase, facet: term.facet, value: term.value, label: term.label });
+          i += n - 1;
+          break;
+        }
+        // A phrase a letter off ("aidants proches") before a shorter exact one ("aidants").
+        var near = n > 1 && !exact && !dismissed[phrase] && nearTerm(data, words.slice(i, i + n));
+        if (near) {
+          term = data.terms[near];
+          take(i, n, { kind: "term", phrase: phrase, words: near, facet: term.facet, value: term.value, label: term.label });
           i += n - 1;
           break;
         }
@@ -281,9 +295,56 @@
         break;
       }
     }
+    // Last, a misspelt term ("santé mentalle", "aidants proches"): each of its words at
+    // most one letter off a term's, a word of five letters or more (a place read wins).
+    for (var f = 0; f < words.length && !exact; f++) {
+      for (var l = Math.min(data.longest, words.length - f); l >= 1; l--) {
+        if (!free(f, l)) continue;
+        var typed = words.slice(f, f + l);
+        if (dismissed[typed.join(" ")]) continue;
+        var near = nearTerm(data, typed);
+        if (near) {
+          var known = data.terms[near];
+          take(f, l, { kind: "term", phrase: typed.join(" "), words: near, facet: known.facet, value: known.value,
+            label: known.label });
+          f += l - 1;
+          break;
+        }
+      }
+    }
     chips.sort(function (a, b) { return a.at - b.at; });
     var rest = words.filter(function (w, k) { return !used[k] && !data.stop[w]; });
     return { chips: chips, rest: rest, place: place };
+  }
+
+  /* The term `typed` (folded words) is a letter away from, if any: each word equal or at
+   * one edit (a letter added, dropped, changed, or two swapped), at least one word off,
+   * and every word off has five letters or more. */
+  function nearTerm(data, typed) {
+    var found = null;
+    (data.byLength[typed.length] || []).some(function (phrase) {
+      var parts = phrase.split(" "), off = 0;
+      for (var i = 0; i < parts.length; i++) {
+        if (parts[i] === typed[i]) continue;
+        if (typed[i].length < 5 || parts[i].length < 5 || !oneEdit(typed[i], parts[i])) return false;
+        off++;
+      }
+      if (off) found = phrase;
+      return off > 0;
+    });
+    return found;
+  }
+
+  /* Whether `a` becomes `b` by one edit: a letter added, dropped or changed, or two swapped. */
+  function oneEdit(a, b) {
+    if (Math.abs(a.length - b.length) > 1 || a === b) return false;
+    var i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    if (a.length === b.length) {
+      if (a.slice(i + 1) === b.slice(i + 1)) return true;
+      return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+    }
+    return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
   }
 
   /* The words of a place chip: « à Schaerbeek (Région de Bruxelles-Capitale) ». */
@@ -489,7 +550,8 @@
     this.input.addEventListener("input", function () {
       if (self.input.value.trim()) self.setOpen(true);
       clearTimeout(timer);
-      timer = setTimeout(function () { self.run(); }, 180);
+      // The same query again (a space added, a letter typed and erased): nothing to redo.
+      timer = setTimeout(function () { if (self.input.value.trim() !== self.ran) self.run(); }, 180);
     });
     this.input.addEventListener("focus", function () {
       self.load().catch(function () { /* reported on search */ });
@@ -632,7 +694,7 @@
     if (!data) return Promise.resolve([]);
     // The words of a term ("santé mentale") are not looked up as places.
     var terms = {};
-    readQuery(data, query, [], this.dismissed, this.chosen).chips.forEach(function (chip) {
+    readQuery(data, query, [], this.dismissed, this.chosen, true).chips.forEach(function (chip) {
       chip.phrase.split(" ").forEach(function (word) { terms[word] = true; });
     });
     var keys = {};
@@ -648,6 +710,7 @@
     var self = this;
     var query = this.input.value.trim();
     var generation = ++this.generation;
+    this.ran = query;
     var filters = this.filters();
     var hasFilters = Object.keys(filters).length > 0;
     this.writeAddress(query);
@@ -697,7 +760,7 @@
         self.addTier(first);
         // With facets in view, every tier is searched: their counts are of all the results.
         var facetsInView = self.facetsShown || Object.keys(self.used).length > 0;
-        return self.fill(facetsInView ? Infinity : PAGE_SIZE).then(function () {
+        return self.fill(facetsInView ? Infinity : PAGE_SIZE, !facetsInView).then(function () {
           if (generation !== self.generation) return;
           return facetsInView ? self.countFacets(pagefind) : null;
         }).then(function (counts) {
@@ -709,7 +772,7 @@
           var approx = self.approx && t("js.search.approx");
           var said = self.readingSaid ? t("js.search.reading") + " " + self.readingSaid + ". " : "";
           self.renderStatus(said + (approx ? count + " — " + approx.replace("{q}", self.approx) : count));
-          return self.showMore();
+          return self.showMore(!facetsInView);
         });
       });
     }).catch(function (error) {
@@ -733,17 +796,18 @@
     var place = reading.place && placeFilter(reading.place.place);
     var rest = reading.rest.join(" ");
     var wordsOnly = reading.chips.filter(function (c) { return c.kind === "term"; })
-      .map(function (c) { return c.phrase; }).concat(reading.rest).join(" ");
+      .map(function (c) { return c.words || c.phrase; }).concat(reading.rest).join(" ");
     this.tiers = [];
     this.seen = {};
     this.valueNames = {};
     this.approx = null;
-    // A text search, with its prefixes when it finds nothing (a misspelt word).
-    function search(text, more) {
+    // A text search, with its prefixes when it finds nothing (a misspelt word), unless
+    // `exact` (the prefixes of a word fetch every part of the word index they start).
+    function search(text, more, exact) {
       var options = { filters: withFilters(filters, more) };
       // Without words, the word every service page carries (see EVERY_SERVICE).
       return pagefind.search(text || EVERY_SERVICE, options).then(function (found) {
-        if (found.results.length || !text || relaxed(text) === text) return found;
+        if (exact || found.results.length || !text || relaxed(text) === text) return found;
         return pagefind.search(relaxed(text), options).then(function (again) {
           if (again.results.length) self.approx = relaxed(query);
           return again;
@@ -760,33 +824,69 @@
       // Scoring by words fetches the word index: only when there are words to rank by.
       var scoring = reading.chips.filter(function (c) {
         return c.kind === "term" && (c.facet === "housing" || c.facet === "age");
-      }).map(function (c) { return c.phrase; }).concat(reading.rest).join(" ");
+      }).map(function (c) { return c.words || c.phrase; }).concat(reading.rest).join(" ");
+      // The services read first (filters only); ranked by the words only when there are
+      // some (one search fewer, and no word index fetched when nothing is to be ranked).
       this.tiers.push(function () {
-        return search(scoring, read).then(function (found) { return { found: found, group: group }; });
+        return search("", read).then(function (all) {
+          if (!scoring || !all.results.length) return { found: all, group: group };
+          return search(scoring, read, true).then(function (ranked) {
+            return { found: { results: ranked.results.concat(all.results), filters: all.filters }, group: group };
+          });
+        });
       });
-      if (scoring) {
+      // Several terms read and the place: the services of the place with some of them
+      // (by the filters alone: no word index fetched).
+      var some = [];
+      Object.keys(terms).forEach(function (facet) {
+        terms[facet].all.forEach(function (value) {
+          var one = {};
+          one[facet] = value;
+          some.push(one);
+        });
+      });
+      if (place && some.length > 1) {
         this.tiers.push(function () {
-          return search("", read).then(function (found) { return { found: found, group: group }; });
+          return search("", { all: [place, { any: some }] }).then(function (found) {
+            return { found: found, group: N_("js.search.covers") };
+          });
         });
       }
+      // Then those of the place that say the words (a service whose needs do not list the
+      // one read may still work on it).
       if (place && hasTerms) {
-        this.tiers.push(function () {
+        this.tiers.push(byWords(function () {
           return search(wordsOnly, place).then(function (found) { return { found: found, group: N_("js.search.covers") }; });
-        });
+        }));
       }
     }
     var wordsGroup = this.tiers.length ? N_("js.search.groupWords") : N_("js.search.groupServices");
     // The words that say something: each other word fetches its part of the word index
     // ("un", "de": large parts, every page has them) for nothing.
     var stop = (this.readingData && this.readingData.stop) || {};
-    var text = fold(query).split(" ").filter(function (w) { return w && !stop[w]; }).join(" ") || query;
-    this.tiers.push(function () {
+    // The words of the place read are left out when there are others: its services are
+    // found by the place filter above, and each word fetches its part of the word index.
+    var placeWords = {};
+    if (reading.place) reading.place.phrase.split(" ").forEach(function (w) { placeWords[w] = true; });
+    var kept = fold(query).split(" ").filter(function (w) { return w && !stop[w]; });
+    var others = kept.filter(function (w) { return !placeWords[w]; });
+    var text = (others.length ? others : kept).join(" ") || query;
+    this.tiers.push(byWords(function () {
       return search(text, { kind: "service" }).then(function (found) { return { found: found, group: wordsGroup }; });
-    });
-    this.tiers.push(function () {
+    }));
+    this.tiers.push(byWords(function () {
       return search(text, {}).then(function (found) { return { found: found, group: N_("js.search.groupOther"), sort: true }; });
-    });
+    }));
   };
+
+  /* A tier that searches by words the reading turned into filters or the place: each
+   * word fetches its part of Pagefind's word index (80 to 230 kB for a common word at
+   * 10,000 services). On a first page that already has FIRST_SEEN results, it waits for
+   * "more". */
+  function byWords(tier) {
+    tier.words = true;
+    return tier;
+  }
 
   /* The next tier's results, or null when none is left. */
   Search.prototype.nextTier = function () {
@@ -839,15 +939,17 @@
     return Promise.all(jobs).then(function () { return counts; });
   };
 
-  /* Searches the next tiers until `count` results are known or none is left. */
-  Search.prototype.fill = function (count) {
+  /* Searches the next tiers until `count` results are known or none is left; `first`:
+   * the first page of a query, which does not search by words once it has FIRST_SEEN. */
+  Search.prototype.fill = function (count, first) {
     var self = this;
     var generation = this.generation;
     if (this.results.length >= count || !this.tiers.length) return Promise.resolve();
+    if (first && this.results.length >= FIRST_SEEN && this.tiers[0].words) return Promise.resolve();
     return this.nextTier().then(function (tier) {
       if (generation !== self.generation) return;
       self.addTier(tier);
-      return self.fill(count);
+      return self.fill(count, first);
     });
   };
 
@@ -917,10 +1019,11 @@
     }
   };
 
-  Search.prototype.showMore = function () {
+  /* The next page of results; `first`: the query's first page (see fill). */
+  Search.prototype.showMore = function (first) {
     var self = this;
     var generation = this.generation;
-    return this.fill(this.shown + PAGE_SIZE + 1).then(function () {
+    return this.fill(this.shown + PAGE_SIZE + 1, first).then(function () {
       if (generation !== self.generation) return;
       var batch = self.results.slice(self.shown, self.shown + PAGE_SIZE);
       self.shown += batch.length;
