@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .csp import _TOKEN as _OWN_TOKEN
 from .incremental import digest
 
 FORMAT = b"maillage-page-cache 1\n"  # first bytes of every entry; another format is a miss
@@ -199,8 +200,18 @@ def page_key(base: bytes, file: Any, excluded: bool) -> bytes:
     hasher = hashlib.blake2b(base, digest_size=16)
     for part in (file.src_uri, file.dest_uri, file.url, str(file.edit_uri), str(excluded)):
         hasher.update(part.encode("utf-8") + b"\x00")
-    hasher.update(file.content_bytes)
+    hasher.update(_markdown(file))
     return hasher.digest()
+
+
+def _markdown(file: Any) -> bytes:
+    """``file``'s content with the build's script marker (site/csp.py) made constant.
+
+    The marker is a secret drawn by each process and dropped from the HTML once the page's
+    policy is made (``add_policy``): two builds of the same page differ by it in their
+    Markdown only, and must share a key.
+    """
+    return bytes(file.content_bytes).replace(_OWN_TOKEN.encode("ascii"), b"\x00own-script\x00")
 
 
 def global_part(config: Any, files: Iterable[Any], menu: Iterable[Any], root: Path) -> bytes:
@@ -221,7 +232,7 @@ def global_part(config: Any, files: Iterable[Any], menu: Iterable[Any], root: Pa
             add(folder, folder_digest(Path(folder)))
     for file in menu:
         page = file.page
-        add(file.src_uri, file.url, str(page.title if page is not None else ""), digest(file.content_bytes))
+        add(file.src_uri, file.url, str(page.title if page is not None else ""), digest(_markdown(file)))
     add(*sorted(f"{f.src_uri}\t{f.dest_uri}\t{f.url}" for f in files))
     return hasher.digest()
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from generator.cli import main
 from generator.site import render_cache
 from generator.site.render_cache import FORMAT, CachedPage, RenderCache
 from tests.conftest import ROOT
@@ -36,14 +36,19 @@ def project(mini: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def build(project: Path, out: Path, *options: str) -> tuple[int, int]:
-    """``maillage build --jobs 2``; the pages it rendered and took from the cache, as it says."""
-    result = CliRunner().invoke(main, ["-C", str(project), "build", "--jobs", "2", "--out", str(out), *options])
-    assert result.exit_code == 0, result.output
-    said = re.search(r"pages : (\d+) rendues, (\d+) reprises du cache", result.output)
+    """``maillage build --jobs 2``; the pages it rendered and took from the cache, as it says.
+
+    Each build is a process of its own, as in CI: what a process draws anew (its hash
+    seed, the marker of the build's own scripts) must not change a key.
+    """
+    command = [sys.executable, "-m", "generator", "-C", str(project), "build", "--jobs", "2", "--out", str(out)]
+    result = subprocess.run([*command, *options], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    said = re.search(r"pages : (\d+) rendues, (\d+) reprises du cache", result.stdout)
     if "--no-cache" in options:
-        assert said is None, result.output
+        assert said is None, result.stdout
         return 0, 0
-    assert said is not None, result.output
+    assert said is not None, result.stdout
     return int(said.group(1)), int(said.group(2))
 
 
@@ -123,3 +128,24 @@ def test_the_configuration_part_of_keys_has_no_object_address() -> None:
     first = render_cache._stable(dict(load_config(str(ROOT / "mkdocs.yml"))))
     second = render_cache._stable(dict(load_config(str(ROOT / "mkdocs.yml"))))
     assert first == second and " at 0x" not in first and "MaillagePlugin" in first
+
+
+def test_a_key_does_not_depend_on_the_process_s_script_marker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The marker of the build's own scripts is drawn anew by each process (site/csp.py)."""
+    from types import SimpleNamespace
+
+    from generator.site import csp
+    from generator.site.csp import own_script
+
+    def key(body: str) -> bytes:
+        content = f"# Carte\n\n{body}\n".encode()
+        page = SimpleNamespace(src_uri="map/index.md", dest_uri="map/index.html", url="map/", edit_uri=None)
+        page.content_bytes = content
+        return render_cache.page_key(b"base", page, False)
+
+    mine = key(own_script("show()"))
+    assert mine != key("<p>show()</p>")
+    # Another process: another marker in its Markdown, the same key.
+    other_marker = "0" * 32
+    monkeypatch.setattr(render_cache, "_OWN_TOKEN", other_marker)
+    assert key(own_script("show()").replace(csp._TOKEN, other_marker)) == mine
