@@ -825,16 +825,16 @@
       var scoring = reading.chips.filter(function (c) {
         return c.kind === "term" && (c.facet === "housing" || c.facet === "age");
       }).map(function (c) { return c.words || c.phrase; }).concat(reading.rest).join(" ");
-      // The services read first (filters only); ranked by the words only when there are
-      // some (one search fewer, and no word index fetched when nothing is to be ranked).
+      // Ranked by the words left, without the prefix retry (the prefixes of a word fetch
+      // every part of the word index they start; the next tier has the services anyway).
       this.tiers.push(function () {
-        return search("", read).then(function (all) {
-          if (!scoring || !all.results.length) return { found: all, group: group };
-          return search(scoring, read, true).then(function (ranked) {
-            return { found: { results: ranked.results.concat(all.results), filters: all.filters }, group: group };
-          });
-        });
+        return search(scoring, read, true).then(function (found) { return { found: found, group: group }; });
       });
+      if (scoring) {
+        this.tiers.push(function () {
+          return search("", read).then(function (found) { return { found: found, group: group }; });
+        });
+      }
       // Several terms read and the place: the services of the place with some of them
       // (by the filters alone: no word index fetched).
       var some = [];
