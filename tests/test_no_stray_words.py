@@ -36,6 +36,7 @@ import pytest
 
 from generator.cli import _CLICK_PLURALS, _CLICK_WORDS
 from generator.locale.catalogues import KEYWORDS, extract_python
+from generator.registry.yamlsource import _SYNTAX_CAUSES
 from tests.conftest import ROOT
 
 KEY_FUNCTIONS = frozenset(KEYWORDS)  # t, N_, _: what the extraction reads as keys
@@ -78,6 +79,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ): "the invisible characters, as a regular expression's class",
     ("generator/registry/yamlsource.py", "nesting depth"): _PYYAML,
     ("generator/registry/yamlsource.py", "but found another document"): _PYYAML,
+    # The common syntax problems, as PyYAML words them, matched to our explanations.
+    **{("generator/registry/yamlsource.py", words): _PYYAML for cause in _SYNTAX_CAUSES for words in cause[:2]},
     ("generator/registry/loader.py", "Value error, "): (
         "pydantic's prefix of a ValueError's message, taken off it (loader.py: another helper's file)"
     ),
