@@ -808,6 +808,10 @@ def geocode(ctx: Context, online: bool, refresh: bool, write: bool, user_agent: 
     default=None,
     help=N_("cli.build.jobs"),
 )
+@click.option(
+    "--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=N_("cli.build.cache")
+)
+@click.option("--no-cache", is_flag=True, help=N_("cli.build.no_cache"))
 @click.option("--shard", "shard_spec", metavar="K/N", default=None, help=N_("cli.build.shard"))
 @click.option("--merge", is_flag=True, help=N_("cli.build.merge"))
 @click.argument("shards", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
@@ -818,6 +822,8 @@ def build(
     out: Path | None,
     strict: bool,
     jobs: int | None,
+    cache_dir: Path | None,
+    no_cache: bool,
     shard_spec: str | None,
     merge: bool,
     shards: tuple[Path, ...],
@@ -825,6 +831,7 @@ def build(
     """Validate, generate and build the site with its search index; a failed build leaves the previous output."""
     from .site.build import TargetError, atomic_build, check_target, describe_environment_error, environment_error
     from .site.commands import BuildError, build_site, source_folders
+    from .site.render_cache import forget_summary
     from .site.shards import ShardError, merge_site
 
     shard = _shard_option(shard_spec, merge, shards)
@@ -840,13 +847,17 @@ def build(
         fail(t("cli.build.refused", lang(), message=str(exc)))
 
     made = {"audience": audience}
+    # The cache of rendered pages (site/render_cache.py): in the project, git-ignored, by default.
+    cache = None if no_cache else (cache_dir if cache_dir is not None else ctx.root / CACHE_FOLDER).absolute()
+    if cache is not None:
+        forget_summary(cache)  # a build that does not use it (--jobs 1) says nothing of it
 
     def make_site(site: Path) -> None:
         if merge:  # the shards' pages, then the anchors' check and the Pagefind index (site/shards.py)
             made["audience"] = merge_site(config_file, site, shards, strict=strict)
             return
         # The plugin writes the pages, then the Pagefind index (on_post_build).
-        build_site(config_file, site, audience, strict=strict, jobs=jobs, shard=shard)
+        build_site(config_file, site, audience, strict=strict, jobs=jobs, shard=shard, cache=cache)
 
     try:
         atomic_build(folder, [make_site])
@@ -863,6 +874,20 @@ def build(
         click.echo(t("cli.build.shard.done", lang(), shard=f"{shard.index}/{shard.count}", target=target))
     else:
         click.echo(t("cli.build.done_" + made["audience"], lang(), target=target))
+    _say_cache(cache, merge)
+
+
+CACHE_FOLDER = Path(".cache", "maillage", "pages")  # maillage build's cache of rendered pages, in the project
+
+
+def _say_cache(cache: Path | None, merge: bool) -> None:
+    """How many pages the build rendered and took from ``cache`` (when it used one)."""
+    from .site.render_cache import read_summary
+
+    found = read_summary(cache) if cache is not None and not merge else None
+    if found is not None:
+        rendered, cached = found
+        click.echo(t("cli.build.cache_summary", lang(), rendered=rendered, cached=cached, folder=cache))
 
 
 def _shard_option(spec: str | None, merge: bool, folders: tuple[Path, ...]) -> Any:

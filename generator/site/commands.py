@@ -17,8 +17,8 @@ from mkdocs.exceptions import PluginError
 
 from .parallel import ErrorCollector, build_then_index
 from .plugin import AUDIENCE_VARIABLE, MaillagePlugin
-from .shards import Shard
 from .render_cache import RenderCache
+from .shards import Shard
 
 
 class BuildError(Exception):
@@ -32,6 +32,7 @@ def build_site(
     *,
     strict: bool = False,
     jobs: int | None = None,
+    shard: Shard | None = None,
     cache: Path | None = None,
 ) -> None:
     """Run a full mkdocs build of the project into ``site_dir``.
