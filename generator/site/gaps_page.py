@@ -787,11 +787,7 @@ def _services_by_territory(ctx: SiteContext, coverage: Coverage, url: str) -> li
 def _service_links(ctx: SiteContext, here: str, ids: tuple[str, ...]) -> str:
     """Services by name, each a link to its page (ids the site does not show stay out)."""
     services = ctx.registry.services
-    links = [
-        record_link(ctx, here, f"services/{i}/", i, services[i].name.get(ctx.lang))
-        for i in ids
-        if i in services
-    ]
+    links = [record_link(ctx, here, f"services/{i}/", i, services[i].name.get(ctx.lang)) for i in ids if i in services]
     return ", ".join(links)
 
 
