@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..exchange.csvsafe import neutralise
+from ..exchange.hsds import zip_bytes
 from ..locale import N_
 from ..registry.loader import Audience, Registry
 from .context import Asset, GeneratedPage, SiteContext
@@ -23,6 +24,7 @@ from .markup import esc, front_matter, page_url
 
 DOWNLOADS = "downloads/"
 JSON_NAME = "maillage.json"
+JSON_ZIP = JSON_NAME + ".zip"  # past downloads_hsds.LOOSE_LIMIT services: the JSON in a zip (40 MB → 4 MB at 10,000)
 # What the downloads page says of each table and of the build's audience, as catalogue keys.
 TABLE_KEYS = {
     "services": N_("table.services"),
@@ -214,7 +216,11 @@ def registry_json(registry: Registry, audience: Audience) -> bytes:
 
 def download_assets(ctx: SiteContext) -> Iterator[Asset]:
     """The files themselves: written once, with the default language's pages."""
-    yield Asset(DOWNLOADS + JSON_NAME, registry_json(ctx.registry, ctx.config.audience))
+    data = registry_json(ctx.registry, ctx.config.audience)
+    if loose_files(ctx):
+        yield Asset(DOWNLOADS + JSON_NAME, data)
+    else:  # a national directory's registry is tens of megabytes of JSON: compressed
+        yield Asset(DOWNLOADS + JSON_ZIP, zip_bytes({JSON_NAME: data}))
     for table in tables(ctx.registry):
         yield Asset(f"{DOWNLOADS}{table.name}.csv", csv_bytes(table))
 
@@ -257,6 +263,7 @@ def downloads_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
         return f'<a href="{esc(base + DOWNLOADS + name)}" download="">{esc(name)}</a>'
 
     audience = t(AUDIENCE_KEYS[ctx.config.audience], lang)
+    json_link = file_link(JSON_NAME) if loose_files(ctx) else f"{file_link(JSON_ZIP)} ({esc(t('downloads.zip', lang))})"
     # A large registry's export is published as the zip only (downloads_hsds.LOOSE_LIMIT).
     loose = loose_files(ctx)
     hsds = "".join(
@@ -278,7 +285,7 @@ def downloads_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
     content = (
         front_matter({"title": esc(t("downloads", lang)), "maillage_lang": lang, "maillage_kind": "downloads"})
         + f'<div class="maillage-section"><p>{esc(t("downloads.intro", lang))}</p><p>{esc(audience)}</p>'
-        + f"<ul><li>{file_link(JSON_NAME)} — {esc(t('downloads.json', lang))}</li></ul>"
+        + f"<ul><li>{json_link} — {esc(t('downloads.json', lang))}</li></ul>"
         + f"<p>{esc(t('downloads.csv', lang))}</p><ul>{items}</ul>"
         + f"<p>{esc(t('downloads.hsds', lang))}</p><ul>{hsds}</ul></div>\n"
     )

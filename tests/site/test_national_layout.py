@@ -4,7 +4,9 @@ the HSDS export as one zip. The shipped registry, with the thresholds lowered.""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin
@@ -14,7 +16,7 @@ import pytest
 from generator.registry.loader import Registry, for_audience, load_registry
 from generator.site import downloads_hsds, record_languages, territory_pages
 from generator.site.context import Asset, SiteConfig, SiteContext
-from generator.site.downloads import downloads_page
+from generator.site.downloads import download_files, downloads_page
 from generator.site.downloads_hsds import hsds_downloads
 from generator.site.incremental import ServeMemory
 from generator.site.pages import organisation_pages, service_pages
@@ -132,6 +134,25 @@ def test_a_large_export_is_one_zip(registry: Registry, monkeypatch: pytest.Monke
     links = set(re.findall(r'href="\.\./(downloads/[^"]+)"', page.content))
     assert "downloads/hsds/maillage-hsds.zip" in links and "downloads/hsds/services.ndjson" not in links
     assert {link for link in links if link.startswith("downloads/hsds/")} <= large
+
+
+def test_a_large_registry_json_is_zipped(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the limit, ``maillage.json`` (40 MB at 10,000 services) is published in a zip,
+    the same JSON inside, and the downloads page links to the zip."""
+    ctx = SiteContext(registry=registry, config=SiteConfig(), lang="fr", root=ROOT)
+    small = {a.uri: a.content for a in download_files(ctx)}
+    assert "downloads/maillage.json" in small and "downloads/maillage.json.zip" not in small
+    monkeypatch.setattr(downloads_hsds, "LOOSE_LIMIT", 10)
+    large = {a.uri: a.content for a in download_files(ctx)}
+    assert "downloads/maillage.json" not in large
+    with zipfile.ZipFile(io.BytesIO(large["downloads/maillage.json.zip"])) as archive:
+        assert archive.namelist() == ["maillage.json"]
+        assert archive.read("maillage.json") == small["downloads/maillage.json"]
+    assert set(large) - {"downloads/maillage.json.zip"} == set(small) - {"downloads/maillage.json"}
+    [page] = downloads_page(ctx)
+    links = set(re.findall(r'href="\.\./(downloads/[^"]+)"', page.content))
+    assert "downloads/maillage.json.zip" in links and "downloads/maillage.json" not in links
+    assert "compressé en zip" in page.content
 
 
 @pytest.mark.parametrize("edit", [AREA, WIDER, REGION_NAME], ids=["area", "wider", "region-name"])
