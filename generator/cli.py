@@ -859,12 +859,14 @@ def build(
         # The plugin writes the pages, then the Pagefind index (on_post_build).
         build_site(config_file, site, audience, strict=strict, jobs=jobs, shard=shard, cache=cache)
 
+    # A failed build says the previous site is untouched, when there is one.
+    kept = "\n" + t("cli.build.unchanged", lang(), target=target) if folder.exists() else ""
     try:
         atomic_build(folder, [make_site])
     except ShardError as exc:
-        fail(t(exc.key, lang(), **exc.values) + "\n" + t("cli.build.unchanged", lang(), target=target))
+        fail(t(exc.key, lang(), **exc.values) + kept)
     except BuildError as exc:
-        fail(t("cli.build.failed", lang(), message=str(exc)) + "\n" + t("cli.build.unchanged", lang(), target=target))
+        fail(t("cli.build.failed", lang(), message=str(exc)) + kept)
     except OSError as exc:
         cause = environment_error(exc)
         if cause is None:
