@@ -224,7 +224,7 @@ def global_part(config: Any, files: Iterable[Any], menu: Iterable[Any], root: Pa
             hasher.update(part.encode("utf-8") if isinstance(part, str) else part)
             hasher.update(b"\x00")
 
-    add(sys.version, *(f"{name}={_version(name)}" for name in sorted(_distributions(config))))
+    add(sys.version, *(f"{name}={version(name)}" for name in sorted(_distributions(config))))
     add(code_version())
     add(_stable({key: value for key, value in config.items() if key not in _NOT_CONFIG}))
     for folder in [*config.theme.dirs, str(root / "locale")]:
@@ -276,7 +276,8 @@ def _distributions(config: Any) -> set[str]:
     return found
 
 
-def _version(distribution: str) -> str:
+def version(distribution: str) -> str:
+    """An installed distribution's version, "" when it is not installed."""
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:

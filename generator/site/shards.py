@@ -27,30 +27,21 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from ..locale import N_
 from .build import SITE_MARKER, mark_site
+from .render_cache import RENDERING_DISTRIBUTIONS, code_version, folder_digest, version
 
 MANIFEST = "maillage-shard.json"
 _KIND = "maillage-shard"
 _FORMAT = 1
-# Installed distributions whose version changes the pages (their code renders or copies them).
-_DISTRIBUTIONS = (
-    "mkdocs",
-    "mkdocs-material",
-    "Markdown",
-    "pymdown-extensions",
-    "Jinja2",
-    "pydantic",
-    "PyYAML",
-    "XStatic-Leaflet",
-    "XStatic-Leaflet-MarkerCluster",
-)
+# Installed distributions whose version changes the pages: those that render them
+# (render_cache.RENDERING_DISTRIBUTIONS) and those that read the registry or copy assets.
+_DISTRIBUTIONS = (*RENDERING_DISTRIBUTIONS, "pydantic", "PyYAML", "XStatic-Leaflet", "XStatic-Leaflet-MarkerCluster")
 
 
 class ShardError(Exception):
@@ -145,27 +136,17 @@ def fingerprint(config_file: Path, audience: str, count: int) -> str:
 
     feed("shards", f"{count} {audience}".encode())
     feed("mkdocs.yml", config_file.read_bytes())
-    package = Path(__file__).resolve().parent.parent
-    folders = [("data", root / "data"), ("locale", root / "locale"), ("generator", package)]
+    feed("generator", code_version())
+    folders = [("data", root / "data"), ("locale", root / "locale")]
     folders += [(f"source{i}", folder) for i, folder in enumerate(source_folders(config_file))]
     for label, folder in folders:
-        for path in sorted(_files_under(folder)):
-            feed(f"{label}/{path.relative_to(folder).as_posix()}", path.read_bytes())
+        feed(label, folder_digest(folder))
     for name in _DISTRIBUTIONS:
-        try:
-            feed(f"dist/{name}", metadata.version(name).encode())
-        except metadata.PackageNotFoundError:
-            feed(f"dist/{name}", b"")
+        feed(f"dist/{name}", version(name).encode())
     lock = root / "package-lock.json"  # opening_hours and world-atlas, copied into the site
     if lock.is_file():
         feed("package-lock.json", lock.read_bytes())
     return digest.hexdigest()
-
-
-def _files_under(folder: Path) -> Iterable[Path]:
-    if not folder.is_dir():
-        return []
-    return (p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 # --- the merge -------------------------------------------------------------------------------
