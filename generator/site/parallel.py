@@ -48,6 +48,7 @@ class _ShareReport:
     os_error: list[str] | None = None  # the machine's error that stopped it (disk full...), as _os_error_fields
     rendered: int = 0  # pages rendered (with a cache of rendered pages: its misses)
     cached: int = 0  # pages written from the cache of rendered pages (site/render_cache.py)
+    kept: list[str] = field(default_factory=list)  # the cache entries used or written (RenderCache.name)
 
 
 def _os_error_fields(error: OSError) -> list[str]:
@@ -230,7 +231,7 @@ def _finish_cache(plugin: Any, reports: Sequence[_ShareReport]) -> None:
     if not isinstance(cache, render_cache.RenderCache):
         return
     rendered, cached = sum(r.rendered for r in reports), sum(r.cached for r in reports)
-    cache.finish(rendered, cached)
+    cache.finish(rendered, cached, (name for report in reports for name in report.kept))
     log.info(f"pages: {rendered:,} rendered, {cached:,} from the cache ({cache.folder})")
 
 
@@ -327,6 +328,8 @@ def _render_share(
             excluded = file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
             key = None if cache is None else render_cache.page_key(cache[1], file, excluded)
             hit = None if cache is None or key is None else cache[0].get(key)
+            if key is not None:
+                report.kept.append(render_cache.RenderCache.name(key))
             if hit is not None:
                 render_cache.write(hit, file.abs_dest_path)
                 anchors: set[str] | None = set(hit.anchors)

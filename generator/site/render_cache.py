@@ -22,9 +22,10 @@ logged a warning is not stored, so that ``--strict`` sees the warning on every b
 Entries are files ``<folder>/<2 hex>/<key>``, written to a temporary file then renamed (a
 killed build leaves no half entry) and checked on reading (magic, digest of the rest): a
 damaged entry is a miss, never a failure. A hit touches its entry; once a build succeeded,
-``prune`` removes the entries neither written nor used since it started. Builds that share
-a folder at the same time are safe: a rename replaces an entry whole, and an entry another
-build removes is a miss.
+``prune`` removes the entries it neither wrote nor used (the rendering processes report
+their keys), except those written since it started. Builds that share a folder at the same
+time are safe: a rename replaces an entry whole, and an entry another build removes is a
+miss.
 
 Only the parallel build (``--jobs`` 2 or more, the default on a machine with two CPUs or
 more) uses the cache; equivalence with a fresh build is ``tests/site/test_render_cache.py``.
@@ -86,8 +87,13 @@ class RenderCache:
     prune_after: bool = True  # False for a build that renders only part of the pages
 
     def path(self, key: bytes) -> Path:
-        name = key.hex()
+        name = self.name(key)
         return self.folder / name[:2] / name
+
+    @staticmethod
+    def name(key: bytes) -> str:
+        """The file name of ``key``'s entry (what ``prune`` is told to keep)."""
+        return key.hex()
 
     def get(self, key: bytes) -> CachedPage | None:
         """The page stored under ``key``, or None (absent, damaged, another format)."""
@@ -124,27 +130,35 @@ class RenderCache:
         except OSError:
             pass
 
-    def prune(self) -> int:
-        """Remove the entries this build neither wrote nor used (and leftovers of killed ones).
+    def prune(self, kept: Iterable[str]) -> int:
+        """Remove the entries this build neither wrote nor used (``kept``: their names), and
+        leftovers of killed builds; an entry written since it started (by another build
+        sharing the folder) stays.
 
-        Two seconds of margin: a file's time is the kernel's coarse clock, which may lag.
+        The set of names, not file times alone: an entry the previous build wrote a moment
+        before this one started is as old as this build's own, on the kernel's coarse clock.
         """
-        limit = self.started - 2
+        keep = set(kept)
         removed = 0
         for sub in _entries(self.folder):
             if not sub.is_dir(follow_symlinks=False) or len(sub.name) != 2:
                 continue
             for entry in _entries(Path(sub.path)):
+                if entry.name in keep:
+                    continue
                 with contextlib.suppress(OSError):
-                    if entry.stat(follow_symlinks=False).st_mtime < limit:
+                    if entry.stat(follow_symlinks=False).st_mtime < self.started:
                         os.unlink(entry.path)
                         removed += 1
         return removed
 
-    def finish(self, rendered: int, cached: int) -> None:
-        """The build succeeded: prune (unless partial) and write what it found (``read_summary``)."""
+    def finish(self, rendered: int, cached: int, kept: Iterable[str]) -> None:
+        """The build succeeded: prune (unless partial) and write what it found (``read_summary``).
+
+        ``kept``: the names of the entries the build wrote or used (``name``).
+        """
         if self.prune_after:
-            self.prune()
+            self.prune(kept)
         with contextlib.suppress(OSError):
             self.folder.mkdir(parents=True, exist_ok=True)
             summary = json.dumps({"rendered": rendered, "cached": cached}) + "\n"

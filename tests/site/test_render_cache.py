@@ -122,6 +122,27 @@ def test_entries_are_checked_on_reading(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*/.tmp-*"))  # no temporary file left behind
 
 
+def test_pruning_keeps_what_the_build_used_and_what_another_build_wrote_since(tmp_path: Path) -> None:
+    """The previous build's entries are pruned however close in time they were written (a
+    build that starts a second after the last one ended is usual in CI); an entry the
+    build did not use but another build sharing the folder wrote after it started stays."""
+    import os
+
+    cache = RenderCache(tmp_path, started=1_000_000.0)
+    page = CachedPage(html=b"<p>x</p>", anchors=frozenset(), links={})
+    used, replaced, concurrent, leftover = (bytes([n]) * 16 for n in range(4))
+    for key, written in ((used, 999_999.9), (replaced, 999_999.9), (concurrent, 1_000_000.5)):
+        cache.put(key, page)
+        os.utime(cache.path(key), (written, written))
+    killed = cache.path(leftover).parent / ".tmp-killed"
+    killed.parent.mkdir(parents=True, exist_ok=True)
+    killed.write_bytes(b"half")
+    os.utime(killed, (999_000.0, 999_000.0))
+
+    assert cache.prune([RenderCache.name(used)]) == 2
+    assert sorted(p.name for p in tmp_path.glob("??/*")) == sorted(RenderCache.name(k) for k in (used, concurrent))
+
+
 def test_the_configuration_part_of_keys_has_no_object_address() -> None:
     from mkdocs.config import load_config
 
