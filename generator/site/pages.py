@@ -120,7 +120,7 @@ def french_only_page(ctx: SiteContext, record: Service | Organisation) -> Asset:
     url = page_url(ctx, path)
     name = plain(ctx, record.name)
     text = esc(t("page.french_only", ctx.lang, link="\x00"))
-    html = redirect_html(ctx.lang, name, href(url, path), text).decode("utf-8")
+    html = redirect_html(ctx.lang, name, href(url, path), text, default).decode("utf-8")
     if isinstance(record, Service):
         about = plain(ctx, record.public.summary) or plain(ctx, record.objective)
         data = filter_attributes(ctx, record)

@@ -510,11 +510,13 @@ def _segments_by_band(registry: Registry, segments: list[str], lang: str) -> str
     return "".join(items)
 
 
-def redirect_html(lang: str, title: str, target: str, text: str) -> bytes:
+def redirect_html(lang: str, title: str, target: str, text: str, target_lang: str | None = None) -> bytes:
     """A small page sending the reader (and search engines) from an old URL to ``target``
     (relative): a refresh, the canonical link, and a link to follow by hand. ``text`` is
-    escaped HTML with a NUL where the link goes."""
-    anchor = f'<a href="{esc(target)}">{esc(title)}</a>'
+    escaped HTML with a NUL where the link goes; ``target_lang``, the target's language
+    when it is not ``lang`` (the link says so, for screen readers and search engines)."""
+    other = f' hreflang="{esc(target_lang)}" lang="{esc(target_lang)}"' if target_lang and target_lang != lang else ""
+    anchor = f'<a href="{esc(target)}"{other}>{esc(title)}</a>'
     html = (
         f'<!doctype html>\n<html lang="{esc(lang)}"><head><meta charset="utf-8">'
         f"<title>{esc(title)}</title>"
@@ -545,7 +547,7 @@ def territory_redirects(ctx: SiteContext, index: TerritoryIndex) -> Iterator[Ass
         territory = ctx.registry.gazetteer[code]
         title = f"{territory.label(ctx.lang)} — {t(LEVEL_KEYS[territory.level], ctx.lang)}"
         text = esc(t("territory.moved", ctx.lang, link="\x00"))
-        yield Asset(url + "index.html", redirect_html(ctx.lang, title, to, text))
+        yield Asset(url + "index.html", redirect_html(ctx.lang, title, to, text, page_lang))
 
 
 def gaps_section(ctx: SiteContext, url: str, code: str) -> str:

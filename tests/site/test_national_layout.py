@@ -206,7 +206,7 @@ def test_french_services_have_french_pages_only_and_every_url_answers(
         assert f'<html lang="{lang}">' in html and 'name="robots" content="noindex"' in html
         [target] = set(re.findall(r'url=([^"]+)"', html))
         assert urljoin("/" + url, target).lstrip("/") == url.split("/", 1)[1] in pages, url
-        assert f'href="{target}"' in html and "Content-Security-Policy" in html
+        assert f'href="{target}" hreflang="fr" lang="fr"' in html and "Content-Security-Policy" in html
         # Findable by a search in the folder's language, as a result leading to the French page.
         assert 'data-pagefind-body=""' in html and f'data-value="{url.split("/", 1)[1]}"' in html
     lyon = small["nl/services/ucsd-lyon/"]
