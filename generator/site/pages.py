@@ -998,9 +998,13 @@ def home_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
         link(url, page_url(ctx, "needs/"), t("index.needs", lang)),
         link(url, page_url(ctx, "functions/"), t("index.functions", lang)),
     ]
+    # The needs some service works on: a need no service has (the vocabulary is shared with
+    # data·inclusion's) is on the needs' list page, not among the home's shortcuts.
+    served = {need for service in registry.services.values() for need in service.needs}
     needs = [
         link(url, page_url(ctx, f"needs/{term.id}/"), term.label.get(lang))
         for term in registry.vocabularies.needs.values()
+        if term.id in served
     ]
     content = (
         front_matter({"title": esc(t("home.title", lang)), "maillage_lang": lang, "maillage_kind": "home"})

@@ -183,6 +183,10 @@ def test_home_page_starts_the_three_jobs(mini_ctx: SiteContext, monkeypatch: pyt
     assert [unquote(q) for q in examples] == ["jeunes Bruxelles", "logement d'abord Lyon", "incurie"]
     assert 'action="./" method="get" role="search"' in first and 'name="q"' in first
     assert 'class="maillage-home-gaps"' in first and 'href="gaps/"' in first
+    # The shortcuts to needs: those some service works on, not the whole vocabulary.
+    shortcuts = re.findall(r'href="needs/([a-z-]+)/"', home[home.index("## Parcourir l'annuaire") :])
+    served = {need for service in mini_ctx.registry.services.values() for need in service.needs}
+    assert shortcuts and set(shortcuts) == served < set(mini_ctx.registry.vocabularies.needs)
     # How old the facts are: said once, after the lists.
     assert home.count("maillage-home-stale") == 1
     assert "Fiches vérifiées il y a plus de 12 mois : 1 sur 3." in home
