@@ -883,13 +883,18 @@ CACHE_FOLDER = Path(".cache", "maillage", "pages")  # maillage build's cache of 
 
 
 def _say_cache(cache: Path | None, merge: bool) -> None:
-    """How many pages the build rendered and took from ``cache`` (when it used one)."""
-    from .site.render_cache import read_summary
+    """How many pages the build rendered and took from ``cache`` (when it used one), and how
+    many Pagefind runs it made and took from it."""
+    from .site.render_cache import read_search_summary, read_summary
 
     found = read_summary(cache) if cache is not None and not merge else None
     if found is not None:
         rendered, cached = found
         click.echo(t("cli.build.cache_summary", lang(), rendered=rendered, cached=cached, folder=cache))
+    searched = read_search_summary(cache) if cache is not None and not merge else None
+    if searched is not None:
+        runs, reused = searched
+        click.echo(t("cli.build.search_cache_summary", lang(), runs=runs, reused=reused))
 
 
 def _shard_option(spec: str | None, merge: bool, folders: tuple[Path, ...]) -> Any:

@@ -419,8 +419,10 @@ def build_then_index(config: MkDocsConfig, jobs: int, errors: ErrorCollector, sh
         errors.messages[:] = messages
         raise Abort("Aborted")
     if shard is None:  # a shard's index is the merge's (site/shards.py)
+        pages = getattr(plugin, "page_cache", None)
+        cache = pages.search_cache() if isinstance(pages, render_cache.RenderCache) else None
         try:
-            index_site(Path(config.site_dir))
+            index_site(Path(config.site_dir), cache=cache)
         except SearchIndexError as exc:
             raise PluginError(f"maillage: {exc}") from None
     mark_site(Path(config.site_dir))

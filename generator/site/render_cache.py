@@ -39,7 +39,6 @@ import importlib.metadata
 import json
 import os
 import sys
-import tempfile
 import time
 import zlib
 from collections.abc import Iterable, Mapping
@@ -47,11 +46,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import search_cache
 from .csp import _TOKEN as _OWN_TOKEN
 from .incremental import digest
+from .search_cache import SearchCache, write_atomically
 
 FORMAT = b"maillage-page-cache 1\n"  # first bytes of every entry; another format is a miss
 SUMMARY = "last-build.json"  # what the last build found: pages rendered and taken from the cache
+SEARCH_FOLDER = "pagefind"  # the cache of Pagefind runs (site/search_cache.py), in the pages' folder
 # Installed distributions whose code renders pages: a new version of any is another output.
 RENDERING_DISTRIBUTIONS = (
     "mkdocs",
@@ -115,20 +117,11 @@ class RenderCache:
         A cache that cannot be written (full disk, read-only) costs the next build time,
         not this one its output: the error is swallowed.
         """
-        path = self.path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(_encode(page))
-                os.replace(temporary, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
-        except OSError:
-            pass
+        write_atomically(self.path(key), _encode(page))
+
+    def search_cache(self) -> SearchCache:
+        """The cache of this build's Pagefind runs (site/search_cache.py), beside its pages'."""
+        return SearchCache(self.folder / SEARCH_FOLDER, started=self.started)
 
     def prune(self, kept: Iterable[str]) -> int:
         """Remove the entries this build neither wrote nor used (``kept``: their names), and
@@ -175,9 +168,16 @@ def read_summary(folder: Path) -> tuple[int, int] | None:
 
 
 def forget_summary(folder: Path) -> None:
-    """Remove what the last build said (``read_summary``), before another one."""
+    """Remove what the last build said (``read_summary``, the search's too), before another one."""
     with contextlib.suppress(OSError):
         (folder / SUMMARY).unlink()
+    search_cache.forget_summary(folder / SEARCH_FOLDER)
+
+
+def read_search_summary(folder: Path) -> tuple[int, int] | None:
+    """``(runs, reused)``: the Pagefind runs of the last build that used ``folder``, and
+    those taken from the cache; None when there is none."""
+    return search_cache.read_summary(folder / SEARCH_FOLDER)
 
 
 def _entries(folder: Path) -> list[os.DirEntry[str]]:

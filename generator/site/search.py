@@ -20,6 +20,7 @@ After mkdocs has written the site, ``index_site`` runs Pagefind over it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -45,6 +46,7 @@ from ..registry.territories import Gazetteer
 from ..registry.text import fold
 from .context import Asset, SiteContext
 from .hours import hours_meta
+from .search_cache import SearchCache, page_digest, run_key
 
 # Filter keys as Pagefind stores them; the search panel shows them in the page's language.
 FACETS = ("need", "function", "territory", "age", "housing", "language", "accessibility", "self_referral")
@@ -607,9 +609,13 @@ class IndexReport:
     pages: int
     files: int
     bytes: int
+    runs: int = 0  # Pagefind runs the index was made in (with a cache: those it took from it too)
+    reused: int = 0  # runs whose bundle came from the cache (site/search_cache.py)
 
 
-def index_site(site_dir: Path, *, language: str | None = None, shard_bytes: int | None = None) -> IndexReport:
+def index_site(
+    site_dir: Path, *, language: str | None = None, shard_bytes: int | None = None, cache: SearchCache | None = None
+) -> IndexReport:
     """Run Pagefind over a built site; the bundle goes to ``site_dir/pagefind/``.
 
     Only pages with a ``data-pagefind-body`` element are indexed, and only that element
@@ -618,18 +624,25 @@ def index_site(site_dir: Path, *, language: str | None = None, shard_bytes: int 
     Dutch index), which is the index the search panel of a page of that language loads;
     ``language`` forces one index for all. A language whose findable parts weigh more than
     ``shard_bytes`` (default ``SHARD_BYTES``) is indexed in shards (see ``_run_pagefind``).
+    With a ``cache`` (``maillage build``'s), a run whose pages did not change since a
+    previous build takes its bundle from it (site/search_cache.py).
     Raises ``SearchIndexError`` when Pagefind fails.
     """
     site_dir = Path(site_dir).resolve()
     # Without any data-pagefind-body, Pagefind would index every page whole, menus and all.
     if not any(FINDABLE in page.read_text(encoding="utf-8", errors="replace") for page in site_dir.rglob("*.html")):
         raise SearchIndexError(f"{site_dir}: no page to index (no page has a {FINDABLE} element)")
-    _run_pagefind(site_dir, language, SHARD_BYTES if shard_bytes is None else shard_bytes)
+    runs = _run_pagefind(site_dir, language, SHARD_BYTES if shard_bytes is None else shard_bytes, cache)
     pages = indexed_pages(site_dir)
     if not pages:
         raise SearchIndexError(f"{site_dir}: Pagefind indexed no page")
+    if cache is not None:
+        cache.finish()
     files = list(bundle_files(site_dir))
-    return IndexReport(pages=pages, files=len(files), bytes=sum(f.stat().st_size for f in files))
+    reused = cache.reused if cache is not None else 0
+    return IndexReport(
+        pages=pages, files=len(files), bytes=sum(f.stat().st_size for f in files), runs=runs, reused=reused
+    )
 
 
 # Pagefind's indexer holds about half a kilobyte of memory per word it indexes, every page
@@ -644,26 +657,36 @@ SHARD_BYTES = 48 * 1024 * 1024
 SHARDS_FILE = "maillage-shards.json"
 
 
-def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int) -> None:
-    """Index the site with Pagefind, one language (or shard of one) at a time.
+def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache: SearchCache | None = None) -> int:
+    """Index the site with Pagefind, one language (or shard of one) at a time; the number of runs.
 
     A site in three languages is indexed in three runs, one per language folder, so that
     the memory peak is the largest language's, not the sum; the runs' bundles are then
     merged into one (``merge_bundles``). A language whose pages' findable parts
-    (``indexed_weight``) weigh more than ``shard_bytes`` is cut in shards of about equal
-    weight, in the order of their addresses: the first shard joins
-    the main bundle, the others become bundles of their own (``pagefind/shard-N/``),
-    listed in ``pagefind/maillage-shards.json`` for the search panel to merge. Each run
-    sees its pages through a folder of hard links that mirrors the site, so the addresses
-    Pagefind records are the site's.
+    (``indexed_weight``) weigh more than ``shard_bytes`` is cut in shards (``_shards``): the
+    first shard joins the main bundle, the others become bundles of their own
+    (``pagefind/shard-N/``), listed in ``pagefind/maillage-shards.json`` for the search panel
+    to merge. Each run sees its pages through a folder of hard links that mirrors the site,
+    so the addresses Pagefind records are the site's. With a ``cache``, a run whose key
+    (``search_cache.run_key``: its pages' addresses and bytes, Pagefind's version and
+    options) is there is unpacked from it, and a run made is stored in it.
     """
     groups = language_pages(site_dir) if not language else [sorted(_html_pages(site_dir))]
     runs: list[tuple[int, list[tuple[str, int]]]] = []  # (group, pages)
+    digests: dict[str, bytes] = {}  # page -> digest of its bytes, for the runs' keys
     for g, pages in enumerate(groups):
-        if sum(size for _, size in pages) > shard_bytes:
+        heavy = sum(size for _, size in pages) > shard_bytes
+        if heavy or cache is not None:
             # Maybe more than one run: weigh each page by what Pagefind will index of it.
-            pages = [(uri, indexed_weight((site_dir / uri).read_bytes())) for uri, _ in pages]
+            weighed = []
+            for uri, size in pages:
+                content = (site_dir / uri).read_bytes()
+                if cache is not None:
+                    digests[uri] = page_digest(content)
+                weighed.append((uri, indexed_weight(content) if heavy else size))
+            pages = weighed
         runs.extend((g, shard) for shard in _shards(pages, shard_bytes))
+    options = _indexing_options(language)
     bundle = site_dir / BUNDLE
     parts: list[Path] = []
     stages: list[Path] = []
@@ -675,9 +698,14 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int) -> Non
                 shutil.rmtree(leftover, ignore_errors=True)
             parts.append(part)
             stages.append(stage)
+            key = None if cache is None else run_key(((uri, digests[uri]) for uri, _ in pages), options)
+            if cache is not None and key is not None and cache.get(key, part):
+                continue
             _stage(site_dir, stage, (uri for uri, _ in pages))
             _pagefind(stage, ["--output-path", str(part)], language, shown=site_dir)
             shutil.rmtree(stage, ignore_errors=True)
+            if cache is not None and key is not None:
+                cache.put(key, part)
         shutil.rmtree(bundle, ignore_errors=True)
         first: dict[int, Path] = {}  # each language's first shard: the main bundle
         for part, (g, _) in zip(parts, runs, strict=True):
@@ -695,6 +723,7 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int) -> Non
     finally:
         for leftover in (*parts, *stages):
             shutil.rmtree(leftover, ignore_errors=True)
+    return len(runs)
 
 
 def _html_pages(site_dir: Path) -> Iterator[tuple[str, int]]:
@@ -768,18 +797,27 @@ def indexed_weight(page: bytes) -> int:
 
 
 def _shards(pages: list[tuple[str, int]], limit: int) -> list[list[tuple[str, int]]]:
-    """``pages`` cut in runs of about equal weight, as few as keep each under ``limit`` bytes."""
+    """``pages`` cut in as few runs as keep each under about ``limit`` bytes, in address order.
+
+    A page's run is drawn from its address alone (a digest of it, ``_slot``), not from the
+    weight of the pages before it: an edit that changes one page's weight, or adds or
+    removes a page, changes that page's run only, and the others are taken from the cache
+    (site/search_cache.py). Among thousands of pages the runs weigh about the same; the
+    number of runs changes only when the language's weight passes a multiple of ``limit``.
+    """
     total = sum(size for _, size in pages)
     count = max(1, -(-total // max(1, limit)))
-    target = total / count
-    shards: list[list[tuple[str, int]]] = [[]]
-    weight = 0
+    if count == 1:
+        return [pages]
+    shards: list[list[tuple[str, int]]] = [[] for _ in range(count)]
     for page in pages:
-        if shards[-1] and weight + page[1] > target * len(shards) and len(shards) < count:
-            shards.append([])
-        shards[-1].append(page)
-        weight += page[1]
-    return shards
+        shards[_slot(page[0], count)].append(page)
+    return [shard for shard in shards if shard]
+
+
+def _slot(uri: str, count: int) -> int:
+    """The run (0..count-1) of the page at ``uri``: the same on every build."""
+    return int.from_bytes(hashlib.blake2b(uri.encode("utf-8"), digest_size=8).digest(), "big") % count
 
 
 def _stage(site_dir: Path, stage: Path, uris: Iterable[str]) -> None:
@@ -825,16 +863,22 @@ def _pagefind(site_dir: Path, options: list[str], language: str | None, *, shown
     whereas a process ends with a status that becomes an error here.
     """
     command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), *options, "--silent"]
-    # Material's permalink sign (¶, in an <a class="headerlink"> inside every heading)
-    # would end every title and excerpt.
-    command += ["--exclude-selectors", EXCLUDED]
-    if language:
-        command += ["--force-language", language]
+    command += _indexing_options(language)
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
         reason = detail[-1] if detail else f"exit status {done.returncode}"
         raise SearchIndexError(f"{shown or site_dir}: Pagefind failed: {reason}")
+
+
+def _indexing_options(language: str | None) -> list[str]:
+    """What Pagefind is told besides where to read and write (part of a cached run's key)."""
+    # Material's permalink sign (¶, in an <a class="headerlink"> inside every heading)
+    # would end every title and excerpt.
+    options = ["--exclude-selectors", EXCLUDED]
+    if language:
+        options += ["--force-language", language]
+    return options
 
 
 def indexed_pages(site_dir: Path) -> int:

@@ -1,0 +1,200 @@
+"""``maillage build``'s cache of Pagefind runs: an edit re-indexes the shards it reaches, not all.
+
+The search index is made in runs (``site/search.py``'s ``_run_pagefind``): one per language,
+and one per shard of a language too large for one. A run's output bundle is a function of
+what Pagefind reads and nothing else: the pages staged for it (their addresses and bytes),
+Pagefind's version and the options it runs with. ``run_key`` digests exactly these, and a
+run whose key is in the cache has its bundle unpacked from it instead of running Pagefind.
+
+Pages are staged whole, not their findable parts only: Pagefind reads ``<html lang>``,
+the page's address and metadata it may find outside ``data-pagefind-body``, and a one-page
+edit changes the bytes of that page alone (the menus and the other pages are the same),
+so the finer key would reuse nothing more.
+
+Entries follow the rules of the cache of rendered pages (``site/render_cache.py``): one file
+per run, ``<folder>/<key>``, written to a temporary file then renamed, checked on reading
+(magic, digest of the rest: a damaged entry is a miss, never a failure); a hit touches its
+entry; once the index is made, ``prune`` removes the entries it neither wrote nor used,
+except those written since the build started (another build sharing the folder).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMAT = b"maillage-pagefind-cache 1\n"  # first bytes of every entry; another format is a miss
+SUMMARY = "last-build.json"  # what the last index found: runs made and taken from the cache
+_DIGEST = 16
+# The distributions whose code makes a bundle: the CLI and the binary it runs.
+PAGEFIND_DISTRIBUTIONS = ("pagefind", "pagefind_bin", "pagefind_bin_extended")
+
+
+def _digest(data: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(data, digest_size=_DIGEST).digest()
+
+
+def run_key(pages: Iterable[tuple[str, bytes]], options: Sequence[str]) -> bytes:
+    """The key of a Pagefind run over ``pages`` (address, digest of its bytes) with ``options``."""
+    hasher = hashlib.blake2b(FORMAT, digest_size=_DIGEST)
+    for name in PAGEFIND_DISTRIBUTIONS:
+        hasher.update(f"{name}={_version(name)}\x00".encode())
+    for option in options:
+        hasher.update(option.encode("utf-8") + b"\x00")
+    hasher.update(b"\x01")
+    for uri, page in sorted(pages):
+        hasher.update(uri.encode("utf-8") + b"\x00" + page)
+    return hasher.digest()
+
+
+def page_digest(content: bytes) -> bytes:
+    """What ``run_key`` takes of a page's bytes."""
+    return _digest(content)
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+@dataclass
+class SearchCache:
+    """The cache of Pagefind runs in ``folder`` (see the module docstring)."""
+
+    folder: Path
+    started: float = field(default_factory=time.time)  # entries not touched since are pruned
+    kept: set[str] = field(default_factory=set)  # the entries this build used or wrote
+    runs: int = 0
+    reused: int = 0
+
+    def path(self, key: bytes) -> Path:
+        return self.folder / key.hex()
+
+    def get(self, key: bytes, part: Path) -> bool:
+        """Unpack the bundle stored under ``key`` into the empty folder ``part``; False when
+        there is none (absent, damaged, another format), ``part`` then left empty."""
+        self.runs += 1
+        self.kept.add(key.hex())
+        path = self.path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return False
+        files = _decode(data)
+        if files is None:
+            return False
+        try:
+            for name, content in files:
+                target = part / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+        except OSError:
+            shutil.rmtree(part, ignore_errors=True)
+            raise
+        with contextlib.suppress(OSError):  # removed meanwhile by another build: it was read
+            os.utime(path)
+        self.reused += 1
+        return True
+
+    def put(self, key: bytes, part: Path) -> None:
+        """Store the bundle Pagefind wrote in ``part`` under ``key``: whole or not at all.
+
+        A cache that cannot be written (full disk, read-only) costs the next build time,
+        not this one its output: the error is swallowed.
+        """
+        files = [(p.relative_to(part).as_posix(), p.read_bytes()) for p in sorted(part.rglob("*")) if p.is_file()]
+        write_atomically(self.path(key), _encode(files))
+        self.kept.add(key.hex())
+
+    def finish(self) -> None:
+        """The index is made: prune, and write what it found (``read_summary``)."""
+        removed = 0
+        for entry in _entries(self.folder):
+            if entry.name in self.kept or entry.name == SUMMARY:
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < self.started:
+                    os.unlink(entry.path)
+                    removed += 1
+        summary = json.dumps({"runs": self.runs, "reused": self.reused}) + "\n"
+        with contextlib.suppress(OSError):
+            (self.folder / SUMMARY).write_text(summary, encoding="utf-8")
+
+
+def read_summary(folder: Path) -> tuple[int, int] | None:
+    """``(runs, reused)`` of the last index made with ``folder``; None when there is none."""
+    try:
+        data = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+        return int(data["runs"]), int(data["reused"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def forget_summary(folder: Path) -> None:
+    """Remove what the last index said (``read_summary``), before another build."""
+    with contextlib.suppress(OSError):
+        (folder / SUMMARY).unlink()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a temporary file, then a rename);
+    an error of the machine (full disk, read-only) is swallowed: the entry is just missing."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError:
+        pass
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as found:
+            return list(found)
+    except OSError:
+        return []
+
+
+def _encode(files: list[tuple[str, bytes]]) -> bytes:
+    # Pagefind's files are compressed already: stored as they are.
+    head = json.dumps([[name, len(content)] for name, content in files]).encode("utf-8")
+    body = b"".join([head, b"\n", *(content for _, content in files)])
+    return FORMAT + _digest(body) + body
+
+
+def _decode(data: bytes) -> list[tuple[str, bytes]] | None:
+    start = len(FORMAT) + _DIGEST
+    view = memoryview(data)
+    if not data.startswith(FORMAT) or _digest(view[start:]) != data[len(FORMAT) : start]:
+        return None
+    end = data.find(b"\n", start)
+    try:
+        listed = json.loads(data[start:end])
+        files: list[tuple[str, bytes]] = []
+        offset = end + 1
+        for name, size in listed:
+            if not isinstance(name, str) or name.startswith("/") or ".." in name.split("/"):
+                return None
+            files.append((name, data[offset : offset + int(size)]))
+            offset += int(size)
+    except (ValueError, TypeError):
+        return None
+    return files if offset == len(data) else None
