@@ -6,7 +6,8 @@ For each size N, in one run:
 2. build A: ``maillage build --cache CACHE``, a full build that fills an empty cache;
 3. one service's organisation changes its phone number (the first ``kind: phone`` of the
    first registry file that has one);
-4. build B: the same command, the cache warm: only the pages the edit reaches are rendered;
+4. build B: the same command, the cache warm: only the pages the edit reaches are rendered,
+   and only the Pagefind runs (one per language or shard) whose pages changed are made;
 5. build C: ``maillage build --no-cache``, fresh, into another folder (``--alongside``: from
    an edited copy of the project, at the same time as A, which saves wall time on a loaded
    machine);
@@ -101,6 +102,7 @@ def build(project: Path, out: Path, work: Path, label: str, *extra: str) -> dict
             phase, value = line.split()
             phases[phase] = phases.get(phase, 0.0) + float(value)
     summary = re.search(r"(\d+) \S+, (\d+) \S+ \S+ cache", done.stdout)
+    searched = re.search(r"(\d+) (?:passages de Pagefind|Pagefind runs), (?:dont )?(\d+)", done.stdout)
     result: dict[str, object] = {
         "label": label,
         "seconds": round(seconds, 1),
@@ -108,6 +110,9 @@ def build(project: Path, out: Path, work: Path, label: str, *extra: str) -> dict
         "phases": {k: round(v, 1) for k, v in phases.items()},
         "rendered": int(summary.group(1)) if summary else None,
         "cached": int(summary.group(2)) if summary else None,
+        "pagefind_runs": int(searched.group(1)) if searched else None,
+        "pagefind_reused": int(searched.group(2)) if searched else None,
+        "load": [round(x, 1) for x in os.getloadavg()],  # at the end of the build
     }
     if done.returncode:
         result["stderr"] = done.stderr[-2000:]
