@@ -19,7 +19,7 @@ from ..locale import N_
 from ..registry.loader import Audience, Registry
 from .context import Asset, GeneratedPage, SiteContext
 from .downloads_hsds import HSDS_DIR, HSDS_ZIP, TEMPLATE_CSV, TEMPLATE_XLSX, loose_files
-from .i18n import t
+from .i18n import number, t
 from .markup import esc, front_matter, page_url
 
 DOWNLOADS = "downloads/"
@@ -279,7 +279,7 @@ def downloads_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
         if shown
     )
     items = "".join(
-        f"<li>{file_link(name + '.csv')} — {esc(t(TABLE_KEYS[name], lang))} <small>({size})</small></li>"
+        f"<li>{file_link(name + '.csv')} — {esc(t(TABLE_KEYS[name], lang))} <small>({number(size, lang)})</small></li>"
         for name, size in table_sizes(ctx.registry).items()
     )
     content = (

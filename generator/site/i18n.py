@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from .. import locale as words
 
@@ -33,3 +34,8 @@ def date_text(day: dt.date, lang: str) -> str:
     """A date as people write it: « 1 janvier 2024 », « 1 januari 2024 », « 1 January 2024 »."""
     text = format_date(day, "d MMMM y", locale=lang if lang in words.LANGUAGES else words.SOURCE)
     return "1er" + text[1:] if lang == "fr" and day.day == 1 else text
+
+
+def number(value: int, lang: str) -> str:
+    """A count as people read it: « 27 610 », « 27.610 », « 27,610 » (Babel, CLDR)."""
+    return format_decimal(value, locale=lang if lang in words.LANGUAGES else words.SOURCE)

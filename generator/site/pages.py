@@ -20,7 +20,7 @@ from ..registry.models import AgeRange, Contact, Organisation, Service, Vocabula
 from .context import Asset, GeneratedPage, SiteContext
 from .hours import SCRIPT_URI as HOURS_SCRIPT_URI
 from .hours import alerts_block, country, hours_assets, hours_html, site_details
-from .i18n import date_text, t
+from .i18n import date_text, number, t
 from .maps import service_map_html
 from .markup import (
     bullet_list,
@@ -945,6 +945,7 @@ def gaps_sentence(ctx: SiteContext) -> str:
         "segments": len(summary.segments),
         "units": sum(1 for territory in coverage.territories if any(cell.is_gap for cell in territory.cells)),
     }
+    shown = {name: number(value, ctx.lang) for name, value in values.items()}
     if values["nowhere"]:
         key = N_("home.gaps_line") if empty else N_("home.gaps_nowhere")
     elif empty:
@@ -954,7 +955,7 @@ def gaps_sentence(ctx: SiteContext) -> str:
     else:
         return ""
     target = link(page_url(ctx, ""), page_url(ctx, PAGE_DIR), t("home.gaps_link", ctx.lang))
-    return f'<p class="maillage-home-gaps">{esc(t(key, ctx.lang, **values))} {target}</p>'
+    return f'<p class="maillage-home-gaps">{esc(t(key, ctx.lang, **shown))} {target}</p>'
 
 
 def home_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
@@ -969,9 +970,9 @@ def home_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
     holds = t(
         "home.holds",
         lang,
-        services=len(registry.services),
-        organisations=len(registry.organisations),
-        territories=len(index.pages),
+        services=number(len(registry.services), lang),
+        organisations=number(len(registry.organisations), lang),
+        territories=number(len(index.pages), lang),
     )
     state = [esc(holds)]
     if registry.oldest_verification and registry.newest_verification:
@@ -989,7 +990,8 @@ def home_page(ctx: SiteContext) -> Iterator[GeneratedPage]:
     stale = sum(1 for s in registry.services.values() if is_stale(s.verified, ctx.config.stale_months, today))
     about = f"<p>{' '.join(state)}</p>"
     if stale:
-        warning = t("home.stale", lang, months=ctx.config.stale_months, n=stale, total=len(registry.services))
+        total = number(len(registry.services), lang)
+        warning = t("home.stale", lang, months=ctx.config.stale_months, n=number(stale, lang), total=total)
         about += f'<p class="maillage-home-stale">{esc(warning)}</p>'
     browse = [
         link(url, page_url(ctx, "services/"), t("index.services", lang)),

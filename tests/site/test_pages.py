@@ -352,6 +352,15 @@ def test_downloads_page_counts_the_rows_of_each_file(mini_ctx: SiteContext) -> N
     assert {f"downloads/{table.name}.csv" for table in made} | {"downloads/maillage.json"} == files
 
 
+def test_counts_read_as_each_language_writes_them() -> None:
+    """A national registry's row and service counts: « 27 610 » (a narrow no-break space),
+    « 27.610 », « 27,610 », never « 27610 »."""
+    from generator.site.i18n import number
+
+    assert [number(27610, lang) for lang in ("fr", "nl", "en")] == ["27\u202f610", "27.610", "27,610"]
+    assert number(45, "fr") == "45"
+
+
 def test_territory_index_orders_same_named_communes_by_code() -> None:
     """Saint-Denis (93) and Saint-Denis (974) share a name: the code decides their order, so
     the page is the same whatever Python's hash seed (it was not: the codes come from a set)."""
