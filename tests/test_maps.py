@@ -261,6 +261,15 @@ def test_map_page_details_carry_alerts_and_the_organisation_phone(ctx: SiteConte
     # No phone of its own: its organisation's, as on its page.
     organisation_phones = [c.value for c in registry.organisation_of(service_id).contacts if c.kind == "phone"]
     assert rows[0][3] == (organisation_phones[0] if organisation_phones else "")
+    # A line with an extension: number and extension, which the popup links as RFC 3966's
+    # « tel:…;ext=… » and reads « poste 12 » (map-page.js).
+    from generator.registry.models import Contact
+
+    line = Contact.model_validate({"kind": "phone", "value": "+32 2 000 00 00", "extension": "12"})
+    services[service_id] = service.model_copy(update={"contacts": [line]})
+    data = map_data(replace(ctx, registry=replace(registry, services=services)))
+    rows = [row for chunk in data.chunks for row in chunk["services"].values() if row[0] == service_id]
+    assert rows[0][3] == ["+32 2 000 00 00", "12"]
     # Each territory's run of points covers the points once, in order.
     runs = data.index["groups"]
     assert runs[0][1] == 0 and runs[-1][2] == len(data.index["points"])

@@ -94,7 +94,8 @@ class MapData:
     end]``: each département/province's run of points, for the text version). ``chunks[k]``:
     for points ``k*CHUNK…``, a string table, each point's ``[name, commune, alerts?]`` and
     each service's ``[id, name, summary, phone, alerts?]`` (the service's or else its
-    organisation's phone; alerts as ``[kind, from, until, text]``, shown while current).
+    organisation's phone, ``[number, extension]`` when it has one; alerts as ``[kind, from,
+    until, text]``, shown while current).
     """
 
     index: dict[str, Any]
@@ -118,10 +119,14 @@ class _Strings:
         return list(self.index)
 
 
-def _phone(ctx: SiteContext, service: Service) -> str:
-    """The phone a popup shows: the service's own, else its organisation's (as its page)."""
+def _phone(ctx: SiteContext, service: Service) -> str | list[str]:
+    """The phone a popup shows: the service's own, else its organisation's (as its page);
+    ``[number, extension]`` when the line has an extension (« poste 123 »)."""
     contacts, _ = contacts_shown(ctx, service)
-    return next((c.value for c in contacts if c.kind == "phone"), "")
+    phone = next((c for c in contacts if c.kind == "phone"), None)
+    if phone is None:
+        return ""
+    return [phone.value, phone.extension] if phone.extension else phone.value
 
 
 def _alerts(owner: Service | Site, lang: str) -> list[list[str]]:
@@ -391,6 +396,7 @@ def map_view(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     m = new_map(ctx, [(p[0], p[1]) for p in views[0][1]], scroll_zoom=True)
     labels = {
         "phone": t("map.phone", lang),
+        "extension": t("js.orient.extension", lang),
         "loading": t("map.loading", lang),
         "shown": t("map.shown", lang),
         "precision": ["", t("map.at_commune", lang), t("map.area", lang)],

@@ -102,11 +102,17 @@
         alerts(service[4]).forEach(function (line) { box.appendChild(line); });
         if (service[2] >= 0) { box.appendChild(el("p", null, texts[service[2]])); }
         if (service[3]) {
+          /* A number, or [number, extension] (RFC 3966's ";ext=", as the service's page). */
+          var number = Array.isArray(service[3]) ? service[3][0] : service[3];
+          var extension = Array.isArray(service[3]) ? service[3][1] : "";
           var phone = el("p");
-          var call = el("a", null, service[3]);
-          call.href = "tel:" + service[3].replace(/[^0-9+]/g, "");
+          var call = el("a", null, number);
+          call.href = "tel:" + number.replace(/[^0-9+]/g, "") + (extension ? ";ext=" + extension : "");
           phone.appendChild(document.createTextNode(labels.phone + " : "));
           phone.appendChild(call);
+          if (extension) {
+            phone.appendChild(document.createTextNode(", " + labels.extension.replace("{extension}", extension)));
+          }
           box.appendChild(phone);
         }
       });
