@@ -1,0 +1,222 @@
+"""The cache of Pagefind runs (generator/site/search_cache.py): a warm index is a fresh index.
+
+A site's search index is made in runs (one per language, one per shard of a large one);
+``maillage build --cache`` keeps each run's bundle under a key of what Pagefind reads, and
+a later build takes the runs whose pages did not change from it. Pagefind names its filter
+and meta files (and so writes ``pagefind-entry.json``) differently on every run of the same
+pages (tests/site/test_shards.py): those are compared by count, everything else byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.site import search
+from generator.site.render_cache import SEARCH_FOLDER
+from generator.site.search_cache import FORMAT, SUMMARY, SearchCache, read_summary
+from tests.conftest import ROOT
+from tests.site.test_build import MKDOCS_YML
+
+WORDS = "accompagnement logement santé mentale précarité équipe mobile "
+
+
+def _unstable(name: str) -> bool:
+    """Pagefind's names drawn anew on each run (its filter and meta files, and the entry naming them)."""
+    parts = name.split("/")
+    return "filter" in parts or parts[-1].startswith("pagefind.") or parts[-1] == "pagefind-entry.json"
+
+
+def _bundle(site: Path) -> tuple[dict[str, bytes], dict[str, int]]:
+    """The bundle's files that any two runs write alike, and how many of the others per folder."""
+    stable: dict[str, bytes] = {}
+    counts: dict[str, int] = {}
+    root = site / search.BUNDLE
+    for path in sorted(root.rglob("*")):
+        name = path.relative_to(root).as_posix()
+        if not path.is_file():
+            continue
+        if _unstable(name):
+            folder = name.rsplit("/", 1)[0] if "/" in name else ""
+            counts[folder] = counts.get(folder, 0) + 1
+        else:
+            stable[name] = path.read_bytes()
+    return stable, counts
+
+
+def _write(site: Path, uri: str, lang: str, text: str) -> None:
+    (site / uri).parent.mkdir(parents=True, exist_ok=True)
+    (site / uri).write_text(
+        f'<html lang="{lang}"><body><nav>Menu</nav><main data-pagefind-body><h1>{uri}</h1><p>{text}</p>'
+        f'<div data-pagefind-filter="need">logement</div></main></body></html>',
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """30 French pages (indexed in three shards by ``SHARD``) and two Dutch ones."""
+    folder = tmp_path / "site"
+    for i in range(30):
+        _write(folder, f"services/s{i:02d}/index.html", "fr", f"service {i} " + WORDS * 20)
+    _write(folder, "index.html", "fr", "Annuaire " + WORDS)
+    _write(folder, "nl/index.html", "nl", "Gids geestelijke gezondheid")
+    _write(folder, "nl/services/s00/index.html", "nl", "Mobiel team kwetsbaarheid")
+    return folder
+
+
+def _shard_bytes(site: Path) -> int:
+    """A shard's weight that cuts the French pages in three, with room for an edit."""
+    french = sum(search.indexed_weight((site / uri).read_bytes()) for uri, _ in search.language_pages(site)[0])
+    return french // 3 + french // 10
+
+
+def test_a_warm_index_reuses_the_runs_an_edit_did_not_reach_and_equals_a_fresh_index(
+    site: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    limit = _shard_bytes(site)
+    cold = search.index_site(site, shard_bytes=limit, cache=SearchCache(cache))
+    assert (cold.runs, cold.reused) == (4, 0)  # three French shards, one Dutch run
+    assert read_summary(cache) == (4, 0)
+    again = search.index_site(site, shard_bytes=limit, cache=SearchCache(cache))
+    assert (again.runs, again.reused) == (4, 4)
+
+    page = site / "services" / "s07" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("service 7 ", "service 7 hébergement "), "utf-8")
+    warm = search.index_site(site, shard_bytes=limit, cache=SearchCache(cache))
+    assert (warm.runs, warm.reused) == (4, 3)  # the edited page's shard only
+    assert read_summary(cache) == (4, 3)
+    assert len([p for p in cache.iterdir() if p.name != SUMMARY]) == 4  # the edited shard's old entry pruned
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(search.BUNDLE))
+    search.index_site(fresh, shard_bytes=limit)
+    assert _bundle(site) == _bundle(fresh)
+    assert json.loads((site / "pagefind" / search.SHARDS_FILE).read_text(encoding="utf-8")) == {
+        "fr": ["shard-1/", "shard-2/"]
+    }
+    assert not [p for p in site.iterdir() if p.name.startswith(".")]  # no part or stage left
+
+
+def test_a_damaged_entry_is_a_miss(site: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    limit = _shard_bytes(site)
+    search.index_site(site, shard_bytes=limit, cache=SearchCache(cache))
+    entries = sorted(p for p in cache.iterdir() if p.name != SUMMARY)
+    whole = entries[0].read_bytes()
+    entries[0].write_bytes(whole[:-100])  # cut short
+    middle = bytearray(entries[1].read_bytes())
+    middle[len(middle) // 2] ^= 0xFF  # one byte changed
+    entries[1].write_bytes(bytes(middle))
+    entries[2].write_bytes(b"maillage-pagefind-cache 0\n" + whole[len(FORMAT) :])  # another format
+    entries[3].write_bytes(b"")
+    report = search.index_site(site, shard_bytes=limit, cache=SearchCache(cache))
+    assert (report.runs, report.reused, report.pages) == (4, 0, 33)
+    assert entries[0].read_bytes() == whole  # written again, whole
+    assert search.index_site(site, shard_bytes=limit, cache=SearchCache(cache)).reused == 4
+
+
+def test_pruning_keeps_what_another_build_wrote_since_this_one_started(site: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    old, leftover = cache / ("ab" * 16), cache / ".tmp-killed"
+    for path in (old, leftover):
+        path.write_bytes(b"x")
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    mine = SearchCache(cache)
+    newer = cache / ("cd" * 16)
+    newer.write_bytes(b"y")  # another build sharing the folder, since this one started
+    search.index_site(site, cache=mine)
+    names = {p.name for p in cache.iterdir()}
+    assert newer.name in names and old.name not in names and leftover.name not in names
+    assert len(names - {SUMMARY, newer.name}) == 2  # this build's two runs: French, Dutch
+
+
+def test_a_page_s_shard_depends_on_its_address_only() -> None:
+    """One page edited, added or removed moves no other page; the shards weigh about the same."""
+    rng = random.Random(24)
+    pages = [(f"services/s{i:05d}/index.html", rng.randint(1_000, 30_000)) for i in range(6_000)]
+    total = sum(w for _, w in pages)
+    limit = total // 4 + total // 20  # four shards, with room for the edits below
+
+    def where(found: list[list[tuple[str, int]]]) -> dict[str, int]:
+        return {uri: n for n, shard in enumerate(found) for uri, _ in shard}
+
+    before = search._shards(pages, limit)
+    assert len(before) == 4
+    assert max(sum(w for _, w in shard) for shard in before) < limit * 1.1
+    assert all(shard == sorted(shard) for shard in before)  # in address order
+    edited = [(uri, w * 3 if uri.endswith("s00100/index.html") else w) for uri, w in pages]
+    added = sorted([*pages, ("services/new/index.html", 20_000)])
+    removed = pages[:50] + pages[51:]
+    for other in (edited, added, removed):
+        after = where(search._shards(other, limit))
+        moved = {uri for uri, n in where(before).items() if uri in after and after[uri] != n}
+        assert moved == set()
+
+
+def test_a_small_language_is_one_run() -> None:
+    pages = [("a/index.html", 10), ("b/index.html", 20)]
+    assert search._shards(pages, 100) == [pages]
+
+
+# --- maillage build, end to end -------------------------------------------------------------
+
+
+@pytest.fixture
+def project(mini: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")  # 2025-01-15: the same date for every build
+    (mini / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
+    shutil.copytree(ROOT / "directory", mini / "directory")
+    return mini
+
+
+def _build(project: Path, out: Path, *options: str) -> tuple[int, int] | None:
+    """``maillage build --jobs 2`` as a process of its own; the Pagefind runs it made and reused."""
+    command = [sys.executable, "-m", "generator", "-C", str(project), "build", "--jobs", "2", "--out", str(out)]
+    result = subprocess.run([*command, *options], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    said = re.search(r"index de recherche : (\d+) passages de Pagefind, dont (\d+) repris du cache", result.stdout)
+    return None if said is None else (int(said.group(1)), int(said.group(2)))
+
+
+def _languages_changed(before: Path, after: Path) -> int:
+    """How many language groups of pages (search.language_pages) differ between two sites."""
+    changed = 0
+    for group in search.language_pages(after):
+        if any(
+            not (before / uri).is_file() or (before / uri).read_bytes() != (after / uri).read_bytes()
+            for uri, _ in group
+        ):
+            changed += 1
+    return changed
+
+
+def test_a_warm_build_takes_the_unchanged_runs_from_the_cache_and_equals_a_fresh_build(
+    project: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    runs, reused = _build(project, tmp_path / "a", "--cache", str(cache)) or (0, -1)
+    assert runs >= 2 and reused == 0  # French and Dutch
+    assert len([p for p in (cache / SEARCH_FOLDER).iterdir() if p.name != SUMMARY]) == runs
+
+    registry = project / "data" / "registry" / "alpha.yaml"
+    text = registry.read_text(encoding="utf-8")
+    assert '"+32 2 000 00 01"' in text
+    registry.write_text(text.replace('"+32 2 000 00 01"', '"+32 2 999 99 99"'), encoding="utf-8")
+    warm = _build(project, tmp_path / "b", "--cache", str(cache))
+    assert _build(project, tmp_path / "c", "--no-cache") is None  # no cache, nothing said of one
+
+    changed = _languages_changed(tmp_path / "a", tmp_path / "b")
+    assert warm == (runs, runs - changed)
+    assert _bundle(tmp_path / "b") == _bundle(tmp_path / "c")
