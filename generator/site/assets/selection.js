@@ -108,7 +108,8 @@
       button.setAttribute("aria-label", say("js.selection.star", { name: name }));
       button.textContent = "";
       button.appendChild(el("span", { "aria-hidden": "true", "data-maillage-glyph": "" }, ["☆"]));
-      button.appendChild(document.createTextNode(" " + say("js.selection.mark")));
+      // The words beside the glyph: a narrow screen's lists show the glyph alone (site.css).
+      button.appendChild(el("span", { "class": "maillage-star-text" }, [" " + say("js.selection.mark")]));
     }
     if (!button.classList.contains("maillage-star")) button.classList.add("maillage-star");
     button.setAttribute("type", "button");
