@@ -23,9 +23,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .context import Asset, GeneratedPage, Provider, SiteContext
+
+if TYPE_CHECKING:
+    from .provider_cache import ProviderCache
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,12 @@ _ALONE = frozenset({"gaps_pages"})
 
 
 def generate_in_processes(
-    contexts: Sequence[SiteContext], providers: Sequence[Provider], jobs: int, folder: Path, spool_bytes: int
+    contexts: Sequence[SiteContext],
+    providers: Sequence[Provider],
+    jobs: int,
+    folder: Path,
+    spool_bytes: int,
+    cache: ProviderCache | None = None,
 ) -> Iterator[tuple[int, Made]]:
     """Every item the providers make for ``contexts``, as ``(provider index, Made)``.
 
@@ -71,7 +79,8 @@ def generate_in_processes(
     yields them. Pages and assets of at least ``spool_bytes`` are left in ``folder``.
     Each provider runs in a process of its own, which gives its memory back when it ends;
     at most ``jobs`` at a time. An exception of a provider is raised here; a process
-    that dies raises ``GenerationError``.
+    that dies raises ``GenerationError``. With a ``cache`` (site/provider_cache.py), a
+    provider whose key is there is not run: its output comes from it; the others' is stored.
     """
     global _STATE
     names = [getattr(provider, "__name__", "") for provider in providers]
@@ -81,6 +90,12 @@ def generate_in_processes(
     gc.freeze()  # the processes' collections would otherwise copy the parent's heap
     fork = multiprocessing.get_context("fork")
     found: dict[int, list[list[Made]]] = {}
+    if cache is not None:
+        for p in list(order):
+            hit = cache.get(p, folder, spool_bytes)
+            if hit is not None:
+                found[p] = hit
+                order.remove(p)
     running: dict[Any, tuple[int, Any]] = {}  # connection -> (provider, process)
     try:
         while order or running:
@@ -107,12 +122,16 @@ def generate_in_processes(
                 if isinstance(outcome, BaseException):
                     raise outcome
                 found[p] = outcome
+                if cache is not None:
+                    cache.put(p, outcome)
     finally:
         for _, process in running.values():
             process.kill()
             process.join()
         gc.unfreeze()
         _STATE = None
+    if cache is not None:
+        cache.prune()
     for c in range(len(contexts)):
         for p in range(len(providers)):
             for made in found[p][c]:

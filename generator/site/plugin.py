@@ -50,6 +50,7 @@ from .generation import Made, generate_in_processes
 from .i18n import LANGUAGE_NAMES, nav_title, t
 from .incremental import Coalescing, Item, ServeMemory, provider_name
 from .pages import HOME_ENTRY_MARKER, entry_points
+from .provider_cache import for_build as provider_cache_for
 from .providers import PROVIDERS
 from .search import SearchIndexError, index_site
 from .serve_patch import Served, ServePatch
@@ -280,7 +281,11 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
         elif self.spool is not None and self.spool.jobs > 1:
             # parallel_build: the providers run in forked processes, their output on disk.
             spool = self.spool
-            found = generate_in_processes(contexts, PROVIDERS, spool.jobs, spool.folder, files_module.SPOOL_BYTES)
+            # maillage build's cache (site/provider_cache.py): the providers an edit did not reach are not run.
+            cache = provider_cache_for(getattr(self, "page_cache", None), self.root, config, site_config, contexts)
+            found = generate_in_processes(
+                contexts, PROVIDERS, spool.jobs, spool.folder, files_module.SPOOL_BYTES, cache=cache
+            )
             made = ((provider_name(PROVIDERS[p]), item) for p, item in found)
         else:
             # One item at a time: each becomes its file (UTF-8 bytes) before the next is made.

@@ -172,6 +172,10 @@ def forget_summary(folder: Path) -> None:
     with contextlib.suppress(OSError):
         (folder / SUMMARY).unlink()
     search_cache.forget_summary(folder / SEARCH_FOLDER)
+    from . import provider_cache  # it imports the providers, which import this module's users
+
+    with contextlib.suppress(OSError):
+        (folder / provider_cache.FOLDER / provider_cache.SUMMARY).unlink()
 
 
 def read_search_summary(folder: Path) -> tuple[int, int] | None:

@@ -1,4 +1,6 @@
-"""The cache of Pagefind runs (generator/site/search_cache.py): a warm index is a fresh index.
+"""maillage build's caches beside the rendered pages': Pagefind's runs and the providers' output.
+
+The cache of Pagefind runs (generator/site/search_cache.py): a warm index is a fresh index.
 
 A site's search index is made in runs (one per language, one per shard of a large one);
 ``maillage build --cache`` keeps each run's bundle under a key of what Pagefind reads, and
@@ -21,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.site import search
+from generator.site import provider_cache, search
+from generator.site.providers import PROVIDERS
 from generator.site.render_cache import SEARCH_FOLDER
 from generator.site.search_cache import FORMAT, SUMMARY, SearchCache, read_summary
 from tests.conftest import ROOT
@@ -202,12 +205,13 @@ def _languages_changed(before: Path, after: Path) -> int:
     return changed
 
 
-def test_a_warm_build_takes_the_unchanged_runs_from_the_cache_and_equals_a_fresh_build(
+def test_a_warm_build_takes_unchanged_runs_and_providers_from_the_cache_and_equals_a_fresh_build(
     project: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cache"
     runs, reused = _build(project, tmp_path / "a", "--cache", str(cache)) or (0, -1)
     assert runs >= 2 and reused == 0  # French and Dutch
+    assert provider_cache.read_summary(cache / provider_cache.FOLDER) == (len(PROVIDERS), 0)
     assert len([p for p in (cache / SEARCH_FOLDER).iterdir() if p.name != SUMMARY]) == runs
 
     registry = project / "data" / "registry" / "alpha.yaml"
@@ -220,3 +224,68 @@ def test_a_warm_build_takes_the_unchanged_runs_from_the_cache_and_equals_a_fresh
     changed = _languages_changed(tmp_path / "a", tmp_path / "b")
     assert warm == (runs, runs - changed)
     assert _bundle(tmp_path / "b") == _bundle(tmp_path / "c")
+
+    # The providers that read no contact were not run again: their output came from the cache.
+    made, reused = provider_cache.read_summary(cache / provider_cache.FOLDER) or (0, 0)
+    assert made + reused == len(PROVIDERS) and reused >= 5  # home, needs, functions, territories, gaps
+    assert _tree(tmp_path / "b") == _tree(tmp_path / "c")
+
+
+def _tree(site: Path) -> dict[str, bytes]:
+    """Every file of a site but Pagefind's bundle and the time-stamped spreadsheet template."""
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in sorted(site.rglob("*"))
+        if p.is_file() and search.BUNDLE not in p.parts and p.name != "modele-import.xlsx"
+    }
+
+
+# --- the providers' output -------------------------------------------------------------------
+
+
+def _keys(root: Path) -> dict[str, bytes]:
+    from generator.registry.loader import for_audience, load_registry
+    from generator.site.context import SiteConfig, SiteContext
+    from generator.site.incremental import provider_name
+
+    registry = for_audience(load_registry(root), "public")
+    contexts = [SiteContext(registry=registry, config=SiteConfig(), lang=lang, root=root) for lang in ("fr", "nl")]
+    keys = provider_cache.provider_keys(contexts, PROVIDERS, b"settings")
+    return {provider_name(p): key for p, key in zip(PROVIDERS, keys, strict=True)}
+
+
+def test_a_contact_edit_changes_the_keys_of_the_providers_that_read_contacts_only(mini: Path) -> None:
+    before = _keys(mini)
+    registry = mini / "data" / "registry" / "alpha.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace('"+32 2 000 00 01"', '"+32 2 999 99 99"'), encoding="utf-8"
+    )
+    after = _keys(mini)
+    same = sorted(name for name in before if before[name] == after[name])
+    assert same == ["function_pages", "gaps_pages", "home_page", "need_pages", "territory_pages"]
+    registry.write_text(registry.read_text(encoding="utf-8").replace("Alpha", "Alfa", 1), encoding="utf-8")
+    renamed = _keys(mini)
+    assert all(renamed[name] != after[name] for name in after)  # a name is read by every page provider
+
+
+def test_a_damaged_provider_entry_is_a_miss(tmp_path: Path) -> None:
+    from generator.site.generation import Made
+
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    page = spool / "pages.md"
+    page.write_bytes(b"# Une page\n")
+    made = [[Made("a.md", True, "data/registry/a.yaml", spooled=(str(page), 0, 11)), Made("b.js", False, content=b"1")]]
+    cache = provider_cache.ProviderCache(tmp_path / "cache", [b"\x01" * 16])
+    cache.put(0, made)
+    found = cache.get(0, spool, 1024)
+    assert found is not None and [(m.uri, m.page, m.edit_path, m.content) for m in found[0]] == [
+        ("a.md", True, "data/registry/a.yaml", None),
+        ("b.js", False, None, b"1"),
+    ]
+    assert found[0][0].spooled is not None and provider_cache._content(found[0][0]) == b"# Une page\n"
+    entry = cache.path(0)
+    whole = entry.read_bytes()
+    for damaged in (whole[:-1], whole[:-3] + b"xyz", b"", whole.replace(b"cache 1", b"cache 0")):
+        entry.write_bytes(damaged)
+        assert cache.get(0, spool, 1024) is None

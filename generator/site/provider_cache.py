@@ -1,0 +1,262 @@
+"""``maillage build``'s cache of the providers' output: an edit regenerates the providers it reaches.
+
+Before a page is rendered, every provider makes its pages' Markdown and its assets from the
+registry (``site/generation.py``): about 85 s of one core at 10,000 services, every build.
+A provider's output is a function of what it reads, which ``site/incremental.py`` already
+knows for ``maillage serve``: the registry as a whole, or without its contacts for the
+providers that read none (``CONTACT_BLIND``, and those whose parts all are). Here a
+provider's key (``provider_keys``) is a digest of:
+
+- the registry as it reads it (``incremental.registry_prints``: every organisation's model,
+  with or without contacts, the vocabularies, programmes and sources);
+- the build's settings: the plugin's options, the mkdocs configuration (but where it
+  writes), the reference date, the bytes of ``data/`` outside the registry (the gazetteer),
+  of the docs folder, the theme overrides, the project's ``locale/`` and ``package-lock.json``
+  (the scripts copied from ``node_modules``), the versions of every installed distribution, and the code
+  version (every file of the ``generator`` package);
+- the provider's name and the languages.
+
+A hit gives back what the provider made (pages to the build's spool, large assets as
+files), so the build goes on as if the provider had run; the marker of the build's own
+scripts (site/csp.py, a secret drawn by each build) is stored as a placeholder and given
+back as this build's. Entries are files
+``<folder>/<key>``, written whole (temporary file, then rename; ``search_cache.write_atomically``),
+checked on reading (a damaged entry is a miss), touched when used; once the providers are
+done, the entries this build neither used nor wrote are removed, but for those written
+since it started (another build sharing the folder).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..registry.dates import reference_date
+from .context import Provider, SiteContext
+from .csp import _TOKEN as _OWN_TOKEN
+from .generation import Made
+from .incremental import CONTACT_BLIND, PARTS, provider_name, registry_prints
+from .search_cache import write_atomically
+
+FORMAT = b"maillage-provider-cache 1\n"  # first bytes of every entry; another format is a miss
+_DIGEST = 16
+_NOT_CONFIG = frozenset({"site_dir"})
+# The marker of the build's own scripts (site/csp.py) is a secret each build draws: kept as
+# this placeholder, and given back as the build's own marker.
+_OWN_PLACEHOLDER = b"\x00maillage-own-script\x00"
+
+
+def _digest(data: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(data, digest_size=_DIGEST).digest()
+
+
+def blind(provider: Provider) -> bool:
+    """Whether ``provider`` reads no contact (it or every part of it is ``CONTACT_BLIND``)."""
+    parts = PARTS.get(provider, (provider,))
+    name = provider_name(provider)
+    return name in _BLIND_WHOLE or all(provider_name(part) in CONTACT_BLIND for part in parts)
+
+
+# Providers that read no contact besides incremental.CONTACT_BLIND's: territory pages list the
+# services of a territory by name, public and area (serve remakes them from the services
+# without their contacts, incremental.ServeMemory._territory_pages).
+_BLIND_WHOLE = frozenset({"territory_pages"})
+
+
+def build_settings(root: Path, config: Any, site_config: Any) -> bytes:
+    """What the providers' output depends on besides the registry (see the module docstring)."""
+    from .render_cache import GENERATOR, _stable, code_version, folder_digest
+
+    hasher = hashlib.blake2b(FORMAT, digest_size=_DIGEST)
+
+    def add(*parts: str | bytes) -> None:
+        for part in parts:
+            hasher.update(part.encode("utf-8") if isinstance(part, str) else part)
+            hasher.update(b"\x00")
+
+    add(sys.version, code_version(), repr(site_config), reference_date().isoformat())
+    add(_stable({key: value for key, value in config.items() if key not in _NOT_CONFIG}))
+    add(*sorted(f"{d.metadata['Name']}={d.version}" for d in importlib.metadata.distributions()))
+    data = root / "data"
+    for path in sorted(data.iterdir()) if data.is_dir() else []:
+        if path.name == "registry" or path.name.startswith("."):
+            continue  # the registry is read through its models (registry_prints)
+        add(path.name, folder_digest(path) if path.is_dir() else _digest(path.read_bytes()))
+    for folder in [Path(config.docs_dir), *(Path(d) for d in config.theme.dirs[:1]), root / "locale"]:
+        add(str(folder), folder_digest(folder))
+    # The scripts copied from node_modules: the project's, else this repository's (site/hours.py).
+    for lock in (root / "package-lock.json", GENERATOR.parent / "package-lock.json"):
+        add(_digest(lock.read_bytes()) if lock.is_file() else b"")
+    return hasher.digest()
+
+
+def provider_keys(contexts: Sequence[SiteContext], providers: Sequence[Provider], settings: bytes) -> list[bytes]:
+    """Each provider's key for ``contexts`` (one per language) with the build's ``settings``."""
+    if not contexts:
+        return [b"" for _ in providers]
+    prints = registry_prints(contexts[0].registry, settings.hex())
+    languages = ",".join(context.lang for context in contexts)
+    keys = []
+    for provider in providers:
+        registry = prints.contact_blind if blind(provider) else prints.whole
+        hasher = hashlib.blake2b(settings, digest_size=_DIGEST)
+        for part in (registry, provider_name(provider).encode("utf-8"), languages.encode("utf-8")):
+            hasher.update(part + b"\x00")
+        keys.append(hasher.digest())
+    return keys
+
+
+FOLDER = "providers"  # in the folder of the cache of rendered pages (site/render_cache.py)
+SUMMARY = "last-build.json"  # providers run and taken from the cache by the last build
+
+
+def read_summary(folder: Path) -> tuple[int, int] | None:
+    """``(made, reused)``: the providers the last build with ``folder`` ran and took from it."""
+    try:
+        data = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+        return int(data["made"]), int(data["reused"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def for_build(
+    page_cache: Any, root: Path, config: Any, site_config: Any, contexts: Sequence[SiteContext]
+) -> ProviderCache | None:
+    """The providers' cache of a build whose cache of rendered pages is ``page_cache``
+    (``RenderCache``, None for a build without cache), keyed for ``PROVIDERS``."""
+    from .providers import PROVIDERS
+    from .render_cache import RenderCache
+
+    if not isinstance(page_cache, RenderCache):
+        return None
+    keys = provider_keys(contexts, PROVIDERS, build_settings(root, config, site_config))
+    return ProviderCache(page_cache.folder / FOLDER, keys, started=page_cache.started)
+
+
+@dataclass
+class ProviderCache:
+    """The cache of the providers' output in ``folder`` (see the module docstring)."""
+
+    folder: Path
+    keys: list[bytes]  # provider index -> its key (``provider_keys``)
+    started: float = field(default_factory=time.time)
+    kept: set[str] = field(default_factory=set)
+    made: int = 0  # providers run
+    reused: int = 0  # providers taken from the cache
+
+    def path(self, p: int) -> Path:
+        return self.folder / self.keys[p].hex()
+
+    def get(self, p: int, spool: Path, spool_bytes: int) -> list[list[Made]] | None:
+        """Provider ``p``'s output from the cache, its pages and large assets written into
+        ``spool`` as a generating process would have; None when there is none."""
+        path = self.path(p)
+        self.kept.add(path.name)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        found = _decode(data)
+        if found is None:
+            return None
+        pages = spool / f"cached-pages-{os.getpid()}-{p}.md"
+        per_context: list[list[Made]] = []
+        offset = 0
+        with open(pages, "wb") as out:
+            own = _OWN_TOKEN.encode("ascii")
+            for items in found:
+                made: list[Made] = []
+                for uri, page, edit_path, stored in items:
+                    content = stored.replace(_OWN_PLACEHOLDER, own)
+                    if page:
+                        out.write(content)
+                        made.append(Made(uri, True, edit_path, spooled=(str(pages), offset, len(content))))
+                        offset += len(content)
+                    elif len(content) >= spool_bytes:
+                        asset = spool / "assets" / uri
+                        asset.parent.mkdir(parents=True, exist_ok=True)
+                        asset.write_bytes(content)
+                        made.append(Made(uri, False, path=str(asset)))
+                    else:
+                        made.append(Made(uri, False, content=content))
+                per_context.append(made)
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        self.reused += 1
+        return per_context
+
+    def put(self, p: int, per_context: list[list[Made]]) -> None:
+        """Keep provider ``p``'s output (as its process left it) under its key."""
+        self.made += 1
+        items: list[list[tuple[str, bool, str | None, bytes]]] = []
+        for made in per_context:
+            own = _OWN_TOKEN.encode("ascii")
+            items.append([(m.uri, m.page, m.edit_path, _content(m).replace(own, _OWN_PLACEHOLDER)) for m in made])
+        write_atomically(self.path(p), _encode(items))
+        self.kept.add(self.path(p).name)
+
+    def prune(self) -> int:
+        """Remove the entries this build neither used nor wrote (but newer ones: another build's),
+        and say how many providers ran and how many came from the cache (``read_summary``)."""
+        removed = 0
+        self.kept.add(SUMMARY)
+        summary = json.dumps({"made": self.made, "reused": self.reused}) + "\n"
+        write_atomically(self.folder / SUMMARY, summary.encode("utf-8"))
+        try:
+            entries = list(os.scandir(self.folder))
+        except OSError:
+            return 0
+        for entry in entries:
+            if entry.name in self.kept:
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < self.started:
+                    os.unlink(entry.path)
+                    removed += 1
+        return removed
+
+
+def _content(made: Made) -> bytes:
+    if made.spooled is not None:
+        file, offset, size = made.spooled
+        with open(file, "rb") as handle:
+            handle.seek(offset)
+            return handle.read(size)
+    if made.path is not None:
+        return Path(made.path).read_bytes()
+    return made.content or b""
+
+
+def _encode(items: list[list[tuple[str, bool, str | None, bytes]]]) -> bytes:
+    head = json.dumps([[[uri, page, edit, len(content)] for uri, page, edit, content in made] for made in items])
+    body = b"".join([head.encode("utf-8"), b"\n", *(content for made in items for *_, content in made)])
+    return FORMAT + _digest(body) + body
+
+
+def _decode(data: bytes) -> list[list[tuple[str, bool, str | None, bytes]]] | None:
+    start = len(FORMAT) + _DIGEST
+    if not data.startswith(FORMAT) or _digest(memoryview(data)[start:]) != data[len(FORMAT) : start]:
+        return None
+    end = data.find(b"\n", start)
+    try:
+        listed = json.loads(data[start:end])
+        offset = end + 1
+        found: list[list[tuple[str, bool, str | None, bytes]]] = []
+        for made in listed:
+            items = []
+            for uri, page, edit, size in made:
+                items.append((str(uri), bool(page), None if edit is None else str(edit), data[offset : offset + size]))
+                offset += int(size)
+            found.append(items)
+    except (ValueError, TypeError):
+        return None
+    return found if offset == len(data) else None
