@@ -91,6 +91,29 @@ def t(key: str, lang: str = SOURCE, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def plural_key(key: str, n: int, lang: str = SOURCE) -> str:
+    """``key``'s variant for the count ``n`` in ``lang``: ``key.one`` or ``key.other`` (the
+    CLDR plural category, by Babel: French says « 0 service, 1 service, 2 services », Dutch
+    and English « 0 diensten, 1 dienst »); ``key.other`` when the category has no entry
+    (French « many », for millions), and ``key`` itself when it has no variants."""
+    from babel.core import Locale
+
+    form = Locale.parse(lang if lang in LANGUAGES else SOURCE).plural_form(n)
+    for variant in (f"{key}.{form}", f"{key}.other"):
+        if lookup(variant, lang) is not None:
+            return variant
+    return key
+
+
+def tn(key: str, n: int, lang: str = SOURCE, **values: object) -> str:
+    """``t`` for a sentence about a count: ``n``'s plural variant (``plural_key``), with
+    ``{n}`` written as ``lang`` writes numbers (« 27 610 », « 27.610 », « 27,610 »)."""
+    from babel.numbers import format_decimal
+
+    shown = format_decimal(n, locale=lang if lang in LANGUAGES else SOURCE)
+    return t(plural_key(key, n, lang), lang, n=shown, **values)
+
+
 def has(key: str) -> bool:
     """Whether the French catalogue knows ``key``."""
     return key in catalogue(SOURCE)

@@ -65,7 +65,7 @@ from ..registry.models import Service
 from ..registry.territories import Gazetteer
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .gaps_headline import Words, headline
-from .i18n import date_text
+from .i18n import date_text, tn
 from .maps import coverage_map_html
 from .record_languages import record_link
 from .territory_pages import territory_anchor
@@ -92,6 +92,9 @@ PAGE_DIR = "gaps/"
 DATA_DIR = "gaps/data/"
 SCRIPT_URI = "assets/maillage/sortable.js"
 COMMUNES_FILE = "communes.csv"  # under DATA_DIR: the communes of every analysis
+# « 1 service vérifié… », « 3 services vérifiés… »: the key and its variants (plural_key).
+STALE_LINE = "report.stale"
+STALE_LINE_FORMS = (N_("report.stale.one"), N_("report.stale.other"))
 LEVEL = "dep"  # the rows of the HTML tables: départements, provinces (and Brussels)
 
 
@@ -435,7 +438,7 @@ def overview_page(ctx: SiteContext, analyses: list[Analysis], empty: list[Select
     # Counted against the day the service pages' banners use, so that the two agree.
     stale = stale_services(registry, ctx.config.stale_months)
     title = t("report.title", lang)
-    stale_line = t("report.stale", lang, stale=len(stale), months=ctx.config.stale_months)
+    stale_line = tn(STALE_LINE, len(stale), lang, months=ctx.config.stale_months)
     out = [
         front_matter({"title": title}),
         f"# {title}",

@@ -23,6 +23,12 @@ def t(key: str, lang: str, **values: object) -> str:
     return words.t(key, lang, **values)
 
 
+def tn(key: str, n: int, lang: str, **values: object) -> str:
+    """A sentence about the count ``n``: its plural variant, ``n`` written as ``lang`` does
+    (``generator.locale.tn``)."""
+    return words.tn(key, n, lang, **values)
+
+
 def nav_title(title: str, lang: str) -> str:
     """A navigation title of ``mkdocs.yml`` (French) in ``lang``; the catalogues hold them as
     ``nav.<French title>`` (``generator.locale.catalogues`` extracts them from ``mkdocs.yml``)."""

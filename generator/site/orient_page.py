@@ -62,7 +62,8 @@ BROWSER_WORDS = (
     N_("js.orient.lives"),
     N_("js.orient.load_failed"),
     N_("js.orient.mail"),
-    N_("js.orient.matches"),
+    N_("js.orient.matches.one"),  # « 1 service correspond » (orient.js: wn)
+    N_("js.orient.matches.other"),
     N_("js.orient.near"),
     N_("js.orient.needs"),
     N_("js.orient.no_contact"),

@@ -20,7 +20,7 @@ from ..registry.models import AgeRange, Contact, Organisation, Service, Vocabula
 from .context import Asset, GeneratedPage, SiteContext
 from .hours import SCRIPT_URI as HOURS_SCRIPT_URI
 from .hours import alerts_block, country, hours_assets, hours_html, site_details
-from .i18n import date_text, number, t
+from .i18n import date_text, number, t, tn
 from .maps import service_map_html
 from .markup import (
     bullet_list,
@@ -717,7 +717,7 @@ def _service_rows(ctx: SiteContext, url: str, services: list[Service]) -> str:
         f'<thead><tr><th scope="col">{esc(t("name", lang))}</th><th scope="col">{esc(t("organisation", lang))}</th>'
         f'<th scope="col">{esc(t("for_whom.short", lang))}</th></tr></thead>'
     )
-    count = f"<p>{esc(t('count.services', lang, n=len(services)))}</p>"
+    count = f"<p>{esc(tn(COUNT_SERVICES, len(services), lang))}</p>"
     table = f'<table class="maillage-table">{head}<tbody>{"".join(rows)}</tbody></table>'
     return f'<div class="maillage-section">{count}{table}</div>{selection_scripts(ctx, url)}'
 
@@ -805,7 +805,7 @@ def organisations_index(ctx: SiteContext, organisations: list[Organisation]) -> 
     url = page_url(ctx, "organisations/")
     items = [
         record_link(ctx, url, organisation_url(o.id), o.id, plain(ctx, o.name))
-        + f" <small>({esc(t('count.services', lang, n=len(o.services)))})</small>"
+        + f" <small>({esc(tn(COUNT_SERVICES, len(o.services), lang))})</small>"
         for o in organisations
     ]
     meta = {"title": esc(t("index.organisations", lang)), "maillage_lang": lang, "maillage_kind": "index"}
@@ -830,7 +830,7 @@ def _vocabulary_pages(ctx: SiteContext, vocabulary: str) -> Iterator[GeneratedPa
         )
         items.append(
             link(index_url, url, term.label.get(lang))
-            + f" <small>({esc(t('count.services', lang, n=len(services)))})</small>"
+            + f" <small>({esc(tn(COUNT_SERVICES, len(services), lang))})</small>"
         )
     meta = {"title": esc(t(f"index.{vocabulary}", lang)), "maillage_lang": lang, "maillage_kind": "index"}
     yield GeneratedPage(
@@ -876,6 +876,10 @@ def entry_points(lang: str, prefix: str, existing: set[str]) -> str:
         items.append(link(from_url, contribute, t("home.contribute", lang)))
     return bullet_list(items, "maillage-entries")
 
+
+# « 1 service », « 2 services »: the key of the count and its variants (``plural_key``).
+COUNT_SERVICES = "count.services"
+COUNT_SERVICES_FORMS = (N_("count.services.one"), N_("count.services.other"))
 
 # The search's example queries on the home page, as catalogue keys (each language its own).
 HOME_EXAMPLES = (N_("home.example.1"), N_("home.example.2"), N_("home.example.3"))

@@ -248,7 +248,9 @@ def test_english_page_words_and_reasons(orient_tab: tuple[Any, list[str]]) -> No
     tab.keyboard.type("Ixelles")
     tab.keyboard.press("Enter")
     tab.wait_for_selector("#maillage-orient-summary")
-    assert tab.locator("#maillage-orient-summary").inner_text().endswith("service(s) fit")
+    # « 1 service fits », « 2 services fit »: the count's plural in English, not « service(s) ».
+    summary = tab.locator("#maillage-orient-summary").inner_text()
+    assert re.fullmatch(r"1 service fits|[2-9] services fit|\d{2,} services fit", summary), summary
     first = tab.locator(".maillage-orient-match").first
     assert first.get_attribute("data-service") == "bru-stars-case-management"
     assert "lives in Ixelles, inside the area covered" in first.inner_text()  # the matcher speaks English too
@@ -322,6 +324,10 @@ def test_results_grouped_with_contacts_and_why_first(orient_tab: tuple[Any, list
     near = tab.locator(".maillage-orient-near li[data-service='brusano-case-management']")
     assert near.locator("a[href='tel:028802980']").count() == 1
     assert tab.locator(".maillage-orient-results").get_attribute("lang") == "fr"
+    # The headline counts every match, sure or to check, in French's plural.
+    matches = tab.locator(".maillage-orient-match[data-group=fit], .maillage-orient-match[data-group=to_check]").count()
+    summary = tab.locator("#maillage-orient-summary").inner_text()
+    assert summary == (f"{matches} services correspondent" if matches > 1 else "1 service correspond"), summary
 
 
 def test_send_to_the_person(orient_browser: Any, orient_server: str) -> None:

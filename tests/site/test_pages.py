@@ -361,6 +361,21 @@ def test_counts_read_as_each_language_writes_them() -> None:
     assert number(45, "fr") == "45"
 
 
+def test_counts_take_their_language_s_plural() -> None:
+    """« 0 service, 1 service, 2 services » in French (CLDR: 0 and 1 are singular), « 0
+    diensten, 1 dienst » in Dutch, « 0 services, 1 service » in English; never « service(s) »."""
+    from generator.site.i18n import tn
+
+    said = {lang: [tn("count.services", n, lang) for n in (0, 1, 2, 27610)] for lang in ("fr", "nl", "en")}
+    assert said == {
+        "fr": ["0 service", "1 service", "2 services", "27\u202f610 services"],
+        "nl": ["0 diensten", "1 dienst", "2 diensten", "27.610 diensten"],
+        "en": ["0 services", "1 service", "2 services", "27,610 services"],
+    }
+    assert tn("count.services", 2_000_000, "fr") == "2\u202f000\u202f000 services"  # CLDR's « many »: the other form
+    assert tn("report.stale", 1, "fr", months=12) == "1 service vérifié il y a plus de 12 mois."
+
+
 def test_territory_index_orders_same_named_communes_by_code() -> None:
     """Saint-Denis (93) and Saint-Denis (974) share a name: the code decides their order, so
     the page is the same whatever Python's hash seed (it was not: the codes come from a set)."""

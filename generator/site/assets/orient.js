@@ -705,6 +705,15 @@
     return text;
   }
 
+  /* A sentence about a count: the words' variant for n in the page's language (CLDR's
+     plural categories, by Intl.PluralRules; "other" when the category has no entry), n
+     written as the language writes numbers. */
+  function wn(key, n, values) {
+    var form = key + "." + new Intl.PluralRules(L.lang).select(n);
+    var all = Object.assign({}, values || {}, { n: new Intl.NumberFormat(L.lang).format(n) });
+    return w(has(L.words, form) ? form : key + ".other", all);
+  }
+
   /* A node holding the registry's own text (French) inside results in another language. */
   function registryText(node) {
     if (L.lang !== "fr") node.setAttribute("lang", "fr");
@@ -987,7 +996,7 @@
   function renderResults(box, data, result, rootNode) {
     box.textContent = "";
     var out = [];
-    var heading = result.matches.length ? w("matches", { n: result.matches.length }) : w("none");
+    var heading = result.matches.length ? wn("matches", result.matches.length) : w("none");
     out.push(el("h2", { id: "maillage-orient-summary", tabindex: "-1" }, [heading]));
     out.push(el("p", {}, [w("line", { label: w("profile"), value: profileText(result) })]));
     var fit = result.matches.filter(function (m) { return !toCheck(m); });
