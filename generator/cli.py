@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 import click
 
 from . import locale as words
-from .locale import N_, lookup, t
+from .locale import N_, lookup, t, tn
 from .registry.loader import Audience, Registry, check_registry, expired_alerts, load_registry, stale_services
 from .registry.problems import Problem, RegistryError, format_problems, msg
 from .registry.territories import Gazetteer, PlaceError
@@ -115,6 +115,9 @@ _CLICK_WORDS = {
     "directory": N_("cli.click.directory"),
     "path": N_("cli.click.path"),
 }
+# ``list``'s last line, « 39 services » (generator.locale.plural_key picks the variant).
+LIST_COUNT = "cli.list.count"
+LIST_COUNT_FORMS = (N_("cli.list.count.one"), N_("cli.list.count.other"))
 # Click's plural messages: (singular, plural) msgid -> our keys for one and for several.
 _CLICK_PLURALS = {
     "Did you mean {possibility}?": (N_("cli.click.did_you_mean"), N_("cli.click.did_you_mean_many")),
@@ -416,7 +419,7 @@ def list_(ctx: Context, need: tuple[str, ...], function: tuple[str, ...], where:
         organisation = registry.organisation_of(service.id).name.get(ctx.lang)
         area = area_names(registry, service.public.area, ctx.lang)
         click.echo(t("cli.list.row", lang(), name=service.name.get(ctx.lang), organisation=organisation, area=area))
-    click.echo(t("cli.list.count", lang(), n=len(rows)))
+    click.echo(tn(LIST_COUNT, len(rows), lang()))
 
 
 def check_terms(registry: Registry, vocabulary: str, values: tuple[str, ...], option: str) -> None:
