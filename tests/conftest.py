@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,3 +53,23 @@ def compare_golden(path: Path, actual: str, update: bool) -> None:
         if not update:
             pytest.fail(f"golden file {path.name} was missing and has been written; check it")
     assert actual == path.read_text(encoding="utf-8")
+
+
+def built_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder ``name`` that ``make(folder)`` makes, once for the whole test run.
+
+    Shared by pytest-xdist's workers: each has a base temporary folder of its own under the
+    run's, and the first to arrive makes the folder under a file lock while the other waits
+    (a session fixture alone is made once per worker). A ``make`` that fails is not taken
+    for done: the next test that asks tries again, and fails with its own message.
+    """
+    base = factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder, done = shared / name, shared / f"{name}.done"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            make(folder)
+            done.touch()
+    return folder

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import html
 import os
@@ -26,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import MINI, ROOT
+from tests.conftest import MINI, ROOT, built_once
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -43,7 +42,7 @@ HOURS = ROOT / "tests" / "fixtures" / "hours"
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real registry's public site, built once for the whole test run.
 
     ``MAILLAGE_TEST_SITE=DIR`` reuses a site already built with ``maillage build --out DIR``
@@ -52,21 +51,18 @@ def built_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path
     prebuilt = os.environ.get("MAILLAGE_TEST_SITE")
     if prebuilt and (Path(prebuilt) / "index.html").is_file():
         return Path(prebuilt)
-    base = tmp_path_factory.getbasetemp()
-    shared = base if worker_id == "master" else base.parent
-    out = shared / "maillage-site"
-    with (shared / "maillage-site.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (out / "index.html").exists():
-            result = subprocess.run(
-                [sys.executable, "-m", "generator", "build", "--out", str(out)],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            assert result.returncode == 0, f"maillage build failed:\n{result.stdout}\n{result.stderr}"
-    return out
+
+    def make(out: Path) -> None:
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "build", "--out", str(out)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, f"maillage build failed:\n{result.stdout}\n{result.stderr}"
+
+    return built_once(tmp_path_factory, "maillage-site", make)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -89,19 +85,21 @@ def site_server(built_site: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def hours_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small fixture project with tests/fixtures/hours (opening hours, alerts), built by
-    ``maillage build``'s own function: once per session, for tests/browser/test_hours.py and
-    test_orient_why_first.py (one xdist group: tests/conftest.py)."""
-    from generator.site.commands import build_site
-    from tests.site.test_build import MKDOCS_YML
+    ``maillage build``'s own function: once for the whole run (both xdist workers), for
+    tests/browser/test_hours.py and test_orient_why_first.py."""
 
-    project = tmp_path_factory.mktemp("hours") / "project"
-    shutil.copytree(MINI, project)
-    shutil.copytree(HOURS / "data", project / "data", dirs_exist_ok=True)
-    (project / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
-    shutil.copytree(ROOT / "directory", project / "directory")
-    site = project.parent / "site"
-    build_site(project / "mkdocs.yml", site)
-    return site
+    def make(folder: Path) -> None:
+        from generator.site.commands import build_site
+        from tests.site.test_build import MKDOCS_YML
+
+        project = folder / "project"
+        shutil.copytree(MINI, project)  # makes the folder
+        shutil.copytree(HOURS / "data", project / "data", dirs_exist_ok=True)
+        (project / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
+        shutil.copytree(ROOT / "directory", project / "directory")
+        build_site(project / "mkdocs.yml", folder / "site")
+
+    return built_once(tmp_path_factory, "hours-site", make) / "site"
 
 
 @pytest.fixture(scope="session")

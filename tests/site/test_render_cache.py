@@ -4,7 +4,8 @@ End to end on the small hand-made project with ``maillage build --jobs 2`` (the 
 the page-rendering processes'): a full build fills the cache, a phone number changes, the
 build with the warm cache renders only the pages the edit reaches, and its site is, file
 for file, the site of a fresh build without cache. A damaged entry is a miss; a change of
-the configuration renders every page again.
+the configuration renders every page again. These builds follow one another on one project
+and one cache (a module fixture: five builds for the whole story), each test checks its part.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
 from generator.site import render_cache
 from generator.site.render_cache import FORMAT, CachedPage, RenderCache
-from tests.conftest import ROOT
+from tests.conftest import MINI, ROOT
 from tests.site.test_build import MKDOCS_YML
 
 # Written by openpyxl with the time of the build (test_build.py's reproducibility test says
@@ -27,12 +30,11 @@ from tests.site.test_build import MKDOCS_YML
 UNSTABLE = ("downloads/modele-import.xlsx",)
 
 
-@pytest.fixture
-def project(mini: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")  # 2025-01-15: the same date for every build
-    (mini / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
-    shutil.copytree(ROOT / "directory", mini / "directory")
-    return mini
+def _project(folder: Path) -> Path:
+    shutil.copytree(MINI, folder)
+    (folder / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
+    shutil.copytree(ROOT / "directory", folder / "directory")
+    return folder
 
 
 def build(project: Path, out: Path, *options: str) -> tuple[int, int]:
@@ -64,48 +66,79 @@ def entries(cache: Path) -> list[Path]:
     return sorted(p for p in cache.glob("??/*") if p.is_file())
 
 
-def test_a_warm_build_renders_the_edited_pages_only_and_equals_a_fresh_build(project: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    rendered, cached = build(project, tmp_path / "a", "--cache", str(cache))
+class Story(NamedTuple):
+    """One cache through the builds of a maintainer's day (each build's pages rendered and
+    taken from the cache, and the cache's entries after it). Keys hold the project's
+    folder: the builds share one project, in this order, and each test reads its part."""
+
+    folder: Path
+    cold: tuple[int, int]
+    cold_entries: int
+    edited: tuple[int, int]
+    edited_entries: int
+    damaged: tuple[int, int]
+    reconfigured: tuple[int, int]
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1736899200")  # 2025-01-15: the same date for every build
+        for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):  # the counts are read in French
+            patch.delenv(name, raising=False)
+        patch.setenv("LANG", "C.UTF-8")
+        folder = tmp_path_factory.mktemp("render-cache")
+        project, cache = _project(folder / "mini"), folder / "cache"
+        # a: a full build fills the cache.
+        cold = build(project, folder / "a", "--cache", str(cache))
+        cold_entries = len(entries(cache))
+        # b: a phone number changes, the warm build; c: the same project without cache.
+        registry = project / "data" / "registry" / "alpha.yaml"
+        text = registry.read_text(encoding="utf-8")
+        assert '"+32 2 000 00 01"' in text
+        registry.write_text(text.replace('"+32 2 000 00 01"', '"+32 2 999 99 99"'), encoding="utf-8")
+        edited = build(project, folder / "b", "--cache", str(cache))
+        edited_entries = len(entries(cache))
+        build(project, folder / "c", "--no-cache")
+        # d: three entries damaged, each its own way.
+        damaged = entries(cache)[:3]
+        damaged[0].write_bytes(damaged[0].read_bytes()[:-40])  # cut short
+        damaged[1].write_bytes(b"not an entry")  # another format
+        body = bytearray(damaged[2].read_bytes())
+        body[len(FORMAT) + 20] ^= 0xFF  # one byte changed
+        damaged[2].write_bytes(bytes(body))
+        after_damage = build(project, folder / "d", "--cache", str(cache))
+        # e: a new setting.
+        config = project / "mkdocs.yml"
+        config.write_text(config.read_text(encoding="utf-8").replace("site_name: Mini", "site_name: Maxi"), "utf-8")
+        reconfigured = build(project, folder / "e", "--cache", str(cache))
+        yield Story(folder, cold, cold_entries, edited, edited_entries, after_damage, reconfigured)
+
+
+def test_a_warm_build_renders_the_edited_pages_only_and_equals_a_fresh_build(story: Story) -> None:
+    rendered, cached = story.cold
     assert cached == 0 and rendered > 100
-    assert len(entries(cache)) == rendered
+    assert story.cold_entries == rendered
 
-    registry = project / "data" / "registry" / "alpha.yaml"
-    text = registry.read_text(encoding="utf-8")
-    assert '"+32 2 000 00 01"' in text
-    registry.write_text(text.replace('"+32 2 000 00 01"', '"+32 2 999 99 99"'), encoding="utf-8")
-    warm_rendered, warm_cached = build(project, tmp_path / "b", "--cache", str(cache))
-    build(project, tmp_path / "c", "--no-cache")
-
+    warm_rendered, warm_cached = story.edited
     assert warm_rendered + warm_cached == rendered
     # The pages that show the phone number (the service's and its organisation's, in each
     # language), not the hundred others.
     assert 1 <= warm_rendered <= 12, warm_rendered
-    warm, fresh = tree(tmp_path / "b"), tree(tmp_path / "c")
+    warm, fresh = tree(story.folder / "b"), tree(story.folder / "c")
     assert warm.keys() == fresh.keys()
     assert [name for name in warm if warm[name] != fresh[name]] == []
-    assert "+32 2 999 99 99" in (tmp_path / "b" / "services" / "alpha-adults" / "index.html").read_text("utf-8")
+    assert "+32 2 999 99 99" in (story.folder / "b" / "services" / "alpha-adults" / "index.html").read_text("utf-8")
     # The entries the edit replaced are pruned: one per page of the site.
-    assert len(entries(cache)) == rendered
+    assert story.edited_entries == rendered
 
 
-def test_a_damaged_entry_is_a_miss_and_a_new_setting_renders_everything(project: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    rendered, _ = build(project, tmp_path / "a", "--cache", str(cache))
-    damaged = entries(cache)[:3]
-    damaged[0].write_bytes(damaged[0].read_bytes()[:-40])  # cut short
-    damaged[1].write_bytes(b"not an entry")  # another format
-    body = bytearray(damaged[2].read_bytes())
-    body[len(FORMAT) + 20] ^= 0xFF  # one byte changed
-    damaged[2].write_bytes(bytes(body))
-    again, cached = build(project, tmp_path / "b", "--cache", str(cache))
-    assert (again, cached) == (3, rendered - 3)
-    assert tree(tmp_path / "b") == tree(tmp_path / "a")
-
-    config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("site_name: Mini", "site_name: Maxi"), "utf-8")
-    assert build(project, tmp_path / "c", "--cache", str(cache)) == (rendered, 0)
-    assert "Maxi" in (tmp_path / "c" / "index.html").read_text("utf-8")
+def test_a_damaged_entry_is_a_miss_and_a_new_setting_renders_everything(story: Story) -> None:
+    rendered, _ = story.cold
+    assert story.damaged == (3, rendered - 3)
+    assert tree(story.folder / "d") == tree(story.folder / "b")
+    assert story.reconfigured == (rendered, 0)
+    assert "Maxi" in (story.folder / "e" / "index.html").read_text("utf-8")
 
 
 def test_entries_are_checked_on_reading(tmp_path: Path) -> None:
