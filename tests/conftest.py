@@ -6,6 +6,7 @@ import fcntl
 import os
 import shutil
 from collections.abc import Callable
+from itertools import zip_longest
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,25 @@ SHARED = ROOT.parent / "shared"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", help="Rewrite golden files from the output.")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files of tests that read the real site (``built_site``, made once for the run) take
+    turns with the other files, each file's tests in their order.
+
+    ``pytest -n 2`` gives whole files to the workers in this order (pyproject.toml: ``--dist
+    loadfile --no-loadscope-reorder``): while one worker builds the real site, the other
+    runs a file that does not wait for it, and the browser files, then the security and
+    site files, the longest, start first.
+    """
+    files: dict[Path, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.path, []).append(item)
+    site, other = [], []
+    for tests in files.values():
+        (site if any("built_site" in getattr(t, "fixturenames", ()) for t in tests) else other).append(tests)
+    turns = [tests for pair in zip_longest(site, other) for tests in pair if tests is not None]
+    items[:] = [item for tests in turns for item in tests]
 
 
 @pytest.fixture(autouse=True)

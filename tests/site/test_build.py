@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +16,7 @@ from generator.cli import main
 from generator.site.build import atomic_build
 from generator.site.commands import BuildError, build_site
 from generator.site.orient_page import orient_page
-from tests.conftest import ROOT
+from tests.conftest import MINI, ROOT
 
 MKDOCS_YML = """\
 site_name: Mini
@@ -51,12 +52,45 @@ def project(mini: Path) -> Path:
     return mini
 
 
-def test_plugin_builds_every_page_strictly(project: Path, tmp_path: Path) -> None:
+class StrictBuilds(NamedTuple):
+    """The unchanged small project built strictly three times, dated alike, by
+    ``build_site``: ``usual`` with the default processes, ``parallel`` by two processes with
+    every generated asset waiting on disk, ``single`` by mkdocs' own single process; and
+    its docs folder's names before and after."""
+
+    usual: Path
+    parallel: Path
+    single: Path
+    docs_before: list[str]
+    docs_after: list[str]
+
+
+@pytest.fixture(scope="module")
+def strict_builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StrictBuilds]:
+    """Built once for the tests that read the site of an unchanged project (each build of
+    the small project takes seconds; these tests compare them, none changes them)."""
+    base = tmp_path_factory.mktemp("strict")
+    project = base / "mini"
+    shutil.copytree(MINI, project)
+    (project / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
+    shutil.copytree(ROOT / "directory", project / "directory")
+    config = project / "mkdocs.yml"
     before = sorted(p.name for p in (project / "directory").iterdir())
-    site = tmp_path / "site"
-    build_site(project / "mkdocs.yml", site, strict=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1736899200")  # 2025-01-15
+        build_site(config, base / "usual", strict=True)
+        build_site(config, base / "single", strict=True, jobs=1)
+        # Every generated asset waits on disk in the parallel build (large ones only, normally).
+        patch.setattr("generator.site.files.SPOOL_BYTES", 1)
+        build_site(config, base / "parallel", strict=True, jobs=2)
+    after = sorted(p.name for p in (project / "directory").iterdir())
+    yield StrictBuilds(base / "usual", base / "parallel", base / "single", before, after)
+
+
+def test_plugin_builds_every_page_strictly(strict_builds: StrictBuilds) -> None:
+    site = strict_builds.usual
     # Nothing generated is written into the docs folder.
-    assert sorted(p.name for p in (project / "directory").iterdir()) == before
+    assert strict_builds.docs_after == strict_builds.docs_before
     for path in (
         "index.html",
         "services/alpha-adults/index.html",
@@ -148,48 +182,33 @@ def test_atomic_build_swaps_only_on_success(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
-def test_builds_are_reproducible(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")  # 2025-01-15
-    first, second = tmp_path / "one", tmp_path / "two"
-    build_site(project / "mkdocs.yml", first)
-    build_site(project / "mkdocs.yml", second)
-
+def _files(site: Path) -> list[str]:
     # Pagefind names its index fragments differently from one run to the next: the pages,
     # downloads and assets are what must not change.
-    def files(site: Path) -> list[str]:
-        return sorted(
-            p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and "pagefind" not in p.parts
-        )
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and "pagefind" not in p.parts)
 
-    names = files(first)
-    assert names == files(second)
+
+def test_builds_are_reproducible(strict_builds: StrictBuilds) -> None:
+    """Two builds of one project write the same files (the one with the default processes,
+    the CPUs; the other with two, spooling every asset to disk: a way to hold them, not a
+    change of them)."""
+    first, second = strict_builds.usual, strict_builds.parallel
+    names = _files(first)
+    assert names == _files(second)
     different = [n for n in names if (first / n).read_bytes() != (second / n).read_bytes()]
     # The import template is written by openpyxl, which stamps the time into the workbook
     # (generator/exchange/spreadsheet.py, not the site's pages): reported, not hidden elsewhere.
     assert [n for n in different if n != "downloads/modele-import.xlsx"] == []
 
 
-def test_parallel_build_writes_what_mkdocs_writes(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_parallel_build_writes_what_mkdocs_writes(strict_builds: StrictBuilds) -> None:
     """Pages rendered by two processes are byte for byte mkdocs' own single-process build."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")
-    # Every generated asset waits on disk in the parallel build (large ones only, normally).
-    monkeypatch.setattr("generator.site.files.SPOOL_BYTES", 1)
-    single, parallel = tmp_path / "single", tmp_path / "parallel"
-    build_site(project / "mkdocs.yml", single, strict=True, jobs=1)
-    build_site(project / "mkdocs.yml", parallel, strict=True, jobs=2)
-
-    def files(site: Path) -> list[str]:
-        return sorted(
-            p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() and "pagefind" not in p.parts
-        )
-
-    names = files(single)
-    assert len(names) > 100 and names == files(parallel)
+    single, parallel = strict_builds.single, strict_builds.parallel
+    names = _files(single)
+    assert len(names) > 100 and names == _files(parallel)
     different = [n for n in names if (single / n).read_bytes() != (parallel / n).read_bytes()]
     assert [n for n in different if n != "downloads/modele-import.xlsx"] == []
-    assert not list(tmp_path.glob(".maillage-spool-*"))  # the spool is removed
+    assert not list(parallel.parent.glob(".maillage-spool-*"))  # the spool is removed
     # The translated menu's titles come from pages another process rendered (a page whose
     # Markdown was freed too early showed "None" in the menu).
     menus = [p for p in parallel.rglob("*.html") if "\n    None\n" in p.read_text(encoding="utf-8")]
