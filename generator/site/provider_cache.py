@@ -34,11 +34,12 @@ import importlib.metadata
 import json
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..registry.dates import reference_date
 from .context import Provider, SiteContext
@@ -47,7 +48,7 @@ from .generation import Made
 from .incremental import CONTACT_BLIND, PARTS, provider_name, registry_prints
 from .search_cache import write_atomically
 
-FORMAT = b"maillage-provider-cache 1\n"  # first bytes of every entry; another format is a miss
+FORMAT = b"maillage-provider-cache 2\n"  # first bytes of every entry; another format is a miss
 _DIGEST = 16
 _NOT_CONFIG = frozenset({"site_dir"})
 # The marker of the build's own scripts (site/csp.py) is a secret each build draws: kept as
@@ -158,51 +159,80 @@ class ProviderCache:
 
     def get(self, p: int, spool: Path, spool_bytes: int) -> list[list[Made]] | None:
         """Provider ``p``'s output from the cache, its pages and large assets written into
-        ``spool`` as a generating process would have; None when there is none."""
+        ``spool`` as a generating process would have; None when there is none (absent,
+        damaged, another format). Read one item at a time: an entry may weigh hundreds of MB."""
         path = self.path(p)
         self.kept.add(path.name)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        found = _decode(data)
-        if found is None:
-            return None
+        own = _OWN_TOKEN.encode("ascii")
         pages = spool / f"cached-pages-{os.getpid()}-{p}.md"
         per_context: list[list[Made]] = []
-        offset = 0
-        with open(pages, "wb") as out:
-            own = _OWN_TOKEN.encode("ascii")
-            for items in found:
-                made: list[Made] = []
-                for uri, page, edit_path, stored in items:
-                    content = stored.replace(_OWN_PLACEHOLDER, own)
-                    if page:
-                        out.write(content)
-                        made.append(Made(uri, True, edit_path, spooled=(str(pages), offset, len(content))))
-                        offset += len(content)
-                    elif len(content) >= spool_bytes:
-                        asset = spool / "assets" / uri
-                        asset.parent.mkdir(parents=True, exist_ok=True)
-                        asset.write_bytes(content)
-                        made.append(Made(uri, False, path=str(asset)))
-                    else:
-                        made.append(Made(uri, False, content=content))
-                per_context.append(made)
+        try:
+            with open(path, "rb") as entry, open(pages, "wb") as out:
+                listed = _verified_head(entry)
+                if listed is None:
+                    return None
+                entry.seek(len(FORMAT) + _DIGEST)
+                offset = 0
+                for items in listed:
+                    made: list[Made] = []
+                    for uri, page, edit_path, size in items:
+                        content = entry.read(size).replace(_OWN_PLACEHOLDER, own)
+                        if page:
+                            out.write(content)
+                            made.append(Made(uri, True, edit_path, spooled=(str(pages), offset, len(content))))
+                            offset += len(content)
+                        elif len(content) >= spool_bytes:
+                            asset = spool / "assets" / uri
+                            asset.parent.mkdir(parents=True, exist_ok=True)
+                            asset.write_bytes(content)
+                            made.append(Made(uri, False, path=str(asset)))
+                        else:
+                            made.append(Made(uri, False, content=content))
+                    per_context.append(made)
+        except OSError:
+            return None
         with contextlib.suppress(OSError):
             os.utime(path)
         self.reused += 1
         return per_context
 
     def put(self, p: int, per_context: list[list[Made]]) -> None:
-        """Keep provider ``p``'s output (as its process left it) under its key."""
+        """Keep provider ``p``'s output (as its process left it) under its key: whole or not
+        at all (temporary file, then rename), one item in memory at a time. A cache that
+        cannot be written costs the next build time, not this one its output."""
         self.made += 1
-        items: list[list[tuple[str, bool, str | None, bytes]]] = []
-        for made in per_context:
-            own = _OWN_TOKEN.encode("ascii")
-            items.append([(m.uri, m.page, m.edit_path, _content(m).replace(own, _OWN_PLACEHOLDER)) for m in made])
-        write_atomically(self.path(p), _encode(items))
-        self.kept.add(self.path(p).name)
+        path = self.path(p)
+        own = _OWN_TOKEN.encode("ascii")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            try:
+                with os.fdopen(handle, "wb") as out, _Contents() as contents:
+                    out.write(FORMAT + bytes(_DIGEST))
+                    hasher = hashlib.blake2b(digest_size=_DIGEST)
+                    listed = []
+                    for made in per_context:
+                        row = []
+                        for item in made:
+                            content = contents.of(item).replace(own, _OWN_PLACEHOLDER)
+                            out.write(content)
+                            hasher.update(content)
+                            row.append([item.uri, item.page, item.edit_path, len(content)])
+                        listed.append(row)
+                    head = json.dumps(listed).encode("utf-8")
+                    tail = head + len(head).to_bytes(8, "big")
+                    out.write(tail)
+                    hasher.update(tail)
+                    out.seek(len(FORMAT))
+                    out.write(hasher.digest())
+                os.replace(temporary, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+        except OSError:
+            return
+        self.kept.add(path.name)
 
     def prune(self) -> int:
         """Remove the entries this build neither used nor wrote (but newer ones: another build's),
@@ -225,38 +255,62 @@ class ProviderCache:
         return removed
 
 
-def _content(made: Made) -> bytes:
-    if made.spooled is not None:
-        file, offset, size = made.spooled
-        with open(file, "rb") as handle:
+class _Contents:
+    """The bytes of what generating processes made: their spool files opened once each."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, BinaryIO] = {}
+
+    def __enter__(self) -> _Contents:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for handle in self._open.values():
+            handle.close()
+
+    def of(self, made: Made) -> bytes:
+        if made.spooled is not None:
+            file, offset, size = made.spooled
+            handle = self._open.get(file)
+            if handle is None:
+                handle = self._open[file] = open(file, "rb")  # noqa: SIM115 (closed on exit)
             handle.seek(offset)
             return handle.read(size)
-    if made.path is not None:
-        return Path(made.path).read_bytes()
-    return made.content or b""
+        if made.path is not None:
+            return Path(made.path).read_bytes()
+        return made.content or b""
 
 
-def _encode(items: list[list[tuple[str, bool, str | None, bytes]]]) -> bytes:
-    head = json.dumps([[[uri, page, edit, len(content)] for uri, page, edit, content in made] for made in items])
-    body = b"".join([head.encode("utf-8"), b"\n", *(content for made in items for *_, content in made)])
-    return FORMAT + _digest(body) + body
+def _verified_head(entry: BinaryIO) -> list[list[tuple[str, bool, str | None, int]]] | None:
+    """The list of an entry's items (uri, page, edit path, size), once its digest is checked;
+    None when the entry is damaged or of another format.
 
-
-def _decode(data: bytes) -> list[list[tuple[str, bool, str | None, bytes]]] | None:
-    start = len(FORMAT) + _DIGEST
-    if not data.startswith(FORMAT) or _digest(memoryview(data)[start:]) != data[len(FORMAT) : start]:
+    An entry is ``FORMAT``, the digest of the rest, the items' bytes one after the other,
+    their list (JSON) and the list's length (8 bytes).
+    """
+    if entry.read(len(FORMAT)) != FORMAT:
         return None
-    end = data.find(b"\n", start)
+    expected = entry.read(_DIGEST)
+    hasher = hashlib.blake2b(digest_size=_DIGEST)
+    while chunk := entry.read(1 << 20):
+        hasher.update(chunk)
+    if hasher.digest() != expected:
+        return None
+    start = len(FORMAT) + _DIGEST
+    end = entry.seek(0, os.SEEK_END)
+    if end < start + 8:
+        return None
+    entry.seek(end - 8)
+    length = int.from_bytes(entry.read(8), "big")
+    if length > end - start - 8:
+        return None
+    entry.seek(end - 8 - length)
     try:
-        listed = json.loads(data[start:end])
-        offset = end + 1
-        found: list[list[tuple[str, bool, str | None, bytes]]] = []
-        for made in listed:
-            items = []
-            for uri, page, edit, size in made:
-                items.append((str(uri), bool(page), None if edit is None else str(edit), data[offset : offset + size]))
-                offset += int(size)
-            found.append(items)
+        listed = [
+            [(str(uri), bool(page), None if edit is None else str(edit), int(size)) for uri, page, edit, size in row]
+            for row in json.loads(entry.read(length))
+        ]
     except (ValueError, TypeError):
         return None
-    return found if offset == len(data) else None
+    sizes = sum(size for row in listed for *_, size in row)
+    return listed if sizes == end - start - 8 - length and all(s >= 0 for row in listed for *_, s in row) else None

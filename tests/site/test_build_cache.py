@@ -283,9 +283,12 @@ def test_a_damaged_provider_entry_is_a_miss(tmp_path: Path) -> None:
         ("a.md", True, "data/registry/a.yaml", None),
         ("b.js", False, None, b"1"),
     ]
-    assert found[0][0].spooled is not None and provider_cache._content(found[0][0]) == b"# Une page\n"
+    assert found[0][0].spooled is not None
+    with provider_cache._Contents() as contents:
+        assert contents.of(found[0][0]) == b"# Une page\n"
     entry = cache.path(0)
     whole = entry.read_bytes()
-    for damaged in (whole[:-1], whole[:-3] + b"xyz", b"", whole.replace(b"cache 1", b"cache 0")):
+    other = b"maillage-provider-cache 0\n" + whole[len(provider_cache.FORMAT) :]
+    for damaged in (whole[:-1], whole[:-3] + b"xyz", b"", other, whole[:40] + b"\xff" + whole[41:]):
         entry.write_bytes(damaged)
         assert cache.get(0, spool, 1024) is None
