@@ -95,6 +95,10 @@ COMMUNES_FILE = "communes.csv"  # under DATA_DIR: the communes of every analysis
 # « 1 service vérifié… », « 3 services vérifiés… »: the key and its variants (plural_key).
 STALE_LINE = "report.stale"
 STALE_LINE_FORMS = (N_("report.stale.one"), N_("report.stale.other"))
+REPORT_COUNTS = "report.counts"
+REPORT_COUNTS_FORMS = (N_("report.counts.one"), N_("report.counts.other"))
+REPORT_CAPACITY = "report.capacity"
+REPORT_CAPACITY_FORMS = (N_("report.capacity.one"), N_("report.capacity.other"))
 LEVEL = "dep"  # the rows of the HTML tables: départements, provinces (and Brussels)
 
 
@@ -583,21 +587,21 @@ def analysis_page(ctx: SiteContext, analysis: Analysis, *, standalone: bool) -> 
     else:
         out += [f"{heading} {t('report.all', lang)}", ""]
     approximate = set(s.approximate_areas)
-    counts = t(
-        "report.counts",
+    counts = tn(
+        REPORT_COUNTS,
+        len(s.services),
         lang,
-        services=len(s.services),
         communes=_number(s.communes, lang),
         scope=esc(", ".join(coverage.scope)),
         population=_number(s.population, lang),
     )
     if s.communes_without_population:
         counts += f" ({t('report.no_population', lang, n=_number(s.communes_without_population, lang))})"
-    capacity = t(
-        "report.capacity",
+    capacity = tn(
+        REPORT_CAPACITY,
+        s.services_with_places,
         lang,
         places=_number(s.places, lang),
-        services=s.services_with_places,
         per=_number(s.places_per_100k, lang),
     )
     out.append(f"<p>{counts}. {capacity}</p>")

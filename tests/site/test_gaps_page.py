@@ -120,6 +120,15 @@ def test_unknown_population_is_said_in_words(real: Registry) -> None:
     assert "bevolking onbekend" in nl
 
 
+def test_the_report_s_counts_read_in_words_and_plurals(real: Registry) -> None:
+    """« 43 services ; 35 440 communes … (31 services) », not « service(s) »."""
+    for lang, service, prefix in (("fr", "services ;", ""), ("nl", "diensten;", "nl/"), ("en", "services;", "en/")):
+        page = pages(real, lang)[prefix + "gaps/index.md"]
+        [line] = [found for found in re.findall(r"<p>[^<]*</p>", page) if service in found and "100" in found]
+        assert re.match(r"<p>\d+ " + re.escape(service), line), line
+        assert "(s)" not in line and "(en)" not in line and re.search(r"\(\d+ (services|diensten)\)", line), line
+
+
 def test_tables_scroll_inside_a_focusable_region(real: Registry) -> None:
     page = pages(real, "fr")["gaps/index.md"]
     tables = page.count("<table") - page.count("'<table>'")  # not the map's tooltip script
