@@ -5,7 +5,10 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -300,9 +303,14 @@ def test_places_files_stay_small(real: SiteContext) -> None:
     assert sorted(names)[len(names) // 2] < 2_000
 
 
+def _terms(data: dict[str, Any]) -> dict[str, list[str]]:
+    """The reading data's terms by phrase: [facet, value(, label)]."""
+    return {phrase: [facet, value, *label] for facet, value, phrases, *label in data["terms"] for phrase in phrases}
+
+
 def test_reading_json_reads_needs_publics_and_synonyms_in_the_page_language(real: SiteContext) -> None:
     data = search.reading_json(real)
-    terms = {row[0]: row[1:] for row in data["terms"]}
+    terms = _terms(data)
     assert terms["sante mentale"] == ["need", "Santé mentale"]
     assert terms["psychiatrie"][:2] == ["need", "Santé mentale"]
     assert terms["geestelijke gezondheid"][:2] == ["need", "Santé mentale"]
@@ -319,7 +327,7 @@ def test_reading_json_reads_needs_publics_and_synonyms_in_the_page_language(real
     assert {"a", "pour", "de"} <= set(data["stopwords"])
     assert "rue" in data["not_places"]
     dutch = search.reading_json(SiteContext(registry=real.registry, config=real.config, lang="nl"))
-    assert {row[0]: row[1:] for row in dutch["terms"]}["sante mentale"][1] == "Geestelijke gezondheid"
+    assert _terms(dutch)["sante mentale"][1] == "Geestelijke gezondheid"
     assert dutch["names"]["be-region-04000"] == "Brussels Hoofdstedelijk Gewest"
 
 
@@ -333,3 +341,47 @@ def test_the_panel_searches_the_word_every_service_page_carries(mini_ctx: SiteCo
     for service in mini_ctx.registry.services.values():
         words = search.filter_attributes(mini_ctx, service).split('data-pagefind-weight="0.5">', 1)[1]
         assert words.startswith(search.EVERY_SERVICE_WORD + " · ")
+
+
+def _panel_functions(*names: str) -> str:
+    """Functions of assets/search.js, as written there (each starts and ends its own lines)."""
+    script = (ROOT / "generator" / "site" / "assets" / "search.js").read_text(encoding="utf-8")
+    found = [re.search(r'\n  var NARROWING_PREFIX = "[^"]*";\n', script).group(0)]  # type: ignore[union-attr]
+    for name in names:
+        match = re.search(r"\n  function " + name + r"\(.*?\n  }\n", script, re.S)
+        assert match, name
+        found.append(match.group(0))
+    return "".join(found)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_panel_narrows_by_words_every_covering_service_has(real: SiteContext) -> None:
+    # A place read in a query is searched by its region's word (regionWord in search.js):
+    # every service whose area contains the place or lies in it has that word; a need,
+    # function, housing situation or age band read, by the word search.py writes for it.
+    gazetteer = real.registry.gazetteer
+    places = ["fr-commune-69266", "fr-commune-69123", "fr-dep-69", "fr-region-84", "fr", "be", "be-region-04000"]
+    places += ["be-commune-21015", "be-commune-21009", "fr-epci-200046977", "fr-dep-973", "fr-commune-97302"]
+    asked = [{"code": code, "up": search._ancestors(gazetteer, code)} for code in places]
+    terms = [["n", "Santé mentale"], ["f", "Case management"], ["h", "Sans abri (rue, abri de nuit)"], ["hu", ""]]
+    program = _panel_functions("hash31", "narrowingWord", "regionWord", "termBucket") + (
+        f"const TERM_BUCKETS = {search.TERM_BUCKETS};"
+        f"const places = {json.dumps(asked)}; const terms = {json.dumps(terms)};"
+        "const words = terms.map(t => narrowingWord(t[0], t[1]));"
+        "console.log(JSON.stringify([places.map(regionWord), words, words.map(termBucket)]));"
+    )
+    done = subprocess.run(["node", "-e", program], capture_output=True, text=True, check=True)
+    region_words, term_words, buckets = json.loads(done.stdout)
+    assert term_words == [search.narrowing_word(kind, value) for kind, value in terms]
+    assert buckets == [search.term_bucket(word) for word in term_words]
+    script = (ROOT / "generator" / "site" / "assets" / "search.js").read_text(encoding="utf-8")
+    assert f"var TERM_BUCKETS = {search.TERM_BUCKETS};" in script
+    checked = 0
+    for service in real.registry.services.values():
+        words = search.narrowing_words(real.registry, service, search.facets(real, service), "fr")
+        for code, word in zip(places, region_words, strict=True):
+            covers = any(code in gazetteer.ancestors(a) or a in gazetteer.ancestors(code) for a in service.public.area)
+            if covers:
+                checked += 1
+                assert word in words, (service.id, code)
+    assert checked > 50

@@ -72,6 +72,27 @@ KIND_FILTER = "kind"
 # fetches the whole word index (3.6 MB at 10,000 services) and this word's chunk is small.
 EVERY_SERVICE_WORD = "maillageservice"
 
+# Hidden words that narrow the panel's searches before their filters ("narrowing words",
+# ``narrowing_words``). A Pagefind search takes a time that grows with the pages its words
+# match, not with those its filters keep: at 10,000 services, « every service » with a
+# place and a need filter took 250 to 650 ms in Chromium for 400 results, a word of 30
+# pages 30 ms. So the panel searches the words of the place's region and of the terms it
+# read (Pagefind keeps the pages that have all the words), and the place filter keeps those
+# whose area covers the place exactly. Each word is this prefix, a letter for its kind and
+# a number (``narrowing_hash`` of a value), so that no stemmer changes it: "r" a region
+# or country the service's area reaches, "n" a need, "f" a function, "h" and "a" a known
+# housing situation and age band, "hu" and "au" when those are not known.
+NARROWING_PREFIX = "maillagez"
+
+# Pagefind matches a word its index does not have to the nearest words it has (1.5.2: a
+# shard without any case-management service answers its word with a helpdesk), so the
+# words narrow and filters decide: each narrowing word but a region's is also the value of
+# a filter, spread over ``TERM_BUCKETS`` filters ("term_<n>", ``term_bucket``) so that a
+# query fetches only the few that hold its terms (the need facet's whole file is 31 kB at
+# 10,000 services). A region's word is checked by the place filter.
+TERM_FILTER = "term"
+TERM_BUCKETS = 32
+
 # Territory levels a facet offers: finer levels would make thousands of checkboxes.
 FACET_LEVELS = ("country", "region", "dep", "province")
 
@@ -149,12 +170,70 @@ def place_values(gazetteer: Gazetteer, area: Iterable[str]) -> list[str]:
 
 def place_bucket(value: str) -> str:
     """The filter that holds one ``PLACE_FILTER`` value: ``place_<n>``, ``n`` a 32-bit
-    multiplicative hash of the value modulo ``PLACE_BUCKETS`` (``placeBucket`` in
-    assets/search.js computes the same; values are ASCII codes)."""
+    multiplicative hash of the value (``narrowing_hash``) modulo ``PLACE_BUCKETS``
+    (``placeBucket`` in assets/search.js computes the same)."""
+    return f"{PLACE_FILTER}_{narrowing_hash(value) % PLACE_BUCKETS}"
+
+
+def narrowing_hash(value: str) -> int:
+    """A 32-bit multiplicative hash of ``value``'s UTF-16 code units (``hash31`` in
+    assets/search.js computes the same)."""
     number = 0
     for char in value:
-        number = (number * 31 + ord(char)) & 0xFFFFFFFF
-    return f"{PLACE_FILTER}_{number % PLACE_BUCKETS}"
+        code = ord(char)
+        units = (0xD800 + ((code - 0x10000) >> 10), 0xDC00 + (code & 0x3FF)) if code > 0xFFFF else (code,)
+        for unit in units:
+            number = (number * 31 + unit) & 0xFFFFFFFF
+    return number
+
+
+def term_bucket(word: str) -> str:
+    """The filter that holds a narrowing word (``TERM_FILTER``; ``termBucket`` in assets/search.js)."""
+    return f"{TERM_FILTER}_{narrowing_hash(word) % TERM_BUCKETS}"
+
+
+def narrowing_word(kind: str, value: str = "") -> str:
+    """One narrowing word (see ``NARROWING_PREFIX``): ``kind`` and the hash of ``value``."""
+    # Ten digits: no word is the start of another (Pagefind finds the words a term starts).
+    return f"{NARROWING_PREFIX}{kind}{narrowing_hash(value) if value else 0:010d}"
+
+
+def regions_reached(gazetteer: Gazetteer, area: Iterable[str]) -> list[str]:
+    """The regions and countries an area reaches: each code's country, and the regions it
+    lies in or, for a country, every region of it. A place's region (or its country, for a
+    country) is then reached by every service whose area contains the place or lies in it."""
+    found: set[str] = set()
+    for code in area:
+        found |= _regions_of(gazetteer, code)
+    return sorted(found)
+
+
+@lru_cache(maxsize=4096)
+def _regions_of(gazetteer: Gazetteer, code: str) -> frozenset[str]:
+    territory = gazetteer.get(code)
+    if territory is None:
+        return frozenset({code.split("-", 1)[0]})
+    found = {c for c in gazetteer.ancestors(code) if gazetteer[c].level in ("country", "region")}
+    if territory.level == "country":
+        found |= set(gazetteer.descendants(code, "region"))
+    return frozenset(found)
+
+
+def narrowing_words(registry: Registry, service: Service, facet_values: Facets, lang: str) -> list[str]:
+    """The narrowing words of a service page (``NARROWING_PREFIX``)."""
+    words = [narrowing_word("r", code) for code in regions_reached(registry.gazetteer, service.public.area)]
+    words += [narrowing_word("n", value) for value in facet_values.values("need")]
+    words += [narrowing_word("f", value) for value in facet_values.values("function")]
+    if service.public.housing is None:
+        words.append(narrowing_word("hu"))
+    else:
+        words += [narrowing_word("h", label(registry, "housing", h, lang)) for h in service.public.housing]
+    age = service.public.age
+    if age is None or (age.min is None and age.max is None):
+        words.append(narrowing_word("au"))
+    else:
+        words += [narrowing_word("a", band) for band in facet_values.values("age")]
+    return list(dict.fromkeys(words))
 
 
 def age_bands_of(bands: Iterable[AgeBand], service: Service) -> list[AgeBand]:
@@ -305,8 +384,12 @@ def filter_attributes(ctx: SiteContext, service: Service) -> str:
             lines.append(f'<span data-pagefind-filter="{stored}[data-value]" data-value="{escape(value)}"></span>')
     for key, value in found.meta:
         lines.append(f'<span data-pagefind-meta="{key}[data-value]" data-value="{escape(value)}"></span>')
+    narrowing = narrowing_words(ctx.registry, service, found, ctx.lang)
+    for word in narrowing:
+        if not word.startswith(NARROWING_PREFIX + "r"):
+            lines.append(f'<span data-pagefind-filter="{term_bucket(word)}[data-value]" data-value="{word}"></span>')
     lines.append("</div>")
-    words = _hidden_words((EVERY_SERVICE_WORD, *found.words))
+    words = _hidden_words((EVERY_SERVICE_WORD, *narrowing, *found.words))
     if words:
         lines.append(words)
     return "\n".join(lines)
@@ -521,6 +604,14 @@ def _places(gazetteer: Gazetteer) -> tuple[dict[str, list[list[Any]]], frozenset
     return dict(sorted(files.items())), split
 
 
+def _grouped_terms(rows: Iterable[list[str]]) -> list[list[Any]]:
+    """``[phrase, facet, value(, label)]`` rows as one ``[facet, value, phrases(, label)]`` per term."""
+    terms: dict[tuple[str, ...], list[str]] = {}
+    for phrase, *term in sorted(rows):
+        terms.setdefault(tuple(term), []).append(phrase)
+    return [[facet, value, phrases, *label] for (facet, value, *label), phrases in sorted(terms.items())]
+
+
 def _ancestors(gazetteer: Gazetteer, code: str) -> list[str]:
     """What contains ``code``, without itself and without its country (the panel takes the
     country from the code: "fr-…" is in "fr")."""
@@ -544,9 +635,11 @@ def _context(gazetteer: Gazetteer, code: str) -> str:
 def reading_json(ctx: SiteContext) -> dict[str, Any]:
     """What the panel reads in a query, in ``ctx.lang``.
 
-    ``terms``: ``[folded phrase, facet, value, label]`` (no label when it is the value)
-    for each label (in the three languages) and synonym of the needs, functions and housing situations, and each word
-    of the age bands; a phrase several terms share goes to the first (``TERM_FACETS``).
+    ``terms``: ``[facet, value, folded phrases, label]`` (no label when it is the value):
+    the labels (in the three languages) and synonyms of the needs, functions and housing
+    situations, and the words of the age bands; a phrase several terms share goes to the
+    first (``TERM_FACETS``). One row per term, not per phrase: the file is fetched by
+    every first search (19.6 kB per phrase, 8.3 kB per term).
     ``places``: the names people use for a territory whose gazetteer name differs (a row
     of ``places_files``). ``names``: each region, département and province by code, in the
     language (the chips' context and the territory facet's values); ``parents``: the
@@ -587,7 +680,7 @@ def reading_json(ctx: SiteContext) -> dict[str, Any]:
     names = {t.code: t.label(lang) for t in upper}
     parents = {t.code: p.code for t in upper if t.level != "country" for p in gazetteer.path(t.code)[-2:-1]}
     return {
-        "terms": sorted(seen.values()),
+        "terms": _grouped_terms(seen.values()),
         "places": places,
         "names": dict(sorted(names.items())),
         "parents": dict(sorted(parents.items())),

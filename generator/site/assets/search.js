@@ -27,10 +27,17 @@
  * - Results come by tiers: first the services whose area contains the place read (the
  *   "place" values: "a:" their area codes, "i:" what those lie in, spread over the
  *   filters "place_<n>" so that a query fetches only those of its place) and that work on the
- *   needs, functions and publics read, ranked by the other words; then the services of
- *   that place that only share words; then the other services with the words; then every
- *   other page (organisations first). The later tiers are searched only when the earlier
- *   ones do not fill the page, or when more results are asked for.
+ *   needs, functions and publics read; then the services of that place that only share
+ *   words; then the other services with the words; then every other page (organisations
+ *   first). The later tiers are searched only when the earlier ones do not fill the page,
+ *   or when more results are asked for.
+ * - The services read are searched by hidden narrowing words (narrowing_words in
+ *   generator/site/search.py: the place's region, each need and function read, each housing
+ *   situation and age band known or not), which Pagefind matches all at once, and the place
+ *   filter: a Pagefind search takes a time that grows with the pages its words match, and
+ *   these words match few. No facet's data is fetched for them. The other words of the
+ *   query rank them from their pages' text when they are few (rankByText), without
+ *   fetching those words' part of the word index.
  */
 (function () {
   "use strict";
@@ -179,11 +186,14 @@
       }).catch(function () { return null; }).then(function (raw) {
         if (!raw) return null;
         var terms = {}, longest = 1, byLength = {};
+        // [facet, value, phrases, label]: the label only where it is not the value.
         raw.terms.forEach(function (row) {
-          terms[row[0]] = { facet: row[1], value: row[2], label: row.length > 3 ? row[3] : row[2] };
-          var n = row[0].split(" ").length;
-          longest = Math.max(longest, n);
-          (byLength[n] = byLength[n] || []).push(row[0]);
+          row[2].forEach(function (phrase) {
+            terms[phrase] = { facet: row[0], value: row[1], label: row.length > 3 ? row[3] : row[1] };
+            var n = phrase.split(" ").length;
+            longest = Math.max(longest, n);
+            (byLength[n] = byLength[n] || []).push(phrase);
+          });
         });
         var aliases = {};
         raw.places.forEach(function (row) {
@@ -362,11 +372,116 @@
   // The "place" values are spread over this many filters (PLACE_BUCKETS in search.py).
   var PLACE_BUCKETS = 64;
 
-  /* The filter that holds a "place" value (place_bucket in generator/site/search.py). */
-  function placeBucket(value) {
+  /* A 32-bit hash of a value's UTF-16 code units (narrowing_hash in generator/site/search.py). */
+  function hash31(value) {
     var number = 0;
     for (var i = 0; i < value.length; i++) number = (Math.imul(number, 31) + value.charCodeAt(i)) >>> 0;
-    return "place_" + (number % PLACE_BUCKETS);
+    return number;
+  }
+
+  /* The filter that holds a "place" value (place_bucket in generator/site/search.py). */
+  function placeBucket(value) {
+    return "place_" + (hash31(value) % PLACE_BUCKETS);
+  }
+
+  /* A hidden narrowing word of service pages (narrowing_word in generator/site/search.py):
+   * "r" a region or country, "n" a need, "f" a function, "h"/"a" a known housing situation
+   * or age band, "hu"/"au" those unknown. */
+  var NARROWING_PREFIX = "maillagez";
+
+  function narrowingWord(kind, value) {
+    var number = String(value ? hash31(value) : 0);
+    return NARROWING_PREFIX + kind + "0000000000".slice(number.length) + number;
+  }
+
+  // Narrowing words but a region's are also filter values (TERM_FILTER in search.py):
+  // Pagefind answers a word its index lacks with the nearest it has, the filter is exact.
+  var TERM_BUCKETS = 32;
+
+  function termBucket(word) {
+    return "term_" + (hash31(word) % TERM_BUCKETS);
+  }
+
+  /* The filters that keep the pages with every one of `words` (narrowing words). */
+  function termFilter(words) {
+    return { all: words.map(function (word) {
+      var one = {};
+      one[termBucket(word)] = word;
+      return one;
+    }) };
+  }
+
+  /* The word of the region a place lies in (of its country for a country, or a place in
+   * several regions): every service whose area contains the place or lies in it has it. */
+  function regionWord(place) {
+    var country = place.code.split("-")[0];
+    if (place.code === country || /-region-/.test(place.code)) return narrowingWord("r", place.code);
+    var regions = (place.up || []).filter(function (code) { return /-region-/.test(code); });
+    return narrowingWord("r", regions.length === 1 ? regions[0] : country);
+  }
+
+  /* The narrowing words of a reading: {all: words every service read has (the place's
+   * region, the needs and functions read), open: for each housing situation or age read,
+   * [its word when known, the word of services where it is unknown]}. */
+  function narrowing(reading) {
+    var all = reading.place ? [regionWord(reading.place.place)] : [];
+    var open = [];
+    reading.chips.forEach(function (chip) {
+      if (chip.kind !== "term") return;
+      if (chip.facet === "need" || chip.facet === "function") all.push(narrowingWord(chip.facet.charAt(0), chip.value));
+      else if (chip.facet === "housing") open.push([narrowingWord("h", chip.value), narrowingWord("hu")]);
+      else if (chip.facet === "age") open.push([narrowingWord("a", chip.value), narrowingWord("au")]);
+    });
+    return { all: all, open: open };
+  }
+
+  /* Every choice of one word of each pair of `open` (see narrowing), those with more
+   * known criteria first: a service known to take people without a home before one that
+   * does not say. */
+  function choices(open) {
+    var out = [{ words: [], unknown: 0 }];
+    open.forEach(function (pair) {
+      var next = [];
+      out.forEach(function (choice) {
+        pair.forEach(function (word, unknown) {
+          next.push({ words: choice.words.concat([word]), unknown: choice.unknown + unknown });
+        });
+      });
+      out = next;
+    });
+    out.sort(function (a, b) { return a.unknown - b.unknown; });
+    return out.map(function (choice) { return choice.words; });
+  }
+
+  function unique(list) {
+    return list.filter(function (item, i) { return list.indexOf(item) === i; });
+  }
+
+  // Read services are ranked by the words left from their pages' text only when they are
+  // this few (their fragments are fetched to be shown anyway): searching those words in
+  // Pagefind's word index costs 30 to 130 kB a common word at 10,000 services.
+  var RANK_LIMIT = 20;
+
+  /* Whether a folded text has a word that starts like `word` (its last two letters may
+   * differ: "precarite" and "précaire", "social" and "sociale"). */
+  function says(words, word) {
+    var stem = word.length > 5 ? word.slice(0, word.length - 2) : word;
+    return words.some(function (w) { return w.slice(0, stem.length) === stem; });
+  }
+
+  /* Pagefind results ranked by how many of `words` their pages say (the order kept among
+   * equals), when they are at most RANK_LIMIT; their fragments are loaded for it. */
+  function rankByText(found, words) {
+    if (!words.length || !found.results.length || found.results.length > RANK_LIMIT) return Promise.resolve(found);
+    return Promise.all(found.results.map(function (result) { return result.data(); })).then(function (pages) {
+      var scored = found.results.map(function (result, i) {
+        var page = pages[i] || {}, meta = page.meta || {};
+        var text = fold([meta.title, meta.organisation, page.content].join(" ")).split(" ");
+        return { result: result, at: i, score: words.filter(function (w) { return says(text, w); }).length };
+      });
+      scored.sort(function (a, b) { return b.score - a.score || a.at - b.at; });
+      return { results: scored.map(function (s) { return s.result; }), filters: found.filters };
+    });
   }
 
   /* The filters that keep the services covering `place` (see the header): any of its values. */
@@ -794,7 +909,6 @@
     var terms = termFilters(reading);
     var hasTerms = Object.keys(terms).length > 0;
     var place = reading.place && placeFilter(reading.place.place);
-    var rest = reading.rest.join(" ");
     var wordsOnly = reading.chips.filter(function (c) { return c.kind === "term"; })
       .map(function (c) { return c.words || c.phrase; }).concat(reading.rest).join(" ");
     this.tiers = [];
@@ -815,40 +929,36 @@
       });
     }
     if (place || hasTerms) {
-      var read = withFilters(terms, place || {});
       var group = place ? N_("js.search.covers") : N_("js.search.matching");
-      // The services read, those with the other words first, then the others: a service
-      // that covers the place and works on the need is never lost for not saying the words.
-      // A need or function read is matched exactly by its filter; a public is not (a
-      // service whose publics are unknown carries them all), so its words rank within.
-      // Scoring by words fetches the word index: only when there are words to rank by.
+      // The services read: those with the narrowing words of the place's region and of the
+      // terms read, among them those whose area covers the place (its filter). A need or
+      // function read is matched exactly; a housing situation or age band read keeps the
+      // services where it is not known, after those where it is.
+      var narrow = narrowing(reading);
+      var within = place || {};
+      // The words left, and those of a housing situation or age read, rank within.
       var scoring = reading.chips.filter(function (c) {
         return c.kind === "term" && (c.facet === "housing" || c.facet === "age");
-      }).map(function (c) { return c.words || c.phrase; }).concat(reading.rest).join(" ");
-      // Ranked by the words left, without the prefix retry (the prefixes of a word fetch
-      // every part of the word index they start; the next tier has the services anyway).
-      this.tiers.push(function () {
-        return search(scoring, read, true).then(function (found) { return { found: found, group: group }; });
-      });
-      if (scoring) {
-        this.tiers.push(function () {
-          return search("", read).then(function (found) { return { found: found, group: group }; });
-        });
-      }
-      // Several terms read and the place: the services of the place with some of them
-      // (by the filters alone: no word index fetched).
-      var some = [];
-      Object.keys(terms).forEach(function (facet) {
-        terms[facet].all.forEach(function (value) {
-          var one = {};
-          one[facet] = value;
-          some.push(one);
+      }).map(function (c) { return c.words || c.phrase; }).concat(reading.rest).join(" ").split(" ").filter(Boolean);
+      var region = reading.place ? narrow.all[0] : null;
+      choices(narrow.open).forEach(function (extra) {
+        var words = unique(narrow.all.concat(extra));
+        var exact = Object.assign({}, within, termFilter(words.filter(function (w) { return w !== region; })));
+        self.tiers.push(function () {
+          return search(words.join(" "), exact, true).then(function (found) { return rankByText(found, scoring); })
+            .then(function (found) { return { found: found, group: group }; });
         });
       });
-      if (place && some.length > 1) {
-        this.tiers.push(function () {
-          return search("", { all: [place, { any: some }] }).then(function (found) {
-            return { found: found, group: N_("js.search.covers") };
+      // Several terms read and the place: the place's services with some of them, each
+      // term with the place's region word (narrow.all[0]).
+      var termChips = reading.chips.filter(function (c) { return c.kind === "term"; });
+      if (place && termChips.length > 1) {
+        var each = narrowing({ place: null, chips: termChips });
+        unique(each.all.concat(each.open.map(function (pair) { return pair[0]; }))).forEach(function (word) {
+          self.tiers.push(function () {
+            return search(region + " " + word, Object.assign({}, place, termFilter([word])), true).then(function (found) {
+              return { found: found, group: N_("js.search.covers") };
+            });
           });
         });
       }
