@@ -376,9 +376,9 @@ def run(size: int, out: Path, suite: list[str], reuse: bool = False) -> Row:
         gc.collect()
         search.index_site(site)
     else:
-        # Pages and index kept; the panel's files as the generator makes them now (they
-        # depend on the gazetteer and vocabularies only: the shipped registry's will do).
-        write_panel(load_registry(ROOT), site)
+        # Pages and index kept; the panel's files as the generator makes them now (from the
+        # same registry: the reading data names the needs and functions no service has).
+        write_panel(for_audience(load_registry(folder), "public"), site)
     indexed = time.perf_counter()
     data_dirs = ("index", "fragment", "filter")
     index_data = sum(

@@ -385,3 +385,14 @@ def test_the_panel_narrows_by_words_every_covering_service_has(real: SiteContext
                 checked += 1
                 assert word in words, (service.id, code)
     assert checked > 50
+
+
+def test_reading_json_names_the_needs_and_functions_no_service_has(real: SiteContext) -> None:
+    # The panel does not search for the services of a need none has (search.js: unused).
+    unused = search.reading_json(real)["unused"]
+    used = {n for s in real.registry.services.values() for n in s.needs}
+    assert ["need", "Santé mentale"] not in unused
+    assert unused and all(facet in ("need", "function") for facet, _ in unused)
+    needs = real.registry.vocabularies.vocabulary("needs")
+    expected = {search.label(real.registry, "needs", term_id, "fr") for term_id in needs if term_id not in used}
+    assert {value for facet, value in unused if facet == "need"} == expected

@@ -604,6 +604,20 @@ def _places(gazetteer: Gazetteer) -> tuple[dict[str, list[list[Any]]], frozenset
     return dict(sorted(files.items())), split
 
 
+def _unused_terms(registry: Registry, lang: str) -> list[list[str]]:
+    """``[facet, value]`` of the needs and functions no service works on: the panel does not
+    search their narrowing words (Pagefind would fetch the part of its word index nearest to
+    a word it lacks, and find nothing the filters keep)."""
+    used = {("need", n) for s in registry.services.values() for n in s.needs}
+    used |= {("function", f) for s in registry.services.values() for f in s.functions}
+    return [
+        [facet, label(registry, vocabulary, term_id, lang)]
+        for facet, vocabulary in (("need", "needs"), ("function", "functions"))
+        for term_id in registry.vocabularies.vocabulary(vocabulary)
+        if (facet, term_id) not in used
+    ]
+
+
 def _grouped_terms(rows: Iterable[list[str]]) -> list[list[Any]]:
     """``[phrase, facet, value(, label)]`` rows as one ``[facet, value, phrases(, label)]`` per term."""
     terms: dict[tuple[str, ...], list[str]] = {}
@@ -647,6 +661,7 @@ def reading_json(ctx: SiteContext) -> dict[str, Any]:
     ``not_places``: words that are a commune's name but, alone in a query, mean
     something else ("rue", "place", "ans"). ``split``, ``key_letters`` and
     ``name_stopwords``: how to find the places file of a word (``place_keys``).
+    ``unused``: the needs and functions no service works on (``_unused_terms``).
     """
     registry, lang = ctx.registry, ctx.lang
     data = reading_data()
@@ -689,6 +704,7 @@ def reading_json(ctx: SiteContext) -> dict[str, Any]:
         "key_letters": PLACE_KEY_LETTERS,
         "name_stopwords": sorted(PLACE_NAME_STOPWORDS),
         "not_places": sorted({fold(str(w)) for w in data.get("not_places") or ()} - {""}),
+        "unused": _unused_terms(registry, lang),
     }
 
 

@@ -202,6 +202,7 @@
         return { terms: terms, longest: Math.min(longest, MAX_PHRASE), byLength: byLength, aliases: aliases, names: raw.names || {},
           parents: raw.parents || {},
           stop: setOf(raw.stopwords), notPlaces: setOf(raw.not_places), split: setOf(raw.split),
+          unused: setOf((raw.unused || []).map(function (pair) { return pair.join(":"); })),
           letters: raw.key_letters || 4, nameStop: setOf(raw.name_stopwords) };
       });
     }
@@ -941,7 +942,11 @@
         return c.kind === "term" && (c.facet === "housing" || c.facet === "age");
       }).map(function (c) { return c.words || c.phrase; }).concat(reading.rest).join(" ").split(" ").filter(Boolean);
       var region = reading.place ? narrow.all[0] : null;
-      choices(narrow.open).forEach(function (extra) {
+      // A need or function no service works on: no service to search for (its word is in
+      // no page, and Pagefind would fetch the nearest part of its word index).
+      var unused = (this.readingData && this.readingData.unused) || {};
+      var none = reading.chips.some(function (c) { return c.kind === "term" && unused[c.facet + ":" + c.value]; });
+      if (!none) choices(narrow.open).forEach(function (extra) {
         var words = unique(narrow.all.concat(extra));
         var exact = Object.assign({}, within, termFilter(words.filter(function (w) { return w !== region; })));
         self.tiers.push(function () {
