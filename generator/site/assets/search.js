@@ -597,7 +597,11 @@
   Shards.prototype.search = function (query, options) {
     var instances = this.instances;
     if (instances.length === 1) return instances[0].search(query, options);
-    var words = query ? query.split(/\s+/).filter(Boolean) : [];
+    // Narrowing words need no such check: the filters they come with are exact (see
+    // TERM_BUCKETS), and each word alone matches hundreds of pages (a slow search).
+    var words = query ? query.split(/\s+/).filter(function (word) {
+      return word && word.indexOf(NARROWING_PREFIX) !== 0;
+    }) : [];
     var known = words.length < 2 ? Promise.resolve(null) : Promise.all(instances.map(function (p) {
       return Promise.all(words.map(function (word) {
         return p.search(word).then(function (found) { return found.results.length > 0; });
