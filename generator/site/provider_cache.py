@@ -46,7 +46,7 @@ from .context import Provider, SiteContext
 from .csp import _TOKEN as _OWN_TOKEN
 from .generation import Made
 from .incremental import CONTACT_BLIND, PARTS, provider_name, registry_prints
-from .search_cache import write_atomically
+from .search_cache import read_counts, write_atomically
 
 FORMAT = b"maillage-provider-cache 2\n"  # first bytes of every entry; another format is a miss
 _DIGEST = 16
@@ -122,11 +122,7 @@ SUMMARY = "last-build.json"  # providers run and taken from the cache by the las
 
 def read_summary(folder: Path) -> tuple[int, int] | None:
     """``(made, reused)``: the providers the last build with ``folder`` ran and took from it."""
-    try:
-        data = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
-        return int(data["made"]), int(data["reused"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    return read_counts(folder / SUMMARY, "made", "reused")
 
 
 def for_build(

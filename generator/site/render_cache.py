@@ -160,11 +160,7 @@ class RenderCache:
 
 def read_summary(folder: Path) -> tuple[int, int] | None:
     """``(rendered, cached)`` of the last build that used ``folder``; None when there is none."""
-    try:
-        data = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
-        return int(data["rendered"]), int(data["cached"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    return search_cache.read_counts(folder / SUMMARY, "rendered", "cached")
 
 
 def forget_summary(folder: Path) -> None:

@@ -134,9 +134,15 @@ class SearchCache:
 
 def read_summary(folder: Path) -> tuple[int, int] | None:
     """``(runs, reused)`` of the last index made with ``folder``; None when there is none."""
+    return read_counts(folder / SUMMARY, "runs", "reused")
+
+
+def read_counts(path: Path, first: str, second: str) -> tuple[int, int] | None:
+    """The two counts a cache's summary file ``path`` holds (the last build's: made and
+    reused); None when it is missing or unreadable (the build then says nothing of it)."""
     try:
-        data = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
-        return int(data["runs"]), int(data["reused"])
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return int(data[first]), int(data[second])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
