@@ -34,7 +34,6 @@ import importlib.metadata
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -46,7 +45,7 @@ from .context import Provider, SiteContext
 from .csp import _TOKEN as _OWN_TOKEN
 from .generation import Made
 from .incremental import CONTACT_BLIND, PARTS, provider_name, registry_prints
-from .search_cache import read_counts, write_atomically
+from .search_cache import atomic_file, read_counts, write_atomically
 
 FORMAT = b"maillage-provider-cache 2\n"  # first bytes of every entry; another format is a miss
 _DIGEST = 16
@@ -200,32 +199,24 @@ class ProviderCache:
         path = self.path(p)
         own = _OWN_TOKEN.encode("ascii")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-            try:
-                with os.fdopen(handle, "wb") as out, _Contents() as contents:
-                    out.write(FORMAT + bytes(_DIGEST))
-                    hasher = hashlib.blake2b(digest_size=_DIGEST)
-                    listed = []
-                    for made in per_context:
-                        row = []
-                        for item in made:
-                            content = contents.of(item).replace(own, _OWN_PLACEHOLDER)
-                            out.write(content)
-                            hasher.update(content)
-                            row.append([item.uri, item.page, item.edit_path, len(content)])
-                        listed.append(row)
-                    head = json.dumps(listed).encode("utf-8")
-                    tail = head + len(head).to_bytes(8, "big")
-                    out.write(tail)
-                    hasher.update(tail)
-                    out.seek(len(FORMAT))
-                    out.write(hasher.digest())
-                os.replace(temporary, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
+            with atomic_file(path) as out, _Contents() as contents:
+                out.write(FORMAT + bytes(_DIGEST))
+                hasher = hashlib.blake2b(digest_size=_DIGEST)
+                listed = []
+                for made in per_context:
+                    row = []
+                    for item in made:
+                        content = contents.of(item).replace(own, _OWN_PLACEHOLDER)
+                        out.write(content)
+                        hasher.update(content)
+                        row.append([item.uri, item.page, item.edit_path, len(content)])
+                    listed.append(row)
+                head = json.dumps(listed).encode("utf-8")
+                tail = head + len(head).to_bytes(8, "big")
+                out.write(tail)
+                hasher.update(tail)
+                out.seek(len(FORMAT))
+                out.write(hasher.digest())
         except OSError:
             return
         self.kept.add(path.name)

@@ -49,7 +49,7 @@ from typing import Any
 from . import search_cache
 from .csp import _TOKEN as _OWN_TOKEN
 from .incremental import digest
-from .search_cache import SearchCache, write_atomically
+from .search_cache import SearchCache, entries, write_atomically
 
 FORMAT = b"maillage-page-cache 1\n"  # first bytes of every entry; another format is a miss
 SUMMARY = "last-build.json"  # what the last build found: pages rendered and taken from the cache
@@ -133,10 +133,10 @@ class RenderCache:
         """
         keep = set(kept)
         removed = 0
-        for sub in _entries(self.folder):
+        for sub in entries(self.folder):
             if not sub.is_dir(follow_symlinks=False) or len(sub.name) != 2:
                 continue
-            for entry in _entries(Path(sub.path)):
+            for entry in entries(Path(sub.path)):
                 if entry.name in keep:
                     continue
                 with contextlib.suppress(OSError):
@@ -178,14 +178,6 @@ def read_search_summary(folder: Path) -> tuple[int, int] | None:
     """``(runs, reused)``: the Pagefind runs of the last build that used ``folder``, and
     those taken from the cache; None when there is none."""
     return search_cache.read_summary(folder / SEARCH_FOLDER)
-
-
-def _entries(folder: Path) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(folder) as found:
-            return list(found)
-    except OSError:
-        return []
 
 
 def _encode(page: CachedPage) -> bytes:

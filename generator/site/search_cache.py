@@ -28,9 +28,10 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 FORMAT = b"maillage-pagefind-cache 1\n"  # first bytes of every entry; another format is a miss
 SUMMARY = "last-build.json"  # what the last index found: runs made and taken from the cache
@@ -120,7 +121,7 @@ class SearchCache:
     def finish(self) -> None:
         """The index is made: prune, and write what it found (``read_summary``)."""
         removed = 0
-        for entry in _entries(self.folder):
+        for entry in entries(self.folder):
             if entry.name in self.kept or entry.name == SUMMARY:
                 continue
             with contextlib.suppress(OSError):
@@ -154,24 +155,29 @@ def forget_summary(folder: Path) -> None:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a temporary file, then a rename);
-    an error of the machine (full disk, read-only) is swallowed: the entry is just missing."""
+    """Write ``data`` to ``path`` whole or not at all (``atomic_file``); an error of the
+    machine (full disk, read-only) is swallowed: the entry is just missing."""
+    with contextlib.suppress(OSError), atomic_file(path) as out:
+        out.write(data)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through: a temporary file beside it, renamed to ``path`` when
+    the block ends, removed when it fails (a killed build leaves no half entry)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-    except OSError:
-        pass
+        with os.fdopen(handle, "wb") as out:
+            yield out
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
-def _entries(folder: Path) -> list[os.DirEntry[str]]:
+def entries(folder: Path) -> list[os.DirEntry[str]]:
     try:
         with os.scandir(folder) as found:
             return list(found)
