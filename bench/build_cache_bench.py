@@ -71,9 +71,40 @@ def child(log: Path, args: list[str]) -> None:
                     _note(log, _p, start)
 
         setattr(module, name, timed)
+    _time_providers(log)
     from generator.cli import main
 
     main(args, standalone_mode=True)
+
+
+def _time_providers(log: Path) -> None:
+    """Each provider's own time (``provider:NAME``, in its generating process) and the
+    provider cache's reads and writes (``cache_get``, ``cache_put``, in the parent)."""
+    from generator.site import generation, provider_cache
+    from generator.site.incremental import provider_name
+
+    make = generation._make
+
+    def timed_make(p: int) -> object:
+        start = time.perf_counter()
+        try:
+            return make(p)
+        finally:
+            assert generation._STATE is not None
+            _note(log, f"provider:{provider_name(generation._STATE[1][p])}", start)
+
+    generation._make = timed_make  # type: ignore[assignment]
+    for method in ("get", "put"):
+        original = getattr(provider_cache.ProviderCache, method)
+
+        def timed(self: object, *a: object, _f: object = original, _m: str = method, **k: object) -> object:
+            start = time.perf_counter()
+            try:
+                return _f(self, *a, **k)  # type: ignore[operator]
+            finally:
+                _note(log, f"cache_{_m}", start)
+
+        setattr(provider_cache.ProviderCache, method, timed)
 
 
 def _note(log: Path, phase: str, start: float) -> None:
@@ -159,7 +190,9 @@ def differences(left: Path, right: Path) -> list[str]:
     return found
 
 
-def run_size(services: int, work: Path, alongside: bool, keep_cache: bool) -> dict[str, object]:
+def run_size(
+    services: int, work: Path, alongside: bool, keep_cache: bool, fresh_build: bool = True
+) -> dict[str, object]:
     folder = work / f"s{services}"
     project = folder / "project"
     if not project.exists():
@@ -184,8 +217,11 @@ def run_size(services: int, work: Path, alongside: bool, keep_cache: bool) -> di
     edited = edit_one_phone(project)
     results["edited"] = str(edited.relative_to(project))
     results["B"] = build(project, folder / "b", folder, f"{services}-B", "--cache", str(cache))
-    if not alongside:
+    if not alongside and fresh_build:
         results["C"] = build(project, folder / "c", folder, f"{services}-C", "--no-cache")
+    if not fresh_build:
+        print(json.dumps(results), flush=True)
+        return results
     diff = differences(folder / "b", folder / "c")
     unstable = [d for d in diff if d.startswith("pagefind") or d == "downloads/modele-import.xlsx"]
     results["identical"] = len(diff) == len(unstable)  # but for what differs between any two fresh builds
@@ -204,10 +240,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--alongside", action="store_true", help="build C from an edited copy at the same time as A")
     parser.add_argument("--keep-cache", action="store_true", help="start A with the cache WORK holds (not full)")
+    parser.add_argument("--no-fresh", action="store_true", help="no build C (times of A and B only)")
     options = parser.parse_args()
     options.work.mkdir(parents=True, exist_ok=True)
     for services in options.sizes:
-        run_size(services, options.work.resolve(), options.alongside, options.keep_cache)
+        run_size(services, options.work.resolve(), options.alongside, options.keep_cache, not options.no_fresh)
 
 
 if __name__ == "__main__":
