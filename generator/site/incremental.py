@@ -34,6 +34,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -209,6 +210,92 @@ def _reached_by(index: TerritoryIndex, gazetteer: Gazetteer, areas: set[str]) ->
 
 
 @dataclass(frozen=True)
+class KeyedItem:
+    """One item of a provider made item by item (``keyed_items``)."""
+
+    id: str  # the record it shows (a service or organisation id), or ":index"
+    key: bytes | None  # a fingerprint of all it reads; None: made every time (small, no key)
+    make: Callable[[], Item]
+
+
+def keyed_items(provider: Provider, context: SiteContext, prints: RegistryPrints, dumps: Dumps) -> Iterator[KeyedItem]:
+    """What ``provider`` (one of ``KEYED``) makes for ``context``, in its order, one item at a
+    time, each with the key of what it reads: an item whose key did not change is the same.
+
+    ``maillage serve`` keeps the items in memory under these keys (``ServeMemory``), ``maillage
+    build`` on disk (``site/provider_cache.py``).
+    """
+    if provider is service_pages:
+        return _service_items(context, prints, dumps)
+    if provider is organisation_pages:
+        return _organisation_items(context, prints, dumps)
+    raise ValueError(f"{provider_name(provider)} is not made item by item")
+
+
+def _service_items(context: SiteContext, prints: RegistryPrints, dumps: Dumps) -> Iterator[KeyedItem]:
+    """``pages.service_pages``, each page keyed by what it reads."""
+    registry = context.registry
+    today = reference_date()
+    # Every page compares its verification date with the registry's typical one.
+    typical = typical_verification(list(registry.services.values()))
+    index = territory_index(registry, context.config.scope)
+    lang = context.lang if context.prefix else None
+    for service in registry.services.values():
+        path = registry.files[service.id]
+        # A service page reads the service, its organisation (name, contacts, sites),
+        # the sites it names (another organisation's too), and which of its area's
+        # territories have a page in this language (its area links to them), besides
+        # the reference data: all are in the key, and nothing else.
+        organisation = registry.organisation_of(service.id)
+        sites = [
+            part
+            for s in service.sites
+            if s in registry.sites
+            for part in (dumps(registry.sites[s]), registry.site_territory.get(s, ""))
+        ]
+        own_sites = ",".join(registry.site_territory.get(s.id, "") for s in organisation.sites)
+        links = "".join(
+            f"{code}{index.has_page(code, None):d}{index.has_page(code, lang):d}" for code in service.public.area
+        )
+        key = _fingerprint(
+            [
+                prints.base,
+                dumps(service),
+                dumps(organisation, "own"),
+                *sites,
+                own_sites,
+                links,
+                path,
+                typical.isoformat() if typical else "",
+            ]
+        )
+        yield KeyedItem(service.id, key, partial(service_page, context, service, today, typical))
+    # The index of services lists names and summaries, no contact.
+    yield KeyedItem(":index", prints.contact_blind, partial(services_index, context))
+    for asset in service_script(context):  # small files read from the package
+        yield KeyedItem(asset.uri, None, partial(_same, asset))
+
+
+def _organisation_items(context: SiteContext, prints: RegistryPrints, dumps: Dumps) -> Iterator[KeyedItem]:
+    """``pages.organisation_pages``, each page keyed by what it reads: its organisation only."""
+    organisations = organisations_in_order(context)
+    for organisation in organisations:
+        path = context.registry.files[organisation.id]
+        key = _fingerprint([prints.base, dumps(organisation), path])
+        yield KeyedItem(organisation.id, key, partial(organisation_page, context, organisation))
+    # The index lists names and numbers of services, no contact.
+    yield KeyedItem(":index", prints.contact_blind, partial(organisations_index, context, organisations))
+
+
+def _same(item: Item) -> Item:
+    return item
+
+
+# Providers made item by item (``keyed_items``).
+KEYED: frozenset[Provider] = frozenset({service_pages, organisation_pages})
+
+
+@dataclass(frozen=True)
 class TerritoryPages:
     """One language's territory pages, and what they were made from (``_territory_pages``)."""
 
@@ -281,18 +368,14 @@ class ServeMemory:
             for whole, provider in ((w, p) for w in providers for p in PARTS.get(w, (w,))):
                 name = provider_name(provider)
                 owner = provider_name(whole)
-                if provider is service_pages:
-                    for page in self._service_pages(context, prints, used_services):
+                if provider in KEYED:
+                    records = used_services if provider is service_pages else used_organisations
+                    for page in self._keyed_pages(provider, context, prints, records):
                         yield owner, page
                     used.add((f"{name}:index", context.lang))
                     continue
                 if provider is territory_pages:
                     yield from ((owner, page) for page in self._territory_pages(context, prints))
-                    continue
-                if provider is organisation_pages:
-                    for page in self._organisation_pages(context, prints, used_organisations):
-                        yield owner, page
-                    used.add((f"{name}:index", context.lang))
                     continue
                 key = prints.contact_blind if name in CONTACT_BLIND else prints.whole
                 used.add((name, context.lang))
@@ -323,94 +406,41 @@ class ServeMemory:
         predict = DEFERRED_PAGES.get(name)
         return predict is None or predict(context) == [item.uri for item in items]
 
-    def _service_pages(
-        self, context: SiteContext, prints: RegistryPrints, used: set[tuple[str, str]]
+    def _keyed_pages(
+        self,
+        provider: Provider,
+        context: SiteContext,
+        prints: RegistryPrints,
+        used: set[tuple[str, str]],
     ) -> Iterator[Item]:
-        """``pages.service_pages``, one service at a time: a page is remade when what it reads changed."""
-        registry = context.registry
-        today = reference_date()
-        # Every page compares its verification date with the registry's typical one.
-        typical = typical_verification(list(registry.services.values()))
-        index = territory_index(registry, context.config.scope)
-        lang = context.lang if context.prefix else None
-        for service in registry.services.values():
-            path = registry.files[service.id]
-            # A service page reads the service, its organisation (name, contacts, sites),
-            # the sites it names (another organisation's too), and which of its area's
-            # territories have a page in this language (its area links to them), besides
-            # the reference data: all are in the key, and nothing else.
-            organisation = registry.organisation_of(service.id)
-            sites = [
-                part
-                for s in service.sites
-                if s in registry.sites
-                for part in (self.dumps(registry.sites[s]), registry.site_territory.get(s, ""))
-            ]
-            own_sites = ",".join(registry.site_territory.get(s.id, "") for s in organisation.sites)
-            links = "".join(
-                f"{code}{index.has_page(code, None):d}{index.has_page(code, lang):d}" for code in service.public.area
-            )
-            key = _fingerprint(
-                [
-                    prints.base,
-                    self.dumps(service),
-                    self.dumps(organisation, "own"),
-                    *sites,
-                    own_sites,
-                    links,
-                    path,
-                    typical.isoformat() if typical else "",
-                ]
-            )
-            used.add((service.id, context.lang))
-            cached = self.service_outputs.get((service.id, context.lang))
-            if cached is not None and cached[0] == key:
-                self.stats["reused"] += 1
-                yield cached[1]
+        """``provider`` (one of ``KEYED``) one item at a time: an item is remade when what it
+        reads changed (``keyed_items``)."""
+        records = self.service_outputs if provider is service_pages else self.organisation_outputs
+        for keyed in keyed_items(provider, context, prints, self.dumps):
+            if keyed.key is None:
+                yield keyed.make()
                 continue
-            page = service_page(context, service, today, typical)
-            self.stats["made"] += 1
-            self.service_outputs[(service.id, context.lang)] = (key, page)
-            yield page
-        # The index of services lists names and summaries, no contact.
-        index_key = (f"{service_pages.__name__}:index", context.lang)
-        cached_index = self.outputs.get(index_key)
-        if cached_index is not None and cached_index[0] == prints.contact_blind:
-            yield from cached_index[1]  # type: ignore[misc]
-        else:
-            services = services_index(context)
-            self.outputs[index_key] = (prints.contact_blind, [services])
-            yield services
-        yield from service_script(context)
-
-    def _organisation_pages(
-        self, context: SiteContext, prints: RegistryPrints, used: set[tuple[str, str]]
-    ) -> Iterator[GeneratedPage | Asset]:
-        """``pages.organisation_pages``, one at a time: a page reads its organisation only."""
-        organisations = organisations_in_order(context)
-        for organisation in organisations:
-            path = context.registry.files[organisation.id]
-            key = _fingerprint([prints.base, self.dumps(organisation), path])
-            name = (organisation.id, context.lang)
+            if keyed.id.startswith(":"):  # the index: kept with the providers' outputs
+                name = (f"{provider_name(provider)}{keyed.id}", context.lang)
+                cached_index = self.outputs.get(name)
+                if cached_index is not None and cached_index[0] == keyed.key:
+                    yield from cached_index[1]
+                else:
+                    index = keyed.make()
+                    self.outputs[name] = (keyed.key, [index])
+                    yield index
+                continue
+            name = (keyed.id, context.lang)
             used.add(name)
-            cached = self.organisation_outputs.get(name)
-            if cached is not None and cached[0] == key:
+            cached = records.get(name)
+            if cached is not None and cached[0] == keyed.key:
                 self.stats["reused"] += 1
                 yield cached[1]
                 continue
-            page = organisation_page(context, organisation)
+            page = keyed.make()
             self.stats["made"] += 1
-            self.organisation_outputs[name] = (key, page)
+            records[name] = (keyed.key, page)
             yield page
-        # The index lists names and numbers of services, no contact.
-        index_key = (f"{organisation_pages.__name__}:index", context.lang)
-        cached_index = self.outputs.get(index_key)
-        if cached_index is not None and cached_index[0] == prints.contact_blind:
-            yield from cached_index[1]  # type: ignore[misc]
-        else:
-            index = organisations_index(context, organisations)
-            self.outputs[index_key] = (prints.contact_blind, [index])
-            yield index
 
     def _territory_pages(self, context: SiteContext, prints: RegistryPrints) -> Iterator[Item]:
         """``territory_pages``, remaking only the pages an edit of services reaches.
