@@ -20,10 +20,10 @@ import multiprocessing
 import multiprocessing.connection
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from .context import Asset, GeneratedPage, Provider, SiteContext
 
@@ -41,10 +41,12 @@ class Made:
     spooled: tuple[str, int, int] | None = None  # a page: (file, offset, size)
     path: str | None = None  # a large asset: its file
     content: bytes | None = None  # a small asset: its bytes
+    key: bytes | None = None  # made item by item (site/incremental.py, keyed_items): the item's key
+    reused: bool = False  # taken from the previous output of its provider (site/provider_cache.py)
 
 
 # Set before the processes fork, read by them: what _make needs (never pickled).
-_STATE: tuple[Sequence[SiteContext], Sequence[Provider], Path, int] | None = None
+_STATE: tuple[Sequence[SiteContext], Sequence[Provider], Path, int, ProviderCache | None] | None = None
 
 # Seconds of one core per provider at 10,000 services (bench/README.md, profile of the
 # build): the longest start first, so that the last to finish is a short one.
@@ -85,7 +87,7 @@ def generate_in_processes(
     global _STATE
     names = [getattr(provider, "__name__", "") for provider in providers]
     order = sorted(range(len(providers)), key=lambda i: -_COST.get(names[i], 1))
-    _STATE = (contexts, providers, folder, spool_bytes)
+    _STATE = (contexts, providers, folder, spool_bytes, cache)
     gc.collect()
     gc.freeze()  # the processes' collections would otherwise copy the parent's heap
     fork = multiprocessing.get_context("fork")
@@ -156,28 +158,59 @@ def _run(p: int, send: Any) -> None:
 
 
 def _make(p: int) -> list[list[Made]]:
-    """In a generating process: what provider ``p`` makes, per context."""
+    """In a generating process: what provider ``p`` makes, per context.
+
+    A provider made item by item (``incremental.KEYED``) with a cache takes the items whose
+    key did not change from its previous output there (``ProviderCache.previous``)."""
     assert _STATE is not None
-    contexts, providers, folder, spool_bytes = _STATE
+    contexts, providers, folder, spool_bytes, cache = _STATE
     pages = folder / f"pages-{os.getpid()}-{p}.md"
+    previous = cache.previous(p, providers[p]) if cache is not None else None
     per_context: list[list[Made]] = []
     with open(pages, "wb") as out:
-        offset = 0
-        for context in contexts:
+        spool = _Spool(out, pages, folder, spool_bytes)
+        for c, context in enumerate(contexts):
+            if previous is None:
+                per_context.append([spool.add(item) for item in providers[p](context)])
+                continue
             items: list[Made] = []
-            for item in providers[p](context):
-                content = item.content.encode("utf-8") if isinstance(item.content, str) else item.content
-                if isinstance(item, GeneratedPage):
-                    out.write(content)
-                    items.append(Made(item.uri, True, item.edit_path, spooled=(str(pages), offset, len(content))))
-                    offset += len(content)
-                elif len(content) >= spool_bytes:
-                    assert isinstance(item, Asset)
-                    path = folder / "assets" / item.uri
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(content)
-                    items.append(Made(item.uri, False, path=str(path)))
+            for keyed in previous.keyed(context):
+                found = previous.find(c, keyed.key) if keyed.key is not None else None
+                if found is None:
+                    items.append(spool.add(keyed.make(), keyed.key))
                 else:
-                    items.append(Made(item.uri, False, content=content))
+                    uri, page, edit_path, content = found
+                    items.append(spool.add_bytes(uri, page, edit_path, content, keyed.key))
             per_context.append(items)
     return per_context
+
+
+class _Spool:
+    """Where a generating process leaves what it makes: pages one after the other in one
+    file, assets of at least ``spool_bytes`` as files, smaller ones in the ``Made``."""
+
+    def __init__(self, out: BinaryIO, pages: Path, folder: Path, spool_bytes: int) -> None:
+        self._out, self._pages, self._folder, self._spool_bytes = out, pages, folder, spool_bytes
+        self._offset = 0
+
+    def add(self, item: GeneratedPage | Asset, key: bytes | None = None) -> Made:
+        content = item.content.encode("utf-8") if isinstance(item.content, str) else item.content
+        if isinstance(item, GeneratedPage):
+            return self.add_bytes(item.uri, True, item.edit_path, content, key, reused=False)
+        return self.add_bytes(item.uri, False, None, content, key, reused=False)
+
+    def add_bytes(
+        self, uri: str, page: bool, edit_path: str | None, content: bytes, key: bytes | None, *, reused: bool = True
+    ) -> Made:
+        if page:
+            self._out.write(content)
+            made = Made(uri, True, edit_path, spooled=(str(self._pages), self._offset, len(content)), key=key)
+            self._offset += len(content)
+        elif len(content) >= self._spool_bytes:
+            path = self._folder / "assets" / uri
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+            made = Made(uri, False, path=str(path), key=key)
+        else:
+            made = Made(uri, False, content=content, key=key)
+        return replace(made, reused=True) if reused else made

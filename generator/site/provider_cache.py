@@ -35,7 +35,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -44,10 +44,20 @@ from ..registry.dates import reference_date
 from .context import Provider, SiteContext
 from .csp import _TOKEN as _OWN_TOKEN
 from .generation import Made
-from .incremental import CONTACT_BLIND, PARTS, provider_name, registry_prints
+from .incremental import (
+    CONTACT_BLIND,
+    KEYED,
+    PARTS,
+    Dumps,
+    KeyedItem,
+    RegistryPrints,
+    keyed_items,
+    provider_name,
+    registry_prints,
+)
 from .search_cache import atomic_file, read_counts, write_atomically
 
-FORMAT = b"maillage-provider-cache 2\n"  # first bytes of every entry; another format is a miss
+FORMAT = b"maillage-provider-cache 3\n"  # first bytes of every entry; another format is a miss
 _DIGEST = 16
 _NOT_CONFIG = frozenset({"site_dir"})
 # The marker of the build's own scripts (site/csp.py) is a secret each build draws: kept as
@@ -99,11 +109,18 @@ def build_settings(root: Path, config: Any, site_config: Any) -> bytes:
     return hasher.digest()
 
 
-def provider_keys(contexts: Sequence[SiteContext], providers: Sequence[Provider], settings: bytes) -> list[bytes]:
-    """Each provider's key for ``contexts`` (one per language) with the build's ``settings``."""
+def provider_keys(
+    contexts: Sequence[SiteContext],
+    providers: Sequence[Provider],
+    settings: bytes,
+    prints: RegistryPrints | None = None,
+) -> list[bytes]:
+    """Each provider's key for ``contexts`` (one per language) with the build's ``settings``
+    (``prints``: ``registry_prints`` of the registry with them, made here when not given)."""
     if not contexts:
         return [b"" for _ in providers]
-    prints = registry_prints(contexts[0].registry, settings.hex())
+    if prints is None:
+        prints = registry_prints(contexts[0].registry, settings.hex())
     languages = ",".join(context.lang for context in contexts)
     keys = []
     for provider in providers:
@@ -134,8 +151,19 @@ def for_build(
 
     if not isinstance(page_cache, RenderCache):
         return None
-    keys = provider_keys(contexts, PROVIDERS, build_settings(root, config, site_config))
-    return ProviderCache(page_cache.folder / FOLDER, keys, started=page_cache.started)
+    settings = build_settings(root, config, site_config)
+    dumps = Dumps()  # kept for the item keys (the generating processes inherit it)
+    prints = registry_prints(contexts[0].registry, settings.hex(), dumps) if contexts else None
+    keys = provider_keys(contexts, PROVIDERS, settings, prints)
+    return ProviderCache(
+        page_cache.folder / FOLDER,
+        keys,
+        started=page_cache.started,
+        names=[provider_name(p) for p in PROVIDERS],
+        languages=",".join(context.lang for context in contexts),
+        prints=prints,
+        dumps=dumps,
+    )
 
 
 @dataclass
@@ -148,9 +176,50 @@ class ProviderCache:
     kept: set[str] = field(default_factory=set)
     made: int = 0  # providers run
     reused: int = 0  # providers taken from the cache
+    # For the providers made item by item (incremental.KEYED): their names (pointers to their
+    # latest entry), the languages, the registry's prints and the models' fingerprints.
+    names: list[str] = field(default_factory=list)
+    languages: str = ""
+    prints: RegistryPrints | None = None
+    dumps: Dumps = field(default_factory=Dumps)
+    items_made: int = 0  # items of those providers made
+    items_reused: int = 0  # and taken from their previous output
 
     def path(self, p: int) -> Path:
         return self.folder / self.keys[p].hex()
+
+    def pointer(self, p: int) -> Path | None:
+        """The file naming provider ``p``'s latest entry (None: the provider has no name here)."""
+        if p >= len(self.names):
+            return None
+        return self.folder / f"{self.names[p]}.{self.languages}.latest"
+
+    def previous(self, p: int, provider: Provider) -> Previous | None:
+        """For a provider made item by item (``incremental.KEYED``), its items' keys and its
+        latest entry's items by key (none when it has none, damaged or of another format);
+        None for the others. Called by the provider's generating process."""
+        if provider not in KEYED or self.prints is None:
+            return None
+        found: dict[tuple[int, bytes], tuple[str, bool, str | None, int, int]] = {}
+        pointer = self.pointer(p)
+        entry: BinaryIO | None = None
+        try:
+            latest = pointer.read_text(encoding="ascii").strip() if pointer is not None else ""
+            if latest and latest != self.keys[p].hex() and all(ch in "0123456789abcdef" for ch in latest):
+                entry = open(self.folder / latest, "rb")  # noqa: SIM115 (closed by Previous.close)
+                listed = _verified_head(entry)
+                offset = len(FORMAT) + _DIGEST
+                for c, row in enumerate(listed or []):
+                    for uri, page, edit_path, size, key in row:
+                        if key is not None:
+                            found[(c, key)] = (uri, page, edit_path, offset, size)
+                        offset += size
+        except OSError:
+            found = {}
+        if entry is not None and not found:
+            entry.close()
+            entry = None
+        return Previous(provider, self.prints, self.dumps, entry, found)
 
     def get(self, p: int, spool: Path, spool_bytes: int) -> list[list[Made]] | None:
         """Provider ``p``'s output from the cache, its pages and large assets written into
@@ -170,19 +239,20 @@ class ProviderCache:
                 offset = 0
                 for items in listed:
                     made: list[Made] = []
-                    for uri, page, edit_path, size in items:
+                    for uri, page, edit_path, size, key in items:
                         content = entry.read(size).replace(_OWN_PLACEHOLDER, own)
                         if page:
                             out.write(content)
-                            made.append(Made(uri, True, edit_path, spooled=(str(pages), offset, len(content))))
+                            spooled = (str(pages), offset, len(content))
+                            made.append(Made(uri, True, edit_path, spooled=spooled, key=key))
                             offset += len(content)
                         elif len(content) >= spool_bytes:
                             asset = spool / "assets" / uri
                             asset.parent.mkdir(parents=True, exist_ok=True)
                             asset.write_bytes(content)
-                            made.append(Made(uri, False, path=str(asset)))
+                            made.append(Made(uri, False, path=str(asset), key=key))
                         else:
-                            made.append(Made(uri, False, content=content))
+                            made.append(Made(uri, False, content=content, key=key))
                     per_context.append(made)
         except OSError:
             return None
@@ -209,7 +279,11 @@ class ProviderCache:
                         content = contents.of(item).replace(own, _OWN_PLACEHOLDER)
                         out.write(content)
                         hasher.update(content)
-                        row.append([item.uri, item.page, item.edit_path, len(content)])
+                        key = None if item.key is None else item.key.hex()
+                        row.append([item.uri, item.page, item.edit_path, len(content), key])
+                        if item.key is not None:
+                            self.items_reused += item.reused
+                            self.items_made += not item.reused
                     listed.append(row)
                 head = json.dumps(listed).encode("utf-8")
                 tail = head + len(head).to_bytes(8, "big")
@@ -220,13 +294,19 @@ class ProviderCache:
         except OSError:
             return
         self.kept.add(path.name)
+        pointer = self.pointer(p)
+        if pointer is not None and any(item.key is not None for made in per_context for item in made):
+            with contextlib.suppress(OSError):
+                write_atomically(pointer, path.name.encode("ascii"))
 
     def prune(self) -> int:
         """Remove the entries this build neither used nor wrote (but newer ones: another build's),
         and say how many providers ran and how many came from the cache (``read_summary``)."""
         removed = 0
         self.kept.add(SUMMARY)
-        summary = json.dumps({"made": self.made, "reused": self.reused}) + "\n"
+        self.kept.update(pointer.name for p in range(len(self.keys)) if (pointer := self.pointer(p)) is not None)
+        counts = {"made": self.made, "reused": self.reused, "items_made": self.items_made}
+        summary = json.dumps({**counts, "items_reused": self.items_reused}) + "\n"
         write_atomically(self.folder / SUMMARY, summary.encode("utf-8"))
         try:
             entries = list(os.scandir(self.folder))
@@ -268,9 +348,12 @@ class _Contents:
         return made.content or b""
 
 
-def _verified_head(entry: BinaryIO) -> list[list[tuple[str, bool, str | None, int]]] | None:
-    """The list of an entry's items (uri, page, edit path, size), once its digest is checked;
-    None when the entry is damaged or of another format.
+Listed = tuple[str, bool, str | None, int, bytes | None]  # uri, page, edit path, size, item key
+
+
+def _verified_head(entry: BinaryIO) -> list[list[Listed]] | None:
+    """The list of an entry's items (uri, page, edit path, size, item key), once its digest is
+    checked; None when the entry is damaged or of another format.
 
     An entry is ``FORMAT``, the digest of the rest, the items' bytes one after the other,
     their list (JSON) and the list's length (8 bytes).
@@ -294,10 +377,58 @@ def _verified_head(entry: BinaryIO) -> list[list[tuple[str, bool, str | None, in
     entry.seek(end - 8 - length)
     try:
         listed = [
-            [(str(uri), bool(page), None if edit is None else str(edit), int(size)) for uri, page, edit, size in row]
+            [
+                (str(uri), bool(page), None if edit is None else str(edit), int(size), _key(key))
+                for uri, page, edit, size, key in row
+            ]
             for row in json.loads(entry.read(length))
         ]
     except (ValueError, TypeError):
         return None
-    sizes = sum(size for row in listed for *_, size in row)
-    return listed if sizes == end - start - 8 - length and all(s >= 0 for row in listed for *_, s in row) else None
+    sizes = [item[3] for row in listed for item in row]
+    return listed if sum(sizes) == end - start - 8 - length and all(s >= 0 for s in sizes) else None
+
+
+def _key(key: object) -> bytes | None:
+    return None if key is None else bytes.fromhex(str(key))
+
+
+def read_items(folder: Path) -> tuple[int, int] | None:
+    """``(made, reused)``: the items of the providers made item by item (``incremental.KEYED``)
+    the last build with ``folder`` made and took from their previous output."""
+    return read_counts(folder / SUMMARY, "items_made", "items_reused")
+
+
+class Previous:
+    """A provider made item by item (``incremental.KEYED``): its items with their keys, and
+    its latest entry's items by key (``ProviderCache.previous``), read in its generating process."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        prints: RegistryPrints,
+        dumps: Dumps,
+        entry: BinaryIO | None,
+        found: dict[tuple[int, bytes], tuple[str, bool, str | None, int, int]],
+    ) -> None:
+        self._provider, self._prints, self._dumps = provider, prints, dumps
+        self._entry, self._found = entry, found
+        self._own = _OWN_TOKEN.encode("ascii")
+
+    def keyed(self, context: SiteContext) -> Iterator[KeyedItem]:
+        """The provider's items for ``context``, in its order, with their keys."""
+        return keyed_items(self._provider, context, self._prints, self._dumps)
+
+    def find(self, c: int, key: bytes) -> tuple[str, bool, str | None, bytes] | None:
+        """The item of key ``key`` in context ``c`` of the latest entry: (uri, page, edit path,
+        bytes), or None."""
+        hit = self._found.get((c, key))
+        if hit is None or self._entry is None:
+            return None
+        uri, page, edit_path, offset, size = hit
+        try:
+            self._entry.seek(offset)
+            content = self._entry.read(size)
+        except OSError:
+            return None
+        return None if len(content) != size else (uri, page, edit_path, content.replace(_OWN_PLACEHOLDER, self._own))

@@ -228,7 +228,37 @@ def test_a_warm_build_takes_unchanged_runs_and_providers_from_the_cache_and_equa
     # The providers that read no contact were not run again: their output came from the cache.
     made, reused = provider_cache.read_summary(cache / provider_cache.FOLDER) or (0, 0)
     assert made + reused == len(PROVIDERS) and reused >= 5  # home, needs, functions, territories, gaps
+    # The service and organisation pages were made one by one: of 3 services and 2 organisations
+    # in French and Dutch, with their 2 indexes each, the edited service's and its
+    # organisation's pages again (its page lists the services' contacts), the others as they were.
+    assert provider_cache.read_items(cache / provider_cache.FOLDER) == (4, 14 - 4)
     assert _tree(tmp_path / "b") == _tree(tmp_path / "c")
+
+
+def test_an_organisation_edit_remakes_its_pages_and_its_services_pages_only(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _build(project, tmp_path / "a", "--cache", str(cache))
+    assert provider_cache.read_items(cache / provider_cache.FOLDER) == (14, 0)
+    registry = project / "data" / "registry" / "alpha.yaml"
+    text = registry.read_text(encoding="utf-8")
+    # The organisation gets a phone number of its own: shown on its page and on its services'.
+    contact = '  - {kind: phone, value: "+32 2 111 11 11", visibility: public}\n'
+    phone = f"website: https://alpha.example.org\ncontacts:\n{contact}"
+    registry.write_text(text.replace("website: https://alpha.example.org\n", phone, 1), encoding="utf-8")
+    _build(project, tmp_path / "b", "--cache", str(cache))
+    # Alpha's page and its 2 services' pages, in French and Dutch; not beta's, nor the indexes
+    # (names and summaries, no contact).
+    assert provider_cache.read_items(cache / provider_cache.FOLDER) == (6, 14 - 6)
+    _build(project, tmp_path / "c", "--no-cache")
+    assert _tree(tmp_path / "b") == _tree(tmp_path / "c")
+    # It moves: the address of its site is on its page, its services' and in the indexes' data.
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("Rue Royale 1,", "Rue Royale 12,", 1), encoding="utf-8")
+    _build(project, tmp_path / "d", "--cache", str(cache))
+    made, reused = provider_cache.read_items(cache / provider_cache.FOLDER) or (0, 0)
+    assert made + reused == 14 and 6 <= made <= 10 and reused >= 4  # beta's pages at least
+    _build(project, tmp_path / "e", "--no-cache")
+    assert _tree(tmp_path / "d") == _tree(tmp_path / "e")
 
 
 def _tree(site: Path) -> dict[str, bytes]:
