@@ -73,8 +73,24 @@ Item = GeneratedPage | Asset
 
 # Providers whose output does not depend on contacts (phones, e-mails, addresses of
 # people): a contact edit, the commonest one, leaves them as they were. Checked by reading
-# their modules (no contact field is read there) and by the equivalence test.
-CONTACT_BLIND = frozenset({"gaps_report_pages", "gaps_data", "home_page", "need_pages", "function_pages", "map_view"})
+# their modules (no contact field is read there) and by the equivalence test. The search
+# panel's files read the vocabularies, the gazetteer and the needs and functions services
+# work on; the service maps' area files the areas; the accessibility page and the words
+# of the scripts no registry data.
+CONTACT_BLIND = frozenset(
+    {
+        "gaps_report_pages",
+        "gaps_data",
+        "home_page",
+        "need_pages",
+        "function_pages",
+        "map_view",
+        "search_assets",
+        "service_map_assets",
+        "accessibility_page",
+        "words_assets",
+    }
+)
 
 # Providers that serve runs as their parts (pages, and files no page is made from), so
 # that each part has its own key and may be deferred; a build runs each as one provider

@@ -227,7 +227,7 @@ def test_a_warm_build_takes_unchanged_runs_and_providers_from_the_cache_and_equa
 
     # The providers that read no contact were not run again: their output came from the cache.
     made, reused = provider_cache.read_summary(cache / provider_cache.FOLDER) or (0, 0)
-    assert made + reused == len(PROVIDERS) and reused >= 5  # home, needs, functions, territories, gaps
+    assert made + reused == len(PROVIDERS) and reused >= 9  # home, needs, functions, territories, gaps, search, …
     # The service and organisation pages were made one by one: of 3 services and 2 organisations
     # in French and Dutch, with their 2 indexes each, the edited service's and its
     # organisation's pages again (its page lists the services' contacts), the others as they were.
@@ -292,7 +292,17 @@ def test_a_contact_edit_changes_the_keys_of_the_providers_that_read_contacts_onl
     )
     after = _keys(mini)
     same = sorted(name for name in before if before[name] == after[name])
-    assert same == ["function_pages", "gaps_pages", "home_page", "need_pages", "territory_pages"]
+    assert same == [
+        "accessibility_page",
+        "function_pages",
+        "gaps_pages",
+        "home_page",
+        "need_pages",
+        "search_assets",
+        "service_map_assets",
+        "territory_pages",
+        "words_assets",
+    ]
     registry.write_text(registry.read_text(encoding="utf-8").replace("Alpha", "Alfa", 1), encoding="utf-8")
     renamed = _keys(mini)
     assert all(renamed[name] != after[name] for name in after)  # a name is read by every page provider
