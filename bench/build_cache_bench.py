@@ -78,9 +78,10 @@ def child(log: Path, args: list[str]) -> None:
 
 
 def _time_providers(log: Path) -> None:
-    """Each provider's own time (``provider:NAME``, in its generating process) and the
-    provider cache's reads and writes (``cache_get``, ``cache_put``, in the parent)."""
-    from generator.site import generation, provider_cache
+    """Each provider's own time (``provider:NAME``, in its generating process), the provider
+    cache's reads and writes (``cache_get``, ``cache_put``, in the parent), and the Pagefind
+    phase's parts (its runs, its cache's reads and writes, the merge)."""
+    from generator.site import generation, provider_cache, search, search_cache
     from generator.site.incremental import provider_name
 
     make = generation._make
@@ -94,17 +95,35 @@ def _time_providers(log: Path) -> None:
             _note(log, f"provider:{provider_name(generation._STATE[1][p])}", start)
 
     generation._make = timed_make  # type: ignore[assignment]
-    for method in ("get", "put"):
-        original = getattr(provider_cache.ProviderCache, method)
+    for owner, method, label in (
+        (provider_cache.ProviderCache, "get", "cache_get"),
+        (provider_cache.ProviderCache, "put", "cache_put"),
+        (search_cache.SearchCache, "get", "pagefind_cache_get"),
+        (search_cache.SearchCache, "put", "pagefind_cache_put"),
+    ):
+        original = getattr(owner, method)
 
-        def timed(self: object, *a: object, _f: object = original, _m: str = method, **k: object) -> object:
+        def timed(self: object, *a: object, _f: object = original, _m: str = label, **k: object) -> object:
             start = time.perf_counter()
             try:
                 return _f(self, *a, **k)  # type: ignore[operator]
             finally:
-                _note(log, f"cache_{_m}", start)
+                _note(log, _m, start)
 
-        setattr(provider_cache.ProviderCache, method, timed)
+        setattr(owner, method, timed)
+    # Inside the Pagefind phase: the runs themselves and the merge of their bundles (the rest
+    # of the phase: listing the pages, reading them for the runs' keys, moving the shards).
+    for name, label in (("_pagefind", "pagefind_runs"), ("merge_bundles", "pagefind_merge")):
+        function = getattr(search, name)
+
+        def timed_function(*a: object, _f: object = function, _m: str = label, **k: object) -> object:
+            start = time.perf_counter()
+            try:
+                return _f(*a, **k)  # type: ignore[operator]
+            finally:
+                _note(log, _m, start)
+
+        setattr(search, name, timed_function)
 
 
 def _note(log: Path, phase: str, start: float) -> None:
