@@ -59,6 +59,7 @@ from .pages import (
     services_index,
     typical_verification,
 )
+from .record_languages import has_own_page
 from .territory_pages import (
     TerritoryIndex,
     page_codes,
@@ -273,6 +274,9 @@ def _service_items(context: SiteContext, prints: RegistryPrints, dumps: Dumps) -
         links = "".join(
             f"{code}{index.has_page(code, None):d}{index.has_page(code, lang):d}" for code in service.public.area
         )
+        # Whether it and its organisation have a page of their own in this language (a
+        # registry past record_languages' limit sends the others to the French page).
+        own_pages = f"{has_own_page(context, service.id):d}{has_own_page(context, organisation.id):d}"
         key = _fingerprint(
             [
                 prints.base,
@@ -281,6 +285,7 @@ def _service_items(context: SiteContext, prints: RegistryPrints, dumps: Dumps) -
                 *sites,
                 own_sites,
                 links,
+                own_pages,
                 path,
                 typical.isoformat() if typical else "",
             ]
@@ -293,11 +298,15 @@ def _service_items(context: SiteContext, prints: RegistryPrints, dumps: Dumps) -
 
 
 def _organisation_items(context: SiteContext, prints: RegistryPrints, dumps: Dumps) -> Iterator[KeyedItem]:
-    """``pages.organisation_pages``, each page keyed by what it reads: its organisation only."""
+    """``pages.organisation_pages``, each page keyed by what it reads: its organisation, and
+    which of it and its services have a page of their own in the language."""
     organisations = organisations_in_order(context)
     for organisation in organisations:
         path = context.registry.files[organisation.id]
-        key = _fingerprint([prints.base, dumps(organisation), path])
+        # Its page links to each of its services' page in this language, or to the French one.
+        ids = [organisation.id, *(service.id for service in organisation.services)]
+        own_pages = "".join(f"{has_own_page(context, record):d}" for record in ids)
+        key = _fingerprint([prints.base, dumps(organisation), own_pages, path])
         yield KeyedItem(organisation.id, key, partial(organisation_page, context, organisation))
     # The index lists names and numbers of services, no contact.
     yield KeyedItem(":index", prints.contact_blind, partial(organisations_index, context, organisations))

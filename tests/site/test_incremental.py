@@ -73,6 +73,29 @@ def test_memory_after_an_edit_equals_a_fresh_generation(mini: Path, edit: tuple[
     assert remembered == _from_scratch(mini)
 
 
+def test_a_registry_growing_past_the_national_scale_remakes_the_pages_sent_to_french(
+    mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past record_languages' limit (lowered here to the 3 services of the small project), a
+    # French record's Dutch page is a page sending to the French one, and the Dutch pages
+    # link there: a service added elsewhere changes the pages of records it does not touch.
+    from generator.site import record_languages
+
+    monkeypatch.setattr(record_languages, "TRANSLATED_PAGES_LIMIT", 3)
+    memory = ServeMemory()
+    _remembered(memory, mini)
+    pages = dict(memory.service_outputs)
+    text = (mini / "data" / "registry" / "beta.yaml").read_text(encoding="utf-8")
+    added = text.split("services:\n", 1)[1].replace("beta-housing-first", "beta-housing-first-2")
+    _edit(mini, "services:\n", f"services:\n{added}", "beta.yaml")
+    remembered = _remembered(memory, mini)
+    assert remembered == _from_scratch(mini)
+    # beta-housing-first's Dutch page now sends to the French one (and the territories with a
+    # page change at national scale: its other pages are remade too).
+    remade = {key for key, (_, page) in memory.service_outputs.items() if page is not pages.get(key)}
+    assert {("beta-housing-first", "nl"), ("beta-housing-first-2", "fr"), ("beta-housing-first-2", "nl")} <= remade
+
+
 def test_the_gap_report_reuses_the_analyses_an_edit_leaves_alone(mini: Path) -> None:
     from generator.site.gaps_page import report
 
