@@ -810,9 +810,15 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache:
             key = None if cache is None else run_key(((uri, digests[uri]) for uri, _ in pages), options)
             if cache is not None and key is not None and cache.get(key, part):
                 continue
-            _stage(site_dir, stage, (uri for uri, _ in pages))
-            _pagefind(stage, ["--output-path", str(part)], language, shown=site_dir)
-            shutil.rmtree(stage, ignore_errors=True)
+            folder = _whole_folder(pages, runs, i)
+            if folder is not None:
+                # A language folder in one run: Pagefind reads it where it is (the same bundle
+                # as from a stage; staging and removing thousands of links took longer than the run).
+                _pagefind(site_dir, ["--output-path", str(part), "--glob", f"{folder}/**/*.html"], language)
+            else:
+                _stage(site_dir, stage, (uri for uri, _ in pages))
+                _pagefind(stage, ["--output-path", str(part)], language, shown=site_dir)
+                shutil.rmtree(stage, ignore_errors=True)
             if cache is not None and key is not None:
                 cache.put(key, part)
         shutil.rmtree(bundle, ignore_errors=True)
@@ -833,6 +839,18 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache:
         for leftover in (*parts, *stages):
             shutil.rmtree(leftover, ignore_errors=True)
     return len(runs)
+
+
+def _whole_folder(pages: list[tuple[str, int]], runs: list[tuple[int, list[tuple[str, int]]]], i: int) -> str | None:
+    """The language folder (``nl``) whose pages are all of run ``i``, the only run of its
+    group (``language_pages``); None for the default language's pages and for a shard."""
+    group = runs[i][0]
+    if sum(1 for g, _ in runs if g == group) != 1 or not pages:
+        return None
+    top = pages[0][0].split("/", 1)[0]
+    if not re.fullmatch(r"[a-z]{2}", top) or not all(uri.startswith(top + "/") for uri, _ in pages):
+        return None
+    return top
 
 
 def _html_pages(site_dir: Path) -> Iterator[tuple[str, int]]:
