@@ -810,11 +810,12 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache:
             key = None if cache is None else run_key(((uri, digests[uri]) for uri, _ in pages), options)
             if cache is not None and key is not None and cache.get(key, part):
                 continue
-            folder = _whole_folder(pages, runs, i)
-            if folder is not None:
-                # A language folder in one run: Pagefind reads it where it is (the same bundle
-                # as from a stage; staging and removing thousands of links took longer than the run).
-                _pagefind(site_dir, ["--output-path", str(part), "--glob", f"{folder}/**/*.html"], language)
+            glob = _in_place(pages, runs, i)
+            if glob is not None:
+                # A language in one run: Pagefind reads its pages where they are (the same
+                # bundle as from a stage; staging and removing thousands of links took longer
+                # than the run).
+                _pagefind(site_dir, ["--output-path", str(part), "--glob", glob], language)
             else:
                 _stage(site_dir, stage, (uri for uri, _ in pages))
                 _pagefind(stage, ["--output-path", str(part)], language, shown=site_dir)
@@ -841,16 +842,18 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache:
     return len(runs)
 
 
-def _whole_folder(pages: list[tuple[str, int]], runs: list[tuple[int, list[tuple[str, int]]]], i: int) -> str | None:
-    """The language folder (``nl``) whose pages are all of run ``i``, the only run of its
-    group (``language_pages``); None for the default language's pages and for a shard."""
+def _in_place(pages: list[tuple[str, int]], runs: list[tuple[int, list[tuple[str, int]]]], i: int) -> str | None:
+    """The glob of run ``i``'s pages in the site when they are a whole group of
+    ``language_pages`` (a language folder, ``nl/**/*.html``; the default language's top
+    files and folders, ``{index.html,services/**/*.html,…}``) in one run; None for a shard,
+    or a name a glob would read otherwise."""
     group = runs[i][0]
     if sum(1 for g, _ in runs if g == group) != 1 or not pages:
         return None
-    top = pages[0][0].split("/", 1)[0]
-    if not re.fullmatch(r"[a-z]{2}", top) or not all(uri.startswith(top + "/") for uri, _ in pages):
+    tops = sorted({uri.split("/", 1)[0] + ("/**/*.html" if "/" in uri else "") for uri, _ in pages})
+    if any(re.search(r"[][{}*?,!\\]", top.split("/", 1)[0]) for top in tops):
         return None
-    return top
+    return tops[0] if len(tops) == 1 else "{" + ",".join(tops) + "}"
 
 
 def _html_pages(site_dir: Path) -> Iterator[tuple[str, int]]:

@@ -111,19 +111,24 @@ def test_a_warm_index_reuses_the_runs_an_edit_did_not_reach_and_equals_a_fresh_i
     assert not [p for p in site.iterdir() if p.name.startswith(".")]  # no part or stage left
 
 
-def test_a_language_folder_read_in_place_gives_the_bundle_of_its_staged_pages(
+def test_a_language_read_in_place_gives_the_bundle_of_its_staged_pages(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The Dutch folder is one run: Pagefind reads it where it is, without a stage of links.
+    # Each language is one run: Pagefind reads its pages where they are, without a stage of links.
     _write(site, "nl/organisations/o1/index.html", "nl", "Vereniging " + WORDS)
+    _write(site, "a-propos.html", "fr", "À propos " + WORDS)
     staged = tmp_path / "staged"
     shutil.copytree(site, staged)
-    assert [search._whole_folder(p, [(0, p)], 0) for p in search.language_pages(site)] == [None, "nl"]
+    globs = [search._in_place(p, [(0, p)], 0) for p in search.language_pages(site)]
+    assert globs == ["{a-propos.html,index.html,services/**/*.html}", "nl/**/*.html"]
     search.index_site(site)
-    monkeypatch.setattr(search, "_whole_folder", lambda *_: None)
+    monkeypatch.setattr(search, "_in_place", lambda *_: None)
     search.index_site(staged)
     assert _bundle(site) == _bundle(staged)
     assert not [p for p in site.iterdir() if p.name.startswith(".")]
+    # A shard is staged: its pages are not a whole language.
+    french = search.language_pages(site)[0]
+    assert search._in_place(french[:5], [(0, french[:5]), (0, french[5:])], 0) is None
 
 
 def test_a_damaged_entry_is_a_miss(site: Path, tmp_path: Path) -> None:
