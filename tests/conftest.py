@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,15 +20,38 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", help="Rewrite golden files from the output.")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The first file of tests that read the real site (``built_site``, made once for the
-    run), then the files that do not, then the other files that do; each file's tests in
-    their order.
+# Browser files whose own fixtures build a site once per worker (test_search.py's and
+# test_search_cache.py's search site, the map's and the orientation's sites): each goes whole
+# to one worker. Every other browser test is a work unit of its own (``_Scheduler``).
+_WHOLE_BROWSER_FILES = {
+    "test_search.py": "search",
+    "test_search_cache.py": "search",
+    "test_map.py": "map",
+    "test_orient_page.py": "orient",
+}
+# Single browser tests of a minute or more (the relevance suite's 56 queries, every page at
+# 375 px, every service page's share link, every link of the site...): started first among
+# the browser tests, so that neither worker is left alone with one at the end.
+_LONG_BROWSER_FILES = (
+    "test_search_relevance.py",
+    "test_reflow.py",
+    "test_share.py",
+    "test_links.py",
+    "test_a11y_validity.py",
+    "test_gaps_page.py",
+)
 
-    ``pytest -n 2`` gives whole files to the workers in this order (pyproject.toml: ``--dist
-    loadfile --no-loadscope-reorder``): while one worker builds the real site, the other
-    runs files that do not wait for it (with the site's files in turn with the others, it
-    still waited for the build on its second file: 94 s at load 12).
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The order in which ``pytest -n 2`` hands out the tests (``_Scheduler``):
+
+    1. the first file of tests that read the real site (``built_site``, made once for the
+       run): while one worker builds the site, the other runs files that do not wait for it;
+    2. the files that do not read it, each whole;
+    3. the browser files whose own fixtures build a site (``_WHOLE_BROWSER_FILES``), each whole;
+    4. the long single browser tests (``_LONG_BROWSER_FILES``), then every other test of the
+       site, one at a time: the run ends on short tests shared by both workers, not on one
+       worker's last file (with whole files, the last 8 minutes of a run were one worker's).
     """
     files: dict[Path, list[pytest.Item]] = {}
     for item in items:
@@ -35,7 +59,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     site, other = [], []
     for tests in files.values():
         (site if any("built_site" in getattr(t, "fixturenames", ()) for t in tests) else other).append(tests)
-    items[:] = [item for tests in [*site[:1], *other, *site[1:]] for item in tests]
+    rest = site[1:]
+
+    def rank(tests: list[pytest.Item]) -> int:
+        name = tests[0].path.name
+        if name in _WHOLE_BROWSER_FILES:
+            return 0
+        return 1 if name in _LONG_BROWSER_FILES else 2
+
+    rest.sort(key=rank)  # stable: the collection's order within each rank
+    items[:] = [item for tests in [*site[:1], *other, *rest] for item in tests]
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Whole files per worker (a module's fixtures, most of which build a site, are made once),
+    but for the browser tests that share the session's site: each is a unit of its own, so
+    that the last minutes of the run are shared (``pytest_collection_modifyitems``). In the
+    order of the collection (``--no-loadscope-reorder``, pyproject.toml)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class _Scheduler(LoadScopeScheduling):  # type: ignore[misc]
+        first: str | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            if self.first is None:
+                self.first = path  # the first file, whose first test builds the site
+            name = path.rsplit("/", 1)[-1]
+            if name in _WHOLE_BROWSER_FILES:
+                return _WHOLE_BROWSER_FILES[name]
+            if path.startswith("tests/browser/") and path != self.first:
+                return nodeid
+            return path
+
+    return _Scheduler(config, log)
 
 
 @pytest.fixture(autouse=True)

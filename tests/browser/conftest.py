@@ -17,11 +17,10 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -39,6 +38,7 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 HOURS = ROOT / "tests" / "fixtures" / "hours"
+DEFAULT_VIEWPORT = {"width": 1280, "height": 720}  # Playwright's, for a context made without one
 
 
 @pytest.fixture(scope="session")
@@ -129,24 +129,64 @@ def external_requests() -> list[str]:
     return []
 
 
+# An address on another host (http, https, ws, wss): matched inside the browser's driver, so
+# the site's own requests are not stopped on their way to Python and back.
+EXTERNAL = re.compile(r"^(?:https?|wss?)://(?!(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:[/?#]|$))", re.I)
+
+
+def _guard(context: Any, requests: Callable[[], list[str]]) -> None:
+    """Abort every request of ``context`` that leaves localhost, and record it in ``requests()``."""
+
+    def route(request_route: Any) -> None:
+        requests().append(request_route.request.url)
+        request_route.abort()
+
+    context.route(EXTERNAL, route)
+
+
 @pytest.fixture
 def page(browser: Any, site_server: str, external_requests: list[str]) -> Iterator[Any]:
     """A fresh page; any request leaving localhost is aborted, recorded, and fails the test."""
     context = browser.new_context(locale="fr-BE", service_workers="block")
-
-    def route(request_route: Any) -> None:
-        url = request_route.request.url
-        parts = urlsplit(url)
-        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL_HOSTS:
-            external_requests.append(url)
-            request_route.abort()
-        else:
-            request_route.continue_()
-
-    context.route("**/*", route)
+    _guard(context, lambda: external_requests)
     tab = context.new_page()
     yield tab
     context.close()
+    assert not external_requests, f"requests left localhost: {external_requests}"
+
+
+@pytest.fixture(scope="module")
+def _module_tab(browser: Any) -> Iterator[dict[str, Any]]:
+    leaks: list[list[str]] = [[]]
+    context = browser.new_context(locale="fr-BE", service_workers="block")
+    _guard(context, lambda: leaks[0])
+    state = {"context": context, "tab": context.new_page(), "leaks": leaks}
+    yield state
+    context.close()
+
+
+@pytest.fixture
+def shared_page(_module_tab: dict[str, Any], site_server: str, external_requests: list[str]) -> Iterator[Any]:
+    """``page`` for the tests that only open pages and read or press keys in them: one tab
+    for the module, its storage emptied and its size, address and pointer reset after each
+    test. A new tab costs a renderer process and a cold first load (about 1 s of the 1.8 s
+    of a test's first page under load; ``bench/README.md``, "The suite's time"). A test that
+    adds listeners, routes or emulation to its page, or needs another locale, takes ``page``.
+    """
+    tab = _module_tab["tab"]
+    if tab.is_closed():
+        tab = _module_tab["tab"] = _module_tab["context"].new_page()
+    _module_tab["leaks"][0] = external_requests
+    tab.set_viewport_size(DEFAULT_VIEWPORT)
+    yield tab
+    try:
+        if tab.url.startswith(site_server):
+            tab.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        tab.goto("about:blank")
+        tab.mouse.move(0, 0)
+    except Exception:  # a test that closed or broke its tab: the next one gets a new tab
+        if not tab.is_closed():
+            tab.close()
     assert not external_requests, f"requests left localhost: {external_requests}"
 
 

@@ -21,6 +21,13 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture
+def page(shared_page: Any) -> Any:
+    """One tab for this module's tests (``shared_page``): they open pages, press keys and read."""
+    return shared_page
+
+
 PHONE = {"width": 375, "height": 812}
 SORT = {"": "Trier", "nl/": "Sorteren", "en/": "Sort"}
 

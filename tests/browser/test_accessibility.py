@@ -30,6 +30,13 @@ from tests.browser.conftest import run_axe
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture
+def page(shared_page: Any) -> Any:
+    """One tab for this module's tests (``shared_page``): they open pages, press keys and read."""
+    return shared_page
+
+
 LANGUAGES = {"": "fr", "nl/": "nl", "en/": "en"}
 PHONE = {"width": 375, "height": 812}
 ZOOM_400 = {"width": 320, "height": 640}  # 1280 px at 400 %

@@ -19,6 +19,13 @@ from tests.browser.conftest import AXE
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture
+def page(shared_page: Any) -> Any:
+    """One tab for this module's tests (``shared_page``): they open pages, press keys and read."""
+    return shared_page
+
+
 WIDE = {"width": 1366, "height": 768}
 PHONE = {"width": 375, "height": 812}
 QUERIES = {"": "santé mentale bruxelles", "nl/": "geestelijke gezondheid Brussel", "en/": "mental health brussels"}
