@@ -857,16 +857,34 @@ def _in_place(pages: list[tuple[str, int]], runs: list[tuple[int, list[tuple[str
 
 
 def _html_pages(site_dir: Path) -> Iterator[tuple[str, int]]:
-    """Every HTML page of the site outside Pagefind's bundle and hidden folders, with its size."""
-    for dirpath, dirnames, filenames in os.walk(site_dir):
-        here = Path(dirpath)
-        if here == site_dir:
-            dirnames[:] = [d for d in dirnames if d != BUNDLE]
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.endswith(".html"):
-                path = here / name
-                yield path.relative_to(site_dir).as_posix(), path.stat().st_size
+    """Every HTML page of the site outside Pagefind's bundle and hidden folders, with its size.
+
+    Each folder's pages, then its folders', by name (``os.walk``'s order); read with
+    ``os.scandir`` and plain strings: a national site has tens of thousands of pages, and
+    every build with a cache lists them (bench/README.md)."""
+
+    def walk(folder: str, prefix: str) -> Iterator[tuple[str, int]]:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return
+        folders = []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if is_folder:
+                hidden = entry.name.startswith(".") or (prefix == "" and entry.name == BUNDLE)
+                if not hidden and not entry.is_symlink():
+                    folders.append(entry)
+            elif entry.name.endswith(".html"):
+                yield prefix + entry.name, entry.stat().st_size
+        for entry in folders:
+            yield from walk(entry.path, f"{prefix}{entry.name}/")
+
+    yield from walk(str(site_dir), "")
 
 
 def language_pages(site_dir: Path) -> list[list[tuple[str, int]]]:

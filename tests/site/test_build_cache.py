@@ -131,6 +131,22 @@ def test_a_language_read_in_place_gives_the_bundle_of_its_staged_pages(
     assert search._in_place(french[:5], [(0, french[:5]), (0, french[5:])], 0) is None
 
 
+def test_the_pages_are_listed_in_the_order_of_a_walk_without_the_bundle_and_hidden_folders(site: Path) -> None:
+    for uri in ("pagefind/x.html", ".pagefind-stage-0/y.html", "nl/.hidden/z.html", "b/pagefind/w.html", "b/a.htm"):
+        _write(site, uri, "fr", "texte")
+    (site / "a-link").symlink_to(site / "services", target_is_directory=True)
+    expected = []
+    for here, folders, files in os.walk(site):
+        folders[:] = sorted(d for d in folders if not d.startswith(".") and (Path(here) != site or d != search.BUNDLE))
+        expected += [
+            ((Path(here) / f).relative_to(site).as_posix(), (Path(here) / f).stat().st_size)
+            for f in sorted(files)
+            if f.endswith(".html")
+        ]
+    assert list(search._html_pages(site)) == expected
+    assert "b/pagefind/w.html" in dict(expected) and not any("a-link" in uri for uri, _ in expected)
+
+
 def test_a_damaged_entry_is_a_miss(site: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     limit = _shard_bytes(site)
