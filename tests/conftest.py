@@ -7,7 +7,6 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,8 +20,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 # Browser files whose own fixtures build a site once per worker (test_search.py's and
-# test_search_cache.py's search site, the map's and the orientation's sites): each goes whole
-# to one worker. Every other browser test is a work unit of its own (``_Scheduler``).
+# test_search_cache.py's search site, the map's and the orientation's sites): handed out first
+# among the browser files. (A scheduler handing out the other browser tests one by one was
+# tried: 1,349 s for the whole suite in CI against 1,239 s without it, idle machine.)
 _WHOLE_BROWSER_FILES = {
     "test_search.py": "search",
     "test_search_cache.py": "search",
@@ -43,15 +43,15 @@ _LONG_BROWSER_FILES = (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The order in which ``pytest -n 2`` hands out the tests (``_Scheduler``):
+    """The order in which ``pytest -n 2`` hands out the test files (pyproject.toml: ``--dist
+    loadfile --no-loadscope-reorder``):
 
     1. the first file of tests that read the real site (``built_site``, made once for the
        run): while one worker builds the site, the other runs files that do not wait for it;
     2. the files that do not read it, each whole;
     3. the browser files whose own fixtures build a site (``_WHOLE_BROWSER_FILES``), each whole;
-    4. the long single browser tests (``_LONG_BROWSER_FILES``), then every other test of the
-       site, one at a time: the run ends on short tests shared by both workers, not on one
-       worker's last file (with whole files, the last 8 minutes of a run were one worker's).
+    4. the files of long single browser tests (``_LONG_BROWSER_FILES``), then the other files
+       of the site: the run ends on short files, not on a minute-long test.
     """
     files: dict[Path, list[pytest.Item]] = {}
     for item in items:
@@ -69,30 +69,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     rest.sort(key=rank)  # stable: the collection's order within each rank
     items[:] = [item for tests in [*site[:1], *other, *rest] for item in tests]
-
-
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """Whole files per worker (a module's fixtures, most of which build a site, are made once),
-    but for the browser tests that share the session's site: each is a unit of its own, so
-    that the last minutes of the run are shared (``pytest_collection_modifyitems``). In the
-    order of the collection (``--no-loadscope-reorder``, pyproject.toml)."""
-    from xdist.scheduler import LoadScopeScheduling
-
-    class _Scheduler(LoadScopeScheduling):  # type: ignore[misc]
-        first: str | None = None
-
-        def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            if self.first is None:
-                self.first = path  # the first file, whose first test builds the site
-            name = path.rsplit("/", 1)[-1]
-            if name in _WHOLE_BROWSER_FILES:
-                return _WHOLE_BROWSER_FILES[name]
-            if path.startswith("tests/browser/") and path != self.first:
-                return nodeid
-            return path
-
-    return _Scheduler(config, log)
 
 
 @pytest.fixture(autouse=True)
