@@ -23,12 +23,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 # test_search_cache.py's search site, the map's and the orientation's sites): handed out first
 # among the browser files. (A scheduler handing out the other browser tests one by one was
 # tried: 1,349 s for the whole suite in CI against 1,239 s without it, idle machine.)
-_WHOLE_BROWSER_FILES = {
-    "test_search.py": "search",
-    "test_search_cache.py": "search",
-    "test_map.py": "map",
-    "test_orient_page.py": "orient",
-}
+_WHOLE_BROWSER_FILES = ("test_search.py", "test_search_cache.py", "test_map.py", "test_orient_page.py")
 # Single browser tests of a minute or more (the relevance suite's 56 queries, every page at
 # 375 px, every service page's share link, every link of the site...): started first among
 # the browser tests, so that neither worker is left alone with one at the end.
