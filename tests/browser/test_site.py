@@ -125,20 +125,19 @@ def test_language_switch_leads_to_the_same_page(page: Any, site_server: str) -> 
     assert page.locator("html").get_attribute("lang") == "fr"
 
 
-@pytest.mark.parametrize("kind", list(PAGES))
+# axe-core on the page kinds that tests/browser/test_a11y_pages.py does not open: that file
+# runs axe (every impact, best practices too) on home, service, organisation, territory,
+# need, function, gaps, orientation, map, downloads, accessibility and search pages, in the
+# three languages, at 1366 and 375 px. (A phone's sideways scrolling: tests/browser/test_reflow.py.)
+AXE_ONLY_HERE = ("commune", "index", "contribute")
+
+
+@pytest.mark.parametrize("kind", AXE_ONLY_HERE)
 def test_no_serious_accessibility_violation(page: Any, site_server: str, kind: str) -> None:
     assert AXE.exists(), "run `npm ci` in tests/js (axe-core)"
     open_page(page, site_server, PAGES[kind])
     violations = run_axe(page)
     assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
-
-
-@pytest.mark.parametrize("kind", ["home", "service", "territory", "index", "downloads"])
-def test_usable_on_a_phone(page: Any, site_server: str, kind: str) -> None:
-    page.set_viewport_size({"width": 375, "height": 740})
-    open_page(page, site_server, PAGES[kind])
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"{kind}: the page scrolls sideways ({width}px wide)"
 
 
 def test_service_page_prints_as_a_liaison_sheet(page: Any, site_server: str) -> None:
