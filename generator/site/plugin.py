@@ -40,7 +40,16 @@ from .. import locale as words
 from ..registry.loader import LoadCache, Registry, for_audience, load_registry
 from ..registry.privacy import professional_leaks
 from ..registry.problems import RegistryError, format_problems
-from . import accessibility_page, gaps_page, minify, mkdocs_internals, serve_patch, template_words, territory_pages
+from . import (
+    accessibility_page,
+    gaps_page,
+    minify,
+    mkdocs_internals,
+    raw_blocks,
+    serve_patch,
+    template_words,
+    territory_pages,
+)
 from . import files as files_module
 from .build import TargetError, check_target, mark_site
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
@@ -208,6 +217,9 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
             if override not in ("public", "professional"):
                 raise PluginError(f"maillage: {AUDIENCE_VARIABLE} must be public or professional, not {override!r}")
             self.config.audience = override
+        # The generated pages' HTML blocks skip Python-Markdown's HTML parser (same output).
+        if not any(isinstance(e, raw_blocks.RawBlocksExtension) for e in config.markdown_extensions):
+            config.markdown_extensions.append(raw_blocks.RawBlocksExtension())
         # `mkdocs serve` rebuilds when a maintainer edits the registry.
         config.watch.append(str(self.root / "data"))
         # … and when a translator edits a catalogue (the directory's own, or the shipped one).
