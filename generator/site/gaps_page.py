@@ -58,11 +58,13 @@ from ..analysis.coverage import (
     to_wide_csv,
 )
 from ..analysis.scope import default_scope
+from ..exchange.hsds import zip_bytes
 from ..locale import N_, t
 from ..registry.loader import Registry, Vocabularies, stale_services
 from ..registry.memory import collector_paused
 from ..registry.models import Service
 from ..registry.territories import Gazetteer
+from . import downloads_hsds
 from .context import Asset, GeneratedPage, SiteConfig, SiteContext
 from .gaps_headline import Words, headline
 from .i18n import date_text, tn
@@ -92,6 +94,9 @@ PAGE_DIR = "gaps/"
 DATA_DIR = "gaps/data/"
 SCRIPT_URI = "assets/maillage/sortable.js"
 COMMUNES_FILE = "communes.csv"  # under DATA_DIR: the communes of every analysis
+# Past downloads_hsds.LOOSE_LIMIT services, the communes' file is published zipped, as the
+# registry's JSON and the HSDS export are (45 MB of CSV in 3.6 MB at 10,000 services).
+COMMUNES_ZIP = COMMUNES_FILE + ".zip"
 # « 1 service vérifié… », « 3 services vérifiés… »: the key and its variants (plural_key).
 STALE_LINE = "report.stale"
 STALE_LINE_FORMS = (N_("report.stale.one"), N_("report.stale.other"))
@@ -197,6 +202,7 @@ class Report:
     analyses: tuple[Analysis, ...]
     empty: tuple[Selection, ...]
     inputs: tuple[Inputs, ...] = ()  # of each analysis
+    zipped: bool = False  # the communes' file in a zip (communes_file)
 
     @cached_property
     def downloads(self) -> tuple[Asset, ...]:
@@ -207,7 +213,10 @@ class Report:
             # repeating them per analysis tripled the file at 10,000 services.
             rows = ((a.selection.slug, a.units, a.communes) for a in self.analyses)
             communes = to_communes_csv(rows, services_for={"all"})
-        return (*files, Asset(uri=DATA_DIR + COMMUNES_FILE, content=communes.encode("utf-8")))
+        content = communes.encode("utf-8")
+        if self.zipped:
+            return (*files, Asset(uri=DATA_DIR + COMMUNES_ZIP, content=zip_bytes({COMMUNES_FILE: content})))
+        return (*files, Asset(uri=DATA_DIR + COMMUNES_FILE, content=content))
 
 
 # One registry per build: the plugin asks for the pages once per language, and the report
@@ -294,7 +303,7 @@ def _report(registry: Registry, scope: tuple[str, ...]) -> Report:
                 before[0] if before is not None and before[1].same(these) else analyse(registry, selection, codes)
             )
             inputs.append(these)
-    result = Report(tuple(analyses), tuple(empty), tuple(inputs))
+    result = Report(tuple(analyses), tuple(empty), tuple(inputs), zipped=communes_file(registry) == COMMUNES_ZIP)
     _REPORTS.clear()
     _REPORTS[id(registry)] = (weakref.ref(registry), scope, result)
     kept = {id(a) for a in analyses}
@@ -355,13 +364,18 @@ def gaps_data(ctx: SiteContext) -> Iterator[Asset]:
 # --- downloads -----------------------------------------------------------------------------
 
 
-def download_names(selection: Selection, lang: str = "fr") -> list[tuple[str, str]]:
+def communes_file(registry: Registry) -> str:
+    """The name of the communes' download under ``gaps/data/``: zipped at national scale."""
+    return COMMUNES_FILE if len(registry.services) <= downloads_hsds.LOOSE_LIMIT else COMMUNES_ZIP
+
+
+def download_names(selection: Selection, lang: str = "fr", communes: str = COMMUNES_FILE) -> list[tuple[str, str]]:
     """(file name under ``gaps/data/``, description in ``lang``) of a selection's downloads."""
     slug = selection.slug
     return [
         (f"{slug}-departements.csv", t("report.file.units_csv", lang)),
         (f"{slug}-departements.geojson", t("report.file.units_geojson", lang)),
-        (COMMUNES_FILE, t("report.file.communes", lang, slug=slug)),
+        (communes, t("report.file.communes", lang, slug=slug)),
     ]
 
 
@@ -626,7 +640,7 @@ def analysis_page(ctx: SiteContext, analysis: Analysis, *, standalone: bool) -> 
     out += ["", f"{sub} {t('report.downloads', lang)}", ""]
     items = [
         f'<li><a href="{esc(_link_file(ctx, url, name))}" download>{esc(name)}</a> — {esc(description)}</li>'
-        for name, description in download_names(selection, lang)
+        for name, description in download_names(selection, lang, communes_file(registry))
     ]
     out.append("<ul>" + "".join(items) + "</ul>")
     out.append(f"<p>{t('report.communes_note', lang, n=_number(analysis.commune_count, lang))}</p>")

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import pytest
 
 from generator.registry.loader import Registry, for_audience, load_registry
-from generator.site import downloads_hsds, record_languages, territory_pages
+from generator.site import downloads_hsds, gaps_page, record_languages, territory_pages
 from generator.site.context import Asset, SiteConfig, SiteContext
 from generator.site.downloads import download_files, downloads_page
 from generator.site.downloads_hsds import hsds_downloads
@@ -153,6 +153,34 @@ def test_a_large_registry_json_is_zipped(registry: Registry, monkeypatch: pytest
     links = set(re.findall(r'href="\.\./(downloads/[^"]+)"', page.content))
     assert "downloads/maillage.json.zip" in links and "downloads/maillage.json" not in links
     assert "compressé en zip" in page.content
+
+
+def test_a_large_gap_report_zips_its_communes_file(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the limit, the gap report's communes (45 MB of CSV at 10,000 services) are
+    published in a zip, the same CSV inside, and every analysis' page links to the zip."""
+
+    def report() -> dict[str, str | bytes]:
+        gaps_page.forget()
+        ctx = SiteContext(registry=registry, config=SiteConfig(), lang="fr", root=ROOT)
+        return {item.uri: item.content for item in gaps_page.gaps_pages(ctx)}
+
+    small = report()
+    monkeypatch.setattr(downloads_hsds, "LOOSE_LIMIT", 10)
+    large = report()
+    gaps_page.forget()
+    assert "gaps/data/communes.csv" in small and "gaps/data/communes.csv.zip" not in small
+    assert "gaps/data/communes.csv" not in large
+    with zipfile.ZipFile(io.BytesIO(large["gaps/data/communes.csv.zip"])) as archive:  # type: ignore[arg-type]
+        assert archive.namelist() == ["communes.csv"]
+        assert archive.read("communes.csv") == small["gaps/data/communes.csv"]
+    pages = {uri: content for uri, content in large.items() if uri.endswith(".md")}
+    assert len(pages) > 5
+    for uri, content in pages.items():
+        assert isinstance(content, str)
+        if "communes.csv" in content:  # each analysis' downloads: the zip, named with its format
+            assert re.search(r'href="(\.\./)*data/communes\.csv\.zip" download>communes\.csv\.zip</a>', content), uri
+            assert '/communes.csv"' not in content and '"data/communes.csv"' not in content, uri
+    assert sum("communes.csv.zip" in str(content) for content in pages.values()) > 5
 
 
 @pytest.mark.parametrize("edit", [AREA, WIDER, REGION_NAME], ids=["area", "wider", "region-name"])
