@@ -48,11 +48,7 @@ class RawBlocks(Preprocessor):  # type: ignore[misc]  # (Python-Markdown has no 
         text = "\n".join(lines)
         if "<" not in text:
             return lines
-        blocks = text.split("\n\n")
-        out = []
-        for block in blocks:
-            out.append(self._stash(block))
-        return "\n\n".join(out).split("\n")
+        return "\n\n".join(self._stash(block) for block in text.split("\n\n")).split("\n")
 
     def _stash(self, block: str) -> str:
         if not block.startswith("<") or not block.endswith(">") or "markdown=" in block:

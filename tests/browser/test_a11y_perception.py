@@ -93,8 +93,8 @@ def tab(browser: Any) -> Iterator[Any]:
     leaks: list[str] = []
     _guard(context, lambda: leaks)  # requests leaving the machine stopped in the driver, recorded
     yield context.new_page()
-    assert leaks == [], leaks
     context.close()
+    assert leaks == [], leaks
 
 
 def _open(tab: Any, site_server: str, kind: str, viewport: dict[str, int], lang: str = "fr") -> None:
