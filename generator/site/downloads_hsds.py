@@ -19,10 +19,15 @@ site's export holds no professional-only contact.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import Protocol
 
 from ..exchange.hsds import registry_files, zip_bytes
+from ..exchange.hsds.writer import Memo
 from ..exchange.spreadsheet import template_csv, template_xlsx
+from ..registry.loader import Registry
 from .context import Asset, GeneratedPage, SiteContext
 
 HSDS_DIR = "downloads/hsds/"
@@ -35,6 +40,27 @@ LOOSE_LIMIT = 300
 registry's are 2 MB); past it (35 KB per service), only the zip and the descriptor."""
 
 
+class BuildMemo(Memo, Protocol):
+    """A memo a build keeps for the export (``site/hsds_memo.py``), tidied once it is done."""
+
+    def done(self) -> int: ...
+
+
+MemoFor = Callable[[Registry], BuildMemo]
+_MEMO: ContextVar[MemoFor | None] = ContextVar("hsds_memo", default=None)
+
+
+@contextlib.contextmanager
+def export_memo(memo_for: MemoFor | None) -> Iterator[None]:
+    """While the block runs, ``hsds_downloads`` exports through the memo ``memo_for`` gives
+    for its registry (``maillage build``'s cache, ``ProviderCache.export_memo``)."""
+    token = _MEMO.set(memo_for)
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
 def loose_files(ctx: SiteContext) -> bool:
     """Whether the HSDS files are published one by one besides the zip (a small export)."""
     return len(ctx.registry.services) <= LOOSE_LIMIT
@@ -44,7 +70,11 @@ def hsds_downloads(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
     """The HSDS files and the import templates, once per build (with the first language)."""
     if ctx.lang != ctx.config.languages[0]:
         return
-    files = registry_files(ctx.registry)
+    memo_for = _MEMO.get()
+    memo = memo_for(ctx.registry) if memo_for is not None else None
+    files = registry_files(ctx.registry, memo)
+    if memo is not None:
+        memo.done()
     loose = loose_files(ctx)
     for name, data in files.items():
         if loose or name == DESCRIPTOR:

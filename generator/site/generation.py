@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from .context import Asset, GeneratedPage, Provider, SiteContext
+from .downloads_hsds import export_memo
 
 if TYPE_CHECKING:
     from .provider_cache import ProviderCache
@@ -167,7 +168,7 @@ def _make(p: int) -> list[list[Made]]:
     pages = folder / f"pages-{os.getpid()}-{p}.md"
     previous = cache.previous(p, providers[p]) if cache is not None else None
     per_context: list[list[Made]] = []
-    with open(pages, "wb") as out:
+    with open(pages, "wb") as out, export_memo(cache.export_memo(providers[p]) if cache is not None else None):
         spool = _Spool(out, pages, folder, spool_bytes)
         for c, context in enumerate(contexts):
             if previous is None:

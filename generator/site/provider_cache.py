@@ -43,7 +43,10 @@ from typing import Any, BinaryIO
 from ..registry.dates import reference_date
 from .context import Provider, SiteContext
 from .csp import _TOKEN as _OWN_TOKEN
+from .downloads_hsds import MemoFor, hsds_downloads
 from .generation import Made
+from .hsds_memo import FOLDER as HSDS_FOLDER
+from .hsds_memo import HsdsMemo
 from .incremental import (
     CONTACT_BLIND,
     KEYED,
@@ -220,6 +223,14 @@ class ProviderCache:
             entry.close()
             entry = None
         return Previous(provider, self.prints, self.dumps, entry, found)
+
+    def export_memo(self, provider: Provider) -> MemoFor | None:
+        """For the HSDS export, its memo of each organisation's objects (``site/hsds_memo.py``),
+        in ``FOLDER/hsds``; None for the other providers. Called by its generating process."""
+        if provider is not hsds_downloads or self.prints is None:
+            return None
+        base, dumps = self.prints.base, self.dumps
+        return lambda registry: HsdsMemo(self.folder / HSDS_FOLDER, base, dumps, registry)
 
     def get(self, p: int, spool: Path, spool_bytes: int) -> list[list[Made]] | None:
         """Provider ``p``'s output from the cache, its pages and large assets written into

@@ -12,10 +12,11 @@ import json
 import re
 import uuid
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
@@ -440,6 +441,41 @@ def _field_type(column: str) -> str:
     return "date" if column in _DATE_COLUMNS else "string"
 
 
+Record = tuple[str, list[tuple[str, str, str]]]
+"""One exported object as written: its NDJSON line, and the CSV rows of it and of the
+objects it nests, each ``(table, id, line)``, in the order they are written; a row whose
+id a table already holds is not written again."""
+
+
+def record(obj: Json, table: str) -> Record:
+    """``obj`` of ``table`` as the export writes it (``Record``)."""
+    found: list[tuple[str, str, int]] = []  # (table, id, length of its CSV line)
+    text = io.StringIO()
+    _rows(obj, table, found, csv.writer(text, lineterminator="\r\n"))
+    lines, rows, at = text.getvalue(), [], 0
+    for row_table, row_id, length in found:
+        rows.append((row_table, row_id, lines[at : at + length]))
+        at += length
+    return json.dumps(obj, ensure_ascii=False, sort_keys=False) + "\n", rows
+
+
+def _rows(obj: Json, table: str, found: list[tuple[str, str, int]], writer: Any) -> None:
+    for key, value in obj.items():
+        if isinstance(value, dict):
+            _rows(value, _TABLE_OF_KEY[key], found, writer)
+        elif isinstance(value, list):
+            for item in value:
+                _rows(item, _TABLE_OF_KEY[key], found, writer)
+    row = {k: v for k, v in obj.items() if not isinstance(v, dict | list)}
+    columns = TABLES[table][1]
+    unknown = set(row) - set(columns)
+    if unknown:
+        raise ValueError(f"{table}: no column for {sorted(unknown)}")
+    # A StringIO's write gives the characters written: each row's line is cut out after.
+    length = writer.writerow([neutralise(_cell(row[c])) if c in row else "" for c in columns])
+    found.append((table, obj["id"], length))
+
+
 class _Writer:
     """The export's files, written as the objects come, one at a time.
 
@@ -451,40 +487,30 @@ class _Writer:
 
     def __init__(self) -> None:
         self.ndjson = {"services.ndjson": io.BytesIO(), "organizations.ndjson": io.BytesIO()}
-        self.csv: dict[str, tuple[io.TextIOWrapper, Any]] = {}
+        self.csv: dict[str, io.TextIOWrapper] = {}
         self.seen: dict[str, set[Any]] = {name: set() for name in TABLES}
         for name, (_, columns) in TABLES.items():
             text = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="")  # UTF-8 as it is written
-            writer = csv.writer(text, lineterminator="\r\n")
-            writer.writerow(columns)
-            self.csv[name] = (text, writer)
+            csv.writer(text, lineterminator="\r\n").writerow(columns)
+            self.csv[name] = text
 
     def add(self, obj: Json, table: str) -> None:
-        name = "services.ndjson" if table == "service" else "organizations.ndjson"
-        self.ndjson[name].write((json.dumps(obj, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8"))
-        self._rows(obj, table)
+        self.add_record(record(obj, table), table)
 
-    def _rows(self, obj: Json, table: str) -> None:
-        for key, value in obj.items():
-            if isinstance(value, dict):
-                self._rows(value, _TABLE_OF_KEY[key])
-            elif isinstance(value, list):
-                for item in value:
-                    self._rows(item, _TABLE_OF_KEY[key])
-        seen = self.seen[table]
-        if obj["id"] in seen:
-            return
-        seen.add(obj["id"])
-        row = {k: v for k, v in obj.items() if not isinstance(v, dict | list)}
-        columns = TABLES[table][1]
-        unknown = set(row) - set(columns)
-        if unknown:
-            raise ValueError(f"{table}: no column for {sorted(unknown)}")
-        self.csv[table][1].writerow([neutralise(_cell(row[c])) if c in row else "" for c in columns])
+    def add_record(self, written: Record, table: str) -> None:
+        """Write an object made before (``record``): its line, and its rows not written yet."""
+        line, rows = written
+        name = "services.ndjson" if table == "service" else "organizations.ndjson"
+        self.ndjson[name].write(line.encode("utf-8"))
+        for row_table, row_id, row in rows:
+            seen = self.seen[row_table]
+            if row_id not in seen:
+                seen.add(row_id)
+                self.csv[row_table].write(row)
 
     def datapackage(self) -> dict[str, bytes]:
         files = {}
-        for name, (text, _) in self.csv.items():
+        for name, text in self.csv.items():
             text.flush()
             files[TABLES[name][0]] = cast(io.BytesIO, text.buffer).getvalue()
         files["datapackage.json"] = _descriptor()
@@ -585,9 +611,64 @@ def export_files(export: HsdsExport) -> dict[str, bytes]:
     return _written(_export_objects(export)).files()
 
 
-def registry_files(registry: Registry) -> dict[str, bytes]:
-    """``export_files(export_hsds(registry))``, each object made, written and dropped in turn."""
-    return _written(_objects(registry)).files()
+class Memo(Protocol):
+    """Where an export keeps what it wrote for each organisation (its object, and its services'
+    objects), under a key of everything those objects read, from one export to the next
+    (``maillage build``'s cache: ``site/hsds_memo.py``). ``key`` gives None when it cannot tell."""
+
+    def key(self, organisation: Organisation) -> bytes | None: ...
+
+    def get(self, key: bytes) -> bytes | None: ...
+
+    def put(self, key: bytes, data: bytes) -> None: ...
+
+
+def registry_files(registry: Registry, memo: Memo | None = None) -> dict[str, bytes]:
+    """``export_files(export_hsds(registry))``, each object made, written and dropped in turn.
+
+    With a ``memo``, an organisation whose key it holds is not exported again: its records
+    (``record``) are read back from it, and the files are the same byte for byte."""
+    if memo is None:
+        return _written(_objects(registry)).files()
+    writer = _Writer()
+    exporter = _Exporter(registry)
+    keys = {}
+    for organisation in registry.organisations.values():
+        keys[organisation.id] = key = memo.key(organisation)
+        made = partial(_organisation_records, exporter, organisation)
+        for written in _remembered(memo, key, b"organization", made):
+            writer.add_record(written, "organization")
+    for organisation in registry.organisations.values():
+        made = partial(_service_records, exporter, registry, organisation)
+        for written in _remembered(memo, keys[organisation.id], b"services", made):
+            writer.add_record(written, "service")
+    return writer.files()
+
+
+def _organisation_records(exporter: _Exporter, organisation: Organisation) -> list[Record]:
+    return [record(exporter.organization(organisation), "organization")]
+
+
+def _service_records(exporter: _Exporter, registry: Registry, organisation: Organisation) -> list[Record]:
+    services = [registry.services[s.id] for s in organisation.services if s.id in registry.services]
+    return [record(exporter.service(service), "service") for service in services]
+
+
+def _remembered(memo: Memo, key: bytes | None, part: bytes, make: Callable[[], list[Record]]) -> list[Record]:
+    """The records ``make`` gives, from ``memo`` when it has them under ``key`` and ``part``."""
+    if key is None:
+        return make()
+    key = key + part
+    data = memo.get(key)
+    if data is not None:
+        try:
+            kept = json.loads(data)
+            return [(str(line), [(str(t), str(i), str(r)) for t, i, r in rows]) for line, rows in kept]
+        except (ValueError, TypeError):
+            pass  # damaged: made again
+    records = make()
+    memo.put(key, json.dumps(records, ensure_ascii=False).encode("utf-8"))
+    return records
 
 
 def write_export(export: HsdsExport, out: Path) -> list[Path]:

@@ -1,0 +1,111 @@
+"""The HSDS export through ``maillage build``'s memo (site/hsds_memo.py): after an edit, only
+the organisations it reaches are exported again, and the files are those of an export made
+from scratch, byte for byte."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.exchange.hsds import registry_files
+from generator.registry.loader import Registry, for_audience, load_registry
+from generator.site.hsds_memo import HsdsMemo
+from generator.site.incremental import Dumps
+from tests.conftest import ROOT
+
+BASE = b"settings"
+
+
+def _registry(root: Path) -> Registry:
+    return for_audience(load_registry(root), "public")
+
+
+def _memo(folder: Path, registry: Registry, base: bytes = BASE) -> HsdsMemo:
+    return HsdsMemo(folder, base, Dumps(), registry)
+
+
+def _edit(root: Path, name: str, old: str, new: str) -> None:
+    file = root / "data" / "registry" / name
+    text = file.read_text(encoding="utf-8")
+    assert old in text, name
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    """A copy of the shipped project's data, free to modify."""
+    target = tmp_path / "shipped"
+    shutil.copytree(ROOT / "data", target / "data")
+    return target
+
+
+def test_an_export_through_the_memo_is_the_export(shipped: Path, tmp_path: Path) -> None:
+    registry = _registry(shipped)
+    expected = registry_files(registry)
+    cold = _memo(tmp_path / "memo", registry)
+    assert registry_files(registry, cold) == expected
+    organisations = len(registry.organisations)
+    assert (cold.made, cold.reused) == (2 * organisations, 0)  # each one's object, then its services'
+    warm = _memo(tmp_path / "memo", registry)
+    assert registry_files(registry, warm) == expected
+    assert (warm.made, warm.reused) == (0, 2 * organisations)
+
+
+# Edits of the shipped registry, in the words its maintainers write: a phone number, a
+# service's area, an organisation's name (on every one of its services' objects).
+EDITS = {
+    "phone": ("bru-stars.yaml", "value: 0485 71 19 42", "value: 0485 71 19 43"),
+    "area": ("dune.yaml", "area: [be-region-04000]", "area: [be-commune-21004]"),
+    "name": ("brusano.yaml", "name: Brusano\n", "name: Brusano asbl\n"),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_after_an_edit_only_its_organisation_is_exported_again(shipped: Path, tmp_path: Path, edit: str) -> None:
+    name, old, new = EDITS[edit]
+    before = _registry(shipped)
+    registry_files(before, _memo(tmp_path / "memo", before))
+    _edit(shipped, name, old, new)
+    after = _registry(shipped)
+    memo = _memo(tmp_path / "memo", after)
+    files = registry_files(after, memo)
+    assert files == registry_files(after)
+    assert files != registry_files(before)
+    assert memo.made == 2  # the edited organisation's object and its services'
+    assert memo.reused == 2 * len(after.organisations) - 2
+    assert memo.done() == 2  # its entries of before are gone, the others kept
+    assert len(list((tmp_path / "memo").iterdir())) == 2 * len(after.organisations)
+
+
+def test_a_site_another_organisation_names_is_in_that_organisations_key(mini: Path, tmp_path: Path) -> None:
+    # Beta's service works from Alpha's seat; then Alpha's seat moves.
+    _edit(mini, "beta.yaml", "    verified: 2022-06-07", "    sites: [alpha-siege]\n    verified: 2022-06-07")
+    before = _registry(mini)
+    assert before.site_organisation["alpha-siege"] == "alpha"
+    registry_files(before, _memo(tmp_path / "memo", before))
+    _edit(mini, "alpha.yaml", "street: Rue Royale 1,", "street: Rue Royale 2,")
+    after = _registry(mini)
+    memo = _memo(tmp_path / "memo", after)
+    files = registry_files(after, memo)
+    assert files == registry_files(after)
+    assert b"Rue Royale 2" in files["services.ndjson"].split(b"Logement d'abord Lyon")[1]
+    assert (memo.made, memo.reused) == (4, 0)  # both organisations exported again
+
+
+def test_other_settings_or_a_damaged_entry_make_the_export_again(shipped: Path, tmp_path: Path) -> None:
+    registry = _registry(shipped)
+    expected = registry_files(registry)
+    registry_files(registry, _memo(tmp_path / "memo", registry))
+    other = _memo(tmp_path / "memo", registry, b"another code version")
+    assert registry_files(registry, other) == expected
+    assert other.reused == 0
+    registry_files(registry, _memo(tmp_path / "damaged", registry))
+    for entry in sorted((tmp_path / "damaged").iterdir())[:3]:
+        data = bytearray(entry.read_bytes())
+        data[-1] ^= 0xFF
+        entry.write_bytes(bytes(data))
+    damaged = _memo(tmp_path / "damaged", registry)
+    assert registry_files(registry, damaged) == expected
+    assert damaged.made == 3
