@@ -20,7 +20,8 @@ Usage::
     (cd /tmp/p10k && maillage build --out /tmp/site10k)
     python bench/search_synth_relevance.py --project /tmp/p10k --site /tmp/site10k --queries 40
 
-Prints the pass rate, the bytes per query (median, max) and the failures.
+Prints the pass rate, the bytes per query (median, max: everything the page fetched, and the
+part fetched for searching) and the failures.
 """
 
 from __future__ import annotations
@@ -145,6 +146,7 @@ def run_cases(site: Path, cases: list[Case], page_path: str = "") -> list[dict[s
                         "pass": ok,
                         "whole": whole,
                         "bytes": sum(first.values()),
+                        "search_bytes": sum(v for u, v in first.items() if _searching(u, base)),
                     }
                 )
                 print(
@@ -158,6 +160,13 @@ def run_cases(site: Path, cases: list[Case], page_path: str = "") -> list[dict[s
         server.shutdown()
         server.server_close()
     return report
+
+
+def _searching(url: str, base: str) -> bool:
+    """Whether ``url`` is fetched for searching (the panel's script, its reading data and
+    Pagefind's files), not for showing the page the panel is on."""
+    path = url[len(base) :] if url.startswith(base) else url
+    return path.startswith(("pagefind/", "assets/maillage/search.js", "assets/maillage/search/"))
 
 
 def _record(sizes: dict[str, int], request: Any) -> None:
@@ -223,6 +232,12 @@ def main() -> None:
         f" {statistics.median(sizes) / 1000:.0f} kB, max {sizes[-1] / 1000:.0f} kB; over 400 kB:"
         f" {sum(1 for s in sizes if s > 400_000)}; mean recall of the first group"
         f" {statistics.mean(r['recall'] for r in report):.0%}"
+    )
+    searching = sorted(r["search_bytes"] for r in report)
+    print(
+        f"of which searching (Pagefind's files, the panel's script and reading data; not the page):"
+        f" median {statistics.median(searching) / 1000:.0f} kB, max {searching[-1] / 1000:.0f} kB;"
+        f" over 400 kB: {sum(1 for s in searching if s > 400_000)}"
     )
     for r in report:
         if not r["pass"]:

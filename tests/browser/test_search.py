@@ -390,3 +390,5 @@ def test_a_sharded_index_finds_what_one_index_finds(
     assert found[search_server][0]  # the query finds something
     shard_files = {p.split("/")[2] for p in fetched if p.startswith("/pagefind/shard-")}
     assert shard_files == {"shard-1", "shard-2"}  # both extra shards were merged in
+    # Merged into the page's one Pagefind: the shards' own script and WebAssembly are never fetched.
+    assert not [p for p in fetched if p.startswith("/pagefind/shard-") and ("/wasm." in p or p.endswith(".js"))]

@@ -558,8 +558,11 @@
   /*
    * A large site's language is indexed in several bundles ("shards", one Pagefind run
    * each: generator/search.py); pagefind/maillage-shards.json lists the extra ones by
-   * language. Each is loaded as a Pagefind of its own (its own pagefind.js), and Shards
-   * searches them all as one.
+   * language. They are merged into the one Pagefind this page loaded (Pagefind's
+   * mergeIndex: one script and one WebAssembly module for all, fetched once; each shard's
+   * own index files as searches need them), each shard's pages marked with a filter of
+   * their own (SHARD_FILTER: "0" the main bundle, "1"… the extra ones), which Shards uses
+   * to search them as one index.
    */
   Search.prototype.withShards = function (pagefind, bundle) {
     var self = this;
@@ -568,72 +571,85 @@
       return response.ok ? response.json() : {};
     }).then(function (shards) {
       var paths = shards[lang] || shards[lang.slice(0, 2)] || [];
-      return Promise.all(paths.map(function (path) {
-        return import(new URL("pagefind.js", new URL(path, bundle)).href).then(function (shard) {
-          return shard.options({ baseUrl: self.base.pathname, excerptLength: 24 }).then(function () { return shard; });
-        });
-      }));
-    }).then(function (more) { return new Shards([pagefind].concat(more)); });
-  };
-
-  /*
-   * One search over several Pagefind indexes: results merged by score and facet counts
-   * added, as Pagefind's own mergeIndex does, with one difference that makes it by hand.
-   * Pagefind ignores a query word its index does not know, so a shard without "bruxelles"
-   * would answer "case management bruxelles" with every case-management page it has. Here
-   * a shard's results count only if it knows every word that some shard knows: the
-   * results are those of one index over the whole site.
-   */
-  function Shards(instances) {
-    this.instances = instances;
-  }
-
-  Shards.prototype.filters = function () {
-    return Promise.all(this.instances.map(function (p) { return p.filters(); })).then(function (all) {
-      return addCounts(all, all.map(function () { return true; }));
+      if (!paths.length) return new Shards(pagefind, 1);
+      return pagefind.options({ mergeFilter: shardFilter(0) }).then(function () {
+        return Promise.all(paths.map(function (path, i) {
+          return pagefind.mergeIndex(new URL(path, bundle).href, {
+            baseUrl: self.base.pathname, excerptLength: 24, mergeFilter: shardFilter(i + 1)
+          });
+        }));
+      }).then(function () { return new Shards(pagefind, paths.length + 1); });
     });
   };
 
+  // The filter that tells a result's shard (never shown: see withoutShards).
+  var SHARD_FILTER = "maillage_shard";
+
+  function shardFilter(i) {
+    var filter = {};
+    filter[SHARD_FILTER] = String(i);
+    return filter;
+  }
+
+  /*
+   * One search over the shards of one Pagefind: results merged by score and facet counts
+   * added, as Pagefind's own mergeIndex does, with one difference. Pagefind ignores a
+   * query word an index does not know, so a shard without "bruxelles" would answer
+   * "case management bruxelles" with every case-management page it has. Here a shard's
+   * results count only if it knows every word that some shard knows (each word searched
+   * alone in each shard, by its filter): the results are those of one index over the
+   * whole site.
+   */
+  function Shards(pagefind, count) {
+    this.pagefind = pagefind;
+    this.count = count;
+  }
+
+  Shards.prototype.filters = function () {
+    return this.count === 1 ? this.pagefind.filters() : this.pagefind.filters().then(withoutShards);
+  };
+
   Shards.prototype.search = function (query, options) {
-    var instances = this.instances;
-    if (instances.length === 1) return instances[0].search(query, options);
+    var pagefind = this.pagefind;
+    var count = this.count;
+    var plain = function (found) {
+      return found && { results: found.results, filters: withoutShards(found.filters) };
+    };
+    if (count === 1) return pagefind.search(query, options);
     // Narrowing words need no such check: the filters they come with are exact (see
     // TERM_BUCKETS), and each word alone matches hundreds of pages (a slow search).
     var words = query ? query.split(/\s+/).filter(function (word) {
       return word && word.indexOf(NARROWING_PREFIX) !== 0;
     }) : [];
-    var known = words.length < 2 ? Promise.resolve(null) : Promise.all(instances.map(function (p) {
+    var shards = [];
+    for (var i = 0; i < count; i++) shards.push(i);
+    var known = words.length < 2 ? Promise.resolve(null) : Promise.all(shards.map(function (i) {
       return Promise.all(words.map(function (word) {
-        return p.search(word).then(function (found) { return found.results.length > 0; });
+        return pagefind.search(word, { filters: shardFilter(i) }).then(function (found) {
+          return found.results.length > 0;
+        });
       }));
     }));
     return known.then(function (table) {
-      var counts = instances.map(function (_, i) {
+      var counting = shards.filter(function (i) {
         return !table || words.every(function (_, w) {
           return table[i][w] || !table.some(function (row) { return row[w]; });
         });
       });
-      return Promise.all(instances.map(function (p) { return p.search(query, options); })).then(function (all) {
-        var results = [];
-        all.forEach(function (found, i) { if (counts[i]) results = results.concat(found.results); });
-        results.sort(function (a, b) { return b.score - a.score; });
-        return { results: results, filters: addCounts(all.map(function (f) { return f.filters; }), counts) };
-      });
+      var chosen = Object.assign({}, options || {});
+      if (counting.length < count) {
+        chosen.filters = Object.assign({}, chosen.filters || {});
+        chosen.filters[SHARD_FILTER] = { any: counting.map(String) };
+      }
+      return pagefind.search(query, chosen).then(plain);
     });
   };
 
-  /* Facet counts of several indexes added up (an index that does not count adds zeros). */
-  function addCounts(all, counts) {
-    var total = {};
-    all.forEach(function (filters, i) {
-      Object.keys(filters || {}).forEach(function (facet) {
-        var values = total[facet] || (total[facet] = {});
-        Object.keys(filters[facet]).forEach(function (value) {
-          values[value] = (values[value] || 0) + (counts[i] ? filters[facet][value] : 0);
-        });
-      });
-    });
-    return total;
+  /* Facet counts without the shards' own filter. */
+  function withoutShards(filters) {
+    var copy = Object.assign({}, filters || {});
+    delete copy[SHARD_FILTER];
+    return copy;
   }
 
   /* Every facet's data, fetched once; afterwards every search returns all facets' counts. */
