@@ -29,7 +29,7 @@ from pathlib import Path
 from ..registry.loader import Registry
 from ..registry.models import Organisation
 from .incremental import Dumps, _fingerprint
-from .search_cache import write_atomically
+from .search_cache import remove_unused, write_atomically
 
 FOLDER = "hsds"  # in the providers' cache folder (site/provider_cache.py)
 _DIGEST = 16
@@ -90,16 +90,4 @@ class HsdsMemo:
 
     def done(self) -> int:
         """Remove the entries this export neither read nor wrote (but newer ones); how many."""
-        removed = 0
-        try:
-            entries = list(os.scandir(self.folder))
-        except OSError:
-            return 0
-        for entry in entries:
-            if entry.name in self._used:
-                continue
-            with contextlib.suppress(OSError):
-                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < self._started:
-                    os.unlink(entry.path)
-                    removed += 1
-        return removed
+        return remove_unused(self.folder, self._used, self._started)

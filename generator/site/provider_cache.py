@@ -58,7 +58,7 @@ from .incremental import (
     provider_name,
     registry_prints,
 )
-from .search_cache import atomic_file, read_counts, write_atomically
+from .search_cache import atomic_file, read_counts, remove_unused, write_atomically
 
 FORMAT = b"maillage-provider-cache 3\n"  # first bytes of every entry; another format is a miss
 _DIGEST = 16
@@ -313,24 +313,12 @@ class ProviderCache:
     def prune(self) -> int:
         """Remove the entries this build neither used nor wrote (but newer ones: another build's),
         and say how many providers ran and how many came from the cache (``read_summary``)."""
-        removed = 0
         self.kept.add(SUMMARY)
         self.kept.update(pointer.name for p in range(len(self.keys)) if (pointer := self.pointer(p)) is not None)
         counts = {"made": self.made, "reused": self.reused, "items_made": self.items_made}
         summary = json.dumps({**counts, "items_reused": self.items_reused}) + "\n"
         write_atomically(self.folder / SUMMARY, summary.encode("utf-8"))
-        try:
-            entries = list(os.scandir(self.folder))
-        except OSError:
-            return 0
-        for entry in entries:
-            if entry.name in self.kept:
-                continue
-            with contextlib.suppress(OSError):
-                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < self.started:
-                    os.unlink(entry.path)
-                    removed += 1
-        return removed
+        return remove_unused(self.folder, self.kept, self.started)
 
 
 class _Contents:

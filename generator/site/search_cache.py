@@ -120,14 +120,7 @@ class SearchCache:
 
     def finish(self) -> None:
         """The index is made: prune, and write what it found (``read_summary``)."""
-        removed = 0
-        for entry in entries(self.folder):
-            if entry.name in self.kept or entry.name == SUMMARY:
-                continue
-            with contextlib.suppress(OSError):
-                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < self.started:
-                    os.unlink(entry.path)
-                    removed += 1
+        remove_unused(self.folder, {*self.kept, SUMMARY}, self.started)
         summary = json.dumps({"runs": self.runs, "reused": self.reused}) + "\n"
         with contextlib.suppress(OSError):
             (self.folder / SUMMARY).write_text(summary, encoding="utf-8")
@@ -183,6 +176,20 @@ def entries(folder: Path) -> list[os.DirEntry[str]]:
             return list(found)
     except OSError:
         return []
+
+
+def remove_unused(folder: Path, kept: set[str], started: float) -> int:
+    """Remove the files of ``folder`` a build neither used nor wrote (``kept``: their names),
+    but those written since it ``started`` (another build sharing the folder); how many."""
+    removed = 0
+    for entry in entries(folder):
+        if entry.name in kept:
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < started:
+                os.unlink(entry.path)
+                removed += 1
+    return removed
 
 
 def _encode(files: list[tuple[str, bytes]]) -> bytes:
