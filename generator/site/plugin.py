@@ -61,6 +61,7 @@ from .incremental import Coalescing, Item, ServeMemory, provider_name
 from .pages import HOME_ENTRY_MARKER, entry_points
 from .provider_cache import for_build as provider_cache_for
 from .providers import PROVIDERS
+from .record_languages import known_before_forking
 from .search import SearchIndexError, index_site
 from .serve_patch import Served, ServePatch
 from .valid_html import repair_theme_markup
@@ -295,6 +296,7 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
             spool = self.spool
             # maillage build's cache (site/provider_cache.py): the providers an edit did not reach are not run.
             cache = provider_cache_for(getattr(self, "page_cache", None), self.root, config, site_config, contexts)
+            known_before_forking(contexts)
             found = generate_in_processes(
                 contexts, PROVIDERS, spool.jobs, spool.folder, files_module.SPOOL_BYTES, cache=cache
             )

@@ -3,7 +3,7 @@ the links to them (``docs/national-scale.md``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from pydantic import BaseModel
 
@@ -67,6 +67,15 @@ def _translated_records(registry: Registry, lang: str) -> frozenset[str]:
                 ids.add(organisation.id)
         found = cached[1][lang] = frozenset(ids)
     return found
+
+
+def known_before_forking(contexts: Iterable[SiteContext]) -> None:
+    """Work out which records have a page of their own in each context's language now,
+    once, so that the processes forked next share it: each generating process that asks
+    ``has_own_page`` (services, organisations, map, orientation, selection) otherwise walks
+    every text of the registry for each language, about 3 s of one core at 10,000 services."""
+    for ctx in contexts:
+        has_own_page(ctx, "")
 
 
 def has_own_page(ctx: SiteContext, record_id: str) -> bool:
