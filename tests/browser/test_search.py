@@ -346,6 +346,33 @@ def test_link_opens_search_with_its_facet_checked(page: Any, search_server: str)
     assert page.locator("#__search").is_checked()
 
 
+def _after_more(page: Any, base: str, query: str, presses: int) -> tuple[int, bool]:
+    """The results shown and whether « more » is shown, once the panel is done, after
+    ``presses`` presses on « more » in a row (none waiting for the page it asks for)."""
+    _open_and_type(page, base, query)
+    _wait_idle(page)
+    shown = page.locator(".maillage-search__result").count()
+    assert page.locator("[data-maillage-search-more]").is_visible()
+    page.evaluate(
+        "n => { const more = document.querySelector('[data-maillage-search-more]');"
+        " for (let i = 0; i < n; i++) more.click(); }",
+        presses,
+    )
+    page.wait_for_function("n => document.querySelectorAll('.maillage-search__result').length > n", arg=shown)
+    _wait_idle(page)
+    page.wait_for_timeout(300)  # a page still on its way has arrived
+    return page.locator(".maillage-search__result").count(), page.locator("[data-maillage-search-more]").is_visible()
+
+
+def test_more_pressed_twice_while_the_next_page_loads_adds_one_page(page: Any, search_server: str) -> None:
+    """A second press on « more » before the next page is shown waits for it: the same
+    page is added as by one press, and the button stays for the rest (two searches at once
+    used to hide it for a moment, and a reading at that moment took the list for complete)."""
+    once = _after_more(page, search_server, "logement", 1)
+    assert once[1]  # more than one more page: a second press had something to add
+    assert _after_more(page, search_server, "logement", 2) == once
+
+
 def test_navigation_and_footer_are_not_indexed(page: Any, search_server: str) -> None:
     # "Made with Material for MkDocs" is in every page's footer, never in a findable part.
     _open_and_type(page, search_server, "mkdocs")

@@ -521,6 +521,7 @@
     this.facetsToggle = root.querySelector("[data-maillage-search-facets-toggle]");
     this.facetsShown = false;  // whether the person opened the filters (all facets loaded)
     this.allFilters = null;  // promise of pagefind.filters(): every value's count over the site
+    this.pendingMore = null;  // the next page of results on its way (showMore)
     this.used = {};  // facet -> checked at some point: its data is loaded, so it stays shown
     this.readingBox = root.querySelector("[data-maillage-search-reading]");
     this.dismissed = {};  // phrase -> not to be read (its chip was removed)
@@ -1154,8 +1155,26 @@
     }
   };
 
-  /* The next page of results; `first`: the query's first page (see fill). */
+  /*
+   * The next page of results; `first`: the query's first page (see fill). One at a time:
+   * a press on « more » while the next page is on its way waits for it (a second search
+   * meanwhile found no tier left and hid the button until the first one was done), and
+   * the panel says it is busy until the page is shown.
+   */
   Search.prototype.showMore = function (first) {
+    var self = this;
+    var generation = this.generation;
+    if (this.pendingMore && this.pendingMore.generation === generation) return this.pendingMore.done;
+    this.root.setAttribute("aria-busy", "true");
+    var done = this.nextPage(first).finally(function () {
+      if (self.pendingMore && self.pendingMore.done === done) self.pendingMore = null;
+      if (generation === self.generation) self.root.removeAttribute("aria-busy");
+    });
+    this.pendingMore = { generation: generation, done: done };
+    return done;
+  };
+
+  Search.prototype.nextPage = function (first) {
     var self = this;
     var generation = this.generation;
     return this.fill(this.shown + PAGE_SIZE + 1, first).then(function () {
