@@ -1,10 +1,11 @@
 """The relevance benchmark's reading of the first group, quick and slow, on the same queries.
 
 ``search_synth_relevance.py`` reads the panel's first group by pressing « more » until the
-button is hidden, each time waiting until the panel is no longer busy and 200 ms more. On
-a quiet machine that reading stops early: with 2.5 s more after each wait, the group is
-longer and holds more of the expected services (bench/README.md, 2026-12-07). This prints
-both readings for each query given, so that the cause can be looked for::
+button is hidden, each time waiting until the panel is no longer busy and 200 ms more.
+Before c28206f that reading stopped early on a quiet machine (« more » pressed while a page
+was on its way hid the button for a moment): with 2.5 s more after each wait, the group
+was longer and held more of the expected services (bench/README.md, 2026-12-07). This
+prints both readings for each query given; they must agree::
 
     python3 bench/search_group_reading.py --project P10K --site SITE10K "soutien aux aidants Weismes"
 
