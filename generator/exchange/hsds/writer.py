@@ -5,6 +5,7 @@ tabular package against the official one.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -614,9 +615,9 @@ def export_files(export: HsdsExport) -> dict[str, bytes]:
 class Memo(Protocol):
     """Where an export keeps what it wrote for each organisation (its object, and its services'
     objects), under a key of everything those objects read, from one export to the next
-    (``maillage build``'s cache: ``site/hsds_memo.py``). ``key`` gives None when it cannot tell."""
+    (``maillage build``'s cache: ``site/hsds_memo.py``)."""
 
-    def key(self, organisation: Organisation) -> bytes | None: ...
+    def key(self, organisation: Organisation) -> bytes: ...
 
     def get(self, key: bytes) -> bytes | None: ...
 
@@ -654,20 +655,14 @@ def _service_records(exporter: _Exporter, registry: Registry, organisation: Orga
     return [record(exporter.service(service), "service") for service in services]
 
 
-def _remembered(memo: Memo, key: bytes | None, part: bytes, make: Callable[[], list[Record]]) -> list[Record]:
+def _remembered(memo: Memo, key: bytes, part: bytes, make: Callable[[], list[Record]]) -> list[Record]:
     """The records ``make`` gives, from ``memo`` when it has them under ``key`` and ``part``."""
-    if key is None:
-        return make()
-    key = key + part
-    data = memo.get(key)
+    data = memo.get(key + part)
     if data is not None:
-        try:
-            kept = json.loads(data)
-            return [(str(line), [(str(t), str(i), str(r)) for t, i, r in rows]) for line, rows in kept]
-        except (ValueError, TypeError):
-            pass  # damaged: made again
+        with contextlib.suppress(ValueError):  # not JSON: made again
+            return cast(list[Record], json.loads(data))  # lists where tuples were: read alike
     records = make()
-    memo.put(key, json.dumps(records, ensure_ascii=False).encode("utf-8"))
+    memo.put(key + part, json.dumps(records, ensure_ascii=False).encode("utf-8"))
     return records
 
 
