@@ -145,6 +145,18 @@ def test_assets_once_per_site(real: SiteContext) -> None:
     assert [a.uri for a in search.search_assets(dutch)] == ["assets/maillage/search/reading-nl.json"]
 
 
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_panel_is_served_minified_and_still_a_script(tmp_path: Path) -> None:
+    source = (ROOT / "generator" / "site" / "assets" / "search.js").read_bytes()
+    served = search.served_script(source)
+    assert len(served) < 0.65 * len(source)
+    assert b"Maillage search: the Pagefind search panel" in source
+    assert b"Maillage search" not in served  # the comments stay in the repository
+    assert b'var NARROWING_PREFIX="maillagez"' in served  # names kept, only blanks go
+    (tmp_path / "search.js").write_bytes(served)
+    subprocess.run(["node", "--check", str(tmp_path / "search.js")], check=True, capture_output=True)
+
+
 def test_filter_attributes_golden(mini_ctx: SiteContext, update_goldens: bool) -> None:
     registry: Registry = mini_ctx.registry
     out = "\n\n".join(
@@ -364,27 +376,36 @@ def test_the_panel_narrows_by_words_every_covering_service_has(real: SiteContext
     places += ["be-commune-21015", "be-commune-21009", "fr-epci-200046977", "fr-dep-973", "fr-commune-97302"]
     asked = [{"code": code, "up": search._ancestors(gazetteer, code)} for code in places]
     terms = [["n", "Santé mentale"], ["f", "Case management"], ["h", "Sans abri (rue, abri de nuit)"], ["hu", ""]]
-    program = _panel_functions("hash31", "narrowingWord", "regionWord", "termBucket") + (
+    program = _panel_functions("hash31", "narrowingWord", "regionWord", "regionCode", "pairWord", "termBucket") + (
         f"const TERM_BUCKETS = {search.TERM_BUCKETS};"
         f"const places = {json.dumps(asked)}; const terms = {json.dumps(terms)};"
         "const words = terms.map(t => narrowingWord(t[0], t[1]));"
-        "console.log(JSON.stringify([places.map(regionWord), words, words.map(termBucket)]));"
+        "const pairs = places.map(p => terms.slice(0, 2).map(t => pairWord(regionCode(p), t[0], t[1])));"
+        "console.log(JSON.stringify([places.map(regionWord), words, words.map(termBucket), pairs]));"
     )
     done = subprocess.run(["node", "-e", program], capture_output=True, text=True, check=True)
-    region_words, term_words, buckets = json.loads(done.stdout)
+    region_words, term_words, buckets, pair_words = json.loads(done.stdout)
     assert term_words == [search.narrowing_word(kind, value) for kind, value in terms]
     assert buckets == [search.term_bucket(word) for word in term_words]
     script = (ROOT / "generator" / "site" / "assets" / "search.js").read_text(encoding="utf-8")
     assert f"var TERM_BUCKETS = {search.TERM_BUCKETS};" in script
-    checked = 0
+    checked = paired = 0
     for service in real.registry.services.values():
-        words = search.narrowing_words(real.registry, service, search.facets(real, service), "fr")
-        for code, word in zip(places, region_words, strict=True):
+        found = search.facets(real, service)
+        words = search.narrowing_words(real.registry, service, found, "fr")
+        has = {("n", v) for v in found.values("need")} | {("f", v) for v in found.values("function")}
+        for code, word, pairs in zip(places, region_words, pair_words, strict=True):
             covers = any(code in gazetteer.ancestors(a) or a in gazetteer.ancestors(code) for a in service.public.area)
             if covers:
                 checked += 1
                 assert word in words, (service.id, code)
+                # « need + place »: the region and the need in one word, on every covering
+                # service that works on the need, and on no other.
+                for (kind, value), pair in zip(terms[:2], pairs, strict=True):
+                    assert (pair in words) == ((kind, value) in has), (service.id, code, value)
+                    paired += pair in words
     assert checked > 50
+    assert paired > 20
 
 
 def test_reading_json_names_the_needs_and_functions_no_service_has(real: SiteContext) -> None:

@@ -33,8 +33,8 @@
  *   or when more results are asked for.
  * - The services read are searched by hidden narrowing words (narrowing_words in
  *   generator/site/search.py: the place's region, each need and function read, each housing
- *   situation and age band known or not), which Pagefind matches all at once, and the place
- *   filter: a Pagefind search takes a time that grows with the pages its words match, and
+ *   situation and age band known or not; the region and the first need or function read
+ *   as one word, pairWord), which Pagefind matches all at once, and the place filter: a Pagefind search takes a time that grows with the pages its words match, and
  *   these words match few. No facet's data is fetched for them. The other words of the
  *   query rank them from their pages' text when they are few (rankByText), without
  *   fetching those words' part of the word index.
@@ -415,25 +415,57 @@
   /* The word of the region a place lies in (of its country for a country, or a place in
    * several regions): every service whose area contains the place or lies in it has it. */
   function regionWord(place) {
+    return narrowingWord("r", regionCode(place));
+  }
+
+  function regionCode(place) {
     var country = place.code.split("-")[0];
-    if (place.code === country || /-region-/.test(place.code)) return narrowingWord("r", place.code);
+    if (place.code === country || /-region-/.test(place.code)) return place.code;
     var regions = (place.up || []).filter(function (code) { return /-region-/.test(code); });
-    return narrowingWord("r", regions.length === 1 ? regions[0] : country);
+    return regions.length === 1 ? regions[0] : country;
+  }
+
+  /* The word of a region and a need ("n") or function ("f") together (pair_word in
+   * generator/site/search.py): one word, one part of the word index per shard, for what
+   * the region's word and the term's would fetch two. */
+  function pairWord(region, kind, value) {
+    return narrowingWord("q", region + "|" + kind + "|" + value);
   }
 
   /* The narrowing words of a reading: {all: words every service read has (the place's
    * region, the needs and functions read), open: for each housing situation or age read,
-   * [its word when known, the word of services where it is unknown]}. */
+   * [its word when known, the word of services where it is unknown], pairs: the word of
+   * the place's region with each need and function read, by that term's word}. */
   function narrowing(reading) {
-    var all = reading.place ? [regionWord(reading.place.place)] : [];
+    var region = reading.place ? regionCode(reading.place.place) : null;
+    var all = region ? [narrowingWord("r", region)] : [];
     var open = [];
+    var pairs = {};
     reading.chips.forEach(function (chip) {
       if (chip.kind !== "term") return;
-      if (chip.facet === "need" || chip.facet === "function") all.push(narrowingWord(chip.facet.charAt(0), chip.value));
+      if (chip.facet === "need" || chip.facet === "function") {
+        var kind = chip.facet.charAt(0);
+        var word = narrowingWord(kind, chip.value);
+        all.push(word);
+        if (region) pairs[word] = pairWord(region, kind, chip.value);
+      }
       else if (chip.facet === "housing") open.push([narrowingWord("h", chip.value), narrowingWord("hu")]);
       else if (chip.facet === "age") open.push([narrowingWord("a", chip.value), narrowingWord("au")]);
     });
-    return { all: all, open: open };
+    return { all: all, open: open, pairs: pairs };
+  }
+
+  /* The words to search for `words` (narrowing words, the region's first): the region's
+   * word and the first need or function word as their pair word, when there is one. */
+  function paired(words, pairs) {
+    for (var i = 1; i < words.length; i++) {
+      if (pairs[words[i]]) {
+        var rest = words.slice(1);
+        rest.splice(i - 1, 1);
+        return [pairs[words[i]]].concat(rest);
+      }
+    }
+    return words;
   }
 
   /* Every choice of one word of each pair of `open` (see narrowing), those with more
@@ -970,19 +1002,21 @@
       if (!none) choices(narrow.open).forEach(function (extra) {
         var words = unique(narrow.all.concat(extra));
         var exact = Object.assign({}, within, termFilter(words.filter(function (w) { return w !== region; })));
+        var searched = region ? paired(words, narrow.pairs) : words;
         self.tiers.push(function () {
-          return search(words.join(" "), exact, true).then(function (found) { return rankByText(found, scoring); })
+          return search(searched.join(" "), exact, true).then(function (found) { return rankByText(found, scoring); })
             .then(function (found) { return { found: found, group: group }; });
         });
       });
       // Several terms read and the place: the place's services with some of them, each
-      // term with the place's region word (narrow.all[0]).
+      // term with the place's region (their pair word, or the region's word narrow.all[0]).
       var termChips = reading.chips.filter(function (c) { return c.kind === "term"; });
       if (place && termChips.length > 1) {
         var each = narrowing({ place: null, chips: termChips });
         unique(each.all.concat(each.open.map(function (pair) { return pair[0]; }))).forEach(function (word) {
           self.tiers.push(function () {
-            return search(region + " " + word, Object.assign({}, place, termFilter([word])), true).then(function (found) {
+            var searched = narrow.pairs[word] || region + " " + word;
+            return search(searched, Object.assign({}, place, termFilter([word])), true).then(function (found) {
               return { found: found, group: N_("js.search.covers") };
             });
           });
