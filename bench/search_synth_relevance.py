@@ -21,13 +21,16 @@ Usage::
     python bench/search_synth_relevance.py --project /tmp/p10k --site /tmp/site10k --queries 40
 
 Prints the pass rate, the bytes per query (median, max: everything the page fetched, and the
-part fetched for searching) and the failures.
+part fetched for searching) and the failures. The bytes are those the browser receives: the
+files as they are, or with ``--compressed`` the text files gzip-compressed, as GitHub Pages
+and GitLab Pages send them (Pagefind's index files are compressed already).
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import json
 import random
 import statistics
@@ -63,6 +66,33 @@ class Case:
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+# What GitHub Pages and GitLab Pages send compressed (gzip) to a browser that accepts it:
+# text. Pagefind's index files are compressed already, its WebAssembly is sent as it is.
+COMPRESSED_TYPES = (".html", ".js", ".css", ".json", ".svg", ".xml", ".txt")
+
+
+class _Compressing(_Quiet):
+    """The site as a host that compresses text sends it (``--compressed``): the bytes a
+    person downloads. Everything else as ``_Quiet`` sends it."""
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not accepts or path.suffix not in COMPRESSED_TYPES or not path.is_file():
+            super().do_GET()
+            return
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        self.wfile.write(body)
 
 
 def draw_cases(registry: Registry, count: int, seed: int = 0) -> list[Case]:
@@ -105,11 +135,13 @@ def _service_id(url: str) -> str:
     return parts[parts.index("services") + 1] if "services" in parts[:-1] else ""
 
 
-def run_cases(site: Path, cases: list[Case], page_path: str = "") -> list[dict[str, Any]]:
-    """Each case typed into the panel (``?q=``): the first group read whole, and the bytes."""
+def run_cases(site: Path, cases: list[Case], page_path: str = "", compressed: bool = False) -> list[dict[str, Any]]:
+    """Each case typed into the panel (``?q=``): the first group read whole, and the bytes
+    (as received: compressed by the server with ``compressed``)."""
     from playwright.sync_api import sync_playwright
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    handler = _Compressing if compressed else _Quiet
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     report = []
@@ -218,11 +250,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="write each query's outcome to this file")
     parser.add_argument("--page", default="", help="the page with the panel (search_bench's sites: panel/)")
+    parser.add_argument(
+        "--compressed", action="store_true", help="serve text gzip-compressed, as GitHub and GitLab Pages do"
+    )
     args = parser.parse_args()
     registry = for_audience(load_registry(args.project), "public")
     cases = draw_cases(registry, args.queries, args.seed)
     del registry
-    report = run_cases(args.site, cases, args.page)
+    report = run_cases(args.site, cases, args.page, args.compressed)
     passed = sum(1 for r in report if r["pass"])
     sizes = sorted(r["bytes"] for r in report)
     partial = sum(1 for r in report if not r["whole"])
