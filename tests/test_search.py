@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import re
@@ -224,8 +225,9 @@ def test_index_site_indexes_one_language_at_a_time_into_one_bundle(tmp_path: Pat
 
 
 def test_a_language_larger_than_a_shard_is_indexed_in_shards_listed_for_the_browser(tmp_path: Path) -> None:
-    """Past ``shard_bytes``, a language's pages are cut in runs of about equal weight; the
-    first joins the main bundle, the others are bundles of their own, listed by language."""
+    """Past ``shard_bytes``, a language's pages are cut in runs of about equal weight, its
+    services apart from its other pages; the first run of services joins the main bundle, the
+    others are bundles of their own, listed by language, the other pages' as "later"."""
     site = tmp_path / "site"
     words = "accompagnement logement santé mentale précarité " * 40
     pages = {f"services/s{i:02d}/index.html": "fr" for i in range(12)} | {"nl/index.html": "nl"}
@@ -240,15 +242,20 @@ def test_a_language_larger_than_a_shard_is_indexed_in_shards_listed_for_the_brow
     report = search.index_site(site, shard_bytes=french // 3 + 1)
     assert report.pages == 14  # every page, in one bundle or another
     shards = json.loads((site / "pagefind" / search.SHARDS_FILE).read_text(encoding="utf-8"))
-    assert shards == {"fr": ["shard-1/", "shard-2/"]}  # three French runs; Dutch fits in one
+    # Three runs of French services, one of the home page; Dutch fits in one.
+    assert shards == {"fr": ["shard-1/", "shard-2/"], search.LATER: {"fr": ["shard-3/"]}}
     counts = []
-    for bundle in [site / "pagefind", site / "pagefind" / "shard-1", site / "pagefind" / "shard-2"]:
+    bundles = [site / "pagefind", *(site / "pagefind" / f"shard-{n}" for n in (1, 2, 3))]
+    for bundle in bundles:
         entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
         counts.append({lang: v["page_count"] for lang, v in entry["languages"].items()})
         for found in entry["languages"].values():
             assert (bundle / f"pagefind.{found['hash']}.pf_meta").is_file()
-    assert counts[0]["nl"] == 1 and set(counts[1]) == set(counts[2]) == {"fr"}
-    assert sorted(c["fr"] for c in counts) == [4, 4, 5]  # about equal weight each
+    assert counts[0]["nl"] == 1 and set(counts[1]) == set(counts[2]) == set(counts[3]) == {"fr"}
+    assert sorted(c["fr"] for c in counts[:3]) == [4, 4, 4]  # the 12 services, about equal weight each
+    assert counts[3]["fr"] == 1  # the home page
+    home = [gzip.decompress(f.read_bytes()) for f in (bundles[3] / "fragment").iterdir()]
+    assert len(home) == 1 and b'"url":"/"' in home[0]
     assert not [p for p in site.iterdir() if p.name.startswith(".")]  # staging folders removed
     # Indexed again without shards: the list says so, and the old shards are gone.
     search.index_site(site)

@@ -759,8 +759,11 @@ def index_site(
 # search panel searches as one (assets/search.js). See bench/README.md.
 SHARD_BYTES = 48 * 1024 * 1024
 
-# Which extra shards hold each language: {"fr": ["shard-1/", ...]}, in the main bundle.
+# Which extra shards hold each language: {"fr": ["shard-1/", ...]}, in the main bundle, and
+# under "later" those the search panel merges only when it searches beyond the services:
+# {"fr": [...], "later": {"fr": ["shard-4/"]}} (``_run_pagefind``).
 SHARDS_FILE = "maillage-shards.json"
+LATER = "later"
 
 
 def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache: SearchCache | None = None) -> int:
@@ -772,13 +775,18 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache:
     (``indexed_weight``) weigh more than ``shard_bytes`` is cut in shards (``_shards``): the
     first shard joins the main bundle, the others become bundles of their own
     (``pagefind/shard-N/``), listed in ``pagefind/maillage-shards.json`` for the search panel
-    to merge. Each run sees its pages through a folder of hard links that mirrors the site,
+    to merge. A language cut in shards has its service pages and its other pages
+    (organisations, territories, needs…) in runs of their own, the others listed as "later"
+    (``LATER``): a search that the panel answers with services (« need + place ») does not
+    fetch their index (their page list alone is 30 kB at 10,000 services, 4,000 pages).
+    Each run sees its pages through a folder of hard links that mirrors the site,
     so the addresses Pagefind records are the site's. With a ``cache``, a run whose key
     (``search_cache.run_key``: its pages' addresses and bytes, Pagefind's version and
     options) is there is unpacked from it, and a run made is stored in it.
     """
     groups = language_pages(site_dir) if not language else [sorted(_html_pages(site_dir))]
     runs: list[tuple[int, list[tuple[str, int]]]] = []  # (group, pages)
+    later: set[int] = set()  # the runs of other pages than services, in a group cut in shards
     digests: dict[str, bytes] = {}  # page -> digest of its bytes, for the runs' keys
     for g, pages in enumerate(groups):
         heavy = sum(size for _, size in pages) > shard_bytes
@@ -791,7 +799,16 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache:
                     digests[uri] = page_digest(content)
                 weighed.append((uri, indexed_weight(content) if heavy else size))
             pages = weighed
-        runs.extend((g, shard) for shard in _shards(pages, shard_bytes))
+        services = [page for page in pages if _service_page(page[0])]
+        others = [page for page in pages if not _service_page(page[0])]
+        if heavy and services and others and sum(size for _, size in pages) > shard_bytes:
+            # Services first: the group's first run is the one in the main bundle.
+            runs.extend((g, shard) for shard in _shards(services, shard_bytes))
+            rest = _shards(others, shard_bytes)
+            later.update(range(len(runs), len(runs) + len(rest)))
+            runs.extend((g, shard) for shard in rest)
+        else:
+            runs.extend((g, shard) for shard in _shards(pages, shard_bytes))
     options = _indexing_options(language)
     bundle = site_dir / BUNDLE
     parts: list[Path] = []
@@ -824,19 +841,26 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache:
         for part, (g, _) in zip(parts, runs, strict=True):
             first.setdefault(g, part)
         merge_bundles(list(first.values()), bundle)
-        shards: dict[str, list[str]] = {}
-        extra = [part for part in parts if part not in first.values()]
-        for n, part in enumerate(extra, start=1):
+        shards: dict[str, Any] = {}
+        extra = [(i, part) for i, part in enumerate(parts) if part not in first.values()]
+        for n, (i, part) in enumerate(extra, start=1):
             name = f"shard-{n}"
             found = json.loads((part / "pagefind-entry.json").read_text(encoding="utf-8"))
+            listed = shards.setdefault(LATER, {}) if i in later else shards
             for lang in found.get("languages", {}):
-                shards.setdefault(lang, []).append(f"{name}/")
+                listed.setdefault(lang, []).append(f"{name}/")
             shutil.move(str(part), bundle / name)
         (bundle / SHARDS_FILE).write_text(json.dumps(shards, sort_keys=True), encoding="utf-8")
     finally:
         for leftover in (*parts, *stages):
             shutil.rmtree(leftover, ignore_errors=True)
     return len(runs)
+
+
+def _service_page(uri: str) -> bool:
+    """Whether the page at ``uri`` is a service's (``services/…``, ``nl/services/…``)."""
+    parts = uri.split("/", 2)
+    return parts[0] == "services" or (len(parts) > 2 and len(parts[0]) == 2 and parts[1] == "services")
 
 
 def _in_place(pages: list[tuple[str, int]], runs: list[tuple[int, list[tuple[str, int]]]], i: int) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gzip
 import html
+import json
 import shutil
 import threading
 from collections.abc import Iterator
@@ -90,6 +91,12 @@ def build_search_site(target: Path) -> Path:
         page = docs / "services" / f"{service_id}.md"
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(_service_page(ctx, service_id), encoding="utf-8")
+    # Organisations' pages, findable as on the real site: a search goes on to them after services.
+    for organisation_id, organisation in registry.organisations.items():
+        page = docs / "organisations" / f"{organisation_id}.md"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        name = html.escape(organisation.name.get("fr"))
+        page.write_text(f"<article data-pagefind-body>\n<h1>{name}</h1>\n</article>\n", encoding="utf-8")
     for item in [*search.search_assets(ctx), *words_assets(ctx)]:
         assert isinstance(item, Asset)
         (docs / item.uri).parent.mkdir(parents=True, exist_ok=True)
@@ -382,14 +389,48 @@ def test_navigation_and_footer_are_not_indexed(page: Any, search_server: str) ->
 
 
 @pytest.fixture(scope="module")
-def sharded_server(search_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The same site with its French pages indexed in three shards (see ``search.index_site``)."""
+def sharded_site(search_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same site with its French pages indexed in shards (see ``search.index_site``): its
+    services in some, its other pages in others, merged by the panel only when needed."""
     site = tmp_path_factory.mktemp("sharded") / "site"
     shutil.copytree(search_site, site, ignore=shutil.ignore_patterns(search.BUNDLE))
     french = sum(search.indexed_weight((site / uri).read_bytes()) for uri, _ in search.language_pages(site)[0])
     search.index_site(site, shard_bytes=french // 3 + 1)
-    assert len(list((site / search.BUNDLE).glob("shard-*"))) == 2
-    yield from _serve(site)
+    listed = json.loads((site / search.BUNDLE / search.SHARDS_FILE).read_text(encoding="utf-8"))
+    assert listed["fr"] and listed[search.LATER]["fr"]
+    return site
+
+
+@pytest.fixture(scope="module")
+def sharded_server(sharded_site: Path) -> Iterator[str]:
+    yield from _serve(sharded_site)
+
+
+def _shards_fetched(fetched: list[str]) -> set[str]:
+    return {p.split("/")[2] for p in fetched if p.startswith("/pagefind/shard-")}
+
+
+def test_the_other_pages_shards_are_fetched_only_for_a_search_beyond_the_services(
+    page: Any, sharded_site: Path, sharded_server: str
+) -> None:
+    listed = json.loads((sharded_site / search.BUNDLE / search.SHARDS_FILE).read_text(encoding="utf-8"))
+    later = {path.rstrip("/") for path in listed[search.LATER]["fr"]}
+    fetched: list[str] = []
+    page.on("requestfinished", lambda request: fetched.append(urlsplit(request.url).path))
+    # A need read, and services with it: the first page shows them, and searches no further.
+    _open_and_type(page, sharded_server, "santé mentale")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('[data-maillage-search]'); return r"
+        " && !r.hasAttribute('aria-busy') && document.querySelectorAll('.maillage-search__result').length >= 3; }"
+    )
+    groups = page.eval_on_selector_all(".maillage-search__result", "items => items.map(i => i.dataset.group)")
+    assert set(groups) == {"js.search.matching"}
+    assert _shards_fetched(fetched) == {path.rstrip("/") for path in listed["fr"]}  # the services' shards only
+    # An organisation's name: few services say it, so the search goes on to the other pages,
+    # and finds the organisation's own page in a later shard.
+    urls = (_open_and_type(page, sharded_server, "Brusano"), _result_urls(page, 1))[1]
+    assert any(url.rstrip("/").endswith("/organisations/brusano") for url in urls), urls
+    assert later <= _shards_fetched(fetched)
 
 
 def _facet_counts(page: Any, facet: str) -> dict[str, str]:
@@ -402,7 +443,7 @@ def _facet_counts(page: Any, facet: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("query", ["case management bruxelles", "precarite", "SDF", "logement", "precarrité"])
 def test_a_sharded_index_finds_what_one_index_finds(
-    page: Any, search_server: str, sharded_server: str, query: str
+    page: Any, search_server: str, sharded_site: Path, sharded_server: str, query: str
 ) -> None:
     """The browser merges the shards: same results, same facet counts as the whole index."""
     found = {}
@@ -415,7 +456,6 @@ def test_a_sharded_index_finds_what_one_index_finds(
         found[base] = (sorted(urls), _facet_counts(page, "territory"), _facet_counts(page, "age"))
     assert found[sharded_server] == found[search_server]
     assert found[search_server][0]  # the query finds something
-    shard_files = {p.split("/")[2] for p in fetched if p.startswith("/pagefind/shard-")}
-    assert shard_files == {"shard-1", "shard-2"}  # both extra shards were merged in
+    assert _shards_fetched(fetched) == {p.name for p in sharded_site.glob("pagefind/shard-*")}  # every shard merged in
     # Merged into the page's one Pagefind: the shards' own script and WebAssembly are never fetched.
     assert not [p for p in fetched if p.startswith("/pagefind/shard-") and ("/wasm." in p or p.endswith(".js"))]

@@ -67,7 +67,8 @@ def _write(site: Path, uri: str, lang: str, text: str) -> None:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    """30 French pages (indexed in three shards by ``SHARD``) and two Dutch ones."""
+    """31 French pages (30 services indexed in three shards by ``SHARD``, the home page in a
+    fourth) and two Dutch ones."""
     folder = tmp_path / "site"
     for i in range(30):
         _write(folder, f"services/s{i:02d}/index.html", "fr", f"service {i} " + WORDS * 20)
@@ -89,24 +90,25 @@ def test_a_warm_index_reuses_the_runs_an_edit_did_not_reach_and_equals_a_fresh_i
     cache = tmp_path / "cache"
     limit = _shard_bytes(site)
     cold = search.index_site(site, shard_bytes=limit, cache=SearchCache(cache))
-    assert (cold.runs, cold.reused) == (4, 0)  # three French shards, one Dutch run
-    assert read_summary(cache) == (4, 0)
+    assert (cold.runs, cold.reused) == (5, 0)  # three French service shards, the home page's, one Dutch run
+    assert read_summary(cache) == (5, 0)
     again = search.index_site(site, shard_bytes=limit, cache=SearchCache(cache))
-    assert (again.runs, again.reused) == (4, 4)
+    assert (again.runs, again.reused) == (5, 5)
 
     page = site / "services" / "s07" / "index.html"
     page.write_text(page.read_text(encoding="utf-8").replace("service 7 ", "service 7 hébergement "), "utf-8")
     warm = search.index_site(site, shard_bytes=limit, cache=SearchCache(cache))
-    assert (warm.runs, warm.reused) == (4, 3)  # the edited page's shard only
-    assert read_summary(cache) == (4, 3)
-    assert len([p for p in cache.iterdir() if p.name != SUMMARY]) == 4  # the edited shard's old entry pruned
+    assert (warm.runs, warm.reused) == (5, 4)  # the edited page's shard only
+    assert read_summary(cache) == (5, 4)
+    assert len([p for p in cache.iterdir() if p.name != SUMMARY]) == 5  # the edited shard's old entry pruned
 
     fresh = tmp_path / "fresh"
     shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(search.BUNDLE))
     search.index_site(fresh, shard_bytes=limit)
     assert _bundle(site) == _bundle(fresh)
     assert json.loads((site / "pagefind" / search.SHARDS_FILE).read_text(encoding="utf-8")) == {
-        "fr": ["shard-1/", "shard-2/"]
+        "fr": ["shard-1/", "shard-2/"],
+        search.LATER: {"fr": ["shard-3/"]},  # the pages other than services: merged when needed
     }
     assert not [p for p in site.iterdir() if p.name.startswith(".")]  # no part or stage left
 
@@ -160,9 +162,9 @@ def test_a_damaged_entry_is_a_miss(site: Path, tmp_path: Path) -> None:
     entries[2].write_bytes(b"maillage-pagefind-cache 0\n" + whole[len(FORMAT) :])  # another format
     entries[3].write_bytes(b"")
     report = search.index_site(site, shard_bytes=limit, cache=SearchCache(cache))
-    assert (report.runs, report.reused, report.pages) == (4, 0, 33)
+    assert (report.runs, report.reused, report.pages) == (5, 1, 33)  # the fifth entry was left whole
     assert entries[0].read_bytes() == whole  # written again, whole
-    assert search.index_site(site, shard_bytes=limit, cache=SearchCache(cache)).reused == 4
+    assert search.index_site(site, shard_bytes=limit, cache=SearchCache(cache)).reused == 5
 
 
 def test_pruning_keeps_what_another_build_wrote_since_this_one_started(site: Path, tmp_path: Path) -> None:

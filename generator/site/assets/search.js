@@ -595,7 +595,9 @@
    * mergeIndex: one script and one WebAssembly module for all, fetched once; each shard's
    * own index files as searches need them), each shard's pages marked with a filter of
    * their own (SHARD_FILTER: "0" the main bundle, "1"… the extra ones), which Shards uses
-   * to search them as one index.
+   * to search them as one index. The shards listed under "later" hold the pages other than
+   * services (organisations, territories…): they are merged only when a search goes beyond
+   * the services (Shards.widen), so that a « need + place » search does not fetch them.
    */
   Search.prototype.withShards = function (pagefind, bundle) {
     var self = this;
@@ -603,15 +605,18 @@
     return fetch(new URL("maillage-shards.json", bundle).href).then(function (response) {
       return response.ok ? response.json() : {};
     }).then(function (shards) {
-      var paths = shards[lang] || shards[lang.slice(0, 2)] || [];
-      if (!paths.length) return new Shards(pagefind, 1);
+      var pick = function (list) { return (list && (list[lang] || list[lang.slice(0, 2)])) || []; };
+      var paths = pick(shards);
+      var later = pick(shards.later);
+      var merge = function (path, i) {
+        return pagefind.mergeIndex(new URL(path, bundle).href, {
+          baseUrl: self.base.pathname, excerptLength: 24, mergeFilter: shardFilter(i)
+        });
+      };
+      if (!paths.length && !later.length) return new Shards(pagefind, 1, [], merge);
       return pagefind.options({ mergeFilter: shardFilter(0) }).then(function () {
-        return Promise.all(paths.map(function (path, i) {
-          return pagefind.mergeIndex(new URL(path, bundle).href, {
-            baseUrl: self.base.pathname, excerptLength: 24, mergeFilter: shardFilter(i + 1)
-          });
-        }));
-      }).then(function () { return new Shards(pagefind, paths.length + 1); });
+        return Promise.all(paths.map(function (path, i) { return merge(path, i + 1); }));
+      }).then(function () { return new Shards(pagefind, paths.length + 1, later, merge); });
     });
   };
 
@@ -633,10 +638,24 @@
    * alone in each shard, by its filter): the results are those of one index over the
    * whole site.
    */
-  function Shards(pagefind, count) {
+  function Shards(pagefind, count, later, merge) {
     this.pagefind = pagefind;
     this.count = count;
+    this.later = later;  // shards merged by widen
+    this.merge = merge;  // (path, shard number) -> promise: one shard merged in
+    this.widened = null;
   }
+
+  /* Every shard merged in, the "later" ones too (once): before a search beyond the services. */
+  Shards.prototype.widen = function () {
+    var self = this;
+    if (!this.widened) {
+      var first = this.count;
+      this.widened = Promise.all(this.later.map(function (path, i) { return self.merge(path, first + i); }))
+        .then(function () { self.count = first + self.later.length; });
+    }
+    return this.widened;
+  };
 
   Shards.prototype.filters = function () {
     return this.count === 1 ? this.pagefind.filters() : this.pagefind.filters().then(withoutShards);
@@ -1045,7 +1064,10 @@
       return search(text, { kind: "service" }).then(function (found) { return { found: found, group: wordsGroup }; });
     }));
     this.tiers.push(byWords(function () {
-      return search(text, {}).then(function (found) { return { found: found, group: N_("js.search.groupOther"), sort: true }; });
+      // Beyond the services: the shards of the other pages are merged first (Shards.widen).
+      return pagefind.widen().then(function () { return search(text, {}); }).then(function (found) {
+        return { found: found, group: N_("js.search.groupOther"), sort: true };
+      });
     }));
   };
 
