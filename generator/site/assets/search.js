@@ -34,7 +34,8 @@
  * - The services read are searched by hidden narrowing words (narrowing_words in
  *   generator/site/search.py: the place's region, each need and function read, each housing
  *   situation and age band known or not; the region and the first need or function read
- *   as one word, pairWord), which Pagefind matches all at once, and the place filter: a Pagefind search takes a time that grows with the pages its words match, and
+ *   as one word, pairWord), which Pagefind matches all at once, and the place filter: a
+ *   Pagefind search takes a time that grows with the pages its words match, and
  *   these words match few. No facet's data is fetched for them. The other words of the
  *   query rank them from their pages' text when they are few (rankByText), without
  *   fetching those words' part of the word index.
@@ -438,7 +439,7 @@
    * the place's region with each need and function read, by that term's word}. */
   function narrowing(reading) {
     var region = reading.place ? regionCode(reading.place.place) : null;
-    var all = region ? [narrowingWord("r", region)] : [];
+    var all = region ? [regionWord(reading.place.place)] : [];
     var open = [];
     var pairs = {};
     reading.chips.forEach(function (chip) {
