@@ -32,6 +32,7 @@ from generator.analysis.coverage import (
     coverage_with_communes,
     geography,
     public_segments,
+    select_services,
     to_csv,
     to_geojson,
     to_json,
@@ -41,11 +42,12 @@ from generator.analysis.coverage import (
     unknown_segments,
 )
 from generator.cli import main
-from generator.registry.loader import Registry, for_audience, load_registry
+from generator.registry.loader import Registry, check_registry, for_audience, load_registry
 from generator.registry.territories import Gazetteer, Territory
 from generator.site.context import Asset, GeneratedPage, SiteConfig, SiteContext
 from generator.site.gaps_page import gaps_pages
 from generator.site.gaps_page import report as gaps_report
+from generator.synth import synthesize
 
 from .conftest import ROOT, compare_golden
 
@@ -592,3 +594,40 @@ def test_report_is_computed_once_per_registry(registry: Registry) -> None:
     ctx = SiteContext(public, SiteConfig(), lang="en", root=registry.root)
     assert not [item for item in gaps_pages(ctx) if isinstance(item, Asset)]
     assert gaps_report(public, ()) is first
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    out = tmp_path_factory.mktemp("synth") / "project"
+    synthesize(1500, out, project=ROOT, seed=5)
+    registry, problems = check_registry(out)
+    assert registry is not None, "\n".join(str(p) for p in problems[:20])
+    return registry
+
+
+def test_cells_name_the_services_a_plain_reading_of_areas_and_criteria_finds(synthetic: Registry) -> None:
+    # A hundred services reach some of these communes: their cells are decoded from masks
+    # of many set bits, and must name exactly what a service-by-service reading does.
+    registry = synthetic
+    geo = geography(registry.gazetteer)
+    segments = public_segments(registry)
+    services = select_services(registry)
+    scope = ("fr-dep-75", "fr-dep-13", "be-region-04000")
+    coverage = compute_coverage(registry, level="commune", scope=scope)
+    assert len(coverage.territories) > 40
+    widest = 0
+    for t in coverage.territories:
+        inside = geo.containing(t.code)
+        reaching = [s for s in services if inside.intersection(s.public.area)]
+        for segment, cell in zip(segments, t.cells, strict=True):
+            levels = {s.id: admission(s, segment, registry) for s in reaching}
+            assert cell.services == tuple(i for i, level in levels.items() if level == FULL), (t.code, segment.key)
+            assert cell.partial == tuple(i for i, level in levels.items() if level == PARTIAL)
+            assert cell.unknown == tuple(i for i, level in levels.items() if level == UNKNOWN)
+            widest = max(widest, len(cell.services), len(cell.partial), len(cell.unknown))
+            assert (cell.full_count, cell.partial_count, cell.unknown_count) == (
+                len(cell.services),
+                len(cell.partial),
+                len(cell.unknown),
+            )
+    assert widest >= 64  # the decoding of masks with many bits was exercised

@@ -59,7 +59,7 @@ import gc
 import io
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -102,33 +102,47 @@ class Cell:
     """The services reaching one territory and segment: fully, partly and "à vérifier"
     (sorted ids; each service in one of the three).
 
-    A cell holds three bit masks over the analysis' services and decodes them into ids only
-    when asked: a summary over 35,000 communes never pays for the ids.
+    A cell keeps its three counts and, to name its services when asked, its row's two area
+    masks (shared by the row's cells) and its segment's place: the three masks over the
+    analysis' services are remade then, never kept. At 100,000 services a mask weighs
+    12.5 kB, and a report has a row of cells per commune and per analysis.
     """
 
-    __slots__ = ("_decode", "_full", "_partial", "_partial_ids", "_services", "_unknown", "_unknown_ids")
+    __slots__ = (
+        "_j",
+        "_partial_ids",
+        "_row",
+        "_services",
+        "_unknown_ids",
+        "full_count",
+        "partial_count",
+        "unknown_count",
+    )
 
-    def __init__(self, full: int, partial: int, unknown: int, decode: Callable[[int], tuple[str, ...]]) -> None:
-        self._full = full
-        self._partial = partial
-        self._unknown = unknown
-        self._decode = decode
+    def __init__(self, counts: tuple[int, int, int], row: _Row, j: int) -> None:
+        self.full_count, self.partial_count, self.unknown_count = counts
+        self._row = row
+        self._j = j
         self._services: tuple[str, ...] | None = None
         self._partial_ids: tuple[str, ...] | None = None
         self._unknown_ids: tuple[str, ...] | None = None
+
+    def masks(self) -> tuple[int, int, int]:
+        """The (full, partial, unknown) masks over the analysis' services, remade."""
+        return self._row.masks(self._j)
 
     @property
     def services(self) -> tuple[str, ...]:
         """The services covering the segment fully, by id."""
         if self._services is None:
-            self._services = self._decode(self._full)
+            self._services = self._row.ids_of(self.masks()[0])
         return self._services
 
     @property
     def partial(self) -> tuple[str, ...]:
         """The services covering the segment partly, by id."""
         if self._partial_ids is None:
-            self._partial_ids = self._decode(self._partial)
+            self._partial_ids = self._row.ids_of(self.masks()[1])
         return self._partial_ids
 
     @property
@@ -136,36 +150,24 @@ class Cell:
         """The services "à vérifier": they would cover the segment only if a criterion the
         registry does not state admitted it (by id)."""
         if self._unknown_ids is None:
-            self._unknown_ids = self._decode(self._unknown)
+            self._unknown_ids = self._row.ids_of(self.masks()[2])
         return self._unknown_ids
-
-    @property
-    def full_count(self) -> int:
-        return self._full.bit_count()
-
-    @property
-    def partial_count(self) -> int:
-        return self._partial.bit_count()
-
-    @property
-    def unknown_count(self) -> int:
-        return self._unknown.bit_count()
 
     @property
     def status(self) -> CellStatus:
         """``gap`` (no service), ``unknown`` (à vérifier services only), ``partial`` (partial
         services, no full one), ``covered`` (one full service) or ``overlap`` (2+ full)."""
-        if self._full:
-            return "overlap" if self._full & (self._full - 1) else "covered"
-        if self._partial:
+        if self.full_count:
+            return "overlap" if self.full_count > 1 else "covered"
+        if self.partial_count:
             return "partial"
-        return "unknown" if self._unknown else "gap"
+        return "unknown" if self.unknown_count else "gap"
 
     @property
     def is_gap(self) -> bool:
         """Whether no service is known to cover the segment, even partly (DESIGN.md's gap,
         "à vérifier" gaps included)."""
-        return not (self._full or self._partial)
+        return not (self.full_count or self.partial_count)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Cell):
@@ -490,10 +492,69 @@ def geography(gazetteer: Gazetteer) -> Geography:
 
 
 def _bits(mask: int) -> Iterator[int]:
-    while mask:
-        low = mask & -mask
-        yield low.bit_length() - 1
-        mask ^= low
+    """The positions of the set bits, lowest first."""
+    if mask.bit_count() < 64:
+        while mask:
+            low = mask & -mask
+            yield low.bit_length() - 1
+            mask ^= low
+        return
+    # Each step above costs the whole mask: with thousands of bits over 100,000 services,
+    # finding them in its binary text is 25 times faster.
+    text = bin(mask)[:1:-1]
+    find = text.find
+    i = find("1")
+    while i >= 0:
+        yield i
+        i = find("1", i + 1)
+
+
+class _Criteria:
+    """An analysis' services (by id, in bit order) and, per segment, the masks of those
+    whose criteria admit it fully, partly, or leave one unstated ("à vérifier")."""
+
+    __slots__ = ("crit_full", "crit_part", "crit_unknown", "ids")
+
+    def __init__(self, ids: tuple[str, ...], segments: int) -> None:
+        self.ids = ids
+        self.crit_full = [0] * segments
+        self.crit_part = [0] * segments
+        self.crit_unknown = [0] * segments
+
+    def ids_of(self, mask: int) -> tuple[str, ...]:
+        # Bits follow the services' order, which is by id: no sorting needed.
+        ids = self.ids
+        return tuple(ids[i] for i in _bits(mask))
+
+    def masks(self, full_area: int, touch_area: int, j: int) -> tuple[int, int, int]:
+        """The (full, partial, unknown) service masks of one segment in a territory.
+
+        A service whose area reaches the territory only in part covers it partly when its
+        criteria are known, and stays "à vérifier" when one is not: the guess is the news.
+        """
+        cf, cp, cu = self.crit_full[j], self.crit_part[j], self.crit_unknown[j]
+        if not touch_area:  # a commune: nothing lies below it
+            return full_area & cf, full_area & cp, full_area & cu
+        touch = touch_area & ~full_area
+        return full_area & cf, (full_area & cp) | (touch & (cf | cp)), (full_area | touch) & cu
+
+
+class _Row:
+    """What the cells of one territory (or of communes alike) share: the services whose
+    area contains it and those whose area lies partly in it, as masks."""
+
+    __slots__ = ("criteria", "full_area", "touch_area")
+
+    def __init__(self, criteria: _Criteria, full_area: int, touch_area: int) -> None:
+        self.criteria = criteria
+        self.full_area = full_area
+        self.touch_area = touch_area
+
+    def masks(self, j: int) -> tuple[int, int, int]:
+        return self.criteria.masks(self.full_area, self.touch_area, j)
+
+    def ids_of(self, mask: int) -> tuple[str, ...]:
+        return self.criteria.ids_of(mask)
 
 
 class _Index:
@@ -504,9 +565,8 @@ class _Index:
         self.ids = tuple(s.id for s in services)
         self.full_area: dict[str, int] = defaultdict(int)
         self.touch_area: dict[str, int] = defaultdict(int)  # services with an area code strictly inside
-        self.crit_full = [0] * len(segments)
-        self.crit_part = [0] * len(segments)
-        self.crit_unknown = [0] * len(segments)  # "à vérifier": a criterion is not stated
+        criteria = self.criteria = _Criteria(self.ids, len(segments))
+        crit_full, crit_part, crit_unknown = criteria.crit_full, criteria.crit_part, criteria.crit_unknown
         # Places per inhabitant that each area code brings (from the services naming it).
         self.code_density: dict[str, float] = defaultdict(float)
         facts = _facts(registry, segments)
@@ -522,15 +582,15 @@ class _Index:
                 self.touch_area[code] |= bit
             for j, level in enumerate(admissions):
                 if level == FULL:
-                    self.crit_full[j] |= bit
+                    crit_full[j] |= bit
                 elif level == PARTIAL:
-                    self.crit_part[j] |= bit
+                    crit_part[j] |= bit
                 elif level == UNKNOWN:
-                    self.crit_unknown[j] |= bit
+                    crit_unknown[j] |= bit
             if density is not None:
                 for code in outer:
                     self.code_density[code] += density
-        self._ids_cache: dict[int, tuple[str, ...]] = {0: ()}
+        self.crit_full, self.crit_part, self.crit_unknown = crit_full, crit_part, crit_unknown
         self._rows: dict[tuple[int, int], tuple[Cell, ...]] = {}
 
     def area_mask(self, code: str) -> int:
@@ -540,38 +600,26 @@ class _Index:
         return mask
 
     def ids_of(self, mask: int) -> tuple[str, ...]:
-        found = self._ids_cache.get(mask)
-        if found is None:
-            # Bits follow the services' order, which is by id: no sorting needed.
-            found = tuple(self.ids[i] for i in _bits(mask))
-            self._ids_cache[mask] = found
-        return found
-
-    def cell(self, full: int, partial: int, unknown: int) -> Cell:
-        return Cell(full, partial, unknown, self.ids_of)
+        return self.criteria.ids_of(mask)
 
     def cells(self, full_area: int, touch_area: int) -> tuple[Cell, ...]:
         """Per segment, the cell of a territory (shared between territories alike)."""
         key = (full_area, touch_area)
         found = self._rows.get(key)
         if found is None:
-            found = tuple(self.cell(*masks) for masks in self.masks(full_area, touch_area))
+            row = _Row(self.criteria, full_area, touch_area)
+            found = tuple(
+                Cell((full.bit_count(), partial.bit_count(), unknown.bit_count()), row, j)
+                for j, (full, partial, unknown) in enumerate(self.masks(full_area, touch_area))
+            )
             self._rows[key] = found
         return found
 
     def masks(self, full_area: int, touch_area: int) -> list[tuple[int, int, int]]:
-        """Per segment, the (full, partial, unknown) service masks of a territory.
-
-        A service whose area reaches the territory only in part covers it partly when its
-        criteria are known, and stays "à vérifier" when one is not: the guess is the news.
-        """
-        touch = touch_area & ~full_area
-        reach = full_area | touch
-        out = []
-        for cf, cp, cu in zip(self.crit_full, self.crit_part, self.crit_unknown, strict=True):
-            full = full_area & cf
-            out.append((full, (full_area & cp) | (touch & (cf | cp)), reach & cu))
-        return out
+        """Per segment, the (full, partial, unknown) service masks of a territory
+        (``_Criteria.masks``)."""
+        masks = self.criteria.masks
+        return [masks(full_area, touch_area, j) for j in range(len(self.crit_full))]
 
 
 _Facts = tuple[Service, tuple[int, ...], frozenset[str], float | None, list[str]]
@@ -1130,8 +1178,8 @@ def to_wide_csv(coverage: Coverage, territories: Iterable[TerritoryCoverage] | N
         # was most of the time at a thousand services.
         full = 0
         for cell in t.cells:
-            full |= cell._full
-        reaching = t.cells[0]._decode(full) if t.cells else ()
+            full |= cell.masks()[0]
+        reaching = t.cells[0]._row.ids_of(full) if t.cells else ()
         row: list[object] = [
             t.code,
             t.name,
@@ -1143,7 +1191,7 @@ def to_wide_csv(coverage: Coverage, territories: Iterable[TerritoryCoverage] | N
             " ".join(reaching),
         ]
         for cell in t.cells:
-            row += [cell._full.bit_count(), cell._partial.bit_count(), cell._unknown.bit_count()]
+            row += [cell.full_count, cell.partial_count, cell.unknown_count]
         writer.writerow(row)
     return out.getvalue()
 
@@ -1195,9 +1243,8 @@ def to_communes_csv(
         for r in rows:
             found = counts.get(id(r.cells))
             if found is None:
-                # The masks directly: the properties' calls were most of the file's time.
                 found = counts[id(r.cells)] = [
-                    n for c in r.cells for n in (c._full.bit_count(), c._partial.bit_count(), c._unknown.bit_count())
+                    n for c in r.cells for n in (c.full_count, c.partial_count, c.unknown_count)
                 ]
             writer.writerow(
                 [
