@@ -8,6 +8,7 @@ elsewhere the communes a service names or holds a site in.
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -120,15 +121,22 @@ class TerritoryIndex:
             return True
         return lang in OFFICIAL_LANGUAGES.get(code.split("-", 1)[0], frozenset())
 
-    def covering(self, registry: Registry, code: str) -> list[tuple[str, str]]:
-        """(service id, the area code that covers ``code``), the code itself or an ancestor."""
+    def covering(self, registry: Registry, code: str, beyond: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+        """(service id, the area code that covers ``code``), the code itself or an ancestor,
+        by name; without those whose nearest such area is in ``beyond``."""
         found: dict[str, str] = {}
         # Nearest first: a service that names the commune itself says "here", not "via".
         ancestors = sorted(registry.gazetteer.ancestors(code), key=lambda c: -LEVEL_ORDER.get(_level(registry, c), 0))
+        skipped = [area in beyond for area in ancestors]
+        if not (True in skipped and False in skipped[skipped.index(True) :]):
+            # The areas of ``beyond`` come last (as they do for a commune and the territories
+            # above its host): their services, thousands at national scale, are not walked.
+            ancestors = [area for area in ancestors if area not in beyond]
         for area in ancestors:
             for service in self.by_area.get(area, ()):
                 found.setdefault(service, area)
-        return sorted(found.items(), key=lambda item: plain_name(registry, item[0]))
+        rank = name_rank(registry)
+        return sorted(((s, via) for s, via in found.items() if via not in beyond), key=lambda item: rank[item[0]])
 
 
 def _level(registry: Registry, code: str) -> str:
@@ -139,6 +147,25 @@ def _level(registry: Registry, code: str) -> str:
 def plain_name(registry: Registry, service_id: str) -> str:
     """The French name of a service, folded for sorting."""
     return registry.services[service_id].name.get("fr").casefold()
+
+
+_RANKS: dict[int, tuple[weakref.ref[Registry], dict[str, int]]] = {}
+
+
+def name_rank(registry: Registry) -> dict[str, int]:
+    """Service id -> the place of its ``plain_name`` among the registry's (services of the
+    same name share it): sorting by it is sorting by name, ties kept in their order.
+    Computed once per registry; a national page's commune sections sort thousands of
+    services each, and comparing folded names was most of their time."""
+    cached = _RANKS.get(id(registry))
+    if cached is not None and cached[0]() is registry:
+        return cached[1]
+    names = {service_id: plain_name(registry, service_id) for service_id in registry.services}
+    place = {name: i for i, name in enumerate(sorted(set(names.values())))}
+    rank = {service_id: place[name] for service_id, name in names.items()}
+    _RANKS.clear()  # one registry at a time
+    _RANKS[id(registry)] = (weakref.ref(registry), rank)
+    return rank
 
 
 _Inputs = tuple[Any, ...]
@@ -427,7 +454,8 @@ def _inside_section(ctx: SiteContext, index: TerritoryIndex, url: str, code: str
     registry = ctx.registry
     if len(inside) <= INLINE_LIMIT:
         items = []
-        for service_id in sorted(inside, key=lambda s: plain_name(registry, s)):
+        rank = name_rank(registry)
+        for service_id in sorted(inside, key=rank.__getitem__):
             service = registry.services[service_id]
             areas = ", ".join(territory_link(ctx, url, a) for a in service.public.area)
             items.append(
@@ -460,7 +488,7 @@ def _communes_section(ctx: SiteContext, index: TerritoryIndex, url: str, host: s
     for code in ordered:
         commune = registry.gazetteer[code]
         postcodes = f" <small>{esc(', '.join(commune.postcodes))}</small>" if commune.postcodes else ""
-        own = [(s, via) for s, via in index.covering(registry, code) if via not in above]
+        own = index.covering(registry, code, beyond=above)
         items = []
         for service_id, via in own[:INLINE_LIMIT]:
             extra = f" <small>({esc(t('via', lang))} {territory_link(ctx, url, via)})</small>" if via != code else ""

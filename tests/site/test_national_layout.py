@@ -21,6 +21,7 @@ from generator.site.downloads_hsds import hsds_downloads
 from generator.site.incremental import ServeMemory
 from generator.site.pages import organisation_pages, service_pages
 from generator.site.territory_pages import territory_index
+from generator.synth import synthesize
 from tests.conftest import ROOT
 from tests.site.test_incremental import AREA, REGION_NAME, WIDER, _edit, _from_scratch, _remembered
 
@@ -291,3 +292,34 @@ def test_a_minified_page_keeps_its_language_closing_tags_and_allowed_scripts() -
     own = re.findall(r"<script>(.*?)</script>", out, re.S)
     assert own[0].strip() == "var a = 1;" and csp._hash(own[0]) in out
     assert csp._hash(own[1]) not in out  # a script the build did not write stays blocked
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    out = tmp_path_factory.mktemp("synth") / "project"
+    synthesize(1500, out, project=ROOT, seed=5)
+    return for_audience(load_registry(out), "public")
+
+
+def test_a_commune_section_lists_the_services_of_its_nearer_areas_by_name(synthetic: Registry) -> None:
+    # What a commune's section lists beside its host's page: every service reaching it
+    # through an area nearer than the host, by name (the list of a page of its own, less the
+    # services the host's page already lists).
+    registry = synthetic
+    territory_pages.forget()
+    index = territory_index(registry)
+    territory_pages.forget()
+    gazetteer = registry.gazetteer
+    compared = both = 0
+    for code in sorted(c for c in index.pages if "-commune-" in c):
+        for host in (p.code for p in gazetteer.path(code)[:-1]):
+            above = index.ancestors_of.get(host, frozenset({host}))
+            whole = index.covering(registry, code)
+            kept = index.covering(registry, code, beyond=above)
+            assert kept == [(s, via) for s, via in whole if via not in above], (code, host)
+            names = [territory_pages.plain_name(registry, s) for s, _ in kept]
+            assert names == sorted(names)
+            compared += 1
+            both += bool(kept) and len(kept) < len(whole)
+    assert compared > 1000
+    assert both > 100  # services left out and services kept, in the same list
