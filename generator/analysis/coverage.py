@@ -562,10 +562,9 @@ class _Index:
 
     def __init__(self, registry: Registry, services: Sequence[Service], segments: Sequence[Segment]) -> None:
         self.geo = geography(registry.gazetteer)
-        self.ids = tuple(s.id for s in services)
         self.full_area: dict[str, int] = defaultdict(int)
         self.touch_area: dict[str, int] = defaultdict(int)  # services with an area code strictly inside
-        criteria = self.criteria = _Criteria(self.ids, len(segments))
+        criteria = self.criteria = _Criteria(tuple(s.id for s in services), len(segments))
         crit_full, crit_part, crit_unknown = criteria.crit_full, criteria.crit_part, criteria.crit_unknown
         # Places per inhabitant that each area code brings (from the services naming it).
         self.code_density: dict[str, float] = defaultdict(float)
@@ -590,7 +589,6 @@ class _Index:
             if density is not None:
                 for code in outer:
                     self.code_density[code] += density
-        self.crit_full, self.crit_part, self.crit_unknown = crit_full, crit_part, crit_unknown
         self._rows: dict[tuple[int, int], tuple[Cell, ...]] = {}
 
     def area_mask(self, code: str) -> int:
@@ -619,7 +617,7 @@ class _Index:
         """Per segment, the (full, partial, unknown) service masks of a territory
         (``_Criteria.masks``)."""
         masks = self.criteria.masks
-        return [masks(full_area, touch_area, j) for j in range(len(self.crit_full))]
+        return [masks(full_area, touch_area, j) for j in range(len(self.criteria.crit_full))]
 
 
 _Facts = tuple[Service, tuple[int, ...], frozenset[str], float | None, list[str]]
@@ -844,9 +842,9 @@ def _commune_rows(
     geo = index.geo
     gazetteer = geo.gazetteer
     any_full = any_unknown = 0
-    for crit in index.crit_full:
+    for crit in index.criteria.crit_full:
         any_full |= crit
-    for crit in index.crit_unknown:
+    for crit in index.criteria.crit_unknown:
         any_unknown |= crit
     # Which communes differ from their territory's whole-area services, by territory.
     baselines: dict[str, int] = {}
