@@ -58,6 +58,9 @@ def build_site(
     logger.addHandler(errors)
     try:
         config = load_config(str(config_file), site_dir=str(site_dir), strict=strict)
+        # As ``mkdocs build`` does: mkdocs keeps a plugin with on_startup across the builds of
+        # one process, and a ``serve`` or a merge before this build must not leave its state.
+        config.plugins.on_startup(command="build", dirty=False)
         plugin = config.plugins.get("maillage")
         if plugin is None:
             raise BuildError(f"{config_file}: the 'maillage' plugin is not in 'plugins'")

@@ -124,6 +124,7 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
         # Defining on_startup also makes mkdocs keep this plugin object across the rebuilds
         # of one `serve`: that is what lets it remember the previous build.
         self.memory = ServeMemory() if command == "serve" else None
+        self.index_later = False  # a merge or a parallel build of this process set it for itself
         self.dirty = dirty and command == "serve"
         self.indexer = None
         self.load_cache = LoadCache() if command == "serve" else None

@@ -220,6 +220,7 @@ def merge_site(config_file: Path, site_dir: Path, folders: Sequence[Path], *, st
     logger.addHandler(counter)
     try:
         config = load_config(str(config_file), site_dir=str(site_dir), strict=strict)
+        config.plugins.on_startup(command="build", dirty=False)  # as build_site (site/commands.py)
         plugin = config.plugins.get("maillage")
         if isinstance(plugin, MaillagePlugin):
             plugin.index_later = True  # the index is made below, once the anchors are checked

@@ -117,6 +117,28 @@ def test_a_site_is_replaced_and_marked_then_refused_once_someone_adds_to_it(proj
     assert (out / ".git").is_dir()
 
 
+def test_a_build_after_a_serve_or_a_merge_in_the_same_process_is_whole(project: Path, tmp_path: Path) -> None:
+    """mkdocs keeps the maillage plugin object across the builds of one process (it has
+    ``on_startup``). A ``serve`` leaves its memory in it and a merge its ``index_later``;
+    a plain build after them in the same process (a test worker) skipped its search index
+    and its marker, and the next build refused the site. Each build now starts as mkdocs'
+    own ``build`` command does."""
+    from generator.site.incremental import ServeMemory
+
+    plugin = load_config(str(project / "mkdocs.yml")).plugins["maillage"]
+    assert plugin is load_config(str(project / "mkdocs.yml")).plugins["maillage"]  # the same object
+    plugin.memory = ServeMemory()  # type: ignore[attr-defined]
+    plugin.index_later = True  # type: ignore[attr-defined]
+    out = tmp_path / "public"
+    status, output = _build(project, str(out), cwd=tmp_path)
+    assert status == 0, output
+    written = read_marker(out)
+    assert written is not None and {"index.html", "pagefind"} <= written
+    assert (out / "pagefind" / "pagefind-entry.json").is_file()
+    status, output = _build(project, str(out), cwd=tmp_path)  # its own site: replaced
+    assert status == 0, output
+
+
 def test_a_site_built_in_the_project_before_the_marker_is_accepted(project: Path, tmp_path: Path) -> None:
     legacy = project / "site"
     (legacy / "assets").mkdir(parents=True)
