@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import search_cache
+from . import output, search_cache
 from .csp import _TOKEN as _OWN_TOKEN
 from .incremental import digest
 from .search_cache import SearchCache, entries, write_atomically
@@ -331,10 +331,9 @@ def for_worker(plugin: Any, config: Any, files: Iterable[Any], menu: Iterable[An
 
 
 def write(page: CachedPage, destination: str) -> None:
-    """Write a cached page where mkdocs would have (through mkdocs' own ``write_file``)."""
-    from mkdocs import utils
-
-    utils.write_file(page.html, destination)
+    """Write a cached page where mkdocs would have (as mkdocs' ``write_file`` would, with
+    fewer system calls: ``site/output.py``)."""
+    output.write_file(destination, page.html)
 
 
 def store(

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from . import output
+
 FORMAT = b"maillage-pagefind-cache 1\n"  # first bytes of every entry; another format is a miss
 SUMMARY = "last-build.json"  # what the last index found: runs made and taken from the cache
 _DIGEST = 16
@@ -97,9 +99,7 @@ class SearchCache:
             return False
         try:
             for name, content in files:
-                target = part / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
+                output.write_file(os.path.join(part, name), content)
         except OSError:
             shutil.rmtree(part, ignore_errors=True)
             raise

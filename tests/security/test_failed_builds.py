@@ -17,6 +17,7 @@ import generator.site.build
 import generator.site.parallel
 import generator.site.plugin
 from generator.cli import main
+from generator.site import output as site_output
 from generator.site import providers
 from generator.site.search import SearchIndexError
 
@@ -115,7 +116,11 @@ def test_a_full_disk_is_said_in_one_line(
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
         real_write(content, path)
 
+    def write_cached(path: str, content: bytes) -> None:  # pages from the cache of rendered pages
+        write_file(content, path)
+
     monkeypatch.setattr(mkdocs.utils, "write_file", write_file)
+    monkeypatch.setattr(site_output, "write_file", write_cached)
     output = _build_fails(project, out, before, "--jobs", jobs)
     assert re.fullmatch(
         r"maillage: build failed: no space left on device \(\S+/about/index\.html\); "
