@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+
+from pydantic import BaseModel
 
 from ..exchange.csvsafe import neutralise
 from ..exchange.hsds import zip_bytes
@@ -200,18 +202,37 @@ def csv_bytes(table: Table) -> bytes:
 
 
 def registry_json(registry: Registry, audience: Audience) -> bytes:
-    """The whole registry as one JSON document, as nested as the YAML files."""
-    data = {
-        "audience": audience,
-        "newest_verification": registry.newest_verification.isoformat() if registry.newest_verification else None,
-        "organisations": [
-            {"file": registry.files[org_id], **org.model_dump(mode="json", exclude_none=True)}
-            for org_id, org in sorted(registry.organisations.items())
-        ],
-        "programmes": [p.model_dump(mode="json", exclude_none=True) for _, p in sorted(registry.programmes.items())],
-        "sources": [s.model_dump(mode="json", exclude_none=True) for _, s in sorted(registry.sources.items())],
-    }
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    """The whole registry as one JSON document, as nested as the YAML files.
+
+    Written without indentation, each model by pydantic's own JSON serialiser: the
+    document is 40 MB at 10,000 services, and ``json.dumps`` with an indent runs Python's
+    encoder, not its C one (3.0 s against 0.5 s at that size, bench/README.md). A browser
+    or ``jq`` shows it indented to whoever reads it.
+    """
+
+    def organisation(org_id: str) -> str:
+        model = registry.organisations[org_id].model_dump_json(exclude_none=True)
+        file = json.dumps(registry.files[org_id], ensure_ascii=False)
+        return f'{{"file":{file}' + ("}" if model == "{}" else "," + model[1:])
+
+    def models(items: Iterable[BaseModel]) -> str:
+        return ",".join(item.model_dump_json(exclude_none=True) for item in items)
+
+    newest = registry.newest_verification.isoformat() if registry.newest_verification else None
+    head = json.dumps({"audience": audience, "newest_verification": newest}, ensure_ascii=False, separators=(",", ":"))
+    document = "".join(
+        (
+            head[:-1],
+            ',"organisations":[',
+            ",".join(organisation(org_id) for org_id in sorted(registry.organisations)),
+            '],"programmes":[',
+            models(p for _, p in sorted(registry.programmes.items())),
+            '],"sources":[',
+            models(s for _, s in sorted(registry.sources.items())),
+            "]}\n",
+        )
+    )
+    return document.encode("utf-8")
 
 
 def download_assets(ctx: SiteContext) -> Iterator[Asset]:
