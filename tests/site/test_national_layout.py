@@ -137,6 +137,31 @@ def test_a_large_export_is_one_zip(registry: Registry, monkeypatch: pytest.Monke
     assert {link for link in links if link.startswith("downloads/hsds/")} <= large
 
 
+def test_maillage_json_is_every_model_as_pydantic_reads_it_in_the_files_order(registry: Registry) -> None:
+    """``maillage.json`` is assembled from each model's JSON (site/downloads.py): once parsed,
+    it is the nested document ``model_dump`` gives, organisation by organisation, each with
+    its file, then programmes and sources, in that order of keys."""
+    import json
+
+    from generator.site.downloads import registry_json
+
+    document = json.loads(registry_json(registry, "public"))
+    expected = {
+        "audience": "public",
+        "newest_verification": registry.newest_verification.isoformat() if registry.newest_verification else None,
+        "organisations": [
+            {"file": registry.files[org_id], **org.model_dump(mode="json", exclude_none=True)}
+            for org_id, org in sorted(registry.organisations.items())
+        ],
+        "programmes": [p.model_dump(mode="json", exclude_none=True) for _, p in sorted(registry.programmes.items())],
+        "sources": [s.model_dump(mode="json", exclude_none=True) for _, s in sorted(registry.sources.items())],
+    }
+    assert document == expected
+    assert list(document) == list(expected)
+    assert [list(org) for org in document["organisations"]] == [list(org) for org in expected["organisations"]]
+    assert len(document["organisations"]) == len(registry.organisations) > 10
+
+
 def test_a_large_registry_json_is_zipped(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the limit, ``maillage.json`` (40 MB at 10,000 services) is published in a zip,
     the same JSON inside, and the downloads page links to the zip."""
