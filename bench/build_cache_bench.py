@@ -5,7 +5,8 @@ For each size N, in one run:
 1. ``maillage synth --services N`` writes a synthetic project (seed 0), unless WORK holds it;
 2. build A: ``maillage build --cache CACHE``, a full build that fills an empty cache;
 3. one service's organisation changes its phone number (the first ``kind: phone`` of the
-   first registry file that has one);
+   first registry file that has one: a Belgian organisation, pages in three languages; with
+   ``--french``, of the first file outside Belgium, pages in French only);
 4. build B: the same command, the cache warm: only the pages the edit reaches are rendered,
    and only the Pagefind runs (one per language or shard) whose pages changed are made;
 5. build C: ``maillage build --no-cache``, fresh, into another folder (``--alongside``: from
@@ -46,6 +47,10 @@ PHASES = (
     ("generation", "generator.site.plugin", "generate_in_processes"),
     ("rendering", "generator.site.parallel", "_render_in_workers"),
     ("pagefind", "generator.site.parallel", "index_site"),
+    # The process that builds the pages, whole (the phases above but Pagefind are in it).
+    ("builder", "generator.site.parallel", "parallel_build"),
+    # The new site put in place of the previous one, which is removed.
+    ("swap", "generator.site.build", "swap"),
 )
 
 
@@ -81,6 +86,8 @@ def _time_providers(log: Path) -> None:
     """Each provider's own time (``provider:NAME``, in its generating process), the provider
     cache's reads and writes (``cache_get``, ``cache_put``, in the parent), and the Pagefind
     phase's parts (its runs, its cache's reads and writes, the merge)."""
+    from mkdocs.structure.files import Files
+
     from generator.site import generation, provider_cache, search, search_cache
     from generator.site.incremental import provider_name
 
@@ -100,6 +107,8 @@ def _time_providers(log: Path) -> None:
         (provider_cache.ProviderCache, "put", "cache_put"),
         (search_cache.SearchCache, "get", "pagefind_cache_get"),
         (search_cache.SearchCache, "put", "pagefind_cache_put"),
+        # Writing what is not a page (downloads, assets, redirects) into the new site.
+        (Files, "copy_static_files", "static_files"),
     ):
         original = getattr(owner, method)
 
@@ -142,6 +151,9 @@ def build(project: Path, out: Path, work: Path, label: str, *extra: str) -> dict
     """One ``maillage build`` in a fresh process: wall time, phases, its output's last lines."""
     log = work / f"phases-{label}.txt"
     log.unlink(missing_ok=True)
+    # As in CI, the build starts without a previous site (replacing one removes it: the
+    # ``swap`` phase, 22 s for 127,000 files at 10,000 services on this machine).
+    shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, __file__, "--child", str(log), "--", "-C", str(project), "build", "--out", str(out)]
     start = time.perf_counter()
     done = subprocess.run([*command, *extra], capture_output=True, text=True, cwd=ROOT, check=False)
@@ -177,9 +189,14 @@ def build(project: Path, out: Path, work: Path, label: str, *extra: str) -> dict
     return result
 
 
-def edit_one_phone(project: Path) -> Path:
-    """Change the first phone number of the first registry file that has one; the file changed."""
+def edit_one_phone(project: Path, french: bool = False) -> Path:
+    """Change the first phone number of the first registry file that has one; the file changed.
+
+    ``french``: of the first file outside Belgium's folders (``be-…``), whose services have
+    their pages in French only (the first file, Belgian, has pages in three languages)."""
     for path in sorted((project / "data" / "registry").rglob("*.yaml")):
+        if french and path.relative_to(project / "data" / "registry").parts[0].startswith("be-"):
+            continue
         text = path.read_text(encoding="utf-8")
         match = re.search(r"(- kind: phone\n\s+value: )(.+)\n", text)
         if match:
@@ -210,7 +227,13 @@ def differences(left: Path, right: Path) -> list[str]:
 
 
 def run_size(
-    services: int, work: Path, alongside: bool, keep_cache: bool, fresh_build: bool = True
+    services: int,
+    work: Path,
+    alongside: bool,
+    keep_cache: bool,
+    fresh_build: bool = True,
+    french: bool = False,
+    warm: bool = False,
 ) -> dict[str, object]:
     folder = work / f"s{services}"
     project = folder / "project"
@@ -226,14 +249,14 @@ def run_size(
         fresh = folder / "project-edited"
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.copytree(project, fresh)
-        edit_one_phone(fresh)
+        edit_one_phone(fresh, french)
         with ThreadPoolExecutor(2) as pool:
             a = pool.submit(build, project, folder / "a", folder, f"{services}-A", "--cache", str(cache))
             c = pool.submit(build, fresh, folder / "c", folder, f"{services}-C", "--no-cache")
             results["A"], results["C"] = a.result(), c.result()
-    else:
+    elif not warm:
         results["A"] = build(project, folder / "a", folder, f"{services}-A", "--cache", str(cache))
-    edited = edit_one_phone(project)
+    edited = edit_one_phone(project, french)
     results["edited"] = str(edited.relative_to(project))
     results["B"] = build(project, folder / "b", folder, f"{services}-B", "--cache", str(cache))
     if not alongside and fresh_build:
@@ -260,10 +283,24 @@ def main() -> None:
     parser.add_argument("--alongside", action="store_true", help="build C from an edited copy at the same time as A")
     parser.add_argument("--keep-cache", action="store_true", help="start A with the cache WORK holds (not full)")
     parser.add_argument("--no-fresh", action="store_true", help="no build C (times of A and B only)")
+    parser.add_argument(
+        "--french", action="store_true", help="edit a French service (pages in French only), not the first file's"
+    )
+    parser.add_argument(
+        "--warm", action="store_true", help="no build A: WORK holds a previous run's warm cache (implies --keep-cache)"
+    )
     options = parser.parse_args()
     options.work.mkdir(parents=True, exist_ok=True)
     for services in options.sizes:
-        run_size(services, options.work.resolve(), options.alongside, options.keep_cache, not options.no_fresh)
+        run_size(
+            services,
+            options.work.resolve(),
+            options.alongside,
+            options.keep_cache or options.warm,
+            not options.no_fresh,
+            options.french,
+            options.warm,
+        )
 
 
 if __name__ == "__main__":
