@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Protocol
 
-from ..exchange.hsds import registry_files, zip_bytes
+from ..exchange.hsds import registry_zip
 from ..exchange.hsds.writer import Memo
 from ..exchange.spreadsheet import template_csv, template_xlsx
 from ..registry.loader import Registry
@@ -72,13 +72,12 @@ def hsds_downloads(ctx: SiteContext) -> Iterator[GeneratedPage | Asset]:
         return
     memo_for = _MEMO.get()
     memo = memo_for(ctx.registry) if memo_for is not None else None
-    files = registry_files(ctx.registry, memo)
+    loose = loose_files(ctx)
+    archive, files = registry_zip(ctx.registry, memo, lambda name: loose or name == DESCRIPTOR)
     if memo is not None:
         memo.done()
-    loose = loose_files(ctx)
     for name, data in files.items():
-        if loose or name == DESCRIPTOR:
-            yield Asset(HSDS_DIR + name, data)
-    yield Asset(HSDS_ZIP, zip_bytes(files))
+        yield Asset(HSDS_DIR + name, data)
+    yield Asset(HSDS_ZIP, archive)
     yield Asset(TEMPLATE_XLSX, template_xlsx())
     yield Asset(TEMPLATE_CSV, template_csv())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.exchange.hsds import registry_files
+from generator.exchange.hsds import registry_files, registry_zip, zip_bytes
 from generator.registry.loader import Registry, for_audience, load_registry
 from generator.site.hsds_memo import HsdsMemo
 from generator.site.incremental import Dumps
@@ -51,6 +51,28 @@ def test_an_export_through_the_memo_is_the_export(shipped: Path, tmp_path: Path)
     warm = _memo(tmp_path / "memo", registry)
     assert registry_files(registry, warm) == expected
     assert (warm.made, warm.reused) == (0, 2 * organisations)
+
+
+def test_the_zip_made_as_the_files_are_released_is_the_zip_of_the_files(shipped: Path, tmp_path: Path) -> None:
+    """The site's HSDS download is zipped from the writer's buffers, each released once in
+    the zip (``registry_zip``): the same bytes as zipping the files, with or without the
+    memo, and the files it keeps (the descriptor; all for a small registry) are the export's."""
+    registry = _registry(shipped)
+    files = registry_files(registry)
+    expected = zip_bytes(files)
+    assert registry_zip(registry) == (expected, files)
+    assert list(registry_zip(registry)[1]) == list(files)  # in the same order
+    descriptor = "datapackage/datapackage.json"
+    assert registry_zip(registry, kept=lambda name: name == descriptor) == (expected, {descriptor: files[descriptor]})
+    for memo in (_memo(tmp_path / "memo", registry), _memo(tmp_path / "memo", registry)):  # cold, then warm
+        assert registry_zip(registry, memo, lambda name: False) == (expected, {})
+    _edit(shipped, *EDITS["phone"])
+    edited = _registry(shipped)
+    assert (
+        registry_zip(edited, _memo(tmp_path / "memo", edited), lambda name: False)[0]
+        == zip_bytes(registry_files(edited))
+        != expected
+    )
 
 
 # Edits of the shipped registry, in the words its maintainers write: a phone number, a

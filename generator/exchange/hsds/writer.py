@@ -522,6 +522,43 @@ class _Writer:
         files.update({f"datapackage/{name}": data for name, data in self.datapackage().items()})
         return files
 
+    def zip_and_files(self, kept: Callable[[str], bool]) -> tuple[bytes, dict[str, bytes]]:
+        """``zip_bytes(self.files())``, and those files ``kept`` tells, the writer emptied on the way.
+
+        Each file goes into the zip from its buffer, without a copy, and its buffer is then
+        released: at 100,000 services the files are 3.3 GB, and ``files()`` then
+        ``zip_bytes`` held them twice, with the zip (the largest process of a shard's build,
+        bench/README.md). ``kept`` files are copied out (the descriptor; all of them for a
+        small registry, whose files are published one by one too).
+        """
+        buffers: dict[str, io.BytesIO] = dict(self.ndjson)
+        for name, text in self.csv.items():
+            # Detached, not just flushed: a text wrapper that goes closes its buffer.
+            buffers[f"datapackage/{TABLES[name][0]}"] = cast(io.BytesIO, text.detach())
+        buffers["datapackage/datapackage.json"] = io.BytesIO(_descriptor())
+        self.ndjson, self.csv, self.seen = {}, {}, {}
+        kept_files: dict[str, bytes] = {}
+
+        def members() -> Iterator[tuple[str, memoryview]]:
+            for name in sorted(buffers):
+                buffer = buffers.pop(name)
+                if kept(name):
+                    kept_files[name] = buffer.getvalue()
+                with buffer.getbuffer() as view:
+                    yield name, view
+                buffer.close()
+
+        archive = _zipped(members())
+        files = {name: kept_files[name] for name in self._order(kept_files)}
+        return archive, files
+
+    @staticmethod
+    def _order(names: Iterable[str]) -> list[str]:
+        """``names`` in the order of ``files()``: the NDJSON files, then the package's."""
+        order = {name: i for i, name in enumerate(["services.ndjson", "organizations.ndjson"])}
+        tables = {f"datapackage/{path}": i for i, (path, _) in enumerate(TABLES.values())}
+        return sorted(names, key=lambda n: (0, order[n]) if n in order else (1, tables.get(n, len(tables))))
+
 
 # The official HSDS 3.0 tabular descriptor (github.com/openreferral/specification, branch
 # 3.0, commit 279fd2e; CC BY-SA 4.0, © Open Referral), copied verbatim: our descriptor takes
@@ -598,12 +635,17 @@ def _export_objects(export: HsdsExport) -> Iterator[tuple[str, Json]]:
 
 def zip_bytes(files: Mapping[str, bytes]) -> bytes:
     """A zip of ``files`` with fixed timestamps, so the same input gives the same bytes."""
+    return _zipped((name, files[name]) for name in sorted(files))
+
+
+def _zipped(files: Iterable[tuple[str, bytes | memoryview]]) -> bytes:
+    """``zip_bytes`` of ``files`` given in the order of their names, each taken when it comes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(files):
+        for name, data in files:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, files[name])
+            archive.writestr(info, data)  # type: ignore[arg-type]  # any buffer: len() and write()
     return buffer.getvalue()
 
 
@@ -629,8 +671,20 @@ def registry_files(registry: Registry, memo: Memo | None = None) -> dict[str, by
 
     With a ``memo``, an organisation whose key it holds is not exported again: its records
     (``record``) are read back from it, and the files are the same byte for byte."""
+    return _registry_writer(registry, memo).files()
+
+
+def registry_zip(
+    registry: Registry, memo: Memo | None = None, kept: Callable[[str], bool] = lambda name: True
+) -> tuple[bytes, dict[str, bytes]]:
+    """``zip_bytes(registry_files(registry, memo))`` and those files ``kept`` tells, the same
+    bytes, made without holding the files twice (``_Writer.zip_and_files``)."""
+    return _registry_writer(registry, memo).zip_and_files(kept)
+
+
+def _registry_writer(registry: Registry, memo: Memo | None) -> _Writer:
     if memo is None:
-        return _written(_objects(registry)).files()
+        return _written(_objects(registry))
     writer = _Writer()
     exporter = _Exporter(registry)
     keys = {}
@@ -643,7 +697,7 @@ def registry_files(registry: Registry, memo: Memo | None = None) -> dict[str, by
         made = partial(_service_records, exporter, registry, organisation)
         for written in _remembered(memo, keys[organisation.id], b"services", made):
             writer.add_record(written, "service")
-    return writer.files()
+    return writer
 
 
 def _organisation_records(exporter: _Exporter, organisation: Organisation) -> list[Record]:
