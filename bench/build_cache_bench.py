@@ -154,6 +154,7 @@ def build(project: Path, out: Path, work: Path, label: str, *extra: str) -> dict
     # As in CI, the build starts without a previous site (replacing one removes it: the
     # ``swap`` phase, 22 s for 127,000 files at 10,000 services on this machine).
     shutil.rmtree(out, ignore_errors=True)
+    os.sync()  # and the disk done with it and with the previous build's writes before this one starts
     command = [sys.executable, __file__, "--child", str(log), "--", "-C", str(project), "build", "--out", str(out)]
     start = time.perf_counter()
     done = subprocess.run([*command, *extra], capture_output=True, text=True, cwd=ROOT, check=False)
