@@ -8,7 +8,8 @@ asks ``os.makedirs`` for every file (a ``stat`` of the parent, then a ``mkdir`` 
 when the folder exists, then a ``stat`` of it), and Python's ``open`` adds its own checks.
 
 ``write_file`` here remembers the folders this process made or found, makes a new one with
-one ``mkdir`` when its parent is known, and writes through ``os.open``. What it remembers
+one ``mkdir`` when its parent is known, and writes a new file through ``os.open`` (an
+existing one is replaced, never written over: it may be a hard link, ``link_or_copy``). What it remembers
 is only a shortcut: a folder removed since (another build in the same process, ``maillage
 serve``) makes the write fail with ``FileNotFoundError``, and the folders are then made
 again, so the result is always that of ``mkdocs.utils.write_file``.
@@ -20,11 +21,13 @@ import os
 
 # Folders this process made or saw existing. Never trusted blindly (see the docstring).
 _KNOWN: set[str] = set()
-_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+# A new file, never an existing one written over: a file of the site may be a hard link
+# (``link_or_copy``), and truncating it would change the other name's content too.
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
 def write_file(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` (made or replaced), its folders made as needed."""
+    """Write ``data`` to ``path`` (made, or replaced by a new file), its folders made as needed."""
     folder = os.path.dirname(path)
     if folder and folder not in _KNOWN:
         make_folder(folder)
@@ -33,6 +36,9 @@ def write_file(path: str, data: bytes) -> None:
     except FileNotFoundError:  # a remembered folder was removed since
         _KNOWN.clear()
         make_folder(folder)
+        handle = os.open(path, _FLAGS, 0o666)
+    except FileExistsError:
+        os.unlink(path)
         handle = os.open(path, _FLAGS, 0o666)
     try:
         view = memoryview(data)

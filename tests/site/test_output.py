@@ -34,6 +34,19 @@ def test_a_folder_removed_since_it_was_remembered_is_made_again(tmp_path: Path) 
     assert page.with_name("communes.html").read_bytes() == b"a sibling after the removal"
 
 
+def test_writing_over_a_linked_file_leaves_the_other_name_alone(tmp_path: Path) -> None:
+    """A site's file may be a hard link (a spooled download): writing that path again (a
+    ``serve`` rebuild) replaces it by a new file, and never changes the other name."""
+    other = tmp_path / "spool" / "data.json"
+    other.parent.mkdir()
+    other.write_bytes(b"the spool's")
+    linked = tmp_path / "site" / "data.json"
+    output.link_or_copy(str(other), str(linked))
+    output.write_file(str(linked), b"new content")
+    assert linked.read_bytes() == b"new content"
+    assert other.read_bytes() == b"the spool's"
+
+
 def test_a_large_file_is_written_whole(tmp_path: Path) -> None:
     data = os.urandom(3 * 1024 * 1024 + 17)
     output.write_file(str(tmp_path / "downloads" / "hsds.zip"), data)
