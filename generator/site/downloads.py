@@ -213,7 +213,7 @@ def registry_json(registry: Registry, audience: Audience) -> bytes:
     def organisation(org_id: str) -> str:
         model = registry.organisations[org_id].model_dump_json(exclude_none=True)
         file = json.dumps(registry.files[org_id], ensure_ascii=False)
-        return f'{{"file":{file}' + ("}" if model == "{}" else "," + model[1:])
+        return f'{{"file":{file},' + model[1:]  # a model has its id: never "{}"
 
     def models(items: Iterable[BaseModel]) -> str:
         return ",".join(item.model_dump_json(exclude_none=True) for item in items)

@@ -509,55 +509,40 @@ class _Writer:
                 seen.add(row_id)
                 self.csv[row_table].write(row)
 
-    def datapackage(self) -> dict[str, bytes]:
-        files = {}
-        for name, text in self.csv.items():
-            text.flush()
-            files[TABLES[name][0]] = cast(io.BytesIO, text.buffer).getvalue()
-        files["datapackage.json"] = _descriptor()
-        return files
-
-    def files(self) -> dict[str, bytes]:
-        files = {name: buffer.getvalue() for name, buffer in self.ndjson.items()}
-        files.update({f"datapackage/{name}": data for name, data in self.datapackage().items()})
-        return files
-
-    def zip_and_files(self, kept: Callable[[str], bool]) -> tuple[bytes, dict[str, bytes]]:
-        """``zip_bytes(self.files())``, and those files ``kept`` tells, the writer emptied on the way.
-
-        Each file goes into the zip from its buffer, without a copy, and its buffer is then
-        released: at 100,000 services the files are 3.3 GB, and ``files()`` then
-        ``zip_bytes`` held them twice, with the zip (the largest process of a shard's build,
-        bench/README.md). ``kept`` files are copied out (the descriptor; all of them for a
-        small registry, whose files are published one by one too).
-        """
+    def _buffers(self) -> dict[str, io.BytesIO]:
+        """Every file's buffer by its path in the export, in the order of ``files()``: the
+        NDJSON files, then the package's tables and its descriptor. The writer is emptied."""
         buffers: dict[str, io.BytesIO] = dict(self.ndjson)
         for name, text in self.csv.items():
             # Detached, not just flushed: a text wrapper that goes closes its buffer.
             buffers[f"datapackage/{TABLES[name][0]}"] = cast(io.BytesIO, text.detach())
         buffers["datapackage/datapackage.json"] = io.BytesIO(_descriptor())
         self.ndjson, self.csv, self.seen = {}, {}, {}
-        kept_files: dict[str, bytes] = {}
+        return buffers
+
+    def files(self) -> dict[str, bytes]:
+        return {name: buffer.getvalue() for name, buffer in self._buffers().items()}
+
+    def zip_and_files(self, kept: Callable[[str], bool]) -> tuple[bytes, dict[str, bytes]]:
+        """``zip_bytes(self.files())``, and those files ``kept`` tells.
+
+        Each file goes into the zip from its buffer, without a copy, and its buffer is then
+        released: at 100,000 services the files are 3.2 GB, and the zip is made while they
+        go rather than beside all of them (bench/README.md, "The HSDS download's memory").
+        ``kept`` files are copied out first (the descriptor; all of them for a small
+        registry, whose files are published one by one too).
+        """
+        buffers = self._buffers()
+        files = {name: buffer.getvalue() for name, buffer in buffers.items() if kept(name)}
 
         def members() -> Iterator[tuple[str, memoryview]]:
             for name in sorted(buffers):
                 buffer = buffers.pop(name)
-                if kept(name):
-                    kept_files[name] = buffer.getvalue()
                 with buffer.getbuffer() as view:
                     yield name, view
                 buffer.close()
 
-        archive = _zipped(members())
-        files = {name: kept_files[name] for name in self._order(kept_files)}
-        return archive, files
-
-    @staticmethod
-    def _order(names: Iterable[str]) -> list[str]:
-        """``names`` in the order of ``files()``: the NDJSON files, then the package's."""
-        order = {name: i for i, name in enumerate(["services.ndjson", "organizations.ndjson"])}
-        tables = {f"datapackage/{path}": i for i, (path, _) in enumerate(TABLES.values())}
-        return sorted(names, key=lambda n: (0, order[n]) if n in order else (1, tables.get(n, len(tables))))
+        return _zipped(members()), files
 
 
 # The official HSDS 3.0 tabular descriptor (github.com/openreferral/specification, branch
