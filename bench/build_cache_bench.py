@@ -12,6 +12,12 @@ For each size N, in one run:
 5. build C: ``maillage build --no-cache``, fresh, into another folder (``--alongside``: from
    an edited copy of the project, at the same time as A, which saves wall time on a loaded
    machine);
+With ``--rebuild``, the builds go where a maintainer's do, into one ``site/`` folder,
+each replacing the previous one: the site replaced waits in the cache (``previous-site``)
+and the next build is written over it (generator/site/build.py). A is then followed by
+A2, the same registry built again (the A site becomes the spare), and B is written over
+A's site.
+
 6. B and C are compared file by file (every byte, the same set of files). Two files differ
    between any two fresh builds and are listed apart: the Pagefind fragments' names and
    the spreadsheet template openpyxl stamps with the time (``tests/site/test_build.py``).
@@ -147,13 +153,16 @@ def _drained(items: Iterator[object], phase: str, start: float, log: Path) -> It
         _note(log, phase, start)
 
 
-def build(project: Path, out: Path, work: Path, label: str, *extra: str) -> dict[str, object]:
-    """One ``maillage build`` in a fresh process: wall time, phases, its output's last lines."""
+def build(project: Path, out: Path, work: Path, label: str, *extra: str, replace: bool = False) -> dict[str, object]:
+    """One ``maillage build`` in a fresh process: wall time, phases, its output's last lines.
+
+    ``replace``: ``out`` holds the previous build's site, which this one replaces."""
     log = work / f"phases-{label}.txt"
     log.unlink(missing_ok=True)
-    # As in CI, the build starts without a previous site (replacing one removes it: the
-    # ``swap`` phase, 22 s for 127,000 files at 10,000 services on this machine).
-    shutil.rmtree(out, ignore_errors=True)
+    if not replace:
+        # As in CI, the build starts without a previous site (replacing one removes it: the
+        # ``swap`` phase, 22 s for 127,000 files at 10,000 services on this machine).
+        shutil.rmtree(out, ignore_errors=True)
     os.sync()  # and the disk done with it and with the previous build's writes before this one starts
     command = [sys.executable, __file__, "--child", str(log), "--", "-C", str(project), "build", "--out", str(out)]
     start = time.perf_counter()
@@ -235,6 +244,7 @@ def run_size(
     fresh_build: bool = True,
     french: bool = False,
     warm: bool = False,
+    rebuild: bool = False,
 ) -> dict[str, object]:
     folder = work / f"s{services}"
     project = folder / "project"
@@ -255,17 +265,24 @@ def run_size(
             a = pool.submit(build, project, folder / "a", folder, f"{services}-A", "--cache", str(cache))
             c = pool.submit(build, fresh, folder / "c", folder, f"{services}-C", "--no-cache")
             results["A"], results["C"] = a.result(), c.result()
+    elif rebuild:
+        site = folder / "site"
+        if not warm:
+            shutil.rmtree(cache / "previous-site", ignore_errors=True)
+            results["A"] = build(project, site, folder, f"{services}-A", "--cache", str(cache))
+        results["A2"] = build(project, site, folder, f"{services}-A2", "--cache", str(cache), replace=True)
     elif not warm:
         results["A"] = build(project, folder / "a", folder, f"{services}-A", "--cache", str(cache))
     edited = edit_one_phone(project, french)
     results["edited"] = str(edited.relative_to(project))
-    results["B"] = build(project, folder / "b", folder, f"{services}-B", "--cache", str(cache))
+    b = folder / ("site" if rebuild else "b")
+    results["B"] = build(project, b, folder, f"{services}-B", "--cache", str(cache), replace=rebuild)
     if not alongside and fresh_build:
         results["C"] = build(project, folder / "c", folder, f"{services}-C", "--no-cache")
     if not fresh_build:
         print(json.dumps(results), flush=True)
         return results
-    diff = differences(folder / "b", folder / "c")
+    diff = differences(b, folder / "c")
     unstable = [d for d in diff if d.startswith("pagefind") or d == "downloads/modele-import.xlsx"]
     results["identical"] = len(diff) == len(unstable)  # but for what differs between any two fresh builds
     results["differences"] = [d for d in diff if d not in unstable][:20]
@@ -290,6 +307,9 @@ def main() -> None:
     parser.add_argument(
         "--warm", action="store_true", help="no build A: WORK holds a previous run's warm cache (implies --keep-cache)"
     )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="every build into one site/ folder, written over the one before last"
+    )
     options = parser.parse_args()
     options.work.mkdir(parents=True, exist_ok=True)
     for services in options.sizes:
@@ -301,6 +321,7 @@ def main() -> None:
             not options.no_fresh,
             options.french,
             options.warm,
+            options.rebuild,
         )
 
 

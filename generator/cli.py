@@ -832,7 +832,15 @@ def build(
     shards: tuple[Path, ...],
 ) -> None:
     """Validate, generate and build the site with its search index; a failed build leaves the previous output."""
-    from .site.build import TargetError, atomic_build, check_target, describe_environment_error, environment_error
+    from .site.build import (
+        SPARE,
+        TargetError,
+        atomic_build,
+        check_target,
+        describe_environment_error,
+        environment_error,
+        holds_earlier_site,
+    )
     from .site.commands import BuildError, build_site, source_folders
     from .site.render_cache import forget_summary
     from .site.shards import ShardError, merge_site
@@ -860,12 +868,15 @@ def build(
             made["audience"] = merge_site(config_file, site, shards, strict=strict)
             return
         # The plugin writes the pages, then the Pagefind index (on_post_build).
-        build_site(config_file, site, audience, strict=strict, jobs=jobs, shard=shard, cache=cache)
+        reuse = holds_earlier_site(site)
+        build_site(config_file, site, audience, strict=strict, jobs=jobs, shard=shard, cache=cache, reuse=reuse)
 
+    # A whole site built with the cache is written over the one before last, kept in the cache.
+    spare = cache / SPARE if cache is not None and shard is None and not merge else None
     # A failed build says the previous site is untouched, when there is one.
     kept = "\n" + t("cli.build.unchanged", lang(), target=target) if folder.exists() else ""
     try:
-        atomic_build(folder, [make_site])
+        atomic_build(folder, [make_site], spare)
     except ShardError as exc:
         fail(t(exc.key, lang(), **exc.values) + kept)
     except BuildError as exc:

@@ -34,6 +34,7 @@ def build_site(
     jobs: int | None = None,
     shard: Shard | None = None,
     cache: Path | None = None,
+    reuse: bool = False,
 ) -> None:
     """Run a full mkdocs build of the project into ``site_dir``.
 
@@ -46,6 +47,9 @@ def build_site(
 
     ``cache``: the folder of the cache of rendered pages (site/render_cache.py), used by
     the pages' processes (``jobs`` 2 or more); None renders every page.
+
+    ``reuse``: ``site_dir`` holds an earlier build's site, brought up to date file by file
+    rather than emptied (``site/parallel.py``; with ``jobs`` 2 or more, else emptied).
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -67,12 +71,14 @@ def build_site(
         if audience is not None:
             assert isinstance(plugin, MaillagePlugin)
             plugin.config.audience = audience
+        assert isinstance(plugin, MaillagePlugin)
+        plugin.writing_over = reuse and shard is None
         if jobs is None:
             jobs = default_jobs()
         # Read by the page-rendering processes (site/parallel.py's _render_share).
-        plugin.page_cache = RenderCache(cache) if cache is not None else None  # type: ignore[union-attr]
+        plugin.page_cache = RenderCache(cache) if cache is not None else None  # type: ignore[attr-defined]
         if jobs > 1 or shard is not None:
-            build_then_index(config, jobs, errors, shard)
+            build_then_index(config, jobs, errors, shard, reuse=reuse and shard is None)
         else:
             build(config)
     except (PluginError, Abort, ConfigurationError, MkDocsException) as exc:

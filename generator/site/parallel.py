@@ -9,12 +9,14 @@ output is that of mkdocs' own single-process build (``tests/site/test_build.py``
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
+import os
 import posixpath
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,12 +27,12 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
-from . import mkdocs_internals, render_cache
-from .build import environment_error, mark_site, work_folder
+from . import mkdocs_internals, output, render_cache
+from .build import SITE_MARKER, environment_error, mark_site, work_folder
 from .files import GeneratedFile, Spool
 from .generation import GenerationError
 from .plugin import MaillagePlugin
-from .search import SearchIndexError, index_site
+from .search import BUNDLE, SearchIndexError, index_site
 from .shards import Shard, ShardPages, write_manifest
 
 log = logging.getLogger("mkdocs.plugins.maillage")
@@ -49,6 +51,7 @@ class _ShareReport:
     rendered: int = 0  # pages rendered (with a cache of rendered pages: its misses)
     cached: int = 0  # pages written from the cache of rendered pages (site/render_cache.py)
     kept: list[str] = field(default_factory=list)  # the cache entries used or written (RenderCache.name)
+    written: list[str] = field(default_factory=list)  # the files it wrote or found right (output.written)
 
 
 def _os_error_fields(error: OSError) -> list[str]:
@@ -61,7 +64,9 @@ def _os_error(fields: list[str]) -> OSError:
     return OSError(int(number), reason, filename or None)
 
 
-def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector, shard: Shard | None = None) -> None:
+def parallel_build(
+    config: MkDocsConfig, jobs: int, errors: ErrorCollector, shard: Shard | None = None, *, reuse: bool = False
+) -> None:
     """mkdocs' ``build`` (1.6) with the pages read and rendered by ``jobs`` forked processes.
 
     Python renders one page at a time per process, and reading and rendering the pages is
@@ -76,6 +81,12 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector, shar
 
     A ``shard`` (``maillage build --shard``, site/shards.py) renders only its pages, and
     leaves the anchors and ``on_post_build`` to the merge: it writes its manifest instead.
+
+    ``reuse``: ``site_dir`` holds an earlier build's site (site/build.py's spare). It is not
+    emptied: a file that already holds the right bytes is left alone (``output.reuse``),
+    and once every page is written, what this build did not write is removed, except the
+    search index, which ``index_site`` brings up to date the same way. The result is the
+    same site, file for file and byte for byte (``tests/site/test_build_cache.py``).
     """
     from mkdocs import utils
     from mkdocs.exceptions import Abort
@@ -89,11 +100,15 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector, shar
         logger.addHandler(counter)
     spool: Spool | None = None
     plugin: Any = None
+    stack = contextlib.ExitStack()
     try:
         start = time.monotonic()
         config = config.plugins.on_config(config)
         config.plugins.on_pre_build(config=config)
-        utils.clean_directory(config.site_dir)
+        if reuse:
+            stack.enter_context(_writing_over())
+        else:
+            utils.clean_directory(config.site_dir)
         files = get_files(config)
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)
@@ -138,6 +153,8 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector, shar
             log.info(f"Shard {shard.index}/{shard.count} built in {time.monotonic() - start:.2f} seconds")
             return
         _take_anchors(reports, doc_files)
+        if reuse:
+            _remove_the_rest(config, files, reports)
         _finish_cache(plugin, reports)
         for file in doc_files:
             assert file.page is not None
@@ -154,6 +171,7 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector, shar
             raise Abort("Aborted with a BuildError!") from None
         raise
     finally:
+        stack.close()
         gc.unfreeze()
         logger.removeHandler(counter)
         if spool is not None:
@@ -161,6 +179,44 @@ def parallel_build(config: MkDocsConfig, jobs: int, errors: ErrorCollector, shar
             shutil.rmtree(spool.folder, ignore_errors=True)
         if isinstance(plugin, MaillagePlugin):
             plugin.spool = None
+
+
+@contextlib.contextmanager
+def _writing_over() -> Iterator[None]:
+    """mkdocs' own writers through ``output``'s, which leave a file already right alone
+    and note what they wrote (``output.reuse``): the pages, the theme's files and templates."""
+    from mkdocs import utils
+
+    def write_file(content: bytes, output_path: str) -> None:
+        output.write_file(output_path, content)
+        if output_path.endswith("sitemap.xml"):
+            # mkdocs then writes the .gz itself, over the earlier one (which may be a hard
+            # link to a shard's file, site/shards.py): made anew instead.
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(output_path + ".gz")
+            output.note(output_path + ".gz")
+
+    saved = utils.write_file, utils.copy_file
+    utils.write_file, utils.copy_file = write_file, output.copy_file  # type: ignore[assignment]
+    output.reuse(True)
+    try:
+        yield
+    finally:
+        utils.write_file, utils.copy_file = saved  # type: ignore[assignment]
+        output.reuse(False)
+
+
+def _remove_the_rest(config: MkDocsConfig, files: Files, reports: Sequence[_ShareReport]) -> None:
+    """Every page is written over the earlier site: remove what this build did not write
+    (pages of services gone, an old download), but the search index and the marker,
+    which come after."""
+    written = output.written()
+    for report in reports:
+        written.update(report.written)
+    # Whatever a file of the build would be written to, in case a writer bypassed ``output``.
+    written.update(file.abs_dest_path for file in files if file.inclusion.is_included())  # type: ignore[no-untyped-call]
+    site_dir = os.path.normpath(config.site_dir)
+    output.prune(site_dir, (os.path.normpath(path) for path in written), skip=(BUNDLE, SITE_MARKER))
 
 
 def _shares(plugin: Any, nav: Navigation, doc_files: Sequence[File]) -> tuple[list[File], list[File]]:
@@ -302,6 +358,8 @@ def _render_share(
     logging.getLogger("mkdocs").addHandler(counter)
     errors.messages.clear()  # the collector came with the fork: keep only this worker's
     report = _ShareReport()
+    if output.reusing():
+        output.reuse(True)  # this worker's own files only: the parent noted its own
     in_nav = {f.src_uri for f in shared}
     no_toc = get_toc([])
     try:
@@ -363,11 +421,14 @@ def _render_share(
             report.os_error = _os_error_fields(cause)
     report.messages = list(errors.messages)
     report.warnings = sum(count for _, count in counter.get_counts())
+    report.written = sorted(output.written())
     send.send(report)
     send.close()
 
 
-def build_then_index(config: MkDocsConfig, jobs: int, errors: ErrorCollector, shard: Shard | None = None) -> None:
+def build_then_index(
+    config: MkDocsConfig, jobs: int, errors: ErrorCollector, shard: Shard | None = None, *, reuse: bool = False
+) -> None:
     """``parallel_build`` in a forked process, then the search index in this one.
 
     Everything the pages are made from (the registry, the pages' Markdown, mkdocs' files
@@ -389,7 +450,7 @@ def build_then_index(config: MkDocsConfig, jobs: int, errors: ErrorCollector, sh
         try:
             if isinstance(plugin, MaillagePlugin):
                 plugin.index_later = True
-            parallel_build(config, jobs, errors, shard)
+            parallel_build(config, jobs, errors, shard, reuse=reuse)
         except MkDocsException as exc:  # PluginError, Abort (strict warnings), configuration
             outcome = ("failed", list(errors.messages) or [str(exc)])
         except GenerationError as exc:  # a generating process died (site/generation.py)

@@ -116,6 +116,9 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
         self._server: Any = None  # mkdocs' live-reload server
         self.index_later = False  # the search index is made after the build, by its caller
         self._site_dir: Path | None = None  # site_dir once on_config found it may be replaced
+        # site_dir is maillage build's spare, an earlier site it writes over (site/build.py):
+        # checked by maillage build as the target it replaces, not here as a folder emptied.
+        self.writing_over = False
         self.minifier: Callable[[str], str] | None = None  # at national scale (generator/site/minify.py)
 
     # --- serve: the edit loop (generator/site/incremental.py) ----------------------------------
@@ -241,7 +244,7 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
             # Edit links are paths from the project root (data/registry/x.yaml, directory/about.md).
             config.edit_uri_template = self.config.repo_edit_base.rstrip("/") + "/{path}"
         self._site_dir = None
-        if self.memory is None:
+        if self.memory is None and not self.writing_over:
             # mkdocs empties site_dir before building: the same refusals as `maillage build`'s
             # target (site/build.py). Serve builds into a temporary folder of its own.
             try:

@@ -44,6 +44,7 @@ from ..registry.loader import Registry
 from ..registry.models import AgeBand, Service
 from ..registry.territories import Gazetteer
 from ..registry.text import fold
+from . import output
 from .context import Asset, SiteContext
 from .hours import hours_meta
 from .search_cache import SearchCache, page_digest, run_key
@@ -100,6 +101,7 @@ FACET_LEVELS = ("country", "region", "dep", "province")
 
 # Where Pagefind writes its bundle, relative to the site.
 BUNDLE = "pagefind"
+ENTRY = "pagefind-entry.json"  # what Pagefind writes of a bundle: its version and languages
 
 # The attribute that marks the findable part of a page.
 FINDABLE = "data-pagefind-body"
@@ -771,7 +773,7 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache:
 
     A site in three languages is indexed in three runs, one per language folder, so that
     the memory peak is the largest language's, not the sum; the runs' bundles are then
-    merged into one (``merge_bundles``). A language whose pages' findable parts
+    merged into one (``BundleWriter``). A language whose pages' findable parts
     (``indexed_weight``) weigh more than ``shard_bytes`` is cut in shards (``_shards``): the
     first shard joins the main bundle, the others become bundles of their own
     (``pagefind/shard-N/``), listed in ``pagefind/maillage-shards.json`` for the search panel
@@ -782,7 +784,9 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache:
     Each run sees its pages through a folder of hard links that mirrors the site,
     so the addresses Pagefind records are the site's. With a ``cache``, a run whose key
     (``search_cache.run_key``: its pages' addresses and bytes, Pagefind's version and
-    options) is there is unpacked from it, and a run made is stored in it.
+    options) is there is taken from it, and a run made is stored in it. The bundle is
+    written over the site's earlier one, if any: only the files that changed are
+    (``BundleWriter``).
     """
     groups = language_pages(site_dir) if not language else [sorted(_html_pages(site_dir))]
     runs: list[tuple[int, list[tuple[str, int]]]] = []  # (group, pages)
@@ -812,49 +816,45 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache:
         else:
             runs.extend((g, shard) for shard in _shards(pages, shard_bytes))
     options = _indexing_options(language)
-    bundle = site_dir / BUNDLE
-    parts: list[Path] = []
-    stages: list[Path] = []
+    bundle = BundleWriter(site_dir / BUNDLE)
+    first: dict[int, int] = {}  # each group's first run: the main bundle; the others are shards
+    for i, (g, _) in enumerate(runs):
+        first.setdefault(g, i)
+    shards: dict[str, Any] = {}
+    part = site_dir / f".{BUNDLE}-part"
+    stage = site_dir / f".{BUNDLE}-stage"
     try:
-        for i, (_, pages) in enumerate(runs):
-            part = site_dir / f".{BUNDLE}-part-{i}"
-            stage = site_dir / f".{BUNDLE}-stage-{i}"
-            for leftover in (part, stage):
-                shutil.rmtree(leftover, ignore_errors=True)
-            parts.append(part)
-            stages.append(stage)
+        for i, (g, pages) in enumerate(runs):
             key = None if cache is None else run_key(((uri, digests[uri]) for uri, _ in pages), options)
-            if cache is not None and key is not None and cache.get(key, part):
-                continue
-            glob = _in_place(pages, runs, i)
-            if glob is not None:
-                # A language in one run: Pagefind reads its pages where they are (the same
-                # bundle as from a stage; staging and removing thousands of links took longer
-                # than the run).
-                _pagefind(site_dir, ["--output-path", str(part), "--glob", glob], language)
+            files = None if cache is None or key is None else cache.load(key)
+            if files is None:
+                for leftover in (part, stage):
+                    shutil.rmtree(leftover, ignore_errors=True)
+                glob = _in_place(pages, runs, i)
+                if glob is not None:
+                    # A language in one run: Pagefind reads its pages where they are (the same
+                    # bundle as from a stage; staging and removing thousands of links took longer
+                    # than the run).
+                    _pagefind(site_dir, ["--output-path", str(part), "--glob", glob], language)
+                else:
+                    _stage(site_dir, stage, (uri for uri, _ in pages))
+                    _pagefind(stage, ["--output-path", str(part)], language, shown=site_dir)
+                    shutil.rmtree(stage, ignore_errors=True)
+                files = _read_part(part)
+                shutil.rmtree(part, ignore_errors=True)
+                if cache is not None and key is not None:
+                    cache.store(key, files)
+            if first[g] == i:
+                bundle.merge(files)
             else:
-                _stage(site_dir, stage, (uri for uri, _ in pages))
-                _pagefind(stage, ["--output-path", str(part)], language, shown=site_dir)
-                shutil.rmtree(stage, ignore_errors=True)
-            if cache is not None and key is not None:
-                cache.put(key, part)
-        shutil.rmtree(bundle, ignore_errors=True)
-        first: dict[int, Path] = {}  # each language's first shard: the main bundle
-        for part, (g, _) in zip(parts, runs, strict=True):
-            first.setdefault(g, part)
-        merge_bundles(list(first.values()), bundle)
-        shards: dict[str, Any] = {}
-        extra = [(i, part) for i, part in enumerate(parts) if part not in first.values()]
-        for n, (i, part) in enumerate(extra, start=1):
-            name = f"shard-{n}"
-            found = json.loads((part / "pagefind-entry.json").read_text(encoding="utf-8"))
-            listed = shards.setdefault(LATER, {}) if i in later else shards
-            for lang in found.get("languages", {}):
-                listed.setdefault(lang, []).append(f"{name}/")
-            shutil.move(str(part), bundle / name)
-        (bundle / SHARDS_FILE).write_text(json.dumps(shards, sort_keys=True), encoding="utf-8")
+                name = f"shard-{len(bundle.shards) + 1}"
+                found = bundle.shard(name, files)
+                listed = shards.setdefault(LATER, {}) if i in later else shards
+                for lang in found.get("languages", {}):
+                    listed.setdefault(lang, []).append(f"{name}/")
+        bundle.finish(json.dumps(shards, sort_keys=True).encode("utf-8"))
     finally:
-        for leftover in (*parts, *stages):
+        for leftover in (part, stage):
             shutil.rmtree(leftover, ignore_errors=True)
     return len(runs)
 
@@ -1002,28 +1002,68 @@ def _stage(site_dir: Path, stage: Path, uris: Iterable[str]) -> None:
             shutil.copyfile(site_dir / uri, target)
 
 
-def merge_bundles(parts: Sequence[Path], bundle: Path) -> None:
-    """Put the Pagefind bundles ``parts`` (one language each) together as ``bundle``."""
-    entry: dict[str, Any] = {}
-    for part in parts:
-        for path in sorted(part.rglob("*")):
-            if not path.is_file() or path.name == "pagefind-entry.json":
+def _read_part(part: Path) -> list[tuple[str, bytes]]:
+    """The files Pagefind wrote in ``part``: (path in the bundle, bytes), by path."""
+    return [(p.relative_to(part).as_posix(), p.read_bytes()) for p in sorted(part.rglob("*")) if p.is_file()]
+
+
+class BundleWriter:
+    """The site's Pagefind bundle, put together from its runs' files.
+
+    The runs of each language's first shard share the main bundle (``merge``: files of the
+    same name must be the same, and their ``pagefind-entry.json`` become one); the other
+    shards are bundles of their own under it (``shard``). A file that already holds the
+    right bytes (a build written over an earlier site, site/build.py's spare) is left as
+    it is, and ``finish`` removes what no run wrote: a one-page edit rewrites the index
+    files it changed, not the 35,000 of a national site's bundle.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.entry: dict[str, Any] = {}
+        self.shards: list[str] = []
+        self._main: dict[str, bytes] = {}  # file of the main bundle -> digest of its bytes
+        self._written: set[str] = set()
+
+    def _put(self, path: Path, data: bytes) -> None:
+        name = str(path)
+        self._written.add(name)
+        if not output.same(name, data):
+            output.write_file(name, data)
+
+    def merge(self, files: Sequence[tuple[str, bytes]]) -> None:
+        """A language's run into the main bundle."""
+        found: dict[str, Any] = {}
+        for name, content in files:
+            if name == ENTRY:
+                found = json.loads(content)
                 continue
-            target = bundle / path.relative_to(part)
-            if target.exists():
-                if target.read_bytes() != path.read_bytes():
-                    raise SearchIndexError(f"{target}: two Pagefind runs wrote different files of the same name")
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(path), target)
-        found = json.loads((part / "pagefind-entry.json").read_text(encoding="utf-8"))
-        if not entry:
-            entry = found
-        elif found.get("version") != entry.get("version"):
-            raise SearchIndexError(f"{part}: Pagefind versions differ between runs")
+            digest = hashlib.blake2b(content, digest_size=16).digest()
+            if self._main.setdefault(name, digest) != digest:
+                raise SearchIndexError(f"{self.folder / name}: two Pagefind runs wrote different files of one name")
+            self._put(self.folder / name, content)
+        if not self.entry:
+            self.entry = found
+        elif found.get("version") != self.entry.get("version"):
+            raise SearchIndexError(f"{self.folder}: Pagefind versions differ between runs")
         else:
-            entry["languages"].update(found.get("languages", {}))
-    (bundle / "pagefind-entry.json").write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+            self.entry["languages"].update(found.get("languages", {}))
+
+    def shard(self, name: str, files: Sequence[tuple[str, bytes]]) -> dict[str, Any]:
+        """A run as the bundle of its own ``name`` (``shard-N``); its ``pagefind-entry.json``."""
+        self.shards.append(name)
+        found: dict[str, Any] = {}
+        for file, content in files:
+            if file == ENTRY:
+                found = json.loads(content)
+            self._put(self.folder / name / file, content)
+        return found
+
+    def finish(self, shards_file: bytes) -> None:
+        """The main bundle's entry and the list of shards; then what no run wrote removed."""
+        self._put(self.folder / ENTRY, json.dumps(self.entry, ensure_ascii=False).encode("utf-8"))
+        self._put(self.folder / SHARDS_FILE, shards_file)
+        output.prune(str(self.folder), self._written)
 
 
 def _pagefind(site_dir: Path, options: list[str], language: str | None, *, shown: Path | None = None) -> None:

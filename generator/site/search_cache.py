@@ -25,15 +25,12 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
-
-from . import output
 
 FORMAT = b"maillage-pagefind-cache 1\n"  # first bytes of every entry; another format is a miss
 SUMMARY = "last-build.json"  # what the last index found: runs made and taken from the cache
@@ -84,37 +81,30 @@ class SearchCache:
     def path(self, key: bytes) -> Path:
         return self.folder / key.hex()
 
-    def get(self, key: bytes, part: Path) -> bool:
-        """Unpack the bundle stored under ``key`` into the empty folder ``part``; False when
-        there is none (absent, damaged, another format), ``part`` then left empty."""
+    def load(self, key: bytes) -> list[tuple[str, bytes]] | None:
+        """The bundle stored under ``key``: its files (path, bytes); None when there is none
+        (absent, damaged, another format)."""
         self.runs += 1
         self.kept.add(key.hex())
         path = self.path(key)
         try:
             data = path.read_bytes()
         except OSError:
-            return False
+            return None
         files = _decode(data)
         if files is None:
-            return False
-        try:
-            for name, content in files:
-                output.write_file(os.path.join(part, name), content)
-        except OSError:
-            shutil.rmtree(part, ignore_errors=True)
-            raise
+            return None
         with contextlib.suppress(OSError):  # removed meanwhile by another build: it was read
             os.utime(path)
         self.reused += 1
-        return True
+        return files
 
-    def put(self, key: bytes, part: Path) -> None:
-        """Store the bundle Pagefind wrote in ``part`` under ``key``: whole or not at all.
+    def store(self, key: bytes, files: list[tuple[str, bytes]]) -> None:
+        """Store the bundle of a Pagefind run (its files) under ``key``: whole or not at all.
 
         A cache that cannot be written (full disk, read-only) costs the next build time,
         not this one its output: the error is swallowed.
         """
-        files = [(p.relative_to(part).as_posix(), p.read_bytes()) for p in sorted(part.rglob("*")) if p.is_file()]
         write_atomically(self.path(key), _encode(files))
         self.kept.add(key.hex())
 
