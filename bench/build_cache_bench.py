@@ -55,7 +55,9 @@ PHASES = (
     ("pagefind", "generator.site.parallel", "index_site"),
     # The process that builds the pages, whole (the phases above but Pagefind are in it).
     ("builder", "generator.site.parallel", "parallel_build"),
-    # The new site put in place of the previous one, which is removed.
+    # What an earlier site (the spare) had and this build did not write, removed.
+    ("prune", "generator.site.parallel", "_remove_the_rest"),
+    # The new site put in place of the previous one, which is removed (or kept as the spare).
     ("swap", "generator.site.build", "swap"),
 )
 
@@ -111,8 +113,12 @@ def _time_providers(log: Path) -> None:
     for owner, method, label in (
         (provider_cache.ProviderCache, "get", "cache_get"),
         (provider_cache.ProviderCache, "put", "cache_put"),
-        (search_cache.SearchCache, "get", "pagefind_cache_get"),
-        (search_cache.SearchCache, "put", "pagefind_cache_put"),
+        (search_cache.SearchCache, "load", "pagefind_cache_get"),
+        (search_cache.SearchCache, "store", "pagefind_cache_put"),
+        # The runs' files written into the site's bundle (only those that changed).
+        (search.BundleWriter, "merge", "pagefind_merge"),
+        (search.BundleWriter, "shard", "pagefind_merge"),
+        (search.BundleWriter, "finish", "pagefind_merge"),
         # Writing what is not a page (downloads, assets, redirects) into the new site.
         (Files, "copy_static_files", "static_files"),
     ):
@@ -126,9 +132,9 @@ def _time_providers(log: Path) -> None:
                 _note(log, _m, start)
 
         setattr(owner, method, timed)
-    # Inside the Pagefind phase: the runs themselves and the merge of their bundles (the rest
-    # of the phase: listing the pages, reading them for the runs' keys, moving the shards).
-    for name, label in (("_pagefind", "pagefind_runs"), ("merge_bundles", "pagefind_merge")):
+    # Inside the Pagefind phase: the runs themselves (the rest of the phase: listing the
+    # pages, reading them for the runs' keys, writing the bundle).
+    for name, label in (("_pagefind", "pagefind_runs"),):
         function = getattr(search, name)
 
         def timed_function(*a: object, _f: object = function, _m: str = label, **k: object) -> object:
