@@ -276,7 +276,8 @@ def run_size(
         if not warm:
             shutil.rmtree(cache / "previous-site", ignore_errors=True)
             results["A"] = build(project, site, folder, f"{services}-A", "--cache", str(cache))
-        results["A2"] = build(project, site, folder, f"{services}-A2", "--cache", str(cache), replace=True)
+        if not (warm and (cache / "previous-site").is_dir()):  # a warm run may have its spare already
+            results["A2"] = build(project, site, folder, f"{services}-A2", "--cache", str(cache), replace=True)
     elif not warm:
         results["A"] = build(project, folder / "a", folder, f"{services}-A", "--cache", str(cache))
     edited = edit_one_phone(project, french)

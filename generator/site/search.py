@@ -20,6 +20,7 @@ After mkdocs has written the site, ``index_site`` runs Pagefind over it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -47,7 +48,7 @@ from ..registry.text import fold
 from . import output
 from .context import Asset, SiteContext
 from .hours import hours_meta
-from .search_cache import SearchCache, page_digest, run_key
+from .search_cache import PageFacts, PageStat, SearchCache, page_digest, run_key
 
 # Filter keys as Pagefind stores them; the search panel shows them in the page's language.
 FACETS = ("need", "function", "territory", "age", "housing", "language", "accessibility", "self_referral")
@@ -740,17 +741,14 @@ def index_site(
     # Without any data-pagefind-body, Pagefind would index every page whole, menus and all.
     if not any(FINDABLE in page.read_text(encoding="utf-8", errors="replace") for page in site_dir.rglob("*.html")):
         raise SearchIndexError(f"{site_dir}: no page to index (no page has a {FINDABLE} element)")
-    runs = _run_pagefind(site_dir, language, SHARD_BYTES if shard_bytes is None else shard_bytes, cache)
+    runs, written = _run_pagefind(site_dir, language, SHARD_BYTES if shard_bytes is None else shard_bytes, cache)
     pages = indexed_pages(site_dir)
     if not pages:
         raise SearchIndexError(f"{site_dir}: Pagefind indexed no page")
     if cache is not None:
         cache.finish()
-    files = list(bundle_files(site_dir))
     reused = cache.reused if cache is not None else 0
-    return IndexReport(
-        pages=pages, files=len(files), bytes=sum(f.stat().st_size for f in files), runs=runs, reused=reused
-    )
+    return IndexReport(pages=pages, files=len(written), bytes=sum(written.values()), runs=runs, reused=reused)
 
 
 # Pagefind's indexer holds about half a kilobyte of memory per word it indexes, every page
@@ -768,8 +766,11 @@ SHARDS_FILE = "maillage-shards.json"
 LATER = "later"
 
 
-def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache: SearchCache | None = None) -> int:
-    """Index the site with Pagefind, one language (or shard of one) at a time; the number of runs.
+def _run_pagefind(
+    site_dir: Path, language: str | None, shard_bytes: int, cache: SearchCache | None = None
+) -> tuple[int, dict[str, int]]:
+    """Index the site with Pagefind, one language (or shard of one) at a time; the number of
+    runs, and the bundle's files with their sizes.
 
     A site in three languages is indexed in three runs, one per language folder, so that
     the memory peak is the largest language's, not the sum; the runs' bundles are then
@@ -788,20 +789,29 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache:
     written over the site's earlier one, if any: only the files that changed are
     (``BundleWriter``).
     """
-    groups = language_pages(site_dir) if not language else [sorted(_html_pages(site_dir))]
+    stats: dict[str, PageStat] = {}
+    groups = language_pages(site_dir, stats) if not language else [sorted(_html_pages(site_dir, stats))]
     runs: list[tuple[int, list[tuple[str, int]]]] = []  # (group, pages)
     later: set[int] = set()  # the runs of other pages than services, in a group cut in shards
     digests: dict[str, bytes] = {}  # page -> digest of its bytes, for the runs' keys
+    # What the last index read of each page, while the page is the same file (site/search_cache.py).
+    known = cache.page_facts() if cache is not None else {}
+    facts: dict[str, PageFacts] = {}
     for g, pages in enumerate(groups):
         heavy = sum(size for _, size in pages) > shard_bytes
         if heavy or cache is not None:
             # Maybe more than one run: weigh each page by what Pagefind will index of it.
             weighed = []
             for uri, size in pages:
-                content = (site_dir / uri).read_bytes()
-                if cache is not None:
-                    digests[uri] = page_digest(content)
-                weighed.append((uri, indexed_weight(content) if heavy else size))
+                stat = stats[uri]
+                fact = known.get(uri)
+                if fact is None or fact.stat != stat or (heavy and fact.weight is None):
+                    content = (site_dir / uri).read_bytes()
+                    digest = page_digest(content) if cache is not None else b""
+                    fact = PageFacts(stat, digest, indexed_weight(content) if heavy else None)
+                facts[uri] = fact
+                digests[uri] = fact.digest
+                weighed.append((uri, fact.weight if heavy and fact.weight is not None else size))
             pages = weighed
         services: list[tuple[str, int]] = []
         others: list[tuple[str, int]] = []
@@ -837,9 +847,13 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache:
                     # than the run).
                     _pagefind(site_dir, ["--output-path", str(part), "--glob", glob], language)
                 else:
+                    kept = None if cache is None else cache.stage(i)
+                    if kept is not None:
+                        _take(kept, stage)
                     _stage(site_dir, stage, (uri for uri, _ in pages))
                     _pagefind(stage, ["--output-path", str(part)], language, shown=site_dir)
-                    shutil.rmtree(stage, ignore_errors=True)
+                    if kept is None or not _take(stage, kept):
+                        shutil.rmtree(stage, ignore_errors=True)
                 files = _read_part(part)
                 shutil.rmtree(part, ignore_errors=True)
                 if cache is not None and key is not None:
@@ -853,10 +867,12 @@ def _run_pagefind(site_dir: Path, language: str | None, shard_bytes: int, cache:
                 for lang in found.get("languages", {}):
                     listed.setdefault(lang, []).append(f"{name}/")
         bundle.finish(json.dumps(shards, sort_keys=True).encode("utf-8"))
+        if cache is not None:
+            cache.keep_page_facts(facts)
     finally:
         for leftover in (part, stage):
             shutil.rmtree(leftover, ignore_errors=True)
-    return len(runs)
+    return len(runs), bundle.written
 
 
 def _service_page(uri: str) -> bool:
@@ -879,12 +895,13 @@ def _in_place(pages: list[tuple[str, int]], runs: list[tuple[int, list[tuple[str
     return tops[0] if len(tops) == 1 else "{" + ",".join(tops) + "}"
 
 
-def _html_pages(site_dir: Path) -> Iterator[tuple[str, int]]:
+def _html_pages(site_dir: Path, stats: dict[str, PageStat] | None = None) -> Iterator[tuple[str, int]]:
     """Every HTML page of the site outside Pagefind's bundle and hidden folders, with its size.
 
     Each folder's pages, then its folders', by name (``os.walk``'s order); read with
     ``os.scandir`` and plain strings: a national site has tens of thousands of pages, and
-    every build with a cache lists them (bench/README.md)."""
+    every build with a cache lists them (bench/README.md). ``stats`` gets each page's
+    ``PageStat``."""
 
     def walk(folder: str, prefix: str) -> Iterator[tuple[str, int]]:
         try:
@@ -903,14 +920,17 @@ def _html_pages(site_dir: Path) -> Iterator[tuple[str, int]]:
                 if not hidden and not entry.is_symlink():
                     folders.append(entry)
             elif entry.name.endswith(".html"):
-                yield prefix + entry.name, entry.stat().st_size
+                found = entry.stat()
+                if stats is not None:
+                    stats[prefix + entry.name] = (found.st_dev, found.st_ino, found.st_mtime_ns, found.st_size)
+                yield prefix + entry.name, found.st_size
         for entry in folders:
             yield from walk(entry.path, f"{prefix}{entry.name}/")
 
     yield from walk(str(site_dir), "")
 
 
-def language_pages(site_dir: Path) -> list[list[tuple[str, int]]]:
+def language_pages(site_dir: Path, stats: dict[str, PageStat] | None = None) -> list[list[tuple[str, int]]]:
     """The site's pages by language: the default language's, then each language folder's.
 
     A language folder is a top-level folder named by a two-letter code with its own
@@ -920,7 +940,7 @@ def language_pages(site_dir: Path) -> list[list[tuple[str, int]]]:
     folders = [p.name for p in site_dir.iterdir() if p.is_dir()]
     languages = sorted(f for f in folders if re.fullmatch(r"[a-z]{2}", f) and (site_dir / f / "index.html").is_file())
     groups: dict[str, list[tuple[str, int]]] = {"": [], **{lang: [] for lang in languages}}
-    for uri, size in _html_pages(site_dir):
+    for uri, size in _html_pages(site_dir, stats):
         top = uri.split("/", 1)[0]
         groups[top if top in groups and "/" in uri else ""].append((uri, size))
     return [pages for pages in groups.values() if pages]
@@ -992,14 +1012,50 @@ def _slot(uri: str, count: int) -> int:
 
 
 def _stage(site_dir: Path, stage: Path, uris: Iterable[str]) -> None:
-    """A folder that holds ``uris`` where the site has them, as hard links (copies where links fail)."""
+    """A folder that holds ``uris`` where the site has them, as hard links (copies where links fail).
+
+    ``stage`` may hold an earlier run's stage (kept in the cache, ``SearchCache.stage``): a
+    link that is already the site's file stays, the others are made again, and what the
+    run does not read is removed. Making a shard's stage anew meant thousands of folders
+    made and removed: 10 s of a one-service edit at 10,000 services (bench/README.md)."""
+    before: dict[str, tuple[int, int]] = {}
+    if stage.is_dir():
+        for folder, _, names in os.walk(stage):
+            for name in names:
+                path = os.path.join(folder, name)
+                with contextlib.suppress(OSError):
+                    found = os.lstat(path)
+                    before[path] = (found.st_dev, found.st_ino)
+    kept: list[str] = []
     for uri in uris:
-        target = stage / uri
-        target.parent.mkdir(parents=True, exist_ok=True)
+        source, target = site_dir / uri, stage / uri
+        name = str(target)
+        kept.append(name)
+        found = os.stat(source)
+        if before.get(name) == (found.st_dev, found.st_ino):
+            continue
+        output.make_folder(str(target.parent))
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
         try:
-            os.link(site_dir / uri, target)
+            os.link(source, target)
         except OSError:
-            shutil.copyfile(site_dir / uri, target)
+            shutil.copyfile(source, target)
+    if before:
+        output.prune(str(stage), kept)
+
+
+def _take(source: Path, target: Path) -> bool:
+    """Move the folder ``source`` to ``target`` (absent); False when it cannot (another file
+    system, ``target`` taken meanwhile)."""
+    if os.path.lexists(target):
+        return False
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source.rename(target)
+    except OSError:
+        return False
+    return True
 
 
 def _read_part(part: Path) -> list[tuple[str, bytes]]:
@@ -1023,11 +1079,11 @@ class BundleWriter:
         self.entry: dict[str, Any] = {}
         self.shards: list[str] = []
         self._main: dict[str, bytes] = {}  # file of the main bundle -> digest of its bytes
-        self._written: set[str] = set()
+        self.written: dict[str, int] = {}  # every file of the bundle -> its size
 
     def _put(self, path: Path, data: bytes) -> None:
         name = str(path)
-        self._written.add(name)
+        self.written[name] = len(data)
         if not output.same(name, data):
             output.write_file(name, data)
 
@@ -1063,7 +1119,7 @@ class BundleWriter:
         """The main bundle's entry and the list of shards; then what no run wrote removed."""
         self._put(self.folder / ENTRY, json.dumps(self.entry, ensure_ascii=False).encode("utf-8"))
         self._put(self.folder / SHARDS_FILE, shards_file)
-        output.prune(str(self.folder), self._written)
+        output.prune(str(self.folder), self.written)
 
 
 def _pagefind(site_dir: Path, options: list[str], language: str | None, *, shown: Path | None = None) -> None:

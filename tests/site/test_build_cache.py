@@ -26,7 +26,7 @@ import pytest
 from generator.site import provider_cache, search
 from generator.site.providers import PROVIDERS
 from generator.site.render_cache import SEARCH_FOLDER
-from generator.site.search_cache import FORMAT, SUMMARY, SearchCache, read_summary
+from generator.site.search_cache import FACTS, FORMAT, STAGES, SUMMARY, SearchCache, page_digest, read_summary
 from tests.conftest import ROOT
 from tests.site.test_build import MKDOCS_YML
 
@@ -100,7 +100,12 @@ def test_a_warm_index_reuses_the_runs_an_edit_did_not_reach_and_equals_a_fresh_i
     warm = search.index_site(site, shard_bytes=limit, cache=SearchCache(cache))
     assert (warm.runs, warm.reused) == (5, 4)  # the edited page's shard only
     assert read_summary(cache) == (5, 4)
-    assert len([p for p in cache.iterdir() if p.name != SUMMARY]) == 5  # the edited shard's old entry pruned
+    entries = [p for p in cache.iterdir() if p.name not in (SUMMARY, FACTS, STAGES)]
+    assert len(entries) == 5  # the edited shard's old entry pruned
+    # What the index read of each page is kept with the file it was (site/search_cache.py).
+    facts = SearchCache(cache).page_facts()
+    assert sorted(facts) == sorted(uri for group in search.language_pages(site) for uri, _ in group)
+    assert facts["services/s07/index.html"].digest == page_digest(page.read_bytes())
 
     fresh = tmp_path / "fresh"
     shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(search.BUNDLE))
@@ -180,7 +185,7 @@ def test_pruning_keeps_what_another_build_wrote_since_this_one_started(site: Pat
     search.index_site(site, cache=mine)
     names = {p.name for p in cache.iterdir()}
     assert newer.name in names and old.name not in names and leftover.name not in names
-    assert len(names - {SUMMARY, newer.name}) == 2  # this build's two runs: French, Dutch
+    assert len(names - {SUMMARY, FACTS, newer.name}) == 2  # this build's two runs: French, Dutch
 
 
 def test_a_page_s_shard_depends_on_its_address_only() -> None:
@@ -250,7 +255,7 @@ def test_a_warm_build_takes_unchanged_runs_and_providers_from_the_cache_and_equa
     runs, reused = _build(project, tmp_path / "a", "--cache", str(cache)) or (0, -1)
     assert runs >= 2 and reused == 0  # French and Dutch
     assert provider_cache.read_summary(cache / provider_cache.FOLDER) == (len(PROVIDERS), 0)
-    assert len([p for p in (cache / SEARCH_FOLDER).iterdir() if p.name != SUMMARY]) == runs
+    assert len([p for p in (cache / SEARCH_FOLDER).iterdir() if p.name not in (SUMMARY, FACTS)]) == runs
 
     registry = project / "data" / "registry" / "alpha.yaml"
     text = registry.read_text(encoding="utf-8")

@@ -211,3 +211,28 @@ def test_an_index_made_over_an_earlier_bundle_is_the_index_made_afresh(tmp_path:
     assert _tree(site) == _tree(again)
     assert not (site / search.BUNDLE / "shard-9").exists()
     assert re.search(r"hébergement", (site / "services" / "s03" / "index.html").read_text("utf-8"))
+
+
+def test_a_kept_stage_is_brought_up_to_date_link_by_link(tmp_path: Path) -> None:
+    site, stage = tmp_path / "site", tmp_path / "stage"
+    for uri in ("a/index.html", "b/index.html", "c/index.html"):
+        (site / uri).parent.mkdir(parents=True, exist_ok=True)
+        (site / uri).write_text(uri, encoding="utf-8")
+    search._stage(site, stage, ["a/index.html", "b/index.html", "c/index.html"])
+    kept = (stage / "a" / "index.html").stat().st_ino
+    # b is written anew (a new file, as the site's writer does), c leaves the run, d joins it.
+    (site / "b" / "index.html").unlink()
+    (site / "b" / "index.html").write_text("b, edited", encoding="utf-8")
+    (site / "d" / "index.html").parent.mkdir()
+    (site / "d" / "index.html").write_text("d", encoding="utf-8")
+    search._stage(site, stage, ["a/index.html", "b/index.html", "d/index.html"])
+    assert (stage / "a" / "index.html").stat().st_ino == kept
+    assert (stage / "b" / "index.html").read_text("utf-8") == "b, edited"
+    assert sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()) == [
+        "a/index.html",
+        "b/index.html",
+        "d/index.html",
+    ]
+    assert not (stage / "c").exists()
+    for uri in ("a/index.html", "b/index.html", "d/index.html"):
+        assert (stage / uri).stat().st_ino == (site / uri).stat().st_ino
