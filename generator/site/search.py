@@ -28,9 +28,9 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -795,6 +795,8 @@ def _run_pagefind(
     later: set[int] = set()  # the runs of other pages than services, in a group cut in shards
     digests: dict[str, bytes] = {}  # page -> digest of its bytes, for the runs' keys
     # What the last index read of each page, while the page is the same file (site/search_cache.py).
+    # A build with a cache alternates between two folders (the site and the spare,
+    # site/build.py): each page's facts are kept for the file of each.
     known = cache.page_facts() if cache is not None else {}
     facts: dict[str, PageFacts] = {}
     for g, pages in enumerate(groups):
@@ -804,8 +806,8 @@ def _run_pagefind(
             weighed = []
             for uri, size in pages:
                 stat = stats[uri]
-                fact = known.get(uri)
-                if fact is None or fact.stat != stat or (heavy and fact.weight is None):
+                fact = next((f for f in known.get(uri, ()) if f.stat == stat), None)
+                if fact is None or (heavy and fact.weight is None):
                     content = (site_dir / uri).read_bytes()
                     digest = page_digest(content) if cache is not None else b""
                     fact = PageFacts(stat, digest, indexed_weight(content) if heavy else None)
@@ -850,7 +852,7 @@ def _run_pagefind(
                     kept = None if cache is None else cache.stage(i)
                     if kept is not None:
                         _take(kept, stage)
-                    _stage(site_dir, stage, (uri for uri, _ in pages))
+                    _stage(site_dir, stage, (uri for uri, _ in pages), partial(_same_page, facts, known))
                     _pagefind(stage, ["--output-path", str(part)], language, shown=site_dir)
                     if kept is None or not _take(stage, kept):
                         shutil.rmtree(stage, ignore_errors=True)
@@ -868,7 +870,7 @@ def _run_pagefind(
                     listed.setdefault(lang, []).append(f"{name}/")
         bundle.finish(json.dumps(shards, sort_keys=True).encode("utf-8"))
         if cache is not None:
-            cache.keep_page_facts(facts)
+            cache.keep_page_facts(facts, known)
     finally:
         for leftover in (part, stage):
             shutil.rmtree(leftover, ignore_errors=True)
@@ -1011,28 +1013,39 @@ def _slot(uri: str, count: int) -> int:
     return int.from_bytes(hashlib.blake2b(uri.encode("utf-8"), digest_size=8).digest(), "big") % count
 
 
-def _stage(site_dir: Path, stage: Path, uris: Iterable[str]) -> None:
+def _same_page(facts: dict[str, PageFacts], known: dict[str, list[PageFacts]], uri: str, stat: PageStat) -> bool:
+    """Whether the file of ``stat`` holds the bytes the site's page ``uri`` holds now, from
+    what the index read of both (the spare's file, left in a kept stage, as often as not)."""
+    now = facts.get(uri)
+    return now is not None and any(f.stat == stat and f.digest == now.digest for f in known.get(uri, ()))
+
+
+def _stage(
+    site_dir: Path, stage: Path, uris: Iterable[str], same: Callable[[str, PageStat], bool] | None = None
+) -> None:
     """A folder that holds ``uris`` where the site has them, as hard links (copies where links fail).
 
     ``stage`` may hold an earlier run's stage (kept in the cache, ``SearchCache.stage``): a
     link that is already the site's file stays, the others are made again, and what the
     run does not read is removed. Making a shard's stage anew meant thousands of folders
-    made and removed: 10 s of a one-service edit at 10,000 services (bench/README.md)."""
-    before: dict[str, tuple[int, int]] = {}
+    made and removed: 10 s of a one-service edit at 10,000 services (bench/README.md).
+    ``same`` tells a link to another file with the same bytes, which is kept too."""
+    before: dict[str, PageStat] = {}
     if stage.is_dir():
         for folder, _, names in os.walk(stage):
             for name in names:
                 path = os.path.join(folder, name)
                 with contextlib.suppress(OSError):
                     found = os.lstat(path)
-                    before[path] = (found.st_dev, found.st_ino)
+                    before[path] = (found.st_dev, found.st_ino, found.st_mtime_ns, found.st_size)
     kept: list[str] = []
     for uri in uris:
         source, target = site_dir / uri, stage / uri
         name = str(target)
         kept.append(name)
         found = os.stat(source)
-        if before.get(name) == (found.st_dev, found.st_ino):
+        there = before.get(name)
+        if there is not None and (there[:2] == (found.st_dev, found.st_ino) or (same is not None and same(uri, there))):
             continue
         output.make_folder(str(target.parent))
         with contextlib.suppress(FileNotFoundError):

@@ -36,7 +36,7 @@ FORMAT = b"maillage-pagefind-cache 1\n"  # first bytes of every entry; another f
 SUMMARY = "last-build.json"  # what the last index found: runs made and taken from the cache
 STAGES = "stages"  # the runs' stages, kept between builds (SearchCache.stage)
 FACTS = "page-facts.json"  # what the last index read of each page (SearchCache.page_facts)
-FACTS_FORMAT = 1
+FACTS_FORMAT = 2
 _DIGEST = 16
 # The distributions whose code makes a bundle: the CLI and the binary it runs.
 PAGEFIND_DISTRIBUTIONS = ("pagefind", "pagefind_bin", "pagefind_bin_extended")
@@ -127,24 +127,31 @@ class SearchCache:
         write_atomically(self.path(key), _encode(files))
         self.kept.add(key.hex())
 
-    def page_facts(self) -> dict[str, PageFacts]:
-        """What the last index kept of each page (``keep_page_facts``); {} when nothing (or
-        nothing readable) is there."""
+    def page_facts(self) -> dict[str, list[PageFacts]]:
+        """What the last indexes read of each page, for the file of each of the last two
+        (``keep_page_facts``); {} when nothing (or nothing readable) is there."""
         try:
             data = json.loads((self.folder / FACTS).read_text(encoding="utf-8"))
             if data.get("format") != FACTS_FORMAT:
                 return {}
             return {
-                uri: PageFacts((dev, ino, mtime, size), bytes.fromhex(digest), weight)
-                for uri, (dev, ino, mtime, size, digest, weight) in data["pages"].items()
+                uri: [
+                    PageFacts((dev, ino, mtime, size), bytes.fromhex(digest), weight)
+                    for dev, ino, mtime, size, digest, weight in kept
+                ]
+                for uri, kept in data["pages"].items()
             }
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
 
-    def keep_page_facts(self, facts: dict[str, PageFacts]) -> None:
-        """Keep ``facts`` for the next index (``page_facts``); a cache that cannot be written is
-        passed over."""
-        pages = {uri: [*fact.stat, fact.digest.hex(), fact.weight] for uri, fact in facts.items()}
+    def keep_page_facts(self, facts: dict[str, PageFacts], before: dict[str, list[PageFacts]]) -> None:
+        """Keep ``facts`` for the next index, with the facts ``before`` had of another file of
+        the same page (the other folder of the two a build alternates between); a cache that
+        cannot be written is passed over."""
+        pages = {}
+        for uri, fact in facts.items():
+            kept = [fact, *[f for f in before.get(uri, ()) if f.stat != fact.stat][:1]]
+            pages[uri] = [[*f.stat, f.digest.hex(), f.weight] for f in kept]
         text = json.dumps({"format": FACTS_FORMAT, "pages": pages}, separators=(",", ":"))
         write_atomically(self.folder / FACTS, text.encode("utf-8"))
 

@@ -413,3 +413,34 @@ def test_the_map_stays_under_the_sticky_header_at_375px(page: Any, site_server: 
                                && (e.contains(hit) || hit.closest('.md-header') !== null); })"""
     )
     assert hits and all(hits)
+
+
+def test_a_focused_cluster_redrawn_hands_focus_to_the_mark_drawn_in_its_place(page: Any, site_server: str) -> None:
+    """The clusters are drawn again while the marks load (and when a filter changes): a
+    keyboard user whose cluster is redrawn keeps focus on the map, and Enter still expands."""
+    _open_map(page, site_server + "map/")
+    cluster = page.locator(".marker-cluster").first
+    cluster.focus()
+    # Every mark drawn again, as chunked loading does: the focused icon leaves the page.
+    gone = page.evaluate(
+        """() => {
+          const map = window.maillageMaps[0];
+          const before = document.activeElement;
+          let group = null;
+          map.eachLayer(layer => { if (layer._featureGroup) { group = layer; } });
+          map.removeLayer(group);
+          map.addLayer(group);
+          return !before.isConnected;
+        }"""
+    )
+    assert gone
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.classList.contains('marker-cluster')"
+    )
+    zoom = page.evaluate("() => window.maillageMaps[0].getZoom()")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.classList.contains('leaflet-marker-icon')"
+    )
+    after = page.evaluate("() => window.maillageMaps[0].getZoom()")
+    assert after > zoom or page.locator(".leaflet-marker-icon:not(.marker-cluster)").count() > 0

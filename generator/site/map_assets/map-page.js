@@ -6,7 +6,8 @@
  *
  * Keyboard and screen readers: every mark is a focusable button with a name (a place, an
  * area served, "14 lieux, développer" for a cluster); a cluster expands with Enter or
- * Space, and focus goes to the nearest mark drawn after it. The text version under the map
+ * Space, and focus goes to the nearest mark drawn after it; a mark redrawn while it has
+ * focus hands it to the mark drawn in its place. The text version under the map
  * (places and services per territory) follows the filters, and each row lists its places
  * with what their popups say. The buttons above the map move to the start view or to a
  * far territory (overseas départements). */
@@ -208,6 +209,28 @@
       }
     });
     map.addLayer(cluster);
+
+    // A mark redrawn while it has focus (the clusters are drawn again as the marks load in
+    // chunks during the first second, and when a filter changes) would leave focus on the
+    // page's body, and the next key would act on nothing: focus goes to the mark drawn in
+    // its place. A click elsewhere is the person's choice, and is left alone.
+    var focused = null;  // the mark that has focus, and where it is on the map
+    map.getContainer().addEventListener("focusin", function (event) {
+      var icon = event.target;
+      if (!icon.classList || !icon.classList.contains("leaflet-marker-icon")) { focused = null; return; }
+      var box = icon.getBoundingClientRect(), origin = map.getContainer().getBoundingClientRect();
+      var point = L.point(box.left + box.width / 2 - origin.left, box.top + box.height / 2 - origin.top);
+      focused = { icon: icon, at: map.containerPointToLatLng(point) };
+    });
+    document.addEventListener("mousedown", function () { focused = null; }, true);
+    if (window.MutationObserver) {
+      new MutationObserver(function () {
+        if (!focused || focused.icon.isConnected) { return; }
+        var active = document.activeElement;
+        if (active && active !== document.body) { focused = null; return; }
+        focusNearest(focused.at);
+      }).observe(map.getPane("markerPane"), { childList: true });
+    }
 
     function wanted(point, column, value) {
       if (value < 0) { return true; }
