@@ -182,6 +182,56 @@ def test_atomic_build_swaps_only_on_success(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
+def test_atomic_build_writes_over_the_spare_and_keeps_the_site_it_replaces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.site.build import holds_earlier_site
+
+    out, spare = tmp_path / "site", tmp_path / "cache" / "previous-site"
+    seen: list[tuple[bool, list[str]]] = []
+
+    def step(text: str) -> Any:
+        def write(folder: Path) -> None:
+            seen.append((holds_earlier_site(folder), sorted(p.name for p in folder.iterdir())))
+            (folder / "a.txt").write_text(text)
+
+        return write
+
+    atomic_build(out, [step("1")], spare)
+    atomic_build(out, [step("2")], spare)
+    assert (spare / "a.txt").read_text() == "1"  # the site replaced, kept
+    atomic_build(out, [step("3")], spare)
+    assert seen == [(False, []), (False, []), (True, ["a.txt"])]  # the third got the first's folder
+    assert (out / "a.txt").read_text() == "3" and (spare / "a.txt").read_text() == "2"
+
+    def broken(folder: Path) -> None:
+        (folder / "a.txt").write_text("half")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        atomic_build(out, [broken], spare)
+    assert (out / "a.txt").read_text() == "3"
+    assert spare.is_dir()  # given back, to be written over next time
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "site"]
+
+    # On another file system (no rename between the cache and the site's folder): a fresh
+    # folder, and the site replaced removed, as without a spare.
+    rename = Path.rename
+
+    def across(self: Path, target: Any) -> Any:
+        if "cache" in str(self) or "cache" in str(target):
+            raise OSError(18, "Invalid cross-device link")
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", across)
+    shutil.rmtree(spare)
+    atomic_build(out, [step("4")], spare)
+    atomic_build(out, [step("5")], spare)
+    assert seen[-2:] == [(False, []), (False, [])]
+    assert (out / "a.txt").read_text() == "5" and not spare.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "site"]
+
+
 def _files(site: Path) -> list[str]:
     # Pagefind names its index fragments differently from one run to the next: the pages,
     # downloads and assets are what must not change.
