@@ -28,7 +28,6 @@ from generator.site.providers import PROVIDERS
 from generator.site.render_cache import SEARCH_FOLDER
 from generator.site.search_cache import FACTS, FORMAT, STAGES, SUMMARY, SearchCache, page_digest, read_summary
 from tests.conftest import ROOT
-from tests.site.test_build import MKDOCS_YML
 
 WORDS = "accompagnement logement santé mentale précarité équipe mobile "
 
@@ -221,14 +220,6 @@ def test_a_small_language_is_one_run() -> None:
 
 
 # --- maillage build, end to end -------------------------------------------------------------
-
-
-@pytest.fixture
-def project(mini: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")  # 2025-01-15: the same date for every build
-    (mini / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
-    shutil.copytree(ROOT / "directory", mini / "directory")
-    return mini
 
 
 def _build(project: Path, out: Path, *options: str) -> tuple[int, int] | None:

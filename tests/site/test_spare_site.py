@@ -16,25 +16,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from generator.site import output, search
 from generator.site.build import SITE_MARKER, SPARE
 from generator.site.search_cache import SearchCache
 from tests.conftest import ROOT
-from tests.site.test_build import MKDOCS_YML
 
 # Written by openpyxl with the time of the build (test_build.py's reproducibility test).
 UNSTABLE = "downloads/modele-import.xlsx"
 PHONE, NEW_PHONE = '"+32 2 000 00 01"', '"+32 2 999 99 99"'
-
-
-@pytest.fixture
-def project(mini: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1736899200")  # 2025-01-15: the same date for every build
-    (mini / "mkdocs.yml").write_text(MKDOCS_YML.format(overrides=ROOT / "overrides"), encoding="utf-8")
-    shutil.copytree(ROOT / "directory", mini / "directory")
-    return mini
 
 
 def _build(project: Path, out: Path, *options: str, ok: bool = True) -> str:
