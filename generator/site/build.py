@@ -35,6 +35,8 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .output import files_and_folders_only
+
 BuildStep = Callable[[Path], None]
 
 SITE_MARKER = ".maillage-site"
@@ -179,6 +181,13 @@ def _adopt(spare: Path, work: Path) -> bool:
     try:
         spare.rename(work)
     except OSError:  # taken by another build meanwhile, or on another file system
+        work.mkdir(0o700)
+        return False
+    try:
+        # Written through its folders from now on: no link may send a file out of it.
+        files_and_folders_only(str(work))
+    except OSError:
+        shutil.rmtree(work, ignore_errors=True)
         work.mkdir(0o700)
         return False
     return True

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from collections.abc import Iterable
 
 # Folders this process made or saw existing. Never trusted blindly (see the docstring).
@@ -64,14 +65,19 @@ def note(path: str) -> None:
         _WRITTEN.add(path)
 
 
+_READ = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
 def same(path: str, data: bytes | memoryview) -> bool:
-    """Whether the file at ``path`` holds exactly ``data`` (False when there is none)."""
+    """Whether the file at ``path`` holds exactly ``data`` (False when there is none, or
+    when it is a link or anything but a regular file: ``write_file`` then replaces it)."""
     try:
-        handle = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        handle = os.open(path, _READ)
     except OSError:
         return False
     try:
-        if os.fstat(handle).st_size != len(data):
+        found = os.fstat(handle)
+        if not stat.S_ISREG(found.st_mode) or found.st_size != len(data):
             return False
         with os.fdopen(handle, "rb", closefd=False) as stream:
             return stream.read() == data
@@ -185,6 +191,22 @@ def prune(folder: str, kept: Iterable[str], *, skip: Iterable[str] = ()) -> int:
         return empty
 
     walk(folder, True)
+    return removed
+
+
+def files_and_folders_only(folder: str) -> int:
+    """Remove from ``folder`` what is neither a folder nor a regular file (symbolic links,
+    pipes…), at any depth; how many. A site written over (``reuse``) is written through its
+    folders: a link among them would send the files elsewhere."""
+    removed = 0
+    with os.scandir(folder) as listing:
+        entries = list(listing)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            removed += files_and_folders_only(entry.path)
+        elif not entry.is_file(follow_symlinks=False):
+            os.unlink(entry.path)
+            removed += 1
     return removed
 
 

@@ -850,8 +850,8 @@ def _run_pagefind(
                     _pagefind(site_dir, ["--output-path", str(part), "--glob", glob], language)
                 else:
                     kept = None if cache is None else cache.stage(i)
-                    if kept is not None:
-                        _take(kept, stage)
+                    if kept is not None and _take(kept, stage):
+                        output.files_and_folders_only(str(stage))  # links are made through its folders
                     _stage(site_dir, stage, (uri for uri, _ in pages), partial(_same_page, facts, known))
                     _pagefind(stage, ["--output-path", str(part)], language, shown=site_dir)
                     if kept is None or not _take(stage, kept):

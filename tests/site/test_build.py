@@ -232,6 +232,34 @@ def test_atomic_build_writes_over_the_spare_and_keeps_the_site_it_replaces(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "site"]
 
 
+def test_a_spare_is_written_through_its_own_folders_only(tmp_path: Path) -> None:
+    """A link left in the spare (someone's, in the site it was) never sends a file elsewhere."""
+    from generator.site import output
+
+    out, spare, elsewhere = tmp_path / "site", tmp_path / "cache" / "previous-site", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("someone's")
+    (spare / "b").mkdir(parents=True)
+    (spare / "a").symlink_to(elsewhere, target_is_directory=True)
+    (spare / "b" / "page.html").symlink_to(elsewhere / "keep.txt")
+    os.mkfifo(spare / "b" / "pipe")
+
+    def write(folder: Path) -> None:
+        output.reuse(True)
+        try:
+            output.write_file(str(folder / "a" / "keep.txt"), b"site")
+            output.write_file(str(folder / "b" / "page.html"), b"someone's")
+        finally:
+            output.reuse(False)
+
+    atomic_build(out, [write], spare)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
+    assert (elsewhere / "keep.txt").read_text() == "someone's"
+    assert not (out / "a").is_symlink() and (out / "a" / "keep.txt").read_text() == "site"
+    assert not (out / "b" / "page.html").is_symlink() and (out / "b" / "page.html").read_text() == "someone's"
+    assert sorted(p.name for p in (out / "b").iterdir()) == ["page.html"]
+
+
 def _files(site: Path) -> list[str]:
     # Pagefind names its index fragments differently from one run to the next: the pages,
     # downloads and assets are what must not change.
