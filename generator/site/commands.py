@@ -68,10 +68,9 @@ def build_site(
         plugin = config.plugins.get("maillage")
         if plugin is None:
             raise BuildError(f"{config_file}: the 'maillage' plugin is not in 'plugins'")
-        if audience is not None:
-            assert isinstance(plugin, MaillagePlugin)
-            plugin.config.audience = audience
         assert isinstance(plugin, MaillagePlugin)
+        if audience is not None:
+            plugin.config.audience = audience
         plugin.writing_over = reuse and shard is None
         if jobs is None:
             jobs = default_jobs()

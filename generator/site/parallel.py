@@ -86,7 +86,7 @@ def parallel_build(
     emptied: a file that already holds the right bytes is left alone (``output.reuse``),
     and once every page is written, what this build did not write is removed, except the
     search index, which ``index_site`` brings up to date the same way. The result is the
-    same site, file for file and byte for byte (``tests/site/test_build_cache.py``).
+    same site, file for file and byte for byte (``tests/site/test_spare_site.py``).
     """
     from mkdocs import utils
     from mkdocs.exceptions import Abort
