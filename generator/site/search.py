@@ -793,12 +793,11 @@ def _run_pagefind(
     groups = language_pages(site_dir, stats) if not language else [sorted(_html_pages(site_dir, stats))]
     runs: list[tuple[int, list[tuple[str, int]]]] = []  # (group, pages)
     later: set[int] = set()  # the runs of other pages than services, in a group cut in shards
-    digests: dict[str, bytes] = {}  # page -> digest of its bytes, for the runs' keys
     # What the last index read of each page, while the page is the same file (site/search_cache.py).
     # A build with a cache alternates between two folders (the site and the spare,
     # site/build.py): each page's facts are kept for the file of each.
     known = cache.page_facts() if cache is not None else {}
-    facts: dict[str, PageFacts] = {}
+    facts: dict[str, PageFacts] = {}  # page -> its digest (the runs' keys) and weight, as read now
     for g, pages in enumerate(groups):
         heavy = sum(size for _, size in pages) > shard_bytes
         if heavy or cache is not None:
@@ -812,7 +811,6 @@ def _run_pagefind(
                     digest = page_digest(content) if cache is not None else b""
                     fact = PageFacts(stat, digest, indexed_weight(content) if heavy else None)
                 facts[uri] = fact
-                digests[uri] = fact.digest
                 weighed.append((uri, fact.weight if heavy and fact.weight is not None else size))
             pages = weighed
         services: list[tuple[str, int]] = []
@@ -837,7 +835,7 @@ def _run_pagefind(
     stage = site_dir / f".{BUNDLE}-stage"
     try:
         for i, (g, pages) in enumerate(runs):
-            key = None if cache is None else run_key(((uri, digests[uri]) for uri, _ in pages), options)
+            key = None if cache is None else run_key(((uri, facts[uri].digest) for uri, _ in pages), options)
             files = None if cache is None or key is None else cache.load(key)
             if files is None:
                 for leftover in (part, stage):
@@ -1110,7 +1108,8 @@ class BundleWriter:
             digest = hashlib.blake2b(content, digest_size=16).digest()
             if self._main.setdefault(name, digest) != digest:
                 raise SearchIndexError(f"{self.folder / name}: two Pagefind runs wrote different files of one name")
-            self._put(self.folder / name, content)
+            if str(self.folder / name) not in self.written:  # another language's run put it there
+                self._put(self.folder / name, content)
         if not self.entry:
             self.entry = found
         elif found.get("version") != self.entry.get("version"):
