@@ -38,6 +38,7 @@ from .models import (
     VocabularyFile,
     VocabularyTerm,
 )
+from .parsed import ParsedStore
 from .problems import Message, Problem, RegistryError, Value, hint, literal, msg, optional, quoted
 from .territories import Gazetteer, PlaceError, Territory, read_gazetteer
 from .text import dotted, fold
@@ -371,11 +372,12 @@ def _digest(data: bytes) -> bytes:
 
 
 class _Loader:
-    def __init__(self, root: Path, cache: LoadCache | None = None) -> None:
+    def __init__(self, root: Path, cache: LoadCache | None = None, store: ParsedStore | None = None) -> None:
         self.root = root
         self.problems: list[Problem] = []
         self.documents: dict[str, Document] = {}
         self.cache = cache
+        self.store = store
         self.read_now: dict[str, _Read] = {}  # what this load read, to replace the cache's files
 
     def rel(self, file: Path) -> str:
@@ -394,7 +396,7 @@ class _Loader:
             digest = _digest(raw)
             known = self.cache.files.get(path) if self.cache is not None else None
             if known is None or known.digest != digest or known.model is not model:
-                document = parse_yaml(raw, path)
+                document = self.store.parse(raw, path) if self.store is not None else parse_yaml(raw, path)
                 result, problems = validate(document, model)
                 known = _Read(digest, model, document, result, tuple(problems))
             document, result, problems = known.document, known.result, list(known.problems)
@@ -510,20 +512,30 @@ def load_vocabularies(loader: _Loader, folder: Path) -> Vocabularies:
     )
 
 
-def load_registry(root: Path, *, gazetteer: Gazetteer | None = None, cache: LoadCache | None = None) -> Registry:
+def load_registry(
+    root: Path,
+    *,
+    gazetteer: Gazetteer | None = None,
+    cache: LoadCache | None = None,
+    store: ParsedStore | None = None,
+) -> Registry:
     """Load and check everything under ``root/data``; raise ``RegistryError`` on any error.
 
-    ``cache`` (kept by the caller from one load to the next) spares parsing the files that
-    did not change.
+    ``cache`` (kept by the caller from one load to the next, in memory) and ``store`` (the
+    files earlier builds parsed, on disk) spare parsing the files that did not change.
     """
-    registry, problems = check_registry(root, gazetteer=gazetteer, cache=cache)
+    registry, problems = check_registry(root, gazetteer=gazetteer, cache=cache, store=store)
     if registry is None:
         raise RegistryError(problems)
     return registry
 
 
 def check_registry(
-    root: Path, *, gazetteer: Gazetteer | None = None, cache: LoadCache | None = None
+    root: Path,
+    *,
+    gazetteer: Gazetteer | None = None,
+    cache: LoadCache | None = None,
+    store: ParsedStore | None = None,
 ) -> tuple[Registry | None, list[Problem]]:
     """Every problem of the registry (errors and warnings), and the registry when valid."""
     # Loading allocates millions of small objects (nodes, positions, models) that all live
@@ -531,11 +543,11 @@ def check_registry(
     # collection while they pile up: 2-3 times the loading time at 10,000 services (see
     # bench/README.md). The loader creates no cycles worth collecting, so pause it.
     with collector_paused():
-        return _check_registry(root, gazetteer, cache)
+        return _check_registry(root, gazetteer, cache, store)
 
 
 def _check_registry(
-    root: Path, gazetteer: Gazetteer | None, cache: LoadCache | None
+    root: Path, gazetteer: Gazetteer | None, cache: LoadCache | None, store: ParsedStore | None
 ) -> tuple[Registry | None, list[Problem]]:
     root = root.resolve()
     data = root / "data"
@@ -544,7 +556,7 @@ def _check_registry(
     links = symbolic_links(root)
     if links:
         return None, links
-    loader = _Loader(root, cache)
+    loader = _Loader(root, cache, store)
     if not (data / "registry").is_dir():
         problem = Problem("data/registry", 0, 0, msg("check.no_registry"), "missing-file")
         return None, [problem]
@@ -622,6 +634,8 @@ def _check_registry(
     problems = sorted(set(loader.problems))
     if any(p.severity == "error" for p in problems):
         return None, problems
+    if store is not None:
+        store.prune()
     registry = Registry(
         root=root,
         organisations=organisations,

@@ -38,6 +38,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from .. import locale as words
 from ..registry.loader import LoadCache, Registry, for_audience, load_registry
+from ..registry.parsed import ParsedStore
 from ..registry.privacy import professional_leaks
 from ..registry.problems import RegistryError, format_problems
 from . import (
@@ -62,12 +63,14 @@ from .pages import HOME_ENTRY_MARKER, entry_points
 from .provider_cache import for_build as provider_cache_for
 from .providers import PROVIDERS
 from .record_languages import known_before_forking
+from .render_cache import RenderCache
 from .search import SearchIndexError, index_site
 from .serve_patch import Served, ServePatch
 from .valid_html import repair_theme_markup
 
 log = logging.getLogger("mkdocs.plugins.maillage")
 
+PARSED_FOLDER = "parsed"  # the registry files earlier builds parsed, in the pages' cache folder
 AUDIENCE_VARIABLE = "MAILLAGE_AUDIENCE"  # overrides the audience of mkdocs.yml (maillage serve --audience)
 
 _DEFAULTS = SiteConfig()
@@ -259,7 +262,7 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
     def load(self) -> Registry:
         """The registry as this site's audience sees it (a ``PluginError`` lists its problems)."""
         try:
-            registry = load_registry(self.root, cache=self.load_cache)
+            registry = load_registry(self.root, cache=self.load_cache, store=self.parsed_store())
             if self.config.audience == "public" and self.memory is None:
                 # A professional phone or e-mail copied into a text would be published with
                 # it: a public build refuses it as `check` does. (Serve previews locally, and
@@ -272,6 +275,12 @@ class MaillagePlugin(ServePatch, BasePlugin[MaillagePluginConfig]):  # type: ign
             heading = t("cli.build.registry_problems", lang, n=len(exc.problems))
             raise PluginError(heading + "\n" + format_problems(exc.problems, lang=lang)) from None
         return for_audience(registry, self.config.audience, self.load_cache)
+
+    def parsed_store(self) -> ParsedStore | None:
+        """The registry files earlier builds parsed (registry/parsed.py): kept beside the
+        cache of rendered pages, by a build that has one."""
+        cache = getattr(self, "page_cache", None)
+        return ParsedStore(cache.folder / PARSED_FOLDER) if isinstance(cache, RenderCache) else None
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         registry = self.load()
