@@ -13,7 +13,8 @@ its services name (another organisation's too) that site's model, owner and terr
 besides, through ``RegistryPrints.base``, the build's settings (code version, reference
 date, gazetteer, configuration) and the reference data (vocabularies, programmes,
 sources). An entry is a digest of the rest, then the records as zlib-compressed JSON: a
-damaged entry is a miss. The entries this export neither read nor wrote are removed when it
+damaged entry is a miss. The zip's deflated pieces (``exchange/zipped.py``) are kept here
+too, as they are. The entries this export neither read nor wrote are removed when it
 is done (but those written since it started: another build sharing the folder).
 """
 
@@ -33,6 +34,7 @@ from .search_cache import remove_unused, write_atomically
 
 FOLDER = "hsds"  # in the providers' cache folder (site/provider_cache.py)
 _DIGEST = 16
+PIECE = b"piece:"  # the keys of the zip's deflated pieces begin with it
 
 
 class HsdsMemo:
@@ -63,6 +65,28 @@ class HsdsMemo:
         return _fingerprint(parts)
 
     def get(self, key: bytes) -> bytes | None:
+        packed = self._read(key)
+        if packed is None:
+            return None
+        try:
+            content = zlib.decompress(packed)
+        except zlib.error:
+            return None
+        self.reused += 1
+        return content
+
+    def put(self, key: bytes, data: bytes) -> None:
+        self._write(key, zlib.compress(data, 1))
+        self.made += 1
+
+    def get_piece(self, key: bytes) -> bytes | None:
+        """A piece of the zip as deflated by an earlier build (``exchange/zipped.py``)."""
+        return self._read(PIECE + key)
+
+    def put_piece(self, key: bytes, data: bytes) -> None:
+        self._write(PIECE + key, data)  # deflated already: kept as it is
+
+    def _read(self, key: bytes) -> bytes | None:
         name = key.hex()
         self._used.add(name)
         path = self.folder / name
@@ -72,21 +96,14 @@ class HsdsMemo:
             return None
         if hashlib.blake2b(data[_DIGEST:], digest_size=_DIGEST).digest() != data[:_DIGEST]:
             return None
-        try:
-            content = zlib.decompress(data[_DIGEST:])
-        except zlib.error:
-            return None
         with contextlib.suppress(OSError):
             os.utime(path)
-        self.reused += 1
-        return content
+        return data[_DIGEST:]
 
-    def put(self, key: bytes, data: bytes) -> None:
+    def _write(self, key: bytes, data: bytes) -> None:
         name = key.hex()
         self._used.add(name)
-        packed = zlib.compress(data, 1)
-        write_atomically(self.folder / name, hashlib.blake2b(packed, digest_size=_DIGEST).digest() + packed)
-        self.made += 1
+        write_atomically(self.folder / name, hashlib.blake2b(data, digest_size=_DIGEST).digest() + data)
 
     def done(self) -> int:
         """Remove the entries this export neither read nor wrote (but newer ones); how many."""

@@ -11,7 +11,7 @@ import pytest
 
 from generator.exchange.hsds import registry_files, registry_zip, zip_bytes
 from generator.registry.loader import Registry, for_audience, load_registry
-from generator.site.hsds_memo import HsdsMemo
+from generator.site.hsds_memo import PIECE, HsdsMemo
 from generator.site.incremental import Dumps
 from tests.conftest import ROOT
 
@@ -131,3 +131,21 @@ def test_other_settings_or_a_damaged_entry_make_the_export_again(shipped: Path, 
     damaged = _memo(tmp_path / "damaged", registry)
     assert registry_files(registry, damaged) == expected
     assert damaged.made == 3
+
+
+def test_the_zips_pieces_are_kept_and_a_damaged_one_is_deflated_again(shipped: Path, tmp_path: Path) -> None:
+    """The memo keeps the zip's deflated pieces (exchange/zipped.py) as they are; a damaged
+    one is a miss, and the zip is still that of the files."""
+    registry = _registry(shipped)
+    expected = zip_bytes(registry_files(registry))
+    folder = tmp_path / "memo"
+    assert registry_zip(registry, _memo(folder, registry), lambda name: False)[0] == expected
+    pieces = sorted(entry for entry in folder.iterdir() if entry.name.startswith(PIECE.hex()))
+    assert len(pieces) >= 10  # one per member at least
+    kept = {entry: entry.read_bytes() for entry in pieces}
+    for entry, data in kept.items():
+        entry.write_bytes(data[:-3] + bytes([data[-3] ^ 0xFF]) + data[-2:])
+    memo = _memo(folder, registry)
+    assert registry_zip(registry, memo, lambda name: False)[0] == expected
+    memo.done()
+    assert {entry: entry.read_bytes() for entry in folder.iterdir() if entry.name.startswith(PIECE.hex())} == kept

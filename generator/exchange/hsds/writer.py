@@ -12,7 +12,6 @@ import io
 import json
 import re
 import uuid
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -27,6 +26,7 @@ from ...registry.dates import reference_date
 from ...registry.loader import Registry
 from ...registry.models import Contact, Organisation, Programme, Service, Site
 from ..csvsafe import neutralise
+from ..zipped import Deflated, zipped
 from .common import (
     _DATE_COLUMNS,
     _NUMBER_COLUMNS,
@@ -523,7 +523,9 @@ class _Writer:
     def files(self) -> dict[str, bytes]:
         return {name: buffer.getvalue() for name, buffer in self._buffers().items()}
 
-    def zip_and_files(self, kept: Callable[[str], bool]) -> tuple[bytes, dict[str, bytes]]:
+    def zip_and_files(
+        self, kept: Callable[[str], bool], store: Deflated | None = None
+    ) -> tuple[bytes, dict[str, bytes]]:
         """``zip_bytes(self.files())``, and those files ``kept`` tells.
 
         Each file goes into the zip from its buffer, without a copy, and its buffer is then
@@ -542,7 +544,7 @@ class _Writer:
                     yield name, view
                 buffer.close()
 
-        return _zipped(members()), files
+        return _zipped(members(), store), files
 
 
 # The official HSDS 3.0 tabular descriptor (github.com/openreferral/specification, branch
@@ -623,15 +625,10 @@ def zip_bytes(files: Mapping[str, bytes]) -> bytes:
     return _zipped((name, files[name]) for name in sorted(files))
 
 
-def _zipped(files: Iterable[tuple[str, bytes | memoryview]]) -> bytes:
-    """``zip_bytes`` of ``files`` given in the order of their names, each taken when it comes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)  # type: ignore[arg-type]  # any buffer: len() and write()
-    return buffer.getvalue()
+def _zipped(files: Iterable[tuple[str, bytes | memoryview]], store: Deflated | None = None) -> bytes:
+    """``zip_bytes`` of ``files`` given in the order of their names, each taken when it comes;
+    ``store``: deflated pieces kept between builds (``exchange/zipped.py``)."""
+    return zipped(files, store)
 
 
 def export_files(export: HsdsExport) -> dict[str, bytes]:
@@ -642,13 +639,18 @@ def export_files(export: HsdsExport) -> dict[str, bytes]:
 class Memo(Protocol):
     """Where an export keeps what it wrote for each organisation (its object, and its services'
     objects), under a key of everything those objects read, from one export to the next
-    (``maillage build``'s cache: ``site/hsds_memo.py``)."""
+    (``maillage build``'s cache: ``site/hsds_memo.py``); and the zip's deflated pieces
+    (``exchange/zipped.py``)."""
 
     def key(self, organisation: Organisation) -> bytes: ...
 
     def get(self, key: bytes) -> bytes | None: ...
 
     def put(self, key: bytes, data: bytes) -> None: ...
+
+    def get_piece(self, key: bytes) -> bytes | None: ...
+
+    def put_piece(self, key: bytes, data: bytes) -> None: ...
 
 
 def registry_files(registry: Registry, memo: Memo | None = None) -> dict[str, bytes]:
@@ -664,7 +666,7 @@ def registry_zip(
 ) -> tuple[bytes, dict[str, bytes]]:
     """``zip_bytes(registry_files(registry, memo))`` and those files ``kept`` tells, the same
     bytes, made without holding the files twice (``_Writer.zip_and_files``)."""
-    return _registry_writer(registry, memo).zip_and_files(kept)
+    return _registry_writer(registry, memo).zip_and_files(kept, memo)
 
 
 def _registry_writer(registry: Registry, memo: Memo | None) -> _Writer:
