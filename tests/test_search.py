@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -261,6 +262,45 @@ def test_a_language_larger_than_a_shard_is_indexed_in_shards_listed_for_the_brow
     search.index_site(site)
     assert json.loads((site / "pagefind" / search.SHARDS_FILE).read_text(encoding="utf-8")) == {}
     assert not (site / "pagefind" / "shard-1").exists()
+
+
+def test_pages_with_nothing_findable_are_left_out_of_a_sharded_languages_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The redirects of old territory addresses have no ``data-pagefind-body``: beside pages
+    that have one, Pagefind indexes none of them. A language cut in shards leaves them out
+    of its runs, so Pagefind does not read them (23,805 files at 10,000 services)."""
+    site = tmp_path / "site"
+    words = "accompagnement logement santé mentale précarité " * 40
+    findable = {f"services/s{i:02d}/index.html" for i in range(6)} | {"index.html", "organisations/o/index.html"}
+    for uri in findable:
+        (site / uri).parent.mkdir(parents=True, exist_ok=True)
+        (site / uri).write_text(
+            f'<html lang="fr"><body><main data-pagefind-body><h1>{uri}</h1><p>{words}</p></main></body></html>',
+            encoding="utf-8",
+        )
+    redirects = {f"territories/fr-commune-{i:05d}/index.html" for i in range(5)}
+    for uri in redirects:
+        (site / uri).parent.mkdir(parents=True, exist_ok=True)
+        (site / uri).write_text(
+            '<html lang="fr"><head><meta http-equiv="refresh" content="0; url=../fr-dep-01/"></head>'
+            "<body><p>Moved: logement</p></body></html>",
+            encoding="utf-8",
+        )
+    staged: list[str] = []
+    stage = search._stage
+
+    def recording(site_dir: Path, folder: Path, uris: Iterable[str], same: Any) -> None:
+        uris = list(uris)
+        staged.extend(uris)
+        stage(site_dir, folder, uris, same)
+
+    monkeypatch.setattr(search, "_stage", recording)
+    french = sum(search.indexed_weight((site / uri).read_bytes()) for uri in findable)
+    report = search.index_site(site, shard_bytes=french // 2 + 1)
+    assert set(staged) == findable  # every findable page staged once, no redirect
+    assert len(staged) == len(findable)
+    assert report.pages == len(findable)
 
 
 def test_indexed_weight_counts_the_findable_part_without_what_pagefind_ignores() -> None:
