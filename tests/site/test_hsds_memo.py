@@ -149,3 +149,20 @@ def test_the_zips_pieces_are_kept_and_a_damaged_one_is_deflated_again(shipped: P
     assert registry_zip(registry, memo, lambda name: False)[0] == expected
     memo.done()
     assert {entry: entry.read_bytes() for entry in folder.iterdir() if entry.name.startswith(PIECE.hex())} == kept
+
+
+def test_records_packed_for_the_memo_come_back_as_made() -> None:
+    """The memo's entries are the records' strings end to end with their lengths (not JSON in
+    JSON); what is not such an entry is refused, and the export then makes its records."""
+    from generator.exchange.hsds.writer import _pack, _unpack
+
+    records = [
+        ('{"id":"a","name":"Équipe « mobile » 107 — 🙂"}\n', [("service", "a", 'a,"two\r\nlines",x\r\n')]),
+        ("{}\n", []),
+        ('{"id":"b"}\n', [("phone", "p1", "p1,+32 2 000 00 00\r\n"), ("attribute", "t", "t,,\r\n")]),
+    ]
+    assert _unpack(_pack(records)) == records
+    assert _unpack(_pack([])) == []
+    for wrong in (b"", b"\x00" * 8, _pack(records)[:-1], _pack(records) + b"x", b'[{"not": "records"}]'):
+        with pytest.raises(ValueError):
+            _unpack(wrong)

@@ -700,10 +700,50 @@ def _remembered(memo: Memo, key: bytes, part: bytes, make: Callable[[], list[Rec
     """The records ``make`` gives, from ``memo`` when it has them under ``key`` and ``part``."""
     data = memo.get(key + part)
     if data is not None:
-        with contextlib.suppress(ValueError):  # not JSON: made again
-            return cast(list[Record], json.loads(data))  # lists where tuples were: read alike
+        with contextlib.suppress(ValueError):  # not an entry of this format: made again
+            return _unpack(data)
     records = make()
-    memo.put(key + part, json.dumps(records, ensure_ascii=False).encode("utf-8"))
+    memo.put(key + part, _pack(records))
+    return records
+
+
+def _pack(records: list[Record]) -> bytes:
+    """``records`` as bytes: the length of each string, as JSON, then the strings end to end.
+
+    Not the records as JSON: each NDJSON line would be a JSON string inside JSON, its quotes
+    escaped, and reading them back took 1.9 s of a one-service edit at 10,000 services."""
+    lengths: list[Any] = []
+    parts: list[str] = []
+    for line, rows in records:
+        lengths.append([len(line), [[len(table), len(row_id), len(row)] for table, row_id, row in rows]])
+        parts.append(line)
+        for row_part in rows:
+            parts += row_part
+    head = json.dumps(lengths, separators=(",", ":")).encode("ascii")
+    return len(head).to_bytes(8, "big") + head + "".join(parts).encode("utf-8", "surrogatepass")
+
+
+def _unpack(data: bytes) -> list[Record]:
+    """``_pack``'s records; ``ValueError`` when ``data`` is not what it writes."""
+    size = int.from_bytes(data[:8], "big")
+    try:
+        lengths = json.loads(data[8 : 8 + size])
+        text = data[8 + size :].decode("utf-8", "surrogatepass")
+        records: list[Record] = []
+        at = 0
+        for length, row_lengths in lengths:
+            line = text[at : at + length]
+            at += length
+            rows = []
+            for table, row_id, row in row_lengths:
+                start, middle, end = at + table, at + table + row_id, at + table + row_id + row
+                rows.append((text[at:start], text[start:middle], text[middle:end]))
+                at = end
+            records.append((line, rows))
+    except (TypeError, UnicodeDecodeError) as exc:
+        raise ValueError("not a packed list of records") from exc
+    if at != len(text) or len(data) < 8:
+        raise ValueError("not a packed list of records")
     return records
 
 
