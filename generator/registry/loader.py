@@ -90,6 +90,9 @@ class Registry:
     files: dict[str, str]
     lines: dict[str, int]
     warnings: tuple[Problem, ...] = field(default=())
+    # A digest of each registry file's bytes, by path: a model is made from its file alone,
+    # so a cache may know what an unchanged file gives (site/provider_cache.py's prints).
+    file_digests: dict[str, bytes] = field(default_factory=dict)
 
     def organisation_of(self, service_id: str) -> Organisation:
         return self.organisations[self.service_organisation[service_id]]
@@ -379,6 +382,7 @@ class _Loader:
         self.cache = cache
         self.store = store
         self.read_now: dict[str, _Read] = {}  # what this load read, to replace the cache's files
+        self.digests: dict[str, bytes] = {}  # the digest of each file read
 
     def rel(self, file: Path) -> str:
         try:
@@ -393,7 +397,7 @@ class _Loader:
             document = raw
             result, problems = validate(document, model)
         else:
-            digest = _digest(raw)
+            digest = self.digests[path] = _digest(raw)
             known = self.cache.files.get(path) if self.cache is not None else None
             if known is None or known.digest != digest or known.model is not model:
                 document = self.store.parse(raw, path) if self.store is not None else parse_yaml(raw, path)
@@ -654,6 +658,7 @@ def _check_registry(
         files=files,
         lines=lines,
         warnings=tuple(problems),
+        file_digests={path: loader.digests[path] for path in set(files.values()) if path in loader.digests},
     )
     return registry, problems
 

@@ -163,6 +163,16 @@ class Dumps:
         self._used.add(key)
         return entry[1]
 
+    def seed(self, model: BaseModel, what: str, value: bytes) -> None:
+        """Know ``model``'s fingerprint without serialising it: what an earlier build found
+        for the same file (``provider_cache.PrintsMemo``)."""
+        self._kept[(id(model), what)] = (model, value)
+
+    def known(self, model: BaseModel, what: str) -> bytes | None:
+        """``model``'s fingerprint if it was asked for or seeded, else None."""
+        entry = self._kept.get((id(model), what))
+        return entry[1] if entry is not None and entry[0] is model else None
+
     def prune(self) -> None:
         """Forget the models not asked for since the last ``prune`` (they are gone)."""
         self._kept = {k: v for k, v in self._kept.items() if k in self._used}
