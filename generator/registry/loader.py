@@ -822,6 +822,9 @@ def for_audience(registry: Registry, audience: Audience, cache: LoadCache | None
     def public(contacts: list[Contact]) -> list[Contact]:
         return [c for c in contacts if c.visibility == "public"]
 
+    def professional(contacts: list[Contact]) -> bool:
+        return any(c.visibility != "public" for c in contacts)
+
     organisations: dict[str, Organisation] = {}
     services: dict[str, Service] = {}
     copies: dict[tuple[str, int], tuple[Organisation, Organisation]] = {}
@@ -829,9 +832,15 @@ def for_audience(registry: Registry, audience: Audience, cache: LoadCache | None
         known = cache.audience.get((audience, id(organisation))) if cache is not None else None
         if known is not None and known[0] is organisation:
             copy = known[1]
-        else:
-            kept = [s.model_copy(update={"contacts": public(s.contacts)}) for s in organisation.services]
+        elif professional(organisation.contacts) or any(professional(s.contacts) for s in organisation.services):
+            # Only what holds a professional contact is copied: the rest is the same object.
+            kept = [
+                s.model_copy(update={"contacts": public(s.contacts)}) if professional(s.contacts) else s
+                for s in organisation.services
+            ]
             copy = organisation.model_copy(update={"contacts": public(organisation.contacts), "services": kept})
+        else:
+            copy = organisation
         copies[(audience, id(organisation))] = (organisation, copy)
         organisations[org_id] = copy
         services.update({s.id: s for s in copy.services})

@@ -51,6 +51,8 @@ class _ShareReport:
     rendered: int = 0  # pages rendered (with a cache of rendered pages: its misses)
     cached: int = 0  # pages written from the cache of rendered pages (site/render_cache.py)
     kept: list[str] = field(default_factory=list)  # the cache entries used or written (RenderCache.name)
+    # The file each page was left in, with its key (render_cache.PageFiles)
+    files: list[tuple[str, render_cache.PageFile, str]] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # the files it wrote or found right (output.written)
 
 
@@ -287,7 +289,8 @@ def _finish_cache(plugin: Any, reports: Sequence[_ShareReport]) -> None:
     if not isinstance(cache, render_cache.RenderCache):
         return
     rendered, cached = sum(r.rendered for r in reports), sum(r.cached for r in reports)
-    cache.finish(rendered, cached, (name for report in reports for name in report.kept))
+    kept = (name for report in reports for name in report.kept)
+    cache.finish(rendered, cached, kept, (entry for report in reports for entry in report.files))
     log.info(f"pages: {rendered:,} rendered, {cached:,} from the cache ({cache.folder})")
 
 
@@ -380,16 +383,25 @@ def _render_share(
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
         # A page whose key is in the cache of rendered pages is written from it, unread.
         cache = render_cache.for_worker(config.plugins.get("maillage"), config, files, shared)
+        # Writing over the site before last: the files known to hold their page's HTML already.
+        left = render_cache.PageFiles.load(cache[0].folder) if cache is not None and output.reusing() else None
         for file in own:
             page = file.page
             assert page is not None
             excluded = file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
             key = None if cache is None else render_cache.page_key(cache[1], file, excluded)
-            hit = None if cache is None or key is None else cache[0].get(key)
-            if key is not None:
+            hit = None
+            if cache is not None and key is not None:
                 report.kept.append(render_cache.RenderCache.name(key))
+                if left is not None and left.holds(file.dest_uri, key, render_cache.page_file(file.abs_dest_path)):
+                    hit = cache[0].get(key, html=False)
+                    if hit is not None:
+                        output.note(file.abs_dest_path)  # right as it is: neither read nor written
+                if hit is None:
+                    hit = cache[0].get(key)
+                    if hit is not None:
+                        render_cache.write(hit, file.abs_dest_path)
             if hit is not None:
-                render_cache.write(hit, file.abs_dest_path)
                 anchors: set[str] | None = set(hit.anchors)
                 links = hit.links
                 report.cached += 1
@@ -404,6 +416,8 @@ def _render_share(
                 # A page that warned is rendered again next time: --strict sees its warning.
                 if cache is not None and key is not None and sum(c for _, c in counter.get_counts()) == warned:
                     render_cache.store(cache[0], key, file.abs_dest_path, anchors, links)
+            if key is not None and (left_in := render_cache.page_file(file.abs_dest_path)) is not None:
+                report.files.append((file.dest_uri, left_in, key.hex()))
             if anchors:
                 report.anchors[file.src_uri] = anchors
             if links:

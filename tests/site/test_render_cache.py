@@ -155,6 +155,53 @@ def test_entries_are_checked_on_reading(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*/.tmp-*"))  # no temporary file left behind
 
 
+def test_an_entry_read_without_its_html_gives_its_anchors_and_links(tmp_path: Path) -> None:
+    cache = RenderCache(tmp_path)
+    page = CachedPage(html=b"<h2 id='a'>A</h2>", anchors=frozenset({"a"}), links={"x.md": {"a": "x.md#a"}})
+    key = bytes(range(16))
+    cache.put(key, page)
+    assert cache.get(key, html=False) == CachedPage(html=b"", anchors=page.anchors, links=page.links)
+    stored = cache.path(key)
+    stored.write_bytes(stored.read_bytes()[:-1])  # its HTML cut short: checked all the same
+    assert cache.get(key, html=False) is None
+
+
+def test_page_files_say_which_file_holds_which_page_the_last_two_times(tmp_path: Path) -> None:
+    """``PageFiles``: a page's file is known to hold the HTML of a key when that file (device,
+    inode, modification time, size) was left by a build with that key; the last two files
+    per page are kept (the site and the site before last), the pages gone are forgotten."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.html").write_bytes(b"<p>a</p>")
+    (site / "b.html").write_bytes(b"<p>b</p>")
+    a1, b1 = render_cache.page_file(str(site / "a.html")), render_cache.page_file(str(site / "b.html"))
+    assert a1 is not None and b1 is not None
+    k1, k2 = bytes(16), bytes([1]) * 16
+    render_cache.PageFiles().keep(tmp_path, [("a.html", a1, k1.hex()), ("b.html", b1, k1.hex())])
+    files = render_cache.PageFiles.load(tmp_path)
+    assert files.holds("a.html", k1, a1) and not files.holds("a.html", k2, a1) and not files.holds("a.html", k1, b1)
+    assert not files.holds("a.html", k1, None)
+    # A second build in another folder: a.html in a new file, b.html gone.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.html").write_bytes(b"<p>a, again</p>")
+    a2 = render_cache.page_file(str(other / "a.html"))
+    assert a2 is not None and a2 != a1
+    files.keep(tmp_path, [("a.html", a2, k2.hex())])
+    files = render_cache.PageFiles.load(tmp_path)
+    assert files.holds("a.html", k2, a2) and files.holds("a.html", k1, a1) and not files.holds("b.html", k1, b1)
+    # The same file left again: one entry for it, the other folder's kept.
+    files.keep(tmp_path, [("a.html", a2, k2.hex())])
+    assert render_cache.PageFiles.load(tmp_path).pages["a.html"] == [(a2, k2.hex()), (a1, k1.hex())]
+    # Written over: not that file any more.
+    (other / "a.html").write_bytes(b"<p>a, once more</p>")
+    assert not render_cache.PageFiles.load(tmp_path).holds("a.html", k2, render_cache.page_file(str(other / "a.html")))
+    assert render_cache.page_file(str(tmp_path / "none.html")) is None and render_cache.page_file(str(site)) is None
+    for damaged in (b"", b"{", b'{"format": 0, "pages": {}}', b'{"format": 1, "pages": {"a.html": [[1]]}}'):
+        (tmp_path / render_cache.WRITTEN).write_bytes(damaged)
+        assert render_cache.PageFiles.load(tmp_path).pages == {}
+
+
 def test_pruning_keeps_what_the_build_used_and_what_another_build_wrote_since(tmp_path: Path) -> None:
     """The previous build's entries are pruned however close in time they were written (a
     build that starts a second after the last one ended is usual in CI); an entry the

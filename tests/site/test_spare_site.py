@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.site import output, search
+from generator.site import output, render_cache, search
 from generator.site.build import SITE_MARKER, SPARE
 from generator.site.search_cache import SearchCache
 from tests.conftest import ROOT
@@ -97,6 +97,14 @@ def test_a_rebuild_writes_over_the_site_before_last_and_equals_a_build_into_an_e
     assert "<TITLE>" not in (site / about.relative_to(spare)).read_text("utf-8")
     assert not [p.name for p in site.iterdir() if p.name.startswith(".") and p.name != SITE_MARKER]
     assert "pages" in said
+
+    # Its unchanged pages were found right by their files (render_cache.PageFiles): each
+    # page's last two files are known, this site's and the spare's.
+    left = render_cache.PageFiles.load(cache)
+    home_key = bytes.fromhex(left.pages["index.html"][0][1])
+    for folder in (site, spare):
+        assert left.holds("index.html", home_key, render_cache.page_file(str(folder / "index.html")))
+    assert len(left.pages["index.html"]) == 2
 
     # The second build's site waits in the cache for the next one.
     assert (spare / SITE_MARKER).is_file()
