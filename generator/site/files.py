@@ -8,7 +8,9 @@ be rewritten; in a parallel build (``site/parallel.py``) its content waits on di
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+import re
+from pathlib import Path, PurePath
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
@@ -20,6 +22,10 @@ from .generation import Made
 SPOOL_BYTES = 64 * 1024  # assets at least this large wait for mkdocs on disk (parallel_build)
 
 
+# A relative POSIX path that PurePath leaves as it is: no empty, "." or trailing part.
+_PLAIN_URI = re.compile(r"(?!\./)(?!.*//)(?!.*/\./)(?!.*/\.?$)(?!\.?$)[^\x00]+")
+
+
 class GeneratedFile(File):
     """A virtual file that says whether its output must be rewritten.
 
@@ -29,6 +35,17 @@ class GeneratedFile(File):
     """
 
     modified = True
+
+    @property
+    def src_path(self) -> str:
+        return os.path.normpath(self.src_uri)
+
+    @src_path.setter
+    def src_path(self, value: str) -> None:
+        # mkdocs normalises the path through PurePath: 1.1 s for the 18,000 files of a
+        # 10,000-service build. A generated file's URI is written plain already; any other
+        # is normalised as mkdocs does.
+        self.src_uri = value if _PLAIN_URI.fullmatch(value) else PurePath(value).as_posix()
 
     def is_modified(self) -> bool:
         return self.modified

@@ -56,3 +56,31 @@ def test_no_other_module_calls_mkdocs_private_functions() -> None:
             assert private not in text, (
                 f"{path.relative_to(ROOT)} calls mkdocs' {private}: use {mkdocs_internals.__name__}"
             )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "services/brusano/index.md",
+        "downloads/hsds/maillage-hsds.zip",
+        "./services/a.md",
+        "services//a.md",
+        "services/./a.md",
+        "services/a/",
+        "services/a/.",
+        "services/../a.md",
+        ".",
+        "/abs/a.md",
+        "nl/territoires/be-commune-21015/index.md",
+        "a b/é.md",
+    ],
+)
+def test_a_generated_file_s_path_is_normalised_as_mkdocs_does(path: str) -> None:
+    """``GeneratedFile`` skips mkdocs' PurePath for plain URIs (site/files.py): the same result."""
+    from mkdocs.structure.files import File
+
+    from generator.site.files import GeneratedFile
+
+    ours = GeneratedFile(path, src_dir=None, dest_dir="/site", use_directory_urls=True)
+    theirs = File(path, src_dir=None, dest_dir="/site", use_directory_urls=True)
+    assert (ours.src_uri, ours.src_path, ours.dest_uri) == (theirs.src_uri, theirs.src_path, theirs.dest_uri)
