@@ -151,18 +151,32 @@ def test_the_zips_pieces_are_kept_and_a_damaged_one_is_deflated_again(shipped: P
     assert {entry: entry.read_bytes() for entry in folder.iterdir() if entry.name.startswith(PIECE.hex())} == kept
 
 
-def test_records_packed_for_the_memo_come_back_as_made() -> None:
-    """The memo's entries are the records' strings end to end with their lengths (not JSON in
-    JSON); what is not such an entry is refused, and the export then makes its records."""
-    from generator.exchange.hsds.writer import _pack, _unpack
+def test_a_packed_group_writes_what_its_records_write_one_by_one() -> None:
+    """The memo keeps an organisation's records as a group (not JSON in JSON): written into
+    an export that holds some of its rows' ids already, it gives what writing each record
+    would; what is not such a group is refused, and the export then makes its records."""
+    from generator.exchange.hsds.writer import _pack, _unpack, _Writer
 
     records = [
         ('{"id":"a","name":"Équipe « mobile » 107 — 🙂"}\n', [("service", "a", 'a,"two\r\nlines",x\r\n')]),
         ("{}\n", []),
-        ('{"id":"b"}\n', [("phone", "p1", "p1,+32 2 000 00 00\r\n"), ("attribute", "t", "t,,\r\n")]),
+        (
+            '{"id":"b"}\n',
+            [("phone", "p1", "p1,+32 2 000 00 00\r\n"), ("attribute", "t", "t,,\r\n"), ("phone", "p1", "p1,again\r\n")],
+        ),
+        ('{"id":"c"}\n', [("attribute", "t", "t,later,\r\n"), ("attribute", "u", "u,é,\r\n")]),
     ]
-    assert _unpack(_pack(records)) == records
-    assert _unpack(_pack([])) == []
-    for wrong in (b"", b"\x00" * 8, _pack(records)[:-1], _pack(records) + b"x", b'[{"not": "records"}]'):
+    before = ("{}\n", [("attribute", "t", "t,first,\r\n")])  # an id written by an earlier organisation
+    one_by_one, grouped = _Writer(), _Writer()
+    for writer in (one_by_one, grouped):
+        writer.add_record(before, "service")
+    for written in records:
+        one_by_one.add_record(written, "service")
+    grouped.add_group(_unpack(_pack(records)), "service")
+    assert grouped.files() == one_by_one.files()
+    empty = _unpack(_pack([]))
+    assert bytes(empty.lines) == b"" and empty.tables == []
+    packed = _pack(records)
+    for wrong in (b"", b"\x00" * 8, packed[:-1], packed + b"x", b'[{"not": "records"}]'):
         with pytest.raises(ValueError):
             _unpack(wrong)
