@@ -9,7 +9,6 @@ be rewritten; in a parallel build (``site/parallel.py``) its content waits on di
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path, PurePath
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -22,8 +21,16 @@ from .generation import Made
 SPOOL_BYTES = 64 * 1024  # assets at least this large wait for mkdocs on disk (parallel_build)
 
 
-# A relative POSIX path that PurePath leaves as it is: no empty, "." or trailing part.
-_PLAIN_URI = re.compile(r"(?!\./)(?!.*//)(?!.*/\./)(?!.*/\.?$)(?!\.?$)[^\x00]+")
+def _plain(value: str) -> bool:
+    """Whether PurePath leaves the POSIX path ``value`` as it is: no empty, "." or trailing part."""
+    return (
+        value not in ("", ".")
+        and "//" not in value
+        and "/./" not in value
+        and not value.startswith("./")
+        and not value.endswith(("/", "/."))
+        and "\x00" not in value
+    )
 
 
 class GeneratedFile(File):
@@ -45,7 +52,7 @@ class GeneratedFile(File):
         # mkdocs normalises the path through PurePath: 1.1 s for the 18,000 files of a
         # 10,000-service build. A generated file's URI is written plain already; any other
         # is normalised as mkdocs does.
-        self.src_uri = value if _PLAIN_URI.fullmatch(value) else PurePath(value).as_posix()
+        self.src_uri = value if _plain(value) else PurePath(value).as_posix()
 
     def is_modified(self) -> bool:
         return self.modified

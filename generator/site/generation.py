@@ -93,15 +93,14 @@ def generate_in_processes(
     gc.freeze()  # the processes' collections would otherwise copy the parent's heap
     fork = multiprocessing.get_context("fork")
     found: dict[int, list[list[Made]]] = {}
-    if cache is not None:
-        for p in list(order):
-            hit = cache.get(p, folder, spool_bytes)
-            if hit is not None:
-                found[p] = hit
-                order.remove(p)
+    # The providers whose entry is in the cache are read from it once the others run (an
+    # entry found damaged then is a miss: its provider runs after them).
+    stored = [p for p in order if cache is not None and cache.path(p).is_file()]
+    order = [p for p in order if p not in stored]
     running: dict[Any, tuple[int, Any]] = {}  # connection -> (provider, process)
+    done: list[int] = []  # providers made whose output the cache has not stored yet
     try:
-        while order or running:
+        while order or running or done or stored:
             alone = any(names[p] in _ALONE for p, _ in running.values())
             while order and not alone and len(running) < jobs:
                 if names[order[0]] in _ALONE and running:
@@ -113,6 +112,20 @@ def generate_in_processes(
                 send.close()
                 running[receive] = (p, process)
                 alone = names[p] in _ALONE
+            # Stored once the next providers run: a process is not kept waiting meanwhile.
+            while done:
+                p = done.pop(0)
+                if cache is not None:
+                    cache.put(p, found[p])
+            while stored and cache is not None:
+                p = stored.pop(0)
+                hit = cache.get(p, folder, spool_bytes)
+                if hit is None:
+                    order.append(p)
+                else:
+                    found[p] = hit
+            if not running:
+                continue
             for ready in multiprocessing.connection.wait(list(running)):
                 p, process = running.pop(ready)
                 try:
@@ -125,8 +138,7 @@ def generate_in_processes(
                 if isinstance(outcome, BaseException):
                     raise outcome
                 found[p] = outcome
-                if cache is not None:
-                    cache.put(p, outcome)
+                done.append(p)
     finally:
         for _, process in running.values():
             process.kill()

@@ -19,11 +19,13 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from generator.site import provider_cache, search
+from generator.site.context import Asset
 from generator.site.providers import PROVIDERS
 from generator.site.render_cache import SEARCH_FOLDER
 from generator.site.search_cache import FACTS, FORMAT, STAGES, SUMMARY, SearchCache, page_digest, read_summary
@@ -370,3 +372,41 @@ def test_a_damaged_provider_entry_is_a_miss(tmp_path: Path) -> None:
     for damaged in (whole[:-1], whole[:-3] + b"xyz", b"", other, whole[:40] + b"\xff" + whole[41:]):
         entry.write_bytes(damaged)
         assert cache.get(0, spool, 1024) is None
+
+
+def _first(ctx: object) -> Iterator[Asset]:
+    Path(str(ctx), "first").write_text("ran", encoding="utf-8")
+    yield Asset("first.txt", b"1")
+
+
+def _second(ctx: object) -> Iterator[Asset]:
+    Path(str(ctx), "second").write_text("ran", encoding="utf-8")
+    yield Asset("second.txt", b"2")
+
+
+def test_an_entry_found_damaged_while_the_others_run_makes_its_provider_run(tmp_path: Path) -> None:
+    """``generate_in_processes`` starts the providers to run first and reads the cached ones
+    meanwhile: an entry found damaged then is a miss, and its provider runs after."""
+    from generator.site.generation import generate_in_processes
+
+    ran = tmp_path / "ran"
+    ran.mkdir()
+    spool = tmp_path / "spool"
+    spool.mkdir()
+
+    def made(cache: provider_cache.ProviderCache) -> list[tuple[int, str, bytes | None]]:
+        for name in ("first", "second"):
+            (ran / name).unlink(missing_ok=True)
+        found = generate_in_processes([ran], [_first, _second], 2, spool, 1024, cache)  # type: ignore[list-item]
+        return [(p, item.uri, item.content) for p, item in found]
+
+    keys = [b"\x01" * 16, b"\x02" * 16]
+    expected = [(0, "first.txt", b"1"), (1, "second.txt", b"2")]
+    assert made(provider_cache.ProviderCache(tmp_path / "cache", keys)) == expected
+    assert sorted(p.name for p in ran.iterdir()) == ["first", "second"]
+    assert made(provider_cache.ProviderCache(tmp_path / "cache", keys)) == expected
+    assert list(ran.iterdir()) == []  # both from the cache
+    entry = provider_cache.ProviderCache(tmp_path / "cache", keys).path(0)
+    entry.write_bytes(entry.read_bytes()[:-1])
+    assert made(provider_cache.ProviderCache(tmp_path / "cache", keys)) == expected
+    assert [p.name for p in ran.iterdir()] == ["first"]
