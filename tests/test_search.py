@@ -464,3 +464,39 @@ def test_reading_json_names_the_needs_and_functions_no_service_has(real: SiteCon
     needs = real.registry.vocabularies.vocabulary("needs")
     expected = {search.label(real.registry, "needs", term_id, "fr") for term_id in needs if term_id not in used}
     assert {value for facet, value in unused if facet == "need"} == expected
+
+
+def test_pages_listed_by_the_build_are_those_found_in_the_site_in_the_same_order(tmp_path: Path) -> None:
+    """A build over the site before last knows every file of the site (``index_site``'s
+    ``listed``): the pages taken from that list are those a walk of the site finds, in its
+    order (each folder's pages by name, then its folders), without hidden folders or the bundle."""
+    site = tmp_path / "site"
+    names = [
+        "index.html",
+        "z.html",
+        "a.html",
+        "a/index.html",
+        "a/b.html",
+        "a-b/index.html",
+        "a.b/index.html",
+        "a/c/d/index.html",
+        "a/c.html",
+        "nl/index.html",
+        "nl/services/x/index.html",
+        ".hidden/index.html",
+        "a/.tmp/index.html",
+        "pagefind/fragment.html",
+        "services/.x.html",
+        "downloads/data.json",
+        "é/index.html",
+    ]
+    for name in names:
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(f"<html>{name}</html>", encoding="utf-8")
+    walked_stats: dict[str, Any] = {}
+    listed_stats: dict[str, Any] = {}
+    walked = list(search._html_pages(site, walked_stats))
+    listed = list(search._listed_pages(site, sorted(names, reverse=True), listed_stats))
+    assert listed == walked and listed_stats == walked_stats
+    assert [uri for uri, _ in walked][:4] == ["a.html", "index.html", "z.html", "a/b.html"]
+    assert search.language_pages(site, pages=listed) == search.language_pages(site)

@@ -68,7 +68,7 @@ def _os_error(fields: list[str]) -> OSError:
 
 def parallel_build(
     config: MkDocsConfig, jobs: int, errors: ErrorCollector, shard: Shard | None = None, *, reuse: bool = False
-) -> None:
+) -> list[str] | None:
     """mkdocs' ``build`` (1.6) with the pages read and rendered by ``jobs`` forked processes.
 
     Python renders one page at a time per process, and reading and rendering the pages is
@@ -88,7 +88,9 @@ def parallel_build(
     emptied: a file that already holds the right bytes is left alone (``output.reuse``),
     and once every page is written, what this build did not write is removed, except the
     search index, which ``index_site`` brings up to date the same way. The result is the
-    same site, file for file and byte for byte (``tests/site/test_spare_site.py``).
+    same site, file for file and byte for byte (``tests/site/test_spare_site.py``). Every
+    file the site then holds (but the search index) is returned, by its path in the site:
+    ``index_site`` finds the pages among them (None when the site was written afresh).
     """
     from mkdocs import utils
     from mkdocs.exceptions import Abort
@@ -102,6 +104,7 @@ def parallel_build(
         logger.addHandler(counter)
     spool: Spool | None = None
     plugin: Any = None
+    listed: list[str] | None = None
     stack = contextlib.ExitStack()
     try:
         start = time.monotonic()
@@ -153,10 +156,10 @@ def parallel_build(
             if config.strict and warnings:  # the merge would fail: say so now
                 raise Abort(f"Aborted with {warnings} warnings in strict mode!")
             log.info(f"Shard {shard.index}/{shard.count} built in {time.monotonic() - start:.2f} seconds")
-            return
+            return None
         _take_anchors(reports, doc_files)
         if reuse:
-            _remove_the_rest(config, files, reports)
+            listed = _remove_the_rest(config, files, reports)
         _finish_cache(plugin, reports)
         for file in doc_files:
             assert file.page is not None
@@ -166,6 +169,7 @@ def parallel_build(
         if config.strict and warnings:
             raise Abort(f"Aborted with {warnings} warnings in strict mode!")
         log.info(f"Documentation built in {time.monotonic() - start:.2f} seconds ({jobs} processes)")
+        return listed
     except Exception as exc:
         config.plugins.on_build_error(error=exc)
         if isinstance(exc, MkDocsBuildError):
@@ -208,17 +212,20 @@ def _writing_over() -> Iterator[None]:
         output.reuse(False)
 
 
-def _remove_the_rest(config: MkDocsConfig, files: Files, reports: Sequence[_ShareReport]) -> None:
+def _remove_the_rest(config: MkDocsConfig, files: Files, reports: Sequence[_ShareReport]) -> list[str]:
     """Every page is written over the earlier site: remove what this build did not write
     (pages of services gone, an old download), but the search index and the marker,
-    which come after."""
+    which come after. The files kept, by their path in the site: the site is then those."""
     written = output.written()
     for report in reports:
         written.update(report.written)
     # Whatever a file of the build would be written to, in case a writer bypassed ``output``.
     written.update(file.abs_dest_path for file in files if file.inclusion.is_included())  # type: ignore[no-untyped-call]
     site_dir = os.path.normpath(config.site_dir)
-    output.prune(site_dir, (os.path.normpath(path) for path in written), skip=(BUNDLE, SITE_MARKER))
+    kept = {os.path.normpath(path) for path in written}
+    output.prune(site_dir, kept, skip=(BUNDLE, SITE_MARKER))
+    inside = site_dir + os.sep
+    return sorted(path[len(inside) :].replace(os.sep, "/") for path in kept if path.startswith(inside))
 
 
 def _shares(plugin: Any, nav: Navigation, doc_files: Sequence[File]) -> tuple[list[File], list[File]]:
@@ -460,29 +467,34 @@ def build_then_index(
     receive, send = fork.Pipe(duplex=False)
 
     def run() -> None:
-        outcome: tuple[str, list[str]] = ("done", [])
+        outcome: tuple[str, list[str], list[str] | None] = ("done", [], None)
         try:
             if isinstance(plugin, MaillagePlugin):
                 plugin.index_later = True
-            parallel_build(config, jobs, errors, shard, reuse=reuse)
+            outcome = ("done", [], parallel_build(config, jobs, errors, shard, reuse=reuse))
         except MkDocsException as exc:  # PluginError, Abort (strict warnings), configuration
-            outcome = ("failed", list(errors.messages) or [str(exc)])
+            outcome = ("failed", list(errors.messages) or [str(exc)], None)
         except GenerationError as exc:  # a generating process died (site/generation.py)
-            outcome = ("failed", [str(exc)])
+            outcome = ("failed", [str(exc)], None)
         except Exception as exc:
             cause = environment_error(exc)
             if cause is not None:  # the disk is full, read-only...: raised again in the caller
-                outcome = ("os-error", _os_error_fields(cause))
+                outcome = ("os-error", _os_error_fields(cause), None)
             else:  # a bug: shown as one, with its traceback
-                outcome = ("crashed", [traceback.format_exc()])
+                outcome = ("crashed", [traceback.format_exc()], None)
         send.send(outcome)
         send.close()
 
     builder = fork.Process(target=run, name="maillage-build")
     builder.start()
     send.close()
+    pages = getattr(plugin, "page_cache", None)
+    cache = pages.search_cache() if isinstance(pages, render_cache.RenderCache) and shard is None else None
+    # Read while the pages are being built: this process waits meanwhile.
+    known = cache.page_facts() if cache is not None else None
+    listed: list[str] | None = None
     try:
-        status, messages = receive.recv()
+        status, messages, listed = receive.recv()
     except EOFError:  # killed (out of memory?) before it could answer
         status, messages = "failed", ["the process building the pages stopped unexpectedly"]
     builder.join()
@@ -494,10 +506,8 @@ def build_then_index(
         errors.messages[:] = messages
         raise Abort("Aborted")
     if shard is None:  # a shard's index is the merge's (site/shards.py)
-        pages = getattr(plugin, "page_cache", None)
-        cache = pages.search_cache() if isinstance(pages, render_cache.RenderCache) else None
         try:
-            index_site(Path(config.site_dir), cache=cache)
+            index_site(Path(config.site_dir), cache=cache, known=known, listed=listed)
         except SearchIndexError as exc:
             raise PluginError(f"maillage: {exc}") from None
     mark_site(Path(config.site_dir))

@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -723,7 +724,13 @@ class IndexReport:
 
 
 def index_site(
-    site_dir: Path, *, language: str | None = None, shard_bytes: int | None = None, cache: SearchCache | None = None
+    site_dir: Path,
+    *,
+    language: str | None = None,
+    shard_bytes: int | None = None,
+    cache: SearchCache | None = None,
+    known: dict[str, list[PageFacts]] | None = None,
+    listed: Iterable[str] | None = None,
 ) -> IndexReport:
     """Run Pagefind over a built site; the bundle goes to ``site_dir/pagefind/``.
 
@@ -734,14 +741,20 @@ def index_site(
     ``language`` forces one index for all. A language whose findable parts weigh more than
     ``shard_bytes`` (default ``SHARD_BYTES``) is indexed in shards (see ``_run_pagefind``).
     With a ``cache`` (``maillage build``'s), a run whose pages did not change since a
-    previous build takes its bundle from it (site/search_cache.py).
+    previous build takes its bundle from it (site/search_cache.py); ``known``: its page
+    facts, read already (``SearchCache.page_facts``: read while the pages were being built).
+    ``listed``: every file of the site, by its path in it, when the caller knows them (a
+    build over the site before last, ``parallel._remove_the_rest``): its HTML pages are
+    not searched for in the site's folders.
     Raises ``SearchIndexError`` when Pagefind fails.
     """
     site_dir = Path(site_dir).resolve()
     # Without any data-pagefind-body, Pagefind would index every page whole, menus and all.
     if not any(FINDABLE in page.read_text(encoding="utf-8", errors="replace") for page in site_dir.rglob("*.html")):
         raise SearchIndexError(f"{site_dir}: no page to index (no page has a {FINDABLE} element)")
-    runs, written = _run_pagefind(site_dir, language, SHARD_BYTES if shard_bytes is None else shard_bytes, cache)
+    runs, written = _run_pagefind(
+        site_dir, language, SHARD_BYTES if shard_bytes is None else shard_bytes, cache, known, listed
+    )
     pages = indexed_pages(site_dir)
     if not pages:
         raise SearchIndexError(f"{site_dir}: Pagefind indexed no page")
@@ -767,7 +780,12 @@ LATER = "later"
 
 
 def _run_pagefind(
-    site_dir: Path, language: str | None, shard_bytes: int, cache: SearchCache | None = None
+    site_dir: Path,
+    language: str | None,
+    shard_bytes: int,
+    cache: SearchCache | None = None,
+    known: dict[str, list[PageFacts]] | None = None,
+    listed: Iterable[str] | None = None,
 ) -> tuple[int, dict[str, int]]:
     """Index the site with Pagefind, one language (or shard of one) at a time; the number of
     runs, and the bundle's files with their sizes.
@@ -790,13 +808,15 @@ def _run_pagefind(
     (``BundleWriter``).
     """
     stats: dict[str, PageStat] = {}
-    groups = language_pages(site_dir, stats) if not language else [sorted(_html_pages(site_dir, stats))]
+    pages_found = _html_pages(site_dir, stats) if listed is None else _listed_pages(site_dir, listed, stats)
+    groups = language_pages(site_dir, pages=pages_found) if not language else [sorted(pages_found)]
     runs: list[tuple[int, list[tuple[str, int]]]] = []  # (group, pages)
     later: set[int] = set()  # the runs of other pages than services, in a group cut in shards
     # What the last index read of each page, while the page is the same file (site/search_cache.py).
     # A build with a cache alternates between two folders (the site and the spare,
     # site/build.py): each page's facts are kept for the file of each.
-    known = cache.page_facts() if cache is not None else {}
+    if known is None:
+        known = cache.page_facts() if cache is not None else {}
     facts: dict[str, PageFacts] = {}  # page -> its digest (the runs' keys) and weight, as read now
     for g, pages in enumerate(groups):
         heavy = sum(size for _, size in pages) > shard_bytes
@@ -935,17 +955,43 @@ def _html_pages(site_dir: Path, stats: dict[str, PageStat] | None = None) -> Ite
     yield from walk(str(site_dir), "")
 
 
-def language_pages(site_dir: Path, stats: dict[str, PageStat] | None = None) -> list[list[tuple[str, int]]]:
+def _listed_pages(site_dir: Path, listed: Iterable[str], stats: dict[str, PageStat]) -> Iterator[tuple[str, int]]:
+    """``_html_pages`` from the site's files as listed (``index_site``'s ``listed``): the same
+    pages in the same order, without listing the site's folders (75,000 at 10,000 services)."""
+    pages = []
+    for uri in listed:
+        parts = uri.split("/")
+        if not uri.endswith(".html") or parts[0] == BUNDLE or any(p.startswith(".") for p in parts[:-1]):
+            continue
+        # os.walk's order: in each folder, its pages by name, then its folders by name.
+        pages.append(((*((1, part) for part in parts[:-1]), (0, parts[-1])), uri))
+    for _, uri in sorted(pages):
+        try:
+            found = os.stat(site_dir / uri, follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.S_ISREG(found.st_mode):
+            stats[uri] = (found.st_dev, found.st_ino, found.st_mtime_ns, found.st_size)
+            yield uri, found.st_size
+
+
+def language_pages(
+    site_dir: Path,
+    stats: dict[str, PageStat] | None = None,
+    *,
+    pages: Iterable[tuple[str, int]] | None = None,
+) -> list[list[tuple[str, int]]]:
     """The site's pages by language: the default language's, then each language folder's.
 
     A language folder is a top-level folder named by a two-letter code with its own
     ``index.html`` (``nl/``, ``en/``); the default language is everything else. Each page
-    comes with its size in bytes; each list is in the order of the addresses.
+    comes with its size in bytes; each list is in the order of the addresses. ``pages``:
+    the site's pages as ``_html_pages`` gives them, found already.
     """
     folders = [p.name for p in site_dir.iterdir() if p.is_dir()]
     languages = sorted(f for f in folders if re.fullmatch(r"[a-z]{2}", f) and (site_dir / f / "index.html").is_file())
     groups: dict[str, list[tuple[str, int]]] = {"": [], **{lang: [] for lang in languages}}
-    for uri, size in _html_pages(site_dir, stats):
+    for uri, size in _html_pages(site_dir, stats) if pages is None else pages:
         top = uri.split("/", 1)[0]
         groups[top if top in groups and "/" in uri else ""].append((uri, size))
     return [pages for pages in groups.values() if pages]
