@@ -500,3 +500,25 @@ def test_pages_listed_by_the_build_are_those_found_in_the_site_in_the_same_order
     assert listed == walked and listed_stats == walked_stats
     assert [uri for uri, _ in walked][:4] == ["a.html", "index.html", "z.html", "a/b.html"]
     assert search.language_pages(site, pages=listed) == search.language_pages(site)
+
+
+def test_the_other_pages_of_a_sharded_language_are_cut_in_twice_the_runs(tmp_path: Path) -> None:
+    """Organisations, territories…: an edit of one makes a run of half of them again; only a
+    search beyond the services fetches them (``LATER_PARTS``)."""
+    site = tmp_path / "site"
+    words = "accompagnement logement santé mentale précarité " * 40
+    pages = [f"services/s{i:02d}/index.html" for i in range(8)]
+    pages += [f"organisations/o{i:02d}/index.html" for i in range(8)]
+    for uri in [*pages, "index.html"]:
+        (site / uri).parent.mkdir(parents=True, exist_ok=True)
+        text = words if uri.startswith("services/") else "organisation"
+        (site / uri).write_text(
+            f'<html lang="fr"><body><main data-pagefind-body><h1>{uri}</h1><p>{text}</p></main></body></html>',
+            encoding="utf-8",
+        )
+    weight = sum(search.indexed_weight((site / uri).read_bytes()) for uri in pages if uri.startswith("services/"))
+    report = search.index_site(site, shard_bytes=weight // 2 + 1)
+    shards = json.loads((site / "pagefind" / search.SHARDS_FILE).read_text(encoding="utf-8"))
+    assert search.LATER_PARTS == 2
+    assert len(shards["fr"]) == 1 and len(shards[search.LATER]["fr"]) == 2  # the others weigh far less than a run
+    assert report.pages == len(pages) + 1

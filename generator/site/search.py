@@ -777,6 +777,11 @@ SHARD_BYTES = 48 * 1024 * 1024
 # {"fr": [...], "later": {"fr": ["shard-4/"]}} (``_run_pagefind``).
 SHARDS_FILE = "maillage-shards.json"
 LATER = "later"
+# The other pages (organisations, territories…) of a language cut in shards are indexed in
+# this many times the runs their weight needs: an organisation edited makes one of them
+# again, in 3.6 s instead of 5.5 s at 10,000 services (about 2,000 pages instead of 4,000),
+# and only a search beyond the services fetches them (a page list and an index part more).
+LATER_PARTS = 2
 
 
 def _run_pagefind(
@@ -845,7 +850,7 @@ def _run_pagefind(
         if heavy and services and others and sum(size for _, size in pages) > shard_bytes:
             # Services first: the group's first run is the one in the main bundle.
             runs.extend((g, shard) for shard in _shards(services, shard_bytes))
-            rest = _shards(others, shard_bytes)
+            rest = _shards(others, shard_bytes, LATER_PARTS)
             later.update(range(len(runs), len(runs) + len(rest)))
             runs.extend((g, shard) for shard in rest)
         else:
@@ -1038,8 +1043,9 @@ def indexed_weight(page: bytes) -> int:
     return weight
 
 
-def _shards(pages: list[tuple[str, int]], limit: int) -> list[list[tuple[str, int]]]:
-    """``pages`` cut in as few runs as keep each under about ``limit`` bytes, in address order.
+def _shards(pages: list[tuple[str, int]], limit: int, parts: int = 1) -> list[list[tuple[str, int]]]:
+    """``pages`` cut in as few runs as keep each under about ``limit`` bytes (``parts`` times
+    as many), in address order.
 
     A page's run is drawn from its address alone (a digest of it, ``_slot``), not from the
     weight of the pages before it: an edit that changes one page's weight, or adds or
@@ -1048,7 +1054,7 @@ def _shards(pages: list[tuple[str, int]], limit: int) -> list[list[tuple[str, in
     number of runs changes only when the language's weight passes a multiple of ``limit``.
     """
     total = sum(size for _, size in pages)
-    count = max(1, -(-total // max(1, limit)))
+    count = max(1, -(-total // max(1, limit))) * parts
     if count == 1:
         return [pages]
     shards: list[list[tuple[str, int]]] = [[] for _ in range(count)]
