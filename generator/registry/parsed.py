@@ -153,18 +153,25 @@ class ParsedStore:
     def prune(self) -> int:
         """Remove the entries this load did not use, and leftovers of killed builds, except
         those written since it started (by another build sharing the folder)."""
-        removed = 0
-        for sub in _entries(self.folder):
-            if not sub.is_dir(follow_symlinks=False) or len(sub.name) != 2:
+        return remove_unused_entries(self.folder, self.used, self.started)
+
+
+def remove_unused_entries(folder: Path, kept: set[str], started: float) -> int:
+    """Remove the entries ``<folder>/<2 hex>/<name>`` whose name is not in ``kept`` (and
+    leftovers of killed builds), but those written since ``started``; how many. The
+    stores of this project's caches are laid out so (site/render_cache.py too)."""
+    removed = 0
+    for sub in _entries(folder):
+        if not sub.is_dir(follow_symlinks=False) or len(sub.name) != 2:
+            continue
+        for entry in _entries(Path(sub.path)):
+            if entry.name in kept:
                 continue
-            for entry in _entries(Path(sub.path)):
-                if entry.name in self.used:
-                    continue
-                with contextlib.suppress(OSError):
-                    if entry.stat(follow_symlinks=False).st_mtime < self.started:
-                        os.unlink(entry.path)
-                        removed += 1
-        return removed
+            with contextlib.suppress(OSError):
+                if entry.stat(follow_symlinks=False).st_mtime < started:
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
 
 
 def _entries(folder: Path) -> list[os.DirEntry[str]]:

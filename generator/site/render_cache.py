@@ -49,10 +49,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..registry.parsed import remove_unused_entries
 from . import output, search_cache
 from .csp import _TOKEN as _OWN_TOKEN
 from .incremental import digest
-from .search_cache import SearchCache, entries, write_atomically
+from .search_cache import SearchCache, write_atomically
 
 FORMAT = b"maillage-page-cache 2\n"  # first bytes of every entry; another format is a miss
 SUMMARY = "last-build.json"  # what the last build found: pages rendered and taken from the cache
@@ -139,19 +140,7 @@ class RenderCache:
         The set of names, not file times alone: an entry the previous build wrote a moment
         before this one started is as old as this build's own, on the kernel's coarse clock.
         """
-        keep = set(kept)
-        removed = 0
-        for sub in entries(self.folder):
-            if not sub.is_dir(follow_symlinks=False) or len(sub.name) != 2:
-                continue
-            for entry in entries(Path(sub.path)):
-                if entry.name in keep:
-                    continue
-                with contextlib.suppress(OSError):
-                    if entry.stat(follow_symlinks=False).st_mtime < self.started:
-                        os.unlink(entry.path)
-                        removed += 1
-        return removed
+        return remove_unused_entries(self.folder, set(kept), self.started)
 
     def finish(
         self, rendered: int, cached: int, kept: Iterable[str], files: Iterable[tuple[str, PageFile, str]] = ()
