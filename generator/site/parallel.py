@@ -124,6 +124,7 @@ def parallel_build(
             plugin.spool = spool
         files = config.plugins.on_files(files, config=config)
         spool.close()
+        _give_back_memory()
         set_exclusions(files, config)
         nav = get_navigation(files, config)
         nav = config.plugins.on_nav(nav, config=config, files=files)
@@ -141,12 +142,10 @@ def parallel_build(
         for file in files:
             if isinstance(file, GeneratedFile) and not file.is_documentation_page():
                 file.release()
-        # The memory freed since generation (the registry, mostly) goes back to the system
-        # before the workers fork (one collection: 0.8 s of a build at 10,000 services);
-        # objects made so far are then left out of the workers' garbage collections: a
-        # collection writes to every object it visits, and each page so written is copied
-        # into the worker (copy-on-write) — the parent's whole heap, once per worker.
-        _give_back_memory()
+        # Objects made so far are left out of the workers' garbage collections: a collection
+        # writes to every object it visits, and each page so written is copied into the
+        # worker (copy-on-write) — the parent's whole heap, once per worker.
+        gc.collect()
         gc.freeze()
         reports = _render_in_workers(jobs, (config, files, nav, env, shared), rest, errors, shard)
         _raise_first_failure(reports, errors)
