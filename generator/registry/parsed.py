@@ -20,7 +20,7 @@ An entry is a file ``<folder>/<2 hex>/<key>``:
 - a load that succeeded removes the entries it did not use (``prune``), except those
   written since it started, by another build sharing the folder.
 
-Only ``maillage build`` with its cache (``.cache/maillage/pages/registry``) uses a store.
+Only ``maillage build`` with its cache (``.cache/maillage/pages/parsed``) uses a store.
 Equivalence with a parse is ``tests/test_parsed_store.py``.
 """
 
